@@ -1,0 +1,26 @@
+"""Domain errors of the core, translated once at the edge (gr.Error in the UI, a one-line
+message and a non-zero exit in the CLI). Bad configuration raises plain ValueError."""
+
+
+class ItuneError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+
+class InvalidText(ItuneError):
+    """The text to revise is empty, whitespace only, or over the configured limit."""
+
+
+class UnknownIntention(ItuneError):
+    """An intention outside the supported set was asked for."""
+
+
+class EditNotFound(ItuneError):
+    """A decision names an edit (or revision) that does not exist."""
+
+
+class InvalidDecision(ItuneError):
+    """A decision, reason or rating outside the allowed values."""
+
+
+class ModelLoadError(ItuneError):
+    """A model or adapter could not be found or loaded."""
