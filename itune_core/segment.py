@@ -1,0 +1,56 @@
+"""Splitting a document into the pieces the reviser revises one at a time.
+
+Pieces are sentences within paragraphs. Each piece is a (start, end) span of the text
+with no surrounding whitespace, so joining the pieces' revisions with the original
+whitespace between them rebuilds the document exactly when nothing changes.
+"""
+
+import re
+
+# A sentence ends at . ! ? (or …), possibly followed by closing quotes or brackets, when
+# whitespace follows; a line break always ends a piece.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+# Abbreviations after which a full stop does not end the sentence.
+_ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "no", "dr", "mr", "mrs", "ms",
+    "prof", "st", "jr", "sr", "approx", "resp", "sec", "ch", "vol", "pp",
+}  # fmt: skip
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([\w.]+)$", text[:dot])
+    if word is None:
+        return False
+    token = word.group(1).lower().rstrip(".")
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def split_pieces(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, in order, without surrounding whitespace.
+
+    Args:
+        text: a sentence, a paragraph or a document of several paragraphs.
+
+    Returns:
+        ``(start, end)`` character spans; ``text[start:end]`` is never empty or padded.
+    """
+    spans, start = [], 0
+    for match in _END.finditer(text):
+        if (
+            match.group() != "\n"
+            and match.group()[0] == "."
+            and _is_abbreviation(text, match.start())
+        ):
+            continue
+        end = match.end() if match.group() != "\n" else match.start()
+        spans.append((start, end))
+        start = match.end()
+    spans.append((start, len(text)))
+    pieces = []
+    for a, b in spans:
+        chunk = text[a:b]
+        stripped = chunk.strip()
+        if stripped:
+            a += len(chunk) - len(chunk.lstrip())
+            pieces.append((a, a + len(stripped)))
+    return pieces
