@@ -1,0 +1,192 @@
+"""The composition root: read settings, build services, build the UI, launch.
+
+Run it with ``python app.py`` (or ``make run``). Settings come from the environment:
+
+  ITUNE_HOME         data folder: converted models, the default database (~/.cache/itune)
+  ITUNE_MODEL        ``embedded`` (SmolLM2-135M-Instruct, default), a local HF folder or hub id
+  ITUNE_DB_URL       any SQLAlchemy URL (default: sqlite file ITUNE_HOME/itune.db)
+  ITUNE_DEVICE       ``cpu``, ``cuda``, ``cuda:1`` … (default: CUDA when present)
+  ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
+  ITUNE_MAX_CHARS    longest text accepted (default 20000)
+  ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
+  GRADIO_SERVER_NAME address to bind (default 127.0.0.1)
+  GRADIO_SERVER_PORT port (default 7860)
+
+The page is served at once; the model loads in a background thread and the first
+revision waits for it.
+"""
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from itune_core.errors import ModelLoadError
+from itune_core.model import LoadedModel, default_device, default_dtype, load_model
+from itune_core.reviser import Reviser, ReviseSettings
+from storage.store import Store
+
+logger = logging.getLogger("itune")
+
+DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings, validated on construction."""
+
+    home: Path = field(default_factory=lambda: Path.home() / ".cache" / "itune")
+    model: str = "embedded"
+    db_url: str | None = None
+    device: str | None = None
+    dtype: str | None = None
+    max_chars: int = 20_000
+    queue_size: int = 64
+    server_name: str = "127.0.0.1"
+    server_port: int = 7860
+
+    def __post_init__(self) -> None:
+        if self.dtype is not None and self.dtype not in DTYPES:
+            raise ValueError(f"ITUNE_DTYPE must be one of {sorted(DTYPES)}, got {self.dtype!r}")
+        if self.device is not None:
+            try:
+                torch.device(self.device)
+            except (RuntimeError, ValueError) as err:
+                raise ValueError(f"ITUNE_DEVICE is not a device: {self.device!r}") from err
+        for name in ("max_chars", "queue_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not 0 <= self.server_port <= 65535:
+            raise ValueError(f"GRADIO_SERVER_PORT must be 0-65535, got {self.server_port!r}")
+        if not self.model.strip():
+            raise ValueError("ITUNE_MODEL is empty")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        """Settings from environment variables (unset or empty: the default)."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def integer(name: str, default: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+        home = get("ITUNE_HOME")
+        return cls(
+            home=Path(home).expanduser() if home else Path.home() / ".cache" / "itune",
+            model=get("ITUNE_MODEL") or "embedded",
+            db_url=get("ITUNE_DB_URL"),
+            device=get("ITUNE_DEVICE"),
+            dtype=get("ITUNE_DTYPE"),
+            max_chars=integer("ITUNE_MAX_CHARS", 20_000),
+            queue_size=integer("ITUNE_QUEUE_SIZE", 64),
+            server_name=get("GRADIO_SERVER_NAME") or "127.0.0.1",
+            server_port=integer("GRADIO_SERVER_PORT", 7860),
+        )
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'itune.db'}"
+
+
+class ModelSlot:
+    """Loads the model in a background thread; ``get`` waits for it (or re-raises)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._ready = threading.Event()
+        self._loaded: LoadedModel | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
+
+    def start(self) -> "ModelSlot":
+        self._thread.start()
+        return self
+
+    def _load(self) -> None:
+        s = self.settings
+        try:
+            device = torch.device(s.device) if s.device else default_device()
+            dtype = DTYPES[s.dtype] if s.dtype else default_dtype(device)
+            self._loaded = load_model(
+                s.model, cache_dir=s.home / "models", device=device, dtype=dtype
+            )
+            logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)
+        except BaseException as err:  # kept and re-raised to every caller of get()
+            logger.exception("model failed to load")
+            self._error = err
+        finally:
+            self._ready.set()
+
+    def get(self, timeout: float | None = None) -> LoadedModel:
+        if not self._ready.wait(timeout):
+            raise ModelLoadError("the model is still loading; try again in a moment")
+        if self._error is not None:
+            raise ModelLoadError(f"the model failed to load: {self._error}")
+        return self._loaded
+
+
+def build_app(settings: Settings):
+    """Build the services and the UI. Returns ``(blocks, studio, slot)`` (not launched)."""
+    from ui import build_ui
+    from ui.studio import Studio
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.database_url)
+    slot = ModelSlot(settings).start()
+    revise_settings = ReviseSettings(max_chars=settings.max_chars)
+    reviser: dict[str, Reviser] = {}
+
+    def get_reviser() -> Reviser:
+        if "default" not in reviser:
+            loaded = slot.get()
+            reviser["default"] = Reviser(
+                loaded.model, loaded.tokenizer, model_name=loaded.name, settings=revise_settings
+            )
+        return reviser["default"]
+
+    studio = Studio(get_reviser=get_reviser, store=store, max_chars=settings.max_chars)
+    subtitle = (
+        "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."
+    )
+    blocks = build_ui(studio, subtitle=subtitle)
+    blocks.queue(max_size=settings.queue_size, default_concurrency_limit=4)
+    return blocks, studio, slot
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.from_env(os.environ)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from ui import CSS
+
+    blocks, _, _ = build_app(settings)
+    logger.info("database: %s", settings.database_url)
+    blocks.launch(
+        server_name=settings.server_name,
+        server_port=settings.server_port,
+        css=CSS,
+        footer_links=["api"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The reviser's input checks and output cleaning (no model needed)."""
+
+import pytest
+
+from itune_core.errors import InvalidText
+from itune_core.reviser import ReviseSettings, check_text, clean_output
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_or_blank_text_is_refused(text):
+    with pytest.raises(InvalidText, match="empty"):
+        check_text(text, 100)
+
+
+def test_text_over_the_limit_is_refused_with_both_sizes():
+    with pytest.raises(InvalidText, match="101 characters; the limit is 100"):
+        check_text("a" * 101, 100)
+
+
+def test_non_string_text_is_refused():
+    with pytest.raises(InvalidText, match="string"):
+        check_text(None, 100)
+
+
+def test_preamble_and_quotes_are_stripped():
+    assert clean_output('Here is the revised text: "He went home."', "He go home.") == (
+        "He went home."
+    )
+
+
+def test_quotes_the_source_had_are_kept():
+    assert clean_output('"Go," she said.', '"Go," she say.') == '"Go," she said.'
+
+
+def test_empty_output_leaves_the_piece_unchanged():
+    assert clean_output("  \n", "Keep me.") == "Keep me."
+
+
+def test_settings_reject_a_bad_value_naming_the_field():
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        ReviseSettings(max_new_tokens=0)

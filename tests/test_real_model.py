@@ -1,0 +1,67 @@
+"""The embedded model, for real: it loads from its cached conversion and revises."""
+
+import re
+
+import pytest
+import torch
+
+from itune_core.errors import ModelLoadError
+from itune_core.model import load_model
+from itune_core.reviser import Reviser
+
+pytestmark = pytest.mark.real_model
+
+WORD = re.compile(r"\w+")
+
+
+def test_embedded_model_is_a_30_block_llama(embedded):
+    assert embedded.name == "smollm2-135m-instruct"
+    assert len(embedded.model.model.layers) == 30
+    assert embedded.tokenizer.chat_template
+
+
+def test_grammar_error_is_revised_into_a_different_well_formed_sentence(embedded):
+    reviser = Reviser(embedded.model, embedded.tokenizer, model_name=embedded.name)
+    source = "He go to school yesterday and he buyed a apple."
+    revision = reviser.revise(source, ["fluency"])
+    revised = revision.revised
+    assert revised != source
+    assert revised[0].isupper() and revised.endswith(".")
+    assert "\n" not in revised
+    # A revision, not a new text: most of the words are kept and it is about as long.
+    kept = set(WORD.findall(source.lower())) & set(WORD.findall(revised.lower()))
+    assert len(kept) >= 6
+    assert 0.5 < len(revised) / len(source) < 1.6
+    assert "buyed" not in revised
+    assert all(e.intention == "fluency" for e in revision.edits) and revision.edits
+
+
+def test_a_document_is_revised_piece_by_piece_without_truncation(embedded):
+    reviser = Reviser(embedded.model, embedded.tokenizer, model_name=embedded.name)
+    source = (
+        "Our method achieve good result on three dataset.\n\n"
+        "It are also fast. We releases the code."
+    )
+    updates = list(reviser.stream(source, ["fluency"], stream_tokens=False))
+    assert [u.pieces_done for u in updates[:-1]] == [1, 2, 3]
+    assert all(u.pieces_total == 3 for u in updates)
+    revised = updates[-1].revision.revised
+    assert revised.count("\n\n") == 1  # the paragraph break survives
+    assert len(re.findall(r"[.!?](\s|$)", revised)) >= 3  # every sentence is there
+
+
+def test_streaming_yields_growing_text_before_the_final_revision(embedded):
+    reviser = Reviser(embedded.model, embedded.tokenizer, model_name=embedded.name)
+    updates = list(reviser.stream("She dont like apples.", ["fluency"]))
+    assert len(updates) > 3
+    assert all(u.revision is None for u in updates[:-1]) and updates[-1].revision is not None
+
+
+def test_a_missing_model_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="cannot load model"):
+        load_model(
+            str(tmp_path / "nope"),
+            cache_dir=tmp_path,
+            device=torch.device("cpu"),
+            dtype=torch.float32,
+        )

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+
+from app import Settings
+
+
+def test_defaults_bind_to_loopback_on_7860_with_a_sqlite_file():
+    s = Settings.from_env({"ITUNE_HOME": "/tmp/x"})
+    assert (s.server_name, s.server_port) == ("127.0.0.1", 7860)
+    assert s.database_url == "sqlite:////tmp/x/itune.db"
+    assert s.model == "embedded" and s.home == Path("/tmp/x")
+
+
+def test_environment_overrides_every_setting():
+    s = Settings.from_env(
+        {
+            "ITUNE_DB_URL": "postgresql+psycopg://u@h/db",
+            "ITUNE_MODEL": "/models/llama",
+            "ITUNE_MAX_CHARS": "500",
+            "GRADIO_SERVER_NAME": "0.0.0.0",
+            "GRADIO_SERVER_PORT": "8080",
+            "ITUNE_DTYPE": "float32",
+        }
+    )
+    assert s.database_url == "postgresql+psycopg://u@h/db"
+    assert (s.model, s.max_chars, s.server_name, s.server_port, s.dtype) == (
+        "/models/llama",
+        500,
+        "0.0.0.0",
+        8080,
+        "float32",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ITUNE_MAX_CHARS": "lots"}, "ITUNE_MAX_CHARS must be an integer"),
+        ({"ITUNE_MAX_CHARS": "0"}, "max_chars must be positive"),
+        ({"GRADIO_SERVER_PORT": "70000"}, "GRADIO_SERVER_PORT must be 0-65535"),
+        ({"ITUNE_DTYPE": "int4"}, "ITUNE_DTYPE must be one of"),
+        ({"ITUNE_DEVICE": "gpu7"}, "ITUNE_DEVICE is not a device"),
+    ],
+)
+def test_bad_settings_name_the_variable_and_value(env, message):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)

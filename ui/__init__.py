@@ -1,0 +1,21 @@
+"""The Gradio user interface: layout and short handlers (no torch, no SQL)."""
+
+import gradio as gr
+
+from ui.api import register_api
+from ui.render import CSS
+from ui.revise_tab import build_revise_tab
+from ui.studio import Studio
+
+__all__ = ["CSS", "build_ui"]
+
+
+def build_ui(studio: Studio, *, title: str = "Revision Studio", subtitle: str = "") -> gr.Blocks:
+    """The whole app as a ``gr.Blocks`` (not launched)."""
+    with gr.Blocks(title=title) as blocks:
+        gr.Markdown(f"## {title}\n{subtitle}")
+        with gr.Tabs():
+            with gr.Tab("Revise"):
+                build_revise_tab(studio)
+        register_api(studio)
+    return blocks

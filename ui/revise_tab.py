@@ -1,0 +1,222 @@
+"""The Revise tab: draft, intentions, streamed revision, per-edit review, final text.
+
+Layout and wiring only; every action is a short handler over ``Studio``. Domain errors
+become ``gr.Error`` here, once. Each event has an ``api_name``; the review buttons, which
+are made per edit, share the public ``decide`` endpoint's behaviour.
+"""
+
+from functools import partial
+
+import gradio as gr
+
+from itune_core.edits import Edit
+from itune_core.errors import ItuneError
+from itune_core.intentions import DESCRIPTIONS, INTENTIONS
+from ui import render
+from ui.studio import Studio
+
+REASONS = [
+    ("meaning changed", "meaning-changed"),
+    ("wrong intention", "wrong-intention"),
+    ("ungrammatical", "ungrammatical"),
+    ("unnecessary", "unnecessary"),
+    ("other", "other"),
+]
+EXAMPLE = "He go to school yesterday and he buyed a apple."
+
+
+def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
+    if request is None:
+        return None, None
+    return request.session_hash, getattr(request, "username", None)
+
+
+def _review_outputs(view: dict):
+    """(result JSON, inline HTML, status line, final text, state) for a revision view."""
+    statuses = {e["position"]: e["status"] for e in view["edits"]}
+    edits = [_edit(e) for e in view["edits"]]
+    counts = {s: list(statuses.values()).count(s) for s in ("accepted", "rejected", "pending")}
+    status = (
+        f"**{len(edits)} edits** · {counts['accepted']} accepted · {counts['rejected']} rejected"
+        f" · {counts['pending']} pending — model `{view['model']}`"
+        f"{' + adapter `' + view['adapter'] + '`' if view['adapter'] else ''}"
+        f" · {view['latency_ms'] / 1000:.1f} s"
+    )
+    html = render.inline_html(view["source"], edits, statuses)
+    return view, html, status, view["final_text"], view
+
+
+def build_revise_tab(studio: Studio) -> None:
+    """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events."""
+    state = gr.State(None)  # the current revision view (dict), None before the first
+
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1):
+            draft = gr.Textbox(
+                label="Draft",
+                lines=10,
+                max_lines=30,
+                placeholder="Paste a sentence or a whole document…",
+                value=EXAMPLE,
+            )
+            intentions = gr.CheckboxGroup(
+                choices=[(f"{name} — {DESCRIPTIONS[name]}", name) for name in INTENTIONS],
+                value=["fluency"],
+                label="Revise for",
+            )
+            revise_btn = gr.Button("Revise", variant="primary")
+            gr.HTML(render.legend())
+        with gr.Column(scale=1):
+            status = gr.Markdown("Pick intentions and press **Revise**.")
+            inline = gr.HTML(label="Edits")
+            with gr.Row():
+                accept_all = gr.Button("Accept all", size="sm")
+                reject_all = gr.Button("Reject all", size="sm")
+            final = gr.Textbox(
+                label="Final text (edits are applied unless rejected; you can type here)",
+                lines=6,
+                interactive=True,
+                buttons=["copy"],
+            )
+            rating = gr.Radio([1, 2, 3, 4, 5], label="Rate this revision", value=None)
+            with gr.Accordion("Raw result (JSON, as the API returns it)", open=False):
+                result = gr.JSON()
+
+    review = [result, inline, status, final, state]
+
+    def on_revise(text, chosen, request: gr.Request = None):
+        session_id, user = _session(request)
+        try:
+            for progress, view in studio.revise(
+                text, chosen or [], session_id=session_id, user=user
+            ):
+                if view is None:
+                    line = f"Revising… piece {progress.pieces_done + 1} of {progress.pieces_total}"
+                    yield None, render.plain_html(progress.text), line, gr.skip(), gr.skip()
+                else:
+                    yield _review_outputs(view)
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+
+    revise_btn.click(
+        on_revise,
+        inputs=[draft, intentions],
+        outputs=review,
+        api_name="revise",
+        api_description="Revise a text for a list of intentions; returns the revision JSON.",
+        concurrency_limit=1,
+        concurrency_id="model",
+    )
+
+    def on_decide(view, typed, decision, position=None, reason=None):
+        if view is None:
+            raise gr.Error("Revise a text first.")
+        # Keep what the writer typed: only a text matching the last computed one follows
+        # the decisions.
+        keep = typed if typed != view["final_text"] else None
+        try:
+            if position is None:
+                new = studio.decide_many(view["revision_id"], None, decision, typed_text=keep)
+            else:
+                new = studio.decide(
+                    view["revision_id"], position, decision, reason=reason, typed_text=keep
+                )
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+        if keep is not None:
+            gr.Info("Your typed changes to the final text were kept.")
+        return _review_outputs(new)
+
+    accept_all.click(
+        partial(on_decide, decision="accept"),
+        [state, final],
+        review,
+        api_visibility="private",
+    )
+    reject_all.click(
+        partial(on_decide, decision="reject"),
+        [state, final],
+        review,
+        api_visibility="private",
+    )
+
+    @gr.render(inputs=state)
+    def edit_rows(view):
+        if not view or not view["edits"]:
+            if view:
+                gr.Markdown("No edits: the model left the text as it was.")
+            return
+        gr.Markdown("**Review each edit**")
+        for e in view["edits"]:
+            k = e["position"]
+            with gr.Row(equal_height=True):
+                gr.HTML(render.edit_row_html(k, _edit(e), e["status"]))
+                ok = gr.Button(
+                    "Accept",
+                    size="sm",
+                    variant="primary" if e["status"] == "accepted" else "secondary",
+                    min_width=80,
+                    scale=0,
+                )
+                why = gr.Dropdown(
+                    REASONS,
+                    value=e["reason"],
+                    label="Reason",
+                    show_label=False,
+                    scale=0,
+                    min_width=150,
+                )
+                no = gr.Button(
+                    "Reject",
+                    size="sm",
+                    variant="stop" if e["status"] == "rejected" else "secondary",
+                    min_width=80,
+                    scale=0,
+                )
+            ok.click(
+                partial(on_decide, decision="accept", position=k),
+                [state, final],
+                review,
+                api_visibility="private",
+            )
+            no.click(
+                lambda view, typed, reason, k=k: on_decide(view, typed, "reject", k, reason),
+                [state, final, why],
+                review,
+                api_visibility="private",
+            )
+
+    def on_type(view, typed):
+        if view is None or typed == view["final_text"]:
+            return gr.skip()
+        try:
+            return studio.save_final(view["revision_id"], typed)
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+
+    final.blur(on_type, [state, final], state, api_visibility="private")
+
+    def on_rate(view, stars):
+        if view is None or stars is None:
+            return gr.skip()
+        try:
+            new = studio.rate(view["revision_id"], int(stars))
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+        gr.Info(f"Thanks: rated {stars}/5.")
+        return new
+
+    rating.input(on_rate, [state, rating], state, api_visibility="private")
+
+
+def _edit(e: dict) -> Edit:
+    """An edit of a revision view (the JSON dict) as the core dataclass."""
+    return Edit(
+        e["type"],
+        e["before"],
+        e["after"],
+        e["start_char_pos"],
+        e["end_char_pos"],
+        e["intention"],
+        e["confidence"],
+    )

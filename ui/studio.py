@@ -1,0 +1,176 @@
+"""What the writer's actions do, apart from how Gradio shows them.
+
+``Studio`` joins the reviser (itune_core) and the store (storage): it validates a request
+before anything is generated or written, records each revision and each decision as one
+transaction, and keeps the final text in step with the decisions. The Gradio handlers in
+``revise_tab`` and the HTTP API both call it, so the browser and ``gradio_client`` get the
+same behaviour. No Gradio here, so it is tested without a server.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from itune_core.edits import apply_edits
+from itune_core.intentions import parse_intentions
+from itune_core.reviser import ReviseProgress, Reviser, check_text
+from storage.records import StoredRevision
+from storage.store import Store
+
+STATUS = {"accept": "accepted", "reject": "rejected"}
+
+
+def revision_view(revision: StoredRevision) -> dict:
+    """A stored revision as the JSON the UI and the API return."""
+    return {
+        "revision_id": revision.id,
+        "source": revision.source,
+        "revised": revision.revised,
+        "final_text": revision.final_text,
+        "intentions": list(revision.intentions),
+        "model": revision.model,
+        "adapter": revision.adapter,
+        "latency_ms": round(revision.latency_ms, 1),
+        "generated_tokens": revision.generated_tokens,
+        "rating": revision.rating,
+        "edits": [
+            {
+                "position": k,
+                **edit.to_dict(),
+                "status": STATUS.get(
+                    getattr(revision.decisions.get(k), "decision", None), "pending"
+                ),
+                "reason": getattr(revision.decisions.get(k), "reason", None),
+            }
+            for k, edit in enumerate(revision.edits)
+        ],
+    }
+
+
+@dataclass
+class Studio:
+    """The writer's actions over one reviser and one store.
+
+    Attributes:
+        get_reviser: returns the reviser to use (blocks while the model is loading).
+        store: where every action is recorded.
+        max_chars: the longest text accepted.
+    """
+
+    get_reviser: Callable[[], Reviser]
+    store: Store
+    max_chars: int
+
+    def revise(
+        self,
+        text: str,
+        intentions: Sequence[str] | str,
+        *,
+        session_id: str | None = None,
+        user: str | None = None,
+    ) -> Iterator[tuple[ReviseProgress, dict | None]]:
+        """Revise and record; yields ``(progress, None)`` then ``(last, revision view)``.
+
+        Bad input raises (InvalidText, UnknownIntention) before anything is generated or
+        stored.
+        """
+        check_text(text, self.max_chars)
+        wanted = parse_intentions(intentions)
+        reviser = self.get_reviser()
+        for progress in reviser.stream(text, wanted):
+            if progress.revision is None:
+                yield progress, None
+                continue
+            done = progress.revision
+            revision_id = self.store.record_revision(
+                source=done.source,
+                revised=done.revised,
+                intentions=done.intentions,
+                edits=done.edits,
+                model=done.model,
+                adapter=done.adapter,
+                latency_ms=done.seconds * 1000.0,
+                generated_tokens=done.generated_tokens,
+                session_id=session_id,
+                user=user,
+            )
+            yield progress, revision_view(self.store.get_revision(revision_id))
+
+    def decide(
+        self,
+        revision_id: int,
+        position: int,
+        decision: str,
+        reason: str | None = None,
+        note: str | None = None,
+        typed_text: str | None = None,
+    ) -> dict:
+        """Accept or reject one edit; the final text follows in the same transaction.
+
+        Args:
+            typed_text: the final text as the writer typed it, kept instead of the text the
+                decisions give (so a decision never overwrites the writer's typing).
+
+        Raises:
+            EditNotFound: no such revision or edit.
+            InvalidDecision: bad decision or reason.
+        """
+        return self.decide_many(revision_id, [position], decision, reason, note, None, typed_text)
+
+    def decide_many(
+        self,
+        revision_id: int,
+        positions: Sequence[int] | None,
+        decision: str,
+        reason: str | None = None,
+        note: str | None = None,
+        intention: str | None = None,
+        typed_text: str | None = None,
+    ) -> dict:
+        """Accept or reject several edits at once (None: all, or all of ``intention``)."""
+        current = self.store.get_revision(revision_id)
+        if positions is None and intention is not None:
+            (intention,) = parse_intentions([intention])
+            positions = [k for k, e in enumerate(current.edits) if e.intention == intention]
+        chosen = range(len(current.edits)) if positions is None else positions
+        # The final text the decisions will give, computed before writing so both land in
+        # one transaction; the store validates positions and decision first.
+        preview = _with_decisions(current, chosen, decision)
+        if typed_text is not None and preview is not None:
+            preview = typed_text
+        if len(chosen) == 1 and positions is not None:
+            self.store.record_decision(
+                revision_id, chosen[0], decision, reason=reason, note=note, final_text=preview
+            )
+        else:
+            self.store.record_decisions(revision_id, list(chosen), decision, final_text=preview)
+        return revision_view(self.store.get_revision(revision_id))
+
+    def save_final(self, revision_id: int, text: str) -> dict:
+        """Store the final text as the writer typed it."""
+        if not isinstance(text, str):
+            raise TypeError("the final text must be a string")
+        self.store.save_final_text(revision_id, text)
+        return revision_view(self.store.get_revision(revision_id))
+
+    def rate(self, revision_id: int, rating: int) -> dict:
+        """Store the writer's 1-5 rating of a revision."""
+        self.store.record_rating(revision_id, rating)
+        return revision_view(self.store.get_revision(revision_id))
+
+    def get(self, revision_id: int) -> dict:
+        """A stored revision with its edits and decisions."""
+        return revision_view(self.store.get_revision(revision_id))
+
+
+def _with_decisions(current: StoredRevision, positions, decision: str) -> str | None:
+    """The final text once ``decision`` holds for ``positions`` (None if they are bad)."""
+    rejected = {k for k, d in current.decisions.items() if getattr(d, "decision", None) == "reject"}
+    valid = [p for p in positions if isinstance(p, int) and 0 <= p < len(current.edits)]
+    if len(valid) != len(positions):
+        return None  # the store raises EditNotFound
+    if decision == "reject":
+        rejected |= set(valid)
+    elif decision == "accept":
+        rejected -= set(valid)
+    kept = [e for k, e in enumerate(current.edits) if k not in rejected]
+    return apply_edits(current.source, kept)
