@@ -1,0 +1,123 @@
+"""Recording revisions and reading them back; final texts and ratings."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from itune_core.edits import apply_edits, compute_edits
+from itune_core.errors import EditNotFound, InvalidDecision
+
+
+def test_revision_reads_back_what_was_recorded(store, revision_id, sample_args):
+    stored = store.get_revision(revision_id)
+    assert stored.id == revision_id
+    assert (stored.source, stored.revised) == (sample_args["source"], sample_args["revised"])
+    assert stored.intentions == ("clarity", "fluency")
+    assert (stored.model, stored.adapter) == ("SmolLM2-135M-Instruct", "fluency-lora")
+    assert (stored.latency_ms, stored.generated_tokens) == (123.5, 17)
+    assert (stored.session_id, stored.user) == ("session-a", "ada")
+    assert (stored.rating, stored.parent_id, stored.decisions) == (None, None, {})
+
+
+def test_edits_read_back_in_order_with_offsets_and_intentions(store, revision_id, sample_args):
+    stored = store.get_revision(revision_id)
+    assert stored.edits == tuple(sample_args["edits"])
+    assert [e.intention for e in stored.edits] == ["clarity", "fluency", "fluency", "style", None]
+    assert [e.confidence for e in stored.edits] == [0.9, 0.8, None, 0.55, None]
+
+
+def test_stored_edits_rebuild_the_revised_text(store, revision_id):
+    stored = store.get_revision(revision_id)
+    assert apply_edits(stored.source, stored.edits) == stored.revised
+
+
+def test_created_at_is_the_recording_time_in_utc(store, revision_id):
+    created_at = store.get_revision(revision_id).created_at
+    assert created_at.tzinfo == UTC
+    assert abs(datetime.now(UTC) - created_at) < timedelta(minutes=1)
+
+
+def test_final_text_starts_as_the_revised_text(store, revision_id, sample_args):
+    assert store.get_revision(revision_id).final_text == sample_args["revised"]
+
+
+def test_final_text_given_at_recording_is_kept(store, record_sample):
+    revision_id = record_sample(final_text="The cat sat on the mat.")
+    assert store.get_revision(revision_id).final_text == "The cat sat on the mat."
+
+
+def test_revision_without_edits_reads_back_with_none(store, record_sample):
+    revision_id = record_sample(revised="Same.", source="Same.", edits=[])
+    assert store.get_revision(revision_id).edits == ()
+
+
+def test_revise_again_links_to_the_earlier_revision(store, revision_id, record_sample):
+    again = record_sample(source="The big cat sat on the mat.", parent_id=revision_id)
+    assert store.get_revision(again).parent_id == revision_id
+
+
+def test_unknown_parent_raises_and_writes_nothing(store, record_sample, snapshot):
+    before = snapshot()
+    with pytest.raises(EditNotFound, match="parent revision 99 does not exist"):
+        record_sample(parent_id=99)
+    assert snapshot() == before
+
+
+def test_unknown_revision_raises_edit_not_found(store, revision_id):
+    with pytest.raises(EditNotFound, match=r"^revision 12 does not exist$"):
+        store.get_revision(12)
+
+
+def test_save_final_text_replaces_the_final_text(store, revision_id):
+    store.save_final_text(revision_id, "Typed by hand.")
+    assert store.get_revision(revision_id).final_text == "Typed by hand."
+
+
+def test_save_final_text_of_unknown_revision_raises(store):
+    with pytest.raises(EditNotFound, match="revision 7 does not exist"):
+        store.save_final_text(7, "text")
+
+
+def test_rating_is_recorded(store, revision_id):
+    store.record_rating(revision_id, 4)
+    assert store.get_revision(revision_id).rating == 4
+
+
+def test_later_rating_replaces_the_earlier(store, revision_id):
+    store.record_rating(revision_id, 2)
+    store.record_rating(revision_id, 5)
+    assert store.get_revision(revision_id).rating == 5
+
+
+@pytest.mark.parametrize("rating", [0, 6, -1, True, 3.0, "5", None])
+def test_bad_rating_raises_and_writes_nothing(store, revision_id, snapshot, rating):
+    before = snapshot()
+    with pytest.raises(InvalidDecision, match="rating must be a whole number from 1 to 5"):
+        store.record_rating(revision_id, rating)
+    assert snapshot() == before
+
+
+def test_rating_of_unknown_revision_raises(store):
+    with pytest.raises(EditNotFound, match="revision 3 does not exist"):
+        store.record_rating(3, 5)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(source=st.text(max_size=60), revised=st.text(max_size=60))
+def test_any_texts_and_their_edits_round_trip(store, source, revised):
+    # One store serves every example: each records a revision of its own.
+    edits = compute_edits(source, revised, intention="fluency")
+    revision_id = store.record_revision(
+        source=source,
+        revised=revised,
+        intentions=["fluency"],
+        edits=edits,
+        model="m",
+        latency_ms=1.0,
+    )
+    stored = store.get_revision(revision_id)
+    assert (stored.source, stored.revised, stored.edits) == (source, revised, tuple(edits))
