@@ -11,6 +11,7 @@ piece. What the model adds around the answer ("Here is the revised text:", quote
 stripped; an empty answer leaves the piece unchanged.
 """
 
+import difflib
 import logging
 import queue
 import re
@@ -38,6 +39,7 @@ _PREAMBLE = re.compile(
     r"|the sentence should (?:be|read))\s*:\s*",
     re.IGNORECASE,
 )
+_WORDS = re.compile(r"\w+|[^\w\s]")
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 
 
@@ -50,12 +52,16 @@ class ReviseSettings:
         max_new_tokens: cap on the tokens generated for one piece.
         length_factor: a piece may grow to ``length_factor * its tokens + 16`` tokens.
         loop_ngram: generation stops when its last ``loop_ngram`` tokens already occurred.
+        min_similarity: a piece's revision is discarded (the piece kept as it was) when its
+            words match the piece's less than this (difflib ratio, 0-1); small models
+            sometimes answer with a new text instead of a revision.
     """
 
     max_chars: int = 20_000
     max_new_tokens: int = 256
     length_factor: float = 1.5
     loop_ngram: int = 8
+    min_similarity: float = 0.4
 
     def __post_init__(self) -> None:
         for name in ("max_chars", "max_new_tokens", "loop_ngram"):
@@ -65,6 +71,10 @@ class ReviseSettings:
         if not self.length_factor >= 1.0:
             raise ValueError(
                 f"ReviseSettings.length_factor must be >= 1.0, got {self.length_factor!r}"
+            )
+        if not 0.0 <= self.min_similarity <= 1.0:
+            raise ValueError(
+                f"ReviseSettings.min_similarity must be in [0, 1], got {self.min_similarity!r}"
             )
 
 
@@ -80,6 +90,7 @@ class Revision:
     seconds: float
     model: str
     adapter: str | None = None
+    discarded_pieces: int = 0
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,14 @@ def check_text(text: object, max_chars: int) -> str:
             "Split it into smaller parts."
         )
     return text
+
+
+def word_similarity(a: str, b: str) -> float:
+    """How much two texts share, word by word (difflib ratio over lowercased words)."""
+    words_a, words_b = _WORDS.findall(a.lower()), _WORDS.findall(b.lower())
+    if not words_a and not words_b:
+        return 1.0
+    return difflib.SequenceMatcher(a=words_a, b=words_b, autojunk=False).ratio()
 
 
 def clean_output(raw: str, piece: str) -> str:
@@ -224,7 +243,7 @@ class Reviser:
         started = time.perf_counter()
         spans = split_pieces(text)
         revised_pieces: list[str] = []
-        tokens = 0
+        tokens = discarded = 0
 
         def assemble(current: str | None) -> str:
             parts, pos = [], 0
@@ -242,10 +261,17 @@ class Reviser:
 
         for k, (a, b) in enumerate(spans):
             piece = text[a:b]
-            for partial, count in self._generate(piece, wanted):
+            for partial, outcome in self._generate(piece, wanted):
                 if partial is None:
-                    revised_pieces.append(clean_output(count[0], piece))
-                    tokens += count[1]
+                    raw, used, cut_off = outcome
+                    candidate = clean_output(raw, piece)
+                    # A cut-off answer ran on past the revision; a dissimilar one is a new
+                    # text. Either way the writer is better served by the piece as it was.
+                    if cut_off or word_similarity(candidate, piece) < self.settings.min_similarity:
+                        logger.info("discarded the model's answer for piece %d: %r", k, raw)
+                        candidate, discarded = piece, discarded + 1
+                    revised_pieces.append(candidate)
+                    tokens += used
                 elif stream_tokens:
                     yield ReviseProgress(k, len(spans), assemble(partial))
             yield ReviseProgress(k + 1, len(spans), assemble(None))
@@ -263,11 +289,13 @@ class Reviser:
             seconds=time.perf_counter() - started,
             model=self.model_name,
             adapter=self.adapter_name,
+            discarded_pieces=discarded,
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)
 
     def _generate(self, piece: str, intentions: tuple[str, ...]):
-        """Yield ``(partial_text, None)`` while generating, then ``(None, (raw, tokens))``."""
+        """Yield ``(partial_text, None)`` while generating, then
+        ``(None, (raw answer, tokens generated, whether the length cap cut it off))``."""
         tok = self.tokenizer
         messages = chat_messages(generation_prompt(piece, intentions))
         if getattr(tok, "chat_template", None):
@@ -320,9 +348,11 @@ class Reviser:
             worker.join()
         if errors:
             raise errors[0]
+        used = len(ids)
+        cut_off = used >= budget and (not ids or ids[-1] != tok.eos_token_id)
         if loop_stop.looped_at is not None:
             ids = ids[: loop_stop.looped_at]
         text = tok.decode(ids, skip_special_tokens=True)
         if "\n" not in piece:
             text = text.split("\n", 1)[0] if text.strip() else text
-        yield None, (text, len(ids))
+        yield None, (text, used, cut_off)

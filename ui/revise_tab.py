@@ -42,6 +42,11 @@ def _review_outputs(view: dict):
         f"{' + adapter `' + view['adapter'] + '`' if view['adapter'] else ''}"
         f" · {view['latency_ms'] / 1000:.1f} s"
     )
+    if view.get("discarded_pieces"):
+        status += (
+            f"\n\n{view['discarded_pieces']} sentence(s) left as they were: the model's answer"
+            " was not a revision of them."
+        )
     html = render.inline_html(view["source"], edits, statuses)
     return view, html, status, view["final_text"], view
 
@@ -161,8 +166,8 @@ def build_revise_tab(studio: Studio) -> None:
                 why = gr.Dropdown(
                     REASONS,
                     value=e["reason"],
-                    label="Reason",
-                    show_label=False,
+                    label="Reason to reject (optional)",
+                    show_label=True,
                     scale=0,
                     min_width=150,
                 )

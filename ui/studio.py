@@ -93,7 +93,9 @@ class Studio:
                 session_id=session_id,
                 user=user,
             )
-            yield progress, revision_view(self.store.get_revision(revision_id))
+            view = revision_view(self.store.get_revision(revision_id))
+            view["discarded_pieces"] = done.discarded_pieces
+            yield progress, view
 
     def decide(
         self,

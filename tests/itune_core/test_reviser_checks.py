@@ -3,7 +3,7 @@
 import pytest
 
 from itune_core.errors import InvalidText
-from itune_core.reviser import ReviseSettings, check_text, clean_output
+from itune_core.reviser import ReviseSettings, check_text, clean_output, word_similarity
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
@@ -39,3 +39,9 @@ def test_empty_output_leaves_the_piece_unchanged():
 def test_settings_reject_a_bad_value_naming_the_field():
     with pytest.raises(ValueError, match="max_new_tokens"):
         ReviseSettings(max_new_tokens=0)
+
+
+def test_word_similarity_is_one_for_equal_texts_and_low_for_unrelated_ones():
+    assert word_similarity("He went home.", "He went home.") == 1.0
+    assert word_similarity("He went home.", "Bananas are yellow fruit") < 0.2
+    assert word_similarity("", "") == 1.0
