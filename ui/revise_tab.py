@@ -77,6 +77,10 @@ def build_revise_tab(studio: Studio) -> None:
             with gr.Row():
                 accept_all = gr.Button("Accept all", size="sm")
                 reject_all = gr.Button("Reject all", size="sm")
+                one_intention = gr.Dropdown(
+                    list(INTENTIONS), value=None, show_label=False, container=False, scale=1
+                )
+                accept_intention = gr.Button("Accept all of this intention", size="sm")
             final = gr.Textbox(
                 label="Final text (edits are applied unless rejected; you can type here)",
                 lines=6,
@@ -113,7 +117,7 @@ def build_revise_tab(studio: Studio) -> None:
         concurrency_id="model",
     )
 
-    def on_decide(view, typed, decision, position=None, reason=None):
+    def on_decide(view, typed, decision, position=None, reason=None, intention=None):
         if view is None:
             raise gr.Error("Revise a text first.")
         # Keep what the writer typed: only a text matching the last computed one follows
@@ -121,7 +125,9 @@ def build_revise_tab(studio: Studio) -> None:
         keep = typed if typed != view["final_text"] else None
         try:
             if position is None:
-                new = studio.decide_many(view["revision_id"], None, decision, typed_text=keep)
+                new = studio.decide_many(
+                    view["revision_id"], None, decision, intention=intention, typed_text=keep
+                )
             else:
                 new = studio.decide(
                     view["revision_id"], position, decision, reason=reason, typed_text=keep
@@ -143,6 +149,15 @@ def build_revise_tab(studio: Studio) -> None:
         [state, final],
         review,
         api_visibility="private",
+    )
+
+    def on_accept_intention(view, typed, intention):
+        if not intention:
+            raise gr.Error("Pick an intention first.")
+        return on_decide(view, typed, "accept", intention=intention)
+
+    accept_intention.click(
+        on_accept_intention, [state, final, one_intention], review, api_visibility="private"
     )
 
     @gr.render(inputs=state)
