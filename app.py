@@ -4,6 +4,7 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
 
   ITUNE_HOME         data folder: converted models, the default database (~/.cache/itune)
   ITUNE_MODEL        ``embedded`` (SmolLM2-135M-Instruct, default), a local HF folder or hub id
+  ITUNE_ADAPTER      a trained adapter folder (``python -m training train``) to revise with
   ITUNE_DB_URL       any SQLAlchemy URL (default: sqlite file ITUNE_HOME/itune.db)
   ITUNE_DEVICE       ``cpu``, ``cuda``, ``cuda:1`` … (default: CUDA when present)
   ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from itune_core.adapters import attach_adapter, check_adapter_dir
 from itune_core.errors import ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
@@ -42,6 +44,7 @@ class Settings:
 
     home: Path = field(default_factory=lambda: Path.home() / ".cache" / "itune")
     model: str = "embedded"
+    adapter: Path | None = None
     db_url: str | None = None
     device: str | None = None
     dtype: str | None = None
@@ -87,6 +90,7 @@ class Settings:
         return cls(
             home=Path(home).expanduser() if home else Path.home() / ".cache" / "itune",
             model=get("ITUNE_MODEL") or "embedded",
+            adapter=Path(get("ITUNE_ADAPTER")).expanduser() if get("ITUNE_ADAPTER") else None,
             db_url=get("ITUNE_DB_URL"),
             device=get("ITUNE_DEVICE"),
             dtype=get("ITUNE_DTYPE"),
@@ -99,6 +103,11 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.home / 'itune.db'}"
+
+
+def adapter_name(path: Path) -> str:
+    """The name an adapter folder is attached and recorded under: the folder's name."""
+    return path.resolve().name
 
 
 class ModelSlot:
@@ -120,9 +129,10 @@ class ModelSlot:
         try:
             device = torch.device(s.device) if s.device else default_device()
             dtype = DTYPES[s.dtype] if s.dtype else default_dtype(device)
-            self._loaded = load_model(
-                s.model, cache_dir=s.home / "models", device=device, dtype=dtype
-            )
+            loaded = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
+            if s.adapter is not None:
+                loaded.model = attach_adapter(loaded.model, s.adapter, adapter_name(s.adapter))
+            self._loaded = loaded
             logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)
         except BaseException as err:  # kept and re-raised to every caller of get()
             logger.exception("model failed to load")
@@ -153,7 +163,11 @@ def build_app(settings: Settings):
         if "default" not in reviser:
             loaded = slot.get()
             reviser["default"] = Reviser(
-                loaded.model, loaded.tokenizer, model_name=loaded.name, settings=revise_settings
+                loaded.model,
+                loaded.tokenizer,
+                model_name=loaded.name,
+                adapter_name=adapter_name(settings.adapter) if settings.adapter else None,
+                settings=revise_settings,
             )
         return reviser["default"]
 
@@ -172,7 +186,9 @@ def main() -> int:
     )
     try:
         settings = Settings.from_env(os.environ)
-    except ValueError as err:
+        if settings.adapter is not None:
+            check_adapter_dir(settings.adapter)
+    except (ValueError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     from ui import CSS

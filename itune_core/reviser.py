@@ -24,6 +24,7 @@ import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
+from itune_core.adapters import generate_kwargs
 from itune_core.edits import Edit, compute_edits
 from itune_core.errors import InvalidText
 from itune_core.intentions import parse_intentions
@@ -195,10 +196,11 @@ class Reviser:
     """Revises texts with one model (and optionally one adapter already applied to it).
 
     Attributes:
-        model: a causal LM in eval mode (a PEFT model works too).
+        model: a causal LM in eval mode, or a PeftModel holding one or more adapters.
         tokenizer: its tokenizer.
         model_name: recorded with every revision.
-        adapter_name: recorded with every revision (None: the base model).
+        adapter_name: the attached adapter to revise with, named in every generate call so
+            revisers with different adapters can share one model (None: the base model).
         settings: generation settings.
         labeller: optional ``(source, revised, edits) -> edits`` that labels each edit with
             an intention and confidence (the intention predictor plugs in here).
@@ -323,6 +325,7 @@ class Reviser:
             streamer=streamer,
             stopping_criteria=StoppingCriteriaList([loop_stop]),
             pad_token_id=tok.pad_token_id,
+            **generate_kwargs(self.model, self.adapter_name),
         )
         if "\n" not in piece:
             kwargs.update(stop_strings=["\n"], tokenizer=tok)
