@@ -129,3 +129,11 @@ def test_rating_and_accept_all_are_stored(running):
     assert done["final_text"] == view["revised"]
     client.predict(view["revision_id"], 4, api_name="/rate")
     assert rows(db, "SELECT rating FROM revisions WHERE id=?", view["revision_id"]) == [(4,)]
+
+
+def test_history_lists_stored_revisions_newest_first(running):
+    client, db = running
+    history = client.predict(50, api_name="/history")
+    ids = [row["revision_id"] for row in history]
+    assert ids == sorted(ids, reverse=True)
+    assert ids == [r[0] for r in rows(db, "SELECT id FROM revisions ORDER BY id DESC")]

@@ -48,5 +48,12 @@ def register_api(studio: Studio) -> None:
         """A stored revision with its edits, decisions and final text."""
         return _call(studio.get, revision_id)
 
-    for fn in (decide, decide_all, save_final, rate, get_revision):
+    def history(limit: int = 50) -> list[dict]:
+        """The latest revisions, newest first (id, time, text preview, counts, rating)."""
+        try:
+            return studio.history(limit=limit)
+        except ValueError as err:
+            raise gr.Error(str(err)) from err
+
+    for fn in (decide, decide_all, save_final, rate, get_revision, history):
         gr.api(fn, api_name=fn.__name__)

@@ -5,6 +5,7 @@ become ``gr.Error`` here, once. Each event has an ``api_name``; the review butto
 are made per edit, share the public ``decide`` endpoint's behaviour.
 """
 
+from collections.abc import Callable
 from functools import partial
 
 import gradio as gr
@@ -51,8 +52,13 @@ def _review_outputs(view: dict):
     return view, html, status, view["final_text"], view
 
 
-def build_revise_tab(studio: Studio) -> None:
-    """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events."""
+def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
+    """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events.
+
+    Returns:
+        The review outputs and the function that fills them from a revision view, so
+        another tab (History) can open a stored revision here.
+    """
     state = gr.State(None)  # the current revision view (dict), None before the first
 
     with gr.Row(equal_height=False):
@@ -78,9 +84,11 @@ def build_revise_tab(studio: Studio) -> None:
                 accept_all = gr.Button("Accept all", size="sm")
                 reject_all = gr.Button("Reject all", size="sm")
                 one_intention = gr.Dropdown(
-                    list(INTENTIONS), value=None, show_label=False, container=False, scale=1
+                    list(INTENTIONS),
+                    value=None,
+                    label="Accept every edit of one intention",
+                    scale=1,
                 )
-                accept_intention = gr.Button("Accept all of this intention", size="sm")
             final = gr.Textbox(
                 label="Final text (edits are applied unless rejected; you can type here)",
                 lines=6,
@@ -153,10 +161,10 @@ def build_revise_tab(studio: Studio) -> None:
 
     def on_accept_intention(view, typed, intention):
         if not intention:
-            raise gr.Error("Pick an intention first.")
+            return gr.skip()
         return on_decide(view, typed, "accept", intention=intention)
 
-    accept_intention.click(
+    one_intention.input(
         on_accept_intention, [state, final, one_intention], review, api_visibility="private"
     )
 
@@ -227,6 +235,7 @@ def build_revise_tab(studio: Studio) -> None:
         return new
 
     rating.input(on_rate, [state, rating], state, api_visibility="private")
+    return review, _review_outputs
 
 
 def _edit(e: dict) -> Edit:

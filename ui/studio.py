@@ -32,6 +32,7 @@ def revision_view(revision: StoredRevision) -> dict:
         "latency_ms": round(revision.latency_ms, 1),
         "generated_tokens": revision.generated_tokens,
         "rating": revision.rating,
+        "user": revision.user,
         "edits": [
             {
                 "position": k,
@@ -162,6 +163,22 @@ class Studio:
     def get(self, revision_id: int) -> dict:
         """A stored revision with its edits and decisions."""
         return revision_view(self.store.get_revision(revision_id))
+
+    def history(self, *, user: str | None = None, limit: int = 50) -> list[dict]:
+        """The latest revisions (of ``user`` when given), newest first, as JSON rows."""
+        return [
+            {
+                "revision_id": row.id,
+                "created_at": row.created_at.isoformat(timespec="seconds"),
+                "source_preview": row.source_preview,
+                "intentions": list(row.intentions),
+                "edits": row.edit_count,
+                "accepted": row.accepted_count,
+                "rejected": row.rejected_count,
+                "rating": row.rating,
+            }
+            for row in self.store.list_revisions(user=user, limit=limit)
+        ]
 
 
 def _with_decisions(current: StoredRevision, positions, decision: str) -> str | None:
