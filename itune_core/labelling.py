@@ -1,0 +1,130 @@
+"""The trained intention predictor at run time: label edits, suggest intentions.
+
+A Stage-I predictor (``IntentionClassifier``) reads a before/after pair and gives a
+probability per intention. Two uses in the app:
+
+- ``label_edits``: which intention each edit of a revision carries. Each edit is shown to
+  the predictor the way IteraTeR's sentence-level data shows edits: the sentence around
+  the edit before, and the same sentence with only that edit applied.
+- ``suggest_intentions``: which intentions a draft needs. A draft has no "after", so the
+  caller revises it once for every intention and the predictor labels those edits; an
+  intention's confidence is the highest probability any edit gave it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import torch
+
+from itune_core.edits import Edit, apply_edits
+from itune_core.intentions import INTENTIONS
+from itune_core.predictor import IntentionClassifier, prediction_prompt
+from itune_core.segment import split_pieces
+
+
+@dataclass
+class IntentionPredictor:
+    """A trained classifier with its tokenizer and label list.
+
+    Attributes:
+        classifier: the Stage-I model and head, in eval mode.
+        tokenizer: the base model's tokenizer.
+        labels: the label of each output of the head, in order.
+        max_length: prompts are cut to this many tokens (as in training).
+        batch_size: pairs scored per forward pass.
+    """
+
+    classifier: IntentionClassifier
+    tokenizer: object
+    labels: tuple[str, ...]
+    max_length: int = 512
+    batch_size: int = 8
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+        """Probability of each label for each (before, after) pair.
+
+        Args:
+            pairs: (before, after) texts.
+
+        Returns:
+            One ``{label: probability}`` per pair (softmax for single-label predictors,
+            independent sigmoids for multi-label ones).
+        """
+        out: list[dict[str, float]] = []
+        device = next(self.classifier.parameters()).device
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        for start in range(0, len(pairs), self.batch_size):
+            chunk = pairs[start : start + self.batch_size]
+            encoded = [
+                self.tokenizer(prediction_prompt(b, a, self.labels))["input_ids"][: self.max_length]
+                for b, a in chunk
+            ]
+            width = max(len(ids) for ids in encoded)
+            input_ids = torch.full((len(encoded), width), pad, dtype=torch.long)  # (B, T)
+            mask = torch.zeros((len(encoded), width), dtype=torch.long)  # (B, T)
+            for row, ids in enumerate(encoded):
+                input_ids[row, : len(ids)] = torch.tensor(ids)
+                mask[row, : len(ids)] = 1
+            with torch.inference_mode():
+                probs = self.classifier.predict_proba(input_ids.to(device), mask.to(device))
+            for row in probs.float().cpu().tolist():  # (B, labels)
+                out.append(dict(zip(self.labels, row, strict=True)))
+        return out
+
+    def label_edits(self, source: str, revised: str, edits: Sequence[Edit]) -> list[Edit]:
+        """The edits, each labelled with its most likely intention and that probability.
+
+        Labels outside the app's intentions (a predictor trained on other data) are
+        ignored; an edit none of whose labels is an app intention keeps its label.
+        """
+        pieces = split_pieces(source) or [(0, len(source))]
+        pairs = []
+        for edit in edits:
+            a, b = _sentence_around(pieces, edit.start_char_pos, edit.end_char_pos)
+            context = source[a:b]
+            local = replace(edit, start_char_pos=edit.start_char_pos - a,
+                            end_char_pos=edit.end_char_pos - a)  # fmt: skip
+            pairs.append((context, apply_edits(context, [local])))
+        labelled = []
+        for edit, probs in zip(edits, self.probabilities(pairs), strict=True):
+            known = {k: v for k, v in probs.items() if k in INTENTIONS}
+            if not known:
+                labelled.append(edit)
+                continue
+            best = max(known, key=known.get)
+            labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
+        return labelled
+
+    def __call__(self, source: str, revised: str, edits: list[Edit]) -> list[Edit]:
+        """The reviser's labeller hook: ``label_edits``."""
+        return self.label_edits(source, revised, edits)
+
+
+def suggest_intentions(
+    labelled_edits: Sequence[Edit], threshold: float = 0.0
+) -> list[tuple[str, float]]:
+    """Which intentions a draft needs, from the predictor's labels of a trial revision.
+
+    Args:
+        labelled_edits: the edits of a revision made for every intention, labelled by
+            ``IntentionPredictor.label_edits``.
+        threshold: leave out intentions whose confidence is below this.
+
+    Returns:
+        (intention, confidence) pairs, most confident first; confidence is the highest
+        probability among the edits labelled with that intention.
+    """
+    best: dict[str, float] = {}
+    for edit in labelled_edits:
+        if edit.intention in INTENTIONS and edit.confidence is not None:
+            best[edit.intention] = max(best.get(edit.intention, 0.0), edit.confidence)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], INTENTIONS.index(kv[0])))
+    return [(name, conf) for name, conf in ranked if conf >= threshold]
+
+
+def _sentence_around(pieces: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The span of the sentences that an edit [start, end) touches."""
+    touching = [(a, b) for a, b in pieces if a <= end and start <= b]
+    if not touching:  # an edit in the whitespace between sentences
+        return min(start, pieces[0][0]), max(end, pieces[-1][1])
+    return min(touching[0][0], start), max(touching[-1][1], end)

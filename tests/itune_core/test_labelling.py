@@ -1,0 +1,81 @@
+"""The intention predictor at run time: each edit labelled from its own sentence."""
+
+import pytest
+import torch
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+from itune_core.edits import Edit, compute_edits
+from itune_core.intentions import INTENTIONS
+from itune_core.labelling import IntentionPredictor, suggest_intentions
+from itune_core.model import EMBEDDED_MODEL
+from itune_core.predictor import IntentionClassifier
+
+
+@pytest.fixture(scope="module")
+def predictor(itune_home):
+    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+    )
+    classifier = IntentionClassifier(LlamaForCausalLM(config), len(INTENTIONS)).eval()
+    return IntentionPredictor(classifier, tokenizer, INTENTIONS, batch_size=2)
+
+
+def test_probabilities_are_a_distribution_per_pair(predictor):
+    probs = predictor.probabilities([("a b", "a c"), ("x", "y"), ("long one", "long two")])
+    assert len(probs) == 3
+    for row in probs:
+        assert set(row) == set(INTENTIONS)
+        assert sum(row.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_batching_does_not_change_the_probabilities(predictor):
+    pairs = [("He go home.", "He went home."), ("A much longer sentence here.", "A long one.")]
+    together = predictor.probabilities(pairs)
+    alone = [predictor.probabilities([pair])[0] for pair in pairs]
+    for a, b in zip(together, alone, strict=True):
+        for label in INTENTIONS:
+            assert a[label] == pytest.approx(b[label], abs=1e-5)
+
+
+def test_each_edit_is_judged_on_its_own_sentence_with_only_itself_applied(predictor, monkeypatch):
+    source = "He go home. She like apples."
+    revised = "He went home. She likes apples."
+    edits = compute_edits(source, revised)
+    seen = []
+
+    def fake(pairs):
+        seen.extend(pairs)
+        return [{"clarity": 0.1, "fluency": 0.7, "coherence": 0.1, "style": 0.05,
+                 "meaning-changed": 0.05}] * len(pairs)  # fmt: skip
+
+    monkeypatch.setattr(predictor, "probabilities", fake)
+    labelled = predictor.label_edits(source, revised, edits)
+    assert seen == [("He go home.", "He went home."), ("She like apples.", "She likes apples.")]
+    assert [(e.intention, e.confidence) for e in labelled] == [("fluency", 0.7)] * 2
+    assert [(e.start_char_pos, e.end_char_pos) for e in labelled] == [
+        (e.start_char_pos, e.end_char_pos) for e in edits
+    ]
+
+
+def test_labels_outside_the_app_intentions_are_ignored(predictor, monkeypatch):
+    edit = Edit("R", "go", "went", 3, 5)
+    monkeypatch.setattr(predictor, "probabilities", lambda pairs: [{"Evidence": 0.9}])
+    assert predictor.label_edits("He go home.", "He went home.", [edit]) == [edit]
+
+
+def test_suggestions_rank_intentions_by_their_most_confident_edit():
+    edits = [
+        Edit("R", "a", "b", 0, 1, "fluency", 0.6),
+        Edit("R", "c", "d", 2, 3, "clarity", 0.9),
+        Edit("R", "e", "f", 4, 5, "fluency", 0.8),
+        Edit("R", "g", "h", 6, 7, None, None),
+    ]
+    assert suggest_intentions(edits) == [("clarity", 0.9), ("fluency", 0.8)]
+    assert suggest_intentions(edits, threshold=0.85) == [("clarity", 0.9)]
