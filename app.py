@@ -21,6 +21,11 @@ import logging
 import os
 import sys
 import threading
+
+# Before torch loads OpenMP: with the default (spinning) wait policy, generation slows
+# down many times over as soon as anything else wants the cores, e.g. the web server's
+# own threads under load (see benchmarks/serve.py). An explicit setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -10,7 +10,6 @@ import logging
 from pathlib import Path
 
 import torch
-from peft import PeftModel
 from safetensors import SafetensorError, safe_open
 
 from itune_core.errors import ModelLoadError
@@ -56,7 +55,7 @@ def check_adapter_dir(path: Path) -> dict:
     return config
 
 
-def attach_adapter(model: torch.nn.Module, path: Path, name: str) -> PeftModel:
+def attach_adapter(model: torch.nn.Module, path: Path, name: str) -> torch.nn.Module:
     """Load the adapter at ``path`` onto ``model`` under ``name``.
 
     Args:
@@ -70,6 +69,10 @@ def attach_adapter(model: torch.nn.Module, path: Path, name: str) -> PeftModel:
     Raises:
         ModelLoadError: the folder is not a loadable adapter for this model.
     """
+    # Imported here: peft takes seconds to import, and the app only needs it when an
+    # adapter is attached (a warm start without one stays fast).
+    from peft import PeftModel
+
     if name == BASE:
         raise ModelLoadError(f"{BASE!r} is reserved for the base model")
     check_adapter_dir(path)
@@ -94,11 +97,12 @@ def generate_kwargs(model: torch.nn.Module, adapter: str | None) -> dict:
     Raises:
         ModelLoadError: the adapter is not attached to the model.
     """
-    if not isinstance(model, PeftModel):
+    attached = getattr(model, "peft_config", None)  # a PeftModel's adapters, by name
+    if not attached:
         if adapter is not None:
             raise ModelLoadError(f"adapter {adapter!r} is not attached (the model has none)")
         return {}
-    if adapter is not None and adapter not in model.peft_config:
-        known = ", ".join(sorted(model.peft_config))
+    if adapter is not None and adapter not in attached:
+        known = ", ".join(sorted(attached))
         raise ModelLoadError(f"adapter {adapter!r} is not attached (attached: {known})")
     return {"adapter_names": [adapter or BASE]}

@@ -5,6 +5,7 @@ become ``gr.Error`` here, once. Each event has an ``api_name``; the review butto
 are made per edit, share the public ``decide`` endpoint's behaviour.
 """
 
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -24,6 +25,7 @@ REASONS = [
     ("other", "other"),
 ]
 EXAMPLE = "He go to school yesterday and he buyed a apple."
+STREAM_INTERVAL = 0.15  # seconds between streamed updates of the revision
 
 
 def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
@@ -103,15 +105,22 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
 
     def on_revise(text, chosen, request: gr.Request = None):
         session_id, user = _session(request)
+        shown, shown_at = -1, 0.0
         try:
             for progress, view in studio.revise(
                 text, chosen or [], session_id=session_id, user=user
             ):
-                if view is None:
-                    line = f"Revising… piece {progress.pieces_done + 1} of {progress.pieces_total}"
-                    yield None, render.plain_html(progress.text), line, gr.skip(), gr.skip()
-                else:
+                if view is not None:
                     yield _review_outputs(view)
+                    continue
+                # At most one streamed update per STREAM_INTERVAL (and one per piece): each
+                # update re-sends the text, which costs the generating thread CPU time.
+                now = time.monotonic()
+                if progress.pieces_done == shown and now - shown_at < STREAM_INTERVAL:
+                    continue
+                shown, shown_at = progress.pieces_done, now
+                line = f"Revising… piece {progress.pieces_done + 1} of {progress.pieces_total}"
+                yield None, render.plain_html(progress.text), line, gr.skip(), gr.skip()
         except ItuneError as err:
             raise gr.Error(str(err)) from err
 

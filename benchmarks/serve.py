@@ -1,0 +1,344 @@
+"""Serving speed: revising through the running app vs calling the model's ``generate``.
+
+On the first 20 sentences of the IteraTeR sentence-level test split (label not ``others``,
+each revised for its own label), interleaved per sentence (rotating which goes first) so
+machine noise hits all three paths alike:
+
+  direct   ``model.generate`` with the app's prompt and settings (greedy, same token
+           budget, stop at a line break); no streaming, no diff, no database
+  reviser  ``Reviser.stream`` in this process, consumed token by token as the app does
+  app      ``/revise`` of the real app (``python app.py`` in a subprocess) over
+           ``gradio_client``, latency taken in the client
+
+It reports median and p95 latency, median tokens/s and the ratios to ``direct`` of latency
+and of latency per token (the headline: the app stops early when the output loops). It
+also times the cold start (first conversion of the embedded GGUF into an empty
+ITUNE_HOME, in a subprocess so imports count) and warm starts (``Popen`` to the page
+answering 200, and to the first ``/revise`` returning). Targets: page in under 10 s on a
+warm start; the app adds under 10 % to ``generate``.
+
+    python benchmarks/serve.py           # from the repository root; ~10 min on 2 cores
+    python benchmarks/serve.py --home /tmp/itune-home --skip-cold --repeats 2
+
+The app inherits this process's environment. app.py defaults OpenMP's wait policy to
+PASSIVE (spin-waiting makes every ``generate`` several times slower as soon as other work
+wants the cores); this script does the same before importing torch, so both paths run
+under one policy. ``OMP_WAIT_POLICY=ACTIVE python benchmarks/serve.py`` measures both with
+spinning instead (the command saved with the results says which was used).
+
+Writes ``benchmarks/results/serve.json`` (raw latencies, summary, machine) and
+``serve.md`` (the table) and prints the table.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py does, before torch loads
+
+import torch
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
+from itune_core.prompts import chat_messages, generation_prompt  # noqa: E402
+from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
+from storage.store import Store  # noqa: E402
+
+SPLIT = "iterater/human_sent_level/test.json"
+CORPORA = [ROOT / "training" / "corpora" / SPLIT, ROOT.parent / "shared" / "data" / SPLIT]
+READY_TEXT = "He go to school yesterday."
+PATHS = ("direct", "reviser", "app")
+CONVERT = (
+    "import sys; from pathlib import Path; from itune_core.model import resolve_model_source; "
+    "resolve_model_source(None, Path(sys.argv[1]) / 'models')"
+)
+
+
+def load_sentences(n: int) -> list[tuple[str, str]]:
+    """The first ``n`` (before_sent, label) rows of the test split whose label is not others."""
+    path = next((p for p in CORPORA if p.is_file()), None)
+    if path is None:
+        sys.exit(f"error: IteraTeR test split not found at {' or '.join(map(str, CORPORA))}")
+    rows = []
+    with path.open() as f:
+        for line in f:
+            row = json.loads(line)
+            if row["labels"] != "others":
+                rows.append((row["before_sent"], row["labels"]))
+            if len(rows) == n:
+                break
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """``python app.py`` in a subprocess; records its warm-start times."""
+
+    def __init__(self, home: Path, db_url: str, log: Path):
+        self.url = f"http://127.0.0.1:{free_port()}/"
+        env = {
+            **os.environ,
+            "ITUNE_HOME": str(home),
+            "ITUNE_DB_URL": db_url,
+            "GRADIO_SERVER_PORT": self.url.rsplit(":", 1)[1].strip("/"),
+            "GRADIO_ANALYTICS_ENABLED": "False",  # no network calls from the server
+        }
+        self.log, self.log_file, self.client = log, log.open("w"), None
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_for_page(started + 120)
+        self.page_s = time.perf_counter() - started
+        self.client = Client(self.url, verbose=False)
+        self.client.predict(READY_TEXT, ["fluency"], api_name="/revise")  # waits for the model
+        self.ready_s = time.perf_counter() - started
+
+    def _wait_for_page(self, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                sys.exit(f"error: the app exited; its log:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.05)
+        sys.exit(f"error: no page at {self.url} after 120 s; log in {self.log}")
+
+    def revise(self, text: str, label: str) -> tuple[int, str]:
+        view = self.client.predict(text, [label], api_name="/revise")[0]
+        self.server_s = view["latency_ms"] / 1000  # Reviser.stream's own time in the app
+        return view["generated_tokens"], view["revised"].strip()
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log_file.close()
+
+
+def direct_generate(loaded, text: str, label: str, settings: ReviseSettings) -> tuple[int, str]:
+    """One bare ``generate`` on the prompt and settings ``Reviser._generate`` uses."""
+    tok, piece = loaded.tokenizer, text.strip()  # the app revises the piece, unpadded
+    encoded = tok.apply_chat_template(
+        chat_messages(generation_prompt(piece, (label,))),
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
+    piece_tokens = len(tok(piece, add_special_tokens=False)["input_ids"])
+    budget = min(settings.max_new_tokens, int(settings.length_factor * piece_tokens) + 16)
+    prompt_len = encoded["input_ids"].shape[1]
+    with torch.inference_mode():
+        out = loaded.model.generate(
+            input_ids=encoded["input_ids"].to(loaded.device),
+            attention_mask=encoded["attention_mask"].to(loaded.device),
+            max_new_tokens=budget,
+            do_sample=False,
+            stop_strings=["\n"],
+            tokenizer=tok,
+            pad_token_id=tok.pad_token_id,
+        )
+    ids = out[0, prompt_len:]  # (new tokens,)
+    return len(ids), tok.decode(ids, skip_special_tokens=True)
+
+
+def summarize(runs: dict[str, list[dict]]) -> dict:
+    """Medians and p95 per path; app and reviser against direct, paired per measurement."""
+    out = {}
+    for path, rs in runs.items():
+        secs = [r["seconds"] for r in rs]
+        out[path] = {
+            "median_s": statistics.median(secs),
+            "p95_s": statistics.quantiles(secs, n=20, method="inclusive")[18],
+            "median_tokens_per_s": statistics.median(r["tokens"] / r["seconds"] for r in rs),
+            "median_tokens": statistics.median(r["tokens"] for r in rs),
+        }
+        if path == "direct":
+            continue
+        pairs = list(zip(rs, runs["direct"], strict=True))
+        out[path] |= {
+            "ratio_of_median_latency": out[path]["median_s"] / out["direct"]["median_s"],
+            "ratio_latency": statistics.median(a["seconds"] / d["seconds"] for a, d in pairs),
+            "ratio_per_token": statistics.median(
+                (a["seconds"] / a["tokens"]) / (d["seconds"] / d["tokens"]) for a, d in pairs
+            ),
+            "same_text": sum(a["text"] == d["text"] for a, d in pairs),
+            "same_tokens": sum(a["tokens"] == d["tokens"] for a, d in pairs),
+        }
+    return out
+
+
+def table(summary: dict, starts: dict, n: int) -> str:
+    names = {
+        "direct": "`model.generate`",
+        "reviser": "`Reviser.stream`",
+        "app": "app `/revise` (client)",
+        "app_server": "… of which `Reviser.stream` in the app",
+    }
+    lines = [
+        "| path | median s | p95 s | median tok/s | median tokens | ×direct latency "
+        "| ×direct per token | same text | same tokens |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for path, s in summary.items():
+        rest = "1 | 1 | — | —"
+        if path != "direct":
+            rest = (
+                f"{s['ratio_latency']:.3f} | **{s['ratio_per_token']:.3f}** "
+                f"| {s['same_text']}/{n} | {s['same_tokens']}/{n}"
+            )
+        lines.append(
+            f"| {names[path]} | {s['median_s']:.3f} | {s['p95_s']:.3f} "
+            f"| {s['median_tokens_per_s']:.1f} | {s['median_tokens']:g} | {rest} |"
+        )
+    app = summary["app"]["ratio_per_token"]
+    page, ready = statistics.median(starts["page_s"]), statistics.median(starts["ready_s"])
+    cold = starts["cold_convert_s"]
+    lines += [
+        "",
+        "Ratios are medians of per-measurement ratios (same sentence, back to back). Headline: "
+        f"the app takes **{app:.3f}×** a bare `generate`'s time per token (target < 1.10: "
+        f"{'met' if app < 1.10 else 'missed'}); per token because the app stops at loops.",
+        "",
+        "| start | seconds |",
+        "|---|---:|",
+        *([f"| cold: first GGUF conversion (subprocess) | {cold:.1f} |"] if cold else []),
+        f"| warm: `Popen` → page 200, median of {len(starts['page_s'])} "
+        f"(target < 10 s: {'met' if page < 10 else 'missed'}) | {page:.1f} |",
+        f"| warm: `Popen` → first `/revise` returned, median | {ready:.1f} |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeats", type=int, default=3, help="passes over the sentences")
+    parser.add_argument("--sentences", type=int, default=20)
+    parser.add_argument("--home", type=Path, help="ITUNE_HOME to reuse (converted model)")
+    parser.add_argument("--skip-cold", action="store_true", help="do not time the conversion")
+    parser.add_argument("--warm-starts", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    sentences = load_sentences(args.sentences)
+    load_start = os.getloadavg()
+    tmp = Path(tempfile.mkdtemp(prefix="itune-serve-bench-"))
+    home = args.home or tmp / "home"
+    starts: dict = {"cold_convert_s": None, "page_s": [], "ready_s": []}
+    if not args.skip_cold:
+        cold_home = tmp / "cold-home"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", CONVERT, str(cold_home)], cwd=ROOT, check=True)
+        starts["cold_convert_s"] = time.perf_counter() - started
+        print(f"cold start (conversion): {starts['cold_convert_s']:.1f} s", flush=True)
+        home = args.home or cold_home
+    db_url = f"sqlite:///{tmp / 'db' / 'itune.db'}"
+    Store.open(db_url).close()  # migrated once, so every warm start finds a ready database
+
+    device = default_device()
+    loaded = load_model(None, cache_dir=home / "models", device=device, dtype=default_dtype(device))
+    settings = ReviseSettings()
+    reviser = Reviser(loaded.model, loaded.tokenizer, model_name=loaded.name, settings=settings)
+    app = None
+    try:
+        for k in range(args.warm_starts):
+            if app is not None:
+                app.stop()
+            app = App(home, db_url, tmp / f"app-{k}.log")
+            starts["page_s"].append(app.page_s)
+            starts["ready_s"].append(app.ready_s)
+            print(f"warm start {k + 1}: page {app.page_s:.1f} s, ready {app.ready_s:.1f} s")
+
+        def run_reviser(text: str, label: str) -> tuple[int, str]:
+            *_, last = reviser.stream(text, [label])
+            return last.revision.generated_tokens, last.revision.revised.strip()
+
+        calls = {
+            "direct": lambda text, label: direct_generate(loaded, text, label, settings),
+            "reviser": run_reviser,
+            "app": app.revise,
+        }
+        for call in calls.values():  # warm-up: first generate pays one-off costs
+            call(READY_TEXT, "fluency")
+        runs: dict[str, list[dict]] = {path: [] for path in PATHS}
+        for rep in range(args.repeats):
+            for i, (text, label) in enumerate(sentences):
+                shift = (i + rep) % len(PATHS)
+                for path in PATHS[shift:] + PATHS[:shift]:
+                    started = time.perf_counter()
+                    tokens, out = calls[path](text, label)
+                    seconds = time.perf_counter() - started
+                    if path == "direct":  # compare what the app would show (not timed)
+                        out = clean_output(out.split("\n", 1)[0], text.strip())
+                    run = dict(sentence=i, repeat=rep, seconds=seconds, tokens=tokens, text=out)
+                    runs[path].append(run | ({"server_s": app.server_s} if path == "app" else {}))
+            print(f"pass {rep + 1}/{args.repeats} done", flush=True)
+    finally:
+        if app is not None:
+            app.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    runs["app_server"] = [r | {"seconds": r["server_s"]} for r in runs["app"]]
+    summary = summarize(runs)
+    md = table(summary, starts, len(runs["direct"]))
+    env = [
+        f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS") if k in os.environ
+    ]
+    command = " ".join([*env, "python", "benchmarks/serve.py", *sys.argv[1:]])
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = (load_start[0], os.getloadavg()[0])  # other work on the machine, 1-minute average
+    machine = {
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "device": str(device),
+        "dtype": str(loaded.dtype).removeprefix("torch."),
+        "loadavg_start_end": load,
+    }
+    record = dict(command=command, date=date, machine=machine, starts=starts, summary=summary)
+    record |= {"sentences": [{"text": t, "label": lab} for t, lab in sentences], "runs": runs}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "serve.json").write_text(json.dumps(record, indent=2) + "\n")
+    header = (
+        f"# Serving speed\n\n`{command}` — {date}; {machine['platform']}, {machine['cpu_count']}"
+        f" CPUs, torch {machine['torch']}, {device} {machine['dtype']}; {len(sentences)} "
+        f"sentences × {args.repeats} passes; load average {load[0]:.1f} → {load[1]:.1f}.\n\n"
+    )
+    (args.out / "serve.md").write_text(header + md + "\n")
+    print("\n" + md)
+
+
+if __name__ == "__main__":
+    main()
