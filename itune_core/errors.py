@@ -24,3 +24,12 @@ class InvalidDecision(ItuneError):
 
 class ModelLoadError(ItuneError):
     """A model or adapter could not be found or loaded."""
+
+
+class RecordNotFound(ItuneError):
+    """A user, training run, adapter or evaluation that does not exist."""
+
+
+class InvalidState(ItuneError):
+    """An action its record's current state forbids: cancelling a finished run, deleting
+    the active adapter, a user name that is taken."""

@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the revision history: revisions, their edits, and decisions on edits.
+"""SQLAlchemy models: revisions, their edits and decisions on edits (0001); users, training
+runs with their steps and logs, adapters, activations and evaluations (0002).
 
 Portable to SQLite and PostgreSQL (JSON, timezone-aware timestamps, named constraints).
 The schema itself is created by the Alembic migrations in ``storage/migrations``; any
@@ -99,3 +100,127 @@ class DecisionRow(Base):
     reason: Mapped[str | None] = mapped_column(sa.String(32))
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+# --- users, training runs, adapters, evaluations (migration 0002) ---------------------------
+
+RUN_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+ACTIVATION_ACTIONS: tuple[str, ...] = ("activate", "rollback")
+
+
+class UserRow(Base):
+    """One account. ``password_hash`` is ``scrypt$n$r$p$salt$hash`` (see storage.users)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(512))
+    is_admin: Mapped[bool] = mapped_column(sa.Boolean)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class TrainingRunRow(Base):
+    """One training job: queued by the Admin tab, claimed and run by a worker process."""
+
+    __tablename__ = "training_runs"
+    __table_args__ = (sa.CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    config: Mapped[dict] = mapped_column(sa.JSON)
+    progress: Mapped[float] = mapped_column(sa.Float)
+    step: Mapped[int] = mapped_column(sa.Integer)
+    total_steps: Mapped[int | None] = mapped_column(sa.Integer)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    output_dir: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cancel_requested: Mapped[bool] = mapped_column(sa.Boolean)
+    worker_pid: Mapped[int | None] = mapped_column(sa.Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RunStepRow(Base):
+    """One optimiser step of a run: the loss curve and the gradient-norm heatmap."""
+
+    __tablename__ = "run_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("training_runs.id"), index=True)
+    stage: Mapped[int] = mapped_column(sa.Integer)
+    step: Mapped[int] = mapped_column(sa.Integer)
+    loss: Mapped[float | None] = mapped_column(sa.Float)
+    selected: Mapped[list[int]] = mapped_column(sa.JSON)
+    norms: Mapped[dict[str, float]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RunLogRow(Base):
+    """One line of a run's log (stage starts, warnings, the error that ended it)."""
+
+    __tablename__ = "run_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("training_runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    line: Mapped[str] = mapped_column(sa.Text)
+
+
+class AdapterRow(Base):
+    """One registered adapter. Never removed: ``deleted_at`` marks a deleted one, so names
+    stay unique for good and ``revisions.adapter_name`` always names one adapter."""
+
+    __tablename__ = "adapters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    path: Mapped[str] = mapped_column(sa.Text)
+    base_model: Mapped[str] = mapped_column(sa.String(255))
+    method: Mapped[str] = mapped_column(sa.String(64))
+    s_gen: Mapped[list[int]] = mapped_column(sa.JSON)
+    lineage: Mapped[dict] = mapped_column(sa.JSON)
+    metrics: Mapped[dict] = mapped_column(sa.JSON)
+    data_hash: Mapped[str | None] = mapped_column(sa.String(128))
+    feedback_revision_ids: Mapped[list[int]] = mapped_column(sa.JSON)
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ActivationRow(Base):
+    """Append-only history of which adapter serves new requests: the replayed history
+    (``activate`` pushes, ``rollback`` pops) gives the active one; None is the base model."""
+
+    __tablename__ = "activations"
+    __table_args__ = (sa.CheckConstraint(_in("action", ACTIVATION_ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adapter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("adapters.id"))
+    action: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    by_user: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class EvaluationRow(Base):
+    """One evaluation job: an adapter (or a baseline) scored on a split by a worker."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (sa.CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adapter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("adapters.id"), index=True)
+    baseline: Mapped[str | None] = mapped_column(sa.String(64))
+    data: Mapped[str] = mapped_column(sa.Text)
+    split: Mapped[str] = mapped_column(sa.String(32))
+    settings: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    report: Mapped[dict | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(sa.String(255))
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    worker_pid: Mapped[int | None] = mapped_column(sa.Integer)

@@ -17,7 +17,18 @@ from storage.models import Base
 from storage.store import open_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"revisions", "edits", "decisions"}
+TABLES = {
+    "revisions",
+    "edits",
+    "decisions",
+    "users",
+    "training_runs",
+    "run_steps",
+    "run_logs",
+    "adapters",
+    "activations",
+    "evaluations",
+}
 
 
 def head_revision() -> str:
@@ -38,7 +49,7 @@ def test_upgrade_creates_the_tables_on_a_fresh_file(db_url):
 def test_upgrade_stamps_the_latest_migration(db_url):
     engine = open_engine(db_url)
     migrate.upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
 
 
 def test_upgrade_again_keeps_the_data(store, revision_id):

@@ -1,0 +1,153 @@
+"""What writers made of the suggested edits: acceptance counts per intention and per
+adapter, and the accepted edits themselves (``training.feedback`` turns them into an
+IteraTeR-format JSONL file to train on).
+
+Only each edit's current decision counts (the latest; decisions are append-only), and
+undecided edits count in neither accepted nor rejected.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from itune_core.edits import Edit
+from storage.models import DecisionRow, EditRow, RevisionRow
+from storage.store import _edit_record, _utc
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Current decisions on a group of edits (``key``: an intention or an adapter name;
+    None: unlabelled edits, or the base model without an adapter)."""
+
+    key: str | None
+    accepted: int = 0
+    rejected: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.rejected
+
+    @property
+    def rate(self) -> float | None:
+        """accepted / (accepted + rejected); None before any decision."""
+        return self.accepted / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    """Counts for the Admin > Feedback view."""
+
+    revisions: int
+    edits: int
+    overall: Acceptance
+    by_intention: tuple[Acceptance, ...]
+    by_adapter: tuple[Acceptance, ...]
+
+
+@dataclass(frozen=True)
+class AcceptedEdit:
+    """An edit whose current decision is accept, with the source text it applies to."""
+
+    revision_id: int
+    position: int
+    source: str
+    edit: Edit
+    adapter: str | None
+    decided_at: datetime
+
+
+def _latest_decision_ids():
+    # Ids only grow, so the largest decision id per edit is its current decision.
+    return sa.select(sa.func.max(DecisionRow.id)).group_by(DecisionRow.edit_id)
+
+
+def acceptance_by(session: Session, key, *conditions) -> dict[str | None, Acceptance]:
+    """Current accept/reject counts grouped by ``key`` (a column of revisions or edits),
+    inside the caller's transaction.
+
+    Args:
+        session: an open session.
+        key: e.g. ``RevisionRow.adapter_name`` or ``EditRow.intention``.
+        conditions: extra WHERE clauses.
+
+    Returns:
+        ``key`` value -> counts; groups without any decision are absent.
+    """
+    query = (
+        sa.select(key, DecisionRow.decision, sa.func.count())
+        .select_from(DecisionRow)
+        .join(EditRow, DecisionRow.edit_id == EditRow.id)
+        .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
+        .where(DecisionRow.id.in_(_latest_decision_ids()), *conditions)
+        .group_by(key, DecisionRow.decision)
+    )
+    counts: dict[str | None, dict[str, int]] = {}
+    for value, decision, count in session.execute(query):
+        counts.setdefault(value, {})[decision] = count
+    return {
+        value: Acceptance(value, c.get("accept", 0), c.get("reject", 0))
+        for value, c in counts.items()
+    }
+
+
+def _ordered(groups: dict[str | None, Acceptance]) -> tuple[Acceptance, ...]:
+    return tuple(sorted(groups.values(), key=lambda a: (a.key is None, a.key or "")))
+
+
+class FeedbackStore:
+    """Read-only views of the writers' decisions on one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def feedback_stats(self) -> FeedbackStats:
+        """Counts and acceptance rate overall, per intention and per adapter."""
+        with Session(self.engine) as session, session.begin():
+            by_intention = acceptance_by(session, EditRow.intention)
+            by_adapter = acceptance_by(session, RevisionRow.adapter_name)
+            overall = Acceptance(
+                None,
+                sum(a.accepted for a in by_intention.values()),
+                sum(a.rejected for a in by_intention.values()),
+            )
+            return FeedbackStats(
+                revisions=session.scalar(sa.select(sa.func.count()).select_from(RevisionRow)),
+                edits=session.scalar(sa.select(sa.func.count()).select_from(EditRow)),
+                overall=overall,
+                by_intention=_ordered(by_intention),
+                by_adapter=_ordered(by_adapter),
+            )
+
+    def accepted_edits(self, intentions: Sequence[str] | None = None) -> list[AcceptedEdit]:
+        """Every edit currently accepted, oldest revision first.
+
+        Args:
+            intentions: only edits labelled with one of these (None: every edit, unlabelled
+                ones included).
+        """
+        query = (
+            sa.select(EditRow, RevisionRow.source_text, RevisionRow.adapter_name, DecisionRow)
+            .join(DecisionRow, DecisionRow.edit_id == EditRow.id)
+            .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
+            .where(DecisionRow.id.in_(_latest_decision_ids()), DecisionRow.decision == "accept")
+            .order_by(EditRow.revision_id, EditRow.position)
+        )
+        if intentions is not None:
+            query = query.where(EditRow.intention.in_(list(intentions)))
+        with Session(self.engine) as session, session.begin():
+            return [
+                AcceptedEdit(
+                    revision_id=edit.revision_id,
+                    position=edit.position,
+                    source=source,
+                    edit=_edit_record(edit),
+                    adapter=adapter,
+                    decided_at=_utc(decision.created_at),
+                )
+                for edit, source, adapter, decision in session.execute(query)
+            ]

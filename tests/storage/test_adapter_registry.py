@@ -1,0 +1,145 @@
+"""The adapter registry: registration, activate / roll back / delete rules, a run's adapter
+registered with its success, and acceptance rates from the writers' real decisions."""
+
+import pytest
+
+from itune_core.errors import InvalidState, RecordNotFound
+from storage.registry import NewAdapter, Registry
+from storage.runs import RunStore
+
+
+@pytest.fixture
+def registry(store):
+    return Registry(store.engine)
+
+
+def _new(name: str, **extra) -> NewAdapter:
+    return NewAdapter(
+        name=name,
+        path=f"/runs/{name}",
+        base_model="SmolLM2-135M-Instruct",
+        method="intention-tuning",
+        s_gen=(1, 2),
+        lineage={"hyperparameters": {"lr": 0.0002}},
+        metrics={"total_seconds": 1.0},
+        data_hash="ab" * 32,
+        **extra,
+    )
+
+
+def test_registered_adapter_keeps_its_lineage_and_is_not_active(registry):
+    adapter = registry.register_adapter(_new("it-1", feedback_revision_ids=(3, 5)))
+    stored = registry.get_adapter(adapter.id)
+    assert (stored.name, stored.s_gen, stored.feedback_revision_ids) == ("it-1", (1, 2), (3, 5))
+    assert stored.hyperparameters == {"lr": 0.0002}
+    assert not stored.active and registry.active_adapter() is None
+
+
+def test_duplicate_name_is_refused(registry):
+    registry.register_adapter(_new("it-1"))
+    with pytest.raises(InvalidState, match="already exists"):
+        registry.register_adapter(_new("it-1"))
+
+
+def test_activate_makes_it_the_active_adapter(registry):
+    a = registry.register_adapter(_new("a"))
+    registry.activate(a.id, by_user="ada")
+    assert registry.active_adapter().id == a.id
+    assert [x.active for x in registry.list_adapters()] == [True]
+
+
+def test_rollback_returns_to_the_previous_adapter_and_then_to_the_base_model(registry):
+    a, b = registry.register_adapter(_new("a")), registry.register_adapter(_new("b"))
+    registry.activate(a.id)
+    registry.activate(b.id)
+    assert registry.rollback().id == a.id
+    assert registry.active_adapter().id == a.id
+    assert registry.rollback() is None
+    assert registry.active_adapter() is None
+
+
+def test_rollback_with_nothing_activated_is_refused(registry):
+    with pytest.raises(InvalidState, match="nothing to roll back"):
+        registry.rollback()
+
+
+def test_rollback_skips_deleted_adapters(registry):
+    a, b, c = (registry.register_adapter(_new(n)) for n in "abc")
+    for adapter in (a, b, c):
+        registry.activate(adapter.id)
+    registry.delete_adapter(b.id)
+    assert registry.rollback().id == a.id
+
+
+def test_second_rollback_keeps_going_back(registry):
+    a, b, c = (registry.register_adapter(_new(n)) for n in "abc")
+    for adapter in (a, b, c):
+        registry.activate(adapter.id)
+    registry.rollback()
+    assert registry.rollback().id == a.id
+
+
+def test_deleting_the_active_adapter_is_refused(registry):
+    a = registry.register_adapter(_new("a"))
+    registry.activate(a.id)
+    with pytest.raises(InvalidState, match="is active"):
+        registry.delete_adapter(a.id)
+    assert registry.get_adapter(a.id).deleted_at is None
+
+
+def test_deleted_adapter_leaves_the_list_and_cannot_be_activated(registry):
+    a = registry.register_adapter(_new("a"))
+    registry.delete_adapter(a.id)
+    assert registry.list_adapters() == []
+    assert [x.name for x in registry.list_adapters(include_deleted=True)] == ["a"]
+    with pytest.raises(InvalidState, match="deleted"):
+        registry.activate(a.id)
+
+
+def test_unknown_adapter_is_reported(registry):
+    with pytest.raises(RecordNotFound):
+        registry.activate(42)
+
+
+def test_succeeded_run_registers_its_adapter_without_activating_it(store, registry):
+    runs = RunStore(store.engine)
+    active = registry.register_adapter(_new("live"))
+    registry.activate(active.id)
+    run_id = runs.enqueue_run({"method": "lora", "data": "x.jsonl"})
+    runs.claim_next_run(1)
+    adapter = runs.complete_run(run_id, "/runs/run-1", _new("fresh"))
+    assert adapter.run_id == run_id
+    assert runs.get_run(run_id).status == "succeeded"
+    assert registry.active_adapter().id == active.id
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled"])
+def test_failed_or_cancelled_run_never_changes_the_active_adapter(store, registry, status):
+    runs = RunStore(store.engine)
+    active = registry.register_adapter(_new("live"))
+    registry.activate(active.id)
+    run_id = runs.enqueue_run({"method": "lora", "data": "x.jsonl"})
+    runs.claim_next_run(1)
+    runs.finish_run(run_id, status)
+    assert registry.active_adapter().id == active.id
+    assert [a.name for a in registry.list_adapters()] == ["live"]
+
+
+def test_acceptance_rate_counts_current_decisions_on_the_adapters_revisions(
+    store, registry, record_sample
+):
+    registry.register_adapter(_new("fluency-lora"))  # the sample revision's adapter
+    first, second = record_sample(), record_sample()
+    record_sample(adapter="other")
+    store.record_decision(first, 0, "accept")
+    store.record_decision(first, 1, "reject")
+    store.record_decision(first, 1, "accept")  # changed its mind: counts as accepted
+    store.record_decision(second, 2, "reject")
+    acceptance = registry.get_adapter_by_name("fluency-lora").acceptance
+    assert (acceptance.accepted, acceptance.rejected) == (2, 1)
+    assert acceptance.rate == pytest.approx(2 / 3)
+
+
+def test_adapter_without_decisions_has_no_rate(registry):
+    registry.register_adapter(_new("fresh"))
+    assert registry.get_adapter_by_name("fresh").acceptance.rate is None

@@ -1,0 +1,48 @@
+"""Feedback counts: acceptance per intention and per adapter from current decisions, and the
+accepted edits that an export is made of."""
+
+import pytest
+
+from storage.feedback import FeedbackStore
+
+
+@pytest.fixture
+def feedback(store):
+    return FeedbackStore(store.engine)
+
+
+def test_stats_count_current_decisions_per_intention(store, feedback, revision_id):
+    # sample edits: 0 clarity, 1 fluency, 2 fluency, 3 style, 4 unlabelled
+    store.record_decision(revision_id, 0, "reject")
+    store.record_decision(revision_id, 0, "accept")
+    store.record_decision(revision_id, 1, "accept")
+    store.record_decision(revision_id, 2, "reject")
+    store.record_decision(revision_id, 4, "reject")
+    stats = feedback.feedback_stats()
+    rows = {a.key: (a.accepted, a.rejected) for a in stats.by_intention}
+    assert rows == {"clarity": (1, 0), "fluency": (1, 1), None: (0, 1)}
+    assert (stats.overall.accepted, stats.overall.rejected) == (2, 2)
+    assert (stats.revisions, stats.edits) == (1, 5)
+
+
+def test_stats_per_adapter_keep_the_base_model_apart(store, feedback, record_sample):
+    with_adapter, base = record_sample(), record_sample(adapter=None)
+    store.record_decisions(with_adapter, None, "accept")
+    store.record_decision(base, 0, "reject")
+    rows = {a.key: (a.accepted, a.rejected, a.rate) for a in feedback.feedback_stats().by_adapter}
+    assert rows == {"fluency-lora": (5, 0, 1.0), None: (0, 1, 0.0)}
+
+
+def test_accepted_edits_are_only_those_currently_accepted(store, feedback, revision_id):
+    store.record_decision(revision_id, 1, "accept")
+    store.record_decision(revision_id, 3, "accept")
+    store.record_decision(revision_id, 3, "reject")
+    accepted = feedback.accepted_edits()
+    assert [(a.revision_id, a.position, a.edit.intention) for a in accepted] == [
+        (revision_id, 1, "fluency")
+    ]
+
+
+def test_empty_database_has_no_rates(feedback):
+    stats = feedback.feedback_stats()
+    assert stats.overall.rate is None and stats.by_intention == ()
