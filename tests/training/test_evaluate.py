@@ -1,0 +1,218 @@
+"""``python -m training evaluate`` on a tiny Llama (4 blocks) with the embedded model's
+tokenizer: the copy baseline's scores, the promised report fields, batched generation
+equal to one-by-one generation and to the app's Reviser, and clear errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+from itune_core.metrics import evaluate_revisions
+from itune_core.model import EMBEDDED_MODEL
+from itune_core.reviser import Reviser, ReviseSettings
+from training import cli
+from training.evaluate import EvalConfig, evaluate, main
+from training.generation import revise_texts
+
+ROWS = [
+    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
+    ("The result are good .", "The results are good.", "fluency"),
+    ("We use a method that is new. It works well on the data.", "We use a new method.", "clarity"),
+    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
+    ("The car is red.", "The car is blue.", "meaning-changed"),
+    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(itune_home, tmp_path_factory) -> Path:
+    """A 4-block Llama saved with the embedded model's tokenizer (and chat template)."""
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=True,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "revisions.jsonl"
+    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in ROWS]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_model, data_file, tmp_path_factory) -> Path:
+    """An intention-tuning run of 2 steps (adapter, predictor, lineage) on the tiny model."""
+    out = tmp_path_factory.mktemp("runs") / "it"
+    argv = ["train", "--method", "intention-tuning", "--data", str(data_file)]
+    argv += ["--output", str(out), "--model", str(tiny_model), "--max-steps", "2"]
+    argv += ["--batch-size", "2", "--max-length", "96"]
+    assert cli.main(argv) == 0
+    return out
+
+
+def _evaluate(*argv: str) -> int:
+    return main(["evaluate", *argv])
+
+
+def test_the_copy_baseline_scores_what_the_metrics_give_for_unchanged_outputs(data_file, tmp_path):
+    report = evaluate(EvalConfig(baseline="copy", data=str(data_file)), home=tmp_path)
+    sources = [b for b, _, _ in ROWS]
+    expected = evaluate_revisions(
+        sources, sources, [[a] for _, a, _ in ROWS], [(label,) for _, _, label in ROWS]
+    )
+    assert report["metrics"] == expected
+    assert [row["output"] for row in report["examples"]] == sources
+    assert report["model"] is None and report["prediction"] is None
+
+
+def test_an_adapter_report_holds_every_promised_field(tiny_run, data_file, tmp_path, itune_home):
+    report_path = tmp_path / "report.json"
+    argv = [str(tiny_run), "--data", str(data_file), "--limit", "3", "--batch-size", "2"]
+    argv += ["--dtype", "float32", "--output", str(report_path), "--home", str(itune_home)]
+    assert _evaluate(*argv) == 0
+    report = json.loads(report_path.read_text())
+
+    assert report["method"] == "intention-tuning"
+    metrics = report["metrics"]
+    assert metrics["n"] == 3
+    for name in ("sari", "sari_t2t", "gleu", "update_r"):
+        assert 0.0 <= metrics[name] <= 100.0
+    assert set(metrics["by_intention"]) == {"fluency", "clarity"}
+    assert metrics["by_intention"]["fluency"]["n"] == 2
+    generation = report["generation"]
+    assert generation["padding"] == "left" and generation["decoding"] == "greedy"
+    assert generation["unit"] == "sentence" and generation["batch_size"] == 2
+    assert generation["pieces"] == 4  # the third example has two sentences
+    assert report["model"]["source"] == str(tiny_model_of(tiny_run))
+    assert report["model"]["dtype"] == "float32"
+    assert report["lineage"] == json.loads((tiny_run / "lineage.json").read_text())
+    assert report["training"] == json.loads((tiny_run / "metrics.json").read_text())
+    assert report["timing"]["generation_seconds"] > 0
+    assert report["data"]["examples"] == 3 and report["data"]["limit"] == 3
+
+    examples = report["examples"]
+    assert [e["before"] for e in examples] == [b for b, _, _ in ROWS[:3]]
+    assert [e["reference"] for e in examples] == [a for _, a, _ in ROWS[:3]]
+    assert [e["labels"] for e in examples] == [[label] for _, _, label in ROWS[:3]]
+    assert all(isinstance(e["output"], str) and e["output"] for e in examples)
+
+    prediction = report["prediction"]  # the run has a Stage-I predictor
+    assert 0.0 <= prediction["accuracy"] <= 1.0 and 0.0 <= prediction["macro_f1"] <= 1.0
+    assert set(prediction["per_class"]) == set(report["data"]["labels"])
+    assert prediction["n"] == 3
+    assert all(len(e["predicted_labels"]) == 1 for e in examples)
+
+
+def tiny_model_of(run: Path) -> str:
+    return json.loads((run / "lineage.json").read_text())["hyperparameters"]["model"]
+
+
+def test_the_default_report_goes_into_the_adapter_folder(tiny_run, tmp_path, itune_home):
+    # Without --data the adapter's own training data is scored.
+    argv = [str(tiny_run), "--split", "train", "--limit", "1", "--home", str(itune_home)]
+    assert _evaluate(*argv, "--dtype", "float32") == 0
+    report = json.loads((tiny_run / "eval-revisions-train-limit1.json").read_text())
+    assert report["data"]["examples"] == 1
+
+
+def _tiny_loaded(tiny_model):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = LlamaForCausalLM.from_pretrained(tiny_model, dtype=torch.float32).eval()
+    return model, tokenizer
+
+
+def test_left_padded_batches_answer_as_one_by_one_generation(tiny_model):
+    model, tokenizer = _tiny_loaded(tiny_model)
+    texts = [b for b, _, _ in ROWS]  # pieces of different lengths: real left padding
+    intentions = [(label,) for _, _, label in ROWS]
+    settings = ReviseSettings(max_new_tokens=24, min_similarity=0.0)
+    batched = revise_texts(model, tokenizer, texts, intentions, settings=settings, batch_size=7)
+    single = revise_texts(model, tokenizer, texts, intentions, settings=settings, batch_size=1)
+    assert [r.pieces for r in batched] == [r.pieces for r in single]
+    assert any(p.raw for r in batched for p in r.pieces)  # the model did answer something
+
+
+def test_batched_revisions_equal_the_apps_reviser(tiny_model):
+    model, tokenizer = _tiny_loaded(tiny_model)
+    texts = [b for b, _, _ in ROWS]
+    intentions = [(label,) for _, _, label in ROWS]
+    settings = ReviseSettings(max_new_tokens=24, min_similarity=0.0)
+    batched = revise_texts(model, tokenizer, texts, intentions, settings=settings, batch_size=4)
+    reviser = Reviser(model, tokenizer, model_name="tiny", settings=settings)
+    for text, wanted, ours in zip(texts, intentions, batched, strict=True):
+        app = reviser.revise(text, wanted)
+        assert ours.revised == app.revised
+        assert ours.generated_tokens == app.generated_tokens
+        assert ours.discarded_pieces == app.discarded_pieces
+
+
+@pytest.mark.real_model
+def test_batched_revisions_equal_the_apps_reviser_on_the_embedded_model(embedded):
+    # The real model stops at its end-of-turn token and gives answers that are kept.
+    texts = [b for b, _, _ in ROWS[:4]]
+    intentions = [(label,) for _, _, label in ROWS[:4]]
+    settings = ReviseSettings()
+    model, tokenizer = embedded.model, embedded.tokenizer
+    batched = revise_texts(model, tokenizer, texts, intentions, settings=settings, batch_size=5)
+    reviser = Reviser(model, tokenizer, model_name="embedded", settings=settings)
+    for text, wanted, ours in zip(texts, intentions, batched, strict=True):
+        app = reviser.revise(text, wanted)
+        assert ours.revised == app.revised
+        assert ours.generated_tokens == app.generated_tokens
+    assert any(not p.discarded for r in batched for p in r.pieces)
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def test_a_missing_adapter_folder_is_a_one_line_error(tmp_path, capsys):
+    assert _evaluate(str(tmp_path / "nowhere"), "--data", "iterater-sent") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "does not exist" in err and err.count("\n") == 1
+
+
+def test_an_unknown_baseline_is_refused_by_the_flags(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _evaluate("--baseline", "oracle", "--data", "iterater-sent", "--output", "r.json")
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'oracle'" in capsys.readouterr().err
+
+
+def test_an_unknown_baseline_is_refused_by_the_config():
+    with pytest.raises(ValueError, match="baseline must be one of copy, zero-shot"):
+        EvalConfig(baseline="oracle", data="iterater-sent")
+
+
+def test_a_limit_of_zero_is_refused(tmp_path, capsys):
+    argv = ["--baseline", "copy", "--data", "iterater-sent", "--limit", "0"]
+    assert _evaluate(*argv, "--output", str(tmp_path / "r.json")) == 1
+    assert "limit must be a positive integer, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_an_adapter_and_a_baseline_together_are_refused(tmp_path, capsys):
+    argv = [str(tmp_path), "--baseline", "copy", "--data", "iterater-sent"]
+    assert _evaluate(*argv, "--output", str(tmp_path / "r.json")) == 1
+    assert "either an adapter folder or --baseline" in capsys.readouterr().err
+
+
+def test_a_baseline_without_an_output_path_is_refused_before_any_work(capsys):
+    assert _evaluate("--baseline", "zero-shot", "--data", "iterater-sent") == 1
+    assert "--output" in capsys.readouterr().err

@@ -1,0 +1,222 @@
+"""``python -m training.worker`` end to end on a tiny Llama: a queued run trains in the
+worker process, its steps land in the database, its adapter is registered but not
+activated; a cancelled run ends cancelled and changes nothing; a dead worker's run is
+marked failed; a queued evaluation gets its report."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+from itune_core.edits import compute_edits
+from itune_core.model import EMBEDDED_MODEL
+from storage.evaluations import EvaluationStore
+from storage.registry import NewAdapter, Registry
+from storage.runs import RunStore
+from storage.store import Store
+from training.worker import Worker, check_job, submit_run
+
+ROOT = Path(__file__).resolve().parents[2]
+SENTENCES = [
+    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
+    ("The result are good .", "The results are good.", "fluency"),
+    ("We use a method that is new.", "We use a new method.", "clarity"),
+    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(itune_home, tmp_path_factory) -> Path:
+    """A 2-block Llama saved with the embedded model's tokenizer (and chat template)."""
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=True,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def data_file(tmp_path) -> Path:
+    path = tmp_path / "revisions.jsonl"
+    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in SENTENCES]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'itune.db'}")
+    yield store
+    store.close()
+
+
+def _job(tiny_model, data_file, **extra) -> dict:
+    return {
+        "method": "intention-tuning",
+        "data": str(data_file),
+        "model": str(tiny_model),
+        "max_steps": 2,
+        "batch_size": 2,
+        "max_length": 96,
+        "cpu": True,
+        **extra,
+    }
+
+
+def _worker(db, tmp_path, *extra) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "training.worker",
+            "--db",
+            str(db.engine.url),
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--home",
+            str(tmp_path / "home"),
+            *extra,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _registered_and_active(db) -> tuple[Registry, int]:
+    registry = Registry(db.engine)
+    live = registry.register_adapter(
+        NewAdapter(name="live", path="/nowhere/live", base_model="m", method="lora")
+    )
+    registry.activate(live.id, by_user="ada")
+    return registry, live.id
+
+
+def _accepted_feedback(db) -> list[int]:
+    """A revision per sentence pair, every edit labelled and accepted by the writer."""
+    ids = []
+    for before, after, label in SENTENCES:
+        revision_id = db.record_revision(
+            source=before,
+            revised=after,
+            intentions=[label],
+            edits=compute_edits(before, after, intention=label),
+            model="m",
+            latency_ms=1.0,
+        )
+        db.record_decisions(revision_id, None, "accept")
+        ids.append(revision_id)
+    return ids
+
+
+def test_worker_trains_a_queued_run_and_registers_its_adapter(db, tmp_path, tiny_model, data_file):
+    runs = RunStore(db.engine)
+    registry, live = _registered_and_active(db)
+    feedback_ids = _accepted_feedback(db)
+    job = _job(tiny_model, "feedback", name="tiny-it")  # train from the writers' feedback
+    run_id = submit_run(runs, job, created_by="ada")
+    evaluation_id = EvaluationStore(db.engine).enqueue_evaluation(
+        baseline="copy", data=str(data_file), split="train"
+    )
+
+    worker = _worker(db, tmp_path, "--once")
+    out, _ = worker.communicate(timeout=300)
+    assert worker.returncode == 0, out
+
+    run = runs.get_run(run_id)
+    assert run.status == "succeeded", (run.error, out)
+    assert run.progress == 1.0 and run.step == 4
+    folder = Path(run.output_dir)
+    logged = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
+    steps = runs.run_steps(run_id)
+    assert [(s.stage, s.step) for s in steps] == [(e["stage"], e["step"]) for e in logged]
+    assert [(s.stage, s.step) for s in steps] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert [s.loss for s in steps] == pytest.approx([e["loss"] for e in logged])
+    assert any("Stage II" in line.line for line in runs.run_logs(run_id))
+
+    adapter = registry.get_adapter_by_name("tiny-it")
+    lineage = json.loads((folder / "lineage.json").read_text())
+    assert adapter.run_id == run_id and adapter.path == str(folder)
+    assert adapter.data_hash == lineage["data"]["sha256"]
+    assert adapter.feedback_revision_ids == tuple(feedback_ids)
+    edits = sum(len(compute_edits(before, after)) for before, after, _ in SENTENCES)
+    assert lineage["data"]["examples"] == edits  # one line per accepted edit
+    assert list(adapter.s_gen) == lineage["s_gen"]
+    assert not adapter.active and registry.active_adapter().id == live
+
+    evaluation = EvaluationStore(db.engine).get_evaluation(evaluation_id)
+    assert evaluation.status == "succeeded", evaluation.error
+    assert evaluation.report["metrics"]["n"] == len(SENTENCES)
+    assert "examples" not in evaluation.report
+
+
+def test_cancelled_run_ends_cancelled_and_changes_nothing(db, tmp_path, tiny_model, data_file):
+    runs = RunStore(db.engine)
+    registry, live = _registered_and_active(db)
+    run_id = submit_run(runs, _job(tiny_model, data_file, method="lora", max_steps=5000))
+    worker = _worker(db, tmp_path, "--once")
+    try:
+        deadline = time.monotonic() + 180
+        while not runs.run_steps(run_id):
+            assert worker.poll() is None, worker.stdout.read()
+            assert time.monotonic() < deadline, "the run never started"
+            time.sleep(0.2)
+        runs.request_cancel(run_id)
+        out, _ = worker.communicate(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0, out
+    run = runs.get_run(run_id)
+    assert run.status == "cancelled"
+    assert len(runs.run_steps(run_id)) < 5000
+    assert not (tmp_path / "runs" / f"run-{run_id}").exists()
+    assert [a.name for a in registry.list_adapters()] == ["live"]
+    assert registry.active_adapter().id == live
+
+
+def test_run_of_a_dead_worker_is_failed_when_a_worker_starts(db, tmp_path):
+    runs = RunStore(db.engine)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    run_id = runs.enqueue_run({"method": "lora", "data": "x.jsonl"})
+    runs.claim_next_run(worker_pid=int(gone.stdout))
+    worker = Worker(db.engine, tmp_path / "runs", tmp_path / "home")
+    assert worker.recover(timedelta(hours=1)) == [run_id]
+    assert runs.get_run(run_id).status == "failed"
+
+
+def test_a_bad_job_is_refused_before_it_is_queued(db):
+    runs = RunStore(db.engine)
+    with pytest.raises(ValueError, match="batch_size"):
+        submit_run(runs, {"method": "lora", "data": "iterater-sent", "batch_size": 0})
+    with pytest.raises(ValueError, match="unknown config keys: colour"):
+        check_job({"method": "lora", "data": "iterater-sent", "colour": "red"})
+    assert runs.list_runs() == []
+
+
+def test_a_feedback_job_is_accepted():
+    assert check_job({"method": "lora", "data": "feedback", "name": "fb"})["data"] == "feedback"

@@ -1,0 +1,244 @@
+"""The command line: ``python -m training train ...`` (and ``evaluate``, see
+``training.evaluate``).
+
+    python -m training train --method intention-tuning --data iterater-sent \\
+        --output runs/it-sent --max-steps 300
+    python -m training train --config training/configs/intention-tuning-iterater-sent.yaml \\
+        --max-steps 50 --set method_config.norm=reference
+    accelerate launch --num_processes 2 -m training train --config ...   # several GPUs
+
+Flags override the YAML file; ``--set KEY=VALUE`` (dotted keys, YAML values) overrides
+both. The embedded model is converted once into ``$ITUNE_HOME/models`` (``--home``).
+Errors end the run with a one-line message and a non-zero exit: 1 for bad input (data,
+config, model, output folder), 2 for bad flags, 130 when interrupted.
+"""
+
+import argparse
+import logging
+import os
+import shlex
+import signal
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from itune_core.errors import ItuneError
+from itune_core.selection import FIRST_STEPS, SGEN_RULES
+from training.config import (
+    BASE_DTYPES,
+    METHODS,
+    MIXED_PRECISIONS,
+    TrainConfig,
+    parse_override,
+    read_yaml,
+    set_dotted,
+)
+from training.loop import Progress, StepLog
+
+log = logging.getLogger("training")
+
+# flag destination -> config key (dotted for method_config); None values are not given.
+FLAG_KEYS: dict[str, str] = {
+    "method": "method",
+    "data": "data",
+    "output": "output",
+    "model": "model",
+    "split": "split",
+    "max_steps": "max_steps",
+    "stage1_steps": "stage1_steps",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "lr": "lr",
+    "stage1_lr": "stage1_lr",
+    "weight_decay": "weight_decay",
+    "warmup_steps": "warmup_steps",
+    "max_grad_norm": "max_grad_norm",
+    "max_length": "max_length",
+    "mixed_precision": "mixed_precision",
+    "base_dtype": "base_dtype",
+    "cpu": "cpu",
+    "overwrite": "overwrite",
+    "lora_r": "method_config.lora.r",
+    "lora_alpha": "method_config.lora.lora_alpha",
+    "lora_dropout": "method_config.lora.lora_dropout",
+    "head_trainable": "method_config.head_trainable",
+    "first_step": "method_config.first_step",
+    "norm": "method_config.norm",
+    "keep_low_max": "method_config.keep_low_max",
+    "sgen_rule": "method_config.sgen_rule",
+    "sgen_fixed": "method_config.sgen_fixed",
+    "varsplit_low": "method_config.varsplit_low",
+    "varsplit_high": "method_config.varsplit_high",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m training",
+        description="Train and evaluate Intention-Tuning adapters and baselines.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser(
+        "train",
+        help="train an adapter",
+        description="Train a generation adapter (and, for intention-tuning, the predictor).",
+        argument_default=None,
+    )
+    p.add_argument("--config", type=Path, help="YAML config (training/configs/*.yaml)")
+    p.add_argument("--method", choices=METHODS)
+    p.add_argument("--data", help="iterater-sent, iterater-doc, argrewrite or PATH.jsonl")
+    p.add_argument("--output", help="output folder, written whole at the end")
+    p.add_argument("--model", help="embedded (default), a local folder or a hub id")
+    p.add_argument("--split", help="data split to train on (default train)")
+    p.add_argument("--max-steps", type=int, help="Stage-II steps (the budget of every method)")
+    p.add_argument("--stage1-steps", type=int, help="Stage-I steps (default: --max-steps)")
+    p.add_argument("--epochs", type=int, help="passes over the data when no steps are given")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate (Stage II; Stage I too by default)")
+    p.add_argument("--stage1-lr", type=float)
+    p.add_argument("--weight-decay", type=float)
+    p.add_argument("--warmup-steps", type=int)
+    p.add_argument("--max-grad-norm", type=float)
+    p.add_argument("--max-length", type=int, help="longest sequence in tokens")
+    p.add_argument("--seed", type=int, help="data order, initialisation, random first step")
+    p.add_argument("--mixed-precision", choices=MIXED_PRECISIONS, help="auto: bf16 if native")
+    p.add_argument("--base-dtype", choices=BASE_DTYPES)
+    p.add_argument("--cpu", action="store_true", default=None, help="train on the CPU")
+    p.add_argument("--overwrite", action="store_true", default=None, help="replace a finished run")
+    p.add_argument("--lora-r", type=int)
+    p.add_argument("--lora-alpha", type=float, help="same in both stages")
+    p.add_argument("--lora-dropout", type=float)
+    decisions = p.add_argument_group("method decisions (docs/method.md [decision]s)")
+    decisions.add_argument("--head-trainable", action=argparse.BooleanOptionalAction)
+    decisions.add_argument("--first-step", choices=FIRST_STEPS)
+    decisions.add_argument("--norm", choices=("l2", "reference"))
+    decisions.add_argument("--keep-low-max", action=argparse.BooleanOptionalAction)
+    decisions.add_argument("--sgen-rule", choices=SGEN_RULES)
+    decisions.add_argument("--sgen-fixed", action=argparse.BooleanOptionalAction)
+    decisions.add_argument("--varsplit-low", type=float)
+    decisions.add_argument("--varsplit-high", type=float)
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config key, e.g. method_config.lora.target_modules=[q_proj,v_proj]",
+    )
+    p.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    # Imported here, not at the top, so that importing the CLI stays light.
+    from training import evaluate
+
+    evaluate.add_parser(commands)
+    return parser
+
+
+def resolve_config(args: argparse.Namespace) -> TrainConfig:
+    """YAML file, then flags, then ``--set`` overrides, into a validated ``TrainConfig``.
+
+    Raises:
+        ValueError: an unreadable file, a bad override, or an invalid config.
+    """
+    data: dict[str, Any] = read_yaml(args.config) if args.config else {}
+    for dest, key in FLAG_KEYS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            set_dotted(data, key, value)
+    if args.seed is not None:
+        # One --seed drives the data order, the initialisation and the random first step.
+        set_dotted(data, "seed", args.seed)
+        set_dotted(data, "method_config.seed", args.seed)
+    for text in args.overrides:
+        key, value = parse_override(text)
+        set_dotted(data, key, value)
+    return TrainConfig.from_dict(data)
+
+
+class BarProgress(Progress):
+    """One tqdm bar per stage, with the loss and |S_t| of the last step."""
+
+    def __init__(self, disable: bool = False) -> None:
+        self.disable = disable
+        self.bar: tqdm | None = None
+
+    def on_stage_start(self, stage: int, name: str, total_steps: int) -> None:
+        self.bar = tqdm(total=total_steps, desc=name, unit="step", disable=self.disable)
+
+    def on_step(self, log: StepLog) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(loss=f"{log.loss:.4f}", blocks=len(log.selected), refresh=False)
+            self.bar.update(1)
+
+    def on_stage_end(self, stage: int) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _interrupt(signum, frame) -> None:
+    # SIGTERM (a cancelled worker, `kill`) unwinds like Ctrl-C: the staging folder goes.
+    raise KeyboardInterrupt
+
+
+def _home(args: argparse.Namespace) -> Path:
+    if args.home is not None:
+        return args.home.expanduser()
+    env = os.environ.get("ITUNE_HOME", "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
+
+
+def run_train(args: argparse.Namespace, argv: list[str]) -> int:
+    # Imported here so `--help` and flag errors answer without loading torch.
+    from transformers.utils import logging as hf_logging
+
+    from training.recipes import train
+
+    hf_logging.disable_progress_bar()
+
+    config = resolve_config(args)
+    main_process = int(os.environ.get("RANK", "0")) == 0
+    progress = BarProgress(disable=not main_process)
+    command = "python -m training " + shlex.join(argv)
+    with logging_redirect_tqdm():
+        result = train(config, home=_home(args), progress=progress, command=command)
+    if main_process:
+        stage2 = result.metrics["stage2"]
+        print(
+            f"wrote {result.output}: S_gen {list(result.s_gen)}; Stage II loss "
+            f"{stage2['loss_first']:.4f} -> {stage2['loss_last']:.4f} in {stage2['steps']} "
+            f"steps; {result.metrics['total_seconds']:.1f} s"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING if args.verbose == 0 else logging.INFO
+    level = logging.DEBUG if args.verbose > 1 else level
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("training").setLevel(min(level, logging.INFO))
+    # Our bars are the stage bars; the libraries' own (weights loading, shard writing) and a
+    # deprecation notice PEFT triggers inside transformers are noise here.
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if args.command == "evaluate":
+            from training import evaluate
+
+            return evaluate.run(args, argv)
+        return run_train(args, argv)
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except (ItuneError, ValueError, OSError) as err:
+        log.debug("failed", exc_info=True)
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,583 @@
+"""Scoring an adapter or a baseline on a data set's split: ``python -m training evaluate``.
+
+    python -m training evaluate runs/it-sent --data iterater-sent --split test
+    python -m training evaluate --baseline zero-shot --data iterater-sent --limit 20
+    python -m training evaluate --baseline copy --data iterater-doc --output copy-doc.json
+
+The texts are revised the way the app revises them (``training.generation``: sentence by
+sentence, the generation prompt in the chat template, greedy, the Reviser's stops, length
+cap and cleaning), in left-padded batches, for each example's gold intentions (as the
+paper evaluates). The report (JSON) holds every metric of ``itune_core.metrics`` overall
+and per intention, the generation settings, the adapter's lineage and training metrics,
+timings and every example's before, reference, output and labels. An adapter folder with
+a Stage-I ``predictor/`` also gets its intention predictions scored on the same examples
+(on the pairs (before, gold after), the task it was trained on).
+
+Baselines: ``copy`` (output = input, the floor every metric must beat) and ``zero-shot``
+(the base model with the generation prompt, no adapter).
+"""
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import peft
+import torch
+import transformers
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from itune_core.adapters import attach_adapter, check_adapter_dir
+from itune_core.errors import ItuneError, ModelLoadError
+from itune_core.labelling import IntentionPredictor
+from itune_core.metrics import classification_report, evaluate_revisions
+from itune_core.model import default_dtype, load_model
+from itune_core.reviser import ReviseSettings
+from training.data import Dataset, RevisionExample, load_dataset
+from training.generation import UNITS, TextRevision, revise_texts, text_spans
+from training.outputs import PREDICTOR_DIR, load_predictor
+
+log = logging.getLogger(__name__)
+
+BASELINES: tuple[str, ...] = ("copy", "zero-shot")
+DTYPES: tuple[str, ...] = ("auto", "bfloat16", "float32")
+ADAPTER_NAME = "evaluated"  # not "eval": PEFT refuses names of module attributes
+
+
+def _positive(name: str, value: Any, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """One evaluation.
+
+    Attributes:
+        adapter: a training run's output folder (a PEFT adapter); or None with a baseline.
+        baseline: ``copy`` or ``zero-shot``; or None with an adapter.
+        data: ``iterater-sent``, ``iterater-doc``, ``argrewrite`` or a .jsonl path; None:
+            the data the adapter was trained on (from its lineage).
+        split: the split scored.
+        limit: score only the first ``limit`` examples of the split (None: all).
+        batch_size: pieces per generate call (and pairs per predictor pass).
+        max_new_tokens: the Reviser's cap on the tokens of one piece's answer.
+        model: the base model; None: the adapter's (lineage, else adapter_config), else
+            the embedded one.
+        unit: ``sentence`` (what the app does) or ``whole`` (each text as one piece).
+        dtype: ``auto`` (bf16 where the hardware runs it natively, else fp32) or a dtype.
+        cpu: run on the CPU even where a GPU is present.
+    """
+
+    adapter: str | None = None
+    baseline: str | None = None
+    data: str | None = None
+    split: str = "test"
+    limit: int | None = None
+    batch_size: int = 16
+    max_new_tokens: int = 256
+    model: str | None = None
+    unit: str = "sentence"
+    dtype: str = "auto"
+    cpu: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.adapter is None) == (self.baseline is None):
+            raise ValueError("give either an adapter folder or --baseline, not both or neither")
+        if self.baseline is not None and self.baseline not in BASELINES:
+            raise ValueError(
+                f"baseline must be one of {', '.join(BASELINES)}, got {self.baseline!r}"
+            )
+        if self.baseline is not None and self.data is None:
+            raise ValueError("a baseline needs --data")
+        _positive("limit", self.limit, allow_none=True)
+        _positive("batch_size", self.batch_size)
+        _positive("max_new_tokens", self.max_new_tokens)
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+
+    def as_argv(self) -> list[str]:
+        """The ``python -m training evaluate`` arguments that run this evaluation."""
+        argv = [self.adapter] if self.adapter else ["--baseline", self.baseline]
+        flags = {
+            "--data": self.data,
+            "--split": self.split,
+            "--limit": self.limit,
+            "--batch-size": self.batch_size,
+            "--max-new-tokens": self.max_new_tokens,
+            "--model": self.model,
+            "--unit": self.unit,
+            "--dtype": self.dtype,
+        }
+        argv += [
+            str(x) for flag, value in flags.items() if value is not None for x in (flag, value)
+        ]
+        return [*argv, "--cpu"] if self.cpu else argv
+
+    @property
+    def target(self) -> str:
+        """What is scored, for messages and file names."""
+        return self.baseline or str(self.adapter)
+
+
+class Progress:
+    """Observer of the long parts of an evaluation; the default does nothing."""
+
+    def start(self, name: str, total: int, unit: str) -> None: ...
+
+    def update(self, n: int) -> None: ...
+
+    def end(self) -> None: ...
+
+
+class BarProgress(Progress):
+    """One tqdm bar per part (generation, prediction)."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def start(self, name: str, total: int, unit: str) -> None:
+        self.bar = tqdm(total=total, desc=name, unit=unit)
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON file's object, None when the file is absent.
+
+    Raises:
+        ValueError: the file is there but not a readable JSON object.
+    """
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"cannot read {path}: {err}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a JSON object")
+    return data
+
+
+def base_model_of(adapter: Path, lineage: dict[str, Any] | None, adapter_config: dict) -> str:
+    """The base model an adapter was trained on: the source its training run was given
+    (lineage.json), else PEFT's ``base_model_name_or_path`` where that folder or id
+    exists, else the embedded model."""
+    source = ((lineage or {}).get("hyperparameters") or {}).get("model")
+    if isinstance(source, str) and source:
+        return source
+    recorded = adapter_config.get("base_model_name_or_path")
+    if isinstance(recorded, str) and recorded and Path(recorded).exists():
+        return recorded
+    return "embedded"
+
+
+def _dtype(config: EvalConfig, device: torch.device) -> torch.dtype:
+    return default_dtype(device) if config.dtype == "auto" else getattr(torch, config.dtype)
+
+
+def _examples(dataset: Dataset, limit: int | None):
+    return dataset.examples if limit is None else dataset.examples[:limit]
+
+
+def score_predictor(
+    folder: Path,
+    examples: Sequence,
+    *,
+    base: torch.nn.Module,
+    tokenizer,
+    max_length: int,
+    batch_size: int,
+    multi_label: bool,
+    progress: Progress,
+) -> tuple[dict[str, Any], list[list[str]]]:
+    """Intention prediction on (before, gold after) pairs: the report and each
+    example's predicted labels. ``base`` is a fresh copy of the base model (PEFT
+    injects the predictor's adapter into it).
+
+    Raises:
+        ValueError: the data has labels the predictor does not know.
+        ModelLoadError, OSError: the predictor folder cannot be loaded.
+    """
+    meta = _read_json(folder / "predictor.json")
+    if meta is None:
+        raise ModelLoadError(f"{folder} lacks predictor.json")
+    labels = tuple(meta["labels"])
+    unknown = sorted({label for e in examples for label in e.labels} - set(labels))
+    if unknown:
+        raise ValueError(
+            f"the data has labels {unknown} that the predictor in {folder} does not know "
+            f"(it predicts {', '.join(labels)})"
+        )
+    device = next(base.parameters()).device
+    classifier = load_predictor(folder, base).to(device).eval()
+    predictor = IntentionPredictor(
+        classifier, tokenizer, labels, max_length=max_length, batch_size=batch_size
+    )
+    pairs = [(e.before, e.after) for e in examples]
+    progress.start("intention prediction", len(pairs), "pair")
+    probabilities = []
+    for start in range(0, len(pairs), batch_size):
+        probabilities += predictor.probabilities(pairs[start : start + batch_size])
+        progress.update(len(pairs[start : start + batch_size]))
+    progress.end()
+    if meta["multi_label"]:
+        threshold = meta["threshold"]
+        predicted = [[k for k in labels if p[k] >= threshold] for p in probabilities]
+    else:
+        predicted = [[max(labels, key=p.get)] for p in probabilities]
+    truth = [list(e.labels) if multi_label else e.labels[0] for e in examples]
+    guesses = predicted if multi_label else [p[0] for p in predicted]
+    report = classification_report(truth, guesses, labels, multi_label=multi_label)
+    result = asdict(report)
+    result["labels"] = list(labels)
+    result["pairs"] = "(before, gold after) of each example; Stage-I prediction prompt"
+    return result, predicted
+
+
+def evaluate(
+    config: EvalConfig,
+    *,
+    home: Path,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> dict[str, Any]:
+    """Revise a split's texts with an adapter or a baseline and score them.
+
+    Args:
+        config: what to score and how.
+        home: ITUNE_HOME; the embedded model is converted once into ``home/models``.
+        progress: observer of generation and prediction (the CLI's bars).
+        command: the command line, recorded in the report.
+
+    Returns:
+        The report (see the module docstring), JSON-ready.
+
+    Raises:
+        ValueError: a bad config, or data without a name where the adapter has no lineage.
+        ModelLoadError: a missing or unloadable adapter, model or predictor.
+        DataError: unreadable data.
+    """
+    started = time.perf_counter()
+    progress = progress or Progress()
+    adapter = Path(config.adapter).expanduser().resolve() if config.adapter else None
+    lineage = training = None
+    adapter_config: dict[str, Any] = {}
+    if adapter is not None:
+        adapter_config = check_adapter_dir(adapter)  # fails before anything is loaded
+        lineage = _read_json(adapter / "lineage.json")
+        training = _read_json(adapter / "metrics.json")
+    data = config.data or ((lineage or {}).get("data") or {}).get("name")
+    if not data:
+        raise ValueError(f"{adapter} has no lineage.json naming its data: give --data")
+    dataset = load_dataset(data, config.split)
+    examples = _examples(dataset, config.limit)
+    sources = [e.before for e in examples]
+    intentions = [tuple(e.labels) for e in examples]
+
+    model_info = generation = prediction = None
+    predicted: list[list[str]] | None = None
+    revisions = None
+    timing: dict[str, float] = {}
+    if config.baseline == "copy":
+        outputs = list(sources)
+        generation = {"baseline": "copy: output = input"}
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() and not config.cpu else "cpu")
+        dtype = _dtype(config, device)
+        source = config.model or (
+            base_model_of(adapter, lineage, adapter_config) if adapter else "embedded"
+        )
+        t0 = time.perf_counter()
+        loaded = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
+        model = attach_adapter(loaded.model, adapter, ADAPTER_NAME) if adapter else loaded.model
+        timing["load_seconds"] = time.perf_counter() - t0
+        model_info = {
+            "name": loaded.name,
+            "source": source,
+            "device": str(device),
+            "dtype": str(dtype).removeprefix("torch."),
+        }
+        settings = ReviseSettings(max_new_tokens=config.max_new_tokens)
+        pieces = sum(len(text_spans(text, config.unit)) for text in sources)
+        progress.start("revising", pieces, "piece")
+        t0 = time.perf_counter()
+        revisions = revise_texts(
+            model,
+            loaded.tokenizer,
+            sources,
+            intentions,
+            settings=settings,
+            batch_size=config.batch_size,
+            unit=config.unit,
+            on_batch=progress.update,
+        )
+        seconds = timing["generation_seconds"] = time.perf_counter() - t0
+        progress.end()
+        outputs = [r.revised for r in revisions]
+        generation = generation_settings(config, settings, revisions)
+        timing["pieces_per_second"] = pieces / max(seconds, 1e-9)
+        timing["generated_tokens_per_second"] = generation["generated_tokens"] / max(seconds, 1e-9)
+        if adapter is not None and (adapter / PREDICTOR_DIR).is_dir():
+            max_length = ((lineage or {}).get("hyperparameters") or {}).get("max_length", 512)
+            t0 = time.perf_counter()
+            base = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
+            prediction, predicted = score_predictor(
+                adapter / PREDICTOR_DIR,
+                examples,
+                base=base.model,
+                tokenizer=loaded.tokenizer,
+                max_length=max_length,
+                batch_size=config.batch_size,
+                multi_label=dataset.multi_label,
+                progress=progress,
+            )
+            timing["prediction_seconds"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    metrics = evaluate_revisions(sources, outputs, [[e.after] for e in examples], intentions)
+    timing["metrics_seconds"] = time.perf_counter() - t0
+    timing["total_seconds"] = time.perf_counter() - started
+    return {
+        "method": config.baseline or (lineage or {}).get("method") or "adapter",
+        "target": {"adapter": str(adapter) if adapter else None, "baseline": config.baseline},
+        "data": {
+            "name": data,
+            "dataset": dataset.name,
+            "split": dataset.split,
+            "examples_in_split": len(dataset),
+            "examples": len(examples),
+            "limit": config.limit,
+            "labels": list(dataset.labels),
+            "multi_label": dataset.multi_label,
+        },
+        "model": model_info,
+        "generation": generation,
+        "metrics": metrics,
+        "metric_notes": {
+            "sari": "EASSE/EditEval corpus SARI (F1 for deletion), 0-100",
+            "sari_t2t": "tensor2tensor/Hugging Face sentence-mean SARI (ITERATER's), 0-100",
+            "gleu": "Napoles et al. GEC GLEU, 0-100",
+            "update_r": "Update-ROUGE (ROUGE-Lsum F1 on added sentences), 0-100",
+            "by_intention": "the same metrics on the examples carrying each gold intention",
+        },
+        "prediction": prediction,
+        "lineage": lineage,
+        "training": training,
+        "timing": timing,
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "peft": peft.__version__,
+            "python": platform.python_version(),
+        },
+        "examples": example_rows(examples, outputs, revisions, predicted),
+    }
+
+
+def generation_settings(
+    config: EvalConfig, settings: ReviseSettings, revisions: Sequence[TextRevision]
+) -> dict[str, Any]:
+    """How the outputs were generated, for the report."""
+    return {
+        "prompt": "itune_core.prompts.generation_prompt in the model's chat template",
+        "intentions": "the example's gold labels",
+        "unit": config.unit,
+        "decoding": "greedy",
+        "batch_size": config.batch_size,
+        "padding": "left",
+        "max_new_tokens": settings.max_new_tokens,
+        "length_cap": f"min(max_new_tokens, {settings.length_factor} * piece tokens + 16)",
+        "loop_ngram": settings.loop_ngram,
+        "stops": "end of turn; a line break when the piece has none; loop; length cap",
+        "cleaning": "itune_core.reviser.clean_output",
+        "min_similarity": settings.min_similarity,
+        "guards": "a cut-off answer or one less similar than min_similarity keeps the piece",
+        "adapter": config.adapter,
+        "pieces": sum(len(r.pieces) for r in revisions),
+        "discarded_pieces": sum(r.discarded_pieces for r in revisions),
+        "generated_tokens": sum(r.generated_tokens for r in revisions),
+    }
+
+
+def example_rows(
+    examples: Sequence[RevisionExample],
+    outputs: Sequence[str],
+    revisions: Sequence[TextRevision] | None,
+    predicted: Sequence[Sequence[str]] | None,
+) -> list[dict[str, Any]]:
+    """Each example's before, reference, output and labels (and pieces, predictions)."""
+    rows = []
+    for k, (example, output) in enumerate(zip(examples, outputs, strict=True)):
+        row: dict[str, Any] = {
+            "id": example.source_id,
+            "before": example.before,
+            "reference": example.after,
+            "output": output,
+            "labels": list(example.labels),
+        }
+        if revisions is not None:
+            row["pieces"] = len(revisions[k].pieces)
+            row["discarded_pieces"] = revisions[k].discarded_pieces
+        if predicted is not None:
+            row["predicted_labels"] = list(predicted[k])
+        rows.append(row)
+    return rows
+
+
+def write_report(report: dict[str, Any], path: Path) -> None:
+    """Write the report whole (a temporary file renamed), so a half-written report never
+    passes for a finished one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2, ensure_ascii=False, allow_nan=True)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def default_report_path(config: EvalConfig, data: str) -> Path:
+    """``ADAPTER/eval-<data>-<split>[-limitN].json`` (baselines are given ``--output``)."""
+    name = Path(data).stem
+    suffix = f"-limit{config.limit}" if config.limit else ""
+    return Path(config.adapter) / f"eval-{name}-{config.split}{suffix}.json"
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``evaluate`` command to ``python -m training``'s subcommands."""
+    p = subparsers.add_parser(
+        "evaluate",
+        help="score an adapter or a baseline",
+        description="Revise a data set's split with an adapter or a baseline and score it "
+        "(SARI, GLEU, Update-R, per intention; intention prediction where there is a "
+        "predictor); writes a JSON report.",
+    )
+    p.add_argument("adapter", nargs="?", help="a training run's output folder")
+    p.add_argument("--baseline", choices=BASELINES, help="score a baseline instead")
+    p.add_argument(
+        "--data",
+        help="iterater-sent, iterater-doc, argrewrite or PATH.jsonl (default: the adapter's)",
+    )
+    p.add_argument("--split", default="test", help="split to score (default test)")
+    p.add_argument("--limit", type=int, help="score only the first N examples")
+    p.add_argument("--batch-size", type=int, default=16, help="pieces per generate call")
+    p.add_argument("--max-new-tokens", type=int, default=256, help="cap per piece")
+    p.add_argument("--model", help="base model (default: the adapter's, else embedded)")
+    p.add_argument(
+        "--unit",
+        choices=UNITS,
+        default="sentence",
+        help="revise sentence by sentence like the app (default) or each text whole",
+    )
+    p.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")
+    p.add_argument("--cpu", action="store_true", help="run on the CPU")
+    p.add_argument("--output", type=Path, help="report path (default: ADAPTER/eval-*.json)")
+    p.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    return p
+
+
+def _home(args: argparse.Namespace) -> Path:
+    if args.home is not None:
+        return args.home.expanduser()
+    env = os.environ.get("ITUNE_HOME", "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
+
+
+def config_from_args(args: argparse.Namespace) -> EvalConfig:
+    """Raises: ValueError: a bad combination or value of flags."""
+    return EvalConfig(
+        adapter=args.adapter,
+        baseline=args.baseline,
+        data=args.data,
+        split=args.split,
+        limit=args.limit,
+        batch_size=args.batch_size,
+        max_new_tokens=args.max_new_tokens,
+        model=args.model,
+        unit=args.unit,
+        dtype=args.dtype,
+        cpu=args.cpu,
+    )
+
+
+def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
+    """``python -m training evaluate``: score, write the report, print a summary line.
+
+    Errors propagate (ValueError, ItuneError, OSError) for the caller to translate.
+    """
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    config = config_from_args(args)
+    if config.baseline is not None and args.output is None:
+        raise ValueError("give --output REPORT.json for a baseline")
+    command = "python -m training " + shlex.join(argv) if argv is not None else None
+    with logging_redirect_tqdm():
+        report = evaluate(config, home=_home(args), progress=BarProgress(), command=command)
+    output = args.output or default_report_path(config, report["data"]["name"])
+    write_report(report, output)
+    m = report["metrics"]
+    print(
+        f"wrote {output}: {report['method']} on {report['data']['dataset']} "
+        f"{report['data']['split']} ({m['n']} examples): SARI {m['sari']:.2f} "
+        f"(t2t {m['sari_t2t']:.2f}), GLEU {m['gleu']:.2f}, Update-R {m['update_r']:.2f}"
+        + (
+            f"; prediction macro-F1 {report['prediction']['macro_f1']:.3f}"
+            if report["prediction"]
+            else ""
+        )
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``evaluate`` on its own (``training.cli`` wires the same ``add_parser`` / ``run``):
+    one-line errors and exit codes as the training CLI (1 bad input, 2 bad flags, 130
+    interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m training")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args, argv)
+    except KeyboardInterrupt:
+        print("error: interrupted; no report was written", file=sys.stderr)
+        return 130
+    except (ItuneError, ValueError, OSError) as err:
+        log.debug("failed", exc_info=True)
+        print(f"error: {err}", file=sys.stderr)
+        return 1

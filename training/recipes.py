@@ -1,0 +1,522 @@
+"""The training recipe: data -> (Stage I) -> Stage II -> a published output folder.
+
+    from training.config import TrainConfig
+    from training.recipes import train
+    result = train(TrainConfig(method="intention-tuning", data="iterater-sent",
+                               output="runs/it", max_steps=300), home=Path("~/.cache/itune"))
+
+Everything that can fail on bad input (config, output folder, data, model) is checked
+before the first step; outputs are written to a staging folder and published whole (see
+``training.outputs``). Under ``accelerate launch`` every process trains on its share of
+the batches (gradients averaged by DDP) and the main process writes the outputs.
+"""
+
+import gc
+import logging
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import accelerate
+import peft
+import torch
+import transformers
+from accelerate import Accelerator, DistributedDataParallelKwargs
+from accelerate.state import AcceleratorState
+from accelerate.utils import set_seed
+from torch import nn
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from itune_core.errors import ModelLoadError
+from itune_core.lora import block_adapter_params, num_blocks
+from itune_core.model import default_dtype, resolve_model_source
+from itune_core.selection import SelectionTracker, select_generation_layers
+from itune_core.transfer import transfer_lora
+from training.config import TrainConfig, dump_yaml
+from training.data import load_dataset
+from training.loop import (
+    PeakMemory,
+    Progress,
+    StepLog,
+    adapter_parameters,
+    batch_schedule,
+    block_sizes,
+    build_optimizer,
+    count_parameters,
+    stage_steps,
+)
+from training.outputs import (
+    PREDICTOR_DIR,
+    StagingDir,
+    check_output,
+    examples_sha256,
+    save_adapter,
+    save_predictor,
+    write_json,
+)
+from training.stage1 import (
+    build_classifier,
+    encode_prediction_data,
+    generation_layers,
+    make_tracker,
+    train_prediction,
+)
+from training.stage2 import (
+    GenerationLoss,
+    build_generation_model,
+    encode_generation_data,
+    train_generation,
+)
+
+log = logging.getLogger(__name__)
+
+STAGE_NAMES = {1: "Stage I (intention prediction)", 2: "Stage II (revision generation)"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished run produced: the output folder, S_gen and the metrics."""
+
+    output: Path
+    s_gen: tuple[int, ...]
+    metrics: dict[str, Any]
+
+
+def resolve_precision(config: TrainConfig) -> tuple[str, torch.dtype]:
+    """(``mixed_precision`` for accelerate, dtype of the frozen base weights)."""
+    device = torch.device("cpu" if config.cpu or not torch.cuda.is_available() else "cuda")
+    mixed = config.mixed_precision
+    if mixed == "auto":
+        mixed = "bf16" if default_dtype(device) == torch.bfloat16 else "no"
+    if config.base_dtype == "auto":
+        base = torch.bfloat16 if mixed == "bf16" else torch.float32
+    else:
+        base = getattr(torch, config.base_dtype)
+    return mixed, base
+
+
+def make_accelerator(mixed_precision: str, cpu: bool) -> Accelerator:
+    # Dynamic selection leaves adapters without gradients in most steps: DDP must look
+    # for unused parameters (no effect in a single process).
+    ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
+    state = AcceleratorState._shared_state
+    if state and state.get("_mixed_precision") != mixed_precision and not state.get("backend"):
+        # accelerate keeps one state per process and refuses a second precision; a single
+        # process that trains again (a worker, the tests) starts it afresh. (Private API:
+        # accelerate offers no public reset.)
+        AcceleratorState._reset_state()
+    return Accelerator(mixed_precision=mixed_precision, cpu=cpu, kwargs_handlers=[ddp])
+
+
+def load_base(location: str, source: str, dtype: torch.dtype) -> torch.nn.Module:
+    """A fresh copy of the base model (each stage needs its own: PEFT mutates it)."""
+    try:
+        model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype)
+    except (OSError, ValueError) as err:
+        raise ModelLoadError(f"cannot load model {source!r}: {err}") from None
+    model.config.use_cache = False
+    return model
+
+
+def load_tokenizer(location: str, source: str):
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location)
+    except (OSError, ValueError) as err:
+        raise ModelLoadError(f"cannot load the tokenizer of {source!r}: {err}") from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def _history(tracker: SelectionTracker) -> list[dict[str, Any]]:
+    return [
+        {"step": h.step, "selected": list(h.selected), "norms": list(h.norms)}
+        for h in tracker.history
+    ]
+
+
+def _fixed_history(logs: list[StepLog], num: int) -> list[dict[str, Any]]:
+    history = []
+    for entry in logs:
+        norms: list[float | None] = [None] * num
+        for block, value in entry.norms.items():
+            norms[block] = value
+        history.append({"step": entry.step, "selected": list(entry.selected), "norms": norms})
+    return history
+
+
+def _stage_metrics(
+    logs: list[StepLog], seconds: float, peak: PeakMemory, trainable: int, sizes: dict[int, int]
+) -> dict[str, Any]:
+    losses = [entry.loss for entry in logs]
+    head = losses[: min(10, len(losses))]
+    tail = losses[-min(10, len(losses)) :]
+    return {
+        "steps": len(logs),
+        "seconds": seconds,
+        "seconds_per_step_median": statistics.median(e.seconds for e in logs),
+        "tokens_per_second": sum(e.tokens for e in logs) / seconds if seconds > 0 else None,
+        "peak_memory_bytes": peak.peak_bytes(),
+        "peak_memory_kind": peak.kind,
+        "trainable_params": trainable,
+        "mean_selected": statistics.mean(len(e.selected) for e in logs),
+        "mean_trained_params_per_step": statistics.mean(
+            sum(sizes[b] for b in e.selected) for e in logs
+        ),
+        "loss_first": losses[0],
+        "loss_last": losses[-1],
+        "loss_first10_mean": statistics.mean(head),
+        "loss_last10_mean": statistics.mean(tail),
+    }
+
+
+@dataclass
+class _Run:
+    """What both stages of one run share."""
+
+    config: TrainConfig
+    accelerator: Accelerator
+    num_blocks: int
+    pad_id: int
+    progress: Progress
+    write_log: Callable[[StepLog], None]
+
+    @property
+    def device(self) -> torch.device:
+        return self.accelerator.device
+
+    def schedule(self, data: list[dict[str, list[int]]]) -> Iterator[list[int]]:
+        return batch_schedule(
+            [len(x["input_ids"]) for x in data],
+            self.config.batch_size,
+            self.config.seed,
+            rank=self.accelerator.process_index,
+            world_size=self.accelerator.num_processes,
+        )
+
+
+@dataclass
+class _Stage1Outcome:
+    classifier: nn.Module
+    s_gen: tuple[int, ...]
+    metrics: dict[str, Any]
+    selection: dict[str, Any]
+
+
+@dataclass
+class _Stage2Outcome:
+    model: nn.Module
+    adapted: list[int]
+    metrics: dict[str, Any]
+    selection: dict[str, Any]
+
+
+def _stage1(run: _Run, base: nn.Module, dataset, data, targets, steps: int) -> _Stage1Outcome:
+    """Intention prediction with dynamic selection; S_gen from its importance frequency."""
+    config, method = run.config, run.config.method_config
+    set_seed(config.seed)
+    classifier = build_classifier(base, method, len(dataset.labels), dataset.multi_label)
+    classifier.to(run.device).train()
+    params = adapter_parameters(classifier)
+    if method.head_trainable:
+        params += list(classifier.head.parameters())
+    optimizer, scheduler = build_optimizer(
+        params, config.stage1_learning_rate, config.weight_decay, config.warmup_steps
+    )
+    prepared = run.accelerator.prepare_model(classifier)
+    tracker = make_tracker(run.num_blocks, method)
+    peak = PeakMemory(run.device)
+    peak.start()
+    run.progress.on_stage_start(1, STAGE_NAMES[1], steps)
+    started = time.perf_counter()
+    logs = train_prediction(
+        prepared,
+        classifier,
+        optimizer,
+        scheduler,
+        run.schedule(data),
+        data,
+        targets,
+        steps=steps,
+        pad_id=run.pad_id,
+        device=run.device,
+        tracker=tracker,
+        method=method,
+        max_grad_norm=config.max_grad_norm,
+        use_no_grad_below=config.no_grad_below,
+        write_log=run.write_log,
+        progress=run.progress,
+    )
+    seconds = time.perf_counter() - started
+    run.progress.on_stage_end(1)
+    metrics = _stage_metrics(logs, seconds, peak, count_parameters(params), block_sizes(classifier))
+    chosen = generation_layers(tracker, method)
+    log.info("S_gen = %s (alignment ratio %.2f)", chosen["s_gen"], chosen["alignment_ratio"])
+    selection = {
+        "stage1": {
+            "steps": tracker.steps,
+            "G": list(tracker.counts),
+            "last_norms": list(tracker.norms),
+            "mean_selected": tracker.mean_selected,
+            "s_pre": chosen["s_pre"],
+            "history": _history(tracker),
+        },
+        "sgen_rule": method.sgen_rule,
+        "alignment_ratio": chosen["alignment_ratio"],
+    }
+    # accelerate keeps a reference to every prepared model: drop Stage I's.
+    run.accelerator.free_memory()
+    return _Stage1Outcome(classifier, tuple(chosen["s_gen"]), metrics, selection)
+
+
+def _stage2(
+    run: _Run, base: nn.Module, data, steps: int, stage1: _Stage1Outcome | None
+) -> _Stage2Outcome:
+    """Revision generation: LoRA on S_gen from the Stage-I weights, or on every block."""
+    config, method = run.config, run.config.method_config
+    set_seed(config.seed)
+    layers = stage1.s_gen if stage1 else None
+    model = build_generation_model(
+        base, method.lora, layers=layers, use_dora=config.method == "dora"
+    )
+    if stage1 is not None:
+        copied = transfer_lora(stage1.classifier, model, stage1.s_gen)
+        log.info("copied %d Stage-I adapter tensors into Stage II", copied)
+        stage1.classifier = None  # the Stage-I model is done with: free it before training
+        gc.collect()
+    model.to(run.device)
+    loss_module = GenerationLoss(model).train()
+    params = adapter_parameters(model)
+    adapted = sorted(block_adapter_params(model))
+    optimizer, scheduler = build_optimizer(
+        params, config.lr, config.weight_decay, config.warmup_steps
+    )
+    prepared = run.accelerator.prepare_model(loss_module)
+    dynamic = config.method == "ir-tuning" or (stage1 is not None and not method.sgen_fixed)
+    tracker = make_tracker(run.num_blocks, method, candidates=adapted) if dynamic else None
+    peak = PeakMemory(run.device)
+    peak.start()
+    run.progress.on_stage_start(2, STAGE_NAMES[2], steps)
+    started = time.perf_counter()
+    logs = train_generation(
+        prepared,
+        loss_module,
+        optimizer,
+        scheduler,
+        run.schedule(data),
+        data,
+        steps=steps,
+        pad_id=run.pad_id,
+        device=run.device,
+        blocks=adapted,
+        block_params=block_adapter_params(model),
+        tracker=tracker,
+        norm=method.norm,
+        max_grad_norm=config.max_grad_norm,
+        use_no_grad_below=config.no_grad_below,
+        write_log=run.write_log,
+        progress=run.progress,
+    )
+    seconds = time.perf_counter() - started
+    run.progress.on_stage_end(2)
+    metrics = _stage_metrics(logs, seconds, peak, count_parameters(params), block_sizes(model))
+    metrics["adapter_blocks"] = adapted
+    selection: dict[str, Any] = {
+        "dynamic": dynamic,
+        "steps": len(logs),
+        "G": [sum(b in e.selected for e in logs) for b in range(run.num_blocks)],
+        "history": _history(tracker) if tracker else _fixed_history(logs, run.num_blocks),
+    }
+    if config.method == "ir-tuning":
+        # What Stage I's rule would pick from this run's own G (for overlap reports).
+        selection["s_gen_from_G"] = list(
+            select_generation_layers(
+                tracker.counts,
+                tracker.norms,
+                rule=method.sgen_rule,
+                mean_selected=tracker.mean_selected,
+                steps=tracker.steps,
+                **method.varsplit_options(),
+            )
+        )
+    unwrapped = run.accelerator.unwrap_model(prepared).model
+    return _Stage2Outcome(unwrapped, adapted, metrics, selection)
+
+
+def train(
+    config: TrainConfig,
+    *,
+    home: Path,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> RunResult:
+    """Run one training recipe and publish its output folder.
+
+    Args:
+        config: the run.
+        home: ITUNE_HOME; the embedded model is converted once into ``home/models``.
+        progress: observer of stages and steps (progress bars, the app's worker, tests).
+        command: the command line, recorded with the outputs.
+
+    Returns:
+        The published folder, S_gen and the metrics.
+
+    Raises:
+        ValueError: a bad config or output folder.
+        DataError: bad data (file, line and field named), before any training.
+        ModelLoadError: the model or tokenizer cannot be loaded, before any training.
+    """
+    output = Path(config.output).expanduser().resolve()
+    mixed, base_dtype = resolve_precision(config)
+    accelerator = make_accelerator(mixed, config.cpu)
+    main = accelerator.is_main_process
+    if main:
+        check_output(output, config.overwrite)
+
+    # Everything that can be wrong with the input fails here, before any training.
+    dataset = load_dataset(config.data, config.split)
+    model_name, location = resolve_model_source(config.model, home / "models")
+    tokenizer = load_tokenizer(location, config.model)
+    gen_data, skipped = encode_generation_data(tokenizer, dataset.examples, config.max_length)
+    two_stages = config.method == "intention-tuning"
+    if two_stages:
+        pred_data, pred_targets, truncated = encode_prediction_data(
+            tokenizer, dataset, config.max_length
+        )
+    steps2 = stage_steps(len(gen_data), config.batch_size, config.epochs, config.max_steps)
+    budget1 = config.stage1_steps if config.stage1_steps is not None else config.max_steps
+    steps1 = (
+        stage_steps(len(pred_data), config.batch_size, config.epochs, budget1)
+        if two_stages
+        else None
+    )
+    base_dtype_name = str(base_dtype).removeprefix("torch.")
+    resolved = config.with_changes(
+        output=str(output),
+        mixed_precision=mixed,
+        base_dtype=base_dtype_name,
+        max_steps=steps2,
+        stage1_steps=steps1,
+    )
+    base = load_base(location, config.model, base_dtype)
+    num = num_blocks(base)
+    log.info(
+        "training %s on %s (%d examples) from %s: %d blocks, %s, mixed precision %s",
+        config.method,
+        dataset.name,
+        len(gen_data),
+        model_name,
+        num,
+        accelerator.device,
+        mixed,
+    )
+
+    started = time.perf_counter()
+    with StagingDir(output) if main else nullcontext() as staging:
+        folder = staging.path if main else None
+        with (folder / "log.jsonl").open("w", encoding="utf-8") if main else nullcontext() as f:
+
+            def write_log(entry: StepLog) -> None:
+                if f is not None:
+                    f.write(entry.to_json() + "\n")
+                    f.flush()  # the log is read live (tail -f, the app's worker)
+
+            pad_id = tokenizer.pad_token_id
+            run = _Run(resolved, accelerator, num, pad_id, progress or Progress(), write_log)
+            stage1 = None
+            if two_stages:
+                stage1 = _stage1(run, base, dataset, pred_data, pred_targets, steps1)
+                stage1.metrics["truncated_prompts"] = truncated
+                if folder is not None:
+                    save_predictor(
+                        stage1.classifier,
+                        folder / PREDICTOR_DIR,
+                        dataset.labels,
+                        dataset.multi_label,
+                    )
+                base = load_base(location, config.model, base_dtype)  # PEFT mutated the first
+            stage2 = _stage2(run, base, gen_data, steps2, stage1)
+
+        s_gen = stage1.s_gen if stage1 else tuple(stage2.adapted)
+        metrics: dict[str, Any] = {
+            "method": config.method,
+            "device": str(accelerator.device),
+            "num_processes": accelerator.num_processes,
+            "mixed_precision": mixed,
+            "base_dtype": base_dtype_name,
+            "examples": len(dataset),
+            "generation_examples": len(gen_data),
+            "skipped_long_examples": skipped,
+            **({"stage1": stage1.metrics} if stage1 else {}),
+            "stage2": stage2.metrics,
+            "total_seconds": time.perf_counter() - started,
+        }
+        selection = {
+            "num_blocks": num,
+            "method": config.method,
+            "s_gen": list(s_gen),
+            "adapter_blocks": stage2.adapted,
+            **(stage1.selection if stage1 else {"stage1": None, "alignment_ratio": None}),
+            "stage2": stage2.selection,
+        }
+        accelerator.wait_for_everyone()
+        if folder is not None:
+            save_adapter(stage2.model, folder)
+            write_json(folder / "selection.json", selection)
+            header = (
+                f"Resolved config of the run in {output}.\n"
+                f"Run again: python -m training train --config {output / 'config.yaml'} "
+                "--output NEW_DIR" + (f"\nRan as: {command}" if command else "")
+            )
+            (folder / "config.yaml").write_text(dump_yaml(resolved, header), encoding="utf-8")
+            lineage = _lineage(resolved, model_name, location, dataset, gen_data, s_gen, command)
+            lineage["adapter_blocks"] = stage2.adapted
+            write_json(folder / "lineage.json", lineage)
+            write_json(folder / "metrics.json", metrics)  # last: marks a finished run
+            staging.publish()
+            log.info("wrote %s", output)
+        accelerator.wait_for_everyone()
+    return RunResult(output=output, s_gen=s_gen, metrics=metrics)
+
+
+def _lineage(
+    config: TrainConfig, model_name: str, location: str, dataset, gen_data, s_gen, command
+) -> dict[str, Any]:
+    settings = config.to_dict()
+    method_config = settings.pop("method_config")
+    for key in ("output", "overwrite", "cpu"):
+        settings.pop(key)
+    return {
+        "base_model": model_name,
+        "base_model_source": location,
+        "method": config.method,
+        "data": {
+            "name": config.data,
+            "dataset": dataset.name,
+            "split": dataset.split,
+            "provenance": dataset.provenance,
+            "labels": list(dataset.labels),
+            "multi_label": dataset.multi_label,
+            "examples": len(dataset),
+            "examples_trained": len(gen_data),
+            "sha256": examples_sha256(dataset.examples),
+        },
+        "hyperparameters": settings,
+        "method_config": method_config,
+        "s_gen": list(s_gen),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "versions": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "peft": peft.__version__,
+            "accelerate": accelerate.__version__,
+            "python": platform.python_version(),
+        },
+    }

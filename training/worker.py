@@ -1,0 +1,481 @@
+"""The training worker: a process apart from the web app that runs the queued training runs
+and evaluations and writes their progress to the database.
+
+    python -m training.worker --db sqlite:///data-local/itune.db --runs-dir data-local/runs
+    python -m training.worker --db URL --runs-dir DIR --once     # run what is queued, exit
+
+The Admin tab only queues jobs (``submit_run``; ``storage.evaluations``); this process
+claims them one at a time (atomically, so several workers may share a queue) and runs the
+recipe in-process through its ``Progress`` hook (``training.recipes.train``): every step
+becomes a ``run_steps`` row with the run's progress, and the recipe's log lines go to
+``run_logs``. Cancelling is checked at every step: the hook raises, the recipe deletes its
+staging folder, and the run ends ``cancelled``. A finished run's adapter is registered
+(lineage.json, metrics.json) in the same transaction that marks it ``succeeded``, and is
+not activated: only an admin activates, so a failed or cancelled run never changes the
+active adapter.
+
+A worker beats a heartbeat while it runs a job; at start it marks ``failed`` the running
+jobs whose worker died (pid gone: workers on one host) or fell silent (``--stale-after``),
+so a crash never leaves a run "running" for ever. Run it under a supervisor (systemd,
+Docker ``restart:``) so it comes back after a crash.
+
+Outputs: ``RUNS_DIR/run-<id>/`` (the recipe's output folder), ``RUNS_DIR/run-<id>-feedback.jsonl``
+(a run trained on ``data: feedback``), ``RUNS_DIR/eval-<id>.json`` (an evaluation's report).
+"""
+
+import argparse
+import gc
+import json
+import logging
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from itune_core.errors import InvalidState, ItuneError
+from storage.evaluations import Evaluation, EvaluationStore
+from storage.feedback import FeedbackStore
+from storage.registry import NewAdapter, Registry
+from storage.runs import RunStore, TrainingRun
+from storage.store import Store
+from training.config import TrainConfig
+from training.loop import Progress, StepLog
+
+log = logging.getLogger("training.worker")
+
+FEEDBACK_DATA = "feedback"  # a job's ``data`` that means: export the app's feedback first
+JOB_KEYS = ("name",)  # keys of a job that are not TrainConfig fields
+HEARTBEAT_SECONDS = 15.0
+EVAL_KEYS = ("limit", "batch_size", "max_new_tokens", "model", "unit", "dtype", "cpu")
+
+
+class RunCancelled(Exception):
+    """Raised inside the recipe's progress hook when an admin cancelled the run."""
+
+
+def check_job(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a training job before it is queued, so a bad one fails in the Admin tab.
+
+    A job is a ``TrainConfig`` mapping without ``output`` (the worker puts each run in
+    ``RUNS_DIR/run-<id>``), plus ``name``: the adapter's registry name (optional). ``data``
+    may be ``feedback``: the writers' accepted edits, exported when the run starts.
+
+    Returns:
+        The job as a plain dict (``output`` and ``overwrite`` removed).
+
+    Raises:
+        ValueError: unknown keys, a missing method or data, or a bad value (the message
+            names the field).
+    """
+    if not isinstance(config, Mapping):
+        raise ValueError(f"a training job must be a mapping, got {type(config).__name__}")
+    job = {k: v for k, v in config.items() if k not in ("output", "overwrite")}
+    name = job.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 200):
+        raise ValueError(f"name must be a non-empty string of at most 200 characters: {name!r}")
+    trial = {k: v for k, v in job.items() if k not in JOB_KEYS}
+    if trial.get("data") == FEEDBACK_DATA:
+        trial["data"] = "feedback.jsonl"
+    TrainConfig.from_dict({**trial, "output": "run"})
+    return job
+
+
+def submit_run(runs: RunStore, config: Mapping[str, Any], created_by: str | None = None) -> int:
+    """Validate a training job (``check_job``) and queue it. Returns the run's id.
+
+    Raises:
+        ValueError: a bad job; nothing is queued.
+    """
+    return runs.enqueue_run(check_job(config), created_by=created_by)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by None (strict JSON, PostgreSQL)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def adapter_from_output(
+    folder: Path, name: str, feedback_revision_ids: tuple[int, ...] = ()
+) -> NewAdapter:
+    """What the registry records of a finished run's folder (``training.outputs``).
+
+    Raises:
+        OSError, ValueError, KeyError: a missing or malformed lineage.json or metrics.json.
+    """
+    lineage = _read_json(folder / "lineage.json")
+    metrics = _read_json(folder / "metrics.json")
+    selection_path = folder / "selection.json"
+    if selection_path.is_file():
+        selection = _read_json(selection_path)
+        stage1 = selection.get("stage1") or {}
+        stage2 = selection.get("stage2") or {}
+        # What the registry shows without reading the folder: G, S_gen, alignment ratio.
+        lineage = {
+            **lineage,
+            "selection": {
+                "num_blocks": selection.get("num_blocks"),
+                "s_gen": selection.get("s_gen"),
+                "adapter_blocks": selection.get("adapter_blocks"),
+                "alignment_ratio": selection.get("alignment_ratio"),
+                "G_stage1": stage1.get("G"),
+                "G_stage2": stage2.get("G"),
+            },
+        }
+    return NewAdapter(
+        name=name,
+        path=str(folder),
+        base_model=lineage["base_model"],
+        method=lineage["method"],
+        s_gen=tuple(lineage.get("s_gen") or ()),
+        lineage=json_safe(lineage),
+        metrics=json_safe(metrics),
+        data_hash=(lineage.get("data") or {}).get("sha256"),
+        feedback_revision_ids=tuple(feedback_revision_ids),
+    )
+
+
+def _release_memory() -> None:
+    # One worker runs many jobs: give back what the last one held before the next starts.
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+class RunProgress(Progress):
+    """The recipe's observer inside the worker: each step to the database; raises
+    ``RunCancelled`` at the first step (or stage start) after a cancel request."""
+
+    def __init__(self, runs: RunStore, run_id: int, stages: int, cancelled: threading.Event):
+        self.runs, self.run_id, self.stages, self.cancelled = runs, run_id, stages, cancelled
+        self.done = 0
+        self.total: int | None = None
+
+    def _check(self) -> None:
+        if self.cancelled.is_set():
+            raise RunCancelled
+
+    def on_stage_start(self, stage: int, name: str, total_steps: int) -> None:
+        # Stage I of a two-stage run: Stage II's budget is not known yet; guess the same.
+        remaining = 2 if stage == 1 and self.stages == 2 else 1
+        self.total = self.done + total_steps * remaining
+        self.runs.append_log(self.run_id, f"{name}: {total_steps} steps")
+        if self.runs.heartbeat(self.run_id):
+            self.cancelled.set()
+        self._check()
+
+    def on_step(self, entry: StepLog) -> None:
+        self.done += 1
+        total = max(self.total or self.done, self.done)
+        if self.runs.record_step(
+            self.run_id,
+            stage=entry.stage,
+            step=entry.step,
+            loss=entry.loss,
+            selected=entry.selected,
+            norms=entry.norms,
+            progress=self.done / total,
+            total_steps=total,
+        ):
+            self.cancelled.set()
+        self._check()
+
+
+class _RunLogHandler(logging.Handler):
+    """The recipe's log records (INFO and up) as lines of the run's log."""
+
+    def __init__(self, runs: RunStore, run_id: int) -> None:
+        super().__init__(logging.INFO)
+        self.runs, self.run_id = runs, run_id
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("storage"):
+            return  # never log the log's own writes
+        try:
+            self.runs.append_log(self.run_id, self.format(record))
+        except SQLAlchemyError:
+            self.handleError(record)
+
+
+class _Heartbeat:
+    """Beats a running run's heartbeat from a thread while the recipe loads the model or
+    runs a long step, and notices a cancel request meanwhile."""
+
+    def __init__(self, runs: RunStore, run_id: int, cancelled: threading.Event, every: float):
+        self.runs, self.run_id, self.cancelled, self.every = runs, run_id, cancelled, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                if self.runs.heartbeat(self.run_id):
+                    self.cancelled.set()
+            except (SQLAlchemyError, ItuneError):
+                log.warning("heartbeat of run %d failed", self.run_id, exc_info=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+@dataclass
+class Worker:
+    """Claims and runs jobs from one database.
+
+    Attributes:
+        engine: the database (migrated).
+        runs_dir: where run folders and evaluation reports go.
+        home: ITUNE_HOME (the embedded model is converted once into ``home/models``).
+        heartbeat_seconds: how often a running job's heartbeat is beaten.
+    """
+
+    engine: Engine
+    runs_dir: Path
+    home: Path
+    heartbeat_seconds: float = HEARTBEAT_SECONDS
+
+    def __post_init__(self) -> None:
+        self.runs = RunStore(self.engine)
+        self.evaluations = EvaluationStore(self.engine)
+        self.registry = Registry(self.engine)
+        self.pid = os.getpid()
+
+    def recover(self, stale_after: timedelta, check_pids: bool = True) -> list[int]:
+        """Mark failed the runs (and evaluations) whose worker died. Returns the run ids."""
+        alive = pid_alive if check_pids else None
+        failed = self.runs.fail_stale_runs(stale_after=stale_after, is_alive=alive)
+        if check_pids:
+            self.evaluations.fail_abandoned_evaluations(pid_alive)
+        return failed
+
+    def run_next(self) -> bool:
+        """Run the oldest queued training run, else the oldest queued evaluation.
+
+        Returns:
+            Whether there was a job to run.
+        """
+        run = self.runs.claim_next_run(self.pid)
+        if run is not None:
+            self.process_run(run)
+            return True
+        evaluation = self.evaluations.claim_next_evaluation(self.pid)
+        if evaluation is not None:
+            self.process_evaluation(evaluation)
+            return True
+        return False
+
+    def process_run(self, run: TrainingRun) -> None:
+        """Train one claimed run and record how it ended (never raises for a failed run;
+        KeyboardInterrupt marks it failed and propagates)."""
+        log.info("run %d started", run.id)
+        cancelled = threading.Event()
+        handler = _RunLogHandler(self.runs, run.id)
+        training_log = logging.getLogger("training")
+        training_log.addHandler(handler)
+        try:
+            with _Heartbeat(self.runs, run.id, cancelled, self.heartbeat_seconds):
+                self._train(run, cancelled)
+        except RunCancelled:
+            self._end_run(run.id, "cancelled")
+            log.info("run %d cancelled", run.id)
+        except KeyboardInterrupt:
+            self._end_run(run.id, "failed", "the worker was stopped")
+            raise
+        except Exception as err:  # the worker's edge: any failure ends the run, not the worker
+            log.exception("run %d failed", run.id)
+            self._end_run(run.id, "failed", f"{type(err).__name__}: {err}")
+        finally:
+            training_log.removeHandler(handler)
+            _release_memory()
+
+    def _end_run(self, run_id: int, status: str, error: str | None = None) -> None:
+        try:
+            self.runs.finish_run(run_id, status, error=error)
+        except InvalidState:
+            # Already ended elsewhere (marked stale by another worker): keep that verdict.
+            log.warning("run %d had already finished; left as it is", run_id)
+
+    def _train(self, run: TrainingRun, cancelled: threading.Event) -> None:
+        from training.feedback import export_feedback
+        from training.recipes import train
+
+        job = dict(run.config)
+        name = job.pop("name", None) or f"{job.get('method', 'run')}-run{run.id}"
+        feedback_ids: tuple[int, ...] = ()
+        if job.get("data") == FEEDBACK_DATA:
+            path = self.runs_dir / f"run-{run.id}-feedback.jsonl"
+            export = export_feedback(FeedbackStore(self.engine), path)
+            job["data"], feedback_ids = str(export.path), export.revision_ids
+            self.runs.append_log(
+                run.id, f"exported {export.rows} accepted edits from {len(feedback_ids)} revisions"
+            )
+        output = (self.runs_dir / f"run-{run.id}").resolve()
+        config = TrainConfig.from_dict({**job, "output": str(output), "overwrite": False})
+        stages = 2 if config.method == "intention-tuning" else 1
+        progress = RunProgress(self.runs, run.id, stages, cancelled)
+        result = train(
+            config,
+            home=self.home,
+            progress=progress,
+            command=f"python -m training.worker (run {run.id})",
+        )
+        if self.registry.get_adapter_by_name(name) is not None:
+            name = f"{name}-run{run.id}"  # the name was taken while the run trained
+        adapter = adapter_from_output(result.output, name, feedback_ids)
+        self.runs.complete_run(run.id, str(result.output), adapter)
+        log.info("run %d succeeded: adapter %r in %s", run.id, name, result.output)
+
+    def process_evaluation(self, evaluation: Evaluation) -> None:
+        """Score one claimed evaluation; its report goes to the database (without the
+        per-example rows) and whole to ``RUNS_DIR/eval-<id>.json``."""
+        from training.evaluate import EvalConfig, evaluate, write_report
+
+        log.info("evaluation %d started", evaluation.id)
+        try:
+            adapter = None
+            if evaluation.adapter_id is not None:
+                adapter = self.registry.get_adapter(evaluation.adapter_id).path
+            settings = {k: v for k, v in evaluation.settings.items() if k in EVAL_KEYS}
+            config = EvalConfig(
+                adapter=adapter,
+                baseline=evaluation.baseline,
+                data=evaluation.data,
+                split=evaluation.split,
+                **settings,
+            )
+            report = evaluate(config, home=self.home)
+            path = self.runs_dir / f"eval-{evaluation.id}.json"
+            write_report(report, path)
+            summary = {k: v for k, v in report.items() if k != "examples"}
+            summary["report_path"] = str(path)
+            self.evaluations.finish_evaluation(
+                evaluation.id, "succeeded", report=json_safe(summary)
+            )
+        except KeyboardInterrupt:
+            self.evaluations.finish_evaluation(
+                evaluation.id, "failed", error="the worker was stopped"
+            )
+            raise
+        except Exception as err:  # the worker's edge, as in process_run
+            log.exception("evaluation %d failed", evaluation.id)
+            self.evaluations.finish_evaluation(
+                evaluation.id, "failed", error=f"{type(err).__name__}: {err}"
+            )
+        finally:
+            _release_memory()
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m training.worker",
+        description="Run the training runs and evaluations queued in the app's database.",
+    )
+    p.add_argument("--db", help="SQLAlchemy URL (default $ITUNE_DB_URL or the app's file)")
+    p.add_argument("--runs-dir", type=Path, help="where run folders go (default ITUNE_HOME/runs)")
+    p.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
+    p.add_argument("--once", action="store_true", help="run every queued job, then exit")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between queue checks")
+    p.add_argument(
+        "--stale-after",
+        type=float,
+        default=300.0,
+        help="seconds without a heartbeat after which a running job is marked failed",
+    )
+    p.add_argument(
+        "--multi-host",
+        action="store_true",
+        help="workers run on several hosts: judge dead workers by heartbeat only, not pid",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    return p
+
+
+def _home(args: argparse.Namespace) -> Path:
+    if args.home is not None:
+        return args.home.expanduser()
+    env = os.environ.get("ITUNE_HOME", "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose > 1 else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.poll <= 0 or args.stale_after <= 0:
+        print("error: --poll and --stale-after must be positive", file=sys.stderr)
+        return 2
+    home = _home(args)
+    url = args.db or os.environ.get("ITUNE_DB_URL", "").strip() or f"sqlite:///{home / 'itune.db'}"
+    runs_dir = (args.runs_dir or home / "runs").expanduser()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        store = Store.open(url)
+        worker = Worker(store.engine, runs_dir.resolve(), home)
+        failed = worker.recover(timedelta(seconds=args.stale_after), not args.multi_host)
+        if failed:
+            log.warning("marked failed the abandoned runs %s", failed)
+        log.info("worker %d on %s, runs in %s", worker.pid, store.engine.url, runs_dir)
+        while True:
+            ran = worker.run_next()
+            if args.once and not ran:
+                return 0
+            if not ran:
+                time.sleep(args.poll)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, ItuneError, SQLAlchemyError, OSError) as err:
+        log.debug("failed", exc_info=True)
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
