@@ -17,6 +17,7 @@ The page is served at once; the model loads in a background thread and the first
 revision waits for it.
 """
 
+import json
 import logging
 import os
 import sys
@@ -115,14 +116,19 @@ def adapter_name(path: Path) -> str:
     return path.resolve().name
 
 
+PREDICTOR_DIR = "predictor"  # where a training run keeps its Stage-I predictor
+
+
 class ModelSlot:
-    """Loads the model in a background thread; ``get`` waits for it (or re-raises)."""
+    """Loads the model (and the adapter's predictor, if any) in a background thread;
+    ``get`` waits for it (or re-raises)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self._ready = threading.Event()
         self._loaded: LoadedModel | None = None
         self._error: BaseException | None = None
+        self.labeller = None  # an IntentionPredictor when the adapter has one
         self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
 
     def start(self) -> "ModelSlot":
@@ -137,6 +143,8 @@ class ModelSlot:
             loaded = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
             if s.adapter is not None:
                 loaded.model = attach_adapter(loaded.model, s.adapter, adapter_name(s.adapter))
+                if (s.adapter / PREDICTOR_DIR).is_dir():
+                    self.labeller = self._load_predictor(s.adapter / PREDICTOR_DIR, device, dtype)
             self._loaded = loaded
             logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)
         except BaseException as err:  # kept and re-raised to every caller of get()
@@ -144,6 +152,25 @@ class ModelSlot:
             self._error = err
         finally:
             self._ready.set()
+
+    def _load_predictor(self, folder: Path, device, dtype):
+        """The adapter's Stage-I predictor, on its own copy of the base model (it needs
+        LoRA on every block, the generation adapter only on S_gen). A predictor that
+        fails to load costs only the edit labels, so it is logged, not fatal."""
+        # Imported here: they pull in peft, which a warm start without an adapter skips.
+        from itune_core.labelling import IntentionPredictor
+        from training.outputs import load_predictor
+
+        s = self.settings
+        try:
+            base = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
+            meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
+            classifier = load_predictor(folder, base.model).eval()
+        except (OSError, ValueError, KeyError, ModelLoadError) as err:
+            logger.warning("intention predictor in %s not loaded: %s", folder, err)
+            return None
+        logger.info("intention predictor loaded from %s", folder)
+        return IntentionPredictor(classifier, base.tokenizer, tuple(meta["labels"]))
 
     def get(self, timeout: float | None = None) -> LoadedModel:
         if not self._ready.wait(timeout):
@@ -173,6 +200,7 @@ def build_app(settings: Settings):
                 model_name=loaded.name,
                 adapter_name=adapter_name(settings.adapter) if settings.adapter else None,
                 settings=revise_settings,
+                labeller=slot.labeller,
             )
         return reviser["default"]
 

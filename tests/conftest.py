@@ -1,5 +1,6 @@
 """Shared fixtures: the embedded model converted once per test session."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,33 @@ def embedded(itune_home) -> LoadedModel:
     return load_model(
         "embedded", cache_dir=itune_home / "models", device=torch.device("cpu"), dtype=torch.float32
     )
+
+
+ROWS = [
+    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
+    ("The result are good.", "The results are good.", "fluency"),
+    ("We uses a method that is new.", "We use a new method.", "clarity"),
+    ("She dont like apple.", "She does not like apples.", "fluency"),
+]
+
+
+@pytest.fixture(scope="session")
+def embedded_run(itune_home, tmp_path_factory) -> Path:
+    """A real Intention-Tuning run on the embedded model: 3 + 6 steps on four examples."""
+    from training import cli
+
+    folder = tmp_path_factory.mktemp("real-run")
+    data = folder / "four.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"before_sent": b, "after_sent": a, "labels": label}) + "\n"
+            for b, a, label in ROWS
+        )
+    )
+    out = folder / "run"
+    # One batch of all four examples: every step sees the same batch, so the loss must fall.
+    argv = ["train", "--method", "intention-tuning", "--data", str(data), "--output", str(out)]
+    argv += ["--home", str(itune_home), "--batch-size", "4", "--max-length", "128"]
+    argv += ["--stage1-steps", "3", "--max-steps", "6", "--lr", "0.001"]
+    assert cli.main(argv) == 0
+    return out

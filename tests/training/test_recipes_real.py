@@ -9,35 +9,13 @@ from peft import PeftModel
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from itune_core.model import EMBEDDED_MODEL
-from training import cli
 
 pytestmark = pytest.mark.real_model
 
-ROWS = [
-    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
-    ("The result are good.", "The results are good.", "fluency"),
-    ("We uses a method that is new.", "We use a new method.", "clarity"),
-    ("She dont like apple.", "She does not like apples.", "fluency"),
-]
-
 
 @pytest.fixture(scope="module")
-def run(itune_home, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("real-run")
-    data = folder / "four.jsonl"
-    data.write_text(
-        "".join(
-            json.dumps({"before_sent": b, "after_sent": a, "labels": label}) + "\n"
-            for b, a, label in ROWS
-        )
-    )
-    out = folder / "run"
-    # One batch of all four examples: every step sees the same batch, so the loss must fall.
-    argv = ["train", "--method", "intention-tuning", "--data", str(data), "--output", str(out)]
-    argv += ["--home", str(itune_home), "--batch-size", "4", "--max-length", "128"]
-    argv += ["--stage1-steps", "3", "--max-steps", "6", "--lr", "0.001"]
-    assert cli.main(argv) == 0
-    return out
+def run(embedded_run):
+    return embedded_run
 
 
 def test_a_few_real_steps_lower_the_generation_loss(run):
