@@ -15,10 +15,9 @@ import torch
 import yaml
 from peft import PeftModel
 from safetensors.torch import load_file
-from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM
 
 from itune_core.method_config import MethodConfig
-from itune_core.model import EMBEDDED_MODEL
 from training import cli
 from training.config import TrainConfig
 from training.outputs import load_predictor
@@ -38,25 +37,9 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def tiny_model(itune_home, tmp_path_factory) -> Path:
+def tiny_model(save_tiny_llama) -> Path:
     """A 4-block Llama saved with the embedded model's tokenizer (and chat template)."""
-    folder = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=NUM_BLOCKS,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_llama(NUM_BLOCKS)
 
 
 @pytest.fixture

@@ -2,19 +2,19 @@
 tokenizer: the copy baseline's scores, the promised report fields, batched generation
 equal to one-by-one generation and to the app's Reviser, and clear errors."""
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from transformers import AutoTokenizer, LlamaForCausalLM
 
 from itune_core.metrics import evaluate_revisions
-from itune_core.model import EMBEDDED_MODEL
 from itune_core.reviser import Reviser, ReviseSettings
 from training import cli
-from training.evaluate import EvalConfig, evaluate, main
-from training.generation import revise_texts
+from training.evaluate import EvalConfig, add_parser, config_from_args, evaluate, main
+from training.generation import assemble, revise_texts, text_spans
 
 ROWS = [
     ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
@@ -27,25 +27,9 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def tiny_model(itune_home, tmp_path_factory) -> Path:
+def tiny_model(save_tiny_llama) -> Path:
     """A 4-block Llama saved with the embedded model's tokenizer (and chat template)."""
-    folder = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_llama(4)
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +200,22 @@ def test_an_adapter_and_a_baseline_together_are_refused(tmp_path, capsys):
 def test_a_baseline_without_an_output_path_is_refused_before_any_work(capsys):
     assert _evaluate("--baseline", "zero-shot", "--data", "iterater-sent") == 1
     assert "--output" in capsys.readouterr().err
+
+
+# --- pieces and the recorded command -------------------------------------------------------
+
+
+def test_a_text_is_put_back_with_its_own_whitespace_around_revised_pieces():
+    text = "  First one.  Second one?\nThird.  "
+    spans = text_spans(text, "sentence")
+    assert [text[a:b] for a, b in spans] == ["First one.", "Second one?", "Third."]
+    assert assemble(text, spans, ["1.", "2?", "3."]) == "  1.  2?\n3.  "
+    assert text_spans(text, "whole") == [(2, 32)]
+
+
+def test_the_recorded_command_runs_the_same_evaluation():
+    config = EvalConfig(adapter="runs/x", data="iterater-doc", split="dev", limit=5, cpu=True)
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["evaluate", *config.as_argv()])
+    assert config_from_args(args) == config

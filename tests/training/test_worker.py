@@ -12,11 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from itune_core.edits import compute_edits
-from itune_core.model import EMBEDDED_MODEL
 from storage.evaluations import EvaluationStore
 from storage.registry import NewAdapter, Registry
 from storage.runs import RunStore
@@ -33,25 +30,9 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def tiny_model(itune_home, tmp_path_factory) -> Path:
+def tiny_model(save_tiny_llama) -> Path:
     """A 2-block Llama saved with the embedded model's tokenizer (and chat template)."""
-    folder = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_llama(2)
 
 
 @pytest.fixture
