@@ -204,6 +204,7 @@ def row(data: str, method: str, report: dict[str, Any], lr: float | None) -> dic
         "s_gen_size": None,
         "mean_selected_stage2": None,
         "discarded_pieces": (report.get("generation") or {}).get("discarded_pieces"),
+        "unchanged_outputs": sum(e["output"] == e["before"] for e in report["examples"]),
         "pieces": (report.get("generation") or {}).get("pieces"),
         "eval_seconds": report["timing"]["total_seconds"],
         "run": report["target"]["adapter"],
@@ -216,6 +217,7 @@ def row(data: str, method: str, report: dict[str, Any], lr: float | None) -> dic
             stage1_seconds=training["stage1"]["seconds"] if "stage1" in training else None,
             stage2_seconds=training["stage2"]["seconds"],
             peak_memory_mb=max(s["peak_memory_bytes"] for s in stages) / 2**20,
+            stage2_peak_memory_mb=training["stage2"]["peak_memory_bytes"] / 2**20,
             peak_memory_kind=training["stage2"]["peak_memory_kind"],
             trainable_params=training["stage2"]["trainable_params"],
             stage1_trainable_params=(
@@ -412,7 +414,7 @@ def block_markdown(block: dict[str, Any]) -> list[str]:
         "",
         "| method | lr | SARI (EASSE) | SARI (t2t) | GLEU | Update-R | pred. macro-F1 | "
         "train (s) | peak mem (MiB) | trainable params | \\|S_gen\\| (mean \\|S_t\\|) | "
-        "pieces kept as they were |",
+        "outputs = input |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in block["rows"]:
@@ -421,7 +423,7 @@ def block_markdown(block: dict[str, Any]) -> list[str]:
             sgen = f"{r['s_gen_size']}"
             if r["method"] == "ir-tuning" and r["mean_selected_stage2"] is not None:
                 sgen += f" ({r['mean_selected_stage2']:.1f})"
-        kept = "–" if r["pieces"] is None else f"{r['discarded_pieces']}/{r['pieces']}"
+        kept = f"{r['unchanged_outputs']}/{r['n']}"
         lines.append(
             f"| {r['name']} | {lr_name(r['lr']) if r['lr'] else '–'} | {_f(r['sari'])} | "
             f"{_f(r['sari_t2t'])} | {_f(r['gleu'])} | {_f(r['update_r'])} | "
@@ -464,9 +466,12 @@ def markdown(results: dict[str, Any]) -> str:
         "(t2t): sentence mean, precision for deletion (Hugging Face / tensor2tensor, "
         "ITERATER's), under which copying the input already scores about 60-67. "
         "Prediction macro-F1: the Stage-I predictor on (before, gold after) test pairs. "
-        "Training time and peak memory (peak RSS) are of the whole run on a CPU shared "
-        "with other jobs: compare them within a table, not across machines; "
-        "`benchmarks/train_efficiency.py` measures the cost side by side.",
+        "Training time is the whole run (Intention-Tuning: Stage I and II) on a CPU shared "
+        "with other jobs, so it carries their noise; peak memory is the larger stage's "
+        "peak RSS, and Intention-Tuning's Stage II runs in the process that ran Stage I, "
+        "whose freed memory the allocator keeps (the JSON has Stage II's own peak). "
+        "`benchmarks/train_efficiency.py` measures step time and memory side by side. "
+        '"outputs = input": examples the method left unchanged.',
     ]
     for data in sorted(results["datasets"], key=lambda d: list(BUDGETS).index(d)):
         lines += ["", *block_markdown(results["datasets"][data])]
