@@ -10,13 +10,20 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
   ITUNE_MAX_CHARS    longest text accepted (default 20000)
   ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
+  ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
+  ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
+                     bind a non-loopback address unless an admin exists already
+  ITUNE_WORKER       ``1`` (default): run the training worker as a child process; ``0``: run
+                     ``python -m training.worker`` yourself (e.g. on another host)
   GRADIO_SERVER_NAME address to bind (default 127.0.0.1)
   GRADIO_SERVER_PORT port (default 7860)
 
 The page is served at once; the model loads in a background thread and the first
-revision waits for it.
+revision waits for it. With users in the database everyone logs in and only admins see
+the Admin tab; with none, bound to loopback, the app is a single local user (an admin).
 """
 
+import ipaddress
 import json
 import logging
 import os
@@ -32,12 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
-from itune_core.errors import ModelLoadError
+from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
 from storage.store import Store
+from storage.users import UserStore
 
 logger = logging.getLogger("itune")
 
@@ -58,6 +67,9 @@ class Settings:
     queue_size: int = 64
     server_name: str = "127.0.0.1"
     server_port: int = 7860
+    admin_user: str = "admin"
+    admin_password: str | None = field(default=None, repr=False)
+    worker: bool = True
 
     def __post_init__(self) -> None:
         if self.dtype is not None and self.dtype not in DTYPES:
@@ -74,6 +86,8 @@ class Settings:
             raise ValueError(f"GRADIO_SERVER_PORT must be 0-65535, got {self.server_port!r}")
         if not self.model.strip():
             raise ValueError("ITUNE_MODEL is empty")
+        if not self.admin_user.strip():
+            raise ValueError("ITUNE_ADMIN_USER is empty")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -92,6 +106,14 @@ class Settings:
             except ValueError:
                 raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
+        def flag(name: str, default: bool) -> bool:
+            raw = (get(name) or "").lower()
+            if not raw:
+                return default
+            if raw not in ("0", "1", "true", "false", "yes", "no"):
+                raise ValueError(f"{name} must be 0 or 1, got {raw!r}")
+            return raw in ("1", "true", "yes")
+
         home = get("ITUNE_HOME")
         return cls(
             home=Path(home).expanduser() if home else Path.home() / ".cache" / "itune",
@@ -104,11 +126,33 @@ class Settings:
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             server_name=get("GRADIO_SERVER_NAME") or "127.0.0.1",
             server_port=integer("GRADIO_SERVER_PORT", 7860),
+            admin_user=get("ITUNE_ADMIN_USER") or "admin",
+            # Not stripped: a password may start or end with spaces.
+            admin_password=env.get("ITUNE_ADMIN_PASSWORD") or None,
+            worker=flag("ITUNE_WORKER", True),
         )
 
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.home / 'itune.db'}"
+
+    @property
+    def runs_dir(self) -> Path:
+        """Where the worker puts training runs and evaluation reports."""
+        return self.home / "runs"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the app is bound to this host only."""
+        return is_loopback(self.server_name)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 def adapter_name(path: Path) -> str:
@@ -213,6 +257,44 @@ def build_app(settings: Settings):
     return blocks, studio, slot
 
 
+def check_admin(settings: Settings, users: UserStore) -> None:
+    """Set up the admin given in the environment, and refuse a public bind without one.
+
+    Raises:
+        ValueError: a bad admin name or password, or a non-loopback address with no admin
+            (anyone on the network could otherwise train and activate adapters).
+    """
+    if settings.admin_password is not None:
+        users.ensure_admin(settings.admin_user, settings.admin_password)
+        logger.info("admin %r set up from ITUNE_ADMIN_PASSWORD", settings.admin_user)
+    if not settings.loopback and not any(u.is_admin for u in users.list_users()):
+        raise ValueError(
+            f"refusing to serve on {settings.server_name} without an admin password: set "
+            "ITUNE_ADMIN_PASSWORD (and optionally ITUNE_ADMIN_USER), or create an admin with "
+            "`python -m storage.users add NAME --admin`"
+        )
+
+
+def launch(blocks, settings: Settings, users: UserStore, **kwargs):
+    """Launch the app; with users in the database, everyone logs in (Gradio's login page,
+    checked against the scrypt hashes). Users created while the app runs are asked to
+    log in after the next restart."""
+    from ui import CSS
+
+    def authenticate(name: str, password: str) -> bool:
+        return users.authenticate(name, password) is not None
+
+    options = {
+        "server_name": settings.server_name,
+        "server_port": settings.server_port,
+        "css": CSS,
+        "footer_links": ["api"],
+        "auth": authenticate if users.has_users() else None,
+        "auth_message": "Log in to the Revision Studio.",
+    }
+    return blocks.launch(**{**options, **kwargs})
+
+
 def main() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -221,19 +303,27 @@ def main() -> int:
         settings = Settings.from_env(os.environ)
         if settings.adapter is not None:
             check_adapter_dir(settings.adapter)
-    except (ValueError, ModelLoadError) as err:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        users = UserStore(Store.open(settings.database_url).engine)
+        check_admin(settings, users)
+    except (ValueError, ItuneError, SQLAlchemyError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from ui import CSS
 
     blocks, _, _ = build_app(settings)
     logger.info("database: %s", settings.database_url)
-    blocks.launch(
-        server_name=settings.server_name,
-        server_port=settings.server_port,
-        css=CSS,
-        footer_links=["api"],
-    )
+    supervisor = None
+    if settings.worker:
+        from training.supervisor import WorkerSupervisor
+
+        supervisor = WorkerSupervisor(
+            settings.database_url, settings.runs_dir.resolve(), settings.home
+        ).start()
+    try:
+        launch(blocks, settings, users)
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
     return 0
 
 

@@ -33,3 +33,7 @@ class RecordNotFound(ItuneError):
 class InvalidState(ItuneError):
     """An action its record's current state forbids: cancelling a finished run, deleting
     the active adapter, a user name that is taken."""
+
+
+class PermissionDenied(ItuneError):
+    """The user may not do this (not logged in, or an admin action by a non-admin)."""

@@ -46,3 +46,34 @@ def test_environment_overrides_every_setting():
 def test_bad_settings_name_the_variable_and_value(env, message):
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+def test_admin_and_worker_settings_come_from_the_environment():
+    s = Settings.from_env(
+        {"ITUNE_ADMIN_USER": "root", "ITUNE_ADMIN_PASSWORD": " spaced pw ", "ITUNE_WORKER": "0"}
+    )
+    assert (s.admin_user, s.admin_password, s.worker) == ("root", " spaced pw ", False)
+    assert "spaced" not in repr(s), "the admin password must not show in logs"
+    assert Settings.from_env({}).worker is True
+
+
+def test_a_worker_flag_that_is_not_a_boolean_is_refused():
+    with pytest.raises(ValueError, match="ITUNE_WORKER"):
+        Settings.from_env({"ITUNE_WORKER": "maybe"})
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.5", False),
+        ("example.org", False),
+    ],
+)
+def test_only_addresses_of_this_host_count_as_loopback(host, loopback):
+    assert Settings(server_name=host).loopback is loopback
