@@ -1,0 +1,606 @@
+"""What the researcher's actions do (the Admin tab and the admin HTTP API), apart from Gradio.
+
+``Admin`` joins the storage stores (runs, registry, evaluations, feedback) with the
+training functions ``app.py`` hands it (ui never imports ``training``): it checks the
+caller is an admin before anything else, validates input before anything is queued or
+written, and returns plain JSON-ready dicts and lists (times as ISO strings), which the
+HTTP API returns as they are and the tab renders. No returned dict has a ``path`` key:
+``gradio_client`` takes any dict with a string ``path`` for a file and tries to download
+it, so file locations are named ``data``, ``file``, ``folder`` or ``output_dir``.
+
+    admin = Admin(access, runs, registry, evaluations, feedback, uploads, exports,
+                  submit_run=..., export_feedback_to=..., check_upload=...)
+    run = admin.start_training("ada", {**DEFAULT_JOB, "max_steps": 50})
+    admin.run_detail("ada", run["id"])          # steps, log lines, G / S_gen once done
+"""
+
+import json
+import logging
+import math
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from itune_core.errors import ItuneError
+from storage.evaluations import Evaluation, EvaluationStore
+from storage.feedback import Acceptance, FeedbackStore
+from storage.registry import ActivationEvent, Adapter, Registry
+from storage.runs import RunStore, TrainingRun
+from ui.access import Access
+
+logger = logging.getLogger(__name__)
+
+DATASETS: tuple[str, ...] = ("iterater-sent", "iterater-doc", "argrewrite", "feedback")
+METHODS: tuple[str, ...] = ("intention-tuning", "lora", "dora", "ir-tuning")
+BASELINES: tuple[str, ...] = ("copy", "zero-shot")
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+DATA_SUFFIXES: tuple[str, ...] = (".jsonl", ".json")
+DEFAULT_JOB: Mapping[str, Any] = MappingProxyType(
+    {
+        "method": "intention-tuning",
+        "data": "iterater-sent",
+        "model": "embedded",
+        "max_steps": 30,
+        "stage1_steps": 15,
+        "batch_size": 8,
+        "lr": 1e-3,
+        "max_length": 256,
+    }
+)
+# TrainConfig's numeric fields: a form sends 30.0 or "30"; the config wants 30.
+INT_FIELDS = ("max_steps", "stage1_steps", "epochs", "batch_size", "max_length")
+INT_FIELDS += ("warmup_steps", "seed")
+FLOAT_FIELDS = ("lr", "stage1_lr", "weight_decay", "max_grad_norm")
+
+
+def plain(value: Any) -> Any:
+    """``value`` as strict JSON: datetimes as ISO strings, tuples as lists, NaN/inf as
+    None, mapping keys as strings."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _number(value: Any, kind: type) -> Any:
+    """A form's number as ``kind`` when that is trivial; anything else unchanged (the
+    job's check then names the field)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        for parse in (int, float):
+            try:
+                value = parse(text)
+                break
+            except ValueError:
+                continue
+        else:
+            return value
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind is float and isinstance(value, int):
+        return float(value)
+    return value
+
+
+def normalize_job(job: Mapping[str, Any]) -> dict[str, Any]:
+    """A job from a form: numbers in their types, empty fields (None, "") left out so
+    their defaults apply, and the name trimmed.
+
+    Raises:
+        ValueError: ``job`` is not a mapping.
+    """
+    if not isinstance(job, Mapping):
+        raise ValueError(f"a training job must be a mapping, got {type(job).__name__}")
+    out: dict[str, Any] = {}
+    for key, value in job.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if key in INT_FIELDS:
+            value = _number(value, int)
+        elif key in FLOAT_FIELDS:
+            value = _number(value, float)
+        if value is None or value == "":
+            continue
+        out[str(key)] = value
+    return out
+
+
+def _check_data(data: Any) -> None:
+    # TrainConfig checks the name is a string; whether a file exists is known only here,
+    # and a run that fails in the worker for a typo wastes a queue slot.
+    if not isinstance(data, str) or data in DATASETS:
+        return
+    path = Path(data)
+    if path.suffix not in DATA_SUFFIXES:
+        raise ValueError(
+            f"data must be one of {', '.join(DATASETS)} or an uploaded .jsonl file, got {data!r}"
+        )
+    if not path.is_file():
+        raise ValueError(f"data: no such file {data!r} (upload it first)")
+
+
+def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ValueError(f"{name} is missing")
+    converted = _number(value, int)
+    if isinstance(converted, bool) or not isinstance(converted, int) or converted < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return converted
+
+
+def _safe_stem(filename: str) -> str:
+    stem = Path(str(filename).replace("\\", "/")).stem
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")
+    return stem[:60] or "upload"
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def acceptance_view(acceptance: Acceptance) -> dict[str, Any]:
+    """Accept/reject counts of one group as JSON."""
+    return {
+        "key": acceptance.key,
+        "accepted": acceptance.accepted,
+        "rejected": acceptance.rejected,
+        "rate": acceptance.rate,
+    }
+
+
+def adapter_view(adapter: Adapter) -> dict[str, Any]:
+    """A registered adapter as JSON (lineage, metrics, live acceptance)."""
+    return plain(
+        {
+            "id": adapter.id,
+            "name": adapter.name,
+            "active": adapter.active,
+            "method": adapter.method,
+            "base_model": adapter.base_model,
+            "folder": adapter.path,
+            "s_gen": adapter.s_gen,
+            "data_hash": adapter.data_hash,
+            "feedback_revision_ids": adapter.feedback_revision_ids,
+            "hyperparameters": adapter.hyperparameters,
+            "metrics": adapter.metrics,
+            "lineage": adapter.lineage,
+            "accepted": adapter.acceptance.accepted,
+            "rejected": adapter.acceptance.rejected,
+            "acceptance_rate": adapter.acceptance.rate,
+            "run_id": adapter.run_id,
+            "created_at": adapter.created_at,
+            "deleted": adapter.deleted_at is not None,
+        }
+    )
+
+
+def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
+    """An evaluation as JSON, its report's headline numbers lifted out (None until done)."""
+    report = evaluation.report or {}
+    metrics = report.get("metrics") or {}
+    prediction = report.get("prediction") or {}
+    subject = (
+        evaluation.adapter_name
+        if evaluation.adapter_id is not None
+        else f"baseline: {evaluation.baseline}"
+    )
+    return plain(
+        {
+            "id": evaluation.id,
+            "status": evaluation.status,
+            "subject": subject or f"adapter {evaluation.adapter_id}",
+            "adapter_id": evaluation.adapter_id,
+            "baseline": evaluation.baseline,
+            "data": evaluation.data,
+            "split": evaluation.split,
+            "limit": evaluation.settings.get("limit"),
+            "examples": metrics.get("n"),
+            "sari": metrics.get("sari"),
+            "sari_t2t": metrics.get("sari_t2t"),
+            "gleu": metrics.get("gleu"),
+            "update_r": metrics.get("update_r"),
+            "f1": prediction.get("macro_f1"),
+            "error": evaluation.error,
+            "created_at": evaluation.created_at,
+            "created_by": evaluation.created_by,
+            "finished_at": evaluation.finished_at,
+        }
+    )
+
+
+def activation_view(event: ActivationEvent) -> dict[str, Any]:
+    """One line of the activation history as JSON (``adapter`` None: the base model)."""
+    return plain(
+        {
+            "id": event.id,
+            "action": event.action,
+            "adapter_id": event.adapter_id,
+            "adapter": event.adapter_name,
+            "by_user": event.by_user,
+            "created_at": event.created_at,
+        }
+    )
+
+
+def read_selection(output_dir: str | None) -> dict[str, Any] | None:
+    """What a finished run's ``selection.json`` says about its blocks: ``G`` (Stage I's
+    importance counts, else Stage II's), ``s_gen``, ``alignment_ratio`` and the rest
+    without the per-step history (the steps come from the database). None when the run
+    has no such file (still running, failed, or an unreadable file)."""
+    if not output_dir:
+        return None
+    path = Path(output_dir) / "selection.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        logger.warning("cannot read %s: %s", path, err)
+        return None
+    if not isinstance(data, dict):
+        return None
+    stage1 = data.get("stage1") or {}
+    stage2 = data.get("stage2") or {}
+    g1, g2 = stage1.get("G"), stage2.get("G")
+    return plain(
+        {
+            "method": data.get("method"),
+            "num_blocks": data.get("num_blocks"),
+            "G": g1 if g1 is not None else g2,
+            "G_stage1": g1,
+            "G_stage2": g2,
+            "s_gen": data.get("s_gen"),
+            "s_pre": stage1.get("s_pre"),
+            "adapter_blocks": data.get("adapter_blocks"),
+            "alignment_ratio": data.get("alignment_ratio"),
+            "sgen_rule": data.get("sgen_rule"),
+            "mean_selected": stage1.get("mean_selected"),
+            "dynamic_stage2": stage2.get("dynamic"),
+            "s_gen_from_G": stage2.get("s_gen_from_G"),
+        }
+    )
+
+
+@dataclass
+class Admin:
+    """The researcher's actions; every public method checks the caller is an admin first.
+
+    Attributes:
+        access: the access policy.
+        runs, registry, evaluations, feedback: the stores.
+        uploads_dir: where uploaded training files are kept.
+        exports_dir: where feedback exports are written.
+        submit_run: ``(job, created_by) -> run id``; validates the job (ValueError naming
+            the field) and queues it (``training.worker.submit_run`` bound to the runs).
+        export_feedback_to: ``(path) -> export`` with ``.path, .rows, .revision_ids``
+            (``training.feedback.export_feedback`` bound to the feedback store).
+        check_upload: ``(path) -> rows``; raises ValueError (or a domain error) naming
+            the line and field of the first problem.
+    """
+
+    access: Access
+    runs: RunStore
+    registry: Registry
+    evaluations: EvaluationStore
+    feedback: FeedbackStore
+    uploads_dir: Path
+    exports_dir: Path
+    submit_run: Callable[[Mapping[str, Any], str | None], int]
+    export_feedback_to: Callable[[Path], Any]
+    check_upload: Callable[[Path], int]
+
+    # --- training runs ----------------------------------------------------------------------
+
+    def _adapter_names_by_run(self) -> dict[int, str]:
+        return {
+            a.run_id: a.name
+            for a in self.registry.list_adapters(include_deleted=True)
+            if a.run_id is not None
+        }
+
+    def _run_view(self, run: TrainingRun, adapters: Mapping[int, str] | None = None) -> dict:
+        if adapters is None:
+            adapters = self._adapter_names_by_run() if run.status == "succeeded" else {}
+        config = run.config
+        return plain(
+            {
+                "id": run.id,
+                "name": config.get("name") or f"{config.get('method', 'run')}-run{run.id}",
+                "status": run.status,
+                "method": config.get("method"),
+                "data": config.get("data"),
+                "model": config.get("model", "embedded"),
+                "progress": run.progress,
+                "step": run.step,
+                "total_steps": run.total_steps,
+                "created_at": run.created_at,
+                "created_by": run.created_by,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "error": run.error,
+                "output_dir": run.output_dir,
+                "cancel_requested": run.cancel_requested,
+                "adapter": adapters.get(run.id) if run.status == "succeeded" else None,
+                "config": config,
+            }
+        )
+
+    def start_training(self, username: str | None, job: Mapping[str, Any]) -> dict:
+        """Validate a training job and queue it for the worker.
+
+        Returns:
+            The queued run's view.
+
+        Raises:
+            PermissionDenied: not an admin.
+            ValueError: a bad job (the message names the field); nothing is queued.
+        """
+        by = self.access.require_admin(username)
+        normalized = normalize_job(job)
+        _check_data(normalized.get("data"))
+        run_id = self.submit_run(normalized, by)
+        logger.info("%s queued training run %d", by, run_id)
+        return self._run_view(self.runs.get_run(run_id), {})
+
+    def feedback_job(self, username: str | None) -> dict:
+        """The default job on the writers' feedback (pre-fills "train from feedback")."""
+        self.access.require_admin(username)
+        return {**DEFAULT_JOB, "data": "feedback"}
+
+    def default_job(self, username: str | None) -> dict:
+        """The default job (pre-fills the Train form)."""
+        self.access.require_admin(username)
+        return dict(DEFAULT_JOB)
+
+    def upload_data(self, username: str | None, filename: str, source_path: str) -> dict:
+        """Keep an uploaded IteraTeR JSONL file to train on, once it checks out.
+
+        Args:
+            username: the caller.
+            filename: the name the file had on the uploader's computer.
+            source_path: where the upload lies now (Gradio's temporary file).
+
+        Returns:
+            ``{"data": the kept file's path (a job's ``data``), "rows": lines, "name"}``.
+
+        Raises:
+            PermissionDenied: not an admin.
+            ValueError: no such file, not .jsonl/.json, or not valid (the message names the
+                line and field); nothing is kept.
+        """
+        self.access.require_admin(username)
+        source = Path(source_path)
+        shown = Path(str(filename or source.name).replace("\\", "/")).name or "upload"
+        if not source.is_file():
+            raise ValueError(f"the upload of {shown!r} is missing; upload it again")
+        suffix = Path(shown).suffix.lower() or source.suffix.lower()
+        if suffix not in DATA_SUFFIXES:
+            raise ValueError(f"upload a .jsonl file in the IteraTeR format, got {shown!r}")
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        kept = self.uploads_dir / f"{_stamp()}-{secrets.token_hex(4)}-{_safe_stem(shown)}{suffix}"
+        shutil.copyfile(source, kept)
+        try:
+            rows = self.check_upload(kept)
+        except (ValueError, ItuneError) as err:
+            kept.unlink(missing_ok=True)
+            # The message names the kept copy's path; the uploader knows the file by name.
+            raise ValueError(str(err).replace(str(kept), shown)) from None
+        except BaseException:
+            kept.unlink(missing_ok=True)
+            raise
+        if not rows:
+            kept.unlink(missing_ok=True)
+            raise ValueError(f"{shown} holds no revisions to train on")
+        logger.info("kept upload %s as %s (%d rows)", shown, kept, rows)
+        return {"data": str(kept.resolve()), "rows": int(rows), "name": shown}
+
+    def cancel_run(self, username: str | None, run_id: int) -> dict:
+        """Cancel a run (a queued one at once, a running one at its next step).
+
+        Raises:
+            PermissionDenied, RecordNotFound, InvalidState (it has already finished).
+        """
+        self.access.require_admin(username)
+        run = self.runs.request_cancel(_positive_int("run_id", run_id))
+        return self._run_view(run, {})
+
+    def list_runs(self, username: str | None, limit: int = 50) -> list[dict]:
+        """The latest runs, newest first."""
+        self.access.require_admin(username)
+        runs = self.runs.list_runs(limit=_positive_int("limit", limit))
+        adapters = self._adapter_names_by_run()
+        return [self._run_view(run, adapters) for run in runs]
+
+    def run_detail(self, username: str | None, run_id: int, after_log_id: int = 0) -> dict:
+        """A run with its steps (loss curve, norm heatmap), its log lines newer than
+        ``after_log_id``, and its selection (G, S_gen, alignment ratio) once finished.
+
+        Raises:
+            PermissionDenied, RecordNotFound.
+        """
+        self.access.require_admin(username)
+        run_id = _positive_int("run_id", run_id)
+        after = _number(after_log_id, int) or 0
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise ValueError(f"after_log_id must be an integer >= 0, got {after_log_id!r}")
+        run = self.runs.get_run(run_id)
+        steps = [
+            {
+                "stage": s.stage,
+                "step": s.step,
+                "loss": s.loss,
+                "selected": s.selected,
+                "norms": s.norms,
+            }
+            for s in self.runs.run_steps(run_id)
+        ]
+        logs = [
+            {"id": line.id, "time": line.created_at, "line": line.line}
+            for line in self.runs.run_logs(run_id, after_id=after)
+        ]
+        return {
+            "run": self._run_view(run),
+            "steps": plain(steps),
+            "logs": plain(logs),
+            "selection": read_selection(run.output_dir),
+        }
+
+    # --- evaluations ------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        username: str | None,
+        *,
+        adapter_id: int | None = None,
+        baseline: str | None = None,
+        data: str = "iterater-sent",
+        split: str = "test",
+        limit: int | None = None,
+    ) -> dict:
+        """Queue an evaluation of an adapter or a baseline (``copy``, ``zero-shot``).
+
+        Raises:
+            PermissionDenied, RecordNotFound (no such adapter), InvalidState (deleted).
+            ValueError: neither or both of adapter and baseline, an unknown baseline or
+                split, a bad limit.
+        """
+        by = self.access.require_admin(username)
+        adapter_id = _positive_int("adapter_id", adapter_id, allow_none=True)
+        baseline = (baseline.strip() if isinstance(baseline, str) else baseline) or None
+        if baseline is not None and baseline not in BASELINES:
+            raise ValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        if not isinstance(data, str) or not data.strip():
+            raise ValueError(f"data must be a data set name or a .jsonl path, got {data!r}")
+        data = data.strip()
+        if data == "feedback":
+            raise ValueError("data: evaluate on a data set's split, not on the feedback")
+        _check_data(data)
+        limit = _positive_int("limit", limit, allow_none=True)
+        settings = {} if limit is None else {"limit": limit}
+        evaluation_id = self.evaluations.enqueue_evaluation(
+            data=data,
+            split=split,
+            adapter_id=adapter_id,
+            baseline=baseline,
+            settings=settings,
+            created_by=by,
+        )
+        return evaluation_view(self.evaluations.get_evaluation(evaluation_id))
+
+    def list_evaluations(self, username: str | None, limit: int = 50) -> list[dict]:
+        """The latest evaluations, newest first, with their scores once done."""
+        self.access.require_admin(username)
+        found = self.evaluations.list_evaluations(limit=_positive_int("limit", limit))
+        return [evaluation_view(e) for e in found]
+
+    def cancel_evaluation(self, username: str | None, evaluation_id: int) -> dict:
+        """Cancel a queued evaluation.
+
+        Raises:
+            PermissionDenied, RecordNotFound, InvalidState (no longer queued).
+        """
+        self.access.require_admin(username)
+        evaluation_id = _positive_int("evaluation_id", evaluation_id)
+        return evaluation_view(self.evaluations.cancel_evaluation(evaluation_id))
+
+    # --- the registry -----------------------------------------------------------------------
+
+    def list_adapters(self, username: str | None, include_deleted: bool = False) -> list[dict]:
+        """Every adapter, newest first, with lineage, metrics and live acceptance."""
+        self.access.require_admin(username)
+        return [adapter_view(a) for a in self.registry.list_adapters(bool(include_deleted))]
+
+    def activate(self, username: str | None, adapter_id: int | None) -> dict:
+        """Make an adapter (None: the base model) the one new revisions use.
+
+        Returns:
+            ``{"active": its name or None, "adapter_id": its id or None}``.
+
+        Raises:
+            PermissionDenied, RecordNotFound, InvalidState (deleted).
+        """
+        by = self.access.require_admin(username)
+        adapter_id = _positive_int("adapter_id", adapter_id, allow_none=True)
+        active = self.registry.activate(adapter_id, by_user=by)
+        return {"active": active and active.name, "adapter_id": active and active.id}
+
+    def rollback(self, username: str | None) -> dict:
+        """Go back to the adapter active before the current one.
+
+        Raises:
+            PermissionDenied, InvalidState (nothing was ever activated).
+        """
+        by = self.access.require_admin(username)
+        active = self.registry.rollback(by_user=by)
+        return {"active": active and active.name, "adapter_id": active and active.id}
+
+    def delete_adapter(self, username: str | None, adapter_id: int) -> dict:
+        """Delete an adapter from the registry (its files stay on disk).
+
+        Raises:
+            PermissionDenied, RecordNotFound, InvalidState (it is active).
+        """
+        self.access.require_admin(username)
+        return adapter_view(self.registry.delete_adapter(_positive_int("adapter_id", adapter_id)))
+
+    def activation_history(self, username: str | None, limit: int = 20) -> list[dict]:
+        """The latest activations and rollbacks, newest first."""
+        self.access.require_admin(username)
+        events = self.registry.activation_history(limit=_positive_int("limit", limit))
+        return [activation_view(e) for e in events]
+
+    # --- feedback ---------------------------------------------------------------------------
+
+    def feedback_stats(self, username: str | None) -> dict:
+        """Revisions and edits so far, and acceptance overall, per intention, per adapter."""
+        self.access.require_admin(username)
+        stats = self.feedback.feedback_stats()
+        return {
+            "revisions": stats.revisions,
+            "edits": stats.edits,
+            "overall": acceptance_view(stats.overall),
+            "by_intention": [acceptance_view(a) for a in stats.by_intention],
+            "by_adapter": [acceptance_view(a) for a in stats.by_adapter],
+        }
+
+    def export_feedback(self, username: str | None) -> dict:
+        """Write the accepted edits as IteraTeR JSONL to a new timestamped file.
+
+        Returns:
+            ``{"file", "rows", "revisions": how many revisions fed it, "revision_ids"}``.
+
+        Raises:
+            PermissionDenied; ValueError: nothing accepted to export yet.
+        """
+        self.access.require_admin(username)
+        self.exports_dir.mkdir(parents=True, exist_ok=True)
+        path = self.exports_dir / f"feedback-{_stamp()}-{secrets.token_hex(3)}.jsonl"
+        export = self.export_feedback_to(path)
+        ids = [int(i) for i in export.revision_ids]
+        return {
+            "file": str(Path(export.path).resolve()),
+            "rows": int(export.rows),
+            "revisions": len(ids),
+            "revision_ids": ids,
+        }
