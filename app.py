@@ -34,17 +34,18 @@ import threading
 # down many times over as soon as anything else wants the cores, e.g. the web server's
 # own threads under load (see benchmarks/serve.py). An explicit setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from sqlalchemy.exc import SQLAlchemyError
 
-from itune_core.adapters import attach_adapter, check_adapter_dir
+from itune_core.adapters import check_adapter_dir
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.serving import AdapterPool
 from storage.store import Store
 from storage.users import UserStore
 
@@ -163,16 +164,28 @@ def adapter_name(path: Path) -> str:
 PREDICTOR_DIR = "predictor"  # where a training run keeps its Stage-I predictor
 
 
-class ModelSlot:
-    """Loads the model (and the adapter's predictor, if any) in a background thread;
-    ``get`` waits for it (or re-raises)."""
+# (name, folder) of the adapter new requests use; (None, None): the base model.
+AdapterChoice = tuple[str | None, Path | None]
 
-    def __init__(self, settings: Settings):
+
+class ModelSlot:
+    """Loads the model in a background thread and serves every adapter from it through
+    an ``AdapterPool`` (adapters attached, and their predictors loaded, on first use);
+    ``pool`` and ``get`` wait for it (or re-raise).
+
+    Args:
+        settings: the app's settings.
+        warm: the adapter to attach (with its predictor) before the slot reports ready,
+            so the first request does not wait for it.
+    """
+
+    def __init__(self, settings: Settings, warm: Callable[[], AdapterChoice] | None = None):
         self.settings = settings
         self._ready = threading.Event()
         self._loaded: LoadedModel | None = None
+        self._pool: AdapterPool | None = None
         self._error: BaseException | None = None
-        self.labeller = None  # an IntentionPredictor when the adapter has one
+        self._warm = warm
         self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
 
     def start(self) -> "ModelSlot":
@@ -185,17 +198,42 @@ class ModelSlot:
             device = torch.device(s.device) if s.device else default_device()
             dtype = DTYPES[s.dtype] if s.dtype else default_dtype(device)
             loaded = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
-            if s.adapter is not None:
-                loaded.model = attach_adapter(loaded.model, s.adapter, adapter_name(s.adapter))
-                if (s.adapter / PREDICTOR_DIR).is_dir():
-                    self.labeller = self._load_predictor(s.adapter / PREDICTOR_DIR, device, dtype)
+
+            def load_labeller(adapter: Path):
+                folder = adapter / PREDICTOR_DIR
+                return self._load_predictor(folder, device, dtype) if folder.is_dir() else None
+
+            self._pool = AdapterPool(
+                loaded.model,
+                loaded.tokenizer,
+                model_name=loaded.name,
+                settings=ReviseSettings(max_chars=s.max_chars),
+                load_labeller=load_labeller,
+            )
             self._loaded = loaded
             logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)
         except BaseException as err:  # kept and re-raised to every caller of get()
             logger.exception("model failed to load")
             self._error = err
+            self._ready.set()
+            return
+        try:
+            self._warm_up()
         finally:
             self._ready.set()
+
+    def _warm_up(self) -> None:
+        """Attach the adapter serving now, and load its predictor, before any request."""
+        if self._warm is None:
+            return
+        try:
+            name, path = self._warm()
+            if name is not None:
+                self._pool.reviser_for(name, path)
+        # Not fatal: an admin may activate another adapter. The request that needs this
+        # one gets the error again, as its message.
+        except Exception as err:
+            logger.warning("adapter not attached at start: %s", err)
 
     def _load_predictor(self, folder: Path, device, dtype):
         """The adapter's Stage-I predictor, on its own copy of the base model (it needs
@@ -217,38 +255,96 @@ class ModelSlot:
         return IntentionPredictor(classifier, base.tokenizer, tuple(meta["labels"]))
 
     def get(self, timeout: float | None = None) -> LoadedModel:
+        """The loaded base model (adapters live on ``pool().model``)."""
         if not self._ready.wait(timeout):
             raise ModelLoadError("the model is still loading; try again in a moment")
         if self._error is not None:
             raise ModelLoadError(f"the model failed to load: {self._error}")
         return self._loaded
 
+    def pool(self, timeout: float | None = None) -> AdapterPool:
+        """The adapters served on the loaded model (waits like ``get``)."""
+        self.get(timeout)
+        return self._pool
+
+
+def build_admin(settings: Settings, store: Store, access):
+    """The Admin tab's service: it queues jobs for the worker process and reads the
+    registry, runs, evaluations and feedback from the database (never trains itself)."""
+    from storage.evaluations import EvaluationStore
+    from storage.feedback import FeedbackStore
+    from storage.registry import Registry
+    from storage.runs import RunStore
+    from ui.admin import Admin
+
+    runs = RunStore(store.engine)
+    feedback = FeedbackStore(store.engine)
+
+    # training/ is imported when an admin acts, not at start: it pulls in peft and the
+    # recipes, which a writer's warm start does not need.
+    def submit_run(job, created_by):
+        from training.worker import submit_run
+
+        return submit_run(runs, job, created_by)
+
+    def export_feedback_to(path):
+        from training.feedback import export_feedback
+
+        return export_feedback(feedback, path)
+
+    def check_upload(path) -> int:
+        from training.data import load_jsonl
+
+        return len(load_jsonl(path))
+
+    return Admin(
+        access=access,
+        runs=runs,
+        registry=Registry(store.engine),
+        evaluations=EvaluationStore(store.engine),
+        feedback=feedback,
+        uploads_dir=settings.home / "uploads",
+        exports_dir=settings.home / "exports",
+        submit_run=submit_run,
+        export_feedback_to=export_feedback_to,
+        check_upload=check_upload,
+    )
+
 
 def build_app(settings: Settings):
     """Build the services and the UI. Returns ``(blocks, studio, slot)`` (not launched)."""
+    from storage.registry import Registry
     from ui import build_ui
     from ui.studio import Studio
 
     settings.home.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url)
-    slot = ModelSlot(settings).start()
-    revise_settings = ReviseSettings(max_chars=settings.max_chars)
-    reviser: dict[str, Reviser] = {}
+    registry = Registry(store.engine)
+
+    def serving_adapter() -> AdapterChoice:
+        """The adapter new requests use, read per request (an activation needs no
+        restart): the registry's active adapter; before any admin has activated anything
+        (the base model included), ITUNE_ADAPTER; else the base model. Revisions record
+        the registry's name, so acceptance per adapter adds up."""
+        active = registry.active_adapter()
+        if active is not None:
+            return active.name, Path(active.path)
+        if settings.adapter is not None and not registry.activation_history(limit=1):
+            return adapter_name(settings.adapter), settings.adapter
+        return None, None
+
+    slot = ModelSlot(settings, warm=serving_adapter).start()
 
     def get_reviser() -> Reviser:
-        if "default" not in reviser:
-            loaded = slot.get()
-            reviser["default"] = Reviser(
-                loaded.model,
-                loaded.tokenizer,
-                model_name=loaded.name,
-                adapter_name=adapter_name(settings.adapter) if settings.adapter else None,
-                settings=revise_settings,
-                labeller=slot.labeller,
-            )
-        return reviser["default"]
+        pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
+        return pool.reviser_for(*serving_adapter())
 
-    studio = Studio(get_reviser=get_reviser, store=store, max_chars=settings.max_chars)
+    studio = Studio(
+        get_reviser=get_reviser,
+        store=store,
+        max_chars=settings.max_chars,
+        current_adapter=lambda: serving_adapter()[0],
+    )
     subtitle = (
         "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."
     )

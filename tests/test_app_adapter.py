@@ -1,4 +1,5 @@
-"""The app serving a trained Intention-Tuning adapter (ITUNE_ADAPTER), over HTTP."""
+"""The app serving a trained Intention-Tuning adapter (ITUNE_ADAPTER, then the registry's
+active one, switched without a restart), over HTTP."""
 
 import socket
 import sqlite3
@@ -7,6 +8,7 @@ import pytest
 from gradio_client import Client
 
 from app import Settings, build_app
+from storage.registry import NewAdapter, Registry
 
 pytestmark = [pytest.mark.app, pytest.mark.real_model]
 
@@ -23,12 +25,12 @@ def running(itune_home, embedded_run, tmp_path_factory):
     settings = Settings(
         home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", adapter=embedded_run
     )
-    blocks, _, slot = build_app(settings)
+    blocks, studio, slot = build_app(settings)
     port = _free_port()
     blocks.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     slot.get(timeout=180)
     client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-    yield client, db, slot, embedded_run
+    yield client, db, studio, embedded_run
     client.close()
     blocks.close()
 
@@ -44,12 +46,63 @@ def test_revisions_name_the_adapter_that_made_them(running):
     assert stored == [(run.name,)]
 
 
+def stored_adapter(db, revision_id):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT adapter_name FROM revisions WHERE id=?", (revision_id,)
+        ).fetchall()
+
+
 def test_the_adapter_predictor_labels_each_edit_with_a_confidence(running):
-    client, _, slot, _ = running
-    assert slot.labeller is not None
+    client, _, studio, _ = running
+    assert studio.get_reviser().labeller is not None
     # A sentence of the run's training data: the adapter has learned to revise it.
     view = client.predict("He go to school yesterday.", ["fluency"], api_name="/revise")[0]
     assert view["edits"], f"the revision should change something: {view['revised']!r}"
     for edit in view["edits"]:
         assert edit["intention"] in {"clarity", "fluency"}  # the run's labels
         assert 0.0 < edit["confidence"] <= 1.0
+
+
+def test_suggest_proposes_the_run_labels_with_confidences(running):
+    client, db, _, _ = running
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("SELECT count(*) FROM revisions").fetchall()
+    found = client.predict("He go to school yesterday.", api_name="/suggest")
+    assert found, "a draft with an error should get a suggestion"
+    assert {s["intention"] for s in found} <= {"clarity", "fluency"}  # the run's labels
+    confidences = [s["confidence"] for s in found]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.0 < c <= 1.0 for c in confidences)
+    with sqlite3.connect(db) as conn:  # a trial revision, not recorded
+        assert conn.execute("SELECT count(*) FROM revisions").fetchall() == before
+
+
+def test_activating_an_adapter_switches_new_revisions_without_a_restart(running):
+    client, db, studio, run = running
+    registry = Registry(studio.store.engine)
+    try:
+        assert client.predict(api_name="/serving") == run.name  # ITUNE_ADAPTER by default
+        adapter = registry.register_adapter(
+            NewAdapter(
+                name="registered-run",
+                path=str(run),
+                base_model="embedded",
+                method="intention-tuning",
+            )
+        )
+        registry.activate(adapter.id, by_user="test")
+        assert client.predict(api_name="/serving") == "registered-run"
+        view = client.predict("The result are good.", ["fluency"], api_name="/revise")[0]
+        assert view["adapter"] == "registered-run"
+        assert stored_adapter(db, view["revision_id"]) == [("registered-run",)]
+
+        registry.activate(None, by_user="test")  # the base model, even with ITUNE_ADAPTER
+        assert client.predict(api_name="/serving") is None
+        view = client.predict("The result are good.", ["fluency"], api_name="/revise")[0]
+        assert view["adapter"] is None
+        assert stored_adapter(db, view["revision_id"]) == [(None,)]
+    finally:  # back to "nothing activated": ITUNE_ADAPTER serves again
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM activations")
+    assert client.predict(api_name="/serving") == run.name

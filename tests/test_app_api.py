@@ -137,3 +137,37 @@ def test_history_lists_stored_revisions_newest_first(running):
     ids = [row["revision_id"] for row in history]
     assert ids == sorted(ids, reverse=True)
     assert ids == [r[0] for r in rows(db, "SELECT id FROM revisions ORDER BY id DESC")]
+
+
+def test_revise_again_leaves_out_the_rejected_edit_and_records_its_parent(running):
+    client, db = running
+    source = "He go to school yesterday and he buyed a apple."
+    view = client.predict(source, ["fluency"], api_name="/revise")[0]
+    assert view["edits"], "a sentence with two grammar errors should get edits"
+    rejected = view["edits"][0]
+    after = client.predict(view["revision_id"], 0, "reject", None, None, api_name="/decide")
+
+    again = client.predict(
+        after["final_text"], ["fluency"], view["revision_id"], api_name="/revise_again"
+    )
+
+    assert again["parent_id"] == view["revision_id"] and again["source"] == after["final_text"]
+    pairs = [(e["before"].strip(), e["after"].strip()) for e in again["edits"]]
+    assert (rejected["before"].strip(), rejected["after"].strip()) not in pairs
+    stored = rows(db, "SELECT parent_id FROM revisions WHERE id=?", again["revision_id"])
+    assert stored == [(view["revision_id"],)]
+
+
+def test_revise_again_with_a_missing_parent_is_refused_and_stores_nothing(running):
+    client, db = running
+    before = rows(db, "SELECT count(*) FROM revisions")
+    with pytest.raises(Exception, match="revision 99999 does not exist"):
+        client.predict("Some text.", ["fluency"], 99999, api_name="/revise_again")
+    assert rows(db, "SELECT count(*) FROM revisions") == before
+
+
+def test_suggest_on_the_base_model_says_there_is_no_predictor(running):
+    client, _ = running
+    assert client.predict(api_name="/serving") is None
+    with pytest.raises(Exception, match="no intention predictor"):
+        client.predict("He go to school.", api_name="/suggest")

@@ -1,7 +1,19 @@
-"""API-only endpoints (``gradio_client``): the review actions by revision id and position.
+"""API-only endpoints (``gradio_client``): the review actions by revision id and position,
+Suggest, Revise again, and which adapter is serving.
 
 The Revise tab's buttons do the same through ``Studio``; these endpoints give scripts the
 actions without a browser session. Domain errors become ``gr.Error`` with the message.
+
+    client.predict("He go home.", api_name="/suggest")
+    # [{"intention": "fluency", "confidence": 0.91}, ...]
+    view = client.predict("He go home.", ["fluency"], api_name="/revise")[0]
+    again = client.predict(view["final_text"], ["fluency"], view["revision_id"],
+                           api_name="/revise_again")
+    client.predict(api_name="/serving")  # "fluency-v2", or None for the base model
+
+``/revise_again`` is a plain function, not a stream (the Revise tab's button streams the
+same round): it returns the finished revision, like ``/revise``'s final value. The
+endpoints that run the model share the Revise button's queue (one at a time).
 """
 
 import gradio as gr
@@ -19,6 +31,36 @@ def _call(fn, *args, **kwargs) -> dict:
 
 def register_api(studio: Studio) -> None:
     """Declare the API endpoints inside an open ``gr.Blocks``."""
+
+    def suggest(text: str) -> list[dict]:
+        """Which intentions a draft needs, most confident first: a list of {intention,
+        confidence 0-1} from the serving adapter's intention predictor (an error when it
+        has none). Nothing is recorded."""
+        return _call(studio.suggest, text)
+
+    def revise_again(
+        text: str, intentions: list[str], parent_id: int, request: gr.Request = None
+    ) -> dict:
+        """Another round on a revision's result (text: usually its final_text; parent_id:
+        its revision_id): edits rejected anywhere in that lineage are not suggested
+        again. Returns the new revision, which records parent_id."""
+        session_id = request.session_hash if request is not None else None
+        user = getattr(request, "username", None) if request is not None else None
+        rounds = studio.revise(
+            text, intentions, session_id=session_id, user=user, parent_id=parent_id
+        )
+        try:
+            *_, (_, view) = rounds
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+        return view
+
+    def serving() -> str | None:
+        """The adapter new revisions are made with (null: the base model)."""
+        return _call(studio.serving)
+
+    for fn in (suggest, revise_again):
+        gr.api(fn, api_name=fn.__name__, concurrency_limit=1, concurrency_id="model")
 
     def decide(
         revision_id: int,
@@ -55,5 +97,5 @@ def register_api(studio: Studio) -> None:
         except ValueError as err:
             raise gr.Error(str(err)) from err
 
-    for fn in (decide, decide_all, save_final, rate, get_revision, history):
+    for fn in (decide, decide_all, save_final, rate, get_revision, history, serving):
         gr.api(fn, api_name=fn.__name__)

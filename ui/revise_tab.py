@@ -2,7 +2,8 @@
 
 Layout and wiring only; every action is a short handler over ``Studio``. Domain errors
 become ``gr.Error`` here, once. Each event has an ``api_name``; the review buttons, which
-are made per edit, share the public ``decide`` endpoint's behaviour.
+are made per edit, share the public ``decide`` endpoint's behaviour, and Suggest and
+Revise again share ``/suggest`` and ``/revise_again`` (``ui.api``).
 """
 
 import time
@@ -34,17 +35,31 @@ def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
     return request.session_hash, getattr(request, "username", None)
 
 
+def _serving_line(adapter: str | None) -> str:
+    return f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
+
+
+def _suggestion_line(found: list[dict]) -> str:
+    """The suggested intentions with their confidences, e.g. ``clarity 0.82, fluency 0.61``."""
+    if not found:
+        return "No suggestion: the model found nothing to change in this draft."
+    listed = ", ".join(f"{s['intention']} {s['confidence']:.2f}" for s in found)
+    return f"Suggested: {listed}. Adjust if you like, then press **Revise**."
+
+
 def _review_outputs(view: dict):
     """(result JSON, inline HTML, status line, final text, state) for a revision view."""
     statuses = {e["position"]: e["status"] for e in view["edits"]}
     edits = [_edit(e) for e in view["edits"]]
     counts = {s: list(statuses.values()).count(s) for s in ("accepted", "rejected", "pending")}
+    made_with = f"adapter `{view['adapter']}`" if view["adapter"] else "no adapter (base model)"
     status = (
         f"**{len(edits)} edits** · {counts['accepted']} accepted · {counts['rejected']} rejected"
-        f" · {counts['pending']} pending — model `{view['model']}`"
-        f"{' + adapter `' + view['adapter'] + '`' if view['adapter'] else ''}"
+        f" · {counts['pending']} pending — model `{view['model']}`, {made_with}"
         f" · {view['latency_ms'] / 1000:.1f} s"
     )
+    if view.get("parent_id") is not None:
+        status += f" · round after revision {view['parent_id']}"
     if view.get("discarded_pieces"):
         status += (
             f"\n\n{view['discarded_pieces']} sentence(s) left as they were: the model's answer"
@@ -77,7 +92,11 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
                 value=["fluency"],
                 label="Revise for",
             )
+            with gr.Row():
+                suggest_btn = gr.Button("Suggest intentions", size="sm", scale=0, min_width=160)
+                suggestion = gr.Markdown("")
             revise_btn = gr.Button("Revise", variant="primary")
+            serving = gr.Markdown("")
             gr.HTML(render.legend())
         with gr.Column(scale=1):
             status = gr.Markdown("Pick intentions and press **Revise**.")
@@ -97,18 +116,49 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
                 interactive=True,
                 buttons=["copy"],
             )
+            again_btn = gr.Button(
+                "Revise again (another round on the final text; rejected edits stay out)",
+                size="sm",
+            )
             rating = gr.Radio([1, 2, 3, 4, 5], label="Rate this revision", value=None)
             with gr.Accordion("Raw result (JSON, as the API returns it)", open=False):
                 result = gr.JSON()
 
     review = [result, inline, status, final, state]
 
-    def on_revise(text, chosen, request: gr.Request = None):
+    def show_serving():
+        try:
+            return _serving_line(studio.serving())
+        except ItuneError as err:
+            return f"Serving: unknown ({err})"
+
+    # On every page load: an admin may have activated another adapter since.
+    gr.on(None, show_serving, outputs=serving, api_visibility="private")
+
+    def on_suggest(text):
+        try:
+            found = studio.suggest(text)
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+        chosen = [s["intention"] for s in found] if found else gr.skip()
+        return chosen, _suggestion_line(found)
+
+    suggest_btn.click(
+        on_suggest,
+        [draft],
+        [intentions, suggestion],
+        api_visibility="private",
+        concurrency_limit=1,
+        concurrency_id="model",
+    )
+
+    def stream_revision(text, chosen, request, parent_id=None):
+        """Revise (or revise again) and yield the review outputs as the revision streams."""
         session_id, user = _session(request)
         shown, shown_at = -1, 0.0
         try:
             for progress, view in studio.revise(
-                text, chosen or [], session_id=session_id, user=user
+                text, chosen or [], session_id=session_id, user=user, parent_id=parent_id
             ):
                 if view is not None:
                     yield _review_outputs(view)
@@ -124,6 +174,14 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
         except ItuneError as err:
             raise gr.Error(str(err)) from err
 
+    def on_revise(text, chosen, request: gr.Request = None):
+        yield from stream_revision(text, chosen, request)
+
+    def on_revise_again(typed, chosen, view, request: gr.Request = None):
+        if view is None:
+            raise gr.Error("Revise a text first.")
+        yield from stream_revision(typed, chosen, request, parent_id=view["revision_id"])
+
     revise_btn.click(
         on_revise,
         inputs=[draft, intentions],
@@ -132,7 +190,15 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
         api_description="Revise a text for a list of intentions; returns the revision JSON.",
         concurrency_limit=1,
         concurrency_id="model",
-    )
+    ).then(show_serving, None, serving, api_visibility="private")
+    again_btn.click(
+        on_revise_again,
+        inputs=[final, intentions, state],
+        outputs=review,
+        api_visibility="private",  # scripts use /revise_again (ui.api), which takes the id
+        concurrency_limit=1,
+        concurrency_id="model",
+    ).then(show_serving, None, serving, api_visibility="private")
 
     def on_decide(view, typed, decision, position=None, reason=None, intention=None):
         if view is None:

@@ -8,15 +8,24 @@ same behaviour. No Gradio here, so it is tested without a server.
 """
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from itune_core.edits import apply_edits
-from itune_core.intentions import parse_intentions
+from itune_core.edits import Edit, apply_edits
+from itune_core.errors import EditNotFound, InvalidState, PermissionDenied
+from itune_core.intentions import INTENTIONS, parse_intentions
 from itune_core.reviser import ReviseProgress, Reviser, check_text
 from storage.records import StoredRevision
 from storage.store import Store
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
+NO_PREDICTOR = (
+    "the serving adapter has no intention predictor, so it cannot suggest intentions; "
+    "pick them yourself, or have an admin activate an Intention-Tuning adapter"
+)
+
+
+def _base_model() -> str | None:
+    return None
 
 
 def revision_view(revision: StoredRevision) -> dict:
@@ -33,6 +42,7 @@ def revision_view(revision: StoredRevision) -> dict:
         "generated_tokens": revision.generated_tokens,
         "rating": revision.rating,
         "user": revision.user,
+        "parent_id": revision.parent_id,
         "edits": [
             {
                 "position": k,
@@ -52,14 +62,22 @@ class Studio:
     """The writer's actions over one reviser and one store.
 
     Attributes:
-        get_reviser: returns the reviser to use (blocks while the model is loading).
+        get_reviser: returns the reviser for a new request, with the adapter serving now
+            (blocks while the model is loading).
         store: where every action is recorded.
         max_chars: the longest text accepted.
+        current_adapter: the name of the adapter serving new requests now (None: the
+            base model); cheap, it loads no model.
     """
 
     get_reviser: Callable[[], Reviser]
     store: Store
     max_chars: int
+    current_adapter: Callable[[], str | None] = _base_model
+
+    def serving(self) -> str | None:
+        """The adapter new revisions are made with (None: the base model)."""
+        return self.current_adapter()
 
     def revise(
         self,
@@ -68,20 +86,34 @@ class Studio:
         *,
         session_id: str | None = None,
         user: str | None = None,
+        parent_id: int | None = None,
     ) -> Iterator[tuple[ReviseProgress, dict | None]]:
         """Revise and record; yields ``(progress, None)`` then ``(last, revision view)``.
 
-        Bad input raises (InvalidText, UnknownIntention) before anything is generated or
-        stored.
+        Args:
+            parent_id: "Revise again": the revision this round follows (``text`` is
+                usually its final text). Edits the writer rejected anywhere in its lineage
+                (same before and after text, ignoring surrounding spaces) are not suggested
+                again, and the new revision records it as its parent.
+
+        Bad input raises (InvalidText, UnknownIntention; EditNotFound for a missing parent,
+        PermissionDenied for another writer's) before anything is generated or stored.
         """
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
+        rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
         reviser = self.get_reviser()
         for progress in reviser.stream(text, wanted):
             if progress.revision is None:
                 yield progress, None
                 continue
             done = progress.revision
+            kept = [e for e in done.edits if _edit_key(e) not in rejected]
+            if len(kept) < len(done.edits):
+                # Rebuilt from the kept edits, so the text and the edits stored agree.
+                revised = apply_edits(done.source, kept)
+                done = replace(done, revised=revised, edits=tuple(kept))
+                progress = replace(progress, text=revised, revision=done)
             revision_id = self.store.record_revision(
                 source=done.source,
                 revised=done.revised,
@@ -93,10 +125,60 @@ class Studio:
                 generated_tokens=done.generated_tokens,
                 session_id=session_id,
                 user=user,
+                parent_id=parent_id,
             )
             view = revision_view(self.store.get_revision(revision_id))
             view["discarded_pieces"] = done.discarded_pieces
             yield progress, view
+
+    def _rejected_in_lineage(self, parent_id: int, user: str | None) -> set[tuple[str, str]]:
+        """The (before, after) of every edit rejected in ``parent_id`` and its ancestors."""
+        if isinstance(parent_id, bool) or not isinstance(parent_id, int):
+            raise EditNotFound(f"parent revision {parent_id!r} does not exist")
+        rejected: set[tuple[str, str]] = set()
+        seen: set[int] = set()
+        current: int | None = parent_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            revision = self.store.get_revision(current)  # EditNotFound if there is none
+            if current == parent_id and revision.user != user:
+                raise PermissionDenied(f"revision {parent_id} is not yours")
+            rejected |= {
+                _edit_key(revision.edits[k])
+                for k, d in revision.decisions.items()
+                if d.decision == "reject"
+            }
+            current = revision.parent_id
+        return rejected
+
+    def suggest(self, text: str) -> list[dict]:
+        """Which intentions ``text`` needs, most confident first.
+
+        The serving adapter revises the text once for every intention (not recorded) and
+        its intention predictor labels those edits; an intention's confidence is the
+        highest any edit gave it.
+
+        Returns:
+            ``[{"intention": name, "confidence": 0-1}, ...]``; empty when the model found
+            nothing to change.
+
+        Raises:
+            InvalidText: see ``check_text``.
+            InvalidState: the serving adapter has no intention predictor.
+        """
+        # Imported here: labelling pulls in peft, which the app does not otherwise need
+        # until an adapter is attached.
+        from itune_core.labelling import suggest_intentions
+
+        check_text(text, self.max_chars)
+        reviser = self.get_reviser()
+        if reviser.labeller is None:
+            raise InvalidState(NO_PREDICTOR)
+        trial = reviser.revise(text, INTENTIONS)
+        return [
+            {"intention": name, "confidence": round(confidence, 4)}
+            for name, confidence in suggest_intentions(trial.edits)
+        ]
 
     def decide(
         self,
@@ -179,6 +261,11 @@ class Studio:
             }
             for row in self.store.list_revisions(user=user, limit=limit)
         ]
+
+
+def _edit_key(edit: Edit) -> tuple[str, str]:
+    """What makes two edits of different rounds the same suggestion."""
+    return edit.before.strip(), edit.after.strip()
 
 
 def _with_decisions(current: StoredRevision, positions, decision: str) -> str | None:
