@@ -29,6 +29,10 @@ def _call(fn, *args, **kwargs) -> dict:
         raise gr.Error(str(err)) from err
 
 
+def _user(request: gr.Request | None) -> str | None:
+    return getattr(request, "username", None) if request is not None else None
+
+
 def register_api(studio: Studio) -> None:
     """Declare the API endpoints inside an open ``gr.Blocks``."""
 
@@ -45,7 +49,7 @@ def register_api(studio: Studio) -> None:
         its revision_id): edits rejected anywhere in that lineage are not suggested
         again. Returns the new revision, which records parent_id."""
         session_id = request.session_hash if request is not None else None
-        user = getattr(request, "username", None) if request is not None else None
+        user = _user(request)
         rounds = studio.revise(
             text, intentions, session_id=session_id, user=user, parent_id=parent_id
         )
@@ -68,32 +72,41 @@ def register_api(studio: Studio) -> None:
         decision: str,
         reason: str | None = None,
         note: str | None = None,
+        request: gr.Request = None,
     ) -> dict:
         """Accept or reject one edit (decision: accept|reject; reason, with reject only:
         meaning-changed|wrong-intention|ungrammatical|unnecessary|other). Returns the
         revision with its final text."""
+        _call(studio.check_owner, revision_id, _user(request))
         return _call(studio.decide, revision_id, position, decision, reason=reason, note=note)
 
-    def decide_all(revision_id: int, decision: str, intention: str | None = None) -> dict:
+    def decide_all(
+        revision_id: int, decision: str, intention: str | None = None, request: gr.Request = None
+    ) -> dict:
         """Accept or reject every edit of a revision, or every edit of one intention."""
+        _call(studio.check_owner, revision_id, _user(request))
         return _call(studio.decide_many, revision_id, None, decision, intention=intention)
 
-    def save_final(revision_id: int, text: str) -> dict:
+    def save_final(revision_id: int, text: str, request: gr.Request = None) -> dict:
         """Store the final text as the writer typed it."""
+        _call(studio.check_owner, revision_id, _user(request))
         return _call(studio.save_final, revision_id, text)
 
-    def rate(revision_id: int, rating: int) -> dict:
+    def rate(revision_id: int, rating: int, request: gr.Request = None) -> dict:
         """Rate a revision from 1 to 5."""
+        _call(studio.check_owner, revision_id, _user(request))
         return _call(studio.rate, revision_id, rating)
 
-    def get_revision(revision_id: int) -> dict:
+    def get_revision(revision_id: int, request: gr.Request = None) -> dict:
         """A stored revision with its edits, decisions and final text."""
+        _call(studio.check_owner, revision_id, _user(request))
         return _call(studio.get, revision_id)
 
-    def history(limit: int = 50) -> list[dict]:
-        """The latest revisions, newest first (id, time, text preview, counts, rating)."""
+    def history(limit: int = 50, request: gr.Request = None) -> list[dict]:
+        """The caller's latest revisions, newest first (id, time, text preview, counts,
+        rating); with no users configured, every revision."""
         try:
-            return studio.history(limit=limit)
+            return studio.history(user=_user(request), limit=limit)
         except ValueError as err:
             raise gr.Error(str(err)) from err
 

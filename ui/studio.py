@@ -242,6 +242,17 @@ class Studio:
         self.store.record_rating(revision_id, rating)
         return revision_view(self.store.get_revision(revision_id))
 
+    def check_owner(self, revision_id: int, user: str | None) -> None:
+        """Refuse another writer's revision (the API acts by id; a writer who guesses an id
+        must not read or change someone else's text).
+
+        Raises:
+            EditNotFound: no such revision.
+            PermissionDenied: it was made by another writer.
+        """
+        if self.store.get_revision(revision_id).user != user:
+            raise PermissionDenied(f"revision {revision_id} is not yours")
+
     def get(self, revision_id: int) -> dict:
         """A stored revision with its edits and decisions."""
         return revision_view(self.store.get_revision(revision_id))

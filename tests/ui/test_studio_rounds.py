@@ -176,3 +176,13 @@ def test_serving_names_the_adapter_new_requests_use(store, reviser):
     )
     assert studio.serving() == "fluency-v2"
     assert Studio(get_reviser=lambda: reviser, store=store, max_chars=500).serving() is None
+
+
+def test_only_the_writer_of_a_revision_may_act_on_it_by_id(studio):
+    view = last_view(studio.revise(DRAFT, ["fluency"], user="wes"))
+    studio.check_owner(view["revision_id"], "wes")
+    for other in ("ada", None):
+        with pytest.raises(PermissionDenied, match="not yours"):
+            studio.check_owner(view["revision_id"], other)
+    with pytest.raises(EditNotFound):
+        studio.check_owner(view["revision_id"] + 100, "wes")
