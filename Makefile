@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint hadolint setup clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ setup: $(BIN)/.installed
 run: setup
 	$(BIN)/python app.py
 
-lint: setup
+lint: setup hadolint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# No Docker engine runs on the test machines: the Dockerfile is linted, and
+# tests/test_container_cmd.py runs its command line with its environment.
+hadolint: setup
+	$(BIN)/hadolint --no-color Dockerfile
 
 test: setup lint
 	$(BIN)/python -m pytest

@@ -315,6 +315,7 @@ def build_app(settings: Settings):
     """Build the services and the UI. Returns ``(blocks, studio, slot)`` (not launched)."""
     from storage.registry import Registry
     from ui import build_ui
+    from ui.access import Access
     from ui.studio import Studio
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -348,7 +349,8 @@ def build_app(settings: Settings):
     subtitle = (
         "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."
     )
-    blocks = build_ui(studio, subtitle=subtitle)
+    access = Access(UserStore(store.engine), loopback=settings.loopback)
+    blocks = build_ui(studio, admin=build_admin(settings, store, access), subtitle=subtitle)
     blocks.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     return blocks, studio, slot
 

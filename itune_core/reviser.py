@@ -119,12 +119,15 @@ def check_text(text: object, max_chars: int) -> str:
         The text unchanged.
 
     Raises:
-        InvalidText: not a string, empty, whitespace only, or longer than ``max_chars``.
+        InvalidText: not a string, empty, whitespace only, longer than ``max_chars``, or
+            holding a NUL character (no database stores one).
     """
     if not isinstance(text, str):
         raise InvalidText(f"the text must be a string, got {type(text).__name__}")
     if not text.strip():
         raise InvalidText("the text is empty: paste a sentence or a document to revise")
+    if "\x00" in text:
+        raise InvalidText("the text contains a NUL character (\\x00); remove it and try again")
     if len(text) > max_chars:
         raise InvalidText(
             f"the text has {len(text):,} characters; the limit is {max_chars:,}. "

@@ -6,11 +6,14 @@ same migrations with ``alembic -c storage/alembic.ini upgrade head`` (see that f
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant will do: the key of the PostgreSQL advisory lock that migrations hold.
+_PG_MIGRATION_LOCK = 0x17_7E_00_01
 
 
 def alembic_config() -> Config:
@@ -33,10 +36,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     config = alembic_config()
     with engine.begin() as connection:
-        if connection.dialect.name == "sqlite":
-            # pysqlite runs DDL outside any transaction unless one is open; BEGIN IMMEDIATE
-            # makes the whole upgrade atomic and makes a second process starting at the same
-            # moment wait (busy_timeout) and then find the schema already at head.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def lock_for_migration(connection: Connection) -> None:
+    """Make the migration in ``connection``'s open transaction the only one at a time.
+
+    A second process starting at the same moment (the app and its training worker) then
+    waits, and finds the schema already at head instead of creating it a second time.
+    """
+    if connection.dialect.name == "sqlite":
+        # pysqlite runs DDL outside any transaction unless one is open; BEGIN IMMEDIATE
+        # makes the whole upgrade atomic and takes the write lock (waits: busy_timeout).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        # DDL is transactional here, but two transactions would both see no
+        # alembic_version table and both create it; the lock is released at commit.
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+        )

@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from itune_core.edits import Edit
-from itune_core.errors import EditNotFound
+from itune_core.errors import EditNotFound, InvalidText
 from storage import migrate
 from storage.models import DecisionRow, EditRow, RevisionRow
 from storage.records import (
@@ -78,6 +78,18 @@ def open_engine(url: str | URL) -> Engine:
     if is_sqlite:
         event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+def check_storable(**texts: str | None) -> None:
+    """Refuse text that a database cannot store: PostgreSQL text columns reject NUL
+    (``\\x00``), so it is refused on every back end, before anything is written.
+
+    Raises:
+        InvalidText: one of the texts (named in the message) holds a NUL character.
+    """
+    for name, text in texts.items():
+        if isinstance(text, str) and "\x00" in text:
+            raise InvalidText(f"the {name.replace('_', ' ')} contains a NUL character (\\x00)")
 
 
 def _now() -> datetime:
@@ -232,6 +244,9 @@ class Store:
         Raises:
             EditNotFound: ``parent_id`` names a revision that does not exist.
         """
+        check_storable(source=source, revised=revised, final_text=final_text)
+        for edit in edits:
+            check_storable(edit_text=edit.before + edit.after)
         with Session(self.engine) as session, session.begin():
             if parent_id is not None and session.get(RevisionRow, parent_id) is None:
                 raise EditNotFound(f"parent revision {parent_id} does not exist")
@@ -330,6 +345,7 @@ class Store:
             EditNotFound: the revision, or an edit at that position, does not exist.
         """
         check_decision(decision, reason, note)
+        check_storable(note=note, final_text=final_text)
         with Session(self.engine) as session, session.begin():
             edit = _edit_at(session, revision_id, position)
             row = DecisionRow(
@@ -367,6 +383,7 @@ class Store:
             EditNotFound: the revision, or an edit at one of the positions, does not exist.
         """
         check_decision(decision)
+        check_storable(final_text=final_text)
         with Session(self.engine) as session, session.begin():
             revision = _revision_row(session, revision_id)
             by_position = {edit.position: edit for edit in _edit_rows(session, revision_id)}
@@ -394,7 +411,9 @@ class Store:
 
         Raises:
             EditNotFound: no revision has that id.
+            InvalidText: the text holds a NUL character.
         """
+        check_storable(final_text=text)
         with Session(self.engine) as session, session.begin():
             _revision_row(session, revision_id).final_text = text
 

@@ -12,6 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+from storage.migrate import lock_for_migration
 from storage.models import Base
 from storage.store import open_engine
 
@@ -56,8 +57,7 @@ def run_online() -> None:
     engine = open_engine(_database_url())
     try:
         with engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")  # as in storage.migrate.upgrade
+            lock_for_migration(connection)  # as in storage.migrate.upgrade
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -22,6 +22,12 @@ def test_non_string_text_is_refused():
         check_text(None, 100)
 
 
+def test_text_with_a_nul_character_is_refused():
+    with pytest.raises(InvalidText, match="NUL"):
+        check_text("A cat\x00 sat.", 100)
+    assert check_text("Tabs\tand\nnewlines are fine.", 100)
+
+
 def test_preamble_and_quotes_are_stripped():
     assert clean_output('Here is the revised text: "He went home."', "He go home.") == (
         "He went home."
