@@ -56,6 +56,21 @@ BASE = "base"  # the registry picker's value for "no adapter"
 ACTIVE_STATUSES = ("queued", "running")
 
 
+def block_ranges(blocks) -> str:
+    """Blocks as compact ranges with their count: ``0-3, 7, 9-10 (7 blocks)``."""
+    ordered = sorted({int(b) for b in blocks})
+    if not ordered:
+        return "none"
+    spans: list[list[int]] = []
+    for b in ordered:
+        if spans and b == spans[-1][1] + 1:
+            spans[-1][1] = b
+        else:
+            spans.append([b, b])
+    text = ", ".join(f"{a}-{z}" if z > a else str(a) for a, z in spans)
+    return f"{text} ({len(ordered)} block{'s' if len(ordered) != 1 else ''})"
+
+
 def _user(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
 
@@ -155,7 +170,7 @@ def selection_text(selection: Mapping[str, Any] | None, run: Mapping[str, Any] |
         if run["status"] in ACTIVE_STATUSES:
             return "S_gen and the alignment ratio appear when the run has finished."
         return f"No selection recorded (the run {run['status']})."
-    parts = [f"**S_gen** = {list(selection.get('s_gen') or [])}"]
+    parts = [f"**S_gen** = {block_ranges(selection.get('s_gen') or [])}"]
     if selection.get("alignment_ratio") is not None:
         parts.append(f"**alignment ratio** {selection['alignment_ratio']:.2f}")
     if selection.get("adapter_blocks") is not None:
@@ -208,7 +223,7 @@ def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
                 a["name"],
                 a["method"],
                 a["base_model"],
-                ", ".join(str(b) for b in a.get("s_gen") or []),
+                block_ranges(a.get("s_gen") or []),
                 (a.get("data_hash") or "")[:12],
                 len(a.get("feedback_revision_ids") or []),
                 _hyperparameters(a.get("hyperparameters") or {}),

@@ -25,7 +25,8 @@ NO_STEPS = "no steps yet"
 MUTED = "#8a8f98"  # reads on Gradio's light and dark themes alike
 SGEN_COLOUR, OTHER_COLOUR = "#ea580c", "#94a3b8"
 BOUNDARY = "#ef4444"  # the rule between Stage I and Stage II on the heatmap
-STEP_AXIS = {"format": "d", "tickMinStep": 1}
+# Whole steps only: "d" alone rounds the in-between ticks of a short run into repeats.
+STEP_AXIS = {"format": "d", "tickMinStep": 1, "labelExpr": "datum.value % 1 ? '' : datum.label"}
 MAX_COLUMNS = 150  # the most steps the heatmap shows; longer runs are thinned
 ACCEPTED_COLOUR, REJECTED_COLOUR = "#16a34a", "#dc2626"
 

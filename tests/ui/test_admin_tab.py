@@ -213,7 +213,7 @@ def test_a_finished_run_shows_its_loss_norms_g_selection_and_log(h, admin, tmp_p
         (3, STAGES[2]),
     }
     assert [bar["role"] for bar in _plot(g)["datasets"]["bars"]] == ["other"] * 2 + ["S_gen"] * 2
-    assert "**S_gen** = [2, 3]" in selection and "**alignment ratio** 0.50" in selection
+    assert "**S_gen** = 2-3 (2 blocks)" in selection and "**alignment ratio** 0.50" in selection
     assert log.endswith("Stage I: 3 steps")
     assert cancel.interactive is False
 
@@ -326,7 +326,7 @@ def test_the_registry_shows_an_adapters_lineage(h, admin):
         "it-2",
         "intention-tuning",
         "embedded",
-        "2, 3",
+        "2-3 (2 blocks)",
         "0123456789ab",
         3,
         "steps 40, batch 8, lr 0.001",
