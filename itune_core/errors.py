@@ -37,3 +37,8 @@ class InvalidState(ItuneError):
 
 class PermissionDenied(ItuneError):
     """The user may not do this (not logged in, or an admin action by a non-admin)."""
+
+
+class StorageUnavailable(ItuneError):
+    """The database is locked by another writer for too long, or cannot be reached; the
+    transaction was rolled back, so nothing of the action was saved."""

@@ -120,7 +120,7 @@ def check_text(text: object, max_chars: int) -> str:
 
     Raises:
         InvalidText: not a string, empty, whitespace only, longer than ``max_chars``, or
-            holding a NUL character (no database stores one).
+            holding a NUL character or an unpaired surrogate (no database stores them).
     """
     if not isinstance(text, str):
         raise InvalidText(f"the text must be a string, got {type(text).__name__}")
@@ -128,6 +128,14 @@ def check_text(text: object, max_chars: int) -> str:
         raise InvalidText("the text is empty: paste a sentence or a document to revise")
     if "\x00" in text:
         raise InvalidText("the text contains a NUL character (\\x00); remove it and try again")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        # JSON can carry "\ud800"; no database (or tokenizer) takes half a surrogate pair.
+        raise InvalidText(
+            f"the text contains an unpaired surrogate (U+{ord(text[err.start]):04X}) at "
+            f"character {err.start + 1}: it is not valid Unicode"
+        ) from None
     if len(text) > max_chars:
         raise InvalidText(
             f"the text has {len(text):,} characters; the limit is {max_chars:,}. "

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from itune_core.edits import Edit
-from itune_core.errors import EditNotFound, InvalidText
+from itune_core.errors import EditNotFound, InvalidText, StorageUnavailable
 from storage import migrate
 from storage.models import DecisionRow, EditRow, RevisionRow
 from storage.records import (
@@ -56,11 +57,71 @@ def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
         cursor.close()
 
 
+# SQLite's primary result codes (the low byte of an extended code) that mean "another
+# connection holds the lock" or "the file cannot be opened, read or written": the action
+# may well succeed later. Others (no such table, constraint failed...) are bugs, left alone.
+_SQLITE_UNAVAILABLE = {5, 6, 8, 10, 14}  # BUSY, LOCKED, READONLY, IOERR, CANTOPEN
+# PostgreSQL SQLSTATEs of the same kind: lock not available, serialization failure,
+# deadlock, statement timeout, server shutting down or starting up; class 08 (connection
+# exceptions) is matched by its prefix.
+_PG_UNAVAILABLE = {"55P03", "40001", "40P01", "57014", "57P01", "57P02", "57P03"}
+UNAVAILABLE_MESSAGE = "the database is busy or unreachable; nothing was saved — try again"
+
+
+class DatabaseUnavailable(StorageUnavailable, OperationalError):
+    """``StorageUnavailable`` raised in place of SQLAlchemy's ``OperationalError``.
+
+    Still an ``OperationalError`` (so a ``SQLAlchemyError``) as well as an ``ItuneError``:
+    handlers that turn domain errors into messages show it, and code that already caught
+    SQLAlchemy's errors (the worker's log handler, say) keeps catching it.
+    """
+
+    def __init__(self, context: ExceptionContext) -> None:
+        original = context.original_exception
+        OperationalError.__init__(self, context.statement, context.parameters, original)
+        lines = str(original).strip().splitlines()
+        detail = lines[0].strip() if lines else type(original).__name__
+        self.message = f"{UNAVAILABLE_MESSAGE} ({detail})"
+        self.args = (self.message,)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # OperationalError's would call __init__ with its own arguments
+        return (StorageUnavailable, (self.message,))
+
+
+def _is_unavailable(context: ExceptionContext) -> bool:
+    """Whether a failed database call failed because the database is locked or out of
+    reach (rather than because of the call itself)."""
+    if context.is_pre_ping or not isinstance(context.sqlalchemy_exception, OperationalError):
+        return False
+    if context.connection is None or context.is_disconnect:
+        return True  # no connection could be made, or the one in use was lost
+    original = context.original_exception
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_UNAVAILABLE
+    state = getattr(original, "sqlstate", None) or ""
+    return state.startswith("08") or state in _PG_UNAVAILABLE
+
+
+def _translate_unavailable(context: ExceptionContext) -> DatabaseUnavailable | None:
+    # Raised where the transaction failed, so `with Session.begin()` still rolls back.
+    return DatabaseUnavailable(context) if _is_unavailable(context) else None
+
+
 def open_engine(url: str | URL) -> Engine:
     """Create an engine for a database URL, set up for the store.
 
     For SQLite files the parent folder is created if missing, and every connection gets
-    WAL journaling, foreign keys, a 5 s busy timeout and ``synchronous=NORMAL``.
+    WAL journaling, foreign keys, a 5 s busy timeout and ``synchronous=NORMAL``. Server
+    databases get pre-ping, so connections lost in a server restart are replaced rather
+    than failing their next request.
+
+    A database that stays locked past the busy timeout, or that cannot be reached, raises
+    ``StorageUnavailable`` (``DatabaseUnavailable``) with a one-line message instead of
+    SQLAlchemy's ``OperationalError``; the transaction has then been rolled back.
 
     Args:
         url: any SQLAlchemy URL, e.g. ``sqlite:///data-local/itune.db`` or
@@ -68,15 +129,24 @@ def open_engine(url: str | URL) -> Engine:
 
     Returns:
         The engine; the schema is not touched (see ``storage.migrate.upgrade``).
+
+    Raises:
+        StorageUnavailable: the folder of a SQLite file cannot be created.
     """
     url = make_url(url)
     is_sqlite = url.get_backend_name() == "sqlite"
     # In-memory databases and URI filenames (file:...) name no folder to create.
     if is_sqlite and url.database and not url.database.startswith((":memory:", "file:")):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            problem = f"cannot create the folder {folder}: {err.strerror or err}"
+            raise StorageUnavailable(f"{UNAVAILABLE_MESSAGE} ({problem})") from err
+    engine = sa.create_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite:
         event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "handle_error", _translate_unavailable)
     return engine
 
 
@@ -84,12 +154,25 @@ def check_storable(**texts: str | None) -> None:
     """Refuse text that a database cannot store: PostgreSQL text columns reject NUL
     (``\\x00``), so it is refused on every back end, before anything is written.
 
+    Unpaired surrogates (``\\ud800``, which JSON can carry) are refused too: UTF-8 has
+    no encoding for them.
+
     Raises:
-        InvalidText: one of the texts (named in the message) holds a NUL character.
+        InvalidText: one of the texts (named in the message) holds a NUL character or an
+            unpaired surrogate.
     """
     for name, text in texts.items():
-        if isinstance(text, str) and "\x00" in text:
-            raise InvalidText(f"the {name.replace('_', ' ')} contains a NUL character (\\x00)")
+        if not isinstance(text, str):
+            continue
+        what = name.replace("_", " ")
+        if "\x00" in text:
+            raise InvalidText(f"the {what} contains a NUL character (\\x00)")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise InvalidText(
+                f"the {what} contains an unpaired surrogate (U+{ord(text[err.start]):04X})"
+            ) from None
 
 
 def _now() -> datetime:

@@ -159,6 +159,8 @@ def _read_json_lines(path: Path) -> Iterator[tuple[int, dict]]:
         except json.JSONDecodeError as err:
             problem = f"invalid JSON ({err.msg} at column {err.colno})"
             raise DataError(path, number, None, problem) from None
+        except RecursionError:  # json's parser recurses once per nested [ or {
+            raise DataError(path, number, None, "invalid JSON (nested too deeply)") from None
         if not isinstance(row, dict):
             raise DataError(path, number, None, f"expected a JSON object, got {_json_type(row)}")
         count += 1

@@ -107,7 +107,7 @@ def register_api(studio: Studio) -> None:
         rating); with no users configured, every revision."""
         try:
             return studio.history(user=_user(request), limit=limit)
-        except ValueError as err:
+        except (ValueError, ItuneError) as err:  # a bad limit; the database out of reach
             raise gr.Error(str(err)) from err
 
     for fn in (decide, decide_all, save_final, rate, get_revision, history, serving):

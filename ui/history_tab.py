@@ -34,7 +34,10 @@ def build_history_tab(studio: Studio, review: list, fill: Callable[[dict], tuple
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True)
 
     def on_refresh(request: gr.Request = None):
-        rows = studio.history(user=_user(request))
+        try:
+            rows = studio.history(user=_user(request))
+        except ItuneError as err:  # the database busy or out of reach
+            raise gr.Error(str(err)) from err
         return [
             [
                 r["revision_id"],
