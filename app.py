@@ -42,7 +42,7 @@ import torch
 from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.adapters import check_adapter_dir
-from itune_core.errors import ItuneError, ModelLoadError
+from itune_core.errors import ItuneError, ModelLoadError, RecordNotFound
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
@@ -316,7 +316,7 @@ def build_app(settings: Settings):
     from storage.registry import Registry
     from ui import build_ui
     from ui.access import Access
-    from ui.studio import Studio
+    from ui.studio import BASE_MODEL, Studio
 
     settings.home.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url)
@@ -340,11 +340,21 @@ def build_app(settings: Settings):
         pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
         return pool.reviser_for(*serving_adapter())
 
+    def reviser_named(name: str) -> Reviser:
+        """A request that names its adapter gets it, whatever is active."""
+        if name == BASE_MODEL:
+            return slot.pool().reviser_for(None, None)
+        adapter = registry.get_adapter_by_name(name)
+        if adapter is None or adapter.deleted_at is not None:
+            raise RecordNotFound(f"no adapter named {name!r} in the registry")
+        return slot.pool().reviser_for(adapter.name, Path(adapter.path))
+
     studio = Studio(
         get_reviser=get_reviser,
         store=store,
         max_chars=settings.max_chars,
         current_adapter=lambda: serving_adapter()[0],
+        reviser_named=reviser_named,
     )
     subtitle = (
         "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."

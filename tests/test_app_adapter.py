@@ -46,6 +46,11 @@ def test_revisions_name_the_adapter_that_made_them(running):
     assert stored == [(run.name,)]
 
 
+def count_revisions(db) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM revisions").fetchone()[0]
+
+
 def stored_adapter(db, revision_id):
     with sqlite3.connect(db) as conn:
         return conn.execute(
@@ -106,3 +111,38 @@ def test_activating_an_adapter_switches_new_revisions_without_a_restart(running)
         with sqlite3.connect(db) as conn:
             conn.execute("DELETE FROM activations")
     assert client.predict(api_name="/serving") == run.name
+
+
+def test_requests_naming_different_adapters_each_get_their_own(running):
+    client, db, studio, run = running
+    Registry(studio.store.engine).register_adapter(
+        NewAdapter(name="chosen-run", path=str(run), base_model="embedded", method="lora")
+    )
+    # A sentence on which the adapter and the base model disagree, so cross-talk would show.
+    for text in ("She dont like apple.", "The result are good.", "We uses a method that is new."):
+        alone = {
+            name: client.predict(text, ["fluency"], name, api_name="/revise_with")
+            for name in ("chosen-run", "base")
+        }
+        if alone["chosen-run"]["revised"] != alone["base"]["revised"]:
+            break
+    else:
+        pytest.fail("the adapter revises every sentence as the base model does")
+    jobs = [
+        (name, client.submit(text, ["fluency"], name, api_name="/revise_with"))
+        for name in ("chosen-run", "base", "chosen-run", "base")
+    ]
+    for name, job in jobs:
+        view = job.result()
+        assert view["adapter"] == (None if name == "base" else name)
+        assert view["revised"] == alone[name]["revised"], f"{name} got another adapter's text"
+        assert stored_adapter(db, view["revision_id"]) == [(view["adapter"],)]
+    assert client.predict(api_name="/serving") == run.name, "naming an adapter activates nothing"
+
+
+def test_naming_an_unknown_adapter_is_refused_and_stores_nothing(running):
+    client, db, _, _ = running
+    before = count_revisions(db)
+    with pytest.raises(Exception, match="no adapter named 'nope'"):
+        client.predict("She dont like apple.", ["fluency"], "nope", api_name="/revise_with")
+    assert count_revisions(db) == before

@@ -59,11 +59,28 @@ def register_api(studio: Studio) -> None:
             raise gr.Error(str(err)) from err
         return view
 
+    def revise_with(
+        text: str, intentions: list[str], adapter: str, request: gr.Request = None
+    ) -> dict:
+        """Revise with the registered adapter named here (``"base"``: the base model)
+        rather than the active one, e.g. to compare adapters; concurrent requests naming
+        different adapters each get their own. Returns the new revision, which records the
+        adapter's name."""
+        session_id = request.session_hash if request is not None else None
+        rounds = studio.revise(
+            text, intentions, session_id=session_id, user=_user(request), adapter=adapter
+        )
+        try:
+            *_, (_, view) = rounds
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+        return view
+
     def serving() -> str | None:
         """The adapter new revisions are made with (null: the base model)."""
         return _call(studio.serving)
 
-    for fn in (suggest, revise_again):
+    for fn in (suggest, revise_again, revise_with):
         gr.api(fn, api_name=fn.__name__, concurrency_limit=1, concurrency_id="model")
 
     def decide(

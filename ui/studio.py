@@ -18,6 +18,7 @@ from storage.records import StoredRevision
 from storage.store import Store
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
+BASE_MODEL = "base"  # what a request names to revise with the base model alone
 NO_PREDICTOR = (
     "the serving adapter has no intention predictor, so it cannot suggest intentions; "
     "pick them yourself, or have an admin activate an Intention-Tuning adapter"
@@ -68,12 +69,16 @@ class Studio:
         max_chars: the longest text accepted.
         current_adapter: the name of the adapter serving new requests now (None: the
             base model); cheap, it loads no model.
+        reviser_named: returns the reviser for a registered adapter named by the request
+            (``BASE_MODEL``: the base model), whatever is active; None: requests cannot
+            choose.
     """
 
     get_reviser: Callable[[], Reviser]
     store: Store
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
+    reviser_named: Callable[[str], Reviser] | None = None
 
     def serving(self) -> str | None:
         """The adapter new revisions are made with (None: the base model)."""
@@ -87,6 +92,7 @@ class Studio:
         session_id: str | None = None,
         user: str | None = None,
         parent_id: int | None = None,
+        adapter: str | None = None,
     ) -> Iterator[tuple[ReviseProgress, dict | None]]:
         """Revise and record; yields ``(progress, None)`` then ``(last, revision view)``.
 
@@ -95,6 +101,8 @@ class Studio:
                 usually its final text). Edits the writer rejected anywhere in its lineage
                 (same before and after text, ignoring surrounding spaces) are not suggested
                 again, and the new revision records it as its parent.
+            adapter: revise with this registered adapter (``BASE_MODEL``: the base model)
+                instead of the active one; concurrent requests may each name their own.
 
         Bad input raises (InvalidText, UnknownIntention; EditNotFound for a missing parent,
         PermissionDenied for another writer's) before anything is generated or stored.
@@ -102,7 +110,7 @@ class Studio:
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
-        reviser = self.get_reviser()
+        reviser = self.get_reviser() if adapter is None else self._reviser_named(adapter)
         for progress in reviser.stream(text, wanted):
             if progress.revision is None:
                 yield progress, None
@@ -241,6 +249,13 @@ class Studio:
         """Store the writer's 1-5 rating of a revision."""
         self.store.record_rating(revision_id, rating)
         return revision_view(self.store.get_revision(revision_id))
+
+    def _reviser_named(self, adapter: object) -> Reviser:
+        if not isinstance(adapter, str) or not adapter.strip():
+            raise InvalidState(f"name an adapter of the registry or {BASE_MODEL!r}: {adapter!r}")
+        if self.reviser_named is None:
+            raise InvalidState("this app serves only its active adapter")
+        return self.reviser_named(adapter.strip())
 
     def check_owner(self, revision_id: int, user: str | None) -> None:
         """Refuse another writer's revision (the API acts by id; a writer who guesses an id
