@@ -13,6 +13,7 @@ running job is marked failed, the active adapter is untouched).
 """
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -62,6 +63,8 @@ class WorkerSupervisor:
             str(self.home),
             "--stale-after",
             str(self.stale_after),
+            "--parent-pid",
+            str(os.getpid()),
         ]
 
     @property

@@ -426,8 +426,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="workers run on several hosts: judge dead workers by heartbeat only, not pid",
     )
+    p.add_argument(
+        "--parent-pid",
+        type=int,
+        help="stop (failing the running job) when this process, the app, is gone",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0)
     return p
+
+
+def watch_parent(parent_pid: int, every: float = 1.0) -> threading.Thread:
+    """Stop this worker when the app that started it is gone, even killed with -9 (which
+    gives the child no signal): SIGTERM to ourselves, so a running job is marked failed
+    as on any stop, and no orphan keeps training for an app that no longer exists."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every)
+        log.warning("the app (pid %d) is gone; stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _home(args: argparse.Namespace) -> Path:
@@ -452,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     url = args.db or os.environ.get("ITUNE_DB_URL", "").strip() or f"sqlite:///{home / 'itune.db'}"
     runs_dir = (args.runs_dir or home / "runs").expanduser()
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    if args.parent_pid is not None:
+        watch_parent(args.parent_pid)
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)
         store = Store.open(url)

@@ -4,6 +4,8 @@ when killed is marked failed without touching the active adapter."""
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from storage.runs import RunStore
 from storage.store import Store
 from training.supervisor import WorkerSupervisor
 from training.worker import submit_run
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
@@ -85,3 +89,43 @@ def test_a_killed_worker_is_restarted_and_its_run_marked_failed(
     finally:
         supervisor.stop()
     assert supervisor.pid is None, "stopping the app stops its worker"
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from training.supervisor import WorkerSupervisor
+
+supervisor = WorkerSupervisor(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])).start()
+while supervisor.pid is None:
+    time.sleep(0.05)
+print(supervisor.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_worker_stops_when_the_app_is_killed(db, tmp_path):
+    app = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(db.engine.url), str(tmp_path / "runs"), str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        worker_pid = int(app.stdout.readline())
+        assert alive(worker_pid)
+        os.kill(app.pid, signal.SIGKILL)  # no chance to stop its child
+        app.wait()
+        wait_for(lambda: not alive(worker_pid), timeout=60, what="the orphaned worker to stop")
+    finally:
+        app.kill()
+        app.wait()
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, exited but not yet reaped by its new parent, counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
