@@ -311,15 +311,21 @@ def build_admin(settings: Settings, store: Store, access):
     )
 
 
-def build_app(settings: Settings):
-    """Build the services and the UI. Returns ``(blocks, studio, slot)`` (not launched)."""
+def build_app(settings: Settings, store: Store | None = None):
+    """Build the services and the UI. Returns ``(blocks, studio, slot)`` (not launched).
+
+    Args:
+        store: the database, already opened (and migrated) by the caller; None: open
+            ``settings.database_url``.
+    """
     from storage.registry import Registry
     from ui import build_ui
     from ui.access import Access
     from ui.studio import BASE_MODEL, Studio
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = Store.open(settings.database_url)
+    if store is None:
+        store = Store.open(settings.database_url)
     registry = Registry(store.engine)
 
     def serving_adapter() -> AdapterChoice:
@@ -412,13 +418,14 @@ def main() -> int:
         if settings.adapter is not None:
             check_adapter_dir(settings.adapter)
         settings.home.mkdir(parents=True, exist_ok=True)
-        users = UserStore(Store.open(settings.database_url).engine)
+        store = Store.open(settings.database_url)  # migrated once, shared with the app
+        users = UserStore(store.engine)
         check_admin(settings, users)
     except (ValueError, ItuneError, SQLAlchemyError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    blocks, _, _ = build_app(settings)
+    blocks, _, _ = build_app(settings, store)
     logger.info("database: %s", settings.database_url)
     supervisor = None
     if settings.worker:
