@@ -122,7 +122,9 @@ def lr_name(lr: float) -> str:
     return f"{lr:g}"
 
 
-def train(data: str, method: str, lr: float, budget: Budget, folder: Path, home: Path) -> Path:
+def train(
+    data: str, method: str, lr: float, budget: Budget, folder: Path, home: Path, seed: int = 0
+) -> Path:
     """A finished training run in ``folder`` (trained now unless it is there already)."""
     if (folder / "metrics.json").is_file():
         trained = json.loads((folder / "lineage.json").read_text())["hyperparameters"]
@@ -131,6 +133,7 @@ def train(data: str, method: str, lr: float, budget: Budget, folder: Path, home:
             "batch_size": budget.batch_size,
             "max_length": budget.max_length,
             "lr": lr,
+            "seed": seed,
         }
         if method == "intention-tuning":
             wanted["stage1_steps"] = budget.stage1_steps
@@ -145,7 +148,7 @@ def train(data: str, method: str, lr: float, budget: Budget, folder: Path, home:
     command = [sys.executable, "-m", "training", "train", "--method", method, "--data", data]
     command += ["--output", str(folder), "--max-steps", str(budget.max_steps)]
     command += ["--batch-size", str(budget.batch_size), "--max-length", str(budget.max_length)]
-    command += ["--lr", lr_name(lr), "--seed", "0", "--home", str(home)]
+    command += ["--lr", lr_name(lr), "--seed", str(seed), "--home", str(home)]
     if method == "intention-tuning":
         command += ["--stage1-steps", str(budget.stage1_steps)]
     log("train: " + shlex.join(command[1:]))
@@ -157,10 +160,13 @@ def score(config: EvalConfig, path: Path, home: Path) -> dict[str, Any]:
     """The report at ``path``, scored now unless it is there already."""
     if path.is_file():
         report = json.loads(path.read_text(encoding="utf-8"))
-        if (report["data"]["split"], report["data"]["limit"]) != (config.split, config.limit):
+        beams = (report.get("generation") or {}).get("edit_beams", 0)
+        done = (report["data"]["split"], report["data"]["limit"], beams)
+        if done != (config.split, config.limit, config.edit_beams):
             raise SystemExit(
-                f"{path} scored {report['data']['split']} with limit {report['data']['limit']}, "
-                f"not {config.split} with limit {config.limit}: move it away"
+                f"{path} scored {done[0]} with limit {done[1]} and edit beams {done[2]}, not "
+                f"{config.split} with limit {config.limit} and edit beams {config.edit_beams}: "
+                "move it away"
             )
         log(f"{path}: scored already")
         return report

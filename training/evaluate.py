@@ -78,6 +78,9 @@ class EvalConfig:
         model: the base model; None: the adapter's (lineage, else adapter_config), else
             the embedded one.
         unit: ``sentence`` (what the app does) or ``whole`` (each text as one piece).
+        edit_beams: 0 (what the app does): greedy. K >= 2: pieces the greedy answer left
+            unchanged are decoded again with K beams and the best answer that changes
+            them is taken (``training.generation.revise_texts``).
         dtype: ``auto`` (bf16 where the hardware runs it natively, else fp32) or a dtype.
         cpu: run on the CPU even where a GPU is present.
     """
@@ -91,6 +94,7 @@ class EvalConfig:
     max_new_tokens: int = 256
     model: str | None = None
     unit: str = "sentence"
+    edit_beams: int = 0
     dtype: str = "auto"
     cpu: bool = False
 
@@ -108,6 +112,8 @@ class EvalConfig:
         _positive("max_new_tokens", self.max_new_tokens)
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
+        if isinstance(self.edit_beams, bool) or self.edit_beams not in (0, *range(2, 33)):
+            raise ValueError(f"edit_beams must be 0 (off) or 2-32, got {self.edit_beams!r}")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
 
@@ -122,6 +128,7 @@ class EvalConfig:
             "--max-new-tokens": self.max_new_tokens,
             "--model": self.model,
             "--unit": self.unit,
+            "--edit-beams": self.edit_beams or None,
             "--dtype": self.dtype,
         }
         argv += [
@@ -332,7 +339,9 @@ def evaluate(
             settings=settings,
             batch_size=config.batch_size,
             unit=config.unit,
+            edit_beams=config.edit_beams,
             on_batch=progress.update,
+            on_again=lambda n: (progress.end(), progress.start("edit beams", n, "piece")),
         )
         seconds = timing["generation_seconds"] = time.perf_counter() - t0
         progress.end()
@@ -407,7 +416,13 @@ def generation_settings(
         "prompt": "itune_core.prompts.generation_prompt in the model's chat template",
         "intentions": "the example's gold labels",
         "unit": config.unit,
-        "decoding": "greedy",
+        "decoding": (
+            f"greedy; pieces left unchanged decoded again with {config.edit_beams} beams, "
+            "the best answer that changes the piece taken"
+            if config.edit_beams
+            else "greedy"
+        ),
+        "edit_beams": config.edit_beams,
         "batch_size": config.batch_size,
         "padding": "left",
         "max_new_tokens": settings.max_new_tokens,
@@ -420,6 +435,7 @@ def generation_settings(
         "adapter": config.adapter,
         "pieces": sum(len(r.pieces) for r in revisions),
         "discarded_pieces": sum(r.discarded_pieces for r in revisions),
+        "alternative_pieces": sum(r.alternative_pieces for r in revisions),
         "generated_tokens": sum(r.generated_tokens for r in revisions),
     }
 
@@ -443,6 +459,7 @@ def example_rows(
         if revisions is not None:
             row["pieces"] = len(revisions[k].pieces)
             row["discarded_pieces"] = revisions[k].discarded_pieces
+            row["alternative_pieces"] = revisions[k].alternative_pieces
         if predicted is not None:
             row["predicted_labels"] = list(predicted[k])
         rows.append(row)
@@ -465,9 +482,11 @@ def write_report(report: dict[str, Any], path: Path) -> None:
 
 
 def default_report_path(config: EvalConfig, data: str) -> Path:
-    """``ADAPTER/eval-<data>-<split>[-limitN].json`` (baselines are given ``--output``)."""
+    """``ADAPTER/eval-<data>-<split>[-limitN][-beamsK].json`` (baselines are given
+    ``--output``)."""
     name = Path(data).stem
     suffix = f"-limit{config.limit}" if config.limit else ""
+    suffix += f"-beams{config.edit_beams}" if config.edit_beams else ""
     return Path(config.adapter) / f"eval-{name}-{config.split}{suffix}.json"
 
 
@@ -500,6 +519,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default="sentence",
         help="revise sentence by sentence like the app (default) or each text whole",
     )
+    p.add_argument(
+        "--edit-beams",
+        type=int,
+        default=0,
+        metavar="K",
+        help="decode pieces that greedy left unchanged again with K beams and take the best "
+        "answer that changes them (default 0: greedy only, as the app)",
+    )
     p.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")
     p.add_argument("--cpu", action="store_true", help="run on the CPU")
     p.add_argument("--output", type=Path, help="report path (default: ADAPTER/eval-*.json)")
@@ -527,6 +554,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         max_new_tokens=args.max_new_tokens,
         model=args.model,
         unit=args.unit,
+        edit_beams=args.edit_beams,
         dtype=args.dtype,
         cpu=args.cpu,
     )

@@ -17,7 +17,7 @@ same position and positions come from the attention mask.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
@@ -39,6 +39,8 @@ class PieceAnswer:
         tokens: tokens generated (the stopping token included).
         cut_off: the length cap ended the answer.
         discarded: the answer was cut off or too unlike the piece, so the piece was kept.
+        alternative: the greedy answer left the piece as it was, and this is the best
+            beam-search answer that changes it (``edit_beams``).
     """
 
     raw: str
@@ -46,6 +48,7 @@ class PieceAnswer:
     tokens: int
     cut_off: bool
     discarded: bool
+    alternative: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class TextRevision:
     @property
     def generated_tokens(self) -> int:
         return sum(p.tokens for p in self.pieces)
+
+    @property
+    def alternative_pieces(self) -> int:
+        return sum(p.alternative for p in self.pieces)
 
 
 class _RowStops(StoppingCriteria):
@@ -195,6 +202,62 @@ class BatchReviser:
             answers.append(self._answer(piece, ids, budgets[row], stops.looped_at[row]))
         return answers
 
+    def alternatives(
+        self, pieces: Sequence[tuple[str, Sequence[str]]], beams: int
+    ) -> list[PieceAnswer | None]:
+        """For each ``(piece, intentions)``, the best beam-search answer that changes it.
+
+        One ``generate`` call with ``beams`` beams returning all ``beams`` finished
+        answers per piece, best score first; each answer goes through the Reviser's
+        post-processing (line break, cleaning, cut-off and similarity guards), and the
+        first one kept that differs from the piece is taken (None: every answer was
+        discarded or equal to the piece). A looping beam runs into its length cap, which
+        discards it, so the loop guard is not needed here. Pieces with a line break must
+        not be mixed with pieces without one (the line-break stop is per call).
+        """
+        if not pieces:
+            return []
+        if len({"\n" in piece for piece, _ in pieces}) > 1:
+            raise ValueError("pieces with and without line breaks need separate calls")
+        tok = self.tokenizer
+        prompts = [self.prompt_ids(piece, intentions) for piece, intentions in pieces]
+        budgets = [self.budget(piece) for piece, _ in pieces]
+        width = max(len(ids) for ids in prompts)
+        input_ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)  # (rows, width)
+        for row, ids in enumerate(prompts):
+            input_ids[row, width - len(ids) :] = torch.tensor(ids)
+            mask[row, width - len(ids) :] = 1
+        stops = [] if "\n" in pieces[0][0] else [self.newline_stop]
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                max_new_tokens=max(budgets),
+                do_sample=False,
+                num_beams=beams,
+                num_return_sequences=beams,
+                early_stopping=True,
+                stopping_criteria=StoppingCriteriaList(stops),
+                pad_token_id=tok.pad_token_id,
+            )
+        generated = out[:, width:].cpu()  # (rows * beams, longest answer), row-major
+        ends = self.eos_ids | {tok.pad_token_id}
+        found: list[PieceAnswer | None] = []
+        for row, (piece, _) in enumerate(pieces):
+            best = None
+            for k in range(beams):
+                ids = generated[row * beams + k].tolist()
+                end = next((i for i, t in enumerate(ids) if t in ends), None)
+                ids = ids if end is None else ids[: end + (ids[end] in self.eos_ids)]
+                answer = self._answer(piece, ids[: budgets[row]], budgets[row], None)
+                if not answer.discarded and answer.revised != piece:
+                    best = replace(answer, alternative=True)
+                    break
+            found.append(best)
+        return found
+
     def _answer(self, piece: str, ids: list[int], budget: int, looped_at: int | None):
         # The Reviser's post-processing, step for step.
         used = len(ids)
@@ -247,7 +310,9 @@ def revise_texts(
     settings: ReviseSettings,
     batch_size: int,
     unit: str = "sentence",
+    edit_beams: int = 0,
     on_batch: Callable[[int], None] | None = None,
+    on_again: Callable[[int], None] | None = None,
 ) -> list[TextRevision]:
     """Revise every text for its intentions, the pieces of all texts batched together.
 
@@ -262,7 +327,13 @@ def revise_texts(
         settings: the Reviser's generation settings.
         batch_size: pieces per ``generate`` call.
         unit: ``sentence`` (the app) or ``whole`` (each text in one piece).
-        on_batch: called with the number of pieces after each batch (a progress bar).
+        edit_beams: 0 (the app): greedy only. K > 1: the pieces whose greedy answer left
+            them as they were are decoded again with K-beam search, and the best answer
+            that changes the piece replaces it (``BatchReviser.alternatives``), about
+            ``batch_size // K`` pieces per call.
+        on_batch: called with the number of pieces after each batch (a progress bar),
+            in both passes.
+        on_again: called with the number of pieces to decode again before the beam pass.
 
     Returns:
         One ``TextRevision`` per text, in order.
@@ -274,6 +345,12 @@ def revise_texts(
         raise ValueError(f"{len(texts)} texts but {len(intentions)} intention lists")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if (
+        isinstance(edit_beams, bool)
+        or not isinstance(edit_beams, int)
+        or not (edit_beams == 0 or edit_beams >= 2)
+    ):
+        raise ValueError(f"edit_beams must be 0 (off) or at least 2, got {edit_beams!r}")
     reviser = BatchReviser(model, tokenizer, settings)
     spans = [text_spans(text, unit) for text in texts]
     units = [(t, k) for t, text_pieces in enumerate(spans) for k in range(len(text_pieces))]
@@ -287,6 +364,21 @@ def revise_texts(
             answers[u] = answer
         if on_batch is not None:
             on_batch(len(chunk))
+    if edit_beams:
+        again = [u for u in order if answers[u].revised == piece_of[u]]
+        if on_again is not None:
+            on_again(len(again))
+        per_call = max(1, batch_size // edit_beams)
+        for lines in (True, False):  # the line-break stop is per call
+            group = [u for u in again if ("\n" in piece_of[u]) == lines]
+            for start in range(0, len(group), per_call):
+                chunk = group[start : start + per_call]
+                batch = [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]
+                for u, found in zip(chunk, reviser.alternatives(batch, edit_beams), strict=True):
+                    if found is not None:
+                        answers[u] = found
+                if on_batch is not None:
+                    on_batch(len(chunk))
     results = []
     for t, text in enumerate(texts):
         pieces = tuple(answers[(t, k)] for k in range(len(spans[t])))

@@ -11,10 +11,17 @@ import torch
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from itune_core.metrics import evaluate_revisions
-from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.reviser import Reviser, ReviseSettings, word_similarity
 from training import cli
-from training.evaluate import EvalConfig, add_parser, config_from_args, evaluate, main
-from training.generation import assemble, revise_texts, text_spans
+from training.evaluate import (
+    EvalConfig,
+    add_parser,
+    config_from_args,
+    default_report_path,
+    evaluate,
+    main,
+)
+from training.generation import BatchReviser, assemble, revise_texts, text_spans
 
 ROWS = [
     ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
@@ -219,3 +226,79 @@ def test_the_recorded_command_runs_the_same_evaluation():
     add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["evaluate", *config.as_argv()])
     assert config_from_args(args) == config
+
+
+# --- insisting on an edit (--edit-beams) ---------------------------------------------------
+
+
+@pytest.mark.real_model
+def test_edit_beams_change_only_what_greedy_left_unchanged(embedded):
+    # On these the embedded model's greedy answer keeps the first and third sentence as
+    # they are and corrects the second.
+    texts = [
+        "The cat sat on the mat.",
+        "He go to school yesterday.",
+        "The results are shown in Table 2.",
+    ]
+    intentions = [("fluency",)] * len(texts)
+    settings = ReviseSettings()
+    model, tokenizer = embedded.model, embedded.tokenizer
+    greedy = revise_texts(model, tokenizer, texts, intentions, settings=settings, batch_size=4)
+    again: list[int] = []
+    beams = revise_texts(
+        model, tokenizer, texts, intentions, settings=settings, batch_size=4, edit_beams=4,
+        on_again=again.append,
+    )  # fmt: skip
+    unchanged = [k for k, r in enumerate(greedy) if r.revised == texts[k]]
+    assert unchanged and len(unchanged) < len(texts)  # both kinds are here
+    assert again == [len(unchanged)]
+    for k, (first, second) in enumerate(zip(greedy, beams, strict=True)):
+        if k not in unchanged:  # a greedy edit stands as it was
+            assert second.pieces == first.pieces and not second.alternative_pieces
+            continue
+        piece = second.pieces[0]
+        if piece.alternative:  # the best beam answer that edits, through the same guards
+            assert second.revised == piece.revised != texts[k]
+            assert not piece.discarded and not piece.cut_off
+            assert word_similarity(piece.revised, texts[k]) >= settings.min_similarity
+        else:
+            assert second.revised == texts[k]
+    assert sum(r.alternative_pieces for r in beams) >= 1
+
+
+def test_edit_beams_answers_are_the_model_s_own_beams(tiny_model):
+    # With no similarity guard the tiny model's beams are all kept; the one taken is the
+    # best-scoring beam that changes the piece, decoded as the greedy answers are.
+    model, tokenizer = _tiny_loaded(tiny_model)
+    settings = ReviseSettings(max_new_tokens=12, min_similarity=0.0)
+    reviser = BatchReviser(model, tokenizer, settings)
+    pieces = [("He go to school.", ("fluency",)), ("The car is red.", ("clarity",))]
+    found = reviser.alternatives(pieces, beams=3)
+    assert len(found) == 2
+    for (piece, _), answer in zip(pieces, found, strict=True):
+        assert answer is None or (answer.alternative and answer.revised != piece)
+    with pytest.raises(ValueError, match="line breaks"):
+        reviser.alternatives([("One.", ("clarity",)), ("Two\nlines.", ("clarity",))], beams=2)
+    assert reviser.alternatives([], beams=2) == []
+
+
+@pytest.mark.parametrize("beams", [1, -2, True, 2.5])
+def test_a_bad_edit_beams_value_is_refused_before_any_work(beams):
+    with pytest.raises(ValueError, match="edit_beams"):
+        revise_texts(None, None, ["A text."], [("clarity",)], settings=ReviseSettings(),
+                     batch_size=2, edit_beams=beams)  # fmt: skip
+    with pytest.raises(ValueError, match="edit_beams"):
+        EvalConfig(baseline="zero-shot", data="iterater-sent", edit_beams=beams)
+
+
+def test_edit_beams_travel_with_the_recorded_command_and_the_report_name(tmp_path, capsys):
+    config = EvalConfig(adapter="runs/x", data="iterater-sent", split="dev", edit_beams=4)
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["evaluate", *config.as_argv()])
+    assert config_from_args(args) == config and "--edit-beams" in config.as_argv()
+    assert "--edit-beams" not in EvalConfig(adapter="runs/x").as_argv()
+    path = default_report_path(config, "iterater-sent")
+    assert path.name == "eval-iterater-sent-dev-beams4.json"
+    assert _evaluate(str(tmp_path), "--data", "iterater-sent", "--edit-beams", "1") == 1
+    assert "edit_beams" in capsys.readouterr().err

@@ -1,0 +1,329 @@
+"""Ablations behind the quality table on ITERATER-sent: is the gap between
+Intention-Tuning and LoRA larger than seed noise, does a longer Stage I help, and does
+insisting on an edit help?
+
+Three parts, at the budget and learning rates of ``benchmarks/quality.py`` (run that first:
+its ``benchmarks/results/quality.json`` gives the rates; its seed-0 run folders under
+``--work`` are reused, not trained again):
+
+1. ``seeds``: LoRA and Intention-Tuning trained with seeds ``--seeds`` (data order,
+   initialisation), each scored on the whole test split. Per method the mean and sample
+   standard deviation; per seed the Intention-Tuning minus LoRA difference.
+2. ``stage1``: Intention-Tuning with a longer Stage I (``--stage1-steps``, default 4x the
+   table's), the same Stage II; scored on the dev examples of the table and on test,
+   with its predictor's macro-F1 and S_gen next to the table's run.
+3. ``edit-beams``: the seed-0 LoRA and Intention-Tuning runs decoded again with
+   ``--edit-beams K``: pieces the greedy answer left unchanged are decoded with K beams
+   and the best answer that changes them is taken. Dev and test.
+
+Each part is scored on test for the record; none of them changes the main table, whose
+choices were made on dev. Resumable like the table (finished runs and written reports are
+reused). Results: ``benchmarks/results/quality_ablations.{json,md}``.
+
+    nohup python benchmarks/quality_ablations.py > runs/quality-ablations.log 2>&1 &
+
+About 2.5 h on two busy CPU cores for the defaults (two seeds more of two methods, one
+Stage I of 240 steps, two beam decodings of dev and test).
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in benchmarks/quality.py
+
+import argparse
+import datetime
+import json
+import shlex
+import statistics
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+from benchmarks.quality import (  # noqa: E402
+    BUDGETS,
+    NAMES,
+    RESULTS,
+    Budget,
+    log,
+    lr_name,
+    machine,
+    row,
+    score,
+    train,
+)
+from training.evaluate import EvalConfig  # noqa: E402
+
+DATA = "iterater-sent"
+PARTS = ("seeds", "stage1", "edit-beams")
+METRICS = (("sari", "SARI (EASSE)"), ("sari_t2t", "SARI (t2t)"), ("gleu", "GLEU"))
+
+
+def _rates(results: Path) -> dict[str, float]:
+    path = results / "quality.json"
+    if not path.is_file():
+        raise SystemExit(f"{path} is missing: run python benchmarks/quality.py first")
+    block = json.loads(path.read_text())["datasets"].get(DATA)
+    if block is None:
+        raise SystemExit(f"{path} has no {DATA} block: run python benchmarks/quality.py first")
+    return {m: s["chosen_lr"] for m, s in block["lr_search"].items()}
+
+
+def _run_folder(work: Path, method: str, lr: float, seed: int = 0, stage1: int | None = None):
+    # Seed 0 at the table's budget is the table's own run folder.
+    name = f"{method}-lr{lr_name(lr)}"
+    name += f"-seed{seed}" if seed else ""
+    name += f"-stage1x{stage1}" if stage1 is not None else ""
+    return work / DATA / name
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"n_runs": len(rows)}
+    for key, _ in (*METRICS, ("update_r", "")):
+        values = [r[key] for r in rows]
+        out[key] = {
+            "mean": statistics.fmean(values),
+            "sd": statistics.stdev(values) if len(values) > 1 else None,
+            "values": values,
+        }
+    return out
+
+
+def run_seeds(seeds, budget: Budget, rates, work: Path, home: Path, test) -> dict[str, Any]:
+    rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
+    for seed in seeds:
+        for method in rows:
+            lr = rates[method]
+            folder = _run_folder(work, method, lr, seed)
+            run = train(DATA, method, lr, budget, folder, home, seed=seed)
+            report = score(test(adapter=str(run)), run / "eval-test.json", home)
+            rows[method].append(row(DATA, method, report, lr) | {"seed": seed})
+    differences = [
+        {"seed": seed} | {key: it[key] - lora[key] for key, _ in METRICS}
+        for seed, it, lora in zip(seeds, rows["intention-tuning"], rows["lora"], strict=True)
+    ]
+    return {
+        "seeds": list(seeds),
+        "summary": {m: _summary(r) for m, r in rows.items()},
+        "differences": differences,
+        "rows": [r for rs in rows.values() for r in rs],
+    }
+
+
+def run_stage1(steps: int, budget: Budget, rates, work: Path, home: Path, dev, test):
+    lr = rates["intention-tuning"]
+    longer = replace(budget, stage1_steps=steps)
+    out = {"stage1_steps": {"table": budget.stage1_steps, "longer": steps}, "rows": []}
+    for label, b, folder in (
+        ("table", budget, _run_folder(work, "intention-tuning", lr)),
+        ("longer", longer, _run_folder(work, "intention-tuning", lr, stage1=steps)),
+    ):
+        run = train(DATA, "intention-tuning", lr, b, folder, home)
+        dev_report = score(dev(adapter=str(run)), run / "eval-dev.json", home)
+        report = score(test(adapter=str(run)), run / "eval-test.json", home)
+        out["rows"].append(
+            row(DATA, "intention-tuning", report, lr)
+            | {
+                "variant": label,
+                "stage1_steps": b.stage1_steps,
+                "dev": {k: dev_report["metrics"][k] for k, _ in METRICS},
+                "dev_prediction_macro_f1": (dev_report.get("prediction") or {}).get("macro_f1"),
+            }
+        )
+    return out
+
+
+def run_edit_beams(beams: int, budget: Budget, rates, work: Path, home: Path, dev, test):
+    out: dict[str, Any] = {"edit_beams": beams, "rows": []}
+    for method in ("lora", "intention-tuning"):
+        run = train(
+            DATA, method, rates[method], budget, _run_folder(work, method, rates[method]), home
+        )
+        for decoding, k in (("greedy", 0), (f"{beams} edit beams", beams)):
+            suffix = f"-beams{k}" if k else ""
+            dev_report = score(
+                dev(adapter=str(run), edit_beams=k), run / f"eval-dev{suffix}.json", home
+            )
+            report = score(
+                test(adapter=str(run), edit_beams=k), run / f"eval-test{suffix}.json", home
+            )
+            out["rows"].append(
+                row(DATA, method, report, rates[method])
+                | {
+                    "decoding": decoding,
+                    "edit_beams": k,
+                    "alternative_pieces": report["generation"].get("alternative_pieces", 0),
+                    "dev": {key: dev_report["metrics"][key] for key, _ in METRICS},
+                }
+            )
+    return out
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _f(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def seeds_markdown(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### Seeds {', '.join(map(str, part['seeds']))}: LoRA and Intention-Tuning, test",
+        "",
+        "| method | " + " | ".join(f"{t} mean ± sd" for _, t in METRICS) + " | SARI per seed |",
+        "|---|" + "---:|" * (len(METRICS) + 1),
+    ]
+    for method, s in part["summary"].items():
+        cells = [f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])}" for k, _ in METRICS]
+        per_seed = ", ".join(f"{v:.2f}" for v in s["sari"]["values"])
+        lines.append(f"| {NAMES[method]} | " + " | ".join(cells) + f" | {per_seed} |")
+    lines += ["", "Intention-Tuning minus LoRA, per seed:", ""]
+    lines += ["| seed | " + " | ".join(t for _, t in METRICS) + " |", "|---:|" + "---:|" * 3]
+    for d in part["differences"]:
+        lines.append(f"| {d['seed']} | " + " | ".join(f"{d[k]:+.2f}" for k, _ in METRICS) + " |")
+    wins = {k: sum(d[k] > 0 for d in part["differences"]) for k, _ in METRICS}
+    n = len(part["differences"])
+    lines += [
+        "",
+        "Intention-Tuning ahead of LoRA in "
+        + ", ".join(f"{wins[k]}/{n} seeds on {t}" for k, t in METRICS)
+        + ".",
+    ]
+    return lines
+
+
+def stage1_markdown(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### Stage I of {part['stage1_steps']['longer']} steps instead of "
+        f"{part['stage1_steps']['table']} (Intention-Tuning, same Stage II)",
+        "",
+        "| Stage-I steps | dev SARI | dev GLEU | test SARI (EASSE) | test SARI (t2t) | test GLEU "
+        "| pred. macro-F1 (test) | \\|S_gen\\| | train (s) | outputs = input |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in part["rows"]:
+        f1 = r["prediction_macro_f1"]
+        lines.append(
+            f"| {r['stage1_steps']} | {_f(r['dev']['sari'])} | {_f(r['dev']['gleu'])} | "
+            f"{_f(r['sari'])} | {_f(r['sari_t2t'])} | {_f(r['gleu'])} | "
+            f"{'–' if f1 is None else f'{f1:.3f}'} | {r['s_gen_size']} | "
+            f"{r['train_seconds']:,.0f} | {r['unchanged_outputs']}/{r['n']} |"
+        )
+    return lines
+
+
+def beams_markdown(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### Insisting on an edit: {part['edit_beams']} beams where greedy changed nothing",
+        "",
+        "| method | decoding | dev SARI | dev GLEU | test SARI (EASSE) | test SARI (t2t) | "
+        "test GLEU | Update-R | pieces re-decoded and changed | outputs = input |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| {NAMES[r['method']]} | {r['decoding']} | {_f(r['dev']['sari'])} | "
+            f"{_f(r['dev']['gleu'])} | {_f(r['sari'])} | {_f(r['sari_t2t'])} | "
+            f"{_f(r['gleu'])} | {_f(r['update_r'])} | {r['alternative_pieces']} | "
+            f"{r['unchanged_outputs']}/{r['n']} |"
+        )
+    return lines
+
+
+def markdown(results: dict[str, Any]) -> str:
+    b, m = results["budget"], results["machine"]
+    lines = [
+        "# Quality ablations on ITERATER-sent",
+        "",
+        f"Command: `{results['command']}`  ",
+        f"Date: {results['date']}  ",
+        f"Machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
+        f"({m['gpu'] or 'CPU only'})  ",
+        f"Budget as the main table (`benchmarks/results/quality.md`): {b['max_steps']} "
+        f"Stage-II steps at batch {b['batch_size']}, max length {b['max_length']}; "
+        f"Intention-Tuning {b['stage1_steps']} Stage-I steps; learning rates "
+        + ", ".join(f"{NAMES[k]} {lr_name(v)}" for k, v in results["rates"].items())
+        + f". Dev: the first {b['dev_limit']} dev examples; test: all of it. Nothing here "
+        "changes the main table.",
+    ]
+    renderers = {"seeds": seeds_markdown, "stage1": stage1_markdown, "edit-beams": beams_markdown}
+    for name in PARTS:
+        if name in results["parts"]:
+            lines += ["", *renderers[name](results["parts"][name])]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="comma list of " + ", ".join(PARTS)
+    )
+    parser.add_argument("--seeds", default="0,1,2", help="comma list of seeds")
+    parser.add_argument("--stage1-steps", type=int, help="default: 4x the table's")
+    parser.add_argument("--edit-beams", type=int, default=4)
+    parser.add_argument("--work", type=Path, default=ROOT / "runs" / "quality",
+                        help="run folders (the table's seed-0 runs are reused)")  # fmt: skip
+    parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home",
+                        help="ITUNE_HOME: the converted embedded model")  # fmt: skip
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--tables-only", action="store_true",
+                        help="rewrite quality_ablations.md from its JSON and print it")  # fmt: skip
+    args = parser.parse_args()
+    path = args.results / "quality_ablations.json"
+    if args.tables_only:
+        results = json.loads(path.read_text())
+        (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
+        print(markdown(results))
+        return
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"unknown parts {unknown}: choose from {', '.join(PARTS)}")
+    if args.edit_beams < 2:
+        raise SystemExit("--edit-beams must be at least 2")
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    budget = BUDGETS[DATA]
+    rates = _rates(args.results)
+
+    def dev(**target: Any) -> EvalConfig:
+        return EvalConfig(data=DATA, split="dev", limit=budget.dev_limit,
+                          batch_size=budget.eval_batch_size, **target)  # fmt: skip
+
+    def test(**target: Any) -> EvalConfig:
+        return EvalConfig(data=DATA, split="test", limit=budget.test_limit,
+                          batch_size=budget.eval_batch_size, **target)  # fmt: skip
+
+    results = json.loads(path.read_text()) if path.is_file() else {"parts": {}}
+    results |= {
+        "data": DATA,
+        "budget": asdict(budget),
+        "rates": rates,
+        "command": "python benchmarks/quality_ablations.py " + shlex.join(sys.argv[1:]),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
+    for part in parts:
+        log(f"ablation: {part}")
+        if part == "seeds":
+            results["parts"][part] = run_seeds(seeds, budget, rates, args.work, args.home, test)
+        elif part == "stage1":
+            steps = args.stage1_steps or 4 * budget.stage1_steps
+            results["parts"][part] = run_stage1(
+                steps, budget, rates, args.work, args.home, dev, test
+            )
+        else:
+            results["parts"][part] = run_edit_beams(
+                args.edit_beams, budget, rates, args.work, args.home, dev, test
+            )
+        # Saved after each part, so a stopped run keeps what it finished.
+        args.results.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
