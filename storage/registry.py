@@ -167,8 +167,11 @@ def _stack(session: Session) -> list[int | None]:
 
 
 def _active_id(session: Session) -> int | None:
-    stack = _stack(session)
-    return stack[-1] if stack else None
+    """The active adapter: where the latest activation or rollback went (each row records
+    it), so one indexed row is read instead of replaying the history (``_stack``'s top is
+    the same adapter)."""
+    latest = sa.select(ActivationRow.adapter_id).order_by(ActivationRow.id.desc()).limit(1)
+    return session.scalars(latest).first()
 
 
 def _adapter_row(session: Session, adapter_id: int) -> AdapterRow:

@@ -143,3 +143,26 @@ def test_acceptance_rate_counts_current_decisions_on_the_adapters_revisions(
 def test_adapter_without_decisions_has_no_rate(registry):
     registry.register_adapter(_new("fresh"))
     assert registry.get_adapter_by_name("fresh").acceptance.rate is None
+
+
+def test_the_active_adapter_is_the_replayed_history_after_any_sequence(registry):
+    # The active adapter is read from the latest activation row; replaying the whole
+    # history (what rollback uses) must agree after every step of a mixed sequence.
+    from sqlalchemy.orm import Session
+
+    from storage.registry import _stack
+
+    ids = [registry.register_adapter(_new(f"a{k}")).id for k in range(4)]
+    steps = [ids[0], ids[1], "rollback", ids[2], None, ids[3], "rollback", "rollback"]
+    steps += [("delete", ids[1]), ids[1 - 1], ids[2], "rollback", "rollback", "rollback"]
+    for step in steps:
+        if step == "rollback":
+            registry.rollback()
+        elif isinstance(step, tuple):
+            registry.delete_adapter(step[1])
+        else:
+            registry.activate(step)
+        with Session(registry.engine) as session:
+            stack = _stack(session)
+        active = registry.active_adapter()
+        assert (active.id if active else None) == (stack[-1] if stack else None), step
