@@ -3,49 +3,21 @@ writer revises and decides, the admin trains on that feedback in the worker, fin
 in the registry, activates it, and the writer's next revision is made by it; no restart.
 A writer's call to an admin action is refused and changes nothing."""
 
-import socket
 import sqlite3
 import time
 
 import pytest
 from gradio_client import Client
 
-from app import Settings, build_app, launch
-from storage.store import Store
-from storage.users import UserStore
-from training.supervisor import WorkerSupervisor
+from tests.support import ADMIN, WRITER, served_with_users
 
 pytestmark = [pytest.mark.app, pytest.mark.real_model]
-
-ADMIN = ("ada", "ada-password")
-WRITER = ("wes", "wes-password")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(itune_home, tmp_path_factory):
-    db = tmp_path_factory.mktemp("db-loop") / "app.db"
-    settings = Settings(home=itune_home, db_url=f"sqlite:///{db}", dtype="float32")
-    store = Store.open(settings.database_url)
-    users = UserStore(store.engine)
-    users.create_user(*ADMIN, is_admin=True)
-    users.create_user(*WRITER)
-    blocks, _, slot = build_app(settings)
-    port = _free_port()
-    launch(blocks, settings, users, server_port=port, prevent_thread_lock=True, quiet=True)
-    slot.get(timeout=180)
-    worker = WorkerSupervisor(
-        settings.database_url, tmp_path_factory.mktemp("runs"), itune_home
-    ).start()
-    yield f"http://127.0.0.1:{port}/", db
-    worker.stop()
-    blocks.close()
-    store.close()
+    with served_with_users(itune_home, tmp_path_factory, "loop") as served:
+        yield served
 
 
 def rows(db, sql, *args):

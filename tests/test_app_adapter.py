@@ -1,7 +1,6 @@
 """The app serving a trained Intention-Tuning adapter (ITUNE_ADAPTER, then the registry's
 active one, switched without a restart), over HTTP."""
 
-import socket
 import sqlite3
 
 import pytest
@@ -9,14 +8,9 @@ from gradio_client import Client
 
 from app import Settings, build_app
 from storage.registry import NewAdapter, Registry
+from tests.support import free_port
 
 pytestmark = [pytest.mark.app, pytest.mark.real_model]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +20,7 @@ def running(itune_home, embedded_run, tmp_path_factory):
         home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", adapter=embedded_run
     )
     blocks, studio, slot = build_app(settings)
-    port = _free_port()
+    port = free_port()
     blocks.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     slot.get(timeout=180)
     client = Client(f"http://127.0.0.1:{port}/", verbose=False)

@@ -1,20 +1,14 @@
 """The app started in-process on a free port and driven over HTTP with gradio_client."""
 
-import socket
 import sqlite3
 
 import pytest
 from gradio_client import Client
 
 from app import Settings, build_app
+from tests.support import free_port
 
 pytestmark = pytest.mark.app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +18,7 @@ def running(itune_home, tmp_path_factory):
         home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", max_chars=2000, server_port=0
     )
     blocks, _, slot = build_app(settings)
-    port = _free_port()
+    port = free_port()
     blocks.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     slot.get(timeout=120)
     client = Client(f"http://127.0.0.1:{port}/", verbose=False)

@@ -9,7 +9,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -84,12 +85,6 @@ def exec_form(arguments: str, data: Path) -> list[str]:
     argv = json.loads(arguments)
     assert argv[0] == "python", f"expected a python command, got {argv}"
     return [sys.executable, *(local_path(arg, data) for arg in argv[1:])]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_image_env_binds_every_address_and_holds_no_password():

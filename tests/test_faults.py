@@ -10,7 +10,6 @@ Killing the training worker is tests/training/test_supervisor.py's job.
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from torch import zeros
 from itune_core.edits import compute_edits
 from storage.registry import NewAdapter, Registry
 from storage.store import Store
+from tests.support import free_port
 
 pytestmark = pytest.mark.app
 
@@ -39,12 +39,6 @@ STARTUP_S = 240  # importing torch and Gradio on a busy 2-core machine
 UNAVAILABLE = "the database is busy or unreachable; nothing was saved — try again"
 SOURCE = "The cat sat on teh mat . It was happy and it go home yesterday"
 REVISED = "The big cat sat on the mat. It was very happy and it went home yesterday."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rows(db: Path, sql: str, *args) -> list[tuple]:

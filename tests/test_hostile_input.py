@@ -8,7 +8,6 @@ markup. The HTTP tests (marked ``app``) start the app in-process on the embedded
 
 import json
 import random
-import socket
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from itune_core.errors import InvalidText, ItuneError
 from itune_core.metrics import gleu, sari_corpus, sari_sentence_t2t, sari_t2t, update_rouge
 from itune_core.reviser import ReviseProgress, Revision, check_text
 from storage.store import Store
+from tests.support import free_port
 from training.data import DataError, Dataset, load_jsonl
 from ui import render
 from ui.studio import Studio
@@ -437,12 +437,6 @@ def test_script_and_event_handler_payloads_are_escaped_in_every_fragment():
 # --- real HTTP calls --------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def running(itune_home, tmp_path_factory):
     """The app in-process on the embedded model (2,000 characters at most); yields
@@ -454,7 +448,7 @@ def running(itune_home, tmp_path_factory):
         home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", max_chars=2000, server_port=0
     )
     blocks, _, slot = build_app(settings)
-    port = _free_port()
+    port = free_port()
     blocks.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     slot.get(timeout=180)
     base = f"http://127.0.0.1:{port}"

@@ -8,7 +8,6 @@ fresh browser context (no cookies shared between users), with the dialogs it ope
 ``shoot(step)``, which saves ``test-output/screenshots/<journey>-<step>.png``.
 """
 
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,10 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
-from app import Settings, build_app, launch
-from storage.store import Store
-from storage.users import UserStore
-from training.supervisor import WorkerSupervisor
+from tests.support import ADMIN, WRITER, served_with_users
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_HINT = (
@@ -28,18 +24,10 @@ CHROMIUM_HINT = (
     "`apt-get install chromium` (Debian/Ubuntu; `.ci/run` does this)."
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-ADMIN = ("ada", "ada-password")
-WRITER = ("wes", "wes-password")
 # Generous: the first revision on a busy 2-core machine, and the page's first load.
 SLOW_MS = 120_000
 # Every action and every expect(): Gradio answers within seconds, but the CPU is shared.
 TIMEOUT_MS = 30_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -61,23 +49,8 @@ class Served:
 def served(browser, itune_home, tmp_path_factory) -> Iterator[Served]:
     """The app with users (so Gradio shows its login page) and a training worker.
     ``browser`` first: without Chromium the journeys fail before the model loads."""
-    db = tmp_path_factory.mktemp("db-browser") / "app.db"
-    settings = Settings(home=itune_home, db_url=f"sqlite:///{db}", dtype="float32")
-    store = Store.open(settings.database_url)
-    users = UserStore(store.engine)
-    users.create_user(*ADMIN, is_admin=True)
-    users.create_user(*WRITER)
-    blocks, _, slot = build_app(settings)
-    port = _free_port()
-    launch(blocks, settings, users, server_port=port, prevent_thread_lock=True, quiet=True)
-    slot.get(timeout=180)
-    worker = WorkerSupervisor(
-        settings.database_url, tmp_path_factory.mktemp("runs-browser"), itune_home
-    ).start()
-    yield Served(f"http://127.0.0.1:{port}/", db)
-    worker.stop()
-    blocks.close()
-    store.close()
+    with served_with_users(itune_home, tmp_path_factory, "browser") as (url, db):
+        yield Served(url, db)
 
 
 @pytest.fixture(scope="session")

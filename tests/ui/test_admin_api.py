@@ -2,7 +2,6 @@
 queues runs and uploads data; a writer who is not an admin is refused and changes nothing."""
 
 import json
-import socket
 
 import gradio as gr
 import pytest
@@ -14,6 +13,7 @@ from storage.registry import NewAdapter, Registry
 from storage.runs import RunStore
 from storage.store import Store
 from storage.users import UserStore
+from tests.support import free_port
 from training.data import load_jsonl
 from training.feedback import export_feedback
 from training.worker import submit_run
@@ -24,12 +24,6 @@ from ui.admin_api import register_admin_api
 pytestmark = pytest.mark.app
 
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +49,7 @@ def server(tmp_path_factory):
     )
     with gr.Blocks() as blocks:
         register_admin_api(admin)
-    port = _free_port()
+    port = free_port()
     blocks.launch(
         server_name="127.0.0.1",
         server_port=port,
