@@ -27,7 +27,6 @@ import argparse
 import gc
 import json
 import logging
-import math
 import os
 import signal
 import sys
@@ -43,6 +42,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.errors import InvalidState, ItuneError
+from itune_core.jsonable import strict_json
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -110,17 +110,6 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with NaN and infinities replaced by None (strict JSON, PostgreSQL)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
-
-
 def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -158,8 +147,8 @@ def adapter_from_output(
         base_model=lineage["base_model"],
         method=lineage["method"],
         s_gen=tuple(lineage.get("s_gen") or ()),
-        lineage=json_safe(lineage),
-        metrics=json_safe(metrics),
+        lineage=strict_json(lineage),
+        metrics=strict_json(metrics),
         data_hash=(lineage.get("data") or {}).get("sha256"),
         feedback_revision_ids=tuple(feedback_revision_ids),
     )
@@ -386,7 +375,7 @@ class Worker:
             summary = {k: v for k, v in report.items() if k != "examples"}
             summary["report_path"] = str(path)
             self.evaluations.finish_evaluation(
-                evaluation.id, "succeeded", report=json_safe(summary)
+                evaluation.id, "succeeded", report=strict_json(summary)
             )
         except KeyboardInterrupt:
             self.evaluations.finish_evaluation(

@@ -16,18 +16,18 @@ it, so file locations are named ``data``, ``file``, ``folder`` or ``output_dir``
 
 import json
 import logging
-import math
 import re
 import secrets
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from itune_core.errors import ItuneError
+from itune_core.jsonable import strict_json
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import Acceptance, FeedbackStore
 from storage.registry import ActivationEvent, Adapter, Registry
@@ -57,22 +57,6 @@ DEFAULT_JOB: Mapping[str, Any] = MappingProxyType(
 INT_FIELDS = ("max_steps", "stage1_steps", "epochs", "batch_size", "max_length")
 INT_FIELDS += ("warmup_steps", "seed")
 FLOAT_FIELDS = ("lr", "stage1_lr", "weight_decay", "max_grad_norm")
-
-
-def plain(value: Any) -> Any:
-    """``value`` as strict JSON: datetimes as ISO strings, tuples as lists, NaN/inf as
-    None, mapping keys as strings."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def _number(value: Any, kind: type) -> Any:
@@ -169,7 +153,7 @@ def acceptance_view(acceptance: Acceptance) -> dict[str, Any]:
 
 def adapter_view(adapter: Adapter) -> dict[str, Any]:
     """A registered adapter as JSON (lineage, metrics, live acceptance)."""
-    return plain(
+    return strict_json(
         {
             "id": adapter.id,
             "name": adapter.name,
@@ -203,7 +187,7 @@ def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
         if evaluation.adapter_id is not None
         else f"baseline: {evaluation.baseline}"
     )
-    return plain(
+    return strict_json(
         {
             "id": evaluation.id,
             "status": evaluation.status,
@@ -229,7 +213,7 @@ def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
 
 def activation_view(event: ActivationEvent) -> dict[str, Any]:
     """One line of the activation history as JSON (``adapter`` None: the base model)."""
-    return plain(
+    return strict_json(
         {
             "id": event.id,
             "action": event.action,
@@ -261,7 +245,7 @@ def read_selection(output_dir: str | None) -> dict[str, Any] | None:
     stage1 = data.get("stage1") or {}
     stage2 = data.get("stage2") or {}
     g1, g2 = stage1.get("G"), stage2.get("G")
-    return plain(
+    return strict_json(
         {
             "method": data.get("method"),
             "num_blocks": data.get("num_blocks"),
@@ -321,7 +305,7 @@ class Admin:
         if adapters is None:
             adapters = self._adapter_names_by_run() if run.status == "succeeded" else {}
         config = run.config
-        return plain(
+        return strict_json(
             {
                 "id": run.id,
                 "name": config.get("name") or f"{config.get('method', 'run')}-run{run.id}",
@@ -459,8 +443,8 @@ class Admin:
         ]
         return {
             "run": self._run_view(run),
-            "steps": plain(steps),
-            "logs": plain(logs),
+            "steps": strict_json(steps),
+            "logs": strict_json(logs),
             "selection": read_selection(run.output_dir),
         }
 
