@@ -328,23 +328,24 @@ def build_app(settings: Settings, store: Store | None = None):
         store = Store.open(settings.database_url)
     registry = Registry(store.engine)
 
-    def serving_adapter() -> AdapterChoice:
-        """The adapter new requests use, read per request (an activation needs no
-        restart): the registry's active adapter; before any admin has activated anything
-        (the base model included), ITUNE_ADAPTER; else the base model. Revisions record
-        the registry's name, so acceptance per adapter adds up."""
-        active = registry.active_adapter()
+    def serving_adapter(intentions: tuple[str, ...] = ()) -> AdapterChoice:
+        """The adapter new requests for ``intentions`` use, read per request (an
+        activation needs no restart): the registry's active adapter for that intention
+        set (else the default one); before any admin has activated anything (the base
+        model included), ITUNE_ADAPTER; else the base model. Revisions record the
+        registry's name, so acceptance per adapter adds up."""
+        active = registry.active_adapter(intentions)
         if active is not None:
             return active.name, Path(active.path)
-        if settings.adapter is not None and not registry.activation_history(limit=1):
+        if settings.adapter is not None and not registry.has_choice(intentions):
             return adapter_name(settings.adapter), settings.adapter
         return None, None
 
     slot = ModelSlot(settings, warm=serving_adapter).start()
 
-    def get_reviser() -> Reviser:
+    def get_reviser(intentions: tuple[str, ...] = ()) -> Reviser:
         pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
-        return pool.reviser_for(*serving_adapter())
+        return pool.reviser_for(*serving_adapter(intentions))
 
     def reviser_named(name: str) -> Reviser:
         """A request that names its adapter gets it, whatever is active."""

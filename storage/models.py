@@ -192,7 +192,9 @@ class AdapterRow(Base):
 
 class ActivationRow(Base):
     """Append-only history of which adapter serves new requests: the replayed history
-    (``activate`` pushes, ``rollback`` pops) gives the active one; None is the base model."""
+    (``activate`` pushes, ``rollback`` pops) gives the active one; None is the base model.
+    Each intention set has its own history (``scope``: the set's intentions in canonical
+    order, comma-joined; "" for requests whose set has none of its own)."""
 
     __tablename__ = "activations"
     __table_args__ = (sa.CheckConstraint(_in("action", ACTIVATION_ACTIONS), name="action"),)
@@ -202,6 +204,7 @@ class ActivationRow(Base):
     action: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     by_user: Mapped[str | None] = mapped_column(sa.String(255))
+    scope: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
 
 
 class EvaluationRow(Base):

@@ -1,23 +1,27 @@
 """The adapter registry: every trained adapter with its lineage and metrics, which one is
-active, and the live acceptance rate of the edits each produced.
+active for which intention set, and the live acceptance rate of the edits each produced.
 
     registry = Registry(engine)
     registry.activate(adapter_id, by_user="ada")   # new requests use it, no restart
+    registry.activate(other_id, intentions=["fluency"])  # ... except fluency-only ones
     registry.rollback(by_user="ada")               # back to the one active before
-    registry.active_adapter()                      # an Adapter, or None for the base model
+    registry.active_adapter(["fluency"])           # an Adapter, or None for the base model
 
 Activations are an append-only history (``activations``): ``activate`` pushes an adapter
 (or None, the base model), ``rollback`` pops back to the one before; replaying the history
-gives the active adapter. Only an admin action writes it: a training run never does, so a
-failed or cancelled run cannot change what is active. Deleting is soft (``deleted_at``);
-the active adapter cannot be deleted, and its files on disk are left alone.
+gives the active adapter. Each intention set has its own history (its *scope*); a request
+whose intention set has none is served by the default scope's (""), so one adapter can
+serve everything while another serves, say, fluency-only requests. Only an admin action
+writes the history: a training run never does, so a failed or cancelled run cannot change
+what is active. Deleting is soft (``deleted_at``); an adapter active in any scope cannot
+be deleted, and its files on disk are left alone.
 
 Revisions name their adapter in ``revisions.adapter_name``; names are unique for good
 (deleted adapters keep their row), so acceptance per adapter joins on the name.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from itune_core.errors import InvalidState, RecordNotFound
+from itune_core.intentions import parse_intentions
 from storage.feedback import Acceptance, acceptance_by
 from storage.models import ActivationRow, AdapterRow, RevisionRow
 from storage.store import _now, _utc
@@ -83,6 +88,12 @@ class Adapter:
     deleted_at: datetime | None
     active: bool
     acceptance: Acceptance
+    active_for: tuple[tuple[str, ...], ...] = ()  # the intention sets it serves; () = default
+
+    @property
+    def active_for_text(self) -> str:
+        """Where it is active, for people: "every intention set", "fluency", ..."""
+        return "; ".join(scope_text(s) for s in self.active_for)
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -91,7 +102,8 @@ class Adapter:
 
 @dataclass(frozen=True)
 class ActivationEvent:
-    """One line of the activation history (``adapter_id`` None: the base model)."""
+    """One line of the activation history (``adapter_id`` None: the base model;
+    ``intentions`` () the default scope, every intention set without its own)."""
 
     id: int
     adapter_id: int | None
@@ -99,6 +111,32 @@ class ActivationEvent:
     action: str
     created_at: datetime
     by_user: str | None
+    intentions: tuple[str, ...] = ()
+
+
+def scope_of(intentions: Iterable[str] | str | None) -> tuple[str, ...]:
+    """The canonical intention set of a scope (() for the default scope: None or empty).
+
+    Raises:
+        UnknownIntention: a name is not an intention.
+    """
+    if intentions is None or (not isinstance(intentions, str) and not list(intentions)):
+        return ()
+    if isinstance(intentions, str) and not intentions.strip():
+        return ()
+    return parse_intentions(intentions)
+
+
+def scope_text(intentions: tuple[str, ...]) -> str:
+    return ", ".join(intentions) if intentions else "every intention set"
+
+
+def _key(intentions: tuple[str, ...]) -> str:
+    return ",".join(intentions)
+
+
+def _from_key(key: str) -> tuple[str, ...]:
+    return tuple(key.split(",")) if key else ()
 
 
 def insert_adapter(session: Session, adapter: NewAdapter, run_id: int | None = None) -> Adapter:
@@ -129,7 +167,13 @@ def insert_adapter(session: Session, adapter: NewAdapter, run_id: int | None = N
     return _adapter_record(row, active=False, acceptance=Acceptance(adapter.name))
 
 
-def _adapter_record(row: AdapterRow, *, active: bool, acceptance: Acceptance) -> Adapter:
+def _adapter_record(
+    row: AdapterRow,
+    *,
+    active: bool,
+    acceptance: Acceptance,
+    active_for: tuple[tuple[str, ...], ...] = (),
+) -> Adapter:
     return Adapter(
         id=row.id,
         name=row.name,
@@ -146,13 +190,15 @@ def _adapter_record(row: AdapterRow, *, active: bool, acceptance: Acceptance) ->
         deleted_at=None if row.deleted_at is None else _utc(row.deleted_at),
         active=active,
         acceptance=acceptance,
+        active_for=active_for,
     )
 
 
-def _stack(session: Session) -> list[int | None]:
-    """Replay the activation history: the last element is the active adapter."""
+def _stack(session: Session, scope: str = "") -> list[int | None]:
+    """Replay one scope's activation history: the last element is its active adapter."""
     stack: list[int | None] = []
-    for row in session.scalars(sa.select(ActivationRow).order_by(ActivationRow.id)):
+    rows = sa.select(ActivationRow).where(ActivationRow.scope == scope).order_by(ActivationRow.id)
+    for row in session.scalars(rows):
         if row.action == "activate":
             stack.append(row.adapter_id)
             continue
@@ -166,12 +212,41 @@ def _stack(session: Session) -> list[int | None]:
     return stack
 
 
-def _active_id(session: Session) -> int | None:
-    """The active adapter: where the latest activation or rollback went (each row records
-    it), so one indexed row is read instead of replaying the history (``_stack``'s top is
-    the same adapter)."""
-    latest = sa.select(ActivationRow.adapter_id).order_by(ActivationRow.id.desc()).limit(1)
-    return session.scalars(latest).first()
+def _latest(session: Session, scope: str) -> tuple[bool, int | None]:
+    """(whether the scope has a history, its active adapter): where its latest activation
+    or rollback went (each row records it), so one row is read instead of replaying the
+    history (``_stack``'s top is the same adapter)."""
+    latest = (
+        sa.select(ActivationRow.adapter_id)
+        .where(ActivationRow.scope == scope)
+        .order_by(ActivationRow.id.desc())
+        .limit(1)
+    )
+    rows = session.execute(latest).all()
+    return (True, rows[0][0]) if rows else (False, None)
+
+
+def _active_id(session: Session, scope: str = "") -> int | None:
+    """The adapter serving ``scope``: its own history's, else the default scope's."""
+    found, adapter_id = _latest(session, scope)
+    if found or not scope:
+        return adapter_id
+    return _latest(session, "")[1]
+
+
+def _active_by_scope(session: Session) -> dict[str, int | None]:
+    """Every scope with a history, and the adapter active in it."""
+    latest = (
+        sa.select(ActivationRow.scope, sa.func.max(ActivationRow.id).label("id"))
+        .group_by(ActivationRow.scope)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ActivationRow.scope, ActivationRow.adapter_id).join(
+            latest, ActivationRow.id == latest.c.id
+        )
+    )
+    return {scope: adapter_id for scope, adapter_id in rows}
 
 
 def _adapter_row(session: Session, adapter_id: int) -> AdapterRow:
@@ -201,18 +276,26 @@ class Registry:
             raise InvalidState(f"an adapter named {adapter.name!r} already exists") from None
 
     def _records(self, session: Session, rows: Sequence[AdapterRow]) -> list[Adapter]:
-        active = _active_id(session)
+        scopes = _active_by_scope(session)
         rates = acceptance_by(
             session,
             RevisionRow.adapter_name,
             RevisionRow.adapter_name.in_([r.name for r in rows]),
         )
-        return [
-            _adapter_record(
-                r, active=r.id == active, acceptance=rates.get(r.name, Acceptance(r.name))
+        records = []
+        for r in rows:
+            active_for = tuple(
+                _from_key(key) for key in sorted(scopes) if scopes[key] == r.id
+            )  # the default scope ("") first
+            records.append(
+                _adapter_record(
+                    r,
+                    active=bool(active_for),
+                    acceptance=rates.get(r.name, Acceptance(r.name)),
+                    active_for=active_for,
+                )
             )
-            for r in rows
-        ]
+        return records
 
     def list_adapters(self, include_deleted: bool = False) -> list[Adapter]:
         """Every adapter, newest first, with its acceptance and whether it is active."""
@@ -232,24 +315,63 @@ class Registry:
             row = session.scalars(sa.select(AdapterRow).where(AdapterRow.name == name)).first()
             return None if row is None else self._records(session, [row])[0]
 
-    def active_adapter(self) -> Adapter | None:
-        """The adapter new requests use; None for the base model alone."""
+    def active_adapter(self, intentions: Iterable[str] | str | None = None) -> Adapter | None:
+        """The adapter new requests for ``intentions`` use (None: the default scope's);
+        None for the base model alone.
+
+        Raises:
+            UnknownIntention: a name is not an intention.
+        """
+        scope = _key(scope_of(intentions))
         with Session(self.engine) as session, session.begin():
-            active = _active_id(session)
+            active = _active_id(session, scope)
             if active is None:
                 return None
             return self._records(session, [_adapter_row(session, active)])[0]
 
-    def activate(self, adapter_id: int | None, by_user: str | None = None) -> Adapter | None:
-        """Make an adapter (None: the base model) the one new requests use.
+    def has_choice(self, intentions: Iterable[str] | str | None = None) -> bool:
+        """Whether an admin has chosen what serves ``intentions`` (an adapter or the base
+        model, for that set or for the default); False before any such activation.
+
+        Raises:
+            UnknownIntention: a name is not an intention.
+        """
+        scope = _key(scope_of(intentions))
+        with Session(self.engine) as session, session.begin():
+            return _latest(session, scope)[0] or (bool(scope) and _latest(session, "")[0])
+
+    def active_by_scope(self) -> dict[tuple[str, ...], Adapter | None]:
+        """Every intention set with an activation history of its own (() : the default),
+        and the adapter serving it (None: the base model), the default first."""
+        with Session(self.engine) as session, session.begin():
+            scopes = _active_by_scope(session)
+            ids = sorted({i for i in scopes.values() if i is not None})
+            rows = list(session.scalars(sa.select(AdapterRow).where(AdapterRow.id.in_(ids))))
+            records = {a.id: a for a in self._records(session, rows)}
+            return {
+                _from_key(key): None if scopes[key] is None else records[scopes[key]]
+                for key in sorted(scopes)
+            }
+
+    def activate(
+        self,
+        adapter_id: int | None,
+        by_user: str | None = None,
+        intentions: Iterable[str] | str | None = None,
+    ) -> Adapter | None:
+        """Make an adapter (None: the base model) the one new requests use: requests for
+        exactly the intention set ``intentions``, or (None or empty) every request whose
+        set has no adapter of its own.
 
         Returns:
-            The adapter now active (None for the base model).
+            The adapter now active there (None for the base model).
 
         Raises:
             RecordNotFound: no such adapter.
             InvalidState: the adapter was deleted.
+            UnknownIntention: a name is not an intention.
         """
+        scope = scope_of(intentions)
         with Session(self.engine) as session, session.begin():
             if adapter_id is not None:
                 row = _adapter_row(session, adapter_id)
@@ -257,26 +379,40 @@ class Registry:
                     raise InvalidState(f"adapter {row.name!r} was deleted; it cannot be activated")
             session.add(
                 ActivationRow(
-                    adapter_id=adapter_id, action="activate", created_at=_now(), by_user=by_user
+                    adapter_id=adapter_id,
+                    action="activate",
+                    created_at=_now(),
+                    by_user=by_user,
+                    scope=_key(scope),
                 )
             )
-        logger.info("%s activated adapter %s", by_user or "someone", adapter_id)
+        logger.info(
+            "%s activated adapter %s for %s", by_user or "someone", adapter_id, scope_text(scope)
+        )
         return None if adapter_id is None else self.get_adapter(adapter_id)
 
-    def rollback(self, by_user: str | None = None) -> Adapter | None:
-        """Go back to the adapter that was active before the current one (skipping deleted
-        ones; the base model when there is none).
+    def rollback(
+        self, by_user: str | None = None, intentions: Iterable[str] | str | None = None
+    ) -> Adapter | None:
+        """Go back, in the scope of ``intentions`` (None: the default scope), to the
+        adapter that was active there before the current one (skipping deleted ones; the
+        base model when there is none).
 
         Returns:
-            The adapter now active (None for the base model).
+            The adapter now active there (None for the base model).
 
         Raises:
-            InvalidState: nothing was ever activated, so there is nothing to roll back.
+            InvalidState: nothing was activated there, so there is nothing to roll back.
+            UnknownIntention: a name is not an intention.
         """
+        scope = scope_of(intentions)
         with Session(self.engine) as session, session.begin():
-            stack = _stack(session)
+            stack = _stack(session, _key(scope))
             if not stack:
-                raise InvalidState("no adapter was activated; there is nothing to roll back")
+                raise InvalidState(
+                    f"no adapter was activated for {scope_text(scope)}; "
+                    "there is nothing to roll back"
+                )
             current = stack.pop()
             deleted = set(
                 session.scalars(sa.select(AdapterRow.id).where(AdapterRow.deleted_at.isnot(None)))
@@ -286,7 +422,11 @@ class Registry:
             target = stack[-1] if stack else None
             session.add(
                 ActivationRow(
-                    adapter_id=target, action="rollback", created_at=_now(), by_user=by_user
+                    adapter_id=target,
+                    action="rollback",
+                    created_at=_now(),
+                    by_user=by_user,
+                    scope=_key(scope),
                 )
             )
         logger.info("%s rolled back from adapter %s to %s", by_user or "someone", current, target)
@@ -297,13 +437,17 @@ class Registry:
 
         Raises:
             RecordNotFound: no such adapter.
-            InvalidState: it is the active adapter (activate another first).
+            InvalidState: it is active for some intention set (activate another there
+                first).
         """
         with Session(self.engine) as session, session.begin():
             row = _adapter_row(session, adapter_id)
-            if _active_id(session) == adapter_id:
+            serving = [k for k, v in sorted(_active_by_scope(session).items()) if v == adapter_id]
+            if serving:
+                where = "; ".join(scope_text(_from_key(k)) for k in serving)
                 raise InvalidState(
-                    f"adapter {row.name!r} is active; activate another (or roll back) first"
+                    f"adapter {row.name!r} is active for {where}; activate another there "
+                    "(or roll back) first"
                 )
             if row.deleted_at is None:
                 row.deleted_at = _now()
@@ -326,6 +470,7 @@ class Registry:
                     action=row.action,
                     created_at=_utc(row.created_at),
                     by_user=row.by_user,
+                    intentions=_from_key(row.scope),
                 )
                 for row, name in session.execute(query)
             ]

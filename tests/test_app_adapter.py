@@ -107,6 +107,35 @@ def test_activating_an_adapter_switches_new_revisions_without_a_restart(running)
     assert client.predict(api_name="/serving") == run.name
 
 
+def test_an_intention_set_is_served_by_its_own_adapter(running):
+    # One active adapter per intention set: fluency-only requests get the adapter chosen
+    # for them; other sets keep the default, here ITUNE_ADAPTER until the default is
+    # chosen, then the base model.
+    client, db, studio, run = running
+    registry = Registry(studio.store.engine)
+    try:
+        adapter = registry.register_adapter(
+            NewAdapter(name="fluency-run", path=str(run), base_model="embedded", method="lora")
+        )
+        registry.activate(adapter.id, by_user="test", intentions=["fluency"])
+        fluent = client.predict("The result are good.", ["fluency"], api_name="/revise")[0]
+        assert fluent["adapter"] == "fluency-run"
+        assert stored_adapter(db, fluent["revision_id"]) == [("fluency-run",)]
+        other = client.predict("The result are good.", ["clarity"], api_name="/revise")[0]
+        assert other["adapter"] == run.name  # nothing chosen for the default yet
+        both = client.predict("The result are good.", ["fluency", "clarity"], api_name="/revise")
+        assert both[0]["adapter"] == run.name  # not exactly the fluency set
+
+        registry.activate(None, by_user="test")  # the default: the base model
+        other = client.predict("The result are good.", ["clarity"], api_name="/revise")[0]
+        assert other["adapter"] is None
+        fluent = client.predict("The result are good.", ["fluency"], api_name="/revise")[0]
+        assert fluent["adapter"] == "fluency-run"
+    finally:
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM activations")
+
+
 def test_requests_naming_different_adapters_each_get_their_own(running):
     client, db, studio, run = running
     Registry(studio.store.engine).register_adapter(

@@ -278,7 +278,7 @@ def count_revisions(store: Store) -> int:
 )
 def test_revise_refuses_bad_text_or_stores_it_exactly(fake_store, text, splice):
     studio = Studio(
-        get_reviser=lambda: SplicingReviser(lambda t: splice + t + splice),
+        get_reviser=lambda *_: SplicingReviser(lambda t: splice + t + splice),
         store=fake_store,
         max_chars=500,
     )
@@ -299,7 +299,7 @@ def test_revise_refuses_bad_text_or_stores_it_exactly(fake_store, text, splice):
 def test_text_with_a_lone_surrogate_is_refused_before_anything_is_stored(fake_store, text):
     # JSON lets a request carry "\ud800", which no database can store as UTF-8.
     studio = Studio(
-        get_reviser=lambda: SplicingReviser(lambda t: t), store=fake_store, max_chars=500
+        get_reviser=lambda *_: SplicingReviser(lambda t: t), store=fake_store, max_chars=500
     )
     before = count_revisions(fake_store)
     with pytest.raises(InvalidText, match="surrogate"):
@@ -313,7 +313,7 @@ def test_text_with_a_lone_surrogate_is_refused_before_anything_is_stored(fake_st
 )
 def test_a_note_and_a_typed_final_text_are_stored_exactly_or_refused(fake_store, note, typed):
     studio = Studio(
-        get_reviser=lambda: SplicingReviser(lambda t: t.replace("go", "went")),
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
         store=fake_store,
         max_chars=500,
     )
@@ -331,7 +331,7 @@ def test_a_note_and_a_typed_final_text_are_stored_exactly_or_refused(fake_store,
 
 def test_a_note_or_final_text_with_a_lone_surrogate_is_refused(fake_store):
     studio = Studio(
-        get_reviser=lambda: SplicingReviser(lambda t: t.replace("go", "went")),
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
         store=fake_store,
         max_chars=500,
     )
@@ -348,13 +348,13 @@ def test_100k_characters_are_refused_over_the_limit_and_stored_exactly_under_it(
     text = big_text()
     answer = five_words_changed(text)
     revise = SplicingReviser(five_words_changed)
-    strict = Studio(get_reviser=lambda: revise, store=fake_store, max_chars=20_000)
+    strict = Studio(get_reviser=lambda *_: revise, store=fake_store, max_chars=20_000)
     before = count_revisions(fake_store)
     with pytest.raises(InvalidText, match="100,000 characters; the limit is 20,000"):
         revise_once(strict, text)
     assert count_revisions(fake_store) == before
 
-    roomy = Studio(get_reviser=lambda: revise, store=fake_store, max_chars=200_000)
+    roomy = Studio(get_reviser=lambda *_: revise, store=fake_store, max_chars=200_000)
     stored = fake_store.get_revision(revise_once(roomy, text)["revision_id"])
     assert (stored.source, stored.revised) == (text, answer)
     assert apply_edits(stored.source, stored.edits) == answer
@@ -515,7 +515,9 @@ def test_a_lone_surrogate_over_http_is_refused_with_a_message(running):
 def test_every_hostile_sample_is_text_the_store_keeps_or_refuses(fake_store):
     # The fixed samples one by one, so a failure names the sample.
     studio = Studio(
-        get_reviser=lambda: SplicingReviser(lambda t: t + " <b>"), store=fake_store, max_chars=500
+        get_reviser=lambda *_: SplicingReviser(lambda t: t + " <b>"),
+        store=fake_store,
+        max_chars=500,
     )
     for text in HOSTILE:
         try:

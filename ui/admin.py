@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from itune_core.errors import ItuneError
 from itune_core.jsonable import strict_json
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import Acceptance, FeedbackStore
-from storage.registry import ActivationEvent, Adapter, Registry
+from storage.registry import ActivationEvent, Adapter, Registry, scope_of
 from storage.runs import RunStore, TrainingRun
 from ui.access import Access
 
@@ -158,6 +158,7 @@ def adapter_view(adapter: Adapter) -> dict[str, Any]:
             "id": adapter.id,
             "name": adapter.name,
             "active": adapter.active,
+            "active_for": [list(scope) for scope in adapter.active_for],
             "method": adapter.method,
             "base_model": adapter.base_model,
             "folder": adapter.path,
@@ -219,6 +220,7 @@ def activation_view(event: ActivationEvent) -> dict[str, Any]:
             "action": event.action,
             "adapter_id": event.adapter_id,
             "adapter": event.adapter_name,
+            "intentions": list(event.intentions),
             "by_user": event.by_user,
             "created_at": event.created_at,
         }
@@ -515,29 +517,57 @@ class Admin:
         self.access.require_admin(username)
         return [adapter_view(a) for a in self.registry.list_adapters(bool(include_deleted))]
 
-    def activate(self, username: str | None, adapter_id: int | None) -> dict:
-        """Make an adapter (None: the base model) the one new revisions use.
+    def activate(
+        self,
+        username: str | None,
+        adapter_id: int | None,
+        intentions: Sequence[str] | str | None = None,
+    ) -> dict:
+        """Make an adapter (None: the base model) the one new revisions for the intention
+        set ``intentions`` use (None or empty: every set without its own adapter).
 
         Returns:
-            ``{"active": its name or None, "adapter_id": its id or None}``.
+            ``{"active": its name or None, "adapter_id": its id or None, "intentions":
+            the set, [] for every set}``.
 
         Raises:
-            PermissionDenied, RecordNotFound, InvalidState (deleted).
+            PermissionDenied, RecordNotFound, InvalidState (deleted), UnknownIntention.
         """
         by = self.access.require_admin(username)
         adapter_id = _positive_int("adapter_id", adapter_id, allow_none=True)
-        active = self.registry.activate(adapter_id, by_user=by)
-        return {"active": active and active.name, "adapter_id": active and active.id}
+        scope = scope_of(intentions)
+        active = self.registry.activate(adapter_id, by_user=by, intentions=scope)
+        return {
+            "active": active and active.name,
+            "adapter_id": active and active.id,
+            "intentions": list(scope),
+        }
 
-    def rollback(self, username: str | None) -> dict:
-        """Go back to the adapter active before the current one.
+    def rollback(self, username: str | None, intentions: Sequence[str] | str | None = None) -> dict:
+        """Go back, for the intention set ``intentions`` (None or empty: the default), to
+        the adapter active there before the current one.
 
         Raises:
-            PermissionDenied, InvalidState (nothing was ever activated).
+            PermissionDenied, InvalidState (nothing was activated there), UnknownIntention.
         """
         by = self.access.require_admin(username)
-        active = self.registry.rollback(by_user=by)
-        return {"active": active and active.name, "adapter_id": active and active.id}
+        scope = scope_of(intentions)
+        active = self.registry.rollback(by_user=by, intentions=scope)
+        return {
+            "active": active and active.name,
+            "adapter_id": active and active.id,
+            "intentions": list(scope),
+        }
+
+    def serving(self, username: str | None) -> list[dict]:
+        """Which adapter serves which intention set: the default (``intentions`` []) and
+        every set with a choice of its own, each with ``adapter`` (None: the base model)
+        and the adapter's view. Empty before any activation."""
+        self.access.require_admin(username)
+        return [
+            {"intentions": list(scope), "adapter": adapter and adapter_view(adapter)}
+            for scope, adapter in self.registry.active_by_scope().items()
+        ]
 
     def delete_adapter(self, username: str | None, adapter_id: int) -> dict:
         """Delete an adapter from the registry (its files stay on disk).

@@ -105,17 +105,25 @@ def register_admin_api(admin: Admin) -> None:
         """Every registered adapter with lineage, metrics and acceptance rate."""
         return _call(admin.list_adapters, _username(request), include_deleted)
 
-    def admin_activate(adapter_id: int | None, request: gr.Request) -> dict:
-        """Make an adapter the active one (None: the base model). Returns {active}."""
-        return _call(admin.activate, _username(request), adapter_id)
+    def admin_activate(
+        adapter_id: int | None, request: gr.Request, intentions: list[str] | None = None
+    ) -> dict:
+        """Make an adapter the active one (None: the base model) for the intention set
+        ``intentions`` (none: every set without its own). Returns {active, intentions}."""
+        return _call(admin.activate, _username(request), adapter_id, intentions)
 
-    def admin_rollback(request: gr.Request) -> dict:
-        """Go back to the adapter active before. Returns {active}."""
-        return _call(admin.rollback, _username(request))
+    def admin_rollback(request: gr.Request, intentions: list[str] | None = None) -> dict:
+        """Go back to the adapter active before, for the intention set ``intentions``
+        (none: the default). Returns {active, intentions}."""
+        return _call(admin.rollback, _username(request), intentions)
 
     def admin_delete_adapter(adapter_id: int, request: gr.Request) -> dict:
         """Delete an adapter from the registry (not the active one)."""
         return _call(admin.delete_adapter, _username(request), adapter_id)
+
+    def admin_serving(request: gr.Request) -> list[dict]:
+        """Which adapter serves which intention set ([]: the default)."""
+        return _call(admin.serving, _username(request))
 
     def admin_activations(request: gr.Request, limit: int = 20) -> list[dict]:
         """The latest activations and rollbacks, newest first."""
@@ -151,6 +159,7 @@ def register_admin_api(admin: Admin) -> None:
         admin_activate,
         admin_rollback,
         admin_delete_adapter,
+        admin_serving,
         admin_activations,
         admin_feedback,
         admin_export_feedback,

@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr
 
 from itune_core.errors import ItuneError
+from itune_core.intentions import INTENTIONS
 from ui import plots
 from ui.admin import BASELINES, DATASETS, DEFAULT_JOB, METHODS, SPLITS, Admin
 
@@ -41,7 +42,7 @@ EVAL_COLUMNS = ["id", "subject", "data", "split", "n / limit", "SARI", "SARI t2t
 EVAL_COLUMNS += ["Update-R", "F1", "status"]
 ADAPTER_COLUMNS = ["active", "id", "name", "method", "base model", "S_gen", "data hash"]
 ADAPTER_COLUMNS += ["feedback", "hyper-parameters", "metrics", "acceptance", "created (UTC)"]
-HISTORY_COLUMNS = ["when (UTC)", "action", "adapter", "by"]
+HISTORY_COLUMNS = ["when (UTC)", "action", "adapter", "for", "by"]
 ACCEPTANCE_COLUMNS = ["group", "accepted", "rejected", "rate"]
 # The hyper-parameters the registry table shows, with their short names there.
 KEY_HYPERPARAMETERS = {
@@ -218,7 +219,7 @@ def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
         acceptance = f"{_rate(a['acceptance_rate'])} of {decided}" if decided else "—"
         rows.append(
             [
-                "● serving" if a["active"] else ("deleted" if a.get("deleted") else ""),
+                _serving_cell(a),
                 a["id"],
                 a["name"],
                 a["method"],
@@ -235,26 +236,55 @@ def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
     return rows
 
 
-def serving_text(adapters: Sequence[Mapping[str, Any]], history: Sequence[Mapping]) -> str:
-    """Which adapter new revisions use."""
-    active = next((a for a in adapters if a["active"]), None)
-    if active is not None:
-        return (
-            f"**Serving now:** adapter {_code(active['name'])} (#{active['id']},"
-            f" {active['method']} on {_code(active['base_model'])})"
-        )
-    if history:
-        return "**Serving now:** the base model (no adapter)"
+def _scope_text(scope: Sequence[str]) -> str:
+    return ", ".join(scope) if scope else "every intention set"
+
+
+def _serving_cell(adapter: Mapping[str, Any]) -> str:
+    scopes = adapter.get("active_for") or []
+    if scopes:
+        return "● serving " + "; ".join(_scope_text(s) for s in scopes)
+    return "deleted" if adapter.get("deleted") else ""
+
+
+def _serving_what(adapter: Mapping[str, Any] | None) -> str:
+    if adapter is None:
+        return "the base model (no adapter)"
     return (
-        "**Serving now:** the base model, or the adapter the server was started with"
-        " (`ITUNE_ADAPTER`), until an admin activates one"
+        f"adapter {_code(adapter['name'])} (#{adapter['id']}, {adapter['method']} on "
+        f"{_code(adapter['base_model'])})"
     )
+
+
+def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
+    """Which adapter new revisions use (``Admin.serving``): the default, then each
+    intention set that has an adapter (or the base model) of its own."""
+    default = next((s for s in serving if not s["intentions"]), None)
+    if default is not None:
+        lines = [f"**Serving now:** {_serving_what(default['adapter'])}"]
+    else:
+        lines = [
+            "**Serving now:** the base model, or the adapter the server was started with"
+            " (`ITUNE_ADAPTER`), until an admin activates one"
+        ]
+    lines += [
+        f"- for {_scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"
+        for s in serving
+        if s["intentions"]
+    ]
+    return "\n".join(lines)
 
 
 def history_rows(events: Sequence[Mapping[str, Any]]) -> list[list]:
     """``Admin.activation_history`` as rows of HISTORY_COLUMNS."""
     return [
-        [_when(e["created_at"]), e["action"], e["adapter"] or "base model", e["by_user"] or ""]
+        [
+            _when(e["created_at"]),
+            e["action"],
+            e["adapter"] or "base model",
+            _scope_text(e.get("intentions") or []),
+            e["by_user"] or "",
+        ]
         for e in events
     ]
 
@@ -464,29 +494,38 @@ class AdminHandlers:
         user = _user(request)
         adapters = _call(self.admin.list_adapters, user, True)
         history = _call(self.admin.activation_history, user)
+        serving = _call(self.admin.serving, user)
         choices = registry_choices(adapters)
         value = picked if picked in [v for _, v in choices] else None
         picker = gr.Dropdown(choices=choices, value=value)
         return (
             adapter_rows(adapters),
             picker,
-            serving_text(adapters, history),
+            serving_text(serving),
             history_rows(history),
         )
 
-    def activate(self, picked, request: gr.Request):
-        """Activate the picked adapter (or the base model). Returns the registry view."""
+    def activate(self, picked, scope, request: gr.Request):
+        """Activate the picked adapter (or the base model) for the picked intention set
+        (none: every set without its own). Returns the registry view."""
         if not picked:
             raise gr.Error("pick an adapter (or the base model) to activate")
         adapter_id = None if picked == BASE else int(picked)
-        active = _call(self.admin.activate, _user(request), adapter_id)["active"]
-        gr.Info(f"New revisions use {active or 'the base model'}.")
+        done = _call(self.admin.activate, _user(request), adapter_id, scope or None)
+        gr.Info(
+            f"New revisions for {_scope_text(done['intentions'])} use "
+            f"{done['active'] or 'the base model'}."
+        )
         return self.registry(picked, request)
 
-    def rollback(self, picked, request: gr.Request):
-        """Go back to the adapter active before. Returns the registry view."""
-        active = _call(self.admin.rollback, _user(request))["active"]
-        gr.Info(f"Rolled back: new revisions use {active or 'the base model'}.")
+    def rollback(self, picked, scope, request: gr.Request):
+        """Go back to the adapter active before for the picked intention set. Returns the
+        registry view."""
+        done = _call(self.admin.rollback, _user(request), scope or None)
+        gr.Info(
+            f"Rolled back: new revisions for {_scope_text(done['intentions'])} use "
+            f"{done['active'] or 'the base model'}."
+        )
         return self.registry(picked, request)
 
     def delete(self, picked, request: gr.Request):
@@ -632,6 +671,12 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
             adapters_table = gr.Dataframe(headers=ADAPTER_COLUMNS, interactive=False)
             with gr.Row():
                 adapter_pick = gr.Dropdown([], value=None, label="Adapter", scale=3)
+                scope_pick = gr.CheckboxGroup(
+                    list(INTENTIONS),
+                    value=[],
+                    label="For the intention set (none ticked: every set without its own)",
+                    scale=4,
+                )
                 activate = gr.Button("Activate", variant="primary", scale=1)
                 rollback = gr.Button("Roll back", scale=1)
                 delete = gr.Button("Delete", variant="stop", scale=1)
@@ -683,8 +728,8 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
     )
     # Registry
     tabs_by_name["registry"].select(h.registry, adapter_pick, registry_outputs, **private)
-    activate.click(h.activate, adapter_pick, registry_outputs, **private)
-    rollback.click(h.rollback, adapter_pick, registry_outputs, **private)
+    activate.click(h.activate, [adapter_pick, scope_pick], registry_outputs, **private)
+    rollback.click(h.rollback, [adapter_pick, scope_pick], registry_outputs, **private)
     delete.click(h.delete, adapter_pick, registry_outputs, **private)
     # Feedback
     tabs_by_name["feedback"].select(h.feedback, None, feedback_outputs, **private)

@@ -63,8 +63,9 @@ class Studio:
     """The writer's actions over one reviser and one store.
 
     Attributes:
-        get_reviser: returns the reviser for a new request, with the adapter serving now
-            (blocks while the model is loading).
+        get_reviser: returns the reviser for a new request for the given intentions,
+            with the adapter serving that intention set now (``()``: the default one, for
+            a request that has no intentions yet); blocks while the model is loading.
         store: where every action is recorded.
         max_chars: the longest text accepted.
         current_adapter: the name of the adapter serving new requests now (None: the
@@ -74,7 +75,7 @@ class Studio:
             choose.
     """
 
-    get_reviser: Callable[[], Reviser]
+    get_reviser: Callable[[tuple[str, ...]], Reviser]
     store: Store
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
@@ -110,7 +111,7 @@ class Studio:
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
-        reviser = self.get_reviser() if adapter is None else self._reviser_named(adapter)
+        reviser = self.get_reviser(wanted) if adapter is None else self._reviser_named(adapter)
         for progress in reviser.stream(text, wanted):
             if progress.revision is None:
                 yield progress, None
@@ -179,7 +180,7 @@ class Studio:
         from itune_core.labelling import suggest_intentions
 
         check_text(text, self.max_chars)
-        reviser = self.get_reviser()
+        reviser = self.get_reviser(())
         if reviser.labeller is None:
             raise InvalidState(NO_PREDICTOR)
         trial = reviser.revise(text, INTENTIONS)

@@ -166,3 +166,70 @@ def test_the_active_adapter_is_the_replayed_history_after_any_sequence(registry)
             stack = _stack(session)
         active = registry.active_adapter()
         assert (active.id if active else None) == (stack[-1] if stack else None), step
+
+
+# --- one active adapter per intention set ---------------------------------------------------
+
+
+def test_an_intention_set_can_have_its_own_adapter_and_others_keep_the_default(registry):
+    general = registry.register_adapter(_new("general"))
+    fluent = registry.register_adapter(_new("fluent"))
+    registry.activate(general.id)
+    registry.activate(fluent.id, by_user="ada", intentions=["fluency"])
+    assert registry.active_adapter().id == general.id
+    assert registry.active_adapter(["fluency"]).id == fluent.id
+    assert registry.active_adapter("fluency").id == fluent.id
+    # Only exactly that set: a set with more intentions falls back to the default.
+    assert registry.active_adapter(["fluency", "clarity"]).id == general.id
+    assert registry.active_adapter(["clarity"]).id == general.id
+    by_name = {a.name: a for a in registry.list_adapters()}
+    assert by_name["general"].active_for == ((),)
+    assert by_name["fluent"].active_for == (("fluency",),)
+    assert by_name["fluent"].active_for_text == "fluency"
+    assert by_name["general"].active_for_text == "every intention set"
+    latest = registry.activation_history(limit=1)[0]
+    assert (latest.adapter_name, latest.intentions, latest.by_user) == (
+        "fluent",
+        ("fluency",),
+        "ada",
+    )
+
+
+def test_a_set_may_choose_the_base_model_while_the_default_has_an_adapter(registry):
+    general = registry.register_adapter(_new("general"))
+    registry.activate(general.id)
+    registry.activate(None, intentions=["style", "clarity"])
+    assert registry.active_adapter(["clarity", "style"]) is None  # order does not matter
+    assert registry.active_adapter(["style"]).id == general.id
+
+
+def test_rollback_stays_within_its_intention_set(registry):
+    a, b, c = (registry.register_adapter(_new(n)) for n in ("a", "b", "c"))
+    registry.activate(a.id)
+    registry.activate(b.id, intentions=["coherence"])
+    registry.activate(c.id, intentions=["coherence"])
+    assert registry.rollback(intentions=["coherence"]).id == b.id
+    assert registry.active_adapter().id == a.id  # the default scope is untouched
+    assert registry.rollback(intentions=["coherence"]) is None  # its base model, not a
+    with pytest.raises(InvalidState, match="for fluency"):
+        registry.rollback(intentions=["fluency"])
+    assert registry.rollback() is None
+
+
+def test_an_adapter_active_for_one_set_cannot_be_deleted(registry):
+    a = registry.register_adapter(_new("a"))
+    registry.activate(a.id, intentions=["meaning-changed"])
+    with pytest.raises(InvalidState, match="active for meaning-changed"):
+        registry.delete_adapter(a.id)
+    assert registry.get_adapter(a.id).deleted_at is None
+
+
+def test_an_unknown_intention_is_refused_and_nothing_is_written(registry):
+    from itune_core.errors import UnknownIntention
+
+    a = registry.register_adapter(_new("a"))
+    with pytest.raises(UnknownIntention, match="tone"):
+        registry.activate(a.id, intentions=["tone"])
+    with pytest.raises(UnknownIntention):
+        registry.active_adapter(["tone"])
+    assert registry.activation_history() == []

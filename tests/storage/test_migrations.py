@@ -49,7 +49,7 @@ def test_upgrade_creates_the_tables_on_a_fresh_file(db_url):
 def test_upgrade_stamps_the_latest_migration(db_url):
     engine = open_engine(db_url)
     migrate.upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
 
 
 def test_upgrade_again_keeps_the_data(store, revision_id):

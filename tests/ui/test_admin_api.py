@@ -131,8 +131,24 @@ def test_an_admin_activates_and_rolls_back(server, ada):
     listed = ada.predict(False, api_name="/admin_adapters")
     assert [a["name"] for a in listed if a["active"]] == ["shipped"]
     assert admin.registry.active_adapter().name == "shipped"
-    assert ada.predict(api_name="/admin_rollback") == {"active": None, "adapter_id": None}
+    back = ada.predict(api_name="/admin_rollback")
+    assert back == {"active": None, "adapter_id": None, "intentions": []}
     assert admin.registry.active_adapter() is None
+    # One intention set gets its own adapter; the default stays the base model.
+    scoped = ada.predict(adapter.id, ["style", "fluency"], api_name="/admin_activate")
+    assert scoped == {
+        "active": "shipped",
+        "adapter_id": adapter.id,
+        "intentions": ["fluency", "style"],
+    }
+    serving = ada.predict(api_name="/admin_serving")
+    assert [(s["intentions"], s["adapter"] and s["adapter"]["name"]) for s in serving] == [
+        ([], None),
+        (["fluency", "style"], "shipped"),
+    ]
+    assert admin.registry.active_adapter(["fluency", "style"]).name == "shipped"
+    assert ada.predict(["fluency", "style"], api_name="/admin_rollback")["active"] is None
+    assert admin.registry.active_adapter(["fluency", "style"]) is None
 
 
 def test_an_admin_uploads_a_file_to_train_on(server, ada, tmp_path):

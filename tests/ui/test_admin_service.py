@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from itune_core.edits import compute_edits
-from itune_core.errors import InvalidState, PermissionDenied, RecordNotFound
+from itune_core.errors import InvalidState, PermissionDenied, RecordNotFound, UnknownIntention
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -111,6 +111,7 @@ def _calls(tmp_path: Path, adapter_id: int) -> dict:
         "list_adapters": (),
         "activate": (adapter_id,),
         "rollback": (),
+        "serving": (),
         "delete_adapter": (adapter_id,),
         "activation_history": (),
         "feedback_stats": (),
@@ -217,17 +218,17 @@ def test_an_upload_of_the_wrong_kind_keeps_nothing(admin, tmp_path, filename, me
 
 def test_activate_rollback_and_delete_change_the_active_adapter(admin):
     a, b = _adapter(admin, "a"), _adapter(admin, "b")
-    assert admin.activate("ada", a.id) == {"active": "a", "adapter_id": a.id}
+    assert admin.activate("ada", a.id) == {"active": "a", "adapter_id": a.id, "intentions": []}
     assert admin.activate("ada", b.id)["active"] == "b"
     assert admin.registry.active_adapter().id == b.id
-    assert admin.rollback("ada") == {"active": "a", "adapter_id": a.id}
+    assert admin.rollback("ada") == {"active": "a", "adapter_id": a.id, "intentions": []}
     assert admin.registry.active_adapter().id == a.id
     with pytest.raises(InvalidState, match="active"):
         admin.delete_adapter("ada", a.id)
     assert admin.delete_adapter("ada", b.id)["deleted"] is True
     assert [x["name"] for x in admin.list_adapters("ada")] == ["a"]
     assert [x["name"] for x in admin.list_adapters("ada", include_deleted=True)] == ["b", "a"]
-    assert admin.activate("ada", None) == {"active": None, "adapter_id": None}
+    assert admin.activate("ada", None)["active"] is None
     assert admin.registry.active_adapter() is None
     history = admin.activation_history("ada")
     assert [(h["action"], h["adapter"], h["by_user"]) for h in history] == [
@@ -236,6 +237,27 @@ def test_activate_rollback_and_delete_change_the_active_adapter(admin):
         ("activate", "b", "ada"),
         ("activate", "a", "ada"),
     ]
+
+
+def test_an_intention_set_gets_its_own_adapter_and_the_serving_list_shows_it(admin):
+    a, b = _adapter(admin, "a"), _adapter(admin, "b")
+    admin.activate("ada", a.id)
+    done = admin.activate("ada", b.id, ["coherence"])
+    assert done == {"active": "b", "adapter_id": b.id, "intentions": ["coherence"]}
+    assert [(s["intentions"], s["adapter"]["name"]) for s in admin.serving("ada")] == [
+        ([], "a"),
+        (["coherence"], "b"),
+    ]
+    assert {x["name"]: x["active_for"] for x in admin.list_adapters("ada")} == {
+        "b": [["coherence"]],
+        "a": [[]],
+    }
+    assert admin.activation_history("ada")[0]["intentions"] == ["coherence"]
+    with pytest.raises(UnknownIntention):
+        admin.activate("ada", a.id, ["tone"])
+    assert admin.rollback("ada", "coherence")["active"] is None
+    assert admin.registry.active_adapter(["coherence"]) is None
+    assert admin.registry.active_adapter().id == a.id
 
 
 def test_activating_an_unknown_adapter_is_refused(admin):

@@ -289,20 +289,38 @@ def test_activate_changes_the_serving_now_line(h, admin):
     _, picker, serving, history = h.registry(None, ADA)
     assert "ITUNE_ADAPTER" in serving and history == []
     assert [value for _, value in picker.choices] == ["base", "1"]
-    table, _, serving, history = h.activate("1", ADA)
+    table, _, serving, history = h.activate("1", [], ADA)
     assert serving.startswith("**Serving now:** adapter `a1` (#1")
-    assert table[0][:3] == ["● serving", 1, "a1"]
-    assert [row[1:] for row in history] == [["activate", "a1", "ada"]]
-    _, _, serving, _ = h.activate("base", ADA)
+    assert table[0][:3] == ["● serving every intention set", 1, "a1"]
+    assert [row[1:] for row in history] == [["activate", "a1", "every intention set", "ada"]]
+    _, _, serving, _ = h.activate("base", [], ADA)
     assert serving == "**Serving now:** the base model (no adapter)"
+
+
+def test_an_intention_set_s_own_adapter_is_listed_under_the_default(h, admin):
+    _adapter(admin, "a1")
+    _adapter(admin, "a2")
+    h.activate("1", [], ADA)
+    table, _, serving, history = h.activate("2", ["style", "fluency"], ADA)
+    assert serving.splitlines() == [
+        "**Serving now:** adapter `a1` (#1, lora on `embedded`)",
+        "- for fluency, style only: adapter `a2` (#2, lora on `embedded`)",
+    ]
+    assert {row[2]: row[0] for row in table} == {
+        "a1": "● serving every intention set",
+        "a2": "● serving fluency, style",
+    }
+    assert history[0][1:4] == ["activate", "a2", "fluency, style"]
+    _, _, serving, _ = h.rollback(None, ["fluency", "style"], ADA)
+    assert serving.splitlines()[1] == "- for fluency, style only: the base model (no adapter)"
 
 
 def test_rollback_goes_back_to_the_adapter_active_before(h, admin):
     _adapter(admin, "a1")
     _adapter(admin, "a2")
-    h.activate("1", ADA)
-    h.activate("2", ADA)
-    _, _, serving, history = h.rollback("2", ADA)
+    h.activate("1", [], ADA)
+    h.activate("2", [], ADA)
+    _, _, serving, history = h.rollback("2", [], ADA)
     assert "`a1`" in serving and history[0][1:3] == ["rollback", "a1"]
 
 
@@ -338,7 +356,7 @@ def test_the_registry_shows_an_adapters_lineage(h, admin):
 def test_deleting_the_active_adapter_is_a_gr_error_and_an_idle_one_goes(h, admin):
     _adapter(admin, "a1")
     _adapter(admin, "a2")
-    h.activate("1", ADA)
+    h.activate("1", [], ADA)
     with pytest.raises(gr.Error, match="active"):
         h.delete("1", ADA)
     table, picker, _, _ = h.delete("2", ADA)
@@ -408,8 +426,8 @@ def _every_handler(h: AdminHandlers, request, upload: str) -> dict:
         "open_evaluate": lambda: h.open_evaluate(None, request),
         "evaluate": lambda: h.evaluate("baseline:copy", "iterater-sent", "test", 0, request),
         "registry": lambda: h.registry(None, request),
-        "activate": lambda: h.activate("1", request),
-        "rollback": lambda: h.rollback(None, request),
+        "activate": lambda: h.activate("1", [], request),
+        "rollback": lambda: h.rollback(None, [], request),
         "delete": lambda: h.delete("1", request),
         "feedback": lambda: h.feedback(request),
         "export": lambda: h.export(request),

@@ -69,7 +69,7 @@ def reviser():
 
 @pytest.fixture
 def studio(store, reviser):
-    return Studio(get_reviser=lambda: reviser, store=store, max_chars=500)
+    return Studio(get_reviser=lambda *_: reviser, store=store, max_chars=500)
 
 
 def last_view(stream):
@@ -172,10 +172,10 @@ def test_suggest_ranks_the_predictors_labels_and_records_nothing(studio, store, 
 def test_serving_names_the_adapter_new_requests_use(store, reviser):
     serving = ["fluency-v2"]
     studio = Studio(
-        get_reviser=lambda: reviser, store=store, max_chars=500, current_adapter=serving.pop
+        get_reviser=lambda *_: reviser, store=store, max_chars=500, current_adapter=serving.pop
     )
     assert studio.serving() == "fluency-v2"
-    assert Studio(get_reviser=lambda: reviser, store=store, max_chars=500).serving() is None
+    assert Studio(get_reviser=lambda *_: reviser, store=store, max_chars=500).serving() is None
 
 
 def test_only_the_writer_of_a_revision_may_act_on_it_by_id(studio):
