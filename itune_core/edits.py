@@ -142,6 +142,39 @@ def compute_edits(source: str, revision: str, intention: str | None = None) -> l
     return edits
 
 
+def piecewise_edits(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    revised_pieces: Sequence[str],
+    intention: str | None = None,
+) -> list[Edit]:
+    """The edits of a text revised piece by piece: each changed piece diffed on its own
+    and its edits moved to the piece's place; what lies between pieces is unchanged.
+
+    ``compute_edits`` over a whole text costs time cubic in its repeats (difflib on one
+    sentence pasted many times: about 27 s at 20,000 characters); piece by piece it is
+    linear in the pieces, and unchanged pieces cost nothing.
+
+    Args:
+        text: the source text.
+        spans: the pieces' (start, end) in ``text``, in order, not overlapping.
+        revised_pieces: each piece's revision.
+        intention: the intention every edit is labelled with.
+
+    Returns:
+        Edits, ordered by position, whose application to ``text`` replaces every piece
+        by its revision.
+
+    Raises:
+        ValueError: spans and revisions differ in number.
+    """
+    edits: list[Edit] = []
+    for (a, b), revised in zip(spans, revised_pieces, strict=True):
+        if revised != text[a:b]:
+            edits += shift_edits(compute_edits(text[a:b], revised, intention), a)
+    return edits
+
+
 def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     """Apply a subset of the edits computed for ``source``.
 

@@ -25,7 +25,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
 from itune_core.adapters import generate_kwargs
-from itune_core.edits import Edit, compute_edits
+from itune_core.edits import Edit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.intentions import parse_intentions
 from itune_core.prompts import chat_messages, generation_prompt
@@ -290,7 +290,8 @@ class Reviser:
             yield ReviseProgress(k + 1, len(spans), assemble(None))
 
         revised = assemble(None)
-        edits = compute_edits(text, revised, wanted[0] if len(wanted) == 1 else None)
+        label = wanted[0] if len(wanted) == 1 else None
+        edits = piecewise_edits(text, spans, revised_pieces, label)
         if self.labeller is not None and edits:
             edits = self.labeller(text, revised, edits)
         revision = Revision(

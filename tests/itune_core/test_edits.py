@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itune_core.edits import Edit, apply_edits, compute_edits
+from itune_core.edits import Edit, apply_edits, compute_edits, piecewise_edits
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 WORDS = ["the", "cat", "sat", "big", "on", "mat", ",", ".", "(", ")", "don't", "é", "日本", "🙂"]
@@ -137,3 +137,67 @@ def test_an_edit_that_does_not_match_the_source_is_refused():
 def test_edit_rejects_unknown_type():
     with pytest.raises(ValueError, match=r"Edit\.type"):
         Edit("X", "a", "b", 0, 1)
+
+
+# --- piece by piece (what the reviser does) --------------------------------------------------
+
+SENTENCE = st.sampled_from(["The cat sat.", "It go home!", "We was happy .", "Why not?", "A b c."])
+
+
+@given(
+    sentences=st.lists(SENTENCE, min_size=1, max_size=8),
+    seps=st.lists(st.sampled_from([" ", "  ", "\n", "\n\n"]), min_size=8, max_size=8),
+    changes=st.lists(
+        st.sampled_from([None, "The cats sat.", "It went home!", "", "Why?"]),
+        min_size=8,
+        max_size=8,
+    ),
+)
+@settings(max_examples=200, deadline=None)
+def test_piecewise_edits_rebuild_the_revision_and_stay_inside_their_pieces(
+    sentences, seps, changes
+):
+    text, spans = "", []
+    for k, sentence in enumerate(sentences):
+        text += seps[k] if k else ""
+        spans.append((len(text), len(text) + len(sentence)))
+        text += sentence
+    revised_pieces = [
+        text[a:b] if changes[k] is None else changes[k] for k, (a, b) in enumerate(spans)
+    ]
+    edits = piecewise_edits(text, spans, revised_pieces, "fluency")
+    rebuilt, pos = "", 0
+    for (a, b), piece in zip(spans, revised_pieces, strict=True):
+        rebuilt += text[pos:a] + piece
+        pos = b
+    assert apply_edits(text, edits) == rebuilt + text[pos:]
+    for edit in edits:
+        owner = [
+            k
+            for k, (a, b) in enumerate(spans)
+            if a <= edit.start_char_pos <= edit.end_char_pos <= b
+        ]
+        assert owner and revised_pieces[owner[0]] != text[slice(*spans[owner[0]])]
+        assert edit.intention == "fluency"
+    assert [e.start_char_pos for e in edits] == sorted(e.start_char_pos for e in edits)
+
+
+def test_an_edit_in_a_repeated_sentence_is_placed_in_the_sentence_that_changed():
+    # One sentence pasted three times, the second revised: a diff of the whole text may
+    # put the edit in any copy; piece by piece it is in the second.
+    text = "We go home. We go home. We go home."
+    spans = [(0, 11), (12, 23), (24, 35)]
+    edits = piecewise_edits(text, spans, ["We go home.", "We went home.", "We go home."])
+    assert [(e.type, e.before, e.after, e.start_char_pos) for e in edits] == [
+        ("R", "go", "went", 15)
+    ]
+
+
+def test_piecewise_edits_of_one_piece_are_the_whole_text_diff():
+    source, revised = "The result are good , we think.", "The results are good, we think."
+    assert piecewise_edits(source, [(0, len(source))], [revised]) == compute_edits(source, revised)
+
+
+def test_piecewise_edits_need_one_revision_per_piece():
+    with pytest.raises(ValueError):
+        piecewise_edits("One. Two.", [(0, 4), (5, 9)], ["One."])
