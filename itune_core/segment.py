@@ -17,8 +17,13 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 
 
+_LOOKBACK = 32  # longer than any abbreviation; a longer word before the dot is none
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([\w.]+)$", text[:dot])
+    # Only the characters just before the dot: searching all of text[:dot] made
+    # splitting quadratic in the text's length.
+    word = re.search(r"([\w.]+)$", text[max(0, dot - _LOOKBACK) : dot])
     if word is None:
         return False
     token = word.group(1).lower().rstrip(".")

@@ -27,3 +27,13 @@ def test_blank_text_has_no_pieces():
 
 def test_a_text_without_final_stop_is_one_piece():
     assert pieces("no full stop at the end") == ["no full stop at the end"]
+
+
+def test_only_the_word_just_before_a_dot_decides_an_abbreviation():
+    # A word far longer than any abbreviation ends its sentence even when it ends in one,
+    # and a text of many sentences splits at every one of them.
+    long_word = "x" * 100 + "etc"
+    assert pieces(f"See the {long_word}. Next one.") == [f"See the {long_word}.", "Next one."]
+    assert pieces("We compare e.g. two runs. Done.") == ["We compare e.g. two runs.", "Done."]
+    text = " ".join(["The cat sat on the mat."] * 2000)
+    assert len(split_pieces(text)) == 2000
