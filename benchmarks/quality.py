@@ -123,7 +123,14 @@ def lr_name(lr: float) -> str:
 
 
 def train(
-    data: str, method: str, lr: float, budget: Budget, folder: Path, home: Path, seed: int = 0
+    data: str,
+    method: str,
+    lr: float,
+    budget: Budget,
+    folder: Path,
+    home: Path,
+    seed: int = 0,
+    edit_weight: float = 1.0,
 ) -> Path:
     """A finished training run in ``folder`` (trained now unless it is there already)."""
     if (folder / "metrics.json").is_file():
@@ -134,9 +141,11 @@ def train(
             "max_length": budget.max_length,
             "lr": lr,
             "seed": seed,
+            "edit_weight": edit_weight,
         }
         if method == "intention-tuning":
             wanted["stage1_steps"] = budget.stage1_steps
+        trained.setdefault("edit_weight", 1.0)  # runs from before the option
         differ = {k: (trained.get(k), v) for k, v in wanted.items() if trained.get(k) != v}
         if differ:
             raise SystemExit(
@@ -151,6 +160,8 @@ def train(
     command += ["--lr", lr_name(lr), "--seed", str(seed), "--home", str(home)]
     if method == "intention-tuning":
         command += ["--stage1-steps", str(budget.stage1_steps)]
+    if edit_weight != 1.0:
+        command += ["--edit-weight", f"{edit_weight:g}"]
     log("train: " + shlex.join(command[1:]))
     subprocess.run(command, check=True, cwd=ROOT)
     return folder
@@ -170,7 +181,8 @@ def score(config: EvalConfig, path: Path, home: Path) -> dict[str, Any]:
             )
         log(f"{path}: scored already")
         return report
-    log(f"score {config.target} on {config.data} {config.split} (limit {config.limit})")
+    beams = f", {config.edit_beams} edit beams" if config.edit_beams else ""
+    log(f"score {config.target} on {config.data} {config.split} (limit {config.limit}{beams})")
     command = "python -m training evaluate " + shlex.join(config.as_argv())
     report = evaluate(config, home=home, progress=BarProgress(), command=command)
     write_report(report, path)

@@ -1,8 +1,8 @@
 """Ablations behind the quality table on ITERATER-sent: is the gap between
-Intention-Tuning and LoRA larger than seed noise, does a longer Stage I help, and does
-insisting on an edit help?
+Intention-Tuning and LoRA larger than seed noise, does a longer Stage I help, and do
+weighting the edited tokens in training or insisting on an edit in decoding help?
 
-Three parts, at the budget and learning rates of ``benchmarks/quality.py`` (run that first:
+Four parts, at the budget and learning rates of ``benchmarks/quality.py`` (run that first:
 its ``benchmarks/results/quality.json`` gives the rates; its seed-0 run folders under
 ``--work`` are reused, not trained again):
 
@@ -15,10 +15,14 @@ its ``benchmarks/results/quality.json`` gives the rates; its seed-0 run folders 
 3. ``edit-beams``: the seed-0 LoRA and Intention-Tuning runs decoded again with
    ``--edit-beams K``: pieces the greedy answer left unchanged are decoded with K beams
    and the best answer that changes them is taken. Dev and test.
+4. ``edit-weight``: LoRA and Intention-Tuning trained with the target tokens that depart
+   from the source weighted ``--edit-weight`` times in the Stage-II loss (``python -m
+   training train --edit-weight``), otherwise as the table. Dev and test.
 
 Each part is scored on test for the record; none of them changes the main table, whose
 choices were made on dev. Resumable like the table (finished runs and written reports are
-reused). Results: ``benchmarks/results/quality_ablations.{json,md}``.
+reused), and parts may run in separate processes at once: each saves only its own part
+into the results file. Results: ``benchmarks/results/quality_ablations.{json,md}``.
 
     nohup python benchmarks/quality_ablations.py > runs/quality-ablations.log 2>&1 &
 
@@ -58,7 +62,7 @@ from benchmarks.quality import (  # noqa: E402
 from training.evaluate import EvalConfig  # noqa: E402
 
 DATA = "iterater-sent"
-PARTS = ("seeds", "stage1", "edit-beams")
+PARTS = ("seeds", "stage1", "edit-beams", "edit-weight")
 METRICS = (("sari", "SARI (EASSE)"), ("sari_t2t", "SARI (t2t)"), ("gleu", "GLEU"))
 
 
@@ -72,11 +76,19 @@ def _rates(results: Path) -> dict[str, float]:
     return {m: s["chosen_lr"] for m, s in block["lr_search"].items()}
 
 
-def _run_folder(work: Path, method: str, lr: float, seed: int = 0, stage1: int | None = None):
+def _run_folder(
+    work: Path,
+    method: str,
+    lr: float,
+    seed: int = 0,
+    stage1: int | None = None,
+    edit_weight: float = 1.0,
+) -> Path:
     # Seed 0 at the table's budget is the table's own run folder.
     name = f"{method}-lr{lr_name(lr)}"
     name += f"-seed{seed}" if seed else ""
     name += f"-stage1x{stage1}" if stage1 is not None else ""
+    name += f"-editw{edit_weight:g}" if edit_weight != 1.0 else ""
     return work / DATA / name
 
 
@@ -162,6 +174,22 @@ def run_edit_beams(beams: int, budget: Budget, rates, work: Path, home: Path, de
     return out
 
 
+def run_edit_weight(weight: float, budget: Budget, rates, work: Path, home: Path, dev, test):
+    out: dict[str, Any] = {"edit_weight": weight, "rows": []}
+    for method in ("lora", "intention-tuning"):
+        lr = rates[method]
+        for w in (1.0, weight):
+            folder = _run_folder(work, method, lr, edit_weight=w)
+            run = train(DATA, method, lr, budget, folder, home, edit_weight=w)
+            dev_report = score(dev(adapter=str(run)), run / "eval-dev.json", home)
+            report = score(test(adapter=str(run)), run / "eval-test.json", home)
+            out["rows"].append(
+                row(DATA, method, report, lr)
+                | {"edit_weight": w, "dev": {k: dev_report["metrics"][k] for k, _ in METRICS}}
+            )
+    return out
+
+
 # --- tables ----------------------------------------------------------------------------------
 
 
@@ -233,6 +261,24 @@ def beams_markdown(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def weight_markdown(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### Edited tokens weighted {part['edit_weight']:g}x in the Stage-II loss",
+        "",
+        "| method | edit weight | dev SARI | dev GLEU | test SARI (EASSE) | test SARI (t2t) | "
+        "test GLEU | Update-R | train (s) | outputs = input |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| {NAMES[r['method']]} | {r['edit_weight']:g} | {_f(r['dev']['sari'])} | "
+            f"{_f(r['dev']['gleu'])} | {_f(r['sari'])} | {_f(r['sari_t2t'])} | "
+            f"{_f(r['gleu'])} | {_f(r['update_r'])} | {r['train_seconds']:,.0f} | "
+            f"{r['unchanged_outputs']}/{r['n']} |"
+        )
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     b, m = results["budget"], results["machine"]
     lines = [
@@ -249,7 +295,12 @@ def markdown(results: dict[str, Any]) -> str:
         + f". Dev: the first {b['dev_limit']} dev examples; test: all of it. Nothing here "
         "changes the main table.",
     ]
-    renderers = {"seeds": seeds_markdown, "stage1": stage1_markdown, "edit-beams": beams_markdown}
+    renderers = {
+        "seeds": seeds_markdown,
+        "stage1": stage1_markdown,
+        "edit-beams": beams_markdown,
+        "edit-weight": weight_markdown,
+    }
     for name in PARTS:
         if name in results["parts"]:
             lines += ["", *renderers[name](results["parts"][name])]
@@ -264,6 +315,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2", help="comma list of seeds")
     parser.add_argument("--stage1-steps", type=int, help="default: 4x the table's")
     parser.add_argument("--edit-beams", type=int, default=4)
+    parser.add_argument("--edit-weight", type=float, default=3.0)
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "quality",
                         help="run folders (the table's seed-0 runs are reused)")  # fmt: skip
     parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home",
@@ -284,6 +336,8 @@ def main() -> None:
         raise SystemExit(f"unknown parts {unknown}: choose from {', '.join(PARTS)}")
     if args.edit_beams < 2:
         raise SystemExit("--edit-beams must be at least 2")
+    if not args.edit_weight > 1.0:
+        raise SystemExit("--edit-weight must be above 1")
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     budget = BUDGETS[DATA]
     rates = _rates(args.results)
@@ -296,8 +350,7 @@ def main() -> None:
         return EvalConfig(data=DATA, split="test", limit=budget.test_limit,
                           batch_size=budget.eval_batch_size, **target)  # fmt: skip
 
-    results = json.loads(path.read_text()) if path.is_file() else {"parts": {}}
-    results |= {
+    header = {
         "data": DATA,
         "budget": asdict(budget),
         "rates": rates,
@@ -305,20 +358,23 @@ def main() -> None:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
     }
+    results: dict[str, Any] = {"parts": {}}
     for part in parts:
         log(f"ablation: {part}")
+        where = (budget, rates, args.work, args.home)
         if part == "seeds":
-            results["parts"][part] = run_seeds(seeds, budget, rates, args.work, args.home, test)
+            done = run_seeds(seeds, *where, test)
         elif part == "stage1":
-            steps = args.stage1_steps or 4 * budget.stage1_steps
-            results["parts"][part] = run_stage1(
-                steps, budget, rates, args.work, args.home, dev, test
-            )
+            done = run_stage1(args.stage1_steps or 4 * budget.stage1_steps, *where, dev, test)
+        elif part == "edit-beams":
+            done = run_edit_beams(args.edit_beams, *where, dev, test)
         else:
-            results["parts"][part] = run_edit_beams(
-                args.edit_beams, budget, rates, args.work, args.home, dev, test
-            )
-        # Saved after each part, so a stopped run keeps what it finished.
+            done = run_edit_weight(args.edit_weight, *where, dev, test)
+        # Saved after each part, merged into what the file holds now (another process
+        # may have saved other parts meanwhile), so a stopped run keeps what it finished.
+        results = json.loads(path.read_text()) if path.is_file() else {"parts": {}}
+        results |= header
+        results["parts"][part] = done
         args.results.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")

@@ -169,12 +169,17 @@ def dynamic_generation_step(
     if not bool((labels != IGNORE_INDEX).any()):
         raise ValueError("batch has no target token: every label is -100")
 
+    # Per-token loss weights travel only when the batch has them (a GenerationLoss takes
+    # them; a plain causal LM does not).
+    weighted = {"weights": batch["weights"]} if "weights" in batch else {}
+
     def compute_loss() -> torch.Tensor:
         out = model(
             input_ids=batch["input_ids"],
             attention_mask=batch["attention_mask"],
             labels=labels,
             use_cache=False,
+            **weighted,
         )
         return out.loss
 

@@ -7,6 +7,7 @@ examples with the prompt masked out of the loss, and right-padded collation.
         batch = collate([encoded[i] for i in indices], pad_id=tokenizer.pad_token_id)
 """
 
+import difflib
 import random
 from collections.abc import Mapping, Sequence
 
@@ -98,13 +99,46 @@ def encode_generation_example(
     return {"input_ids": input_ids, "labels": labels}
 
 
+def edit_weights(
+    source_ids: Sequence[int], answer_ids: Sequence[int], weight: float
+) -> list[float]:
+    """Per answer token, its weight in the loss: ``weight`` where the answer departs from
+    the source (tokens inserted or replaced, and the token right after a deletion, where
+    the model must skip source tokens), 1.0 where it copies the source.
+
+    Most tokens of a revision copy its source, so plain cross-entropy mostly teaches
+    copying; weighting the departures teaches where to edit. Token ids are aligned with
+    ``difflib`` (no junk heuristic), as ``itune_core.edits`` aligns words.
+    """
+    weights = [1.0] * len(answer_ids)
+    matcher = difflib.SequenceMatcher(a=list(source_ids), b=list(answer_ids), autojunk=False)
+    for op, _, _, j1, j2 in matcher.get_opcodes():
+        if op in ("replace", "insert"):
+            weights[j1:j2] = [weight] * (j2 - j1)
+        elif op == "delete" and j1 < len(answer_ids):
+            weights[j1] = weight
+    return weights
+
+
 def encode_revision_example(
-    tokenizer, example: RevisionExample, max_length: int
-) -> dict[str, list[int]]:
+    tokenizer, example: RevisionExample, max_length: int, edit_weight: float = 1.0
+) -> dict[str, list]:
     """A revision as a generation example: the method's prompt over ``before`` with the
-    example's labels as the intentions, ``after`` as the target."""
+    example's labels as the intentions, ``after`` as the target.
+
+    With ``edit_weight`` other than 1 the example also has ``weights`` (one per input
+    id; see ``edit_weights``; the prompt's and the template's closing tokens weigh 1).
+    """
     prompt = generation_prompt(example.before, example.labels)
-    return encode_generation_example(tokenizer, prompt, example.after, max_length)
+    encoded = encode_generation_example(tokenizer, prompt, example.after, max_length)
+    if edit_weight != 1.0:
+        start = sum(label == IGNORE_INDEX for label in encoded["labels"])  # the prompt
+        target = encoded["input_ids"][start:]
+        answer = len(tokenizer(example.after, add_special_tokens=False)["input_ids"])
+        source = tokenizer(example.before, add_special_tokens=False)["input_ids"]
+        weights = edit_weights(source, target[:answer], edit_weight)
+        encoded["weights"] = [1.0] * start + weights + [1.0] * (len(target) - len(weights))
+    return encoded
 
 
 def collate(batch: Sequence[Mapping[str, Sequence[int]]], pad_id: int) -> dict[str, torch.Tensor]:
@@ -127,6 +161,9 @@ def collate(batch: Sequence[Mapping[str, Sequence[int]]], pad_id: int) -> dict[s
     with_labels = "labels" in batch[0]
     if with_labels:
         out["labels"] = torch.full(shape, IGNORE_INDEX, dtype=torch.long)
+    with_weights = "weights" in batch[0]
+    if with_weights:  # per-token loss weights (``edit_weights``); padding weighs nothing
+        out["weights"] = torch.zeros(shape, dtype=torch.float32)
     for row, example in enumerate(batch):
         n = len(example["input_ids"])
         out["input_ids"][row, :n] = torch.as_tensor(example["input_ids"], dtype=torch.long)
@@ -137,4 +174,10 @@ def collate(batch: Sequence[Mapping[str, Sequence[int]]], pad_id: int) -> dict[s
                     f"example {row}: {len(example['labels'])} labels for {n} input ids"
                 )
             out["labels"][row, :n] = torch.as_tensor(example["labels"], dtype=torch.long)
+        if with_weights:
+            if len(example["weights"]) != n:
+                raise ValueError(
+                    f"example {row}: {len(example['weights'])} weights for {n} input ids"
+                )
+            out["weights"][row, :n] = torch.as_tensor(example["weights"], dtype=torch.float32)
     return out

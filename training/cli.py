@@ -57,6 +57,7 @@ FLAG_KEYS: dict[str, str] = {
     "weight_decay": "weight_decay",
     "warmup_steps": "warmup_steps",
     "max_grad_norm": "max_grad_norm",
+    "edit_weight": "edit_weight",
     "max_length": "max_length",
     "mixed_precision": "mixed_precision",
     "base_dtype": "base_dtype",
@@ -103,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--warmup-steps", type=int)
     p.add_argument("--max-grad-norm", type=float)
+    p.add_argument(
+        "--edit-weight",
+        type=float,
+        help="loss weight of the target tokens that depart from the source (default 1)",
+    )
     p.add_argument("--max-length", type=int, help="longest sequence in tokens")
     p.add_argument("--seed", type=int, help="data order, initialisation, random first step")
     p.add_argument("--mixed-precision", choices=MIXED_PRECISIONS, help="auto: bf16 if native")

@@ -56,6 +56,9 @@ class TrainConfig:
         weight_decay: AdamW weight decay.
         warmup_steps: linear warm-up steps at the start of each stage, then constant.
         max_grad_norm: clip the gradients to this norm (after measuring s_l); None: no.
+        edit_weight: weight in the Stage-II loss of the target tokens that depart from the
+            source (inserted or replaced, or right after a deletion); 1.0: plain
+            cross-entropy (``training.batching.edit_weights``).
         max_length: longest sequence in tokens; longer examples lose their end, and
             generation examples whose prompt alone is this long are skipped.
         seed: data order and adapter initialisation.
@@ -84,6 +87,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     warmup_steps: int = 0
     max_grad_norm: float | None = 1.0
+    edit_weight: float = 1.0
     max_length: int = 512
     seed: int = 0
     mixed_precision: str = "auto"
@@ -112,6 +116,9 @@ class TrainConfig:
         _number("stage1_lr", self.stage1_lr, minimum=0.0, allow_none=True)
         _number("weight_decay", self.weight_decay, minimum=0.0)
         _number("max_grad_norm", self.max_grad_norm, minimum=0.0, allow_none=True)
+        _number("edit_weight", self.edit_weight, minimum=1.0)
+        if self.edit_weight == float("inf"):
+            raise ValueError("edit_weight must be finite")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
         if self.mixed_precision not in MIXED_PRECISIONS:

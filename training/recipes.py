@@ -383,7 +383,9 @@ def train(
     dataset = load_dataset(config.data, config.split)
     model_name, location = resolve_model_source(config.model, home / "models")
     tokenizer = load_tokenizer(location, config.model)
-    gen_data, skipped = encode_generation_data(tokenizer, dataset.examples, config.max_length)
+    gen_data, skipped = encode_generation_data(
+        tokenizer, dataset.examples, config.max_length, config.edit_weight
+    )
     two_stages = config.method == "intention-tuning"
     if two_stages:
         pred_data, pred_targets, truncated = encode_prediction_data(

@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 
 
 def encode_generation_data(
-    tokenizer, examples: Sequence[RevisionExample], max_length: int
-) -> tuple[list[dict[str, list[int]]], int]:
-    """Generation examples (prompt masked out of the loss), and how many were skipped
-    because the prompt alone reaches ``max_length``.
+    tokenizer, examples: Sequence[RevisionExample], max_length: int, edit_weight: float = 1.0
+) -> tuple[list[dict[str, list]], int]:
+    """Generation examples (prompt masked out of the loss; per-token ``weights`` when
+    ``edit_weight`` is not 1, see ``training.batching.edit_weights``), and how many were
+    skipped because the prompt alone reaches ``max_length``.
 
     Raises:
         ValueError: every example was skipped (the message gives the first reason).
@@ -53,7 +54,7 @@ def encode_generation_data(
     encoded, first_error = [], None
     for example in examples:
         try:
-            encoded.append(encode_revision_example(tokenizer, example, max_length))
+            encoded.append(encode_revision_example(tokenizer, example, max_length, edit_weight))
         except ValueError as err:
             first_error = first_error or err
     skipped = len(examples) - len(encoded)
@@ -127,7 +128,8 @@ def no_grad_below(model: nn.Module, lowest: int) -> Iterator[None]:
 
 
 class GenerationLoss(nn.Module):
-    """Next-token cross-entropy on the target tokens only (labels != -100).
+    """Next-token cross-entropy on the target tokens only (labels != -100); with
+    ``weights`` (batch, seq), the weighted mean over the target tokens instead.
 
     Equal to ``model(..., labels=labels).loss`` of a Hugging Face causal LM, but the LM
     head runs only at the positions that predict a target token, not at every prompt
@@ -152,6 +154,7 @@ class GenerationLoss(nn.Module):
         attention_mask: torch.Tensor,
         labels: torch.Tensor,
         use_cache: bool = False,
+        weights: torch.Tensor | None = None,
     ) -> CausalLMOutput:
         base = self._base()
         out = base.get_decoder()(
@@ -162,7 +165,11 @@ class GenerationLoss(nn.Module):
         keep = targets != IGNORE_INDEX
         picked = hidden[:, :-1][keep]  # (targets, hidden)
         logits = base.get_output_embeddings()(picked)  # (targets, vocab)
-        return CausalLMOutput(loss=F.cross_entropy(logits.float(), targets[keep]))
+        if weights is None:
+            return CausalLMOutput(loss=F.cross_entropy(logits.float(), targets[keep]))
+        each = F.cross_entropy(logits.float(), targets[keep], reduction="none")  # (targets,)
+        w = weights[:, 1:][keep].to(each.dtype)
+        return CausalLMOutput(loss=(each * w).sum() / w.sum())
 
 
 # --- one step ------------------------------------------------------------------------------
@@ -221,8 +228,12 @@ def generation_step(
         else nullcontext()
     )
     with autocast:
+        weighted = {"weights": batch["weights"]} if "weights" in batch else {}
         loss = loss_module(
-            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=labels
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            labels=labels,
+            **weighted,
         ).loss
     if timings is not None:
         _sync(device)

@@ -436,3 +436,15 @@ def test_a_killed_process_leaves_no_output(tiny_model, data_file, tmp_path, sig)
     else:  # SIGKILL runs no clean-up: only the hidden staging folder stays behind
         for leftover in _leftovers(out):
             shutil.rmtree(tmp_path / leftover)
+
+
+def test_an_edit_weight_is_trained_with_and_recorded(tiny_model, data_file, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["--method", "lora", "--max-steps", "2", "--edit-weight", "3"]
+    assert _train(tiny_model, data_file, out, *argv) == 0
+    lineage = json.loads((out / "lineage.json").read_text())
+    assert lineage["hyperparameters"]["edit_weight"] == 3.0
+    assert all(line["loss"] > 0 for line in _log(out))
+    assert _train(tiny_model, data_file, tmp_path / "bad", "--edit-weight", "0.5") != 0
+    assert "edit_weight must be a number >= 1.0" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()

@@ -6,7 +6,14 @@ import statistics
 import pytest
 import torch
 
-from training.batching import IGNORE_INDEX, collate, length_grouped_batches
+from training.batching import (
+    IGNORE_INDEX,
+    collate,
+    edit_weights,
+    encode_revision_example,
+    length_grouped_batches,
+)
+from training.data import RevisionExample
 
 
 def _lengths(n: int, seed: int = 0) -> list[int]:
@@ -90,3 +97,62 @@ def test_collate_rejects_labels_of_another_length():
 def test_collate_needs_a_pad_id():
     with pytest.raises(ValueError, match="pad"):
         collate([{"input_ids": [1]}], pad_id=None)
+
+
+# --- per-token loss weights ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ([1, 2, 3, 4], [1, 1, 1, 1]),  # a copy
+        ([1, 9, 3, 4], [1, 3, 1, 1]),  # replaced
+        ([1, 2, 7, 8, 3, 4], [1, 1, 3, 3, 1, 1]),  # inserted
+        ([1, 3, 4], [1, 3, 1]),  # deleted: the token after the gap
+        ([1, 2, 3], [1, 1, 1]),  # deleted at the end: no token after it
+        ([], []),
+    ],
+)
+def test_edit_weights_mark_where_the_answer_departs_from_the_source(answer, expected):
+    assert edit_weights([1, 2, 3, 4], answer, 3.0) == expected
+
+
+@pytest.fixture(scope="module")
+def tokenizer(itune_home):
+    """The embedded model's tokenizer (with its chat template)."""
+    from transformers import AutoTokenizer
+
+    from itune_core.model import EMBEDDED_MODEL
+
+    return AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
+
+
+def test_a_revision_example_carries_weights_only_when_asked(tokenizer):
+    example = RevisionExample(
+        before="He go to school.", after="He goes to school.", labels=("fluency",), source_id="a"
+    )
+    plain = encode_revision_example(tokenizer, example, max_length=256)
+    assert "weights" not in plain
+    weighted = encode_revision_example(tokenizer, example, max_length=256, edit_weight=4.0)
+    assert weighted["input_ids"] == plain["input_ids"] and weighted["labels"] == plain["labels"]
+    weights, labels = weighted["weights"], weighted["labels"]
+    assert len(weights) == len(labels)
+    prompt = [w for w, label in zip(weights, labels, strict=True) if label == IGNORE_INDEX]
+    assert set(prompt) == {1.0}
+    heavy = [label for w, label in zip(weights, labels, strict=True) if w == 4.0]
+    assert tokenizer.decode(heavy).strip() == "goes"
+    copy = RevisionExample(source_id="b", before="He goes.", after="He goes.", labels=("fluency",))
+    assert set(encode_revision_example(tokenizer, copy, 256, edit_weight=4.0)["weights"]) == {1.0}
+
+
+def test_collate_pads_weights_with_zero_and_checks_their_length():
+    batch = collate(
+        [
+            {"input_ids": [5, 6, 7], "weights": [1.0, 2.0, 1.0]},
+            {"input_ids": [5], "weights": [1.0]},
+        ],
+        pad_id=0,
+    )
+    assert batch["weights"].tolist() == [[1.0, 2.0, 1.0], [1.0, 0.0, 0.0]]
+    with pytest.raises(ValueError, match="weights"):
+        collate([{"input_ids": [5, 6], "weights": [1.0]}], pad_id=0)

@@ -275,3 +275,38 @@ def test_the_shipped_configs_are_valid(tmp_path):
         config = TrainConfig.from_dict(read_yaml(path))
         assert f"--config training/configs/{path.name}" in path.read_text()
         assert config.method in path.name
+
+
+# --- weighting the edited tokens (--edit-weight) --------------------------------------------
+
+
+def test_unit_weights_give_the_plain_loss_and_others_the_weighted_mean():
+    model, batch = _model(), _batch()
+    plain = GenerationLoss(model)(**batch).loss
+    ones = GenerationLoss(model)(**batch, weights=torch.ones(3, 7)).loss
+    assert torch.allclose(ones, plain, atol=1e-6)
+    # By hand: each target token's cross-entropy, weighted.
+    weights = torch.ones(3, 7)
+    weights[0, 4] = weights[1, 6] = 5.0
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    targets, keep = batch["labels"][:, 1:], batch["labels"][:, 1:] != IGNORE_INDEX
+    each = torch.nn.functional.cross_entropy(logits[:, :-1][keep], targets[keep], reduction="none")
+    w = weights[:, 1:][keep]
+    expected = (each * w).sum() / w.sum()
+    got = GenerationLoss(model)(**batch, weights=weights).loss
+    assert torch.allclose(got, expected, atol=1e-5) and not torch.allclose(got, plain, atol=1e-4)
+
+
+def test_a_weighted_batch_trains_through_the_generation_step():
+    model, batch = _model(), _batch()
+    batch["weights"] = torch.ones(3, 7)
+    batch["weights"][0, 5] = 4.0
+    params = block_adapter_params(model)
+    optimizer, _ = build_optimizer(adapter_parameters(model), 1e-2, 0.0, 0)
+    before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    loss, norms = generation_step(GenerationLoss(model), optimizer, batch, [0, 1], params)
+    assert math.isfinite(loss) and set(norms) == {0, 1}
+    moved = [
+        n for n, p in model.named_parameters() if n in before and not torch.equal(p, before[n])
+    ]
+    assert moved, "the weighted loss trained the adapters"
