@@ -8,10 +8,9 @@ ValueError into ``gr.Error`` with the message. The events are private: the same 
 are public as ``ui.admin_api``'s endpoints.
 """
 
-import html
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,55 +20,37 @@ import gradio as gr
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
 from ui import plots
-from ui.admin import BASELINES, DATASETS, DEFAULT_JOB, METHODS, SPLITS, Admin
-
-DATASET_LABELS = {
-    "iterater-sent": "IteraTeR (sentences)",
-    "iterater-doc": "IteraTeR (documents)",
-    "argrewrite": "ArgRewrite",
-    "feedback": "Feedback logged in the app",
-}
-METHOD_LABELS = {
-    "intention-tuning": "Intention-Tuning",
-    "lora": "LoRA",
-    "dora": "DoRA",
-    "ir-tuning": "IR-Tuning (gen)",
-}
-BASELINE_LABELS = {"copy": "copy (the source unchanged)", "zero-shot": "zero-shot (base model)"}
-RUN_COLUMNS = ["id", "name", "status", "method", "data", "progress", "step"]
-RUN_COLUMNS += ["created (UTC)", "by", "adapter"]
-EVAL_COLUMNS = ["id", "subject", "data", "split", "n / limit", "SARI", "SARI t2t", "GLEU"]
-EVAL_COLUMNS += ["Update-R", "F1", "status"]
-ADAPTER_COLUMNS = ["active", "id", "name", "method", "base model", "S_gen", "data hash"]
-ADAPTER_COLUMNS += ["feedback", "hyper-parameters", "metrics", "acceptance", "created (UTC)"]
-HISTORY_COLUMNS = ["when (UTC)", "action", "adapter", "for", "by"]
-ACCEPTANCE_COLUMNS = ["group", "accepted", "rejected", "rate"]
-# The hyper-parameters the registry table shows, with their short names there.
-KEY_HYPERPARAMETERS = {
-    "max_steps": "steps",
-    "stage1_steps": "stage I",
-    "batch_size": "batch",
-    "lr": "lr",
-    "max_length": "len",
-}
-LOG_LINES = 200  # the log tail kept in the page
-BASE = "base"  # the registry picker's value for "no adapter"
-ACTIVE_STATUSES = ("queued", "running")
-
-
-def block_ranges(blocks) -> str:
-    """Blocks as compact ranges with their count: ``0-3, 7, 9-10 (7 blocks)``."""
-    ordered = sorted({int(b) for b in blocks})
-    if not ordered:
-        return "none"
-    spans: list[list[int]] = []
-    for b in ordered:
-        if spans and b == spans[-1][1] + 1:
-            spans[-1][1] = b
-        else:
-            spans.append([b, b])
-    text = ", ".join(f"{a}-{z}" if z > a else str(a) for a, z in spans)
-    return f"{text} ({len(ordered)} block{'s' if len(ordered) != 1 else ''})"
+from ui.admin import DATASETS, DEFAULT_JOB, METHODS, SPLITS, Admin
+from ui.admin_views import (
+    ACCEPTANCE_COLUMNS,
+    ACTIVE_STATUSES,
+    ADAPTER_COLUMNS,
+    BASE,
+    DATASET_LABELS,
+    EVAL_COLUMNS,
+    HISTORY_COLUMNS,
+    LOG_LINES,
+    METHOD_LABELS,
+    RUN_COLUMNS,
+    acceptance_rows,
+    adapter_rows,
+    code_text,
+    data_choices,
+    data_name,
+    evaluation_rows,
+    history_rows,
+    job_from_form,
+    rate_text,
+    registry_choices,
+    run_choices,
+    run_rows,
+    run_status_html,
+    scope_text,
+    selection_text,
+    serving_text,
+    subject_choices,
+    when_text,
+)
 
 
 def _user(request: gr.Request | None) -> str | None:
@@ -81,260 +62,6 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except (ItuneError, ValueError) as err:
         raise gr.Error(str(err)) from err
-
-
-# --- values for the tables and texts --------------------------------------------------------
-
-
-def _when(value: str | None) -> str:
-    return (value or "").replace("T", " ")[:19]
-
-
-def _score(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def _rate(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
-
-
-def _data_name(data: str | None) -> str:
-    """A data set's name, or an uploaded file's name without its folder."""
-    return data if data in DATASETS or not data else Path(data).name
-
-
-def _code(text: Any) -> str:
-    return "`" + str(text).replace("`", "'") + "`"
-
-
-def run_rows(runs: Sequence[Mapping[str, Any]]) -> list[list]:
-    """``Admin.list_runs`` as rows of RUN_COLUMNS."""
-    rows = []
-    for r in runs:
-        status = r["status"]
-        if r.get("cancel_requested") and status in ACTIVE_STATUSES:
-            status += " (cancelling)"
-        step = f"{r['step']} / {r['total_steps']}" if r.get("total_steps") else str(r["step"])
-        rows.append(
-            [
-                r["id"],
-                r["name"],
-                status,
-                r["method"] or "",
-                _data_name(r["data"]),
-                f"{r['progress'] or 0:.0%}",
-                step,
-                _when(r["created_at"]),
-                r["created_by"] or "",
-                r.get("adapter") or "",
-            ]
-        )
-    return rows
-
-
-def run_choices(runs: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    """The run picker's choices (labels that do not change while a run goes on)."""
-    return [(f"#{r['id']} {r['name']} · {_data_name(r['data'])}", r["id"]) for r in runs]
-
-
-def run_status_html(run: Mapping[str, Any] | None) -> str:
-    """A run's status line with a progress bar (all text escaped)."""
-    if run is None:
-        return "<p>No run picked. Start one in <b>Train</b>.</p>"
-    progress = float(run.get("progress") or 0.0)
-    total = run.get("total_steps")
-    step = f"step {run['step']} / {total}" if total else f"step {run['step']}"
-    status = run["status"]
-    if run.get("cancel_requested") and status in ACTIVE_STATUSES:
-        status += ", cancel requested"
-    head = (
-        f"<b>#{run['id']} {html.escape(run['name'])}</b> — {html.escape(status)} · {step}"
-        f" · {progress:.0%} · {html.escape(str(run['method']))} on"
-        f" {html.escape(_data_name(run['data']))}"
-    )
-    if run.get("adapter"):
-        head += f" · adapter <code>{html.escape(run['adapter'])}</code>"
-    error = f"<p><b>error:</b> {html.escape(run['error'])}</p>" if run.get("error") else ""
-    bar = (
-        '<div style="height:8px;border-radius:4px;margin:6px 0;'
-        'background:var(--neutral-200, #e5e7eb)"><div style="height:8px;border-radius:4px;'
-        f'width:{progress:.1%};background:var(--color-accent, #f97316)"></div></div>'
-    )
-    return f"<div>{head}</div>{bar}{error}"
-
-
-def selection_text(selection: Mapping[str, Any] | None, run: Mapping[str, Any] | None) -> str:
-    """S_gen and the alignment ratio of a finished run, or why there are none yet."""
-    if run is None:
-        return ""
-    if not selection:
-        if run["status"] in ACTIVE_STATUSES:
-            return "S_gen and the alignment ratio appear when the run has finished."
-        return f"No selection recorded (the run {run['status']})."
-    parts = [f"**S_gen** = {block_ranges(selection.get('s_gen') or [])}"]
-    if selection.get("alignment_ratio") is not None:
-        parts.append(f"**alignment ratio** {selection['alignment_ratio']:.2f}")
-    if selection.get("adapter_blocks") is not None:
-        parts.append(f"adapter blocks {list(selection['adapter_blocks'])}")
-    if selection.get("sgen_rule"):
-        parts.append(f"rule {_code(selection['sgen_rule'])}")
-    return " · ".join(parts)
-
-
-def evaluation_rows(evaluations: Sequence[Mapping[str, Any]]) -> list[list]:
-    """``Admin.list_evaluations`` as rows of EVAL_COLUMNS."""
-    rows = []
-    for e in evaluations:
-        size = e.get("examples") or e.get("limit") or "all"
-        status = e["status"] + (f": {e['error'][:120]}" if e.get("error") else "")
-        scores = [_score(e.get(k)) for k in ("sari", "sari_t2t", "gleu", "update_r", "f1")]
-        row = [e["id"], e["subject"], _data_name(e["data"]), e["split"], size]
-        rows.append([*row, *scores, status])
-    return rows
-
-
-def _hyperparameters(values: Mapping[str, Any]) -> str:
-    def text(value: Any) -> str:
-        return f"{value:g}" if isinstance(value, int | float) else str(value)
-
-    shown = [(short, values.get(key)) for key, short in KEY_HYPERPARAMETERS.items()]
-    return ", ".join(f"{short} {text(value)}" for short, value in shown if value is not None)
-
-
-def _metrics(metrics: Mapping[str, Any]) -> str:
-    parts = [f"{k} {_score(metrics[k])}" for k in ("sari", "gleu", "update_r") if k in metrics]
-    stage2 = metrics.get("stage2") or {}
-    if stage2.get("loss_last") is not None:
-        parts.append(f"loss {_score(stage2['loss_last'], 3)}")
-    if metrics.get("total_seconds") is not None:
-        parts.append(f"{metrics['total_seconds']:.0f} s")
-    return ", ".join(parts)
-
-
-def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
-    """``Admin.list_adapters`` as rows of ADAPTER_COLUMNS, with their lineage."""
-    rows = []
-    for a in adapters:
-        decided = (a["accepted"] or 0) + (a["rejected"] or 0)
-        acceptance = f"{_rate(a['acceptance_rate'])} of {decided}" if decided else "—"
-        rows.append(
-            [
-                _serving_cell(a),
-                a["id"],
-                a["name"],
-                a["method"],
-                a["base_model"],
-                block_ranges(a.get("s_gen") or []),
-                (a.get("data_hash") or "")[:12],
-                len(a.get("feedback_revision_ids") or []),
-                _hyperparameters(a.get("hyperparameters") or {}),
-                _metrics(a.get("metrics") or {}),
-                acceptance,
-                _when(a["created_at"]),
-            ]
-        )
-    return rows
-
-
-def _scope_text(scope: Sequence[str]) -> str:
-    return ", ".join(scope) if scope else "every intention set"
-
-
-def _serving_cell(adapter: Mapping[str, Any]) -> str:
-    scopes = adapter.get("active_for") or []
-    if scopes:
-        return "● serving " + "; ".join(_scope_text(s) for s in scopes)
-    return "deleted" if adapter.get("deleted") else ""
-
-
-def _serving_what(adapter: Mapping[str, Any] | None) -> str:
-    if adapter is None:
-        return "the base model (no adapter)"
-    return (
-        f"adapter {_code(adapter['name'])} (#{adapter['id']}, {adapter['method']} on "
-        f"{_code(adapter['base_model'])})"
-    )
-
-
-def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
-    """Which adapter new revisions use (``Admin.serving``): the default, then each
-    intention set that has an adapter (or the base model) of its own."""
-    default = next((s for s in serving if not s["intentions"]), None)
-    if default is not None:
-        lines = [f"**Serving now:** {_serving_what(default['adapter'])}"]
-    else:
-        lines = [
-            "**Serving now:** the base model, or the adapter the server was started with"
-            " (`ITUNE_ADAPTER`), until an admin activates one"
-        ]
-    lines += [
-        f"- for {_scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"
-        for s in serving
-        if s["intentions"]
-    ]
-    return "\n".join(lines)
-
-
-def history_rows(events: Sequence[Mapping[str, Any]]) -> list[list]:
-    """``Admin.activation_history`` as rows of HISTORY_COLUMNS."""
-    return [
-        [
-            _when(e["created_at"]),
-            e["action"],
-            e["adapter"] or "base model",
-            _scope_text(e.get("intentions") or []),
-            e["by_user"] or "",
-        ]
-        for e in events
-    ]
-
-
-def acceptance_rows(groups: Sequence[Mapping[str, Any]]) -> list[list]:
-    """Acceptance groups (per intention or adapter) as rows of ACCEPTANCE_COLUMNS."""
-    return [[g["key"] or "(none)", g["accepted"], g["rejected"], _rate(g["rate"])] for g in groups]
-
-
-def data_choices(upload: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
-    """The Train form's data sets, with a kept upload (``Admin.upload_data``) last."""
-    choices = [(DATASET_LABELS.get(name, name), name) for name in DATASETS]
-    if upload:
-        rows = f"{upload['rows']} row{'s' if upload['rows'] != 1 else ''}"
-        choices.append((f"upload: {upload['name']} ({rows})", upload["data"]))
-    return choices
-
-
-def registry_choices(adapters: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """The registry picker's choices: the base model, then every live adapter."""
-    live = [a for a in adapters if not a.get("deleted")]
-    return [("base model (no adapter)", BASE)] + [
-        (f"{a['name']} (#{a['id']})", str(a["id"])) for a in live
-    ]
-
-
-def subject_choices(adapters: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """What Evaluate can score: every live adapter, then the baselines."""
-    live = [a for a in adapters if not a.get("deleted")]
-    return [(f"adapter: {a['name']} (#{a['id']})", f"adapter:{a['id']}") for a in live] + [
-        (f"baseline: {BASELINE_LABELS.get(b, b)}", f"baseline:{b}") for b in BASELINES
-    ]
-
-
-def job_from_form(model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name):
-    """The Train form as a job for ``Admin.start_training`` (empty fields left out, so
-    their defaults apply; Stage-I steps only for Intention-Tuning)."""
-    job = {
-        "name": name,
-        "model": model,
-        "data": data,
-        "method": method,
-        "max_steps": max_steps,
-        "batch_size": batch_size,
-        "lr": lr,
-        "max_length": max_length,
-    }
-    if method == "intention-tuning":
-        job["stage1_steps"] = stage1_steps
-    return {k: v for k, v in job.items() if v is not None and v != ""}
 
 
 def form_values(job: Mapping[str, Any]) -> tuple:
@@ -382,8 +109,8 @@ class AdminHandlers:
         run = _call(self.admin.start_training, _user(request), job_from_form(*form))
         choices = run_choices(_call(self.admin.list_runs, _user(request)))
         message = (
-            f"Queued run **#{run['id']}** {_code(run['name'])}: {run['method']} on"
-            f" {_code(_data_name(run['data']))}. Follow it in **Runs**."
+            f"Queued run **#{run['id']}** {code_text(run['name'])}: {run['method']} on"
+            f" {code_text(data_name(run['data']))}. Follow it in **Runs**."
         )
         return message, gr.Dropdown(choices=choices, value=run["id"]), choices
 
@@ -392,7 +119,7 @@ class AdminHandlers:
         if not file:
             return gr.Dropdown(choices=data_choices()), ""
         kept = _call(self.admin.upload_data, _user(request), Path(file).name, file)
-        message = f"Kept {_code(kept['name'])}: {kept['rows']} revisions, picked as the data."
+        message = f"Kept {code_text(kept['name'])}: {kept['rows']} revisions, picked as the data."
         return gr.Dropdown(choices=data_choices(kept), value=kept["data"]), message
 
     # Runs
@@ -419,7 +146,7 @@ class AdminHandlers:
         detail = _call(self.admin.run_detail, _user(request), run_id, after)
         run, steps, selection = detail["run"], detail["steps"], detail["selection"]
         lines = (seen["lines"] if same else []) + [
-            f"{_when(log['time'])[11:]}  {log['line']}" for log in detail["logs"]
+            f"{when_text(log['time'])[11:]}  {log['line']}" for log in detail["logs"]
         ]
         shape = (len(steps), run["status"], selection is not None)
         redraw = not same or tuple(seen["shape"]) != shape
@@ -485,7 +212,9 @@ class AdminHandlers:
             split=split,
             limit=limit or None,  # 0: every example
         )
-        message = f"Queued evaluation **#{evaluation['id']}** of {_code(evaluation['subject'])}."
+        message = (
+            f"Queued evaluation **#{evaluation['id']}** of {code_text(evaluation['subject'])}."
+        )
         return message, self.evaluations(request)
 
     # Registry
@@ -513,7 +242,7 @@ class AdminHandlers:
         adapter_id = None if picked == BASE else int(picked)
         done = _call(self.admin.activate, _user(request), adapter_id, scope or None)
         gr.Info(
-            f"New revisions for {_scope_text(done['intentions'])} use "
+            f"New revisions for {scope_text(done['intentions'])} use "
             f"{done['active'] or 'the base model'}."
         )
         return self.registry(picked, request)
@@ -523,7 +252,7 @@ class AdminHandlers:
         registry view."""
         done = _call(self.admin.rollback, _user(request), scope or None)
         gr.Info(
-            f"Rolled back: new revisions for {_scope_text(done['intentions'])} use "
+            f"Rolled back: new revisions for {scope_text(done['intentions'])} use "
             f"{done['active'] or 'the base model'}."
         )
         return self.registry(picked, request)
@@ -544,7 +273,7 @@ class AdminHandlers:
         summary = (
             f"**{stats['revisions']}** revisions · **{stats['edits']}** edits · overall"
             f" **{overall['accepted']}** accepted, **{overall['rejected']}** rejected"
-            f" ({_rate(overall['rate'])} accepted)"
+            f" ({rate_text(overall['rate'])} accepted)"
         )
         chart = plots.acceptance_bars(stats["by_intention"], "Decisions per intention")
         return (
@@ -564,7 +293,7 @@ class AdminHandlers:
         shutil.copyfile(source, copy)
         message = (
             f"Exported **{export['rows']}** rows from {export['revisions']} revisions"
-            f" to {_code(source)}."
+            f" to {code_text(source)}."
         )
         return gr.File(value=str(copy), visible=True), message
 

@@ -510,3 +510,10 @@ def test_build_ui_without_admin_has_no_admin_tab():
     blocks = build_ui(SimpleNamespace())
     assert "Admin" not in _tab_labels(blocks)
     assert not [f for f in blocks.fns.values() if f.name == "on_load"]
+
+
+def test_block_ranges_name_runs_of_blocks():
+    from ui.admin_views import block_ranges
+
+    assert block_ranges([3, 1, 2, 7, 9, 8, 12]) == "1-3, 7-9, 12 (7 blocks)"
+    assert block_ranges([5]) == "5 (1 block)" and block_ranges([]) == "none"
