@@ -110,16 +110,20 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
                     label="Accept every edit of one intention",
                     scale=1,
                 )
+            # No copy button inside the box: Gradio puts it in the <label>, which then names
+            # the button instead of the text area (no accessible name for screen readers).
             final = gr.Textbox(
                 label="Final text (edits are applied unless rejected; you can type here)",
                 lines=6,
                 interactive=True,
-                buttons=["copy"],
             )
-            again_btn = gr.Button(
-                "Revise again (another round on the final text; rejected edits stay out)",
-                size="sm",
-            )
+            with gr.Row():
+                copy_btn = gr.Button("Copy final text", size="sm", scale=1)
+                again_btn = gr.Button(
+                    "Revise again (another round on the final text; rejected edits stay out)",
+                    size="sm",
+                    scale=3,
+                )
             rating = gr.Radio([1, 2, 3, 4, 5], label="Rate this revision", value=None)
             with gr.Accordion("Raw result (JSON, as the API returns it)", open=False):
                 result = gr.JSON()
@@ -298,6 +302,13 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
             raise gr.Error(str(err)) from err
 
     final.blur(on_type, [state, final], state, api_visibility="private")
+    copy_btn.click(
+        None,
+        final,
+        None,
+        js="(text) => { navigator.clipboard.writeText(text ?? ''); }",
+        api_visibility="private",
+    )
 
     def on_rate(view, stars):
         if view is None or stars is None:

@@ -34,9 +34,8 @@ SLOW_MS = 120_000  # the first revision on a busy 2-core machine
 
 
 def final_text_box(page: Page):
-    # Gradio puts the Copy button inside the textbox's <label>, so the label names the
-    # button and the textarea has no accessible name: found by the label's text instead.
-    return page.locator("label", has_text="Final text").locator("textarea")
+    # By its accessible name, as a screen reader finds it.
+    return page.get_by_role("textbox", name=re.compile(r"^Final text"))
 
 
 def pick(page: Page, combobox, option: str) -> None:
@@ -96,6 +95,9 @@ def test_writer_revises_decides_and_the_page_agrees_with_the_database(served, op
     assert decisions == [(0, "accept", None), (1, "reject", "unnecessary")]
     ((stored_final,),) = served.rows("SELECT final_text FROM revisions WHERE id = ?", revision_id)
     expect(final_text_box(page)).to_have_value(stored_final)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy final text").click()
+    assert page.evaluate("navigator.clipboard.readText()") == stored_final
     (_, _, accepted_after), (_, rejected_before, rejected_after) = edits[:2]
     assert accepted_after.strip() in stored_final
     assert rejected_before.strip() in stored_final, "the rejected edit's text stays as it was"
