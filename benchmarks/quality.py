@@ -167,6 +167,15 @@ def train(
     return folder
 
 
+def eval_config(data: str, budget: Budget, split: str, **target: Any) -> EvalConfig:
+    """Scoring ``target`` (adapter=..., baseline=..., edit_beams=...) on ``split`` (dev or
+    test) of ``data`` as the budget says: its example limit and batch size."""
+    limit = budget.dev_limit if split == "dev" else budget.test_limit
+    return EvalConfig(
+        data=data, split=split, limit=limit, batch_size=budget.eval_batch_size, **target
+    )
+
+
 def score(config: EvalConfig, path: Path, home: Path) -> dict[str, Any]:
     """The report at ``path``, scored now unless it is there already."""
     if path.is_file():
@@ -268,17 +277,10 @@ def run_dataset(data: str, budget: Budget, work: Path, home: Path, results: Path
     started = time.perf_counter()
 
     def dev_config(run: Path) -> EvalConfig:
-        return EvalConfig(
-            adapter=str(run),
-            data=data,
-            split="dev",
-            limit=budget.dev_limit,
-            batch_size=budget.eval_batch_size,
-        )
+        return eval_config(data, budget, "dev", adapter=str(run))
 
     def test_config(**target: str) -> EvalConfig:
-        limit, batch = budget.test_limit, budget.eval_batch_size
-        return EvalConfig(data=data, split="test", limit=limit, batch_size=batch, **target)
+        return eval_config(data, budget, "test", **target)
 
     rows = []
     for baseline in ("copy", "zero-shot"):

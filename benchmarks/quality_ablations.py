@@ -52,6 +52,7 @@ from benchmarks.quality import (  # noqa: E402
     NAMES,
     RESULTS,
     Budget,
+    eval_config,
     log,
     lr_name,
     machine,
@@ -326,6 +327,8 @@ def main() -> None:
     args = parser.parse_args()
     path = args.results / "quality_ablations.json"
     if args.tables_only:
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: run the ablations first")
         results = json.loads(path.read_text())
         (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
         print(markdown(results))
@@ -343,12 +346,10 @@ def main() -> None:
     rates = _rates(args.results)
 
     def dev(**target: Any) -> EvalConfig:
-        return EvalConfig(data=DATA, split="dev", limit=budget.dev_limit,
-                          batch_size=budget.eval_batch_size, **target)  # fmt: skip
+        return eval_config(DATA, budget, "dev", **target)
 
     def test(**target: Any) -> EvalConfig:
-        return EvalConfig(data=DATA, split="test", limit=budget.test_limit,
-                          batch_size=budget.eval_batch_size, **target)  # fmt: skip
+        return eval_config(DATA, budget, "test", **target)
 
     header = {
         "data": DATA,

@@ -163,19 +163,27 @@ class BatchReviser:
         tokens = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
         return min(self.settings.max_new_tokens, int(self.settings.length_factor * tokens) + 16)
 
+    def _batch(
+        self, pieces: Sequence[tuple[str, Sequence[str]]]
+    ) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+        """The pieces' prompts padded on the left (every answer starts at the same
+        position), their attention mask, both (rows, width), and each piece's length cap."""
+        prompts = [self.prompt_ids(piece, intentions) for piece, intentions in pieces]
+        width = max(len(ids) for ids in prompts)
+        input_ids = torch.full((len(prompts), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, ids in enumerate(prompts):
+            input_ids[row, width - len(ids) :] = torch.tensor(ids)
+            mask[row, width - len(ids) :] = 1
+        return input_ids, mask, [self.budget(piece) for piece, _ in pieces]
+
     def revise_pieces(self, pieces: Sequence[tuple[str, Sequence[str]]]) -> list[PieceAnswer]:
         """Revise a batch of ``(piece, intentions)`` together, in one ``generate`` call."""
         if not pieces:
             return []
         tok = self.tokenizer
-        prompts = [self.prompt_ids(piece, intentions) for piece, intentions in pieces]
-        budgets = [self.budget(piece) for piece, _ in pieces]
-        width = max(len(ids) for ids in prompts)
-        input_ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)  # (rows, width)
-        for row, ids in enumerate(prompts):  # left padding: every answer starts at `width`
-            input_ids[row, width - len(ids) :] = torch.tensor(ids)
-            mask[row, width - len(ids) :] = 1
+        input_ids, mask, budgets = self._batch(pieces)
+        width = input_ids.shape[1]
         stops = _RowStops(
             width,
             budgets,
@@ -220,14 +228,8 @@ class BatchReviser:
         if len({"\n" in piece for piece, _ in pieces}) > 1:
             raise ValueError("pieces with and without line breaks need separate calls")
         tok = self.tokenizer
-        prompts = [self.prompt_ids(piece, intentions) for piece, intentions in pieces]
-        budgets = [self.budget(piece) for piece, _ in pieces]
-        width = max(len(ids) for ids in prompts)
-        input_ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)  # (rows, width)
-        for row, ids in enumerate(prompts):
-            input_ids[row, width - len(ids) :] = torch.tensor(ids)
-            mask[row, width - len(ids) :] = 1
+        input_ids, mask, budgets = self._batch(pieces)
+        width = input_ids.shape[1]
         stops = [] if "\n" in pieces[0][0] else [self.newline_stop]
         device = next(self.model.parameters()).device
         with torch.inference_mode():
