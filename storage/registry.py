@@ -91,11 +91,6 @@ class Adapter:
     active_for: tuple[tuple[str, ...], ...] = ()  # the intention sets it serves; () = default
 
     @property
-    def active_for_text(self) -> str:
-        """Where it is active, for people: "every intention set", "fluency", ..."""
-        return "; ".join(scope_text(s) for s in self.active_for)
-
-    @property
     def hyperparameters(self) -> dict[str, Any]:
         return dict(self.lineage.get("hyperparameters") or {})
 
@@ -120,11 +115,12 @@ def scope_of(intentions: Iterable[str] | str | None) -> tuple[str, ...]:
     Raises:
         UnknownIntention: a name is not an intention.
     """
-    if intentions is None or (not isinstance(intentions, str) and not list(intentions)):
+    if intentions is None:
         return ()
-    if isinstance(intentions, str) and not intentions.strip():
-        return ()
-    return parse_intentions(intentions)
+    if isinstance(intentions, str):
+        return parse_intentions(intentions) if intentions.strip() else ()
+    names = list(intentions)
+    return parse_intentions(names) if names else ()
 
 
 def scope_text(intentions: tuple[str, ...]) -> str:
