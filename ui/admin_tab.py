@@ -66,7 +66,7 @@ def _call(fn, *args, **kwargs):
 
 def form_values(job: Mapping[str, Any]) -> tuple:
     """The Train form's values for a job (model, data, method, max_steps, stage1_steps,
-    batch_size, lr, max_length, name)."""
+    batch_size, lr, max_length, name, edit_weight)."""
     return (
         job.get("model", "embedded"),
         job.get("data"),
@@ -77,6 +77,7 @@ def form_values(job: Mapping[str, Any]) -> tuple:
         job.get("lr"),
         job.get("max_length"),
         job.get("name", ""),
+        job.get("edit_weight", 1.0),
     )
 
 
@@ -102,10 +103,12 @@ class AdminHandlers:
         lr,
         max_length,
         name,
-        request: gr.Request,
+        edit_weight=None,
+        request: gr.Request = None,
     ):
         """Queue the form's job. Returns (message, run picker, run choices)."""
         form = (model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name)
+        form += (edit_weight,)
         run = _call(self.admin.start_training, _user(request), job_from_form(*form))
         choices = run_choices(_call(self.admin.list_runs, _user(request)))
         message = (
@@ -367,6 +370,14 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
                     max_length = gr.Number(
                         DEFAULT_JOB["max_length"], label="Max length (tokens)", precision=0
                     )
+                    edit_weight = gr.Number(
+                        1.0,
+                        label="Edit weight",
+                        info="loss weight of the tokens where a revision departs from its "
+                        "source; 3 gave +2 SARI, -1 GLEU on ITERATER-sent (README)",
+                        minimum=1,
+                        step=0.5,
+                    )
             start = gr.Button("Start training", variant="primary")
             train_status = gr.Markdown()
         with gr.Tab("Runs", id="runs") as tabs_by_name["runs"]:
@@ -428,6 +439,7 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
             export_status = gr.Markdown()
 
     form = [model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name]
+    form += [edit_weight]
     run_state, seen = gr.State([]), gr.State({})
     run_view = [run_status, loss_plot, norms_plot, g_plot, selection, log, cancel, seen]
     tick_outputs = [runs_table, run_pick, run_state, *run_view]

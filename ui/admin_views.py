@@ -297,9 +297,12 @@ def subject_choices(adapters: Sequence[Mapping[str, Any]]) -> list[tuple[str, st
     ]
 
 
-def job_from_form(model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name):
+def job_from_form(
+    model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name, edit_weight=None
+):
     """The Train form as a job for ``Admin.start_training`` (empty fields left out, so
-    their defaults apply; Stage-I steps only for Intention-Tuning)."""
+    their defaults apply; Stage-I steps only for Intention-Tuning; an edit weight of 1,
+    the default, left out)."""
     job = {
         "name": name,
         "model": model,
@@ -312,4 +315,6 @@ def job_from_form(model, data, method, max_steps, stage1_steps, batch_size, lr, 
     }
     if method == "intention-tuning":
         job["stage1_steps"] = stage1_steps
+    if edit_weight not in (None, "", 1, 1.0):
+        job["edit_weight"] = edit_weight
     return {k: v for k, v in job.items() if v is not None and v != ""}

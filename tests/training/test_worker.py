@@ -196,7 +196,10 @@ def test_a_bad_job_is_refused_before_it_is_queued(db):
         submit_run(runs, {"method": "lora", "data": "iterater-sent", "batch_size": 0})
     with pytest.raises(ValueError, match="unknown config keys: colour"):
         check_job({"method": "lora", "data": "iterater-sent", "colour": "red"})
+    with pytest.raises(ValueError, match="edit_weight"):
+        submit_run(runs, {"method": "lora", "data": "iterater-sent", "edit_weight": 0.5})
     assert runs.list_runs() == []
+    assert check_job({"method": "lora", "data": "iterater-sent", "edit_weight": 3.0})
 
 
 def test_a_feedback_job_is_accepted():

@@ -140,6 +140,12 @@ def test_a_lora_job_leaves_stage_one_steps_and_an_empty_name_out(h, admin):
     config = admin.list_runs("ada")[0]["config"]
     assert config["method"] == "lora"
     assert "stage1_steps" not in config and "name" not in config
+    assert "edit_weight" not in config  # the default weight is left to the config
+
+
+def test_an_edit_weight_from_the_form_reaches_the_run(h, admin):
+    h.start(*FORM, 3.0, request=ADA)
+    assert admin.list_runs("ada")[0]["config"]["edit_weight"] == 3.0
 
 
 def test_a_bad_job_is_a_gr_error_and_queues_nothing(h, admin):
@@ -404,7 +410,9 @@ def test_export_offers_a_copy_of_the_export_to_download(h, tmp_path):
 
 def test_train_from_feedback_fills_the_form_and_opens_train(h):
     values = h.train_from_feedback(ADA)
-    model, data, method, max_steps, stage1, batch_size, lr, max_length, name, message, tabs = values
+    model, data, method, max_steps, stage1, batch_size, lr, max_length, name, weight = values[:10]
+    message, tabs = values[10:]
+    assert weight == 1.0
     assert (model, data, method) == ("embedded", "feedback", "intention-tuning")
     assert (max_steps, batch_size, lr, max_length) == (30, 8, 1e-3, 256)
     assert stage1.value == 15 and stage1.visible is True
