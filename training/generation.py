@@ -177,11 +177,28 @@ class BatchReviser:
             mask[row, width - len(ids) :] = 1
         return input_ids, mask, [self.budget(piece) for piece, _ in pieces]
 
+    def _generate(
+        self, input_ids, mask, max_new_tokens: int, stops: list, **search
+    ) -> torch.Tensor:
+        """``generate`` without sampling on a left-padded batch; returns only the answers'
+        token ids (on the CPU), which all start at the prompt width."""
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                stopping_criteria=StoppingCriteriaList(stops),
+                pad_token_id=self.tokenizer.pad_token_id,
+                **search,
+            )
+        return out[:, input_ids.shape[1] :].cpu()
+
     def revise_pieces(self, pieces: Sequence[tuple[str, Sequence[str]]]) -> list[PieceAnswer]:
         """Revise a batch of ``(piece, intentions)`` together, in one ``generate`` call."""
         if not pieces:
             return []
-        tok = self.tokenizer
         input_ids, mask, budgets = self._batch(pieces)
         width = input_ids.shape[1]
         stops = _RowStops(
@@ -192,17 +209,7 @@ class BatchReviser:
             self.settings.loop_ngram,
             self.newline_stop,
         )
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=input_ids.to(device),
-                attention_mask=mask.to(device),
-                max_new_tokens=max(budgets),
-                do_sample=False,
-                stopping_criteria=StoppingCriteriaList([stops]),
-                pad_token_id=tok.pad_token_id,
-            )
-        generated = out[:, width:].cpu()  # (rows, longest answer)
+        generated = self._generate(input_ids, mask, max(budgets), [stops])  # (rows, longest)
         answers = []
         for row, (piece, _) in enumerate(pieces):
             end = stops.ended_at[row] if stops.ended_at[row] is not None else generated.shape[1]
@@ -227,25 +234,18 @@ class BatchReviser:
             return []
         if len({"\n" in piece for piece, _ in pieces}) > 1:
             raise ValueError("pieces with and without line breaks need separate calls")
-        tok = self.tokenizer
         input_ids, mask, budgets = self._batch(pieces)
-        width = input_ids.shape[1]
         stops = [] if "\n" in pieces[0][0] else [self.newline_stop]
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=input_ids.to(device),
-                attention_mask=mask.to(device),
-                max_new_tokens=max(budgets),
-                do_sample=False,
-                num_beams=beams,
-                num_return_sequences=beams,
-                early_stopping=True,
-                stopping_criteria=StoppingCriteriaList(stops),
-                pad_token_id=tok.pad_token_id,
-            )
-        generated = out[:, width:].cpu()  # (rows * beams, longest answer), row-major
-        ends = self.eos_ids | {tok.pad_token_id}
+        generated = self._generate(
+            input_ids,
+            mask,
+            max(budgets),
+            stops,
+            num_beams=beams,
+            num_return_sequences=beams,
+            early_stopping=True,
+        )  # (rows * beams, longest answer), row-major
+        ends = self.eos_ids | {self.tokenizer.pad_token_id}
         found: list[PieceAnswer | None] = []
         for row, (piece, _) in enumerate(pieces):
             best = None
