@@ -5,6 +5,8 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_HOME         data folder: converted models, the default database (~/.cache/itune)
   ITUNE_MODEL        ``embedded`` (SmolLM2-135M-Instruct, default), a local HF folder or hub id
   ITUNE_ADAPTER      a trained adapter folder (``python -m training train``) to revise with
+                     until an admin activates one; default: the built-in adapter
+                     ``adapters/itune-default`` (embedded model only); ``none``: the base model
   ITUNE_DB_URL       any SQLAlchemy URL (default: sqlite file ITUNE_HOME/itune.db)
   ITUNE_DEVICE       ``cpu``, ``cuda``, ``cuda:1`` … (default: CUDA when present)
   ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
@@ -35,7 +37,7 @@ import threading
 # own threads under load (see benchmarks/serve.py). An explicit setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -52,6 +54,16 @@ from storage.users import UserStore
 logger = logging.getLogger("itune")
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+# The adapter the repository ships (training/configs/default-adapter.yaml rebuilds it),
+# served by default on the embedded model; ITUNE_ADAPTER=none serves the base model.
+BUILTIN_ADAPTER = Path(__file__).resolve().parent / "adapters" / "itune-default"
+NO_ADAPTER = ("none", "base")
+
+
+def default_adapter(model: str) -> Path | None:
+    """The built-in adapter where it fits the model (it was trained on the embedded one)."""
+    shipped = (BUILTIN_ADAPTER / "adapter_config.json").is_file()
+    return BUILTIN_ADAPTER if model == "embedded" and shipped else None
 
 
 @dataclass(frozen=True)
@@ -116,10 +128,18 @@ class Settings:
             return raw in ("1", "true", "yes")
 
         home = get("ITUNE_HOME")
+        model = get("ITUNE_MODEL") or "embedded"
+        chosen = get("ITUNE_ADAPTER")
+        if chosen is None:
+            adapter = default_adapter(model)
+        elif chosen.lower() in NO_ADAPTER:
+            adapter = None
+        else:
+            adapter = Path(chosen).expanduser()
         return cls(
             home=Path(home).expanduser() if home else Path.home() / ".cache" / "itune",
-            model=get("ITUNE_MODEL") or "embedded",
-            adapter=Path(get("ITUNE_ADAPTER")).expanduser() if get("ITUNE_ADAPTER") else None,
+            model=model,
+            adapter=adapter,
             db_url=get("ITUNE_DB_URL"),
             device=get("ITUNE_DEVICE"),
             dtype=get("ITUNE_DTYPE"),
@@ -327,6 +347,8 @@ def build_app(settings: Settings, store: Store | None = None):
     if store is None:
         store = Store.open(settings.database_url)
     registry = Registry(store.engine)
+    if settings.adapter is not None and settings.adapter.resolve() == BUILTIN_ADAPTER:
+        register_builtin(registry, BUILTIN_ADAPTER)
 
     def serving_adapter(intentions: tuple[str, ...] = ()) -> AdapterChoice:
         """The adapter new requests for ``intentions`` use, read per request (an
@@ -370,6 +392,26 @@ def build_app(settings: Settings, store: Store | None = None):
     blocks = build_ui(studio, admin=build_admin(settings, store, access), subtitle=subtitle)
     blocks.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     return blocks, studio, slot
+
+
+def register_builtin(registry, folder: Path) -> None:
+    """List the built-in adapter in the registry (once; marked ``builtin`` in its lineage),
+    so admins see it beside their own, can activate it again after another, and its
+    acceptance adds up like any adapter's."""
+    from itune_core.errors import InvalidState
+    from training.worker import adapter_from_output
+
+    name = adapter_name(folder)
+    if registry.get_adapter_by_name(name) is not None:
+        return
+    try:
+        new = adapter_from_output(folder, name)
+        lineage = {**new.lineage, "builtin": True}
+        registry.register_adapter(replace(new, lineage=lineage))
+    except InvalidState:
+        pass  # another process registered it first
+    except (OSError, ValueError, KeyError) as err:
+        logger.warning("the built-in adapter in %s is not listed: %s", folder, err)
 
 
 def check_admin(settings: Settings, users: UserStore) -> None:

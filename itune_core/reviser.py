@@ -27,6 +27,7 @@ from transformers.generation.streamers import BaseStreamer
 from itune_core.adapters import generate_kwargs
 from itune_core.edits import Edit, piecewise_edits
 from itune_core.errors import InvalidText
+from itune_core.facts import HeldEdit, guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.prompts import chat_messages, generation_prompt
 from itune_core.segment import split_pieces
@@ -56,6 +57,8 @@ class ReviseSettings:
         min_similarity: a piece's revision is discarded (the piece kept as it was) when its
             words match the piece's less than this (difflib ratio, 0-1); small models
             sometimes answer with a new text instead of a revision.
+        fact_guard: hold back the edits that change a number, a date or a name unless
+            ``meaning-changed`` was asked for (``itune_core.facts``).
     """
 
     max_chars: int = 20_000
@@ -63,6 +66,7 @@ class ReviseSettings:
     length_factor: float = 1.5
     loop_ngram: int = 8
     min_similarity: float = 0.4
+    fact_guard: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_chars", "max_new_tokens", "loop_ngram"):
@@ -92,6 +96,7 @@ class Revision:
     model: str
     adapter: str | None = None
     discarded_pieces: int = 0
+    held_edits: tuple[HeldEdit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,25 @@ def word_similarity(a: str, b: str) -> float:
     if not words_a and not words_b:
         return 1.0
     return difflib.SequenceMatcher(a=words_a, b=words_b, autojunk=False).ratio()
+
+
+def accept_answer(
+    raw: str, piece: str, cut_off: bool, intentions: Sequence[str], settings: ReviseSettings
+) -> tuple[str, bool, tuple[HeldEdit, ...]]:
+    """What goes into the text for one piece: (text, whether the answer was discarded,
+    edits the fact guard held back).
+
+    The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
+    the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
+    edits that change facts. The app and evaluation both call this, so they agree.
+    """
+    candidate = clean_output(raw, piece)
+    if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
+        return piece, True, ()
+    if settings.fact_guard:
+        candidate, held = guard_facts(piece, candidate, intentions)
+        return candidate, False, held
+    return candidate, False, ()
 
 
 def clean_output(raw: str, piece: str) -> str:
@@ -256,6 +280,7 @@ class Reviser:
         started = time.perf_counter()
         spans = split_pieces(text)
         revised_pieces: list[str] = []
+        held_edits: list[HeldEdit] = []
         tokens = discarded = 0
 
         def assemble(current: str | None) -> str:
@@ -277,12 +302,13 @@ class Reviser:
             for partial, outcome in self._generate(piece, wanted):
                 if partial is None:
                     raw, used, cut_off = outcome
-                    candidate = clean_output(raw, piece)
-                    # A cut-off answer ran on past the revision; a dissimilar one is a new
-                    # text. Either way the writer is better served by the piece as it was.
-                    if cut_off or word_similarity(candidate, piece) < self.settings.min_similarity:
+                    candidate, dropped, held = accept_answer(
+                        raw, piece, cut_off, wanted, self.settings
+                    )
+                    if dropped:
                         logger.info("discarded the model's answer for piece %d: %r", k, raw)
-                        candidate, discarded = piece, discarded + 1
+                        discarded += 1
+                    held_edits.extend(held)
                     revised_pieces.append(candidate)
                     tokens += used
                 elif stream_tokens:
@@ -304,6 +330,7 @@ class Reviser:
             model=self.model_name,
             adapter=self.adapter_name,
             discarded_pieces=discarded,
+            held_edits=tuple(held_edits),
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)
 

@@ -28,6 +28,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from itune_core.errors import ItuneError
 from itune_core.selection import FIRST_STEPS, SGEN_RULES
+from training.checkpoints import checkpoint_dir
 from training.config import (
     BASE_DTYPES,
     METHODS,
@@ -63,6 +64,8 @@ FLAG_KEYS: dict[str, str] = {
     "base_dtype": "base_dtype",
     "cpu": "cpu",
     "overwrite": "overwrite",
+    "checkpoint_every": "checkpoint_every",
+    "snapshot_every": "snapshot_every",
     "lora_r": "method_config.lora.r",
     "lora_alpha": "method_config.lora.lora_alpha",
     "lora_dropout": "method_config.lora.lora_dropout",
@@ -115,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-dtype", choices=BASE_DTYPES)
     p.add_argument("--cpu", action="store_true", default=None, help="train on the CPU")
     p.add_argument("--overwrite", action="store_true", default=None, help="replace a finished run")
+    p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        help="save Stage II every N steps beside the output; rerun to resume (0: never)",
+    )
+    p.add_argument(
+        "--snapshot-every", type=int, help="keep the adapter every N steps (snapshots/step-N)"
+    )
     p.add_argument("--lora-r", type=int)
     p.add_argument("--lora-alpha", type=float, help="same in both stages")
     p.add_argument("--lora-dropout", type=float)
@@ -211,7 +222,18 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     progress = BarProgress(disable=not main_process)
     command = "python -m training " + shlex.join(argv)
     with logging_redirect_tqdm():
-        result = train(config, home=_home(args), progress=progress, command=command)
+        try:
+            result = train(config, home=_home(args), progress=progress, command=command)
+        except KeyboardInterrupt:
+            saved = checkpoint_dir(Path(config.output).expanduser().resolve())
+            if main_process and saved.is_dir():
+                print(
+                    f"error: interrupted; the output was not written, but {saved} keeps the "
+                    "work done: run the same command again to resume there",
+                    file=sys.stderr,
+                )
+                return 130
+            raise
     if main_process:
         stage2 = result.metrics["stage2"]
         print(

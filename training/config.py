@@ -70,6 +70,11 @@ class TrainConfig:
             autograd (same loss and gradients; see ``training.stage2.no_grad_below``).
         cpu: train on the CPU even where a GPU is present.
         overwrite: replace a finished run already at ``output`` (atomically, at the end).
+        checkpoint_every: save Stage II every this many steps in
+            ``<output>.checkpoint/``; running the same config again resumes there
+            (``training.checkpoints``); 0: never.
+        snapshot_every: keep the generation adapter every this many Stage-II steps
+            (``snapshots/step-N/`` in the output), to score budgets on dev; None: none.
         method_config: every [decision] switch of docs/method.md, with its default.
     """
 
@@ -95,6 +100,8 @@ class TrainConfig:
     no_grad_below: bool = True
     cpu: bool = False
     overwrite: bool = False
+    checkpoint_every: int = 50
+    snapshot_every: int | None = None
     method_config: MethodConfig = field(default_factory=MethodConfig)
 
     def __post_init__(self) -> None:
@@ -106,6 +113,15 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a non-empty string, got {value!r}")
         _positive_int("max_steps", self.max_steps, allow_none=True)
         _positive_int("stage1_steps", self.stage1_steps, allow_none=True)
+        _positive_int("snapshot_every", self.snapshot_every, allow_none=True)
+        if (
+            isinstance(self.checkpoint_every, bool)
+            or not isinstance(self.checkpoint_every, int)
+            or self.checkpoint_every < 0
+        ):
+            raise ValueError(
+                f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}"
+            )
         for name in ("epochs", "batch_size", "max_length"):
             _positive_int(name, getattr(self, name))
         if isinstance(self.warmup_steps, bool) or not isinstance(self.warmup_steps, int):

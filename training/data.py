@@ -26,12 +26,17 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
+from training.learner_errors import make_pairs
 
 log = logging.getLogger(__name__)
 
 CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
 SPLITS = ("train", "dev", "test")
-DATASET_NAMES = ("iterater-sent", "iterater-doc", "argrewrite")
+DATASET_NAMES = ("iterater-sent", "iterater-doc", "argrewrite", "learner-errors")
+# Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
+# from this seed, so a name always means the same examples.
+LEARNER_ERRORS_MAX = 3000
+LEARNER_ERRORS_SEED = 0
 
 # IteraTeR's catch-all label; prior work (and method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -295,6 +300,33 @@ def load_iterater_doc(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return Dataset("iterater-doc", split, _kept(rows, path), INTENTIONS, True, str(path))
 
 
+def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """Synthetic fluency pairs: learner errors injected into the revised (clean) sentences
+    of ITERATER-sent's ``split`` (``training.learner_errors``); train pairs come from train
+    sentences that no other split holds, so dev and test stay unseen."""
+    clean = load_iterater_sent(split, root)
+    # IteraTeR repeats a few sentences across its splits (3-6 per split): a sentence any
+    # other split holds is left out, so no split's pairs show another split's text.
+    elsewhere = {
+        text.strip()
+        for other in SPLITS
+        if other != split
+        for example in load_iterater_sent(other, root).examples
+        for text in (example.before, example.after)
+    }
+    sentences = [e.after for e in clean.examples if e.after.strip() not in elsewhere]
+    pairs = make_pairs(sentences, LEARNER_ERRORS_MAX, LEARNER_ERRORS_SEED)
+    examples = tuple(
+        RevisionExample(noisy, fixed, ("fluency",), f"learner-errors/{'+'.join(rules)}/{n}")
+        for n, (noisy, fixed, rules) in enumerate(pairs)
+    )
+    provenance = (
+        f"{clean.provenance}: revised sentences with injected learner errors "
+        f"(max {LEARNER_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return Dataset("learner-errors", split, examples, INTENTIONS, False, provenance)
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -507,13 +539,32 @@ def load_dataset(
     seed: int = ARGREWRITE_SEED,
     include_added_deleted: bool = False,
 ) -> Dataset:
-    """A corpus by name (``DATASET_NAMES``) or a ``.jsonl``/``.json`` file by path.
+    """A corpus by name (``DATASET_NAMES``) or a ``.jsonl``/``.json`` file by path;
+    names joined by ``+`` (``iterater-sent+learner-errors``) are one dataset of all their
+    examples, in that order (they must share the label set).
 
     ``seed`` and ``include_added_deleted`` apply to ArgRewrite only (see
     ``load_argrewrite``); record them with whatever is trained on it.
     """
+    if isinstance(name_or_path, str) and "+" in name_or_path:
+        parts = [
+            load_dataset(part, split, root, seed, include_added_deleted)
+            for part in name_or_path.split("+")
+        ]
+        if len({part.labels for part in parts}) > 1:
+            raise ValueError(f"{name_or_path!r}: the datasets have different label sets")
+        return Dataset(
+            name_or_path,
+            split,
+            tuple(example for part in parts for example in part.examples),
+            parts[0].labels,
+            any(part.multi_label for part in parts),
+            "; ".join(part.provenance for part in parts),
+        )
     if name_or_path == "iterater-sent":
         return load_iterater_sent(split, root)
+    if name_or_path == "learner-errors":
+        return load_learner_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

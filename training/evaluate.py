@@ -40,6 +40,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
 from itune_core.errors import ItuneError, ModelLoadError
+from itune_core.facts import changes_facts
 from itune_core.labelling import IntentionPredictor
 from itune_core.metrics import classification_report, evaluate_revisions
 from itune_core.model import default_dtype, load_model
@@ -385,9 +386,14 @@ def evaluate(
         "model": model_info,
         "generation": generation,
         "metrics": metrics,
+        "outputs": output_counts(sources, outputs, revisions),
         "metric_notes": {
             "sari": "EASSE/EditEval corpus SARI (F1 for deletion), 0-100",
-            "sari_t2t": "tensor2tensor/Hugging Face sentence-mean SARI (ITERATER's), 0-100",
+            "sari_iterater": (
+                "Xu et al.'s original sentence-mean SARI (deletion precision, 0/0 as 0), "
+                "the scorer of ITERATER's published results, 0-100"
+            ),
+            "sari_t2t": "tensor2tensor/Hugging Face sentence-mean SARI (0/0 as 1), 0-100",
             "gleu": "Napoles et al. GEC GLEU, 0-100",
             "update_r": "Update-ROUGE (ROUGE-Lsum F1 on added sentences), 0-100",
             "by_intention": "the same metrics on the examples carrying each gold intention",
@@ -431,13 +437,34 @@ def generation_settings(
         "stops": "end of turn; a line break when the piece has none; loop; length cap",
         "cleaning": "itune_core.reviser.clean_output",
         "min_similarity": settings.min_similarity,
-        "guards": "a cut-off answer or one less similar than min_similarity keeps the piece",
+        "guards": (
+            "a cut-off answer or one less similar than min_similarity keeps the piece; "
+            "edits that change a number, date or name are held back unless meaning-changed "
+            "was asked (itune_core.facts)"
+        ),
         "adapter": config.adapter,
         "pieces": sum(len(r.pieces) for r in revisions),
         "discarded_pieces": sum(r.discarded_pieces for r in revisions),
         "alternative_pieces": sum(r.alternative_pieces for r in revisions),
         "generated_tokens": sum(r.generated_tokens for r in revisions),
     }
+
+
+def output_counts(
+    sources: Sequence[str], outputs: Sequence[str], revisions: Sequence[TextRevision] | None
+) -> dict[str, int]:
+    """How many outputs equal their input, and how many change a fact token (a number, a
+    date, a name: ``itune_core.facts``) before and after the fact guard."""
+    counts = {
+        "unchanged": sum(o == s for s, o in zip(sources, outputs, strict=True)),
+        "fact_changing": sum(changes_facts(s, o) for s, o in zip(sources, outputs, strict=True)),
+    }
+    if revisions is not None:
+        counts["fact_changing_unguarded"] = sum(
+            changes_facts(r.source, r.unguarded) for r in revisions
+        )
+        counts["held_edits"] = sum(r.held_edits for r in revisions)
+    return counts
 
 
 def example_rows(
@@ -460,6 +487,9 @@ def example_rows(
             row["pieces"] = len(revisions[k].pieces)
             row["discarded_pieces"] = revisions[k].discarded_pieces
             row["alternative_pieces"] = revisions[k].alternative_pieces
+            if revisions[k].unguarded != output:
+                row["unguarded_output"] = revisions[k].unguarded
+                row["held_edits"] = [h.to_dict() for p in revisions[k].pieces for h in p.held]
         if predicted is not None:
             row["predicted_labels"] = list(predicted[k])
         rows.append(row)
@@ -580,7 +610,8 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     print(
         f"wrote {output}: {report['method']} on {report['data']['dataset']} "
         f"{report['data']['split']} ({m['n']} examples): SARI {m['sari']:.2f} "
-        f"(t2t {m['sari_t2t']:.2f}), GLEU {m['gleu']:.2f}, Update-R {m['update_r']:.2f}"
+        f"(ITERATER {m['sari_iterater']:.2f}, t2t {m['sari_t2t']:.2f}), "
+        f"GLEU {m['gleu']:.2f}, Update-R {m['update_r']:.2f}"
         + (
             f"; prediction macro-F1 {report['prediction']['macro_f1']:.3f}"
             if report["prediction"]

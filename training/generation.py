@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
+from itune_core.facts import HeldEdit
 from itune_core.prompts import chat_messages, generation_prompt
-from itune_core.reviser import ReviseSettings, clean_output, word_similarity
+from itune_core.reviser import ReviseSettings, accept_answer, clean_output
 from itune_core.segment import split_pieces
 
 UNITS: tuple[str, ...] = ("sentence", "whole")
@@ -41,6 +42,8 @@ class PieceAnswer:
         discarded: the answer was cut off or too unlike the piece, so the piece was kept.
         alternative: the greedy answer left the piece as it was, and this is the best
             beam-search answer that changes it (``edit_beams``).
+        unguarded: what ``revised`` would be without the fact guard.
+        held: the edits the fact guard held back (``itune_core.facts``).
     """
 
     raw: str
@@ -49,6 +52,8 @@ class PieceAnswer:
     cut_off: bool
     discarded: bool
     alternative: bool = False
+    unguarded: str = ""
+    held: tuple[HeldEdit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,11 @@ class TextRevision:
     source: str
     revised: str
     pieces: tuple[PieceAnswer, ...]
+    unguarded: str = ""
+
+    @property
+    def held_edits(self) -> int:
+        return sum(len(p.held) for p in self.pieces)
 
     @property
     def discarded_pieces(self) -> int:
@@ -211,10 +221,10 @@ class BatchReviser:
         )
         generated = self._generate(input_ids, mask, max(budgets), [stops])  # (rows, longest)
         answers = []
-        for row, (piece, _) in enumerate(pieces):
+        for row, (piece, wanted) in enumerate(pieces):
             end = stops.ended_at[row] if stops.ended_at[row] is not None else generated.shape[1]
             ids = generated[row, :end].tolist()
-            answers.append(self._answer(piece, ids, budgets[row], stops.looped_at[row]))
+            answers.append(self._answer(piece, wanted, ids, budgets[row], stops.looped_at[row]))
         return answers
 
     def alternatives(
@@ -247,21 +257,28 @@ class BatchReviser:
         )  # (rows * beams, longest answer), row-major
         ends = self.eos_ids | {self.tokenizer.pad_token_id}
         found: list[PieceAnswer | None] = []
-        for row, (piece, _) in enumerate(pieces):
+        for row, (piece, wanted) in enumerate(pieces):
             best = None
             for k in range(beams):
                 ids = generated[row * beams + k].tolist()
                 end = next((i for i, t in enumerate(ids) if t in ends), None)
                 ids = ids if end is None else ids[: end + (ids[end] in self.eos_ids)]
-                answer = self._answer(piece, ids[: budgets[row]], budgets[row], None)
+                answer = self._answer(piece, wanted, ids[: budgets[row]], budgets[row], None)
                 if not answer.discarded and answer.revised != piece:
                     best = replace(answer, alternative=True)
                     break
             found.append(best)
         return found
 
-    def _answer(self, piece: str, ids: list[int], budget: int, looped_at: int | None):
-        # The Reviser's post-processing, step for step.
+    def _answer(
+        self,
+        piece: str,
+        intentions: Sequence[str],
+        ids: list[int],
+        budget: int,
+        looped_at: int | None,
+    ) -> PieceAnswer:
+        # The Reviser's post-processing, step for step (accept_answer is shared).
         used = len(ids)
         cut_off = used >= budget and (not ids or ids[-1] not in self.eos_ids)
         if looped_at is not None:
@@ -269,14 +286,15 @@ class BatchReviser:
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         if "\n" not in piece:
             text = text.split("\n", 1)[0] if text.strip() else text
-        candidate = clean_output(text, piece)
-        discarded = cut_off or word_similarity(candidate, piece) < self.settings.min_similarity
+        revised, discarded, held = accept_answer(text, piece, cut_off, intentions, self.settings)
         return PieceAnswer(
             raw=text,
-            revised=piece if discarded else candidate,
+            revised=revised,
             tokens=used,
             cut_off=cut_off,
             discarded=discarded,
+            unguarded=piece if discarded else clean_output(text, piece),
+            held=held,
         )
 
 
@@ -385,5 +403,6 @@ def revise_texts(
     for t, text in enumerate(texts):
         pieces = tuple(answers[(t, k)] for k in range(len(spans[t])))
         revised = assemble(text, spans[t], [p.revised for p in pieces])
-        results.append(TextRevision(source=text, revised=revised, pieces=pieces))
+        unguarded = assemble(text, spans[t], [p.unguarded for p in pieces])
+        results.append(TextRevision(text, revised, pieces, unguarded))
     return results

@@ -38,6 +38,7 @@ from itune_core.lora import block_adapter_params, num_blocks
 from itune_core.model import default_dtype, resolve_model_source
 from itune_core.selection import SelectionTracker, select_generation_layers
 from itune_core.transfer import transfer_lora
+from training.checkpoints import Checkpoints, checkpoint_dir, fingerprint
 from training.config import TrainConfig, dump_yaml
 from training.data import load_dataset
 from training.loop import (
@@ -56,6 +57,7 @@ from training.outputs import (
     StagingDir,
     check_output,
     examples_sha256,
+    load_predictor,
     save_adapter,
     save_predictor,
     write_json,
@@ -186,6 +188,7 @@ class _Run:
     pad_id: int
     progress: Progress
     write_log: Callable[[StepLog], None]
+    checkpoints: Checkpoints
 
     @property
     def device(self) -> torch.device:
@@ -207,6 +210,28 @@ class _Stage1Outcome:
     s_gen: tuple[int, ...]
     metrics: dict[str, Any]
     selection: dict[str, Any]
+    logs: list[StepLog]
+
+
+def _fingerprinted(config: TrainConfig) -> dict[str, Any]:
+    return config.to_dict()
+
+
+def _resumed_stage1(
+    run: _Run, base: nn.Module, done: dict[str, Any], folder: Path, steps: int
+) -> _Stage1Outcome:
+    """Stage I as a checkpoint saved it: the predictor (whose adapter Stage II starts
+    from), S_gen, metrics and the step log (written to this run's log again)."""
+    log.info("Stage I already done (checkpoint in %s): S_gen = %s", folder, done["s_gen"])
+    classifier = load_predictor(folder / PREDICTOR_DIR, base)
+    run.progress.on_stage_start(1, STAGE_NAMES[1], steps)
+    for entry in done["logs"]:
+        run.write_log(entry)
+        run.progress.on_step(entry)
+    run.progress.on_stage_end(1)
+    return _Stage1Outcome(
+        classifier, tuple(done["s_gen"]), done["metrics"], done["selection"], done["logs"]
+    )
 
 
 @dataclass
@@ -272,7 +297,7 @@ def _stage1(run: _Run, base: nn.Module, dataset, data, targets, steps: int) -> _
     }
     # accelerate keeps a reference to every prepared model: drop Stage I's.
     run.accelerator.free_memory()
-    return _Stage1Outcome(classifier, tuple(chosen["s_gen"]), metrics, selection)
+    return _Stage1Outcome(classifier, tuple(chosen["s_gen"]), metrics, selection, logs)
 
 
 def _stage2(
@@ -300,10 +325,28 @@ def _stage2(
     prepared = run.accelerator.prepare_model(loss_module)
     dynamic = config.method == "ir-tuning" or (stage1 is not None and not method.sgen_fixed)
     tracker = make_tracker(run.num_blocks, method, candidates=adapted) if dynamic else None
+    resumed = None if dynamic else run.checkpoints.load_stage2(params, optimizer, scheduler)
+    start = resumed.step if resumed else 0
+    earlier = resumed.seconds if resumed else 0.0
     peak = PeakMemory(run.device)
     peak.start()
     run.progress.on_stage_start(2, STAGE_NAMES[2], steps)
+    for entry in resumed.logs if resumed else ():
+        run.write_log(entry)
+        run.progress.on_step(entry)
     started = time.perf_counter()
+
+    def checkpoint(step: int, logs: list[StepLog]) -> None:
+        # Dynamic selection keeps its tracker's state outside the tensors: not resumable.
+        every, snap = config.checkpoint_every, config.snapshot_every
+        if not dynamic and every and (step % every == 0 or step == steps):
+            spent = earlier + time.perf_counter() - started
+            run.checkpoints.save_stage2(step, params, optimizer, scheduler, logs, spent)
+        if snap and step % snap == 0 and run.accelerator.is_main_process:
+            save_adapter(
+                run.accelerator.unwrap_model(prepared).model, run.checkpoints.snapshot_dir(step)
+            )
+
     logs = train_generation(
         prepared,
         loss_module,
@@ -322,8 +365,11 @@ def _stage2(
         use_no_grad_below=config.no_grad_below,
         write_log=run.write_log,
         progress=run.progress,
+        start=start,
+        logs=resumed.logs if resumed else (),
+        checkpoint=checkpoint,
     )
-    seconds = time.perf_counter() - started
+    seconds = earlier + time.perf_counter() - started
     run.progress.on_stage_end(2)
     metrics = _stage_metrics(logs, seconds, peak, count_parameters(params), block_sizes(model))
     metrics["adapter_blocks"] = adapted
@@ -419,6 +465,11 @@ def train(
         mixed,
     )
 
+    checkpoints = Checkpoints(
+        checkpoint_dir(output),
+        fingerprint(_fingerprinted(resolved), examples_sha256(dataset.examples)),
+        enabled=main,
+    )
     started = time.perf_counter()
     with StagingDir(output) if main else nullcontext() as staging:
         folder = staging.path if main else None
@@ -430,11 +481,27 @@ def train(
                     f.flush()  # the log is read live (tail -f, the app's worker)
 
             pad_id = tokenizer.pad_token_id
-            run = _Run(resolved, accelerator, num, pad_id, progress or Progress(), write_log)
+            progress = progress or Progress()
+            run = _Run(resolved, accelerator, num, pad_id, progress, write_log, checkpoints)
             stage1 = None
             if two_stages:
-                stage1 = _stage1(run, base, dataset, pred_data, pred_targets, steps1)
-                stage1.metrics["truncated_prompts"] = truncated
+                done = checkpoints.stage1_done()
+                if done is None:
+                    stage1 = _stage1(run, base, dataset, pred_data, pred_targets, steps1)
+                    stage1.metrics["truncated_prompts"] = truncated
+                    checkpoints.save_stage1(
+                        lambda where: save_predictor(
+                            stage1.classifier, where, dataset.labels, dataset.multi_label
+                        ),
+                        {
+                            "s_gen": list(stage1.s_gen),
+                            "metrics": stage1.metrics,
+                            "selection": stage1.selection,
+                        },
+                        stage1.logs,
+                    )
+                else:
+                    stage1 = _resumed_stage1(run, base, done, checkpoints.stage1_dir, steps1)
                 if folder is not None:
                     save_predictor(
                         stage1.classifier,
@@ -482,6 +549,7 @@ def train(
             write_json(folder / "lineage.json", lineage)
             write_json(folder / "metrics.json", metrics)  # last: marks a finished run
             staging.publish()
+            checkpoints.remove(keep_snapshots_in=output)
             log.info("wrote %s", output)
         accelerator.wait_for_everyone()
     return RunResult(output=output, s_gen=s_gen, metrics=metrics)

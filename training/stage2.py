@@ -278,12 +278,21 @@ def train_generation(
     use_no_grad_below: bool,
     write_log: Callable[[StepLog], None],
     progress: Progress,
+    start: int = 0,
+    logs: Sequence[StepLog] = (),
+    checkpoint: Callable[[int, list[StepLog]], None] | None = None,
 ) -> list[StepLog]:
     """Run Stage II for ``steps`` steps: fixed ``blocks`` or, with a ``tracker``, dynamic
     selection among its candidates. Each step is logged, then reported to ``progress``.
+
+    A resumed run passes ``start`` (the steps already done, whose batches are skipped)
+    and their ``logs``; ``checkpoint(step, logs)`` is called after every step (it decides
+    whether to save).
     """
-    logs = []
-    for step in range(1, steps + 1):
+    logs = list(logs)
+    for _ in range(start):
+        next(batches)
+    for step in range(start + 1, steps + 1):
         indices = next(batches)
         batch = to_device(collate([encoded[i] for i in indices], pad_id), device)
         started = time.perf_counter()
@@ -320,4 +329,6 @@ def train_generation(
         logs.append(entry)
         write_log(entry)
         progress.on_step(entry)
+        if checkpoint is not None:
+            checkpoint(step, logs)
     return logs

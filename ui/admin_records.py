@@ -76,6 +76,7 @@ def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
             "limit": evaluation.settings.get("limit"),
             "examples": metrics.get("n"),
             "sari": metrics.get("sari"),
+            "sari_iterater": metrics.get("sari_iterater"),
             "sari_t2t": metrics.get("sari_t2t"),
             "gleu": metrics.get("gleu"),
             "update_r": metrics.get("update_r"),

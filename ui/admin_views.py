@@ -25,7 +25,8 @@ METHOD_LABELS = {
 BASELINE_LABELS = {"copy": "copy (the source unchanged)", "zero-shot": "zero-shot (base model)"}
 RUN_COLUMNS = ["id", "name", "status", "method", "data", "progress", "step"]
 RUN_COLUMNS += ["created (UTC)", "by", "adapter"]
-EVAL_COLUMNS = ["id", "subject", "data", "split", "n / limit", "SARI", "SARI t2t", "GLEU"]
+EVAL_COLUMNS = ["id", "subject", "data", "split", "n / limit", "SARI", "SARI (ITERATER)"]
+EVAL_COLUMNS += ["SARI t2t", "GLEU"]
 EVAL_COLUMNS += ["Update-R", "F1", "status"]
 ADAPTER_COLUMNS = ["active", "id", "name", "method", "base model", "S_gen", "data hash"]
 ADAPTER_COLUMNS += ["feedback", "hyper-parameters", "metrics", "acceptance", "created (UTC)"]
@@ -163,7 +164,8 @@ def evaluation_rows(evaluations: Sequence[Mapping[str, Any]]) -> list[list]:
     for e in evaluations:
         size = e.get("examples") or e.get("limit") or "all"
         status = e["status"] + (f": {e['error'][:120]}" if e.get("error") else "")
-        scores = [_score(e.get(k)) for k in ("sari", "sari_t2t", "gleu", "update_r", "f1")]
+        keys = ("sari", "sari_iterater", "sari_t2t", "gleu", "update_r", "f1")
+        scores = [_score(e.get(k)) for k in keys]
         row = [e["id"], e["subject"], data_name(e["data"]), e["split"], size]
         rows.append([*row, *scores, status])
     return rows
@@ -197,7 +199,7 @@ def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
             [
                 _serving_cell(a),
                 a["id"],
-                a["name"],
+                a["name"] + (" (built-in)" if (a.get("lineage") or {}).get("builtin") else ""),
                 a["method"],
                 a["base_model"],
                 block_ranges(a.get("s_gen") or []),

@@ -47,6 +47,12 @@ def _suggestion_line(found: list[dict]) -> str:
     return f"Suggested: {listed}. Adjust if you like, then press **Revise**."
 
 
+def _code(text: str) -> str:
+    """Writer or model text as a Markdown code span (nothing in it is interpreted)."""
+    shown = " ".join(text.split())[:80] or "(nothing)"
+    return "`" + shown.replace("`", "'") + "`"
+
+
 def _review_outputs(view: dict):
     """(result JSON, inline HTML, status line, final text, state) for a revision view."""
     statuses = {e["position"]: e["status"] for e in view["edits"]}
@@ -64,6 +70,17 @@ def _review_outputs(view: dict):
         status += (
             f"\n\n{view['discarded_pieces']} sentence(s) left as they were: the model's answer"
             " was not a revision of them."
+        )
+    if view.get("held_edits"):
+        held = "; ".join(
+            f"{_code(h['before'])} → {_code(h['after'])} ({_code(h['reason'])})"
+            for h in view["held_edits"][:5]
+        )
+        more = len(view["held_edits"]) - 5
+        status += (
+            f"\n\n{len(view['held_edits'])} edit(s) held back because they would change a "
+            f"fact (a number, a date or a name); ask for *meaning-changed* to allow that: "
+            f"{held}" + (f"; and {more} more" if more > 0 else "") + "."
         )
     html = render.inline_html(view["source"], edits, statuses)
     return view, html, status, view["final_text"], view

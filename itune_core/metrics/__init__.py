@@ -5,7 +5,8 @@ Nothing is downloaded at run time (Hugging Face's ``evaluate.load`` would fetch 
 - ``sari_corpus`` -- SARI as EASSE and EditEval compute it (corpus counts, F1 for
   deletion); ``sari_t2t`` / ``sari_sentence_t2t`` -- SARI as tensor2tensor and Hugging
   Face's ``sari`` compute it (mean of sentence scores, precision for deletion; the
-  variant the ITERATER paper reports);
+  variant Hugging Face ships); ``sari_iterater`` -- Xu et al.'s original sentence SARI
+  (0/0 counts as 0), the scorer behind ITERATER's published generation results;
 - ``gleu`` -- Napoles et al.'s GEC GLEU;
 - ``update_rouge`` -- Update-R, ROUGE-Lsum F1 on the sentences a revision adds;
 - ``classification_report`` -- accuracy, macro-F1 and per-class F1 of intention
@@ -28,6 +29,8 @@ from itune_core.metrics.sari import (
     SariOperations,
     sari_corpus,
     sari_corpus_operations,
+    sari_iterater,
+    sari_sentence_iterater,
     sari_sentence_t2t,
     sari_sentence_t2t_operations,
     sari_t2t,
@@ -46,6 +49,8 @@ __all__ = [
     "rouge_lsum",
     "sari_corpus",
     "sari_corpus_operations",
+    "sari_iterater",
+    "sari_sentence_iterater",
     "sari_sentence_t2t",
     "sari_sentence_t2t_operations",
     "sari_t2t",

@@ -19,15 +19,21 @@ from typing import Any
 
 from itune_core.metrics.corpus import check_corpus
 from itune_core.metrics.gleu import gleu_example_statistics, gleu_from_example_statistics
-from itune_core.metrics.sari import sari_counts, sari_from_counts, sari_sentence_t2t
+from itune_core.metrics.sari import (
+    sari_counts,
+    sari_from_counts,
+    sari_sentence_iterater,
+    sari_sentence_t2t,
+)
 from itune_core.metrics.update_rouge import update_rouge_example
 
-METRIC_NAMES: tuple[str, ...] = ("sari", "sari_t2t", "gleu", "update_r")
+METRIC_NAMES: tuple[str, ...] = ("sari", "sari_iterater", "sari_t2t", "gleu", "update_r")
 
 
 @dataclass(frozen=True)
 class _ExampleStatistics:
     sari: tuple[tuple[int, ...], ...]
+    sari_iterater: float
     sari_t2t: float
     gleu: list[tuple[int, ...]]
     update_r: float
@@ -36,6 +42,7 @@ class _ExampleStatistics:
 def _example_statistics(source: str, output: str, references: list[str]) -> _ExampleStatistics:
     return _ExampleStatistics(
         sari=sari_counts(source, output, references),
+        sari_iterater=sari_sentence_iterater(source, output, references),
         sari_t2t=sari_sentence_t2t(source, output, references),
         gleu=gleu_example_statistics(source, output, references),
         update_r=update_rouge_example(source, output, references),
@@ -46,6 +53,7 @@ def _scores(examples: Sequence[_ExampleStatistics]) -> dict[str, Any]:
     n = len(examples)
     return {
         "sari": sari_from_counts(e.sari for e in examples).score,
+        "sari_iterater": sum(e.sari_iterater for e in examples) / n,
         "sari_t2t": sum(e.sari_t2t for e in examples) / n,
         "gleu": gleu_from_example_statistics([e.gleu for e in examples]),
         "update_r": 100.0 * sum(e.update_r for e in examples) / n,
@@ -91,10 +99,12 @@ def evaluate_revisions(
         intentions: optional; per example, its intention or collection of intentions.
 
     Returns:
-        ``sari`` (the EASSE/EditEval variant), ``sari_t2t`` (the tensor2tensor/Hugging
-        Face variant), ``gleu`` and ``update_r``, all in [0, 100], and ``n``, the number
-        of examples; when ``intentions`` is given, also ``by_intention``: for each
-        intention (in order of first appearance) the same dict on its examples.
+        ``sari`` (the EASSE/EditEval variant), ``sari_iterater`` (Xu et al.'s original
+        sentence mean, ITERATER's published scorer), ``sari_t2t`` (the
+        tensor2tensor/Hugging Face variant), ``gleu`` and ``update_r``, all in [0, 100],
+        and ``n``, the number of examples; when ``intentions`` is given, also
+        ``by_intention``: for each intention (in order of first appearance) the same dict
+        on its examples.
 
     Raises:
         ValueError: the corpus is malformed (see ``check_corpus``), ``intentions`` has

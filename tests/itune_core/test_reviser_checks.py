@@ -3,7 +3,13 @@
 import pytest
 
 from itune_core.errors import InvalidText
-from itune_core.reviser import ReviseSettings, check_text, clean_output, word_similarity
+from itune_core.reviser import (
+    ReviseSettings,
+    accept_answer,
+    check_text,
+    clean_output,
+    word_similarity,
+)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
@@ -51,3 +57,37 @@ def test_word_similarity_is_one_for_equal_texts_and_low_for_unrelated_ones():
     assert word_similarity("He went home.", "He went home.") == 1.0
     assert word_similarity("He went home.", "Bananas are yellow fruit") < 0.2
     assert word_similarity("", "") == 1.0
+
+
+# --- what goes into the text for one piece (the app and evaluation share it) ---------------
+
+SOURCE = "We trained on 16GB of text in 2020."
+
+
+def test_an_answer_is_cleaned_and_offered():
+    answer = 'Here is the revised text: "We trained on 16GB of text in 2020!"'
+    assert accept_answer(answer, SOURCE, False, ["fluency"], ReviseSettings()) == (
+        "We trained on 16GB of text in 2020!",
+        False,
+        (),
+    )
+
+
+def test_a_cut_off_or_unrelated_answer_keeps_the_piece():
+    settings = ReviseSettings()
+    assert accept_answer(SOURCE + " And more", SOURCE, True, ["fluency"], settings)[:2] == (
+        SOURCE,
+        True,
+    )
+    unrelated = "Bananas are yellow and sweet fruit."
+    assert accept_answer(unrelated, SOURCE, False, ["fluency"], settings)[:2] == (SOURCE, True)
+
+
+def test_the_fact_guard_holds_back_a_changed_number_unless_facts_may_change():
+    answer = "We trained on 16GB of text in 2021."
+    offered, discarded, held = accept_answer(answer, SOURCE, False, ["clarity"], ReviseSettings())
+    assert (offered, discarded) == (SOURCE, False)
+    assert [(h.before, h.after) for h in held] == [("2020", "2021")]
+    assert accept_answer(answer, SOURCE, False, ["meaning-changed"], ReviseSettings())[0] == answer
+    unguarded = ReviseSettings(fact_guard=False)
+    assert accept_answer(answer, SOURCE, False, ["clarity"], unguarded) == (answer, False, ())

@@ -266,7 +266,7 @@ def test_evaluate_offers_adapters_and_baselines_and_lists_what_it_queued(h, admi
     assert values == ["adapter:1", "baseline:copy", "baseline:zero-shot"] and rows == []
     message, rows = h.evaluate("baseline:copy", "iterater-sent", "test", 0, ADA)
     assert "#1" in message
-    assert rows == [[1, "baseline: copy", "iterater-sent", "test", "all"] + [""] * 5 + ["queued"]]
+    assert rows == [[1, "baseline: copy", "iterater-sent", "test", "all"] + [""] * 6 + ["queued"]]
     _, rows = h.evaluate("adapter:1", "iterater-sent", "dev", 25, ADA)
     assert rows[0][:5] == [2, "a1", "iterater-sent", "dev", 25]
 
@@ -274,12 +274,19 @@ def test_evaluate_offers_adapters_and_baselines_and_lists_what_it_queued(h, admi
 def test_the_evaluation_table_shows_the_scores_once_done(h, admin):
     evaluation_id = admin.evaluations.enqueue_evaluation(data="iterater-sent", baseline="copy")
     report = {
-        "metrics": {"n": 100, "sari": 37.4, "sari_t2t": 33.1, "gleu": 62.0, "update_r": 12.5},
+        "metrics": {
+            "n": 100,
+            "sari": 37.4,
+            "sari_iterater": 31.2,
+            "sari_t2t": 33.1,
+            "gleu": 62.0,
+            "update_r": 12.5,
+        },
         "prediction": {"macro_f1": 0.58},
     }
     admin.evaluations.finish_evaluation(evaluation_id, "succeeded", report=report)
     [row] = h.evaluations(ADA)
-    assert row[4:] == [100, "37.40", "33.10", "62.00", "12.50", "0.58", "succeeded"]
+    assert row[4:] == [100, "37.40", "31.20", "33.10", "62.00", "12.50", "0.58", "succeeded"]
 
 
 def test_evaluate_without_a_subject_is_a_gr_error(h):

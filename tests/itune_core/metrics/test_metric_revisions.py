@@ -4,7 +4,7 @@ import pytest
 
 from itune_core.metrics.gleu import gleu
 from itune_core.metrics.revisions import evaluate_revisions, group_by_intention
-from itune_core.metrics.sari import sari_corpus, sari_t2t
+from itune_core.metrics.sari import sari_corpus, sari_iterater, sari_t2t
 from itune_core.metrics.update_rouge import update_rouge
 
 SOURCES = ["He go to school.", "The cat sat on a mat.", "It is very very good."]
@@ -16,6 +16,7 @@ INTENTIONS = ["fluency", ("clarity", "fluency"), {"clarity"}]
 def _direct(sources, outputs, references):
     return {
         "sari": sari_corpus(sources, outputs, references),
+        "sari_iterater": sari_iterater(sources, outputs, references),
         "sari_t2t": sari_t2t(sources, outputs, references),
         "gleu": gleu(sources, outputs, references),
         "update_r": update_rouge(sources, outputs, references),

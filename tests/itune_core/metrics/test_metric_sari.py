@@ -8,6 +8,8 @@ import pytest
 from itune_core.metrics.sari import (
     sari_corpus,
     sari_corpus_operations,
+    sari_iterater,
+    sari_sentence_iterater,
     sari_sentence_t2t,
     sari_sentence_t2t_operations,
     sari_t2t,
@@ -220,3 +222,55 @@ def test_an_empty_corpus_is_refused():
 def test_an_example_without_references_is_refused():
     with pytest.raises(ValueError, match="at least one reference"):
         sari_sentence_t2t("a b", "a b", [])
+
+
+# --- Xu et al.'s original sentence SARI (ITERATER's published scorer) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        # The three outputs of the original SARI script's own example (its printed values,
+        # on the 0-1 scale there).
+        ("About 95 you now get in .", 26.827824116980743),
+        ("About 95 species are now agreed .", 58.89995423074248),
+        ("About 95 species are currently agreed .", 50.71608864657479),
+    ],
+)
+def test_iterater_variant_matches_the_original_script(output, expected):
+    source = "About 95 species are currently accepted ."
+    references = [ref.replace(".", " .") for ref in SPECIES_REFERENCES]
+    assert sari_sentence_iterater(source, output, references) == pytest.approx(expected, abs=1e-9)
+
+
+def test_iterater_variant_counts_an_operation_nobody_performs_as_zero():
+    # Copying adds and deletes nothing: both score 0 (t2t would give 1), so SARI = keep / 3,
+    # and the keep score is perfect when the reference keeps every source n-gram.
+    source, reference = "the cat sat on it", "the cat sat on it again"
+    assert sari_sentence_iterater(source, source, [reference]) == pytest.approx(100 / 3)
+    assert sari_sentence_t2t(source, source, [reference]) > 60
+    # A sentence too short for 4-grams scores 0 on that order (0/0), not 1.
+    assert sari_sentence_iterater("the cat sat", "the cat sat", ["the cat sat"]) == 25.0
+
+
+def test_iterater_variant_rewards_the_reference_edit():
+    source, reference = "he go to the school every day", "he goes to the school every day"
+    copy = sari_sentence_iterater(source, source, [reference])
+    fixed = sari_sentence_iterater(source, reference, [reference])
+    assert fixed == pytest.approx(100.0) and copy < 34
+
+
+def test_iterater_corpus_score_is_the_mean_of_sentence_scores():
+    sources = ["he go to school", "the cat sat"]
+    outputs = ["he goes to school", "the cat"]
+    references = [["he goes to school"], ["the cat sat down"]]
+    expected = (
+        sum(
+            sari_sentence_iterater(s, o, r)
+            for s, o, r in zip(sources, outputs, references, strict=True)
+        )
+        / 2
+    )
+    assert sari_iterater(sources, outputs, references) == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        sari_iterater(["a b", "c d"], ["a b"], [["a b"], ["c d"]])

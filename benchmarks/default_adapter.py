@@ -1,0 +1,198 @@
+"""How the default adapter was chosen (dev) and how it scores (test), beside copy and
+zero-shot, with every SARI variant, GLEU, unchanged outputs and fact-changing outputs.
+
+Two stages, each resumable (a report already written is not scored again):
+
+    # dev: the budget curve (snapshots of one run), decoding, the fact guard
+    python benchmarks/default_adapter.py dev --run runs/default-adapter
+    # test, once, for the chosen adapter (ITERATER-sent and ITERATER-doc test splits)
+    python benchmarks/default_adapter.py test --adapter adapters/itune-default
+
+``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
+its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
+learner-error dev pairs (``training.learner_errors``: errors injected into dev's clean
+sentences, never seen in training). Results go to ``benchmarks/results/default_adapter_
+{dev,test}.{json,md}``; the per-example reports stay under ``--work``.
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see quality.py)
+
+import argparse
+import datetime
+import json
+import platform
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+# Published ITERATER-sent test anchors under the ITERATER scorer (Du et al., ACL 2022).
+ANCHORS = (
+    ("BART-large (406M parameters, 8 beams; Du et al. 2022)", 37.28),
+    ("PEGASUS-large (568M parameters; Du et al. 2022)", 37.11),
+)
+
+
+def _home() -> Path:
+    env = os.environ.get("ITUNE_HOME", "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
+
+
+def _score(work: Path, name: str, config: EvalConfig) -> dict[str, Any]:
+    """The report of one evaluation, from ``work`` when it was written before."""
+    path = work / f"{name}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    print(f"scoring {name}", flush=True)
+    report = evaluate(config, home=_home(), progress=BarProgress())
+    write_report(report, path)
+    return report
+
+
+def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
+    m, outputs = report["metrics"], report.get("outputs") or {}
+    generation = report.get("generation") or {}
+    return {
+        "name": name,
+        "data": data,
+        "split": report["data"]["split"],
+        "n": m["n"],
+        "sari": m["sari"],
+        "sari_iterater": m["sari_iterater"],
+        "sari_t2t": m["sari_t2t"],
+        "gleu": m["gleu"],
+        "update_r": m["update_r"],
+        "unchanged": outputs.get("unchanged"),
+        "fact_changing": outputs.get("fact_changing"),
+        "fact_changing_unguarded": outputs.get("fact_changing_unguarded"),
+        "held_edits": outputs.get("held_edits"),
+        "generation_seconds": (report.get("timing") or {}).get("generation_seconds"),
+        "decoding": generation.get("decoding"),
+        "by_intention": {
+            k: {"sari": v["sari"], "sari_iterater": v["sari_iterater"], "gleu": v["gleu"]}
+            for k, v in (m.get("by_intention") or {}).items()
+        },
+    }
+
+
+def _f(value: Any, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| data | system | n | SARI (EASSE) | SARI (ITERATER) | SARI (t2t) | GLEU | "
+        "outputs = input | fact-changing (guarded / unguarded) | edits held back |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        facts = f"{r['fact_changing']} / {r['fact_changing_unguarded']}"
+        if r["fact_changing_unguarded"] is None:
+            facts = str(r["fact_changing"])
+        lines.append(
+            f"| {r['data']} | {r['name']} | {r['n']} | {_f(r['sari'])} | "
+            f"{_f(r['sari_iterater'])} | {_f(r['sari_t2t'])} | {_f(r['gleu'])} | "
+            f"{r['unchanged']}/{r['n']} | {facts} | "
+            f"{'–' if r['held_edits'] is None else r['held_edits']} |"
+        )
+    return lines
+
+
+def _write(stage: str, rows: list[dict[str, Any]], header: list[str], argv: list[str]) -> None:
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    command = "python benchmarks/default_adapter.py " + shlex.join(argv)
+    meta = {
+        "command": command,
+        "date": now,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+    }
+    (RESULTS / f"default_adapter_{stage}.json").write_text(
+        json.dumps({**meta, "rows": rows}, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = [f"# Default adapter: {stage}", "", f"`{command}` ({now}, {meta['machine']})", ""]
+    lines += header + _table(rows)
+    if stage == "test":
+        lines += ["", "Published ITERATER-sent test anchors (ITERATER scorer):", ""]
+        lines += [f"- {name}: {value}" for name, value in ANCHORS]
+    text = "\n".join(lines) + "\n"
+    (RESULTS / f"default_adapter_{stage}.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
+    run = Path(args.run)
+    targets: list[tuple[str, dict[str, Any]]] = [
+        ("copy", {"baseline": "copy"}),
+        ("zero-shot", {"baseline": "zero-shot"}),
+    ]
+    snapshots = sorted(
+        (run / "snapshots").glob("step-*"), key=lambda p: int(p.name.removeprefix("step-"))
+    )
+    for snapshot in snapshots:
+        targets.append((f"{run.name} {snapshot.name}", {"adapter": str(snapshot)}))
+    targets.append((f"{run.name} final", {"adapter": str(run)}))
+    for beams in args.edit_beams:
+        targets.append(
+            (f"{run.name} final, edit beams {beams}", {"adapter": str(run), "edit_beams": beams})
+        )
+    rows = []
+    for data in args.data:
+        for name, options in targets:
+            key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "")
+            config = EvalConfig(
+                data=data, split="dev", model="embedded", limit=args.limit, **options
+            )
+            rows.append(_row(name, data, _score(args.work, key, config)))
+    header = [
+        "Chosen on dev: each snapshot of one run is the same training stopped at that many "
+        "Stage-II steps (the budget curve). Learner-error pairs are synthetic: errors "
+        "injected into dev's clean sentences.",
+        "",
+    ]
+    _write("dev", rows, header, argv)
+
+
+def run_test(args: argparse.Namespace, argv: list[str]) -> None:
+    targets = [
+        ("copy", {"baseline": "copy"}),
+        ("zero-shot", {"baseline": "zero-shot"}),
+        (Path(args.adapter).name, {"adapter": args.adapter}),
+    ]
+    rows = []
+    for data in args.data:
+        for name, options in targets:
+            key = f"test-{data}-{name}".replace(" ", "_")
+            config = EvalConfig(data=data, split="test", model="embedded", **options)
+            rows.append(_row(name, data, _score(args.work, key, config)))
+    _write("test", rows, ["Scored once on the test splits, greedy, as the app revises.", ""], argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=ROOT / "runs" / "default-adapter-eval")
+    stages = parser.add_subparsers(dest="stage", required=True)
+    dev = stages.add_parser("dev", help="the budget curve and decoding on dev")
+    dev.add_argument("--run", required=True, help="a training output with snapshots/")
+    dev.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
+    dev.add_argument("--edit-beams", type=int, nargs="*", default=[4])
+    dev.add_argument("--limit", type=int, default=None, help="first N dev examples")
+    test = stages.add_parser("test", help="the chosen adapter on the test splits, once")
+    test.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
+    test.add_argument("--data", nargs="+", default=["iterater-sent", "iterater-doc"])
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (run_dev if args.stage == "dev" else run_test)(args, argv)
+
+
+if __name__ == "__main__":
+    main()

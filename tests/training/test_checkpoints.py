@@ -1,0 +1,117 @@
+"""Checkpoints: an interrupted run resumes where it stopped and ends with the very adapter
+an uninterrupted run gives; budgets leave snapshots; another run's checkpoints are refused."""
+
+import json
+from pathlib import Path
+
+import pytest
+from peft import PeftModel
+from safetensors.torch import load_file
+from transformers import AutoModelForCausalLM
+
+from training import cli
+from training.checkpoints import checkpoint_dir, fingerprint
+
+SENTENCES = [
+    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
+    ("The result are good .", "The results are good.", "fluency"),
+    ("We use a method that is new.", "We use a new method.", "clarity"),
+    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
+    ("The car is red.", "The car is blue.", "meaning-changed"),
+    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(save_tiny_llama) -> Path:
+    return save_tiny_llama(4)
+
+
+@pytest.fixture
+def data_file(tmp_path) -> Path:
+    path = tmp_path / "revisions.jsonl"
+    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in SENTENCES]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _train(tiny_model, data, output, *extra: str) -> int:
+    argv = ["train", "--data", str(data), "--output", str(output), "--model", str(tiny_model)]
+    argv += ["--batch-size", "2", "--max-length", "96", "--method", "intention-tuning"]
+    argv += ["--max-steps", "6", "--stage1-steps", "3", "--checkpoint-every", "2", *extra]
+    return cli.main(argv)
+
+
+def _interrupt_at(monkeypatch, stage: int, step: int) -> None:
+    original = cli.BarProgress.on_step
+
+    def on_step(self, log):
+        original(self, log)
+        if (log.stage, log.step) == (stage, step):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.BarProgress, "on_step", on_step)
+
+
+def _tensors(folder: Path) -> dict:
+    return load_file(folder / "adapter_model.safetensors")
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+
+
+@pytest.mark.parametrize("stage, step", [(2, 5), (1, 2)])
+def test_an_interrupted_run_resumes_to_the_uninterrupted_adapter(
+    tiny_model, data_file, tmp_path, monkeypatch, capsys, stage, step
+):
+    reference = tmp_path / "reference"
+    assert _train(tiny_model, data_file, reference) == 0
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        _interrupt_at(patch, stage, step)
+        assert _train(tiny_model, data_file, out) == 130
+    assert not out.exists() and checkpoint_dir(out).is_dir()
+    assert "run the same command again to resume" in capsys.readouterr().err
+    assert _train(tiny_model, data_file, out) == 0
+    assert _same(_tensors(out), _tensors(reference))
+    assert _same(_tensors(out / "predictor"), _tensors(reference / "predictor"))
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [(e["stage"], e["step"]) for e in log] == [(1, 1), (1, 2), (1, 3)] + [
+        (2, k) for k in range(1, 7)
+    ]
+    assert not checkpoint_dir(out).exists()  # published: the checkpoints are gone
+
+
+def test_checkpoints_of_another_config_are_refused(
+    tiny_model, data_file, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        _interrupt_at(patch, 2, 3)
+        assert _train(tiny_model, data_file, out) == 130
+    capsys.readouterr()
+    assert _train(tiny_model, data_file, out, "--lr", "0.01") == 1
+    assert "holds checkpoints of a different run" in capsys.readouterr().err
+    assert not out.exists() and checkpoint_dir(out).is_dir()
+
+
+def test_snapshots_keep_the_adapter_at_each_budget(tiny_model, data_file, tmp_path):
+    out = tmp_path / "run"
+    assert _train(tiny_model, data_file, out, "--snapshot-every", "3") == 0
+    snapshots = sorted(p.name for p in (out / "snapshots").iterdir())
+    assert snapshots == ["step-3", "step-6"]
+    assert _same(_tensors(out / "snapshots" / "step-6"), _tensors(out))
+    assert not _same(_tensors(out / "snapshots" / "step-3"), _tensors(out))
+    base = AutoModelForCausalLM.from_pretrained(tiny_model)
+    PeftModel.from_pretrained(base, out / "snapshots" / "step-3")  # loads as an adapter
+
+
+def test_the_fingerprint_ignores_where_the_output_goes_but_not_what_is_trained():
+    settings = {"output": "a", "lr": 1e-3, "checkpoint_every": 5}
+    same = fingerprint(settings, "h") == fingerprint({**settings, "output": "b"}, "h")
+    assert same and fingerprint(settings, "h") == fingerprint(
+        {**settings, "checkpoint_every": 9}, "h"
+    )
+    assert fingerprint(settings, "h") != fingerprint({**settings, "lr": 2e-3}, "h")
+    assert fingerprint(settings, "h") != fingerprint(settings, "other data")

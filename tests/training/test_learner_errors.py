@@ -1,0 +1,96 @@
+"""Synthetic learner errors: each rule makes the error it names, pairs come only from the
+split asked for, and the same seed gives the same pairs."""
+
+import random
+
+import pytest
+
+from training.data import load_dataset, load_iterater_sent
+from training.learner_errors import RULE_FUNCTIONS, RULES, inject_errors, make_pairs, usable
+from training.learner_errors import _words as words
+
+CLEAN = "There are many reasons why people like to travel, and it is not always easy."
+
+
+def _changes(rule: str, text: str) -> set[str]:
+    return {
+        text[:start] + new + text[end:]
+        for start, end, new in RULE_FUNCTIONS[rule](words(text), text)
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"),
+    [
+        ("confusion", "Their house is there.", "There house is there."),
+        ("confusion", "It's raining.", "Its raining."),
+        ("agreement", "There are many reasons.", "There is many reasons."),
+        ("agreement", "It broadens the mind.", "It broaden the mind."),
+        ("agreement", "You meet new friends.", "You meets new friends."),
+        ("article", "She has a cat.", "She has cat."),
+        ("article", "She ate an apple.", "She ate a apple."),
+        ("verb-form", "We went home.", "We goed home."),
+        ("verb-form", "It was finished early.", "It was finish early."),
+        ("verb-form", "They want to travel.", "They want to traveling."),
+        ("plural", "Many people came.", "Many peoples came."),
+        ("plural", "There are many reasons.", "There are many reason."),
+    ],
+)
+def test_each_rule_makes_its_error(rule, text, expected):
+    assert expected in _changes(rule, text)
+
+
+def test_inject_errors_applies_distinct_rules_without_overlap():
+    rng = random.Random(3)
+    for _ in range(200):
+        noisy, rules = inject_errors(CLEAN, rng)
+        assert 1 <= len(rules) <= 3 and len(set(rules)) == len(rules)
+        assert set(rules) <= set(RULES)
+        assert noisy != CLEAN
+
+
+def test_a_sentence_no_rule_fits_comes_back_unchanged():
+    assert inject_errors("Xyz.", random.Random(0)) == ("Xyz.", ())
+
+
+def test_only_prose_sentences_are_used():
+    assert usable(CLEAN)
+    assert not usable("short one.")
+    assert not usable("The value of x = 3 in the table below is wrong.")
+    assert not usable("lowercase start is not a sentence we use here at all.")
+
+
+def test_pairs_are_deterministic_distinct_and_erroneous():
+    sentences = [CLEAN, "We went home because it was late and we were tired.", CLEAN]
+    first, again = make_pairs(sentences, 10, seed=1), make_pairs(sentences, 10, seed=1)
+    assert first == again and len(first) == 2
+    assert {clean for _, clean, _ in first} == set(sentences)
+    assert all(noisy != clean for noisy, clean, _ in first)
+
+
+def test_the_training_pairs_come_from_the_training_split_only():
+    train = load_dataset("learner-errors", "train")
+    clean_train = {e.after.strip() for e in load_iterater_sent("train").examples}
+    assert len(train) >= 2000
+    assert all(e.after in clean_train for e in train.examples)
+    assert all(e.labels == ("fluency",) for e in train.examples)
+    assert all(e.before != e.after for e in train.examples)
+    held_out = {
+        text.strip()
+        for split in ("dev", "test")
+        for e in load_iterater_sent(split).examples
+        for text in (e.before, e.after)
+    }
+    assert held_out.isdisjoint(e.after for e in train.examples)
+    dev = load_dataset("learner-errors", "dev")
+    assert {e.after for e in dev.examples}.isdisjoint({e.after for e in train.examples})
+
+
+def test_datasets_joined_with_plus_hold_both_in_order():
+    sent = load_dataset("iterater-sent", "dev")
+    errors = load_dataset("learner-errors", "dev")
+    both = load_dataset("iterater-sent+learner-errors", "dev")
+    assert both.examples == sent.examples + errors.examples
+    assert both.name == "iterater-sent+learner-errors" and not both.multi_label
+    with pytest.raises(ValueError, match="different label sets"):
+        load_dataset("iterater-sent+argrewrite", "dev")

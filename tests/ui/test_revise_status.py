@@ -1,0 +1,32 @@
+"""The Revise tab's status line tells the writer what the fact guard held back, with the
+text shown as code (nothing in it is interpreted as Markdown)."""
+
+from ui.revise_tab import _review_outputs
+
+
+def _view(**extra):
+    return {
+        "source": "It cost 5 dollars.",
+        "edits": [],
+        "adapter": "itune-default",
+        "model": "smollm2",
+        "latency_ms": 1200,
+        "final_text": "It cost 5 dollars.",
+        **extra,
+    }
+
+
+def test_held_back_edits_are_listed_with_their_reasons():
+    held = [{"before": "5", "after": "**50**", "reason": "changes the fact '5'"}]
+    _, _, status, _, _ = _review_outputs(_view(held_edits=held))
+    assert "1 edit(s) held back because they would change a fact" in status
+    assert "`5` → `**50**` (`changes the fact '5'`)" in status
+    assert "meaning-changed" in status
+
+
+def test_many_held_edits_are_summarised_and_none_says_nothing():
+    held = [{"before": str(k), "after": str(k + 1), "reason": "changes"} for k in range(8)]
+    _, _, status, _, _ = _review_outputs(_view(held_edits=held))
+    assert "8 edit(s) held back" in status and "and 3 more" in status
+    _, _, status, _, _ = _review_outputs(_view(held_edits=[]))
+    assert "held back" not in status

@@ -1,0 +1,375 @@
+"""Synthetic fluency pairs: common learner errors injected into clean sentences.
+
+ITERATER-sent holds about 1,000 fluency revisions, mostly typos in academic prose; a
+writer whose English is a second language makes other errors (agreement, articles,
+their/there, prepositions, verb forms) that the corpus barely shows a 135M model. This
+module makes ``(erroneous, clean)`` pairs from sentences that are already clean (the
+revised side of the training split only, never dev or test), labelled ``fluency``, so
+the model learns to undo exactly those errors and to leave the rest of a sentence alone.
+
+Every rule works on the words of a sentence (``\\w+`` runs, with the text between them
+kept as it was) and produces a change a grammar checker would flag; a sentence gets one
+to three errors from different rules. Deterministic for a given seed.
+
+No library injects learner errors into English text (the grammatical-error-correction
+corpora ship fixed pairs, under licences we cannot use here), hence these rules.
+"""
+
+import random
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+# Pairs a learner confuses; each direction is an error.
+_CONFUSIONS: dict[str, tuple[str, ...]] = {
+    "their": ("there", "they're"),
+    "there": ("their",),
+    "its": ("it's",),
+    "it's": ("its",),
+    "your": ("you're",),
+    "than": ("then",),
+    "then": ("than",),
+    "too": ("to",),
+    "whose": ("who's",),
+    "lose": ("loose",),
+    "affect": ("effect",),
+    "effect": ("affect",),
+}
+_AGREEMENT: dict[str, str] = {
+    "is": "are",
+    "are": "is",
+    "was": "were",
+    "were": "was",
+    "has": "have",
+    "have": "has",
+    "does": "do",
+    "do": "does",
+    "doesn't": "don't",
+    "don't": "doesn't",
+    "this": "these",
+    "these": "this",
+    "many": "much",
+    "much": "many",
+    "fewer": "less",
+}
+_PREPOSITIONS = ("in", "on", "at", "to", "for", "of", "with", "from", "by", "about")
+_IRREGULAR_PAST = {
+    "went": "goed",
+    "made": "maked",
+    "took": "taked",
+    "wrote": "writed",
+    "gave": "gived",
+    "found": "finded",
+    "began": "beginned",
+    "thought": "thinked",
+    "brought": "bringed",
+    "chose": "choosed",
+    "knew": "knowed",
+    "saw": "seed",
+    "came": "comed",
+    "became": "becomed",
+    "built": "builded",
+    "taught": "teached",
+    "held": "holded",
+    "led": "leaded",
+    "ran": "runned",
+    "won": "winned",
+}
+_IRREGULAR_PLURAL = {
+    "people": "peoples",
+    "children": "childs",
+    "men": "mans",
+    "women": "womans",
+    "data": "datas",
+    "information": "informations",
+    "research": "researches",
+    "advice": "advices",
+    "equipment": "equipments",
+    "knowledge": "knowledges",
+}
+_QUANTIFIERS = {
+    "many",
+    "several",
+    "few",
+    "two",
+    "three",
+    "four",
+    "five",
+    "both",
+    "various",
+    "these",
+    "those",
+    "multiple",
+    "numerous",
+}
+_THIRD_PERSON = {"he", "she", "it", "this", "that", "everyone", "nobody", "someone"}
+_PLURAL_PRONOUNS = {"i", "you", "we", "they", "people", "children", "students", "users"}
+# Words ending in -s that are not third-person verbs or plurals.
+_NOT_INFLECTED = {
+    "is",
+    "was",
+    "has",
+    "does",
+    "this",
+    "thus",
+    "its",
+    "his",
+    "us",
+    "as",
+    "yes",
+    "less",
+    "across",
+    "always",
+    "perhaps",
+    "whereas",
+    "process",
+    "analysis",
+    "basis",
+    "class",
+    "access",
+    "success",
+    "business",
+    "focus",
+    "status",
+    "bus",
+    "gas",
+    "plus",
+    "news",
+    "series",
+    "species",
+    "various",
+    "previous",
+    "numerous",
+}
+_VOWEL_SOUND_EXCEPTIONS = ("uni", "use", "eu", "one", "hour", "honest", "honour", "honor")
+
+RULES: tuple[str, ...] = (
+    "confusion",
+    "agreement",
+    "article",
+    "preposition",
+    "verb-form",
+    "plural",
+    "spelling",
+)
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def _words(text: str) -> list[_Word]:
+    return [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+
+
+def _same_case(template: str, word: str) -> str:
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+# A candidate change: (start, end, replacement) in the sentence's characters.
+_Change = tuple[int, int, str]
+
+
+def _confusion(words: Sequence[_Word], text: str) -> list[_Change]:
+    return [
+        (w.start, w.end, _same_case(w.text, alt))
+        for w in words
+        for alt in _CONFUSIONS.get(w.lower, ())
+    ]
+
+
+def _agreement(words: Sequence[_Word], text: str) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words):
+        if w.lower in _AGREEMENT:
+            changes.append((w.start, w.end, _same_case(w.text, _AGREEMENT[w.lower])))
+        elif i > 0 and len(w.text) > 3 and w.text.islower():
+            before = words[i - 1].lower
+            if before in _THIRD_PERSON and w.lower.endswith("s") and w.lower not in _NOT_INFLECTED:
+                stem = w.text[:-2] if w.lower.endswith(("ches", "shes", "sses")) else w.text[:-1]
+                changes.append((w.start, w.end, stem))
+            elif before in _PLURAL_PRONOUNS and not w.lower.endswith(("s", "ed", "ing", "ly")):
+                changes.append((w.start, w.end, w.text + "s"))
+    return changes
+
+
+def _article(words: Sequence[_Word], text: str) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if w.lower in ("the", "a", "an") and nxt is not None:
+            # Drop the article (and the space after it).
+            end = nxt.start
+            if w.text[0].isupper():
+                changes.append((w.start, nxt.start + 1, nxt.text[0].upper()))
+            else:
+                changes.append((w.start, end, ""))
+            if w.lower in ("a", "an"):
+                wrong = "an" if w.lower == "a" else "a"
+                changes.append((w.start, w.end, _same_case(w.text, wrong)))
+        elif w.lower == "an" and nxt is not None:
+            changes.append((w.start, w.end, _same_case(w.text, "a")))
+    return changes
+
+
+def _preposition(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for w in words:
+        if w.lower in _PREPOSITIONS and w.text.islower():
+            other = rng.choice([p for p in _PREPOSITIONS if p != w.lower])
+            changes.append((w.start, w.end, other))
+    return changes
+
+
+def _verb_form(words: Sequence[_Word], text: str) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words):
+        lower = w.lower
+        if lower in _IRREGULAR_PAST:
+            changes.append((w.start, w.end, _same_case(w.text, _IRREGULAR_PAST[lower])))
+        elif i > 0 and words[i - 1].lower == "to" and w.text.islower() and len(lower) > 2:
+            if not lower.endswith(("ing", "ed", "s", "e")) and lower not in _PREPOSITIONS:
+                changes.append((w.start, w.end, w.text + "ing"))
+        elif (
+            lower.endswith("ed")
+            and len(lower) > 5
+            and i > 0
+            and words[i - 1].lower in ("has", "have", "had", "was", "were", "been", "be")
+        ):
+            stem = w.text[:-1] if lower.endswith("ied") else w.text[:-2]
+            changes.append((w.start, w.end, stem))
+    return changes
+
+
+def _plural(words: Sequence[_Word], text: str) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words):
+        lower = w.lower
+        if lower in _IRREGULAR_PLURAL:
+            changes.append((w.start, w.end, _same_case(w.text, _IRREGULAR_PLURAL[lower])))
+        elif (
+            i > 0
+            and words[i - 1].lower in _QUANTIFIERS
+            and lower.endswith("s")
+            and not lower.endswith("ss")
+            and lower not in _NOT_INFLECTED
+            and len(lower) > 3
+            and w.text.islower()
+        ):
+            singular = w.text[:-3] + "y" if lower.endswith("ies") else w.text[:-1]
+            changes.append((w.start, w.end, singular))
+    return changes
+
+
+def _spelling(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for w in words:
+        if len(w.text) < 6 or not w.text.isalpha() or not w.text.islower():
+            continue
+        k = rng.randrange(1, len(w.text) - 2)
+        s = w.text
+        variants = (
+            s[:k] + s[k + 1] + s[k] + s[k + 2 :],  # swapped letters
+            s[:k] + s[k + 1 :],  # dropped letter
+            s[:k] + s[k] + s[k:],  # doubled letter
+        )
+        variant = rng.choice([v for v in variants if v != s] or [s[:k] + s[k + 1 :]])
+        changes.append((w.start, w.end, variant))
+    return changes
+
+
+def _candidates(rule: str, words: Sequence[_Word], text: str, rng: random.Random):
+    if rule == "confusion":
+        return _confusion(words, text)
+    if rule == "agreement":
+        return _agreement(words, text)
+    if rule == "article":
+        return _article(words, text)
+    if rule == "preposition":
+        return _preposition(words, text, rng)
+    if rule == "verb-form":
+        return _verb_form(words, text)
+    if rule == "plural":
+        return _plural(words, text)
+    return _spelling(words, text, rng)
+
+
+def inject_errors(
+    sentence: str, rng: random.Random, max_errors: int = 3
+) -> tuple[str, tuple[str, ...]]:
+    """``sentence`` with one to ``max_errors`` learner errors, and the rules applied.
+
+    Changes never overlap, and each comes from a different rule. Returns the sentence
+    unchanged and ``()`` when no rule applies.
+    """
+    words = _words(sentence)
+    wanted = rng.randint(1, max_errors)
+    rules = list(RULES)
+    rng.shuffle(rules)
+    chosen: list[tuple[_Change, str]] = []
+    for rule in rules:
+        if len(chosen) == wanted:
+            break
+        options = [
+            c
+            for c in _candidates(rule, words, sentence, rng)
+            if all(c[1] <= s or c[0] >= e for (s, e, _), _r in chosen)
+            and sentence[c[0] : c[1]] != c[2]
+        ]
+        if options:
+            chosen.append((rng.choice(options), rule))
+    text = sentence
+    for (start, end, replacement), _rule in sorted(chosen, key=lambda c: -c[0][0]):
+        text = text[:start] + replacement + text[end:]
+    return text, tuple(rule for _c, rule in chosen)
+
+
+def usable(sentence: str) -> bool:
+    """Whether a sentence is a fair clean source: prose of 6-60 words, no markup."""
+    words = _WORD.findall(sentence)
+    if not 6 <= len(words) <= 60 or len(sentence) > 400:
+        return False
+    if any(mark in sentence for mark in ("%", "\\", "{", "}", "http", "<", ">", "=", "@")):
+        return False
+    return sentence[:1].isupper() and sentence.rstrip()[-1:] in ".!?"
+
+
+def make_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(erroneous, clean, rules)`` triples from distinct usable sentences.
+
+    Each clean sentence is used once at most; the order follows a seeded shuffle.
+    """
+    rng = random.Random(seed)
+    pool = sorted({s.strip() for s in sentences if usable(s.strip())})
+    rng.shuffle(pool)
+    pairs = []
+    for clean in pool:
+        if len(pairs) == count:
+            break
+        noisy, rules = inject_errors(clean, rng)
+        if rules and noisy != clean:
+            pairs.append((noisy, clean, rules))
+    return pairs
+
+
+# Used by the tests to reach one rule at a time.
+RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
+    "confusion": _confusion,
+    "agreement": _agreement,
+    "article": _article,
+    "verb-form": _verb_form,
+    "plural": _plural,
+}
