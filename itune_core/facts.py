@@ -181,10 +181,25 @@ def guard_facts(
         held.setdefault(i, reason)
     if not held:
         return revised, ()
-    kept = [edit for i, edit in enumerate(edits) if i not in held]
-    offered = apply_edits(source, kept)
+    offered = _offered(source, edits, held)
+    if changes_facts(source, offered):
+        # Undoing some edits can still leave a fact moved or doubled (the diff may pair a
+        # dropped fact with one it copied elsewhere): hold every edit that touches one.
+        facts = {t.lower() for t in fact_tokens(source) + fact_tokens(revised)}
+        for i, edit in enumerate(edits):
+            touched = {m.group().lower() for m in _tokens(edit.before + " " + edit.after)}
+            if touched & facts:
+                held.setdefault(i, "moves a fact token")
+        offered = _offered(source, edits, held)
+        if changes_facts(source, offered):  # not seen; the safe answer is the piece
+            held = {i: held.get(i, "part of a fact change") for i in range(len(edits))}
+            offered = source
     report = tuple(HeldEdit(edits[i].before, edits[i].after, held[i]) for i in sorted(held))
     return offered, report
+
+
+def _offered(source: str, edits: Sequence[Edit], held: dict[int, str]) -> str:
+    return apply_edits(source, [edit for i, edit in enumerate(edits) if i not in held])
 
 
 def _original(text: str, lowered: str) -> str:

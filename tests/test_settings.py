@@ -77,3 +77,20 @@ def test_a_worker_flag_that_is_not_a_boolean_is_refused():
 )
 def test_only_addresses_of_this_host_count_as_loopback(host, loopback):
     assert Settings(server_name=host).loopback is loopback
+
+
+def test_the_built_in_adapter_is_served_by_default_on_the_embedded_model(monkeypatch, tmp_path):
+    import app
+
+    shipped = tmp_path / "itune-default"
+    shipped.mkdir()
+    (shipped / "adapter_config.json").write_text("{}")
+    monkeypatch.setattr(app, "BUILTIN_ADAPTER", shipped)
+    assert Settings.from_env({}).adapter == shipped
+    assert Settings.from_env({"ITUNE_ADAPTER": "none"}).adapter is None
+    assert Settings.from_env({"ITUNE_ADAPTER": "Base"}).adapter is None
+    assert Settings.from_env({"ITUNE_ADAPTER": "/runs/mine"}).adapter == Path("/runs/mine")
+    # Trained on the embedded model: another base model gets no adapter by default.
+    assert Settings.from_env({"ITUNE_MODEL": "/models/llama"}).adapter is None
+    monkeypatch.setattr(app, "BUILTIN_ADAPTER", tmp_path / "missing")
+    assert Settings.from_env({}).adapter is None

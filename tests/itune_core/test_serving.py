@@ -16,8 +16,9 @@ from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool, _Gate
 
 TEXT = "He go to school. She like apples."
-# Keep whatever the tiny model answers: the outputs are compared, not judged.
-SETTINGS = ReviseSettings(min_similarity=0.0, max_new_tokens=24)
+# Keep whatever the tiny model answers (no similarity or fact guard): the outputs are
+# compared, not judged, and random adapters write garbage.
+SETTINGS = ReviseSettings(min_similarity=0.0, max_new_tokens=24, fact_guard=False)
 
 
 def byte_tokenizer() -> PreTrainedTokenizerFast:

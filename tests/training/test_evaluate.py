@@ -152,6 +152,7 @@ def test_batched_revisions_equal_the_apps_reviser(tiny_model):
         assert ours.revised == app.revised
         assert ours.generated_tokens == app.generated_tokens
         assert ours.discarded_pieces == app.discarded_pieces
+        assert ours.held_edits == len(app.held_edits)  # the same fact guard
 
 
 @pytest.mark.real_model
