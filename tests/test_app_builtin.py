@@ -1,0 +1,111 @@
+"""The built-in adapter (adapters/itune-default): the app serves it with no setting, names
+it on the page and in ``/serving``, lists it in the registry as built-in, and an admin can
+still switch to the base model; over HTTP, it fixes learner errors and leaves the rest."""
+
+import json
+import sqlite3
+
+import pytest
+from gradio_client import Client
+
+from app import BUILTIN_ADAPTER, Settings, build_app
+from storage.registry import Registry
+from tests.support import free_port
+
+pytestmark = [pytest.mark.app, pytest.mark.real_model]
+
+# One clear learner error each; the adapter must fix exactly that (greedy decoding in fp32
+# is deterministic, so these are stable).
+FIXES = [
+    ("Their is a problem with the data.", "There is a problem with the data."),
+    ("She have two brothers and one sister.", "She has two brothers and one sister."),
+    ("Many people likes to travel in the summer.", "Many people like to travel in the summer."),
+    (
+        "We discussed about the results of the experiment.",
+        "We discussed the results of the experiment.",
+    ),
+    ("He go to school every day.", "He goes to school every day."),
+    ("The informations are useful for us.", "The information is useful for us."),
+    ("My brother don't like coffee.", "My brother doesn't like coffee."),
+]
+DRAFT = (
+    "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
+    "friend. However, travel can also be expensive, and its not always easy to plan."
+)
+
+
+def test_the_built_in_adapter_is_shipped_whole():
+    for name in ("adapter_config.json", "adapter_model.safetensors", "lineage.json"):
+        assert (BUILTIN_ADAPTER / name).is_file(), name
+    assert (BUILTIN_ADAPTER / "predictor" / "predictor.json").is_file()
+    lineage = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
+    assert lineage["method"] == "intention-tuning"
+    assert lineage["data"]["name"] == "iterater-sent+learner-errors"
+    size = sum(p.stat().st_size for p in BUILTIN_ADAPTER.rglob("*") if p.is_file())
+    assert size < 20 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
+
+
+@pytest.fixture(scope="module")
+def running(itune_home, tmp_path_factory):
+    db = tmp_path_factory.mktemp("db-builtin") / "app.db"
+    env = {"ITUNE_HOME": str(itune_home), "ITUNE_DB_URL": f"sqlite:///{db}"}
+    settings = Settings.from_env({**env, "ITUNE_DTYPE": "float32"})  # no ITUNE_ADAPTER
+    assert settings.adapter == BUILTIN_ADAPTER
+    blocks, studio, slot = build_app(settings)
+    port = free_port()
+    blocks.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    slot.get(timeout=180)
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    yield client, db, studio
+    client.close()
+    blocks.close()
+
+
+def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
+    client, _, studio = running
+    assert client.predict(api_name="/serving") == "itune-default"
+    [listed] = Registry(studio.store.engine).list_adapters()
+    assert (listed.name, listed.method, listed.lineage.get("builtin")) == (
+        "itune-default",
+        "intention-tuning",
+        True,
+    )
+    assert listed.path == str(BUILTIN_ADAPTER)
+
+
+@pytest.mark.parametrize(("draft", "fixed"), FIXES)
+def test_it_fixes_one_learner_error_and_changes_nothing_else(running, draft, fixed):
+    client, db, _ = running
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert view["adapter"] == "itune-default"
+    assert view["revised"] == fixed
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT adapter_name, revised FROM revisions WHERE id=?", (view["revision_id"],)
+        ).fetchall()
+    assert stored == [("itune-default", fixed)]
+
+
+def test_the_learner_draft_comes_back_fixed_with_its_connector_kept(running):
+    client, _, _ = running
+    view = client.predict(DRAFT, ["fluency"], api_name="/revise")[0]
+    revised = view["revised"]
+    assert revised.startswith("There are many reasons why people like to travel. ")
+    assert "It broadens the mind and you meet a new friend. However, travel can " in revised
+    assert not view["held_edits"]  # nothing in it is a fact
+
+
+def test_an_admin_can_switch_to_the_base_model_and_back(running):
+    client, db, studio = running
+    registry = Registry(studio.store.engine)
+    try:
+        registry.activate(None, by_user="test")
+        assert client.predict(api_name="/serving") is None
+        view = client.predict(FIXES[0][0], ["fluency"], api_name="/revise")[0]
+        assert view["adapter"] is None
+        registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
+        assert client.predict(api_name="/serving") == "itune-default"
+    finally:
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM activations")
+    assert client.predict(api_name="/serving") == "itune-default"
