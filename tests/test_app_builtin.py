@@ -81,7 +81,7 @@ def test_it_fixes_one_learner_error_and_changes_nothing_else(running, draft, fix
     assert view["revised"] == fixed
     with sqlite3.connect(db) as conn:
         stored = conn.execute(
-            "SELECT adapter_name, revised FROM revisions WHERE id=?", (view["revision_id"],)
+            "SELECT adapter_name, revised_text FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
     assert stored == [("itune-default", fixed)]
 
