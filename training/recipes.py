@@ -213,10 +213,6 @@ class _Stage1Outcome:
     logs: list[StepLog]
 
 
-def _fingerprinted(config: TrainConfig) -> dict[str, Any]:
-    return config.to_dict()
-
-
 def _resumed_stage1(
     run: _Run, base: nn.Module, done: dict[str, Any], folder: Path, steps: int
 ) -> _Stage1Outcome:
@@ -467,8 +463,9 @@ def train(
 
     checkpoints = Checkpoints(
         checkpoint_dir(output),
-        fingerprint(_fingerprinted(resolved), examples_sha256(dataset.examples)),
-        enabled=main,
+        fingerprint(resolved.to_dict(), examples_sha256(dataset.examples)),
+        # --checkpoint-every 0 and no snapshots: nothing is kept beside the output.
+        enabled=main and bool(config.checkpoint_every or config.snapshot_every),
     )
     started = time.perf_counter()
     with StagingDir(output) if main else nullcontext() as staging:

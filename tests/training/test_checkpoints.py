@@ -115,3 +115,13 @@ def test_the_fingerprint_ignores_where_the_output_goes_but_not_what_is_trained()
     )
     assert fingerprint(settings, "h") != fingerprint({**settings, "lr": 2e-3}, "h")
     assert fingerprint(settings, "h") != fingerprint(settings, "other data")
+
+
+def test_no_checkpoints_leave_nothing_beside_the_output(
+    tiny_model, data_file, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        _interrupt_at(patch, 2, 3)
+        assert _train(tiny_model, data_file, out, "--checkpoint-every", "0") == 130
+    assert not checkpoint_dir(out).exists() and not out.exists()
