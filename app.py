@@ -54,8 +54,8 @@ from storage.users import UserStore
 logger = logging.getLogger("itune")
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
-# The adapter the repository ships (training/configs/default-adapter.yaml rebuilds it),
-# served by default on the embedded model; ITUNE_ADAPTER=none serves the base model.
+# The adapter the repository ships (training/configs/intention-tuning-default.yaml
+# rebuilds it), served by default on the embedded model; ITUNE_ADAPTER=none: the base model.
 BUILTIN_ADAPTER = Path(__file__).resolve().parent / "adapters" / "itune-default"
 NO_ADAPTER = ("none", "base")
 

@@ -546,7 +546,7 @@ def load_dataset(
     ``seed`` and ``include_added_deleted`` apply to ArgRewrite only (see
     ``load_argrewrite``); record them with whatever is trained on it.
     """
-    if isinstance(name_or_path, str) and "+" in name_or_path:
+    if isinstance(name_or_path, str) and "+" in name_or_path and not Path(name_or_path).exists():
         parts = [
             load_dataset(part, split, root, seed, include_added_deleted)
             for part in name_or_path.split("+")

@@ -94,3 +94,10 @@ def test_datasets_joined_with_plus_hold_both_in_order():
     assert both.name == "iterater-sent+learner-errors" and not both.multi_label
     with pytest.raises(ValueError, match="different label sets"):
         load_dataset("iterater-sent+argrewrite", "dev")
+
+
+def test_a_file_whose_name_holds_a_plus_is_read_as_one_file(tmp_path):
+    path = tmp_path / "mine+more.jsonl"
+    row = '{"before_sent": "He go home.", "after_sent": "He goes home.", "labels": "fluency"}'
+    path.write_text(row + "\n", encoding="utf-8")
+    assert [e.after for e in load_dataset(str(path), "train").examples] == ["He goes home."]
