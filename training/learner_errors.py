@@ -290,19 +290,9 @@ def _spelling(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Ch
 
 
 def _candidates(rule: str, words: Sequence[_Word], text: str, rng: random.Random):
-    if rule == "confusion":
-        return _confusion(words, text)
-    if rule == "agreement":
-        return _agreement(words, text)
-    if rule == "article":
-        return _article(words, text)
-    if rule == "preposition":
-        return _preposition(words, text, rng)
-    if rule == "verb-form":
-        return _verb_form(words, text)
-    if rule == "plural":
-        return _plural(words, text)
-    return _spelling(words, text, rng)
+    if rule in _SEEDED_RULES:
+        return _SEEDED_RULES[rule](words, text, rng)
+    return RULE_FUNCTIONS[rule](words, text)
 
 
 def inject_errors(
@@ -365,11 +355,16 @@ def make_pairs(
     return pairs
 
 
-# Used by the tests to reach one rule at a time.
+# The rules by name (the tests reach one rule at a time through these): those that look
+# only at the words, and those that also draw from the sentence's random generator.
 RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
     "confusion": _confusion,
     "agreement": _agreement,
     "article": _article,
     "verb-form": _verb_form,
     "plural": _plural,
+}
+_SEEDED_RULES: dict[str, Callable[..., list[_Change]]] = {
+    "preposition": _preposition,
+    "spelling": _spelling,
 }

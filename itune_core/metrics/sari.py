@@ -304,12 +304,27 @@ def sari_sentence_t2t_operations(
     Raises:
         ValueError: the references are empty or a bare string.
     """
+    return _sentence_operations(_t2t_order, source, output, references)
+
+
+def _sentence_operations(order_scores, source: str, output: str, references) -> SariOperations:
+    """One sentence's operations, ``order_scores`` giving (add, keep, delete) per order."""
     references = check_corpus([source], [output], [references])[0]
     src, out = _t2t_tokens(source), _t2t_tokens(output)
     refs = [_t2t_tokens(reference) for reference in references]
-    scores = [_t2t_order(src, out, refs, n) for n in range(1, NGRAM_ORDER + 1)]
+    scores = [order_scores(src, out, refs, n) for n in range(1, NGRAM_ORDER + 1)]
     add, keep, delete = zip(*scores, strict=True)
     return SariOperations(add=add, keep=keep, delete=delete)
+
+
+def _sentence_mean(sentence_score, sources, outputs, references_list) -> float:
+    """The mean of ``sentence_score`` over a corpus (both sentence-level variants)."""
+    references_list = check_corpus(sources, outputs, references_list)
+    total = sum(
+        sentence_score(source, output, references)
+        for source, output, references in zip(sources, outputs, references_list, strict=True)
+    )
+    return total / len(sources)
 
 
 def sari_sentence_t2t(source: str, output: str, references: Sequence[str]) -> float:
@@ -347,12 +362,7 @@ def sari_t2t(
     Raises:
         ValueError: the corpus is malformed (see ``check_corpus``).
     """
-    references_list = check_corpus(sources, outputs, references_list)
-    total = sum(
-        sari_sentence_t2t(source, output, references)
-        for source, output, references in zip(sources, outputs, references_list, strict=True)
-    )
-    return total / len(sources)
+    return _sentence_mean(sari_sentence_t2t, sources, outputs, references_list)
 
 
 # ---------------------------------------------------------------------------------------
@@ -413,12 +423,7 @@ def sari_sentence_iterater(source: str, output: str, references: Sequence[str]) 
     Raises:
         ValueError: the references are empty or a bare string.
     """
-    references = check_corpus([source], [output], [references])[0]
-    src, out = _t2t_tokens(source), _t2t_tokens(output)
-    refs = [_t2t_tokens(reference) for reference in references]
-    scores = [_iterater_order(src, out, refs, n) for n in range(1, NGRAM_ORDER + 1)]
-    add, keep, delete = zip(*scores, strict=True)
-    return SariOperations(add=add, keep=keep, delete=delete).score
+    return _sentence_operations(_iterater_order, source, output, references).score
 
 
 def sari_iterater(
@@ -431,9 +436,4 @@ def sari_iterater(
     Raises:
         ValueError: the corpus is malformed (see ``check_corpus``).
     """
-    references_list = check_corpus(sources, outputs, references_list)
-    total = sum(
-        sari_sentence_iterater(source, output, references)
-        for source, output, references in zip(sources, outputs, references_list, strict=True)
-    )
-    return total / len(sources)
+    return _sentence_mean(sari_sentence_iterater, sources, outputs, references_list)

@@ -1,5 +1,7 @@
-"""Fixtures for the training tests: tiny Llama models saved with a real tokenizer."""
+"""Fixtures for the training tests: tiny Llama models saved with a real tokenizer, and a
+small revisions file with one example of every intention."""
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +40,22 @@ def save_tiny_llama(itune_home, tmp_path_factory) -> Callable[[int], Path]:
         return saved[num_blocks]
 
     return save
+
+
+SENTENCES = [
+    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
+    ("The result are good .", "The results are good.", "fluency"),
+    ("We use a method that is new.", "We use a new method.", "clarity"),
+    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
+    ("The car is red.", "The car is blue.", "meaning-changed"),
+    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
+]
+
+
+@pytest.fixture
+def data_file(tmp_path) -> Path:
+    """Six revisions in IteraTeR's sentence format, one per intention (two for fluency)."""
+    path = tmp_path / "revisions.jsonl"
+    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in SENTENCES]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path

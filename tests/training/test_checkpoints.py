@@ -12,27 +12,10 @@ from transformers import AutoModelForCausalLM
 from training import cli
 from training.checkpoints import checkpoint_dir, fingerprint
 
-SENTENCES = [
-    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
-    ("The result are good .", "The results are good.", "fluency"),
-    ("We use a method that is new.", "We use a new method.", "clarity"),
-    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
-    ("The car is red.", "The car is blue.", "meaning-changed"),
-    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
-]
-
 
 @pytest.fixture(scope="module")
 def tiny_model(save_tiny_llama) -> Path:
     return save_tiny_llama(4)
-
-
-@pytest.fixture
-def data_file(tmp_path) -> Path:
-    path = tmp_path / "revisions.jsonl"
-    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in SENTENCES]
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
 
 
 def _train(tiny_model, data, output, *extra: str) -> int:

@@ -26,28 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NUM_BLOCKS = 4
 TRAIN = [sys.executable, "-m", "training", "train"]
 
-SENTENCES = [
-    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
-    ("The result are good .", "The results are good.", "fluency"),
-    ("We use a method that is new.", "We use a new method.", "clarity"),
-    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
-    ("The car is red.", "The car is blue.", "meaning-changed"),
-    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
-]
-
 
 @pytest.fixture(scope="module")
 def tiny_model(save_tiny_llama) -> Path:
     """A 4-block Llama saved with the embedded model's tokenizer (and chat template)."""
     return save_tiny_llama(NUM_BLOCKS)
-
-
-@pytest.fixture
-def data_file(tmp_path) -> Path:
-    path = tmp_path / "revisions.jsonl"
-    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in SENTENCES]
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
 
 
 def _train(tiny_model, data, output, *extra: str, home=None) -> int:
@@ -282,7 +265,7 @@ def test_without_max_steps_one_epoch_is_run(tiny_model, data_file, tmp_path):
     out = tmp_path / "run"
     argv = ["--method", "lora", "--max-steps", "1", "--set", "max_steps=null"]
     assert _train(tiny_model, data_file, out, *argv) == 0
-    assert len(_log(out)) == len(SENTENCES) // 2  # batch size 2
+    assert len(_log(out)) == len(data_file.read_text().splitlines()) // 2  # batch size 2
 
 
 # --- bad input -----------------------------------------------------------------------------
