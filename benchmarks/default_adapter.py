@@ -3,7 +3,8 @@ zero-shot, with every SARI variant, GLEU, unchanged outputs and fact-changing ou
 
 Two stages, each resumable (a report already written is not scored again):
 
-    # dev: the budget curve (snapshots of one run), decoding, the fact guard
+    # dev: the budget curve (snapshots of one run), decoding, the fact guard, the
+    # confidence threshold (min edit margin)
     python benchmarks/default_adapter.py dev --run runs/default-adapter
     # test, once, for the chosen adapter (ITERATER-sent and ITERATER-doc test splits)
     python benchmarks/default_adapter.py test --adapter adapters/itune-default
@@ -31,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from itune_core.reviser import ReviseSettings  # noqa: E402
 from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -74,6 +76,8 @@ def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
         "fact_changing": outputs.get("fact_changing"),
         "fact_changing_unguarded": outputs.get("fact_changing_unguarded"),
         "held_edits": outputs.get("held_edits"),
+        "unsure_edits": outputs.get("unsure_edits"),
+        "min_edit_margin": generation.get("min_edit_margin"),
         "generation_seconds": (report.get("timing") or {}).get("generation_seconds"),
         "decoding": generation.get("decoding"),
         "by_intention": {
@@ -90,8 +94,9 @@ def _f(value: Any, digits: int = 2) -> str:
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| data | system | n | SARI (EASSE) | SARI (ITERATER) | SARI (t2t) | GLEU | "
-        "outputs = input | fact-changing (guarded / unguarded) | edits held back |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "outputs = input | fact-changing (guarded / unguarded) | edits held back | "
+        "edits left out as unsure |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         facts = f"{r['fact_changing']} / {r['fact_changing_unguarded']}"
@@ -101,7 +106,8 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
             f"| {r['data']} | {r['name']} | {r['n']} | {_f(r['sari'])} | "
             f"{_f(r['sari_iterater'])} | {_f(r['sari_t2t'])} | {_f(r['gleu'])} | "
             f"{r['unchanged']}/{r['n']} | {facts} | "
-            f"{'–' if r['held_edits'] is None else r['held_edits']} |"
+            f"{'–' if r['held_edits'] is None else r['held_edits']} | "
+            f"{'–' if r.get('unsure_edits') is None else r['unsure_edits']} |"
         )
     return lines
 
@@ -129,9 +135,10 @@ def _write(stage: str, rows: list[dict[str, Any]], header: list[str], argv: list
 
 def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     run = Path(args.run)
+    # Every edit kept (min_edit_margin None), except in the rows that choose the margin.
     targets: list[tuple[str, dict[str, Any]]] = [
-        ("copy", {"baseline": "copy"}),
-        ("zero-shot", {"baseline": "zero-shot"}),
+        ("copy", {"baseline": "copy", "min_edit_margin": None}),
+        ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
     ]
     snapshots = sorted(
         (run / "snapshots").glob("step-*"), key=lambda p: int(p.name.removeprefix("step-"))
@@ -140,24 +147,33 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     for snapshot in snapshots:
         if snapshot.name == f"step-{final_steps}":
             continue  # the final adapter itself, scored below
-        targets.append((f"{run.name} {snapshot.name}", {"adapter": str(snapshot)}))
-    targets.append((f"{run.name} final (step {final_steps})", {"adapter": str(run)}))
+        targets.append(
+            (f"{run.name} {snapshot.name}", {"adapter": str(snapshot), "min_edit_margin": None})
+        )
+    final = {"adapter": str(run), "min_edit_margin": None}
+    targets.append((f"{run.name} final (step {final_steps})", final))
+    targets += [
+        (f"{run.name} final, min edit margin {m:g}", {**final, "min_edit_margin": m})
+        for m in args.margins
+    ]
     beam_targets = [
-        (f"{run.name} final, edit beams {beams}", {"adapter": str(run), "edit_beams": beams})
+        (f"{run.name} final, edit beams {beams}", {**final, "edit_beams": beams})
         for beams in args.edit_beams
     ]
     rows = []
     for data in args.data:
         # Beam decoding costs several greedy passes: on the first data set only.
         for name, options in targets + (beam_targets if data == args.data[0] else []):
-            key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "")
+            key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
             config = EvalConfig(
                 data=data, split="dev", model="embedded", limit=args.limit, **options
             )
             rows.append(_row(name, data, _score(args.work, key, config)))
     header = [
         "Chosen on dev: each snapshot of one run is the same training stopped at that many "
-        "Stage-II steps (the budget curve). Learner-error pairs are synthetic: errors "
+        'Stage-II steps (the budget curve). Every row keeps every edit but the "min edit '
+        'margin" rows, which leave out the edits the model is unsure of (margin in nats at '
+        "most that, `itune_core/confidence.py`). Learner-error pairs are synthetic: errors "
         "injected into dev's clean sentences.",
         "",
     ]
@@ -165,19 +181,31 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
 
 
 def run_test(args: argparse.Namespace, argv: list[str]) -> None:
+    name = Path(args.adapter).name
     targets = [
-        ("copy", {"baseline": "copy"}),
-        ("zero-shot", {"baseline": "zero-shot"}),
-        (Path(args.adapter).name, {"adapter": args.adapter}),
+        ("copy", {"baseline": "copy", "min_edit_margin": None}),
+        ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
+        (name, {"adapter": args.adapter, "min_edit_margin": None}),
+        (
+            f"{name}, min edit margin {args.margin:g} (served)",
+            {"adapter": args.adapter, "min_edit_margin": args.margin},
+        ),
     ]
     rows = []
     for data in args.data:
         limit = args.doc_limit if data == "iterater-doc" else None
         for name, options in targets:
-            key = f"test-{data}-{name}".replace(" ", "_")
+            key = f"test-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+            key = key.removesuffix("_(served)")
             config = EvalConfig(data=data, split="test", model="embedded", limit=limit, **options)
             rows.append(_row(name, data, _score(args.work, key, config)))
-    _write("test", rows, ["Scored once on the test splits, greedy, as the app revises.", ""], argv)
+    header = [
+        "Scored once on the test splits, greedy, as the app revises: every edit kept, and "
+        "(the last row of each data set, what the app serves) the edits the model is unsure "
+        "of left out.",
+        "",
+    ]
+    _write("test", rows, header, argv)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -189,10 +217,23 @@ def main(argv: list[str] | None = None) -> None:
     dev.add_argument("--run", required=True, help="a training output with snapshots/")
     dev.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
     dev.add_argument("--edit-beams", type=int, nargs="*", default=[4])
+    dev.add_argument(
+        "--margins",
+        type=float,
+        nargs="*",
+        default=[0.0, 0.5, 1.0, 2.0],
+        help="min edit margins (nats) tried on the final adapter",
+    )
     dev.add_argument("--limit", type=int, default=None, help="first N dev examples")
     test = stages.add_parser("test", help="the chosen adapter on the test splits, once")
     test.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
     test.add_argument("--data", nargs="+", default=["iterater-sent", "iterater-doc"])
+    test.add_argument(
+        "--margin",
+        type=float,
+        default=ReviseSettings.min_edit_margin,
+        help="the served min edit margin (nats); the default is the app's",
+    )
     test.add_argument(
         "--doc-limit",
         type=int,

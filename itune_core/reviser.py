@@ -8,7 +8,9 @@ revised whole (never truncated) and progress can be shown per piece and per toke
 Generation stops cleanly: at the end-of-turn token, at a line break when the piece had
 none, when the output starts looping over itself, or at a length cap proportional to the
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
-stripped; an empty answer leaves the piece unchanged.
+stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
+are held back (``itune_core.facts``) and those the model is unsure of are left out
+(``itune_core.confidence``).
 """
 
 import difflib
@@ -25,11 +27,12 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
 from itune_core.adapters import generate_kwargs
+from itune_core.confidence import Scorer, keep_confident, sequence_logprobs
 from itune_core.edits import Edit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import HeldEdit, guard_facts
 from itune_core.intentions import parse_intentions
-from itune_core.prompts import chat_messages, generation_prompt
+from itune_core.prompts import answer_token_ids, prompt_token_ids
 from itune_core.segment import split_pieces
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ class ReviseSettings:
             sometimes answer with a new text instead of a revision.
         fact_guard: hold back the edits that change a number, a date or a name unless
             ``meaning-changed`` was asked for (``itune_core.facts``).
+        min_edit_margin: leave out the edits whose margin (how much less likely the model
+            finds its answer with the edit undone, in nats) is at most this; None keeps
+            every edit (``itune_core.confidence``). 0.5 was chosen on dev.
     """
 
     max_chars: int = 20_000
@@ -67,6 +73,7 @@ class ReviseSettings:
     loop_ngram: int = 8
     min_similarity: float = 0.4
     fact_guard: bool = True
+    min_edit_margin: float | None = 0.5
 
     def __post_init__(self) -> None:
         for name in ("max_chars", "max_new_tokens", "loop_ngram"):
@@ -80,6 +87,16 @@ class ReviseSettings:
         if not 0.0 <= self.min_similarity <= 1.0:
             raise ValueError(
                 f"ReviseSettings.min_similarity must be in [0, 1], got {self.min_similarity!r}"
+            )
+        margin = self.min_edit_margin
+        if margin is not None and (
+            isinstance(margin, bool)
+            or not isinstance(margin, int | float)
+            or not -1000 <= margin <= 1000
+        ):
+            raise ValueError(
+                "ReviseSettings.min_edit_margin must be None or a number of nats in "
+                f"[-1000, 1000], got {margin!r}"
             )
 
 
@@ -97,6 +114,7 @@ class Revision:
     adapter: str | None = None
     discarded_pieces: int = 0
     held_edits: tuple[HeldEdit, ...] = ()
+    unsure_edits: tuple[HeldEdit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,23 +175,49 @@ def word_similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(a=words_a, b=words_b, autojunk=False).ratio()
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What goes into the text for one piece.
+
+    Attributes:
+        text: the piece as offered (the piece itself when the answer was discarded).
+        discarded: the answer was cut off or too unlike the piece, so the piece was kept.
+        held: edits the fact guard held back.
+        unsure: edits left out because the model was unsure of them.
+    """
+
+    text: str
+    discarded: bool = False
+    held: tuple[HeldEdit, ...] = ()
+    unsure: tuple[HeldEdit, ...] = ()
+
+
 def accept_answer(
-    raw: str, piece: str, cut_off: bool, intentions: Sequence[str], settings: ReviseSettings
-) -> tuple[str, bool, tuple[HeldEdit, ...]]:
-    """What goes into the text for one piece: (text, whether the answer was discarded,
-    edits the fact guard held back).
+    raw: str,
+    piece: str,
+    cut_off: bool,
+    intentions: Sequence[str],
+    settings: ReviseSettings,
+    scorer: Scorer | None = None,
+) -> Answer:
+    """What goes into the text for one piece.
 
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
-    edits that change facts. The app and evaluation both call this, so they agree.
+    edits that change facts, and, given a ``scorer`` for the piece's prompt and a
+    ``settings.min_edit_margin``, the edits the model is unsure of are undone. The app and
+    evaluation both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
-        return piece, True, ()
+        return Answer(piece, discarded=True)
+    held: tuple[HeldEdit, ...] = ()
     if settings.fact_guard:
         candidate, held = guard_facts(piece, candidate, intentions)
-        return candidate, False, held
-    return candidate, False, ()
+    unsure: tuple[HeldEdit, ...] = ()
+    if scorer is not None and settings.min_edit_margin is not None:
+        candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)
+    return Answer(candidate, held=held, unsure=unsure)
 
 
 def clean_output(raw: str, piece: str) -> str:
@@ -281,6 +325,7 @@ class Reviser:
         spans = split_pieces(text)
         revised_pieces: list[str] = []
         held_edits: list[HeldEdit] = []
+        unsure_edits: list[HeldEdit] = []
         tokens = discarded = 0
 
         def assemble(current: str | None) -> str:
@@ -302,14 +347,15 @@ class Reviser:
             for partial, outcome in self._generate(piece, wanted):
                 if partial is None:
                     raw, used, cut_off = outcome
-                    candidate, dropped, held = accept_answer(
-                        raw, piece, cut_off, wanted, self.settings
+                    answer = accept_answer(
+                        raw, piece, cut_off, wanted, self.settings, self._scorer(piece, wanted)
                     )
-                    if dropped:
+                    if answer.discarded:
                         logger.info("discarded the model's answer for piece %d: %r", k, raw)
                         discarded += 1
-                    held_edits.extend(held)
-                    revised_pieces.append(candidate)
+                    held_edits.extend(answer.held)
+                    unsure_edits.extend(answer.unsure)
+                    revised_pieces.append(answer.text)
                     tokens += used
                 elif stream_tokens:
                     yield ReviseProgress(k, len(spans), assemble(partial))
@@ -331,23 +377,30 @@ class Reviser:
             adapter=self.adapter_name,
             discarded_pieces=discarded,
             held_edits=tuple(held_edits),
+            unsure_edits=tuple(unsure_edits),
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)
+
+    def _scorer(self, piece: str, intentions: tuple[str, ...]) -> Scorer:
+        """Log-probabilities of answers to ``piece``'s prompt, with this reviser's adapter."""
+        tok = self.tokenizer
+        prompt = prompt_token_ids(tok, piece, intentions)
+
+        def score(answers: Sequence[str]) -> list[float]:
+            names = generate_kwargs(self.model, self.adapter_name).get("adapter_names")
+            extra = {"adapter_names": names * len(answers)} if names else {}
+            ids = [answer_token_ids(tok, answer) for answer in answers]
+            return sequence_logprobs(self.model, prompt, ids, tok.pad_token_id, **extra)
+
+        return score
 
     def _generate(self, piece: str, intentions: tuple[str, ...]):
         """Yield ``(partial_text, None)`` while generating, then
         ``(None, (raw answer, tokens generated, whether the length cap cut it off))``."""
         tok = self.tokenizer
-        messages = chat_messages(generation_prompt(piece, intentions))
-        if getattr(tok, "chat_template", None):
-            encoded = tok.apply_chat_template(
-                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-        else:
-            encoded = tok(messages[0]["content"] + "\n\n", return_tensors="pt")
         device = next(self.model.parameters()).device
-        input_ids = encoded["input_ids"].to(device)
-        attention_mask = encoded["attention_mask"].to(device)
+        input_ids = torch.tensor([prompt_token_ids(tok, piece, intentions)], device=device)
+        attention_mask = torch.ones_like(input_ids)
         prompt_len = input_ids.shape[1]
         piece_tokens = len(tok(piece, add_special_tokens=False)["input_ids"])
         budget = min(

@@ -151,6 +151,16 @@ class _PooledModel:
             model = self._pool.model
             return model.generate(**kwargs, **generate_kwargs(model, self._adapter))
 
+    def __call__(self, *, input_ids: torch.Tensor, **kwargs):
+        """A forward pass (scoring answers), every row with this reviser's adapter."""
+        kwargs.pop("adapter_names", None)
+        with self._pool._gate.generating(self._adapter):
+            model = self._pool.model
+            names = generate_kwargs(model, self._adapter).get("adapter_names")
+            if names:
+                kwargs["adapter_names"] = names * input_ids.shape[0]
+            return model(input_ids=input_ids, **kwargs)
+
 
 class AdapterPool:
     """One loaded base model serving any number of adapters, each chosen per request.

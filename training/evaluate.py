@@ -82,6 +82,8 @@ class EvalConfig:
         edit_beams: 0 (what the app does): greedy. K >= 2: pieces the greedy answer left
             unchanged are decoded again with K beams and the best answer that changes
             them is taken (``training.generation.revise_texts``).
+        min_edit_margin: leave out the edits the model is unsure of (margin in nats at most
+            this; ``itune_core.confidence``); None keeps them all. Default: the app's.
         dtype: ``auto`` (bf16 where the hardware runs it natively, else fp32) or a dtype.
         cpu: run on the CPU even where a GPU is present.
     """
@@ -96,6 +98,7 @@ class EvalConfig:
     model: str | None = None
     unit: str = "sentence"
     edit_beams: int = 0
+    min_edit_margin: float | None = ReviseSettings.min_edit_margin
     dtype: str = "auto"
     cpu: bool = False
 
@@ -115,8 +118,18 @@ class EvalConfig:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
         if isinstance(self.edit_beams, bool) or self.edit_beams not in (0, *range(2, 33)):
             raise ValueError(f"edit_beams must be 0 (off) or 2-32, got {self.edit_beams!r}")
+        ReviseSettings(min_edit_margin=self.min_edit_margin)  # raises ValueError when bad
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+
+    @property
+    def default_margin(self) -> bool:
+        return self.min_edit_margin == ReviseSettings.min_edit_margin
+
+    @property
+    def margin_label(self) -> str:
+        """``--min-edit-margin``'s value for this config (``off`` for None)."""
+        return "off" if self.min_edit_margin is None else f"{self.min_edit_margin:g}"
 
     def as_argv(self) -> list[str]:
         """The ``python -m training evaluate`` arguments that run this evaluation."""
@@ -130,6 +143,7 @@ class EvalConfig:
             "--model": self.model,
             "--unit": self.unit,
             "--edit-beams": self.edit_beams or None,
+            "--min-edit-margin": None if self.default_margin else self.margin_label,
             "--dtype": self.dtype,
         }
         argv += [
@@ -328,7 +342,9 @@ def evaluate(
             "device": str(device),
             "dtype": str(dtype).removeprefix("torch."),
         }
-        settings = ReviseSettings(max_new_tokens=config.max_new_tokens)
+        settings = ReviseSettings(
+            max_new_tokens=config.max_new_tokens, min_edit_margin=config.min_edit_margin
+        )
         pieces = sum(len(text_spans(text, config.unit)) for text in sources)
         progress.start("revising", pieces, "piece")
         t0 = time.perf_counter()
@@ -440,8 +456,10 @@ def generation_settings(
         "guards": (
             "a cut-off answer or one less similar than min_similarity keeps the piece; "
             "edits that change a number, date or name are held back unless meaning-changed "
-            "was asked (itune_core.facts)"
+            "was asked (itune_core.facts); edits whose margin is at most min_edit_margin "
+            "nats are left out (itune_core.confidence)"
         ),
+        "min_edit_margin": settings.min_edit_margin,
         "adapter": config.adapter,
         "pieces": sum(len(r.pieces) for r in revisions),
         "discarded_pieces": sum(r.discarded_pieces for r in revisions),
@@ -464,6 +482,7 @@ def output_counts(
             changes_facts(r.source, r.unguarded) for r in revisions
         )
         counts["held_edits"] = sum(r.held_edits for r in revisions)
+        counts["unsure_edits"] = sum(r.unsure_edits for r in revisions)
     return counts
 
 
@@ -490,6 +509,7 @@ def example_rows(
             if revisions[k].unguarded != output:
                 row["unguarded_output"] = revisions[k].unguarded
                 row["held_edits"] = [h.to_dict() for p in revisions[k].pieces for h in p.held]
+                row["unsure_edits"] = [h.to_dict() for p in revisions[k].pieces for h in p.unsure]
         if predicted is not None:
             row["predicted_labels"] = list(predicted[k])
         rows.append(row)
@@ -517,6 +537,7 @@ def default_report_path(config: EvalConfig, data: str) -> Path:
     name = Path(data).stem
     suffix = f"-limit{config.limit}" if config.limit else ""
     suffix += f"-beams{config.edit_beams}" if config.edit_beams else ""
+    suffix += "" if config.default_margin else f"-margin-{config.margin_label}"
     return Path(config.adapter) / f"eval-{name}-{config.split}{suffix}.json"
 
 
@@ -557,12 +578,31 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="decode pieces that greedy left unchanged again with K beams and take the best "
         "answer that changes them (default 0: greedy only, as the app)",
     )
+    p.add_argument(
+        "--min-edit-margin",
+        type=_margin,
+        default=ReviseSettings.min_edit_margin,
+        metavar="NATS",
+        help="leave out edits the model is unsure of: margin at most NATS; 'off' keeps "
+        f"every edit (default {ReviseSettings.min_edit_margin}, as the app)",
+    )
     p.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")
     p.add_argument("--cpu", action="store_true", help="run on the CPU")
     p.add_argument("--output", type=Path, help="report path (default: ADAPTER/eval-*.json)")
     p.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     return p
+
+
+def _margin(value: str) -> float | None:
+    if value.strip().lower() in ("off", "none"):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of nats or 'off', got {value!r}"
+        ) from None
 
 
 def _home(args: argparse.Namespace) -> Path:
@@ -585,6 +625,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         model=args.model,
         unit=args.unit,
         edit_beams=args.edit_beams,
+        min_edit_margin=args.min_edit_margin,
         dtype=args.dtype,
         cpu=args.cpu,
     )

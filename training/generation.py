@@ -7,9 +7,10 @@ the same prompt (``generation_prompt`` in the model's chat template), greedy dec
 the same stops for every row of a batch (end of turn; a line break when the piece has
 none, through transformers' ``StopStringCriteria`` as the Reviser's ``stop_strings``;
 the 8-gram loop guard; the length cap ``min(max_new_tokens, 1.5 * piece tokens + 16)``),
-the same cleaning (``clean_output``) and the same guards (a cut-off or dissimilar answer
-keeps the piece). Prompts are padded on the left, so every row's answer starts at the
-same position and positions come from the attention mask.
+the same cleaning and guards (``accept_answer``: a cut-off or dissimilar answer keeps the
+piece, the fact guard, the edits the model is unsure of left out). Prompts are padded on
+the left, so every row's answer starts at the same position and positions come from the
+attention mask.
 
     results = revise_texts(model, tokenizer, ["He go to school."], [("fluency",)],
                            settings=ReviseSettings(), batch_size=16)
@@ -22,8 +23,9 @@ from dataclasses import dataclass, replace
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
+from itune_core.confidence import Scorer, sequence_logprobs
 from itune_core.facts import HeldEdit
-from itune_core.prompts import chat_messages, generation_prompt
+from itune_core.prompts import answer_token_ids, prompt_token_ids
 from itune_core.reviser import ReviseSettings, accept_answer, clean_output
 from itune_core.segment import split_pieces
 
@@ -44,6 +46,8 @@ class PieceAnswer:
             beam-search answer that changes it (``edit_beams``).
         unguarded: what ``revised`` would be without the fact guard.
         held: the edits the fact guard held back (``itune_core.facts``).
+        unsure: the edits left out because the model was unsure of them
+            (``itune_core.confidence``).
     """
 
     raw: str
@@ -54,6 +58,7 @@ class PieceAnswer:
     alternative: bool = False
     unguarded: str = ""
     held: tuple[HeldEdit, ...] = ()
+    unsure: tuple[HeldEdit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,10 @@ class TextRevision:
     @property
     def held_edits(self) -> int:
         return sum(len(p.held) for p in self.pieces)
+
+    @property
+    def unsure_edits(self) -> int:
+        return sum(len(p.unsure) for p in self.pieces)
 
     @property
     def discarded_pieces(self) -> int:
@@ -159,14 +168,17 @@ class BatchReviser:
 
     def prompt_ids(self, piece: str, intentions: Sequence[str]) -> list[int]:
         """The token ids the Reviser feeds the model for ``piece``."""
-        tok = self.tokenizer
-        messages = chat_messages(generation_prompt(piece, intentions))
-        if getattr(tok, "chat_template", None):
-            encoded = tok.apply_chat_template(
-                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-            return encoded["input_ids"][0].tolist()
-        return tok(messages[0]["content"] + "\n\n")["input_ids"]
+        return prompt_token_ids(self.tokenizer, piece, intentions)
+
+    def scorer(self, piece: str, intentions: Sequence[str]) -> Scorer:
+        """Log-probabilities of answers to ``piece``'s prompt (the active adapter)."""
+        prompt, tok = self.prompt_ids(piece, intentions), self.tokenizer
+
+        def score(answers: Sequence[str]) -> list[float]:
+            ids = [answer_token_ids(tok, answer) for answer in answers]
+            return sequence_logprobs(self.model, prompt, ids, tok.pad_token_id)
+
+        return score
 
     def budget(self, piece: str) -> int:
         """The Reviser's length cap for ``piece``, in tokens."""
@@ -286,15 +298,18 @@ class BatchReviser:
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         if "\n" not in piece:
             text = text.split("\n", 1)[0] if text.strip() else text
-        revised, discarded, held = accept_answer(text, piece, cut_off, intentions, self.settings)
+        answer = accept_answer(
+            text, piece, cut_off, intentions, self.settings, self.scorer(piece, intentions)
+        )
         return PieceAnswer(
             raw=text,
-            revised=revised,
+            revised=answer.text,
             tokens=used,
             cut_off=cut_off,
-            discarded=discarded,
-            unguarded=piece if discarded else clean_output(text, piece),
-            held=held,
+            discarded=answer.discarded,
+            unguarded=piece if answer.discarded else clean_output(text, piece),
+            held=answer.held,
+            unsure=answer.unsure,
         )
 
 

@@ -72,18 +72,29 @@ def _review_outputs(view: dict):
             " was not a revision of them."
         )
     if view.get("held_edits"):
-        held = "; ".join(
-            f"{_code(h['before'])} → {_code(h['after'])} ({_code(h['reason'])})"
-            for h in view["held_edits"][:5]
-        )
-        more = len(view["held_edits"]) - 5
         status += (
             f"\n\n{len(view['held_edits'])} edit(s) held back because they would change a "
             f"fact (a number, a date or a name); ask for *meaning-changed* to allow that: "
-            f"{held}" + (f"; and {more} more" if more > 0 else "") + "."
+            f"{_listed(view['held_edits'], reason=True)}."
+        )
+    if view.get("unsure_edits"):
+        status += (
+            f"\n\n{len(view['unsure_edits'])} edit(s) left out because the model was unsure "
+            f"of them: {_listed(view['unsure_edits'], reason=False)}."
         )
     html = render.inline_html(view["source"], edits, statuses)
     return view, html, status, view["final_text"], view
+
+
+def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
+    """The first ``shown`` edits as ``before → after`` (with their reasons), as code."""
+    listed = "; ".join(
+        f"{_code(e['before'])} → {_code(e['after'])}"
+        + (f" ({_code(e['reason'])})" if reason else "")
+        for e in edits[:shown]
+    )
+    more = len(edits) - shown
+    return listed + (f"; and {more} more" if more > 0 else "")
 
 
 def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:

@@ -139,6 +139,7 @@ class Studio:
             view = revision_view(self.store.get_revision(revision_id))
             view["discarded_pieces"] = done.discarded_pieces
             view["held_edits"] = [held.to_dict() for held in done.held_edits]
+            view["unsure_edits"] = [unsure.to_dict() for unsure in done.unsure_edits]
             yield progress, view
 
     def _rejected_in_lineage(self, parent_id: int, user: str | None) -> set[tuple[str, str]]:

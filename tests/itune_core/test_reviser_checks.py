@@ -4,6 +4,7 @@ import pytest
 
 from itune_core.errors import InvalidText
 from itune_core.reviser import (
+    Answer,
     ReviseSettings,
     accept_answer,
     check_text,
@@ -66,28 +67,52 @@ SOURCE = "We trained on 16GB of text in 2020."
 
 def test_an_answer_is_cleaned_and_offered():
     answer = 'Here is the revised text: "We trained on 16GB of text in 2020!"'
-    assert accept_answer(answer, SOURCE, False, ["fluency"], ReviseSettings()) == (
-        "We trained on 16GB of text in 2020!",
-        False,
-        (),
+    assert accept_answer(answer, SOURCE, False, ["fluency"], ReviseSettings()) == Answer(
+        "We trained on 16GB of text in 2020!"
     )
 
 
 def test_a_cut_off_or_unrelated_answer_keeps_the_piece():
     settings = ReviseSettings()
-    assert accept_answer(SOURCE + " And more", SOURCE, True, ["fluency"], settings)[:2] == (
-        SOURCE,
-        True,
-    )
+    cut_off = accept_answer(SOURCE + " And more", SOURCE, True, ["fluency"], settings)
+    assert cut_off == Answer(SOURCE, discarded=True)
     unrelated = "Bananas are yellow and sweet fruit."
-    assert accept_answer(unrelated, SOURCE, False, ["fluency"], settings)[:2] == (SOURCE, True)
+    assert accept_answer(unrelated, SOURCE, False, ["fluency"], settings) == Answer(
+        SOURCE, discarded=True
+    )
 
 
 def test_the_fact_guard_holds_back_a_changed_number_unless_facts_may_change():
     answer = "We trained on 16GB of text in 2021."
-    offered, discarded, held = accept_answer(answer, SOURCE, False, ["clarity"], ReviseSettings())
-    assert (offered, discarded) == (SOURCE, False)
-    assert [(h.before, h.after) for h in held] == [("2020", "2021")]
-    assert accept_answer(answer, SOURCE, False, ["meaning-changed"], ReviseSettings())[0] == answer
+    guarded = accept_answer(answer, SOURCE, False, ["clarity"], ReviseSettings())
+    assert (guarded.text, guarded.discarded) == (SOURCE, False)
+    assert [(h.before, h.after) for h in guarded.held] == [("2020", "2021")]
+    exempt = accept_answer(answer, SOURCE, False, ["meaning-changed"], ReviseSettings())
+    assert exempt.text == answer
     unguarded = ReviseSettings(fact_guard=False)
-    assert accept_answer(answer, SOURCE, False, ["clarity"], unguarded) == (answer, False, ())
+    assert accept_answer(answer, SOURCE, False, ["clarity"], unguarded) == Answer(answer)
+
+
+def _scorer(preferences: dict[str, float]):
+    """A scorer that gives each text a fixed log-probability (0 for unknown texts)."""
+    return lambda answers: [preferences.get(a, 0.0) for a in answers]
+
+
+def test_edits_the_model_is_unsure_of_are_left_out_given_a_scorer():
+    source = "He go to school and he like it."
+    answer = "He goes to school and he likes it."
+    # Undoing "goes" costs 3 nats (sure); undoing "likes" costs 0.2 (unsure).
+    scorer = _scorer(
+        {
+            answer: -10.0,
+            "He go to school and he likes it.": -13.0,
+            "He goes to school and he like it.": -10.2,
+        }
+    )
+    offered = accept_answer(answer, source, False, ["fluency"], ReviseSettings(), scorer)
+    assert offered.text == "He goes to school and he like it."
+    assert [(h.before, h.after) for h in offered.unsure] == [("like", "likes")]
+    assert "0.20 nats" in offered.unsure[0].reason
+    off = ReviseSettings(min_edit_margin=None)
+    assert accept_answer(answer, source, False, ["fluency"], off, scorer) == Answer(answer)
+    assert accept_answer(answer, source, False, ["fluency"], ReviseSettings()) == Answer(answer)

@@ -16,9 +16,11 @@ from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool, _Gate
 
 TEXT = "He go to school. She like apples."
-# Keep whatever the tiny model answers (no similarity or fact guard): the outputs are
-# compared, not judged, and random adapters write garbage.
-SETTINGS = ReviseSettings(min_similarity=0.0, max_new_tokens=24, fact_guard=False)
+# Keep whatever the tiny model answers (no similarity, fact or confidence guard): the
+# outputs are compared, not judged, and random adapters write garbage.
+SETTINGS = ReviseSettings(
+    min_similarity=0.0, max_new_tokens=24, fact_guard=False, min_edit_margin=None
+)
 
 
 def byte_tokenizer() -> PreTrainedTokenizerFast:
@@ -98,6 +100,24 @@ def test_each_reviser_revises_with_its_own_adapter(setup):
         revision = reviser.revise(TEXT, ["fluency"])
         assert revision.revised == expected[name], name
         assert revision.adapter == name
+
+
+def test_each_reviser_scores_edits_with_its_own_adapter(setup):
+    base, tokenizer, folder, _ = setup
+    pool = new_pool(setup)
+    pooled = {name: pool.reviser_for(name, folder / name) for name in ("a", "b")}
+    answers = ["He goes to school.", "He go to school."]
+    for name in ("a", "b"):
+        model = PeftModel.from_pretrained(
+            copy.deepcopy(base), str(folder / name), adapter_name=name
+        )
+        alone = Reviser(model.eval(), tokenizer, model_name="tiny", adapter_name=name)
+        want = alone._scorer("He go to school.", ("fluency",))(answers)
+        got = pooled[name]._scorer("He go to school.", ("fluency",))(answers)
+        assert got == pytest.approx(want, abs=1e-5), name
+    assert pooled["a"]._scorer("He go to school.", ("fluency",))(answers) != pytest.approx(
+        pooled["b"]._scorer("He go to school.", ("fluency",))(answers), abs=1e-5
+    )
 
 
 def test_a_named_adapter_is_attached_once_and_reused(setup):

@@ -30,3 +30,12 @@ def test_many_held_edits_are_summarised_and_none_says_nothing():
     assert "8 edit(s) held back" in status and "and 3 more" in status
     _, _, status, _, _ = _review_outputs(_view(held_edits=[]))
     assert "held back" not in status
+
+
+def test_edits_left_out_as_unsure_are_listed_without_their_margins():
+    unsure = [{"before": "go", "after": "goes", "reason": "the model was unsure (margin 0.1)"}]
+    _, _, status, _, _ = _review_outputs(_view(unsure_edits=unsure))
+    assert "1 edit(s) left out because the model was unsure of them: `go` → `goes`." in status
+    assert "margin" not in status
+    _, _, status, _, _ = _review_outputs(_view(unsure_edits=[]))
+    assert "unsure" not in status

@@ -1,0 +1,60 @@
+"""Keeping only the edits the model is confident in (``itune_core.confidence``)."""
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from itune_core.confidence import edit_margins, keep_confident, sequence_logprobs
+from itune_core.edits import apply_edits, compute_edits
+
+SOURCE = "Their is many reason why peoples likes to travel."
+ANSWER = "There are many reasons why people like to travel."
+
+
+def test_margins_are_the_log_probability_lost_when_one_edit_is_undone():
+    edits = compute_edits(SOURCE, ANSWER)
+    texts = {ANSWER: -5.0}
+    for k, edit in enumerate(edits):
+        texts[apply_edits(SOURCE, [e for e in edits if e is not edit])] = -5.0 - k
+    margins = edit_margins(SOURCE, ANSWER, edits, lambda answers: [texts[a] for a in answers])
+    assert margins == [float(k) for k in range(len(edits))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-20, 20, allow_nan=False), min_size=8, max_size=8),
+    st.floats(-5, 5, allow_nan=False),
+)
+def test_what_is_offered_is_the_answer_less_exactly_the_unsure_edits(scores, threshold):
+    edits = compute_edits(SOURCE, ANSWER)
+    by_text = {ANSWER: 0.0}
+    for k, edit in enumerate(edits):
+        by_text[apply_edits(SOURCE, [e for e in edits if e is not edit])] = scores[k]
+    offered, left_out = keep_confident(
+        SOURCE, ANSWER, lambda answers: [by_text[a] for a in answers], threshold
+    )
+    unsure = [e for k, e in enumerate(edits) if -scores[k] <= threshold]
+    assert offered == apply_edits(SOURCE, [e for e in edits if e not in unsure])
+    assert [(h.before, h.after) for h in left_out] == [(e.before, e.after) for e in unsure]
+
+
+def test_an_unchanged_answer_is_not_scored():
+    def never(answers):
+        raise AssertionError("scored")
+
+    assert keep_confident(SOURCE, SOURCE, never, 0.5) == (SOURCE, ())
+
+
+def test_padded_batch_scores_equal_one_answer_at_a_time(make_base_model):
+    model = make_base_model().eval().float()
+    prompt = [5, 9, 17, 3]
+    answers = [[7, 8, 2], [11, 2], [30, 31, 32, 33, 2]]
+    together = sequence_logprobs(model, prompt, answers, pad_id=0)
+    for ids, score in zip(answers, together, strict=True):
+        full = torch.tensor([prompt + ids])
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(input_ids=full).logits[0, :-1].float(), -1)
+        expected = sum(logp[len(prompt) - 1 + i, t].item() for i, t in enumerate(ids))
+        alone = sequence_logprobs(model, prompt, [ids], pad_id=0)[0]
+        assert abs(score - expected) < 1e-4
+        assert abs(alone - expected) < 1e-4
