@@ -5,7 +5,8 @@ from collections.abc import Sequence
 
 
 def generation_prompt(before: str, intentions: Sequence[str]) -> str:
-    """The generation prompt of method.md: ``Revise the text for: <intentions>.\\n\\n<before>``.
+    """The generation prompt (docs/method.md, Stage II):
+    ``Revise the text for: <intentions>.\\n\\n<before>``.
 
     Training and the app use the same words, so an adapter sees at run time what it saw in
     training. Wrapped in the model's chat template by the caller where it has one.

@@ -38,7 +38,7 @@ DATASET_NAMES = ("iterater-sent", "iterater-doc", "argrewrite", "learner-errors"
 LEARNER_ERRORS_MAX = 3000
 LEARNER_ERRORS_SEED = 0
 
-# IteraTeR's catch-all label; prior work (and method.md) drops it, leaving 5 classes.
+# IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
 
 # ArgRewrite's revision purposes: content purposes (codes 1-5), then surface ones (7-10).
