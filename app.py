@@ -12,6 +12,7 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
   ITUNE_MAX_CHARS    longest text accepted (default 20000)
   ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
+  ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already
@@ -78,6 +79,7 @@ class Settings:
     dtype: str | None = None
     max_chars: int = 20_000
     queue_size: int = 64
+    max_batch: int = 16
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     admin_user: str = "admin"
@@ -95,6 +97,8 @@ class Settings:
         for name in ("max_chars", "queue_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not 1 <= self.max_batch <= 256:
+            raise ValueError(f"ITUNE_MAX_BATCH must be 1-256, got {self.max_batch!r}")
         if not 0 <= self.server_port <= 65535:
             raise ValueError(f"GRADIO_SERVER_PORT must be 0-65535, got {self.server_port!r}")
         if not self.model.strip():
@@ -145,6 +149,7 @@ class Settings:
             dtype=get("ITUNE_DTYPE"),
             max_chars=integer("ITUNE_MAX_CHARS", 20_000),
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
+            max_batch=integer("ITUNE_MAX_BATCH", 16),
             server_name=get("GRADIO_SERVER_NAME") or "127.0.0.1",
             server_port=integer("GRADIO_SERVER_PORT", 7860),
             admin_user=get("ITUNE_ADMIN_USER") or "admin",
@@ -152,6 +157,12 @@ class Settings:
             admin_password=env.get("ITUNE_ADMIN_PASSWORD") or None,
             worker=flag("ITUNE_WORKER", True),
         )
+
+    @property
+    def model_concurrency(self) -> int:
+        """Requests that may use the model at once: twice a batch, so the next batch is
+        waiting while one decodes (1 without batching: one request at a time)."""
+        return 1 if self.max_batch == 1 else 2 * self.max_batch
 
     @property
     def database_url(self) -> str:
@@ -229,6 +240,8 @@ class ModelSlot:
                 model_name=loaded.name,
                 settings=ReviseSettings(max_chars=s.max_chars),
                 load_labeller=load_labeller,
+                max_rows=s.max_batch,
+                max_rows_per_request=max(1, s.max_batch // 2),
             )
             self._loaded = loaded
             logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)
@@ -389,7 +402,12 @@ def build_app(settings: Settings, store: Store | None = None):
         "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."
     )
     access = Access(UserStore(store.engine), loopback=settings.loopback)
-    blocks = build_ui(studio, admin=build_admin(settings, store, access), subtitle=subtitle)
+    blocks = build_ui(
+        studio,
+        admin=build_admin(settings, store, access),
+        subtitle=subtitle,
+        model_concurrency=settings.model_concurrency,
+    )
     blocks.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     return blocks, studio, slot
 

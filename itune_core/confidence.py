@@ -61,19 +61,19 @@ def keep_confident(
 
 def sequence_logprobs(
     model: torch.nn.Module,
-    prompt_ids: Sequence[int],
-    answers_ids: Sequence[Sequence[int]],
+    rows: Sequence[tuple[Sequence[int], Sequence[int]]],
     pad_id: int,
     **forward_kwargs,
 ) -> list[float]:
-    """Summed log-probability of each answer's tokens after ``prompt_ids``, in one forward
-    pass over the answers padded on the right (``forward_kwargs``: ``adapter_names``)."""
-    rows = [list(prompt_ids) + list(ids) for ids in answers_ids]
-    width = max(len(r) for r in rows)
+    """For each ``(prompt ids, answer ids)``, the summed log-probability of the answer's
+    tokens after its prompt, in one forward pass over the rows padded on the right
+    (``forward_kwargs``: ``adapter_names``, one per row)."""
+    full = [list(prompt) + list(answer) for prompt, answer in rows]
+    width = max(len(r) for r in full)
     device = next(model.parameters()).device
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, r in enumerate(rows):
+    input_ids = torch.full((len(full), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(full), width), dtype=torch.long)
+    for i, r in enumerate(full):
         input_ids[i, : len(r)] = torch.tensor(r)
         mask[i, : len(r)] = 1
     with torch.inference_mode():
@@ -82,5 +82,9 @@ def sequence_logprobs(
         ).logits.float()
     logp = torch.log_softmax(logits[:, :-1], dim=-1)
     token_logp = logp.gather(-1, input_ids[:, 1:, None].to(device))[..., 0].cpu()
-    start = len(prompt_ids) - 1  # the logits at position t predict token t + 1
-    return [token_logp[i, start : len(r) - 1].sum().item() for i, r in enumerate(rows)]
+    # The logits at position t predict token t + 1: a prompt of p tokens puts the answer's
+    # first token at logit p - 1.
+    return [
+        token_logp[i, len(prompt) - 1 : len(r) - 1].sum().item()
+        for i, ((prompt, _), r) in enumerate(zip(rows, full, strict=True))
+    ]

@@ -1,9 +1,11 @@
 """Revising a text for a set of intentions with a causal LM, streamed piece by piece.
 
-A text is split into sentences (``segment.split_pieces``); each piece is revised with the
-method's generation prompt in the model's chat template, greedily, and the revised pieces
-are put back with the original whitespace between them, so a document of any length is
-revised whole (never truncated) and progress can be shown per piece and per token.
+A text is split into sentences (``segment.split_pieces``); the pieces are decoded together
+in batches (``itune_core.decoding``; in the app, with other writers' pieces through
+``itune_core.scheduler``), greedily, with the method's generation prompt in the model's
+chat template, and the revised pieces are put back with the original whitespace between
+them, so a document of any length is revised whole (never truncated) and progress is shown
+as each piece completes.
 
 Generation stops cleanly: at the end-of-turn token, at a line break when the piece had
 none, when the output starts looping over itself, or at a length cap proportional to the
@@ -15,24 +17,22 @@ are held back (``itune_core.facts``) and those the model is unsure of are left o
 
 import difflib
 import logging
-import queue
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList
-from transformers.generation.streamers import BaseStreamer
 
-from itune_core.adapters import generate_kwargs
-from itune_core.confidence import Scorer, keep_confident, sequence_logprobs
+from itune_core.confidence import Scorer, keep_confident
+from itune_core.decoding import Decoded, Decoder, Row
 from itune_core.edits import Edit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import HeldEdit, guard_facts
 from itune_core.intentions import parse_intentions
-from itune_core.prompts import answer_token_ids, prompt_token_ids
 from itune_core.segment import split_pieces
 
 logger = logging.getLogger(__name__)
@@ -231,43 +231,17 @@ def clean_output(raw: str, piece: str) -> str:
     return text or piece
 
 
-class _LoopStop(StoppingCriteria):
-    """Stops when the last n generated tokens already occurred among the generated ones."""
+class RowDecoder(Protocol):
+    """What a Reviser decodes with: a ``Decoder`` (alone) or a ``BatchScheduler`` (rows
+    shared with other requests)."""
 
-    def __init__(self, prompt_len: int, n: int, cancel: threading.Event):
-        self.prompt_len, self.n, self.cancel = prompt_len, n, cancel
-        self.looped_at: int | None = None
+    def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row: ...
 
-    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
-        done = torch.full((input_ids.shape[0],), self.cancel.is_set(), dtype=torch.bool)
-        generated = input_ids[0, self.prompt_len :].tolist()
-        n = self.n
-        if len(generated) >= 2 * n:
-            tail = generated[-n:]
-            for start in range(len(generated) - 2 * n + 1):
-                if generated[start : start + n] == tail:
-                    self.looped_at = len(generated) - n
-                    done[:] = True
-                    break
-        return done
+    def decode(
+        self, rows: Sequence[Row], cancel: threading.Event | None = None
+    ) -> Iterator[tuple[int, Decoded]]: ...
 
-
-class _TokenQueue(BaseStreamer):
-    """Hands generated token ids from the generating thread to the consumer."""
-
-    def __init__(self):
-        self.queue: queue.Queue = queue.Queue()
-        self.skipped_prompt = False
-
-    def put(self, value: torch.Tensor) -> None:
-        if not self.skipped_prompt:  # generate() first puts the prompt
-            self.skipped_prompt = True
-            return
-        for token in value.reshape(-1).tolist():
-            self.queue.put(token)
-
-    def end(self) -> None:
-        self.queue.put(None)
+    def scorer(self, row: Row) -> Scorer: ...
 
 
 @dataclass
@@ -275,22 +249,38 @@ class Reviser:
     """Revises texts with one model (and optionally one adapter already applied to it).
 
     Attributes:
-        model: a causal LM in eval mode, or a PeftModel holding one or more adapters.
+        model: a causal LM in eval mode, or a PeftModel holding one or more adapters
+            (unused when ``decoder`` is given).
         tokenizer: its tokenizer.
         model_name: recorded with every revision.
-        adapter_name: the attached adapter to revise with, named in every generate call so
-            revisers with different adapters can share one model (None: the base model).
+        adapter_name: the attached adapter to revise with, named on every row so revisers
+            with different adapters can share one model (None: the base model).
         settings: generation settings.
         labeller: optional ``(source, revised, edits) -> edits`` that labels each edit with
             an intention and confidence (the intention predictor plugs in here).
+        decoder: what decodes the rows; default: a ``Decoder`` over ``model`` alone (the
+            adapter pool gives its ``BatchScheduler``, shared by every request).
     """
 
-    model: torch.nn.Module
+    model: torch.nn.Module | None
     tokenizer: object
     model_name: str
     adapter_name: str | None = None
     settings: ReviseSettings = field(default_factory=ReviseSettings)
     labeller: Callable[[str, str, list[Edit]], list[Edit]] | None = None
+    decoder: RowDecoder | None = None
+
+    def __post_init__(self) -> None:
+        if self.decoder is None:
+            if self.model is None:
+                raise ValueError("a Reviser needs a model or a decoder")
+            self.decoder = Decoder(
+                self.model,
+                self.tokenizer,
+                max_new_tokens=self.settings.max_new_tokens,
+                length_factor=self.settings.length_factor,
+                loop_ngram=self.settings.loop_ngram,
+            )
 
     def revise(self, text: str, intentions: Sequence[str] | str) -> Revision:
         """Revise ``text`` for ``intentions`` and return the finished revision.
@@ -299,18 +289,17 @@ class Reviser:
             InvalidText: see ``check_text``.
             UnknownIntention: an intention is not supported, or none was given.
         """
-        *_, last = self.stream(text, intentions, stream_tokens=False)
+        *_, last = self.stream(text, intentions)
         return last.revision
 
-    def stream(
-        self, text: str, intentions: Sequence[str] | str, *, stream_tokens: bool = True
-    ) -> Iterator[ReviseProgress]:
-        """Revise ``text``, yielding progress after each token (or each piece).
+    def stream(self, text: str, intentions: Sequence[str] | str) -> Iterator[ReviseProgress]:
+        """Revise ``text``, yielding progress at the start and as each piece completes
+        (pieces complete in any order; the text shows each revised piece in its place).
+        Closing the iterator stops the decoding of its pieces.
 
         Args:
             text: a sentence or a document.
             intentions: the intentions to revise for.
-            stream_tokens: yield after every token; else only after every piece.
 
         Yields:
             ReviseProgress updates; the last one carries the finished Revision.
@@ -323,47 +312,44 @@ class Reviser:
         wanted = parse_intentions(intentions)
         started = time.perf_counter()
         spans = split_pieces(text)
-        revised_pieces: list[str] = []
-        held_edits: list[HeldEdit] = []
-        unsure_edits: list[HeldEdit] = []
+        pieces = [text[a:b] for a, b in spans]
+        revised_pieces: dict[int, str] = {}
+        held_edits: dict[int, tuple[HeldEdit, ...]] = {}
+        unsure_edits: dict[int, tuple[HeldEdit, ...]] = {}
         tokens = discarded = 0
 
-        def assemble(current: str | None) -> str:
+        def assemble() -> str:
             parts, pos = [], 0
             for k, (a, b) in enumerate(spans):
-                parts.append(text[pos:a])
-                if k < len(revised_pieces):
-                    parts.append(revised_pieces[k])
-                elif k == len(revised_pieces) and current is not None:
-                    parts.append(current)
-                else:
-                    parts.append(text[a:b])
+                parts += [text[pos:a], revised_pieces.get(k, pieces[k])]
                 pos = b
             parts.append(text[pos:])
             return "".join(parts)
 
-        for k, (a, b) in enumerate(spans):
-            piece = text[a:b]
-            for partial, outcome in self._generate(piece, wanted):
-                if partial is None:
-                    raw, used, cut_off = outcome
-                    answer = accept_answer(
-                        raw, piece, cut_off, wanted, self.settings, self._scorer(piece, wanted)
-                    )
-                    if answer.discarded:
-                        logger.info("discarded the model's answer for piece %d: %r", k, raw)
-                        discarded += 1
-                    held_edits.extend(answer.held)
-                    unsure_edits.extend(answer.unsure)
-                    revised_pieces.append(answer.text)
-                    tokens += used
-                elif stream_tokens:
-                    yield ReviseProgress(k, len(spans), assemble(partial))
-            yield ReviseProgress(k + 1, len(spans), assemble(None))
+        rows = [self.decoder.row(piece, wanted, self.adapter_name) for piece in pieces]
+        yield ReviseProgress(0, len(spans), text)
+        with closing(self.decoder.decode(rows)) as decoded_rows:
+            for k, decoded in decoded_rows:
+                answer = accept_answer(
+                    decoded.text,
+                    pieces[k],
+                    decoded.cut_off,
+                    wanted,
+                    self.settings,
+                    self.decoder.scorer(rows[k]),
+                )
+                if answer.discarded:
+                    logger.info("discarded the model's answer for piece %d: %r", k, decoded.text)
+                    discarded += 1
+                held_edits[k], unsure_edits[k] = answer.held, answer.unsure
+                revised_pieces[k] = answer.text
+                tokens += decoded.tokens
+                yield ReviseProgress(len(revised_pieces), len(spans), assemble())
 
-        revised = assemble(None)
+        revised = assemble()
         label = wanted[0] if len(wanted) == 1 else None
-        edits = piecewise_edits(text, spans, revised_pieces, label)
+        in_order = [revised_pieces[k] for k in range(len(spans))]
+        edits = piecewise_edits(text, spans, in_order, label)
         if self.labeller is not None and edits:
             edits = self.labeller(text, revised, edits)
         revision = Revision(
@@ -376,78 +362,7 @@ class Reviser:
             model=self.model_name,
             adapter=self.adapter_name,
             discarded_pieces=discarded,
-            held_edits=tuple(held_edits),
-            unsure_edits=tuple(unsure_edits),
+            held_edits=tuple(h for k in sorted(held_edits) for h in held_edits[k]),
+            unsure_edits=tuple(u for k in sorted(unsure_edits) for u in unsure_edits[k]),
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)
-
-    def _scorer(self, piece: str, intentions: tuple[str, ...]) -> Scorer:
-        """Log-probabilities of answers to ``piece``'s prompt, with this reviser's adapter."""
-        tok = self.tokenizer
-        prompt = prompt_token_ids(tok, piece, intentions)
-
-        def score(answers: Sequence[str]) -> list[float]:
-            names = generate_kwargs(self.model, self.adapter_name).get("adapter_names")
-            extra = {"adapter_names": names * len(answers)} if names else {}
-            ids = [answer_token_ids(tok, answer) for answer in answers]
-            return sequence_logprobs(self.model, prompt, ids, tok.pad_token_id, **extra)
-
-        return score
-
-    def _generate(self, piece: str, intentions: tuple[str, ...]):
-        """Yield ``(partial_text, None)`` while generating, then
-        ``(None, (raw answer, tokens generated, whether the length cap cut it off))``."""
-        tok = self.tokenizer
-        device = next(self.model.parameters()).device
-        input_ids = torch.tensor([prompt_token_ids(tok, piece, intentions)], device=device)
-        attention_mask = torch.ones_like(input_ids)
-        prompt_len = input_ids.shape[1]
-        piece_tokens = len(tok(piece, add_special_tokens=False)["input_ids"])
-        budget = min(
-            self.settings.max_new_tokens, int(self.settings.length_factor * piece_tokens) + 16
-        )
-        cancel = threading.Event()
-        loop_stop = _LoopStop(prompt_len, self.settings.loop_ngram, cancel)
-        streamer = _TokenQueue()
-        kwargs = dict(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            max_new_tokens=budget,
-            do_sample=False,
-            streamer=streamer,
-            stopping_criteria=StoppingCriteriaList([loop_stop]),
-            pad_token_id=tok.pad_token_id,
-            **generate_kwargs(self.model, self.adapter_name),
-        )
-        if "\n" not in piece:
-            kwargs.update(stop_strings=["\n"], tokenizer=tok)
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                with torch.inference_mode():
-                    self.model.generate(**kwargs)
-            except BaseException as err:  # re-raised in the consumer's thread below
-                errors.append(err)
-                streamer.end()
-
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        ids: list[int] = []
-        try:
-            while (token := streamer.queue.get()) is not None:
-                ids.append(token)
-                yield tok.decode(ids, skip_special_tokens=True), None
-        finally:
-            cancel.set()  # the consumer went away: stop generating at the next token
-            worker.join()
-        if errors:
-            raise errors[0]
-        used = len(ids)
-        cut_off = used >= budget and (not ids or ids[-1] != tok.eos_token_id)
-        if loop_stop.looped_at is not None:
-            ids = ids[: loop_stop.looped_at]
-        text = tok.decode(ids, skip_special_tokens=True)
-        if "\n" not in piece:
-            text = text.split("\n", 1)[0] if text.strip() else text
-        yield None, (text, used, cut_off)

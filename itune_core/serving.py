@@ -7,8 +7,10 @@
     pool.reviser_for(None, None).revise(...)                           # the base model
 
 Adapters are attached to the shared model the first time a request names them and stay
-attached; each generate call names its adapter (``adapters.generate_kwargs``), so requests
-with different adapters never switch a global "active adapter" under each other. The
+attached. Every request's rows go to the pool's ``BatchScheduler`` (``itune_core.scheduler``),
+which decodes the rows of all waiting requests in shared batches, each row naming its own
+adapter (PEFT ``adapter_names``), so requests with different adapters never switch a global
+"active adapter" under each other. The
 intention predictor of an adapter (its labeller) is loaded on first use through an injected
 loader and kept for the few adapters used last: each holds its own copy of the base model.
 
@@ -23,8 +25,9 @@ How the shared model is used across threads (``_Gate``):
 - PEFT hands ``adapter_names`` to the LoRA layers through forward pre-hooks that each
   generate call registers on the shared layers for its whole duration. Two overlapping calls
   with different adapters would each run with whichever hook was registered last, i.e. one
-  writer would silently get the other's adapter. Calls naming the same adapter register
-  identical hooks, so those may overlap; calls naming different adapters take turns.
+  writer would silently get the other's adapter. The scheduler makes one call at a time,
+  its rows naming their adapters; the gate still lets calls naming the same adapter overlap
+  and makes calls naming different ones take turns, for any other user of the model.
 """
 
 import logging
@@ -36,10 +39,12 @@ from pathlib import Path
 
 import torch
 
-from itune_core.adapters import attach_adapter, check_adapter_dir, generate_kwargs
+from itune_core.adapters import attach_adapter, check_adapter_dir
+from itune_core.decoding import Decoder
 from itune_core.edits import Edit
 from itune_core.errors import ModelLoadError
 from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.scheduler import BatchScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,9 @@ def _undo_injection(model: torch.nn.Module) -> None:
                 setattr(parent, child_name, child.get_base_layer())
     if hasattr(model, "peft_config"):
         del model.peft_config
+
+
+_BATCH = "\x00batch"  # the gate's name for the scheduler's calls (rows name their adapters)
 
 
 class _Gate:
@@ -124,44 +132,6 @@ class _Gate:
                 self._cond.notify_all()
 
 
-class _PooledModel:
-    """What a pool's Reviser holds as its model: the pool's current model, with every
-    generate call taking its turn at the gate and naming its adapter there.
-
-    The adapter is named again under the gate because the model may have changed since
-    the Reviser chose its arguments: the first attach wraps the base model in a PeftModel
-    in place, and a PeftModel called without ``adapter_names`` would use an adapter where
-    the base model was asked for.
-    """
-
-    def __init__(self, pool: "AdapterPool", adapter: str | None):
-        self._pool = pool
-        self._adapter = adapter
-
-    @property
-    def peft_config(self) -> dict | None:
-        return getattr(self._pool.model, "peft_config", None)
-
-    def parameters(self) -> Iterator[torch.nn.Parameter]:
-        return self._pool.model.parameters()
-
-    def generate(self, **kwargs):
-        kwargs.pop("adapter_names", None)
-        with self._pool._gate.generating(self._adapter):
-            model = self._pool.model
-            return model.generate(**kwargs, **generate_kwargs(model, self._adapter))
-
-    def __call__(self, *, input_ids: torch.Tensor, **kwargs):
-        """A forward pass (scoring answers), every row with this reviser's adapter."""
-        kwargs.pop("adapter_names", None)
-        with self._pool._gate.generating(self._adapter):
-            model = self._pool.model
-            names = generate_kwargs(model, self._adapter).get("adapter_names")
-            if names:
-                kwargs["adapter_names"] = names * input_ids.shape[0]
-            return model(input_ids=input_ids, **kwargs)
-
-
 class AdapterPool:
     """One loaded base model serving any number of adapters, each chosen per request.
 
@@ -183,6 +153,8 @@ class AdapterPool:
         settings: ReviseSettings | None = None,
         load_labeller: Callable[[Path], Labeller | None] | None = None,
         max_labellers: int = 2,
+        max_rows: int = 16,
+        max_rows_per_request: int = 8,
     ):
         """
         Args:
@@ -194,9 +166,11 @@ class AdapterPool:
             load_labeller: ``(adapter folder) -> labeller or None`` (None: the adapter has
                 no predictor); called once per adapter, on its first use.
             max_labellers: how many labellers to keep loaded.
+            max_rows: rows per shared batch (1: one row at a time, unbatched).
+            max_rows_per_request: rows of one request in one batch.
 
         Raises:
-            ValueError: ``max_labellers`` below 1.
+            ValueError: ``max_labellers``, ``max_rows`` or ``max_rows_per_request`` below 1.
         """
         if max_labellers < 1:
             raise ValueError(f"max_labellers must be at least 1, got {max_labellers!r}")
@@ -214,6 +188,20 @@ class AdapterPool:
         self._without_labeller: set[str] = set()
         self._labeller_lock = threading.Lock()  # guards the two above
         self._loading: dict[str, threading.Lock] = {}  # one load per adapter at a time
+        s = self.settings
+        self._decoder = Decoder(
+            model,
+            tokenizer,
+            max_new_tokens=s.max_new_tokens,
+            length_factor=s.length_factor,
+            loop_ngram=s.loop_ngram,
+        )
+        self.scheduler = BatchScheduler(
+            self._decoder,
+            max_rows=max_rows,
+            max_rows_per_request=max_rows_per_request,
+            exclusive=lambda: self._gate.generating(_BATCH),
+        )
 
     @property
     def model(self) -> torch.nn.Module:
@@ -248,12 +236,13 @@ class AdapterPool:
             self._attach(name, path)
             labeller = self._labeller(name, path)
         return Reviser(
-            _PooledModel(self, name),
+            None,
             self.tokenizer,
             model_name=self.model_name,
             adapter_name=name,
             settings=self.settings,
             labeller=labeller,
+            decoder=self.scheduler,
         )
 
     def _attach(self, name: str, path: Path | None) -> None:
@@ -280,6 +269,7 @@ class AdapterPool:
                 first = not isinstance(self._model, PeftModel)
                 try:
                     self._model = attach_adapter(self._model, path, name)
+                    self._decoder.model = self._model
                 except ModelLoadError as err:
                     if first:
                         _undo_injection(self._model)

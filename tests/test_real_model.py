@@ -42,19 +42,22 @@ def test_a_document_is_revised_piece_by_piece_without_truncation(embedded):
         "Our method achieve good result on three dataset.\n\n"
         "It are also fast. We releases the code."
     )
-    updates = list(reviser.stream(source, ["fluency"], stream_tokens=False))
-    assert [u.pieces_done for u in updates[:-1]] == [1, 2, 3]
+    updates = list(reviser.stream(source, ["fluency"]))
+    assert [u.pieces_done for u in updates[:-1]] == [0, 1, 2, 3]
     assert all(u.pieces_total == 3 for u in updates)
     revised = updates[-1].revision.revised
     assert revised.count("\n\n") == 1  # the paragraph break survives
     assert len(re.findall(r"[.!?](\s|$)", revised)) >= 3  # every sentence is there
 
 
-def test_streaming_yields_growing_text_before_the_final_revision(embedded):
+def test_streaming_shows_each_sentence_as_it_completes(embedded):
     reviser = Reviser(embedded.model, embedded.tokenizer, model_name=embedded.name)
-    updates = list(reviser.stream("She dont like apples.", ["fluency"]))
-    assert len(updates) > 3
+    source = "She dont like apples. He go to school."
+    updates = list(reviser.stream(source, ["fluency"]))
+    assert updates[0].text == source and updates[0].pieces_done == 0  # shown at once
+    assert [u.pieces_done for u in updates] == [0, 1, 2, 2]
     assert all(u.revision is None for u in updates[:-1]) and updates[-1].revision is not None
+    assert updates[-2].text == updates[-1].revision.revised
 
 
 def test_a_missing_model_folder_is_a_clear_error(tmp_path):

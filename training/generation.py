@@ -1,16 +1,13 @@
-"""Batched revision generation that does what the app's Reviser does, for evaluation.
+"""Revising many texts at once for evaluation, with the app's decoder and guards.
 
-``itune_core.reviser.Reviser`` revises one piece at a time and streams tokens; scoring a
-test split that way would take hours on a CPU. ``revise_texts`` revises many texts at
-once and gives the same answers: the same pieces (``split_pieces``: sentence by sentence),
-the same prompt (``generation_prompt`` in the model's chat template), greedy decoding,
-the same stops for every row of a batch (end of turn; a line break when the piece has
-none, through transformers' ``StopStringCriteria`` as the Reviser's ``stop_strings``;
-the 8-gram loop guard; the length cap ``min(max_new_tokens, 1.5 * piece tokens + 16)``),
-the same cleaning and guards (``accept_answer``: a cut-off or dissimilar answer keeps the
-piece, the fact guard, the edits the model is unsure of left out). Prompts are padded on
-the left, so every row's answer starts at the same position and positions come from the
-attention mask.
+``revise_texts`` splits every text into the app's pieces (``split_pieces``: sentence by
+sentence, or each text whole), decodes the pieces of all texts in batches sorted by length
+with the app's decoder (``itune_core.decoding.Decoder``: prompt, stops, loop guard, length
+cap), and puts each answer through the app's post-processing (``accept_answer``: cleaning,
+the cut-off and similarity guards, the fact guard, the edits the model is unsure of left
+out), so what ``evaluate`` scores is what a writer gets. Evaluation adds one decoding
+option the app does not use: beam search for the pieces greedy left unchanged
+(``edit_beams``).
 
     results = revise_texts(model, tokenizer, ["He go to school."], [("fluency",)],
                            settings=ReviseSettings(), batch_size=16)
@@ -21,11 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
-from itune_core.confidence import Scorer, sequence_logprobs
+from itune_core.decoding import Decoded, Decoder, Row
 from itune_core.facts import HeldEdit
-from itune_core.prompts import answer_token_ids, prompt_token_ids
 from itune_core.reviser import ReviseSettings, accept_answer, clean_output
 from itune_core.segment import split_pieces
 
@@ -91,64 +86,9 @@ class TextRevision:
         return sum(p.alternative for p in self.pieces)
 
 
-class _RowStops(StoppingCriteria):
-    """The Reviser's stops, per row of a batch, remembering where and why each row ended.
-
-    A row ends at its end-of-turn token, at a line break (``stop``, only for rows whose
-    piece has none), when its last ``n`` tokens already occurred among its earlier ones
-    (the Reviser's ``_LoopStop``), or at its own length cap. Rows that ended are left
-    alone; transformers pads them until the whole batch is done.
-    """
-
-    def __init__(
-        self,
-        prompt_width: int,
-        budgets: Sequence[int],
-        stop_at_newline: Sequence[bool],
-        eos_ids: set[int],
-        loop_ngram: int,
-        newline_stop: StoppingCriteria | None,
-    ) -> None:
-        self.width, self.budgets, self.n = prompt_width, list(budgets), loop_ngram
-        self.stop_at_newline, self.eos_ids, self.newline_stop = (
-            stop_at_newline,
-            eos_ids,
-            newline_stop,
-        )
-        rows = len(budgets)
-        self.ended_at: list[int | None] = [None] * rows  # generated tokens when the row ended
-        self.looped_at: list[int | None] = [None] * rows
-        self._seen: list[set[tuple[int, ...]]] = [set() for _ in range(rows)]
-
-    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
-        generated = input_ids[:, self.width :]  # (rows, tokens so far)
-        length = generated.shape[1]
-        newline = (
-            self.newline_stop(input_ids, scores).tolist()
-            if self.newline_stop is not None
-            else [False] * len(self.budgets)
-        )
-        for row in range(len(self.budgets)):
-            if self.ended_at[row] is not None:
-                continue
-            ids = generated[row].tolist()
-            stop = ids[-1] in self.eos_ids or (self.stop_at_newline[row] and newline[row])
-            # The loop guard: the last n tokens equal n tokens that end before them. One
-            # new such n-gram becomes comparable per step (it starts at length - 2n).
-            n = self.n
-            if length >= 2 * n:
-                start = length - 2 * n
-                self._seen[row].add(tuple(ids[start : start + n]))
-                if tuple(ids[-n:]) in self._seen[row]:
-                    self.looped_at[row] = length - n
-                    stop = True
-            if stop or length >= self.budgets[row]:
-                self.ended_at[row] = length
-        return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
-
-
 class BatchReviser:
-    """Revises pieces in batches with one model (and its active adapter, if any).
+    """Revises pieces in batches with one model (and its active adapter, if any), through
+    the app's decoder (``itune_core.decoding``) and post-processing (``accept_answer``).
 
     Args:
         model: a causal LM or a PeftModel, in eval mode.
@@ -157,87 +97,31 @@ class BatchReviser:
     """
 
     def __init__(self, model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> None:
-        if tokenizer.pad_token_id is None:
-            raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
-        self.model, self.tokenizer, self.settings = model, tokenizer, settings
-        eos = model.generation_config.eos_token_id
-        eos = eos if isinstance(eos, list) else [eos]
-        self.eos_ids = {i for i in [*eos, tokenizer.eos_token_id] if i is not None}
-        # Built once: it pre-computes tables over the whole vocabulary.
-        self.newline_stop = StopStringCriteria(tokenizer, ["\n"])
+        self.settings = settings
+        self.decoder = Decoder(
+            model,
+            tokenizer,
+            max_new_tokens=settings.max_new_tokens,
+            length_factor=settings.length_factor,
+            loop_ngram=settings.loop_ngram,
+        )
+        # The adapter a PeftModel has active (evaluate attaches one); None: the base model.
+        active = (
+            getattr(model, "active_adapter", None) if getattr(model, "peft_config", None) else None
+        )
+        self.adapter = active if isinstance(active, str) else None
 
-    def prompt_ids(self, piece: str, intentions: Sequence[str]) -> list[int]:
-        """The token ids the Reviser feeds the model for ``piece``."""
-        return prompt_token_ids(self.tokenizer, piece, intentions)
-
-    def scorer(self, piece: str, intentions: Sequence[str]) -> Scorer:
-        """Log-probabilities of answers to ``piece``'s prompt (the active adapter)."""
-        prompt, tok = self.prompt_ids(piece, intentions), self.tokenizer
-
-        def score(answers: Sequence[str]) -> list[float]:
-            ids = [answer_token_ids(tok, answer) for answer in answers]
-            return sequence_logprobs(self.model, prompt, ids, tok.pad_token_id)
-
-        return score
-
-    def budget(self, piece: str) -> int:
-        """The Reviser's length cap for ``piece``, in tokens."""
-        tokens = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
-        return min(self.settings.max_new_tokens, int(self.settings.length_factor * tokens) + 16)
-
-    def _batch(
-        self, pieces: Sequence[tuple[str, Sequence[str]]]
-    ) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-        """The pieces' prompts padded on the left (every answer starts at the same
-        position), their attention mask, both (rows, width), and each piece's length cap."""
-        prompts = [self.prompt_ids(piece, intentions) for piece, intentions in pieces]
-        width = max(len(ids) for ids in prompts)
-        input_ids = torch.full((len(prompts), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, ids in enumerate(prompts):
-            input_ids[row, width - len(ids) :] = torch.tensor(ids)
-            mask[row, width - len(ids) :] = 1
-        return input_ids, mask, [self.budget(piece) for piece, _ in pieces]
-
-    def _generate(
-        self, input_ids, mask, max_new_tokens: int, stops: list, **search
-    ) -> torch.Tensor:
-        """``generate`` without sampling on a left-padded batch; returns only the answers'
-        token ids (on the CPU), which all start at the prompt width."""
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=input_ids.to(device),
-                attention_mask=mask.to(device),
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                stopping_criteria=StoppingCriteriaList(stops),
-                pad_token_id=self.tokenizer.pad_token_id,
-                **search,
-            )
-        return out[:, input_ids.shape[1] :].cpu()
+    def rows(self, pieces: Sequence[tuple[str, Sequence[str]]]) -> list[Row]:
+        return [self.decoder.row(piece, wanted, self.adapter) for piece, wanted in pieces]
 
     def revise_pieces(self, pieces: Sequence[tuple[str, Sequence[str]]]) -> list[PieceAnswer]:
         """Revise a batch of ``(piece, intentions)`` together, in one ``generate`` call."""
-        if not pieces:
-            return []
-        input_ids, mask, budgets = self._batch(pieces)
-        width = input_ids.shape[1]
-        stops = _RowStops(
-            width,
-            budgets,
-            ["\n" not in piece for piece, _ in pieces],
-            self.eos_ids,
-            self.settings.loop_ngram,
-            self.newline_stop,
-        )
-        generated = self._generate(input_ids, mask, max(budgets), [stops])  # (rows, longest)
-        answers = []
-        for row, (piece, wanted) in enumerate(pieces):
-            end = stops.ended_at[row] if stops.ended_at[row] is not None else generated.shape[1]
-            ids = generated[row, :end].tolist()
-            answers.append(self._answer(piece, wanted, ids, budgets[row], stops.looped_at[row]))
-        return answers
+        rows = self.rows(pieces)
+        decoded = self.decoder.generate(rows)
+        return [
+            self._answer(piece, wanted, row, answer)
+            for (piece, wanted), row, answer in zip(pieces, rows, decoded, strict=True)
+        ]
 
     def alternatives(
         self, pieces: Sequence[tuple[str, Sequence[str]]], beams: int
@@ -256,26 +140,21 @@ class BatchReviser:
             return []
         if len({"\n" in piece for piece, _ in pieces}) > 1:
             raise ValueError("pieces with and without line breaks need separate calls")
-        input_ids, mask, budgets = self._batch(pieces)
-        stops = [] if "\n" in pieces[0][0] else [self.newline_stop]
-        generated = self._generate(
-            input_ids,
-            mask,
-            max(budgets),
-            stops,
-            num_beams=beams,
-            num_return_sequences=beams,
-            early_stopping=True,
+        rows = self.rows(pieces)
+        stops = [] if "\n" in pieces[0][0] else [self.decoder.newline_stop]
+        generated = self.decoder.generate_ids(
+            rows, stops, num_beams=beams, num_return_sequences=beams, early_stopping=True
         )  # (rows * beams, longest answer), row-major
-        ends = self.eos_ids | {self.tokenizer.pad_token_id}
+        ends = self.decoder.eos_ids | {self.decoder.tokenizer.pad_token_id}
         found: list[PieceAnswer | None] = []
-        for row, (piece, wanted) in enumerate(pieces):
+        for k, ((piece, wanted), row) in enumerate(zip(pieces, rows, strict=True)):
             best = None
-            for k in range(beams):
-                ids = generated[row * beams + k].tolist()
+            for b in range(beams):
+                ids = generated[k * beams + b].tolist()
                 end = next((i for i, t in enumerate(ids) if t in ends), None)
-                ids = ids if end is None else ids[: end + (ids[end] in self.eos_ids)]
-                answer = self._answer(piece, wanted, ids[: budgets[row]], budgets[row], None)
+                ids = ids if end is None else ids[: end + (ids[end] in self.decoder.eos_ids)]
+                decoded = self.decoder.answer(row, ids[: row.budget])
+                answer = self._answer(piece, wanted, row, decoded)
                 if not answer.discarded and answer.revised != piece:
                     best = replace(answer, alternative=True)
                     break
@@ -283,31 +162,24 @@ class BatchReviser:
         return found
 
     def _answer(
-        self,
-        piece: str,
-        intentions: Sequence[str],
-        ids: list[int],
-        budget: int,
-        looped_at: int | None,
+        self, piece: str, intentions: Sequence[str], row: Row, decoded: Decoded
     ) -> PieceAnswer:
         # The Reviser's post-processing, step for step (accept_answer is shared).
-        used = len(ids)
-        cut_off = used >= budget and (not ids or ids[-1] not in self.eos_ids)
-        if looped_at is not None:
-            ids = ids[:looped_at]
-        text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        if "\n" not in piece:
-            text = text.split("\n", 1)[0] if text.strip() else text
         answer = accept_answer(
-            text, piece, cut_off, intentions, self.settings, self.scorer(piece, intentions)
+            decoded.text,
+            piece,
+            decoded.cut_off,
+            intentions,
+            self.settings,
+            self.decoder.scorer(row),
         )
         return PieceAnswer(
-            raw=text,
+            raw=decoded.text,
             revised=answer.text,
-            tokens=used,
-            cut_off=cut_off,
+            tokens=decoded.tokens,
+            cut_off=decoded.cut_off,
             discarded=answer.discarded,
-            unguarded=piece if answer.discarded else clean_output(text, piece),
+            unguarded=piece if answer.discarded else clean_output(decoded.text, piece),
             held=answer.held,
             unsure=answer.unsure,
         )

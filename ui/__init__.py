@@ -35,6 +35,7 @@ def build_ui(
     admin: Admin | None = None,
     title: str = "Revision Studio",
     subtitle: str = "",
+    model_concurrency: int = 1,
 ) -> gr.Blocks:
     """The whole app as a ``gr.Blocks`` (not launched).
 
@@ -44,6 +45,8 @@ def build_ui(
             admins (``Admin`` also refuses everyone else on every call), and the header
             names the logged-in user with a logout link.
         title, subtitle: the page's heading.
+        model_concurrency: requests that may use the model at once (their rows share
+            batches in the adapter pool's scheduler; 1: one request at a time).
     """
     with gr.Blocks(title=title) as blocks:
         if admin is None:
@@ -54,7 +57,7 @@ def build_ui(
                 user_line = gr.HTML("")
         with gr.Tabs():
             with gr.Tab("Revise") as revise:
-                review, fill = build_revise_tab(studio)
+                review, fill = build_revise_tab(studio, model_concurrency)
             with gr.Tab("History") as history:
                 refresh, table = build_history_tab(studio, review, fill)
             history.select(refresh, None, table, api_visibility="private")
@@ -62,7 +65,7 @@ def build_ui(
                 # Hidden until the page's load event finds an admin behind the request.
                 with gr.Tab("Admin", id="admin", visible=False) as admin_tab:
                     parts = build_admin_tab(admin)
-        register_api(studio)
+        register_api(studio, model_concurrency)
         if admin is not None:
             register_admin_api(admin)
             quiet = {"api_visibility": "private", "show_progress": "hidden"}

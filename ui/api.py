@@ -33,8 +33,9 @@ def _user(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
 
 
-def register_api(studio: Studio) -> None:
-    """Declare the API endpoints inside an open ``gr.Blocks``."""
+def register_api(studio: Studio, model_concurrency: int = 1) -> None:
+    """Declare the API endpoints inside an open ``gr.Blocks`` (``model_concurrency``: the
+    requests that may use the model at once, shared with the Revise tab's)."""
 
     def suggest(text: str) -> list[dict]:
         """Which intentions a draft needs, most confident first: a list of {intention,
@@ -81,7 +82,12 @@ def register_api(studio: Studio) -> None:
         return _call(studio.serving)
 
     for fn in (suggest, revise_again, revise_with):
-        gr.api(fn, api_name=fn.__name__, concurrency_limit=1, concurrency_id="model")
+        gr.api(
+            fn,
+            api_name=fn.__name__,
+            concurrency_limit=model_concurrency,
+            concurrency_id="model",
+        )
 
     def decide(
         revision_id: int,

@@ -97,7 +97,9 @@ def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
     return listed + (f"; and {more} more" if more > 0 else "")
 
 
-def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
+def build_revise_tab(
+    studio: Studio, model_concurrency: int = 1
+) -> tuple[list, Callable[[dict], tuple]]:
     """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events.
 
     Returns:
@@ -180,7 +182,7 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
         [draft],
         [intentions, suggestion],
         api_visibility="private",
-        concurrency_limit=1,
+        concurrency_limit=model_concurrency,
         concurrency_id="model",
     )
 
@@ -196,12 +198,14 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
                     yield _review_outputs(view)
                     continue
                 # At most one streamed update per STREAM_INTERVAL (and one per piece): each
-                # update re-sends the text, which costs the generating thread CPU time.
+                # update re-sends the text, which costs the decoding thread CPU time.
                 now = time.monotonic()
                 if progress.pieces_done == shown and now - shown_at < STREAM_INTERVAL:
                     continue
                 shown, shown_at = progress.pieces_done, now
-                line = f"Revising… piece {progress.pieces_done + 1} of {progress.pieces_total}"
+                line = (
+                    f"Revising… {progress.pieces_done} of {progress.pieces_total} sentence(s) done"
+                )
                 yield None, render.plain_html(progress.text), line, gr.skip(), gr.skip()
         except ItuneError as err:
             raise gr.Error(str(err)) from err
@@ -220,7 +224,7 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
         outputs=review,
         api_name="revise",
         api_description="Revise a text for a list of intentions; returns the revision JSON.",
-        concurrency_limit=1,
+        concurrency_limit=model_concurrency,
         concurrency_id="model",
     ).then(show_serving, None, serving, api_visibility="private")
     again_btn.click(
@@ -228,7 +232,7 @@ def build_revise_tab(studio: Studio) -> tuple[list, Callable[[dict], tuple]]:
         inputs=[final, intentions, state],
         outputs=review,
         api_visibility="private",  # scripts use /revise_again (ui.api), which takes the id
-        concurrency_limit=1,
+        concurrency_limit=model_concurrency,
         concurrency_id="model",
     ).then(show_serving, None, serving, api_visibility="private")
 

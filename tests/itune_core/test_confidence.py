@@ -47,14 +47,17 @@ def test_an_unchanged_answer_is_not_scored():
 
 def test_padded_batch_scores_equal_one_answer_at_a_time(make_base_model):
     model = make_base_model().eval().float()
-    prompt = [5, 9, 17, 3]
-    answers = [[7, 8, 2], [11, 2], [30, 31, 32, 33, 2]]
-    together = sequence_logprobs(model, prompt, answers, pad_id=0)
-    for ids, score in zip(answers, together, strict=True):
+    rows = [
+        ([5, 9, 17, 3], [7, 8, 2]),
+        ([5, 9, 17, 3], [11, 2]),
+        ([40, 41], [30, 31, 32, 33, 2]),  # another prompt in the same pass
+    ]
+    together = sequence_logprobs(model, rows, pad_id=0)
+    for (prompt, ids), score in zip(rows, together, strict=True):
         full = torch.tensor([prompt + ids])
         with torch.inference_mode():
             logp = torch.log_softmax(model(input_ids=full).logits[0, :-1].float(), -1)
         expected = sum(logp[len(prompt) - 1 + i, t].item() for i, t in enumerate(ids))
-        alone = sequence_logprobs(model, prompt, [ids], pad_id=0)[0]
+        alone = sequence_logprobs(model, [(prompt, ids)], pad_id=0)[0]
         assert abs(score - expected) < 1e-4
         assert abs(alone - expected) < 1e-4

@@ -107,17 +107,18 @@ def test_each_reviser_scores_edits_with_its_own_adapter(setup):
     pool = new_pool(setup)
     pooled = {name: pool.reviser_for(name, folder / name) for name in ("a", "b")}
     answers = ["He goes to school.", "He go to school."]
+
+    def scores(reviser, name):
+        row = reviser.decoder.row("He go to school.", ("fluency",), name)
+        return reviser.decoder.scorer(row)(answers)
+
     for name in ("a", "b"):
         model = PeftModel.from_pretrained(
             copy.deepcopy(base), str(folder / name), adapter_name=name
         )
         alone = Reviser(model.eval(), tokenizer, model_name="tiny", adapter_name=name)
-        want = alone._scorer("He go to school.", ("fluency",))(answers)
-        got = pooled[name]._scorer("He go to school.", ("fluency",))(answers)
-        assert got == pytest.approx(want, abs=1e-5), name
-    assert pooled["a"]._scorer("He go to school.", ("fluency",))(answers) != pytest.approx(
-        pooled["b"]._scorer("He go to school.", ("fluency",))(answers), abs=1e-5
-    )
+        assert scores(pooled[name], name) == pytest.approx(scores(alone, name), abs=1e-5), name
+    assert scores(pooled["a"], "a") != pytest.approx(scores(pooled["b"], "b"), abs=1e-5)
 
 
 def test_a_named_adapter_is_attached_once_and_reused(setup):

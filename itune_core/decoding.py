@@ -1,0 +1,276 @@
+"""The one decoder: greedy generation of many pieces at once, each row with its own stops.
+
+The app (through ``itune_core.scheduler``), ``evaluate`` and the benchmarks all decode
+here, so prompt building, stops, the loop guard, the length cap and cleaning live in one
+place. A *row* is one piece to revise: its prompt ids (``itune_core.prompts``), its length
+cap ``min(max_new_tokens, length_factor * piece tokens + 16)``, whether a line break ends
+it (pieces without one) and the adapter it is decoded with. Rows are padded on the left, so
+every answer starts at the same position; positions come from the attention mask, and in
+float32 a row's greedy answer does not depend on what shares its batch (tested).
+
+Rows with different adapters share a batch: PEFT takes one adapter name per row
+(``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
+
+This module is the seam where a serving engine for GPU hosts (for example vLLM with
+multi-LoRA serving) could replace ``generate``: such an engine needs only ``Decoder.generate``
+(rows in, ``Decoded`` out) and ``Decoder.score`` (answers' log-probabilities).
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
+
+from itune_core.adapters import BASE
+from itune_core.confidence import Scorer, sequence_logprobs
+from itune_core.errors import ModelLoadError
+from itune_core.prompts import answer_token_ids, prompt_token_ids
+
+
+@dataclass(frozen=True)
+class Row:
+    """One piece to decode.
+
+    Attributes:
+        prompt: the prompt's token ids.
+        budget: the most tokens the answer may have.
+        stop_at_newline: a line break ends the answer (the piece had none).
+        adapter: the adapter to decode with (None: the base model).
+    """
+
+    prompt: tuple[int, ...]
+    budget: int
+    stop_at_newline: bool
+    adapter: str | None = None
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A row's answer: its text (first line only for a row that stops at a line break, cut
+    where it started looping), the tokens generated (the stop token included), and whether
+    the length cap ended it."""
+
+    text: str
+    tokens: int
+    cut_off: bool
+
+
+class RowStops(StoppingCriteria):
+    """Each row's stops, remembering where and why each row ended.
+
+    A row ends at an end-of-turn token, at a line break (only rows that stop at one), when
+    its last ``n`` tokens already occurred among its earlier ones (a loop), at its own
+    length cap, or when its ``cancel`` event is set. Ended rows are padded by transformers
+    until the whole batch is done; a batch whose rows have all ended stops.
+    """
+
+    def __init__(
+        self,
+        prompt_width: int,
+        rows: Sequence[Row],
+        eos_ids: set[int],
+        loop_ngram: int,
+        newline_stop: StoppingCriteria | None,
+        cancel: Sequence[threading.Event | None] | None = None,
+    ) -> None:
+        self.width, self.n = prompt_width, loop_ngram
+        self.budgets = [row.budget for row in rows]
+        self.stop_at_newline = [row.stop_at_newline for row in rows]
+        self.eos_ids, self.newline_stop = eos_ids, newline_stop
+        self.cancel = list(cancel) if cancel is not None else [None] * len(rows)
+        self.ended_at: list[int | None] = [None] * len(rows)  # tokens when the row ended
+        self.looped_at: list[int | None] = [None] * len(rows)
+        self._seen: list[set[tuple[int, ...]]] = [set() for _ in rows]
+
+    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
+        generated = input_ids[:, self.width :]  # (rows, tokens so far)
+        length = generated.shape[1]
+        newline = (
+            self.newline_stop(input_ids, scores).tolist()
+            if self.newline_stop is not None and any(self.stop_at_newline)
+            else [False] * len(self.budgets)
+        )
+        for row in range(len(self.budgets)):
+            if self.ended_at[row] is not None:
+                continue
+            ids = generated[row].tolist()
+            stop = ids[-1] in self.eos_ids or (self.stop_at_newline[row] and newline[row])
+            # The loop guard: the last n tokens equal n tokens that end before them. One
+            # new such n-gram becomes comparable per step (it starts at length - 2n).
+            n = self.n
+            if length >= 2 * n:
+                start = length - 2 * n
+                self._seen[row].add(tuple(ids[start : start + n]))
+                if tuple(ids[-n:]) in self._seen[row]:
+                    self.looped_at[row] = length - n
+                    stop = True
+            cancelled = self.cancel[row] is not None and self.cancel[row].is_set()
+            if stop or cancelled or length >= self.budgets[row]:
+                self.ended_at[row] = length
+        return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
+
+
+class Decoder:
+    """Greedy decoding of rows with one model (a causal LM or a PeftModel).
+
+    Args:
+        model: in eval mode; may be replaced later (``model`` is read at every call), as
+            the adapter pool does when its first adapter wraps the base model.
+        tokenizer: its tokenizer, with a pad token.
+        max_new_tokens, length_factor, loop_ngram: the length cap and the loop guard
+            (``ReviseSettings``).
+        max_rows: rows per ``generate`` call when ``decode`` splits a list of rows.
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer,
+        *,
+        max_new_tokens: int = 256,
+        length_factor: float = 1.5,
+        loop_ngram: int = 8,
+        max_rows: int = 16,
+    ) -> None:
+        if tokenizer.pad_token_id is None:
+            raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
+        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+            raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+        self.model, self.tokenizer = model, tokenizer
+        self.max_new_tokens, self.length_factor = max_new_tokens, length_factor
+        self.loop_ngram, self.max_rows = loop_ngram, max_rows
+        eos = model.generation_config.eos_token_id
+        eos = eos if isinstance(eos, list) else [eos]
+        self.eos_ids = {i for i in [*eos, tokenizer.eos_token_id] if i is not None}
+        # Built once: it pre-computes tables over the whole vocabulary.
+        self.newline_stop = StopStringCriteria(tokenizer, ["\n"])
+
+    # --- rows -----------------------------------------------------------------------
+
+    def budget(self, piece: str) -> int:
+        """The length cap for ``piece``, in tokens."""
+        tokens = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
+        return min(self.max_new_tokens, int(self.length_factor * tokens) + 16)
+
+    def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row:
+        """The row that revises ``piece`` for ``intentions`` with ``adapter``."""
+        prompt = tuple(prompt_token_ids(self.tokenizer, piece, intentions))
+        return Row(prompt, self.budget(piece), "\n" not in piece, adapter)
+
+    def _adapter_names(self, adapters: Sequence[str | None]) -> dict:
+        """``adapter_names`` for a call whose rows use ``adapters`` (none for a plain model)."""
+        attached = getattr(self.model, "peft_config", None)
+        if not attached:
+            named = sorted({a for a in adapters if a is not None})
+            if named:
+                raise ModelLoadError(f"adapter {named[0]!r} is not attached (the model has none)")
+            return {}
+        unknown = sorted({a for a in adapters if a is not None and a not in attached})
+        if unknown:
+            known = ", ".join(sorted(attached))
+            raise ModelLoadError(f"adapter {unknown[0]!r} is not attached (attached: {known})")
+        return {"adapter_names": [a if a is not None else BASE for a in adapters]}
+
+    def _padded(self, prompts: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        width = max(len(ids) for ids in prompts)
+        input_ids = torch.full((len(prompts), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for k, ids in enumerate(prompts):
+            input_ids[k, width - len(ids) :] = torch.tensor(list(ids), dtype=torch.long)
+            mask[k, width - len(ids) :] = 1
+        return input_ids, mask
+
+    # --- generation -----------------------------------------------------------------
+
+    def generate_ids(
+        self, rows: Sequence[Row], stops: Sequence[StoppingCriteria], **search
+    ) -> torch.Tensor:
+        """One ``generate`` call without sampling over ``rows`` (left padded); returns only
+        the answers' token ids on the CPU, (rows x returned sequences, longest answer)."""
+        input_ids, mask = self._padded([row.prompt for row in rows])
+        device = next(self.model.parameters()).device
+        adapters = [row.adapter for row in rows]
+        returned = search.get("num_return_sequences", 1)
+        names = self._adapter_names(adapters)  # PEFT repeats them per beam itself
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                max_new_tokens=max(row.budget for row in rows),
+                do_sample=False,
+                stopping_criteria=StoppingCriteriaList(list(stops)),
+                pad_token_id=self.tokenizer.pad_token_id,
+                **names,
+                **search,
+            )
+        answers = out[:, input_ids.shape[1] :].cpu()
+        assert answers.shape[0] == len(rows) * returned
+        return answers
+
+    def generate(
+        self, rows: Sequence[Row], cancel: Sequence[threading.Event | None] | None = None
+    ) -> list[Decoded]:
+        """Decode ``rows`` together, in one ``generate`` call; a row whose ``cancel`` event
+        is set stops at its next token."""
+        if not rows:
+            return []
+        input_width = max(len(row.prompt) for row in rows)
+        stops = RowStops(
+            input_width, rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel
+        )
+        generated = self.generate_ids(rows, [stops])
+        decoded = []
+        for k, row in enumerate(rows):
+            end = stops.ended_at[k] if stops.ended_at[k] is not None else generated.shape[1]
+            decoded.append(self.answer(row, generated[k, :end].tolist(), stops.looped_at[k]))
+        return decoded
+
+    def answer(self, row: Row, ids: list[int], looped_at: int | None = None) -> Decoded:
+        """A row's answer from its generated ids: cut where it started looping, decoded,
+        the first line only for a row that stops at a line break."""
+        used = len(ids)
+        cut_off = used >= row.budget and (not ids or ids[-1] not in self.eos_ids)
+        if looped_at is not None:
+            ids = ids[:looped_at]
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        if row.stop_at_newline:
+            text = text.split("\n", 1)[0] if text.strip() else text
+        return Decoded(text, used, cut_off)
+
+    def decode(
+        self, rows: Sequence[Row], cancel: threading.Event | None = None
+    ) -> Iterator[tuple[int, Decoded]]:
+        """Decode ``rows`` in batches of ``max_rows`` rows of similar length, yielding
+        ``(index in rows, answer)`` as each batch completes; stops early when ``cancel``
+        is set."""
+        order = sorted(range(len(rows)), key=lambda k: -len(rows[k].prompt))
+        for start in range(0, len(order), self.max_rows):
+            if cancel is not None and cancel.is_set():
+                return
+            chunk = order[start : start + self.max_rows]
+            answers = self.generate([rows[k] for k in chunk], [cancel] * len(chunk))
+            yield from zip(chunk, answers, strict=True)
+
+    # --- scoring --------------------------------------------------------------------
+
+    def score(self, jobs: Sequence[tuple[Row, Sequence[str]]]) -> list[list[float]]:
+        """For each ``(row, answers)``, the summed log-probability of each answer (and its
+        end-of-turn token) after the row's prompt, with the row's adapter: every answer of
+        every job in one forward pass."""
+        flat = [(row, answer) for row, answers in jobs for answer in answers]
+        if not flat:
+            return [[] for _ in jobs]
+        pairs = [(row.prompt, answer_token_ids(self.tokenizer, a)) for row, a in flat]
+        names = self._adapter_names([row.adapter for row, _ in flat])
+        scores = sequence_logprobs(self.model, pairs, self.tokenizer.pad_token_id, **names)
+        out, pos = [], 0
+        for _, answers in jobs:
+            out.append(scores[pos : pos + len(answers)])
+            pos += len(answers)
+        return out
+
+    def scorer(self, row: Row) -> Scorer:
+        """Log-probabilities of answers to ``row``'s prompt (``itune_core.confidence``)."""
+        return lambda answers: self.score([(row, answers)])[0]

@@ -1,0 +1,216 @@
+"""Requests of many writers decoded together: rows coalesced into shared batches.
+
+On a CPU or a GPU, decoding is bound by reading the weights, so rows added to a batch ride
+almost free. ``BatchScheduler`` owns the model's use: requests hand it their rows
+(``decode``) and their scoring jobs (``scorer``), and one thread runs them, in turns:
+
+1. every scoring job waiting (``itune_core.confidence``: short forward passes), together,
+   in one pass;
+2. then one ``generate`` call over up to ``max_rows`` rows, taken round-robin across the
+   waiting requests, at most ``max_rows_per_request`` from any one, the order of requests
+   rotating from batch to batch: one writer's long document cannot starve a short request,
+   which joins the next batch. A request's rows are taken longest first, so rows of
+   similar length share batches and padding stays small.
+
+A request that goes away (``decode``'s iterator closed: the page was closed, the client
+disconnected) drops its waiting rows, and its rows in the running batch stop at their next
+token. An error in a batch is raised in every request that had rows in it; the others go
+on. ``max_rows=1`` decodes one row at a time: the unbatched path, kept for comparison.
+
+Why not transformers' continuous batching (``generate_batch``): in transformers 5 it
+takes one adapter for the whole batch, not PEFT's ``adapter_names`` per row, and has no
+stopping criteria for our loop guard and line-break stop; static batches over ``generate``
+do all three, on CPU and CUDA alike.
+"""
+
+import logging
+import queue
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from itertools import count
+
+from itune_core.confidence import Scorer
+from itune_core.decoding import Decoded, Decoder, Row
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Request:
+    pending: deque  # (index, row), longest prompt first
+    results: queue.Queue = field(default_factory=queue.Queue)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _ScoreJob:
+    row: Row
+    answers: Sequence[str]
+    done: threading.Event = field(default_factory=threading.Event)
+    scores: list[float] | None = None
+    error: BaseException | None = None
+
+
+class BatchScheduler:
+    """Decodes the rows of concurrent requests in shared batches (see the module doc).
+
+    Args:
+        decoder: the decoder that runs the model.
+        max_rows: rows per ``generate`` call.
+        max_rows_per_request: rows of one request in one call.
+        exclusive: entered around every use of the model (the adapter pool's gate, so an
+            adapter is never attached under a running batch).
+    """
+
+    def __init__(
+        self,
+        decoder: Decoder,
+        *,
+        max_rows: int = 16,
+        max_rows_per_request: int = 8,
+        exclusive: Callable[[], AbstractContextManager] = nullcontext,
+    ) -> None:
+        for name, value in (("max_rows", max_rows), ("max_rows_per_request", max_rows_per_request)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.decoder = decoder
+        self.max_rows, self.max_rows_per_request = max_rows, max_rows_per_request
+        self._exclusive = exclusive
+        self._cond = threading.Condition()
+        self._requests: OrderedDict[int, _Request] = OrderedDict()
+        self._scores: list[_ScoreJob] = []
+        self._ids = count()
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # generate calls made (for tests and benchmarks)
+        self.rows_decoded = 0
+
+    @property
+    def tokenizer(self):
+        return self.decoder.tokenizer
+
+    def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row:
+        return self.decoder.row(piece, intentions, adapter)
+
+    # --- what requests call -----------------------------------------------------------
+
+    def decode(
+        self, rows: Sequence[Row], cancel: threading.Event | None = None
+    ) -> Iterator[tuple[int, Decoded]]:
+        """Decode ``rows`` with everyone else's; yields ``(index in rows, answer)`` as each
+        row completes. Closing the iterator (or setting ``cancel``) drops the rest."""
+        if not rows:
+            return
+        order = sorted(range(len(rows)), key=lambda k: -len(rows[k].prompt))
+        request = _Request(deque((k, rows[k]) for k in order))
+        if cancel is not None:
+            request.cancel = cancel
+        key = next(self._ids)
+        with self._cond:
+            self._requests[key] = request
+            self._start()
+            self._cond.notify_all()
+        try:
+            for _ in range(len(rows)):
+                item = request.results.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            request.cancel.set()  # its rows in a running batch stop at their next token
+            with self._cond:
+                self._requests.pop(key, None)
+
+    def scorer(self, row: Row) -> Scorer:
+        """Log-probabilities of answers to ``row``'s prompt, scored in the scheduler's
+        next pass with every other waiting job."""
+
+        def score(answers: Sequence[str]) -> list[float]:
+            job = _ScoreJob(row, list(answers))
+            with self._cond:
+                self._scores.append(job)
+                self._start()
+                self._cond.notify_all()
+            job.done.wait()
+            if job.error is not None:
+                raise job.error
+            return job.scores
+
+        return score
+
+    # --- the scheduling thread --------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="batch-scheduler", daemon=True)
+            self._thread.start()
+
+    def _has_work(self) -> bool:
+        return bool(self._scores) or any(r.pending for r in self._requests.values())
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(self._has_work)
+                jobs, self._scores = self._scores, []
+                batch = self._take()
+            if jobs:
+                self._run_scores(jobs)
+            if batch:
+                self._run_batch(batch)
+
+    def _take(self) -> list[tuple[_Request, int, Row]]:
+        """Up to ``max_rows`` rows, round-robin over the requests with rows waiting; the
+        first request served moves to the back for the next batch."""
+        waiting = [r for r in self._requests.values() if r.pending and not r.cancel.is_set()]
+        for key in [k for k, r in self._requests.items() if r.cancel.is_set()]:
+            self._requests[key].pending.clear()
+        taken: list[tuple[_Request, int, Row]] = []
+        per_request = dict.fromkeys(map(id, waiting), 0)
+        while len(taken) < self.max_rows:
+            progressed = False
+            for request in waiting:
+                if len(taken) >= self.max_rows:
+                    break
+                if request.pending and per_request[id(request)] < self.max_rows_per_request:
+                    index, row = request.pending.popleft()
+                    taken.append((request, index, row))
+                    per_request[id(request)] += 1
+                    progressed = True
+            if not progressed:
+                break
+        if waiting:  # rotate: the request served first this time goes last next time
+            first = next(k for k, r in self._requests.items() if r is waiting[0])
+            self._requests.move_to_end(first)
+        return taken
+
+    def _run_scores(self, jobs: list[_ScoreJob]) -> None:
+        try:
+            with self._exclusive():
+                scores = self.decoder.score([(job.row, job.answers) for job in jobs])
+            for job, found in zip(jobs, scores, strict=True):
+                job.scores = found
+        except BaseException as err:  # handed to every waiting caller
+            logger.exception("scoring failed")
+            for job in jobs:
+                job.error = err
+        for job in jobs:
+            job.done.set()
+
+    def _run_batch(self, batch: list[tuple[_Request, int, Row]]) -> None:
+        try:
+            with self._exclusive():
+                answers = self.decoder.generate(
+                    [row for _, _, row in batch], [request.cancel for request, _, _ in batch]
+                )
+            self.batches += 1
+            self.rows_decoded += len(batch)
+        except BaseException as err:  # raised in every request that had rows here
+            logger.exception("a batch of %d rows failed", len(batch))
+            for request in {id(r): r for r, _, _ in batch}.values():
+                request.results.put(err)
+            return
+        for (request, index, _), answer in zip(batch, answers, strict=True):
+            request.results.put((index, answer))

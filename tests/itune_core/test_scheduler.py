@@ -1,0 +1,142 @@
+"""The batch scheduler: requests share batches, fairly; a closed request stops its rows;
+a failed batch fails only its requests; batched answers equal answers alone."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from itune_core.decoding import Decoded, Decoder, Row
+from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.scheduler import BatchScheduler
+
+
+class FakeDecoder:
+    """Answers each row with its prompt's first token as text; records every batch."""
+
+    def __init__(self, delay: float = 0.01, fail_on: int | None = None):
+        self.batches: list[list[int]] = []
+        self.cancels: list[list[threading.Event | None]] = []
+        self.delay, self.fail_on = delay, fail_on
+        self.tokenizer = None
+
+    def generate(self, rows, cancel=None):
+        self.batches.append([row.prompt[0] for row in rows])
+        self.cancels.append(list(cancel or []))
+        time.sleep(self.delay)
+        if self.fail_on is not None and self.fail_on in self.batches[-1]:
+            raise RuntimeError("out of memory")
+        return [Decoded(str(row.prompt[0]), 1, False) for row in rows]
+
+    def score(self, jobs):
+        return [[float(len(a)) for a in answers] for _, answers in jobs]
+
+
+def rows(first: int, n: int) -> list[Row]:
+    return [Row((first + k,), 4, True) for k in range(n)]
+
+
+def test_rows_come_back_with_their_index_and_every_row_once():
+    scheduler = BatchScheduler(FakeDecoder(), max_rows=4)
+    got = dict(scheduler.decode(rows(100, 10)))
+    assert got == {k: Decoded(str(100 + k), 1, False) for k in range(10)}
+
+
+def test_a_short_request_is_not_starved_by_a_long_document():
+    decoder = FakeDecoder(delay=0.05)
+    scheduler = BatchScheduler(decoder, max_rows=4, max_rows_per_request=4)
+    long = scheduler.decode(rows(1000, 40))
+    next(long)  # the long document is being decoded
+    short = list(scheduler.decode(rows(1, 1)))
+    assert short == [(0, Decoded("1", 1, False))]
+    # The short request's row rode in one of the next two batches, not after the 40 rows.
+    served = next(i for i, batch in enumerate(decoder.batches) if 1 in batch)
+    assert served <= 2
+    assert len(list(long)) == 39
+
+
+def test_concurrent_requests_share_batches_round_robin_with_a_cap_each():
+    decoder = FakeDecoder(delay=0.05)
+    scheduler = BatchScheduler(decoder, max_rows=8, max_rows_per_request=3)
+    blocker = scheduler.decode(rows(9000, 1))
+    next(blocker)  # let all five requests queue up behind a first batch
+    with ThreadPoolExecutor(5) as pool:
+        started = [
+            pool.submit(lambda r=r: list(scheduler.decode(rows(r * 100, 5)))) for r in range(5)
+        ]
+        results = [f.result() for f in started]
+    assert all(sorted(i for i, _ in result) == list(range(5)) for result in results)
+    shared = [b for b in decoder.batches if len({p // 100 for p in b}) > 1]
+    assert shared, decoder.batches  # rows of different requests in one generate call
+    for batch in decoder.batches:
+        assert len(batch) <= 8
+        per_request = [sum(1 for p in batch if p // 100 == r) for r in range(5)]
+        assert max(per_request) <= 3
+
+
+def test_closing_a_request_drops_its_waiting_rows_and_cancels_its_running_ones():
+    decoder = FakeDecoder(delay=0.05)
+    scheduler = BatchScheduler(decoder, max_rows=2, max_rows_per_request=2)
+    stream = scheduler.decode(rows(0, 20))
+    next(stream)
+    stream.close()
+    time.sleep(0.3)
+    assert len(decoder.batches) <= 3  # not the 10 batches the request needed
+    assert all(event.is_set() for event in decoder.cancels[0])  # its rows were told to stop
+    # The scheduler still serves others.
+    assert list(scheduler.decode(rows(500, 1))) == [(0, Decoded("500", 1, False))]
+
+
+def test_a_failed_batch_fails_its_requests_only():
+    decoder = FakeDecoder(fail_on=666)
+    scheduler = BatchScheduler(decoder, max_rows=1)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        list(scheduler.decode(rows(666, 1)))
+    assert list(scheduler.decode(rows(7, 2))) == [
+        (0, Decoded("7", 1, False)),
+        (1, Decoded("8", 1, False)),
+    ]
+
+
+def test_scoring_jobs_are_answered_through_the_scheduler():
+    scheduler = BatchScheduler(FakeDecoder(), max_rows=4)
+    with ThreadPoolExecutor(4) as pool:
+        futures = [
+            pool.submit(scheduler.scorer(Row((k,), 4, True)), ["a" * k, "bb"]) for k in range(4)
+        ]
+        assert [f.result() for f in futures] == [[float(k), 2.0] for k in range(4)]
+
+
+def test_bad_sizes_are_refused():
+    with pytest.raises(ValueError, match="max_rows must be a positive integer"):
+        BatchScheduler(FakeDecoder(), max_rows=0)
+    with pytest.raises(ValueError, match="max_rows_per_request"):
+        BatchScheduler(FakeDecoder(), max_rows_per_request=True)
+
+
+# --- with the embedded model --------------------------------------------------------------
+
+SENTENCES = [
+    "He go to school yesterday.",
+    "The result are good, and we is happy.",
+    "She dont like apple.",
+    "We uses a method that is new and it work well on three dataset.",
+    "Their is many reason why peoples likes to travel.",
+    "It broaden the mind.",
+]
+
+
+def test_in_fp32_a_row_answers_the_same_batched_with_others_as_alone(embedded):
+    settings = ReviseSettings(min_edit_margin=None)
+    alone = Reviser(embedded.model, embedded.tokenizer, model_name="m", settings=settings)
+    decoder = Decoder(embedded.model, embedded.tokenizer, max_rows=1)
+    scheduler = BatchScheduler(decoder, max_rows=16)
+    together = Reviser(
+        None, embedded.tokenizer, model_name="m", settings=settings, decoder=scheduler
+    )
+    with ThreadPoolExecutor(len(SENTENCES)) as pool:
+        batched = list(pool.map(lambda s: together.revise(s, ["fluency"]).revised, SENTENCES))
+    assert scheduler.batches < len(SENTENCES)  # rows really shared batches
+    assert batched == [alone.revise(s, ["fluency"]).revised for s in SENTENCES]
+    assert any(b != s for b, s in zip(batched, SENTENCES, strict=True))
