@@ -1,14 +1,17 @@
-"""Load: concurrent API clients on the running app, and two adapters served side by side.
+"""Load: concurrent API clients on the running app, batching off and on, and two adapters
+served side by side.
 
-1. Load. ``python app.py`` in a subprocess (a fresh temporary database, no training
-   worker, the converted embedded model of ``--home``) is driven by ``--clients``
-   ``gradio_client`` clients at once, each revising short IteraTeR test sentences (at most
-   ``--max-chars``) for their gold intention through ``/revise``, one request after the
-   other, for ``--seconds``. Requests started before the deadline are waited for (the
-   revise queue runs one generation at a time, so the last ones wait for all the others).
-   Per request: latency in the client, success or the error (kind and message; a full
-   queue is a kind of its own), the revision id. Reported: throughput, median and p95
-   latency, errors by kind, and the database check: every acknowledged revision is in
+1. Load, side by side. ``python app.py`` in a subprocess (a fresh temporary database, no
+   training worker, the converted embedded model of ``--home``) runs twice in the same
+   benchmark: unbatched (``ITUNE_MAX_BATCH=1``: one sentence at a time, one request at a
+   time) and batched (``ITUNE_MAX_BATCH=--max-batch``: the sentences of all waiting requests
+   share batches). Each is driven by 1, 4 and 20 (``--client-counts``) ``gradio_client``
+   clients at once, each revising short IteraTeR test sentences (at most ``--max-chars``)
+   for their gold intention through ``/revise``, one request after the other, for
+   ``--seconds``. Requests started before the deadline are waited for. Per request: latency
+   in the client, success or the error (kind and message; a full queue is a kind of its
+   own), the revision id. Reported: throughput, median and p95 latency, errors by kind, the
+   batched/unbatched ratios, and the database check: every acknowledged revision is in
    ``revisions`` with the source, intentions, text and edits the client got back, and no
    revision is logged that no client got an answer for (beyond requests still in flight).
 2. Adapters. Two tiny LoRA adapters are trained on the embedded model (``python -m
@@ -17,19 +20,22 @@
    model's and from each other's; the benchmark reports on how many sentences they do,
    since cross-talk can only show there.
 
-   - over HTTP: both are registered in the app's database, and while ``--adapter-clients``
+   - over HTTP (the batched app): both are registered in the app's database, and while
+     ``--adapter-clients``
      clients revise, the benchmark (as an admin would) activates them in turn every
      ``--flip-seconds``; each revision says which adapter made it, and its text must equal
      what that adapter gives a single user;
    - in one process: an ``AdapterPool`` over the embedded model with both attached; 2 x
      ``--adapter-sentences`` ``revise`` calls start at once from threads, the two adapters
-     interleaved, and each result must equal the same call made alone.
+     interleaved (so batches mix rows of both), and each result must equal the same call
+     made alone.
 
    "Alone" is the same pool, one call at a time, after the app has stopped. A mismatch that
    equals the other adapter's output is counted as cross-talk.
 
-    python benchmarks/load.py          # from the repository root; ~6 min on 2 busy cores
-    python benchmarks/load.py --clients 4 --seconds 15 --adapter-sentences 3 --out /tmp/x
+    python benchmarks/load.py          # from the repository root; ~15 min on 2 cores
+    python benchmarks/load.py --client-counts 1 4 --seconds 15 --adapter-sentences 3 \
+        --out /tmp/x
 
 Writes ``benchmarks/results/load.json`` (settings, machine, figures, every request) and
 ``load.md`` (the tables) and prints the tables.
@@ -365,32 +371,53 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def tables(record: dict) -> str:
-    s, load, logged = record["settings"], record["load"], record["load_logged"]
-    errors = ", ".join(f"{k}: {v}" for k, v in load["errors"].items()) or "none"
-    lo, hi = load["per_client_min_max"]
+MODES = ("unbatched", "batched")
+
+
+def load_table(record: dict) -> list[str]:
+    """The load phases side by side: per client count, each mode's figures and the ratios."""
+    s, load = record["settings"], record["load"]
     lines = [
-        f"**Load**: {s['clients']} clients × {s['seconds']:g} s on `/revise` "
-        f"(the app runs one generation at a time; queue size {s['queue_size'] or 'default'}).",
+        f"**Load**: {s['seconds']:g} s of `/revise` per phase; unbatched "
+        f"(`ITUNE_MAX_BATCH=1`) and batched (`ITUNE_MAX_BATCH={s['max_batch']}`), "
+        f"the same app in the same run.",
         "",
-        "| figure | value |",
-        "|---|---:|",
-        f"| requests / succeeded | {load['requests']} / {load['succeeded']} |",
-        f"| throughput (revisions/s, to the last answer at {load['wall_s']:.0f} s) "
-        f"| {load['throughput_per_s']:.3f} |",
-        f"| succeeded within the {s['seconds']:g} s window | {load['succeeded_in_window']} |",
-        f"| median latency (s, in the client) | {fmt(load['median_s'], 1)} |",
-        f"| p95 latency (s) | {fmt(load['p95_s'], 1)} |",
-        f"| max latency (s) | {fmt(load['max_s'], 1)} |",
-        f"| revisions per client (min–max) | {lo}–{hi} |",
-        f"| errors | {errors} |",
-        f"| acknowledged revisions logged with their edits | "
-        f"{load['succeeded'] - len(logged['missing']) - len(logged['different'])}"
-        f"/{logged['acknowledged']} |",
-        f"| logged revisions no client got (in flight at the end) | "
-        f"{len(logged['orphans'])} ({logged['unanswered']}) |",
-        f"| tracebacks in the app's log | {record['app']['tracebacks']} |",
+        "| clients | mode | revisions/s | median latency (s) | p95 latency (s) | "
+        "succeeded / requests | errors | logged as acknowledged | orphans (in flight) |",
+        "|---:|---|---:|---:|---:|---:|---|---:|---:|",
     ]
+    for clients in s["client_counts"]:
+        for mode in MODES:
+            phase = load[mode][str(clients)]
+            summary, logged = phase["summary"], phase["logged"]
+            errors = ", ".join(f"{k}: {v}" for k, v in summary["errors"].items()) or "none"
+            good = summary["succeeded"] - len(logged["missing"]) - len(logged["different"])
+            lines.append(
+                f"| {clients} | {mode} | {summary['throughput_per_s']:.3f} | "
+                f"{fmt(summary['median_s'], 1)} | {fmt(summary['p95_s'], 1)} | "
+                f"{summary['succeeded']} / {summary['requests']} | {errors} | "
+                f"{good}/{logged['acknowledged']} | "
+                f"{len(logged['orphans'])} ({logged['unanswered']}) |"
+            )
+    lines += [
+        "",
+        "| clients | throughput batched / unbatched | median latency batched / unbatched |",
+        "|---:|---:|---:|",
+    ]
+    for clients in s["client_counts"]:
+        off, on = (load[m][str(clients)]["summary"] for m in MODES)
+        speed = (
+            on["throughput_per_s"] / off["throughput_per_s"] if off["throughput_per_s"] else None
+        )
+        latency = on["median_s"] / off["median_s"] if on["median_s"] and off["median_s"] else None
+        lines.append(f"| {clients} | {fmt(speed)}× | {fmt(latency)}× |")
+    lines += ["", f"Tracebacks in the apps' logs: {record['app']['tracebacks']}."]
+    return lines
+
+
+def tables(record: dict) -> str:
+    s = record["settings"]
+    lines = load_table(record)
     http, inproc, dist = (
         record["adapters_http"],
         record["adapters_inprocess"],
@@ -444,8 +471,11 @@ def app_tracebacks(log: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60.0, help="load phase duration")
+    parser.add_argument(
+        "--client-counts", type=int, nargs="+", default=[1, 4, 20], help="clients per phase"
+    )
+    parser.add_argument("--seconds", type=float, default=45.0, help="load phase duration")
+    parser.add_argument("--max-batch", type=int, default=16, help="ITUNE_MAX_BATCH when batched")
     parser.add_argument("--max-chars", type=int, default=150, help="longest sentence used")
     parser.add_argument("--request-timeout", type=float, default=900.0)
     parser.add_argument("--queue-size", type=int, help="ITUNE_QUEUE_SIZE (app default: 64)")
@@ -480,20 +510,36 @@ def main() -> None:
     os.environ["ITUNE_WORKER"] = "0"  # the app inherits it: no training worker
     if args.queue_size:
         os.environ["ITUNE_QUEUE_SIZE"] = str(args.queue_size)
-    record: dict = {}
+    record: dict = {"load": {}, "app": {"tracebacks": 0}}
     app = None
     try:
-        app = App(home, db_url, tmp / "app.log")
-        record["app"] = {"page_s": app.page_s, "ready_s": app.ready_s}
-        print(f"app ready in {app.ready_s:.1f} s; load phase: {args.clients} clients", flush=True)
-
-        loadavg["load"] = list(os.getloadavg())
-        before = last_revision_id(store)
-        records = run_clients(app.url, sentences, args.clients, args.seconds, args.request_timeout)
-        record["load"] = summarize_requests(records, args.seconds)
-        record["load_logged"] = check_logged(store, sentences, records, before)
-        record["load_requests"] = records
-        print(f"load phase: {record['load']['succeeded']} revisions", flush=True)
+        for mode, batch in zip(MODES, (1, args.max_batch), strict=True):
+            os.environ["ITUNE_MAX_BATCH"] = str(batch)  # the app inherits it
+            app = App(home, db_url, tmp / f"app-{mode}.log")
+            record["app"][mode] = {"page_s": app.page_s, "ready_s": app.ready_s}
+            record["load"][mode] = {}
+            for clients in args.client_counts:
+                print(f"{mode}: {clients} client(s) for {args.seconds:g} s", flush=True)
+                loadavg[f"{mode}-{clients}"] = list(os.getloadavg())
+                before = last_revision_id(store)
+                records = run_clients(
+                    app.url, sentences, clients, args.seconds, args.request_timeout
+                )
+                summary = summarize_requests(records, args.seconds)
+                record["load"][mode][str(clients)] = {
+                    "summary": summary,
+                    "logged": check_logged(store, sentences, records, before),
+                    "requests": records,
+                }
+                print(
+                    f"  {summary['succeeded']} revisions, {summary['throughput_per_s']:.3f}/s, "
+                    f"median {fmt(summary['median_s'], 1)} s",
+                    flush=True,
+                )
+            if mode != MODES[-1]:  # the batched app stays up for the adapter phase
+                record["app"]["tracebacks"] += app_tracebacks(app.log)
+                app.stop()
+                app = None
 
         loadavg["adapters_http"] = list(os.getloadavg())
         registry = Registry(store.engine)
@@ -516,7 +562,7 @@ def main() -> None:
         stop.set()
         flipper.join()
         record["adapters_http_logged"] = check_logged(store, few, http, before)
-        record["app"]["tracebacks"] = app_tracebacks(app.log)
+        record["app"]["tracebacks"] += app_tracebacks(app.log)
         app.stop()
         app = None
 

@@ -6,13 +6,25 @@ machine noise hits all three paths alike:
 
   direct   ``model.generate`` with the app's prompt and settings (greedy, same token
            budget, stop at a line break); no streaming, no diff, no database
-  reviser  ``Reviser.stream`` in this process, consumed token by token as the app does
+  reviser  ``Reviser.stream`` in this process, consumed as the app does
   app      ``/revise`` of the real app (``python app.py`` in a subprocess) over
            ``gradio_client``, latency taken in the client
 
 It reports median and p95 latency, median tokens/s and the ratios to ``direct`` of latency
-and of latency per token (the headline: the app stops early when the output loops). It
-also times the cold start (first conversion of the embedded GGUF into an empty
+and of latency per token (the headline: the app stops early when the output loops).
+
+Documents (``--paragraph-sentences``, 10): one paragraph of that many test sentences and
+its first sentence alone, through the app's ``/revise`` (the paragraph's sentences are
+decoded together in batches), and the paragraph's sentences in one bare batched
+``generate`` call (left padded, no stops but end of turn), alternating, ``--repeats``
+times: the paragraph's latency over one sentence's (target at most 2x) and the app's over
+the bare batched call.
+
+Same answers in bf16 (``--same-answers``, 100 sentences): each sentence's greedy answer
+decoded alone and in batches of 16 with ``itune_core.decoding.Decoder`` in the model's
+default dtype; the count that differ (in fp32 none may differ: a test checks it).
+
+It also times the cold start (first conversion of the embedded GGUF into an empty
 ITUNE_HOME, in a subprocess so imports count) and warm starts (``Popen`` to the page
 answering 200, and to the first ``/revise`` returning). Targets: page in under 10 s on a
 warm start; the app adds under 10 % to ``generate``.
@@ -54,8 +66,9 @@ from gradio_client import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
-from itune_core.prompts import chat_messages, generation_prompt  # noqa: E402
+from itune_core.prompts import prompt_token_ids  # noqa: E402
 from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
 from storage.store import Store  # noqa: E402
 
@@ -149,21 +162,16 @@ class App:
 
 
 def direct_generate(loaded, text: str, label: str, settings: ReviseSettings) -> tuple[int, str]:
-    """One bare ``generate`` on the prompt and settings ``Reviser._generate`` uses."""
+    """One bare ``generate`` on the prompt and token budget the app's decoder uses."""
     tok, piece = loaded.tokenizer, text.strip()  # the app revises the piece, unpadded
-    encoded = tok.apply_chat_template(
-        chat_messages(generation_prompt(piece, (label,))),
-        add_generation_prompt=True,
-        return_tensors="pt",
-        return_dict=True,
-    )
+    input_ids = torch.tensor([prompt_token_ids(tok, piece, (label,))], device=loaded.device)
     piece_tokens = len(tok(piece, add_special_tokens=False)["input_ids"])
     budget = min(settings.max_new_tokens, int(settings.length_factor * piece_tokens) + 16)
-    prompt_len = encoded["input_ids"].shape[1]
+    prompt_len = input_ids.shape[1]
     with torch.inference_mode():
         out = loaded.model.generate(
-            input_ids=encoded["input_ids"].to(loaded.device),
-            attention_mask=encoded["attention_mask"].to(loaded.device),
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
             max_new_tokens=budget,
             do_sample=False,
             stop_strings=["\n"],
@@ -172,6 +180,76 @@ def direct_generate(loaded, text: str, label: str, settings: ReviseSettings) -> 
         )
     ids = out[0, prompt_len:]  # (new tokens,)
     return len(ids), tok.decode(ids, skip_special_tokens=True)
+
+
+def bare_batched_generate(loaded, pieces: list[str], label: str, settings) -> int:
+    """The pieces in one bare ``generate`` call (left padded; each row ends at its end of
+    turn, the call at the longest budget); returns the tokens generated."""
+    tok = loaded.tokenizer
+    prompts = [prompt_token_ids(tok, piece, (label,)) for piece in pieces]
+    width = max(map(len, prompts))
+    ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt) :] = torch.tensor(prompt)
+        mask[row, width - len(prompt) :] = 1
+    budget = max(
+        min(settings.max_new_tokens, int(settings.length_factor * len(tok(p)["input_ids"])) + 16)
+        for p in pieces
+    )
+    with torch.inference_mode():
+        out = loaded.model.generate(
+            input_ids=ids.to(loaded.device),
+            attention_mask=mask.to(loaded.device),
+            max_new_tokens=budget,
+            do_sample=False,
+            pad_token_id=tok.pad_token_id,
+        )
+    return int((out[:, width:] != tok.pad_token_id).sum())
+
+
+def documents(app, loaded, sentences, repeats: int, settings) -> dict:
+    """A paragraph of ``sentences`` against its first sentence, through the app, and the
+    paragraph in one bare batched ``generate``; alternating, ``repeats`` times."""
+    label = sentences[0][1]
+    pieces = [text.strip() for text, _ in sentences]
+    paragraph, one = " ".join(pieces), pieces[0]
+    times: dict[str, list[float]] = {"one sentence": [], "paragraph": [], "bare batched": []}
+    calls = {
+        "one sentence": lambda: app.revise(one, label),
+        "paragraph": lambda: app.revise(paragraph, label),
+        "bare batched": lambda: bare_batched_generate(loaded, pieces, label, settings),
+    }
+    for rep in range(repeats):
+        order = list(calls)[rep % 3 :] + list(calls)[: rep % 3]
+        for name in order:
+            started = time.perf_counter()
+            calls[name]()
+            times[name].append(time.perf_counter() - started)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    return {
+        "sentences": len(pieces),
+        "times": times,
+        "median_s": med,
+        "paragraph_over_sentence": med["paragraph"] / med["one sentence"],
+        "app_over_bare_batched": med["paragraph"] / med["bare batched"],
+    }
+
+
+def same_answers(loaded, sentences, settings) -> dict:
+    """How many sentences' greedy answers differ decoded alone and in batches of 16."""
+    alone = Decoder(loaded.model, loaded.tokenizer, max_rows=1)
+    batched = Decoder(loaded.model, loaded.tokenizer, max_rows=16)
+    rows = [alone.row(text.strip(), (label,)) for text, label in sentences]
+    one = dict(alone.decode(rows))
+    many = dict(batched.decode(rows))
+    differ = [k for k in range(len(rows)) if one[k].text != many[k].text]
+    return {
+        "sentences": len(rows),
+        "differ": len(differ),
+        "dtype": str(loaded.dtype).removeprefix("torch."),
+        "examples": [{"alone": one[k].text, "batched": many[k].text} for k in differ[:5]],
+    }
 
 
 def summarize(runs: dict[str, list[dict]]) -> dict:
@@ -242,6 +320,33 @@ def table(summary: dict, starts: dict, n: int) -> str:
     return "\n".join(lines)
 
 
+def documents_table(docs: dict, same: dict | None) -> str:
+    m = docs["median_s"]
+    ratio = docs["paragraph_over_sentence"]
+    lines = [
+        f"**Documents**: a paragraph of {docs['sentences']} test sentences against its first "
+        f"sentence, through the app (medians of {len(docs['times']['paragraph'])}).",
+        "",
+        "| what | median s |",
+        "|---|---:|",
+        f"| app `/revise`, one sentence | {m['one sentence']:.2f} |",
+        f"| app `/revise`, the paragraph | {m['paragraph']:.2f} |",
+        f"| bare batched `generate` of the paragraph's sentences | {m['bare batched']:.2f} |",
+        "",
+        f"The paragraph takes **{ratio:.2f}×** one sentence (target at most 2×: "
+        f"{'met' if ratio <= 2 else 'missed'}); the app takes "
+        f"{docs['app_over_bare_batched']:.2f}× the bare batched `generate` for it (the app "
+        "also stops loops, scores its edits, labels them and stores the revision).",
+    ]
+    if same is not None:
+        lines += [
+            "",
+            f"**Same answers**: {same['differ']} of {same['sentences']} sentences' greedy "
+            f"answers differ between decoding alone and in batches of 16 ({same['dtype']}).",
+        ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=3, help="passes over the sentences")
@@ -249,6 +354,8 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="ITUNE_HOME to reuse (converted model)")
     parser.add_argument("--skip-cold", action="store_true", help="do not time the conversion")
     parser.add_argument("--warm-starts", type=int, default=3)
+    parser.add_argument("--paragraph-sentences", type=int, default=10)
+    parser.add_argument("--same-answers", type=int, default=100, help="sentences (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     sentences = load_sentences(args.sentences)
@@ -304,6 +411,14 @@ def main() -> None:
                     run = dict(sentence=i, repeat=rep, seconds=seconds, tokens=tokens, text=out)
                     runs[path].append(run | ({"server_s": app.server_s} if path == "app" else {}))
             print(f"pass {rep + 1}/{args.repeats} done", flush=True)
+        docs = documents(
+            app, loaded, sentences[: args.paragraph_sentences], 2 * args.repeats, settings
+        )
+        print(f"documents: {docs['median_s']}", flush=True)
+        same = None
+        if args.same_answers:
+            same = same_answers(loaded, load_sentences(args.same_answers), settings)
+            print(f"same answers: {same['differ']}/{same['sentences']} differ", flush=True)
     finally:
         if app is not None:
             app.stop()
@@ -311,7 +426,7 @@ def main() -> None:
 
     runs["app_server"] = [r | {"seconds": r["server_s"]} for r in runs["app"]]
     summary = summarize(runs)
-    md = table(summary, starts, len(runs["direct"]))
+    md = table(summary, starts, len(runs["direct"])) + "\n\n" + documents_table(docs, same)
     env = [
         f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS") if k in os.environ
     ]
@@ -328,6 +443,7 @@ def main() -> None:
         "loadavg_start_end": load,
     }
     record = dict(command=command, date=date, machine=machine, starts=starts, summary=summary)
+    record |= {"documents": docs, "same_answers": same}
     record |= {"sentences": [{"text": t, "label": lab} for t, lab in sentences], "runs": runs}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "serve.json").write_text(json.dumps(record, indent=2) + "\n")

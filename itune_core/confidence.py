@@ -88,3 +88,56 @@ def sequence_logprobs(
         token_logp[i, len(prompt) - 1 : len(r) - 1].sum().item()
         for i, ((prompt, _), r) in enumerate(zip(rows, full, strict=True))
     ]
+
+
+def shared_prompt_logprobs(
+    model: torch.nn.Module,
+    prompt: Sequence[int],
+    answers: Sequence[Sequence[int]],
+    pad_id: int,
+    adapter_name: str | None = None,
+) -> list[float]:
+    """``sequence_logprobs`` of several answers to one prompt, with the prompt run once:
+    its key/value cache is shared by every answer (the answers are a few tokens each, the
+    prompt holds the whole sentence, so this does less than half the work).
+
+    Args:
+        adapter_name: passed to a PeftModel as ``adapter_names`` for every row (None: the
+            model is called without it).
+    """
+    if not answers:
+        return []
+    if any(len(a) < 1 for a in answers):
+        raise ValueError("every answer needs at least one token (its end of turn)")
+    device = next(model.parameters()).device
+
+    def names(rows: int) -> dict:
+        return {"adapter_names": [adapter_name] * rows} if adapter_name is not None else {}
+
+    n, width = len(answers), max(len(a) for a in answers)
+    ids = torch.full((n, width), pad_id, dtype=torch.long)
+    mask = torch.zeros((n, len(prompt) + width), dtype=torch.long)
+    mask[:, : len(prompt)] = 1
+    for i, answer in enumerate(answers):
+        ids[i, : len(answer)] = torch.tensor(list(answer))
+        mask[i, len(prompt) : len(prompt) + len(answer)] = 1
+    with torch.inference_mode():
+        first = model(
+            input_ids=torch.tensor([list(prompt)], device=device), use_cache=True, **names(1)
+        )
+        opening = torch.log_softmax(first.logits[0, -1].float(), dim=-1).cpu()  # (vocab,)
+        cache = first.past_key_values
+        cache.batch_repeat_interleave(n)
+        rest = model(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            past_key_values=cache,
+            use_cache=True,
+            **names(n),
+        )
+        logp = torch.log_softmax(rest.logits[:, :-1].float(), dim=-1)
+        following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()  # (n, width-1)
+    return [
+        opening[answer[0]].item() + following[i, : len(answer) - 1].sum().item()
+        for i, answer in enumerate(answers)
+    ]

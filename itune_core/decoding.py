@@ -24,7 +24,7 @@ import torch
 from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
 from itune_core.adapters import BASE
-from itune_core.confidence import Scorer, sequence_logprobs
+from itune_core.confidence import Scorer, shared_prompt_logprobs
 from itune_core.errors import ModelLoadError
 from itune_core.prompts import answer_token_ids, prompt_token_ids
 
@@ -257,18 +257,21 @@ class Decoder:
 
     def score(self, jobs: Sequence[tuple[Row, Sequence[str]]]) -> list[list[float]]:
         """For each ``(row, answers)``, the summed log-probability of each answer (and its
-        end-of-turn token) after the row's prompt, with the row's adapter: every answer of
-        every job in one forward pass."""
-        flat = [(row, answer) for row, answers in jobs for answer in answers]
-        if not flat:
-            return [[] for _ in jobs]
-        pairs = [(row.prompt, answer_token_ids(self.tokenizer, a)) for row, a in flat]
-        names = self._adapter_names([row.adapter for row, _ in flat])
-        scores = sequence_logprobs(self.model, pairs, self.tokenizer.pad_token_id, **names)
-        out, pos = [], 0
-        for _, answers in jobs:
-            out.append(scores[pos : pos + len(answers)])
-            pos += len(answers)
+        end-of-turn token) after the row's prompt, with the row's adapter; each prompt is
+        run once and its cache shared by its answers (``shared_prompt_logprobs``)."""
+        out = []
+        for row, answers in jobs:
+            names = self._adapter_names([row.adapter]).get("adapter_names")
+            ids = [answer_token_ids(self.tokenizer, a) for a in answers]
+            out.append(
+                shared_prompt_logprobs(
+                    self.model,
+                    row.prompt,
+                    ids,
+                    self.tokenizer.pad_token_id,
+                    names[0] if names else None,
+                )
+            )
         return out
 
     def scorer(self, row: Row) -> Scorer:

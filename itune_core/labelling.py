@@ -50,26 +50,43 @@ class IntentionPredictor:
             One ``{label: probability}`` per pair (softmax for single-label predictors,
             independent sigmoids for multi-label ones).
         """
-        out: list[dict[str, float]] = []
-        device = next(self.classifier.parameters()).device
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        for start in range(0, len(pairs), self.batch_size):
-            chunk = pairs[start : start + self.batch_size]
-            encoded = [
-                self.tokenizer(prediction_prompt(b, a, self.labels))["input_ids"][: self.max_length]
-                for b, a in chunk
-            ]
-            width = max(len(ids) for ids in encoded)
-            input_ids = torch.full((len(encoded), width), pad, dtype=torch.long)  # (B, T)
-            mask = torch.zeros((len(encoded), width), dtype=torch.long)  # (B, T)
-            for row, ids in enumerate(encoded):
-                input_ids[row, : len(ids)] = torch.tensor(ids)
-                mask[row, : len(ids)] = 1
-            with torch.inference_mode():
-                probs = self.classifier.predict_proba(input_ids.to(device), mask.to(device))
-            for row in probs.float().cpu().tolist():  # (B, labels)
-                out.append(dict(zip(self.labels, row, strict=True)))
-        return out
+        encoded = [
+            self.tokenizer(prediction_prompt(b, a, self.labels))["input_ids"][: self.max_length]
+            for b, a in pairs
+        ]
+        # Pairs with the same "before" (the edits of one sentence) share the prompt up to
+        # the revised text: that prefix is run once (IntentionClassifier.predict_proba_shared).
+        groups: dict[str, list[int]] = {}
+        for k, (before, _) in enumerate(pairs):
+            groups.setdefault(before, []).append(k)
+        probs: dict[int, list[float]] = {}
+        for members in groups.values():
+            for start in range(0, len(members), self.batch_size):
+                chunk = members[start : start + self.batch_size]
+                rows = [encoded[k] for k in chunk]
+                shared = _common_prefix(rows)
+                if shared:
+                    found = self.classifier.predict_proba_shared(
+                        rows[0][:shared], [ids[shared:] for ids in rows], pad
+                    )
+                else:
+                    found = self._padded_proba(rows, pad)
+                for k, row in zip(chunk, found.float().cpu().tolist(), strict=True):
+                    probs[k] = row
+        return [dict(zip(self.labels, probs[k], strict=True)) for k in range(len(pairs))]
+
+    def _padded_proba(self, rows: Sequence[Sequence[int]], pad: int) -> torch.Tensor:
+        """``predict_proba`` of prompts padded on the right (nothing shared)."""
+        width = max(len(ids) for ids in rows)
+        input_ids = torch.full((len(rows), width), pad, dtype=torch.long)  # (B, T)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)  # (B, T)
+        for row, ids in enumerate(rows):
+            input_ids[row, : len(ids)] = torch.tensor(list(ids))
+            mask[row, : len(ids)] = 1
+        device = next(self.classifier.parameters()).device
+        with torch.inference_mode():
+            return self.classifier.predict_proba(input_ids.to(device), mask.to(device))
 
     def label_edits(self, source: str, revised: str, edits: Sequence[Edit]) -> list[Edit]:
         """The edits, each labelled with its most likely intention and that probability.
@@ -98,6 +115,16 @@ class IntentionPredictor:
     def __call__(self, source: str, revised: str, edits: list[Edit]) -> list[Edit]:
         """The reviser's labeller hook: ``label_edits``."""
         return self.label_edits(source, revised, edits)
+
+
+def _common_prefix(rows: Sequence[Sequence[int]]) -> int:
+    """How many leading tokens every row shares, leaving each row at least one of its own
+    (the classifier reads the hidden state of each row's last token)."""
+    shortest = min(len(r) for r in rows)
+    n = 0
+    while n < shortest - 1 and all(r[n] == rows[0][n] for r in rows):
+        n += 1
+    return n
 
 
 def suggest_intentions(

@@ -164,6 +164,43 @@ class IntentionClassifier(nn.Module):
         logits, _ = self(input_ids, attention_mask)
         return torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
 
+    @torch.no_grad()
+    def predict_proba_shared(
+        self, prefix: Sequence[int], suffixes: Sequence[Sequence[int]], pad_id: int = 0
+    ) -> torch.Tensor:
+        """``predict_proba`` of the prompts ``prefix + suffix`` for each suffix, with the
+        prefix run once and its key/value cache shared (the pairs of one sentence's edits
+        share the instruction and the sentence, and differ in the revised text only).
+
+        Returns:
+            (len(suffixes), num_labels) float32 probabilities.
+        """
+        if not suffixes or any(len(s) < 1 for s in suffixes) or not prefix:
+            raise ValueError("need a non-empty prefix and at least one token per suffix")
+        decoder = self._base().get_decoder()
+        device = next(self.parameters()).device
+        n, width = len(suffixes), max(len(s) for s in suffixes)
+        ids = torch.full((n, width), pad_id, dtype=torch.long)
+        mask = torch.zeros((n, len(prefix) + width), dtype=torch.long)
+        mask[:, : len(prefix)] = 1
+        for row, suffix in enumerate(suffixes):
+            ids[row, : len(suffix)] = torch.tensor(list(suffix))
+            mask[row, len(prefix) : len(prefix) + len(suffix)] = 1
+        first = decoder(input_ids=torch.tensor([list(prefix)], device=device), use_cache=True)
+        cache = first.past_key_values
+        cache.batch_repeat_interleave(n)
+        out = decoder(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            past_key_values=cache,
+            use_cache=True,
+        )
+        hidden = out.last_hidden_state  # (n, width, hidden)
+        last = torch.tensor([len(s) - 1 for s in suffixes], device=hidden.device)
+        pooled = hidden[torch.arange(n, device=hidden.device), last]  # (n, hidden)
+        logits = self.head(pooled.to(self.head.weight.dtype)).float()
+        return torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
+
     def predict(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Predicted intentions.
 

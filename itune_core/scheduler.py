@@ -6,7 +6,10 @@ almost free. ``BatchScheduler`` owns the model's use: requests hand it their row
 
 1. every scoring job waiting (``itune_core.confidence``: short forward passes), together,
    in one pass;
-2. then one ``generate`` call over up to ``max_rows`` rows, taken round-robin across the
+2. every other model call waiting (``call``: labelling a revision's edits with the
+   intention predictor), one after another: on a CPU, forward passes from many threads at
+   once oversubscribe the cores and each takes many times longer;
+3. then one ``generate`` call over up to ``max_rows`` rows, taken round-robin across the
    waiting requests, at most ``max_rows_per_request`` from any one, the order of requests
    rotating from batch to batch: one writer's long document cannot starve a short request,
    which joins the next batch. A request's rows are taken longest first, so rows of
@@ -46,6 +49,14 @@ class _Request:
 
 
 @dataclass
+class _Call:
+    fn: Callable[[], object]
+    done: threading.Event = field(default_factory=threading.Event)
+    result: object = None
+    error: BaseException | None = None
+
+
+@dataclass
 class _ScoreJob:
     row: Row
     answers: Sequence[str]
@@ -82,6 +93,7 @@ class BatchScheduler:
         self._cond = threading.Condition()
         self._requests: OrderedDict[int, _Request] = OrderedDict()
         self._scores: list[_ScoreJob] = []
+        self._calls: list[_Call] = []
         self._ids = count()
         self._thread: threading.Thread | None = None
         self.batches = 0  # generate calls made (for tests and benchmarks)
@@ -140,6 +152,19 @@ class BatchScheduler:
 
         return score
 
+    def call(self, fn: Callable[..., object], *args, **kwargs) -> object:
+        """``fn(*args, **kwargs)`` run in the scheduler's thread between batches (so it
+        never competes with a batch for the cores); its result, or its exception."""
+        job = _Call(lambda: fn(*args, **kwargs))
+        with self._cond:
+            self._calls.append(job)
+            self._start()
+            self._cond.notify_all()
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
     # --- the scheduling thread --------------------------------------------------------
 
     def _start(self) -> None:
@@ -148,16 +173,23 @@ class BatchScheduler:
             self._thread.start()
 
     def _has_work(self) -> bool:
-        return bool(self._scores) or any(r.pending for r in self._requests.values())
+        return (
+            bool(self._scores)
+            or bool(self._calls)
+            or any(r.pending for r in self._requests.values())
+        )
 
     def _loop(self) -> None:
         while True:
             with self._cond:
                 self._cond.wait_for(self._has_work)
                 jobs, self._scores = self._scores, []
+                calls, self._calls = self._calls, []
                 batch = self._take()
             if jobs:
                 self._run_scores(jobs)
+            for job in calls:
+                self._run_call(job)
             if batch:
                 self._run_batch(batch)
 
@@ -198,6 +230,13 @@ class BatchScheduler:
                 job.error = err
         for job in jobs:
             job.done.set()
+
+    def _run_call(self, job: _Call) -> None:
+        try:
+            job.result = job.fn()
+        except BaseException as err:  # raised in the caller's thread
+            job.error = err
+        job.done.set()
 
     def _run_batch(self, batch: list[tuple[_Request, int, Row]]) -> None:
         try:

@@ -35,6 +35,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -234,7 +235,9 @@ class AdapterPool:
         labeller = None
         if name is not None:
             self._attach(name, path)
-            labeller = self._labeller(name, path)
+            loaded = self._labeller(name, path)
+            if loaded is not None:  # run between batches, never beside one (see scheduler)
+                labeller = partial(self.scheduler.call, loaded)
         return Reviser(
             None,
             self.tokenizer,

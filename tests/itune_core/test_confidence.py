@@ -1,10 +1,16 @@
 """Keeping only the edits the model is confident in (``itune_core.confidence``)."""
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itune_core.confidence import edit_margins, keep_confident, sequence_logprobs
+from itune_core.confidence import (
+    edit_margins,
+    keep_confident,
+    sequence_logprobs,
+    shared_prompt_logprobs,
+)
 from itune_core.edits import apply_edits, compute_edits
 
 SOURCE = "Their is many reason why peoples likes to travel."
@@ -61,3 +67,12 @@ def test_padded_batch_scores_equal_one_answer_at_a_time(make_base_model):
         alone = sequence_logprobs(model, [(prompt, ids)], pad_id=0)[0]
         assert abs(score - expected) < 1e-4
         assert abs(alone - expected) < 1e-4
+
+
+def test_a_shared_prompt_cache_gives_the_same_scores(make_base_model, make_lora_model):
+    prompt = [5, 9, 17, 3, 44, 12]
+    answers = [[7, 8, 2], [11, 2], [30, 31, 32, 33, 2], [2]]
+    for model, name in ((make_base_model().eval(), None), (make_lora_model().eval(), "default")):
+        plain = sequence_logprobs(model, [(prompt, a) for a in answers], pad_id=0)
+        shared = shared_prompt_logprobs(model, prompt, answers, pad_id=0, adapter_name=name)
+        assert shared == pytest.approx(plain, abs=1e-4)

@@ -8,7 +8,7 @@ from itune_core.edits import Edit, compute_edits
 from itune_core.intentions import INTENTIONS
 from itune_core.labelling import IntentionPredictor, suggest_intentions
 from itune_core.model import EMBEDDED_MODEL
-from itune_core.predictor import IntentionClassifier
+from itune_core.predictor import IntentionClassifier, prediction_prompt
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,23 @@ def test_batching_does_not_change_the_probabilities(predictor):
     for a, b in zip(together, alone, strict=True):
         for label in INTENTIONS:
             assert a[label] == pytest.approx(b[label], abs=1e-5)
+
+
+def test_edits_of_one_sentence_share_the_prompt_prefix_with_the_same_result(predictor):
+    pairs = [
+        ("He go home and she like it.", "He goes home and she like it."),
+        ("He go home and she like it.", "He go home and she likes it."),
+        ("He go home and she like it.", "He go home, and she like it."),
+        ("Another one.", "Another."),
+    ]
+    shared = predictor.probabilities(pairs)
+    for pair, got in zip(pairs, shared, strict=True):
+        ids = predictor.tokenizer(prediction_prompt(*pair, predictor.labels))["input_ids"]
+        with torch.inference_mode():
+            want = predictor.classifier.predict_proba(
+                torch.tensor([ids]), torch.ones((1, len(ids)), dtype=torch.long)
+            )[0]
+        assert [got[label] for label in predictor.labels] == pytest.approx(want.tolist(), abs=1e-5)
 
 
 def test_each_edit_is_judged_on_its_own_sentence_with_only_itself_applied(predictor, monkeypatch):

@@ -140,3 +140,27 @@ def test_in_fp32_a_row_answers_the_same_batched_with_others_as_alone(embedded):
     assert scheduler.batches < len(SENTENCES)  # rows really shared batches
     assert batched == [alone.revise(s, ["fluency"]).revised for s in SENTENCES]
     assert any(b != s for b, s in zip(batched, SENTENCES, strict=True))
+
+
+def test_calls_run_in_the_scheduler_thread_one_at_a_time():
+    scheduler = BatchScheduler(FakeDecoder(), max_rows=4)
+    running, overlaps, threads = [0], [], set()
+    lock = threading.Lock()
+
+    def work(k):
+        with lock:
+            running[0] += 1
+            overlaps.append(running[0])
+            threads.add(threading.current_thread().name)
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        if k == 3:
+            raise KeyError("bad edit")
+        return k * 2
+
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(scheduler.call, work, k) for k in range(6)]
+    assert [f.result() for f in futures if not f.exception()] == [0, 2, 4, 8, 10]
+    assert isinstance(futures[3].exception(), KeyError)
+    assert max(overlaps) == 1 and threads == {"batch-scheduler"}
