@@ -13,6 +13,7 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_MAX_CHARS    longest text accepted (default 20000)
   ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
   ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
+  ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already
@@ -80,6 +81,7 @@ class Settings:
     max_chars: int = 20_000
     queue_size: int = 64
     max_batch: int = 16
+    max_upload_mb: int = 20
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     admin_user: str = "admin"
@@ -97,6 +99,8 @@ class Settings:
         for name in ("max_chars", "queue_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not 1 <= self.max_upload_mb <= 10_000:
+            raise ValueError(f"ITUNE_MAX_UPLOAD_MB must be 1-10000, got {self.max_upload_mb!r}")
         if not 1 <= self.max_batch <= 256:
             raise ValueError(f"ITUNE_MAX_BATCH must be 1-256, got {self.max_batch!r}")
         if not 0 <= self.server_port <= 65535:
@@ -150,6 +154,7 @@ class Settings:
             max_chars=integer("ITUNE_MAX_CHARS", 20_000),
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             max_batch=integer("ITUNE_MAX_BATCH", 16),
+            max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
             server_name=get("GRADIO_SERVER_NAME") or "127.0.0.1",
             server_port=integer("GRADIO_SERVER_PORT", 7860),
             admin_user=get("ITUNE_ADMIN_USER") or "admin",
@@ -466,6 +471,7 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
         "footer_links": ["api"],
         "auth": authenticate if users.has_users() else None,
         "auth_message": "Log in to the Revision Studio.",
+        "max_file_size": f"{settings.max_upload_mb}mb",  # Gradio answers 413 past it
     }
     return blocks.launch(**{**options, **kwargs})
 

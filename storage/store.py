@@ -11,6 +11,7 @@ a method has returned is committed and survives a crash; the helpers below never
 """
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,8 +141,11 @@ def open_engine(url: str | URL) -> Engine:
         folder = Path(url.database).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            # A new database file is private to the service user (it holds every writer's
+            # text); SQLite gives its journal files the database file's mode.
+            os.close(os.open(url.database, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as err:
-            problem = f"cannot create the folder {folder}: {err.strerror or err}"
+            problem = f"cannot create {url.database}: {err.strerror or err}"
             raise StorageUnavailable(f"{UNAVAILABLE_MESSAGE} ({problem})") from err
     engine = sa.create_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite:

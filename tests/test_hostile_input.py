@@ -526,3 +526,24 @@ def test_every_hostile_sample_is_text_the_store_keeps_or_refuses(fake_store):
             assert isinstance(err, InvalidText) and not text.strip(), text
             continue
         assert fake_store.get_revision(view["revision_id"]).source == text
+
+
+def test_a_final_text_or_note_past_the_limits_is_refused_and_changes_nothing(fake_store):
+    studio = Studio(
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
+        store=fake_store,
+        max_chars=500,
+    )
+    revision_id = revise_once(studio, "He go home.")["revision_id"]
+    with pytest.raises(InvalidText, match="the limit is 500, as for a draft"):
+        studio.save_final(revision_id, "x" * 501)
+    with pytest.raises(InvalidText, match="the limit is 500"):
+        studio.decide(revision_id, 0, "accept", typed_text="y" * 10_000)
+    with pytest.raises(InvalidText, match="note has 2,001 characters"):
+        studio.decide(revision_id, 0, "reject", "other", note="z" * 2_001)
+    with pytest.raises(InvalidText, match="must be a string"):
+        studio.save_final(revision_id, ["not", "text"])
+    stored = fake_store.get_revision(revision_id)
+    assert stored.decisions == {} and stored.final_text == "He went home."
+    studio.save_final(revision_id, "x" * 500)  # at the limit: kept
+    assert fake_store.get_revision(revision_id).final_text == "x" * 500

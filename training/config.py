@@ -28,6 +28,30 @@ def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> None:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
+# Past these a job is a mistake or an attack (a run of a billion steps holds the worker for
+# good; a batch of a million rows or a length of ten million tokens exhausts memory).
+UPPER_BOUNDS: dict[str, int | float] = {
+    "max_steps": 200_000,
+    "stage1_steps": 200_000,
+    "epochs": 1_000,
+    "batch_size": 1_024,
+    "max_length": 32_768,
+    "warmup_steps": 200_000,
+    "checkpoint_every": 200_000,
+    "snapshot_every": 200_000,
+    "lr": 1.0,
+    "stage1_lr": 1.0,
+    "weight_decay": 10.0,
+    "edit_weight": 1_000.0,
+}
+
+
+def _at_most(name: str, value: Any) -> None:
+    limit = UPPER_BOUNDS[name]
+    if value is not None and value > limit:
+        raise ValueError(f"{name} must be at most {limit:,}, got {value!r}")
+
+
 def _number(name: str, value: Any, *, minimum: float, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return
@@ -135,6 +159,8 @@ class TrainConfig:
         _number("edit_weight", self.edit_weight, minimum=1.0)
         if self.edit_weight == float("inf"):
             raise ValueError("edit_weight must be finite")
+        for name in UPPER_BOUNDS:
+            _at_most(name, getattr(self, name))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
         if self.mixed_precision not in MIXED_PRECISIONS:

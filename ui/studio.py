@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from itune_core.edits import Edit, apply_edits
-from itune_core.errors import EditNotFound, InvalidState, PermissionDenied
+from itune_core.errors import EditNotFound, InvalidState, InvalidText, PermissionDenied
 from itune_core.intentions import INTENTIONS, parse_intentions
 from itune_core.reviser import ReviseProgress, Reviser, check_text
 from storage.records import StoredRevision
 from storage.store import Store
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
+MAX_NOTE_CHARS = 2_000  # a reason note on a rejected edit
 BASE_MODEL = "base"  # what a request names to revise with the base model alone
 NO_PREDICTOR = (
     "the serving adapter has no intention predictor, so it cannot suggest intentions; "
@@ -223,6 +224,12 @@ class Studio:
         typed_text: str | None = None,
     ) -> dict:
         """Accept or reject several edits at once (None: all, or all of ``intention``)."""
+        if typed_text is not None:
+            self._check_final(typed_text)
+        if note is not None and isinstance(note, str) and len(note) > MAX_NOTE_CHARS:
+            raise InvalidText(
+                f"the note has {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}"
+            )
         current = self.store.get_revision(revision_id)
         if positions is None and intention is not None:
             (intention,) = parse_intentions([intention])
@@ -242,11 +249,23 @@ class Studio:
         return revision_view(self.store.get_revision(revision_id))
 
     def save_final(self, revision_id: int, text: str) -> dict:
-        """Store the final text as the writer typed it."""
-        if not isinstance(text, str):
-            raise TypeError("the final text must be a string")
+        """Store the final text as the writer typed it.
+
+        Raises:
+            InvalidText: longer than the draft limit (``max_chars``), or not storable.
+        """
+        self._check_final(text)
         self.store.save_final_text(revision_id, text)
         return revision_view(self.store.get_revision(revision_id))
+
+    def _check_final(self, text: object) -> None:
+        if not isinstance(text, str):
+            raise InvalidText(f"the final text must be a string, got {type(text).__name__}")
+        if len(text) > self.max_chars:
+            raise InvalidText(
+                f"the final text has {len(text):,} characters; the limit is "
+                f"{self.max_chars:,}, as for a draft"
+            )
 
     def rate(self, revision_id: int, rating: int) -> dict:
         """Store the writer's 1-5 rating of a revision."""

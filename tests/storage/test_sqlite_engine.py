@@ -1,11 +1,14 @@
 """open_engine: SQLite connections set up for a web app with several threads and writers."""
 
+import os
 import sqlite3
+import stat
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from storage.store import open_engine
+from storage.store import Store, open_engine
 
 
 @pytest.mark.parametrize(
@@ -40,3 +43,33 @@ def test_foreign_keys_are_enforced(store):
     )
     with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as connection:
         connection.execute(insert)
+
+
+def test_a_new_database_file_is_private_to_the_service_user(tmp_path):
+    path = tmp_path / "data" / "itune.db"
+    old = os.umask(0o022)  # the usual umask, which leaves new files world-readable
+    try:
+        store = Store.open(f"sqlite:///{path}")
+        store.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_feedback_export_is_private_to_the_service_user(tmp_path):
+    from training.feedback import export_feedback
+
+    class Accepted:
+        def accepted_edits(self, intentions=None):
+            from itune_core.edits import compute_edits
+            from storage.feedback import AcceptedEdit
+
+            (edit,) = compute_edits("He go home.", "He goes home.", "fluency")
+            return [AcceptedEdit(1, 0, "He go home.", edit, None, datetime.now(UTC))]
+
+    old = os.umask(0o022)
+    try:
+        export = export_feedback(Accepted(), tmp_path / "exports" / "feedback.jsonl")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(export.path.stat().st_mode) == 0o600

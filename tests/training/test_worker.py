@@ -202,5 +202,17 @@ def test_a_bad_job_is_refused_before_it_is_queued(db):
     assert check_job({"method": "lora", "data": "iterater-sent", "edit_weight": 3.0})
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("max_steps", 10**9), ("batch_size", 10**6), ("max_length", 10**7), ("epochs", 10**5),
+     ("stage1_steps", 10**9), ("lr", 50.0), ("edit_weight", 1e9)],
+)  # fmt: skip
+def test_a_job_past_sane_sizes_is_refused_with_the_limit(db, key, value):
+    runs = RunStore(db.engine)
+    with pytest.raises(ValueError, match=f"{key} must be at most"):
+        submit_run(runs, {"method": "intention-tuning", "data": "iterater-sent", key: value})
+    assert runs.list_runs() == []
+
+
 def test_a_feedback_job_is_accepted():
     assert check_job({"method": "lora", "data": "feedback", "name": "fb"})["data"] == "feedback"
