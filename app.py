@@ -184,6 +184,16 @@ class Settings:
         return is_loopback(self.server_name)
 
 
+def masked_url(url: str) -> str:
+    """A database URL fit for a log: its password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: show nothing of it
+        return "<unparsable database URL>"
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
     try:
@@ -493,7 +503,7 @@ def main() -> int:
         return 2
 
     blocks, _, _ = build_app(settings, store)
-    logger.info("database: %s", settings.database_url)
+    logger.info("database: %s", masked_url(settings.database_url))
     supervisor = None
     if settings.worker:
         from training.supervisor import WorkerSupervisor

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.errors import InvalidText, ItuneError
+from itune_core.errors import InvalidText, ItuneError, ModelLoadError
 from itune_core.metrics import gleu, sari_corpus, sari_sentence_t2t, sari_t2t, update_rouge
 from itune_core.reviser import ReviseProgress, Revision, check_text
 from storage.store import Store
@@ -547,3 +547,27 @@ def test_a_final_text_or_note_past_the_limits_is_refused_and_changes_nothing(fak
     assert stored.decisions == {} and stored.final_text == "He went home."
     studio.save_final(revision_id, "x" * 500)  # at the limit: kept
     assert fake_store.get_revision(revision_id).final_text == "x" * 500
+
+
+def test_a_writer_is_told_the_adapter_s_name_not_the_server_s_paths(fake_store, caplog):
+    def broken(*_):
+        raise ModelLoadError("adapter folder /data/runs/run-7 does not exist")
+
+    studio = Studio(
+        get_reviser=broken,
+        store=fake_store,
+        max_chars=500,
+        current_adapter=lambda: "fluency-v2",
+        reviser_named=lambda name: broken(),
+    )
+    for call in (
+        lambda: revise_once(studio, "He go home."),
+        lambda: list(studio.revise("He go home.", ["fluency"], adapter="other-one")),
+        lambda: studio.suggest("He go home."),
+    ):
+        with pytest.raises(ModelLoadError) as caught:
+            call()
+        assert "/data/runs" not in str(caught.value)
+        assert "cannot be served now" in str(caught.value)
+    assert "'fluency-v2'" in str(caught.value)
+    assert "/data/runs/run-7" in caplog.text  # the admin finds it in the log

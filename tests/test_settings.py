@@ -94,3 +94,11 @@ def test_the_built_in_adapter_is_served_by_default_on_the_embedded_model(monkeyp
     assert Settings.from_env({"ITUNE_MODEL": "/models/llama"}).adapter is None
     monkeypatch.setattr(app, "BUILTIN_ADAPTER", tmp_path / "missing")
     assert Settings.from_env({}).adapter is None
+
+
+def test_a_database_url_is_logged_without_its_password():
+    from app import masked_url
+
+    shown = masked_url("postgresql+psycopg://itune:hunter2@db.internal:5432/itune")
+    assert "hunter2" not in shown and shown.startswith("postgresql+psycopg://itune:***@")
+    assert masked_url("sqlite:////data/itune.db") == "sqlite:////data/itune.db"

@@ -55,8 +55,6 @@ class WorkerSupervisor:
             sys.executable,
             "-m",
             "training.worker",
-            "--db",
-            self.db_url,
             "--runs-dir",
             str(self.runs_dir),
             "--home",
@@ -79,7 +77,10 @@ class WorkerSupervisor:
         return self
 
     def _spawn(self) -> subprocess.Popen:
-        process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL)
+        # The database URL goes through the environment, not the command line: a password
+        # in it would show in every process list.
+        env = {**os.environ, "ITUNE_DB_URL": self.db_url}
+        process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, env=env)
         log.info("training worker started (pid %d)", process.pid)
         return process
 

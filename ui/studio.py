@@ -7,15 +7,24 @@ transaction, and keeps the final text in step with the decisions. The Gradio han
 same behaviour. No Gradio here, so it is tested without a server.
 """
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from itune_core.edits import Edit, apply_edits
-from itune_core.errors import EditNotFound, InvalidState, InvalidText, PermissionDenied
+from itune_core.errors import (
+    EditNotFound,
+    InvalidState,
+    InvalidText,
+    ModelLoadError,
+    PermissionDenied,
+)
 from itune_core.intentions import INTENTIONS, parse_intentions
 from itune_core.reviser import ReviseProgress, Reviser, check_text
 from storage.records import StoredRevision
 from storage.store import Store
+
+logger = logging.getLogger(__name__)
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
 MAX_NOTE_CHARS = 2_000  # a reason note on a rejected edit
@@ -112,7 +121,7 @@ class Studio:
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
-        reviser = self.get_reviser(wanted) if adapter is None else self._reviser_named(adapter)
+        reviser = self._reviser(wanted, adapter)
         for progress in reviser.stream(text, wanted):
             if progress.revision is None:
                 yield progress, None
@@ -183,7 +192,7 @@ class Studio:
         from itune_core.labelling import suggest_intentions
 
         check_text(text, self.max_chars)
-        reviser = self.get_reviser(())
+        reviser = self._reviser((), None)
         if reviser.labeller is None:
             raise InvalidState(NO_PREDICTOR)
         trial = reviser.revise(text, INTENTIONS)
@@ -271,6 +280,19 @@ class Studio:
         """Store the writer's 1-5 rating of a revision."""
         self.store.record_rating(revision_id, rating)
         return revision_view(self.store.get_revision(revision_id))
+
+    def _reviser(self, wanted: tuple[str, ...], adapter: object) -> Reviser:
+        """The reviser for a request; an adapter that cannot be loaded is named to the
+        writer without the server's paths (the log keeps the whole message)."""
+        try:
+            return self.get_reviser(wanted) if adapter is None else self._reviser_named(adapter)
+        except ModelLoadError as err:
+            name = adapter if isinstance(adapter, str) else self.current_adapter()
+            logger.error("cannot serve adapter %r: %s", name, err)
+            raise ModelLoadError(
+                f"the adapter {name!r} cannot be served now (its files are missing or "
+                "damaged); an admin can see why in the server's log"
+            ) from None
 
     def _reviser_named(self, adapter: object) -> Reviser:
         if not isinstance(adapter, str) or not adapter.strip():

@@ -129,3 +129,21 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_the_database_url_reaches_the_worker_through_its_environment_not_its_arguments(
+    tmp_path, monkeypatch
+):
+    url = "postgresql+psycopg://itune:hunter2@db.internal/itune"
+    seen = {}
+
+    class Started:
+        pid = 4242
+
+        def __init__(self, args, **kwargs):
+            seen["args"], seen["env"] = args, kwargs.get("env") or {}
+
+    monkeypatch.setattr(subprocess, "Popen", Started)
+    WorkerSupervisor(url, tmp_path / "runs", tmp_path)._spawn()
+    assert not any("hunter2" in arg for arg in seen["args"])
+    assert seen["env"]["ITUNE_DB_URL"] == url
