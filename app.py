@@ -14,6 +14,7 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
   ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
+  ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already
@@ -82,6 +83,7 @@ class Settings:
     queue_size: int = 64
     max_batch: int = 16
     max_upload_mb: int = 20
+    allowed_origins: tuple[str, ...] = ()
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     admin_user: str = "admin"
@@ -99,6 +101,12 @@ class Settings:
         for name in ("max_chars", "queue_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        for origin in self.allowed_origins:
+            if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                raise ValueError(
+                    "ITUNE_ALLOWED_ORIGINS takes origins such as https://studio.example.org "
+                    f"(scheme and host, no path), got {origin!r}"
+                )
         if not 1 <= self.max_upload_mb <= 10_000:
             raise ValueError(f"ITUNE_MAX_UPLOAD_MB must be 1-10000, got {self.max_upload_mb!r}")
         if not 1 <= self.max_batch <= 256:
@@ -155,6 +163,9 @@ class Settings:
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             max_batch=integer("ITUNE_MAX_BATCH", 16),
             max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
+            allowed_origins=tuple(
+                o.strip() for o in (get("ITUNE_ALLOWED_ORIGINS") or "").split(",") if o.strip()
+            ),
             server_name=get("GRADIO_SERVER_NAME") or "127.0.0.1",
             server_port=integer("GRADIO_SERVER_PORT", 7860),
             admin_user=get("ITUNE_ADMIN_USER") or "admin",
@@ -469,19 +480,35 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
     """Launch the app; with users in the database, everyone logs in (Gradio's login page,
     checked against the scrypt hashes). Users created while the app runs are asked to
     log in after the next restart."""
+    from starlette.middleware import Middleware
+
     from ui import CSS
+    from ui.http_guards import HostGuard, OriginGuard
 
     def authenticate(name: str, password: str) -> bool:
         return users.authenticate(name, password) is not None
+
+    login = users.has_users()  # Gradio's login page is set up at launch or not at all
+
+    def single_user() -> bool:
+        # Launched without a login, the app stays without one until it restarts, so the
+        # loopback-only rule stays too; launched with one, it holds while no user exists.
+        return settings.loopback and (not login or not users.has_users())
 
     options = {
         "server_name": settings.server_name,
         "server_port": settings.server_port,
         "css": CSS,
         "footer_links": ["api"],
-        "auth": authenticate if users.has_users() else None,
+        "auth": authenticate if login else None,
         "auth_message": "Log in to the Revision Studio.",
         "max_file_size": f"{settings.max_upload_mb}mb",  # Gradio answers 413 past it
+        "app_kwargs": {
+            "middleware": [
+                Middleware(OriginGuard, allowed=settings.allowed_origins),
+                Middleware(HostGuard, single_user=single_user),
+            ]
+        },
     }
     return blocks.launch(**{**options, **kwargs})
 

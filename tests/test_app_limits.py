@@ -32,3 +32,29 @@ def test_an_upload_past_the_size_limit_is_refused(served):
     assert refused.status_code == 413, refused.text
     small = {"files": ("small.jsonl", b'{"before_sent": "a"}\n', "application/octet-stream")}
     assert httpx.post(f"{served}/gradio_api/upload", files=small, timeout=30).status_code == 200
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("path", ["/config", "/gradio_api/info"])
+def test_with_no_users_only_loopback_host_names_are_answered(served, path):
+    port = served.rsplit(":", 1)[1]
+    for host in ("rebind.attacker.example", f"rebind.attacker.example:{port}", "10.0.0.5"):
+        refused = httpx.get(f"{served}{path}", headers={"Host": host}, timeout=30)
+        assert refused.status_code == 403, (host, refused.status_code)
+        assert "only on localhost" in refused.json()["detail"]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost"):
+        assert httpx.get(f"{served}{path}", headers={"Host": host}, timeout=30).status_code == 200
+
+
+@pytest.mark.app
+def test_a_request_from_a_foreign_origin_is_refused_before_any_handler(served):
+    port = served.rsplit(":", 1)[1]
+    join = {"data": ["He go home.", ["fluency"]], "fn_index": 0, "session_hash": "x1"}
+    for origin in ("https://evil.example", "null", f"http://127.0.0.1:{int(port) + 1}"):
+        refused = httpx.post(
+            f"{served}/gradio_api/queue/join", json=join, headers={"Origin": origin}, timeout=30
+        )
+        assert refused.status_code == 403, origin
+        assert "cross-origin request" in refused.json()["detail"]
+    own = httpx.get(f"{served}/config", headers={"Origin": served}, timeout=30)
+    assert own.status_code == 200
