@@ -484,10 +484,13 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
 
     from ui import CSS
     from ui.http_guards import HostGuard, OriginGuard
+    from ui.login_throttle import LoginGuard, Throttle, authenticator
 
-    def authenticate(name: str, password: str) -> bool:
+    def check_password(name: str, password: str) -> bool:
         return users.authenticate(name, password) is not None
 
+    # Off the event loop (scrypt takes ~40 ms), with back-off per account and per address.
+    authenticate = authenticator(check_password, Throttle())
     login = users.has_users()  # Gradio's login page is set up at launch or not at all
 
     def single_user() -> bool:
@@ -507,6 +510,7 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
             "middleware": [
                 Middleware(OriginGuard, allowed=settings.allowed_origins),
                 Middleware(HostGuard, single_user=single_user),
+                Middleware(LoginGuard, addresses=Throttle(free=20, max_wait=300.0)),
             ]
         },
     }

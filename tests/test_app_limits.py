@@ -1,5 +1,7 @@
 """Limits the running app enforces over HTTP: the size of an upload."""
 
+import time
+
 import httpx
 import pytest
 
@@ -58,3 +60,39 @@ def test_a_request_from_a_foreign_origin_is_refused_before_any_handler(served):
         assert "cross-origin request" in refused.json()["detail"]
     own = httpx.get(f"{served}/config", headers={"Origin": served}, timeout=30)
     assert own.status_code == 200
+
+
+@pytest.fixture(scope="module")
+def served_with_login(itune_home, tmp_path_factory):
+    db = tmp_path_factory.mktemp("login") / "app.db"
+    settings = Settings(home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", worker=False)
+    store = Store.open(settings.database_url)
+    UserStore(store.engine).create_user("ada", "ada-password", is_admin=True)
+    blocks, _, _ = build_app(settings, store)
+    port = free_port()
+    launch(blocks, settings, UserStore(store.engine), server_port=port,
+           prevent_thread_lock=True, quiet=True)  # fmt: skip
+    yield f"http://127.0.0.1:{port}"
+    blocks.close()
+    store.close()
+
+
+@pytest.mark.app
+def test_wrong_passwords_slow_down_with_a_clear_message_and_the_owner_gets_back_in(
+    served_with_login,
+):
+    def login(password):
+        return httpx.post(
+            f"{served_with_login}/login",
+            data={"username": "ada", "password": password},
+            timeout=30,
+        )
+
+    codes = [login("guess").status_code for _ in range(6)]
+    assert codes[:5] == [400] * 5 and codes[5] == 429
+    refused = login("ada-password")  # even the right password waits its turn
+    assert refused.status_code == 429
+    assert "too many failed logins for this account" in refused.json()["detail"]
+    assert int(refused.headers["retry-after"]) <= 2
+    time.sleep(int(refused.headers["retry-after"]) + 0.2)
+    assert login("ada-password").status_code == 200
