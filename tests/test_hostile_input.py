@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.errors import InvalidText, ItuneError, ModelLoadError
+from itune_core.errors import InvalidText, ItuneError, ModelLoadError, PermissionDenied
 from itune_core.metrics import gleu, sari_corpus, sari_sentence_t2t, sari_t2t, update_rouge
 from itune_core.reviser import ReviseProgress, Revision, check_text
 from storage.store import Store
@@ -571,3 +571,27 @@ def test_a_writer_is_told_the_adapter_s_name_not_the_server_s_paths(fake_store, 
         assert "cannot be served now" in str(caught.value)
     assert "'fluency-v2'" in str(caught.value)
     assert "/data/runs/run-7" in caplog.text  # the admin finds it in the log
+
+
+def test_only_the_writer_of_a_revision_may_act_on_it_whatever_the_session(fake_store):
+    studio = Studio(
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
+        store=fake_store,
+        max_chars=500,
+    )
+    *_, (_, view) = studio.revise("He go home.", ["fluency"], user="ada", session_id="s-ada")
+    rid = view["revision_id"]
+    for act in (
+        lambda: studio.decide(rid, 0, "reject", "other", user="mallory"),
+        lambda: studio.decide_many(rid, None, "accept", user="mallory"),
+        lambda: studio.save_final(rid, "Mallory was here.", user="mallory"),
+        lambda: studio.rate(rid, 1, user="mallory"),
+        lambda: studio.get(rid, user="mallory"),
+        lambda: studio.decide(rid, 0, "accept"),  # no login at all
+    ):
+        with pytest.raises(PermissionDenied, match=f"revision {rid} is not yours"):
+            act()
+    stored = fake_store.get_revision(rid)
+    assert stored.decisions == {} and stored.final_text == "He went home."
+    assert stored.rating is None
+    assert studio.decide(rid, 0, "accept", user="ada")["edits"][0]["status"] == "accepted"

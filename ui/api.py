@@ -100,30 +100,40 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         """Accept or reject one edit (decision: accept|reject; reason, with reject only:
         meaning-changed|wrong-intention|ungrammatical|unnecessary|other). Returns the
         revision with its final text."""
-        _call(studio.check_owner, revision_id, _user(request))
-        return _call(studio.decide, revision_id, position, decision, reason=reason, note=note)
+        return _call(
+            studio.decide,
+            revision_id,
+            position,
+            decision,
+            reason=reason,
+            note=note,
+            user=_user(request),
+        )
 
     def decide_all(
         revision_id: int, decision: str, intention: str | None = None, request: gr.Request = None
     ) -> dict:
         """Accept or reject every edit of a revision, or every edit of one intention."""
-        _call(studio.check_owner, revision_id, _user(request))
-        return _call(studio.decide_many, revision_id, None, decision, intention=intention)
+        return _call(
+            studio.decide_many,
+            revision_id,
+            None,
+            decision,
+            intention=intention,
+            user=_user(request),
+        )
 
     def save_final(revision_id: int, text: str, request: gr.Request = None) -> dict:
         """Store the final text as the writer typed it."""
-        _call(studio.check_owner, revision_id, _user(request))
-        return _call(studio.save_final, revision_id, text)
+        return _call(studio.save_final, revision_id, text, user=_user(request))
 
     def rate(revision_id: int, rating: int, request: gr.Request = None) -> dict:
         """Rate a revision from 1 to 5."""
-        _call(studio.check_owner, revision_id, _user(request))
-        return _call(studio.rate, revision_id, rating)
+        return _call(studio.rate, revision_id, rating, user=_user(request))
 
     def get_revision(revision_id: int, request: gr.Request = None) -> dict:
         """A stored revision with its edits, decisions and final text."""
-        _call(studio.check_owner, revision_id, _user(request))
-        return _call(studio.get, revision_id)
+        return _call(studio.get, revision_id, user=_user(request))
 
     def history(limit: int = 50, request: gr.Request = None) -> list[dict]:
         """The caller's latest revisions, newest first (id, time, text preview, counts,

@@ -55,11 +55,9 @@ def build_history_tab(studio: Studio, review: list, fill: Callable[[dict], tuple
     def on_open(evt: gr.SelectData, request: gr.Request = None):
         revision_id = int(evt.row_value[0])
         try:
-            view = studio.get(revision_id)
+            view = studio.get(revision_id, user=_user(request))
         except ItuneError as err:
             raise gr.Error(str(err)) from err
-        if view["user"] != _user(request):
-            raise gr.Error(f"revision {revision_id} is not yours")
         gr.Info(f"Opened revision {revision_id} in the Revise tab.")
         return fill(view)
 

@@ -8,7 +8,6 @@ Revise again share ``/suggest`` and ``/revise_again`` (``ui.api``).
 
 import time
 from collections.abc import Callable
-from functools import partial
 
 import gradio as gr
 
@@ -236,20 +235,32 @@ def build_revise_tab(
         concurrency_id="model",
     ).then(show_serving, None, serving, api_visibility="private")
 
-    def on_decide(view, typed, decision, position=None, reason=None, intention=None):
+    def on_decide(view, typed, decision, position=None, reason=None, intention=None, request=None):
         if view is None:
             raise gr.Error("Revise a text first.")
         # Keep what the writer typed: only a text matching the last computed one follows
         # the decisions.
         keep = typed if typed != view["final_text"] else None
         try:
+            # The state is the browser session's; the login decides whose revision it is.
+            user = _session(request)[1]
             if position is None:
                 new = studio.decide_many(
-                    view["revision_id"], None, decision, intention=intention, typed_text=keep
+                    view["revision_id"],
+                    None,
+                    decision,
+                    intention=intention,
+                    typed_text=keep,
+                    user=user,
                 )
             else:
                 new = studio.decide(
-                    view["revision_id"], position, decision, reason=reason, typed_text=keep
+                    view["revision_id"],
+                    position,
+                    decision,
+                    reason=reason,
+                    typed_text=keep,
+                    user=user,
                 )
         except ItuneError as err:
             raise gr.Error(str(err)) from err
@@ -257,23 +268,19 @@ def build_revise_tab(
             gr.Info("Your typed changes to the final text were kept.")
         return _review_outputs(new)
 
-    accept_all.click(
-        partial(on_decide, decision="accept"),
-        [state, final],
-        review,
-        api_visibility="private",
-    )
-    reject_all.click(
-        partial(on_decide, decision="reject"),
-        [state, final],
-        review,
-        api_visibility="private",
-    )
+    def on_accept_all(view, typed, request: gr.Request = None):
+        return on_decide(view, typed, "accept", request=request)
 
-    def on_accept_intention(view, typed, intention):
+    def on_reject_all(view, typed, request: gr.Request = None):
+        return on_decide(view, typed, "reject", request=request)
+
+    accept_all.click(on_accept_all, [state, final], review, api_visibility="private")
+    reject_all.click(on_reject_all, [state, final], review, api_visibility="private")
+
+    def on_accept_intention(view, typed, intention, request: gr.Request = None):
         if not intention:
             return gr.skip()
-        return on_decide(view, typed, "accept", intention=intention)
+        return on_decide(view, typed, "accept", intention=intention, request=request)
 
     one_intention.input(
         on_accept_intention, [state, final, one_intention], review, api_visibility="private"
@@ -312,24 +319,21 @@ def build_revise_tab(
                     min_width=80,
                     scale=0,
                 )
-            ok.click(
-                partial(on_decide, decision="accept", position=k),
-                [state, final],
-                review,
-                api_visibility="private",
-            )
-            no.click(
-                lambda view, typed, reason, k=k: on_decide(view, typed, "reject", k, reason),
-                [state, final, why],
-                review,
-                api_visibility="private",
-            )
 
-    def on_type(view, typed):
+            def on_accept(view, typed, request: gr.Request = None, k=k):
+                return on_decide(view, typed, "accept", k, request=request)
+
+            def on_reject(view, typed, reason, request: gr.Request = None, k=k):
+                return on_decide(view, typed, "reject", k, reason, request=request)
+
+            ok.click(on_accept, [state, final], review, api_visibility="private")
+            no.click(on_reject, [state, final, why], review, api_visibility="private")
+
+    def on_type(view, typed, request: gr.Request = None):
         if view is None or typed == view["final_text"]:
             return gr.skip()
         try:
-            return studio.save_final(view["revision_id"], typed)
+            return studio.save_final(view["revision_id"], typed, user=_session(request)[1])
         except ItuneError as err:
             raise gr.Error(str(err)) from err
 
@@ -342,11 +346,11 @@ def build_revise_tab(
         api_visibility="private",
     )
 
-    def on_rate(view, stars):
+    def on_rate(view, stars, request: gr.Request = None):
         if view is None or stars is None:
             return gr.skip()
         try:
-            new = studio.rate(view["revision_id"], int(stars))
+            new = studio.rate(view["revision_id"], int(stars), user=_session(request)[1])
         except ItuneError as err:
             raise gr.Error(str(err)) from err
         gr.Info(f"Thanks: rated {stars}/5.")

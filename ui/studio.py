@@ -209,18 +209,24 @@ class Studio:
         reason: str | None = None,
         note: str | None = None,
         typed_text: str | None = None,
+        *,
+        user: str | None = None,
     ) -> dict:
         """Accept or reject one edit; the final text follows in the same transaction.
 
         Args:
             typed_text: the final text as the writer typed it, kept instead of the text the
                 decisions give (so a decision never overwrites the writer's typing).
+            user: the logged-in writer; only the revision's own writer may decide.
 
         Raises:
             EditNotFound: no such revision or edit.
             InvalidDecision: bad decision or reason.
+            PermissionDenied: another writer's revision.
         """
-        return self.decide_many(revision_id, [position], decision, reason, note, None, typed_text)
+        return self.decide_many(
+            revision_id, [position], decision, reason, note, None, typed_text, user=user
+        )
 
     def decide_many(
         self,
@@ -231,8 +237,12 @@ class Studio:
         note: str | None = None,
         intention: str | None = None,
         typed_text: str | None = None,
+        *,
+        user: str | None = None,
     ) -> dict:
-        """Accept or reject several edits at once (None: all, or all of ``intention``)."""
+        """Accept or reject several edits at once (None: all, or all of ``intention``);
+        only the revision's own writer (``user``) may."""
+        self.check_owner(revision_id, user)
         if typed_text is not None:
             self._check_final(typed_text)
         if note is not None and isinstance(note, str) and len(note) > MAX_NOTE_CHARS:
@@ -257,12 +267,14 @@ class Studio:
             self.store.record_decisions(revision_id, list(chosen), decision, final_text=preview)
         return revision_view(self.store.get_revision(revision_id))
 
-    def save_final(self, revision_id: int, text: str) -> dict:
-        """Store the final text as the writer typed it.
+    def save_final(self, revision_id: int, text: str, *, user: str | None = None) -> dict:
+        """Store the final text as the writer (``user``, who must own it) typed it.
 
         Raises:
             InvalidText: longer than the draft limit (``max_chars``), or not storable.
+            PermissionDenied: another writer's revision.
         """
+        self.check_owner(revision_id, user)
         self._check_final(text)
         self.store.save_final_text(revision_id, text)
         return revision_view(self.store.get_revision(revision_id))
@@ -276,8 +288,9 @@ class Studio:
                 f"{self.max_chars:,}, as for a draft"
             )
 
-    def rate(self, revision_id: int, rating: int) -> dict:
-        """Store the writer's 1-5 rating of a revision."""
+    def rate(self, revision_id: int, rating: int, *, user: str | None = None) -> dict:
+        """Store the writer's 1-5 rating of their own revision."""
+        self.check_owner(revision_id, user)
         self.store.record_rating(revision_id, rating)
         return revision_view(self.store.get_revision(revision_id))
 
@@ -312,8 +325,9 @@ class Studio:
         if self.store.get_revision(revision_id).user != user:
             raise PermissionDenied(f"revision {revision_id} is not yours")
 
-    def get(self, revision_id: int) -> dict:
-        """A stored revision with its edits and decisions."""
+    def get(self, revision_id: int, *, user: str | None = None) -> dict:
+        """A stored revision with its edits and decisions (the owner's only)."""
+        self.check_owner(revision_id, user)
         return revision_view(self.store.get_revision(revision_id))
 
     def history(self, *, user: str | None = None, limit: int = 50) -> list[dict]:
