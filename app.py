@@ -417,17 +417,18 @@ def build_app(settings: Settings, store: Store | None = None):
             raise RecordNotFound(f"no adapter named {name!r} in the registry")
         return slot.pool().reviser_for(adapter.name, Path(adapter.path))
 
+    access = Access(UserStore(store.engine), loopback=settings.loopback)
     studio = Studio(
         get_reviser=get_reviser,
         store=store,
         max_chars=settings.max_chars,
         current_adapter=lambda: serving_adapter()[0],
         reviser_named=reviser_named,
+        identify=access.identity,
     )
     subtitle = (
         "Revise a draft by saying *why*: pick intentions, review each edit, keep what you like."
     )
-    access = Access(UserStore(store.engine), loopback=settings.loopback)
     blocks = build_ui(
         studio,
         admin=build_admin(settings, store, access),

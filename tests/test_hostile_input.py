@@ -595,3 +595,37 @@ def test_only_the_writer_of_a_revision_may_act_on_it_whatever_the_session(fake_s
     assert stored.decisions == {} and stored.final_text == "He went home."
     assert stored.rating is None
     assert studio.decide(rid, 0, "accept", user="ada")["edits"][0]["status"] == "accepted"
+
+
+def test_a_user_created_while_the_app_runs_closes_the_writer_actions_to_anonymous_calls(
+    tmp_path,
+):
+    from storage.users import UserStore
+    from ui.access import Access
+
+    store = Store.open(f"sqlite:///{tmp_path / 'itune.db'}")
+    users = UserStore(store.engine)
+    studio = Studio(
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
+        store=store,
+        max_chars=500,
+        identify=Access(users, loopback=True).identity,
+    )
+    rid = revise_once(studio, "He go home.")["revision_id"]  # local mode: no login
+    assert [r["revision_id"] for r in studio.history()] == [rid]
+    users.create_user("ada", "ada-password", is_admin=True)  # while the app runs
+    for act in (
+        lambda: studio.history(),
+        lambda: studio.get(rid),
+        lambda: studio.save_final(rid, "Anonymous text."),
+        lambda: studio.decide(rid, 0, "reject", "other"),
+        lambda: studio.rate(rid, 1),
+        lambda: revise_once(studio, "He go home again."),
+        lambda: studio.suggest("He go home."),
+    ):
+        with pytest.raises(PermissionDenied, match="please log in first"):
+            act()
+    stored = store.get_revision(rid)
+    assert stored.final_text == "He went home." and stored.decisions == {}
+    assert count_revisions(store) == 1
+    store.close()

@@ -37,11 +37,11 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
     """Declare the API endpoints inside an open ``gr.Blocks`` (``model_concurrency``: the
     requests that may use the model at once, shared with the Revise tab's)."""
 
-    def suggest(text: str) -> list[dict]:
+    def suggest(text: str, request: gr.Request = None) -> list[dict]:
         """Which intentions a draft needs, most confident first: a list of {intention,
         confidence 0-1} from the serving adapter's intention predictor (an error when it
         has none). Nothing is recorded."""
-        return _call(studio.suggest, text)
+        return _call(studio.suggest, text, user=_user(request))
 
     def revise_again(
         text: str, intentions: list[str], parent_id: int, request: gr.Request = None

@@ -168,9 +168,9 @@ def build_revise_tab(
     # On every page load: an admin may have activated another adapter since.
     gr.on(None, show_serving, outputs=serving, api_visibility="private")
 
-    def on_suggest(text):
+    def on_suggest(text, request: gr.Request = None):
         try:
-            found = studio.suggest(text)
+            found = studio.suggest(text, user=_session(request)[1])
         except ItuneError as err:
             raise gr.Error(str(err)) from err
         chosen = [s["intention"] for s in found] if found else gr.skip()

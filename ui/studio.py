@@ -83,6 +83,9 @@ class Studio:
         reviser_named: returns the reviser for a registered adapter named by the request
             (``BASE_MODEL``: the base model), whatever is active; None: requests cannot
             choose.
+        identify: the access policy, asked on every call with the logged-in name: returns
+            the name to act as (None where no login exists) or raises PermissionDenied
+            (``ui.access.Access.identity``); None: the name is taken as given.
     """
 
     get_reviser: Callable[[tuple[str, ...]], Reviser]
@@ -90,6 +93,10 @@ class Studio:
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
     reviser_named: Callable[[str], Reviser] | None = None
+    identify: Callable[[str | None], str | None] | None = None
+
+    def _who(self, user: str | None) -> str | None:
+        return user if self.identify is None else self.identify(user)
 
     def serving(self) -> str | None:
         """The adapter new revisions are made with (None: the base model)."""
@@ -118,6 +125,7 @@ class Studio:
         Bad input raises (InvalidText, UnknownIntention; EditNotFound for a missing parent,
         PermissionDenied for another writer's) before anything is generated or stored.
         """
+        user = self._who(user)
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
@@ -172,7 +180,7 @@ class Studio:
             current = revision.parent_id
         return rejected
 
-    def suggest(self, text: str) -> list[dict]:
+    def suggest(self, text: str, *, user: str | None = None) -> list[dict]:
         """Which intentions ``text`` needs, most confident first.
 
         The serving adapter revises the text once for every intention (not recorded) and
@@ -191,6 +199,7 @@ class Studio:
         # until an adapter is attached.
         from itune_core.labelling import suggest_intentions
 
+        self._who(user)  # refused where login is required and there is none
         check_text(text, self.max_chars)
         reviser = self._reviser((), None)
         if reviser.labeller is None:
@@ -316,12 +325,13 @@ class Studio:
 
     def check_owner(self, revision_id: int, user: str | None) -> None:
         """Refuse another writer's revision (the API acts by id; a writer who guesses an id
-        must not read or change someone else's text).
+        must not read or change someone else's text), and anyone the access policy refuses.
 
         Raises:
             EditNotFound: no such revision.
-            PermissionDenied: it was made by another writer.
+            PermissionDenied: it was made by another writer, or login is required.
         """
+        user = self._who(user)
         if self.store.get_revision(revision_id).user != user:
             raise PermissionDenied(f"revision {revision_id} is not yours")
 
@@ -331,7 +341,13 @@ class Studio:
         return revision_view(self.store.get_revision(revision_id))
 
     def history(self, *, user: str | None = None, limit: int = 50) -> list[dict]:
-        """The latest revisions (of ``user`` when given), newest first, as JSON rows."""
+        """The latest revisions of ``user`` (every revision where no login exists), newest
+        first, as JSON rows.
+
+        Raises:
+            PermissionDenied: login is required and there is none.
+        """
+        user = self._who(user)
         return [
             {
                 "revision_id": row.id,
