@@ -54,6 +54,8 @@ class ReviseSettings:
 
     Attributes:
         max_chars: longest text accepted, in characters.
+        max_pieces: most sentences (or lines) one text may have: each is one row to
+            decode, so this bounds the work of one request.
         max_new_tokens: cap on the tokens generated for one piece.
         length_factor: a piece may grow to ``length_factor * its tokens + 16`` tokens.
         loop_ngram: generation stops when its last ``loop_ngram`` tokens already occurred.
@@ -68,6 +70,7 @@ class ReviseSettings:
     """
 
     max_chars: int = 20_000
+    max_pieces: int = 400
     max_new_tokens: int = 256
     length_factor: float = 1.5
     loop_ngram: int = 8
@@ -76,7 +79,7 @@ class ReviseSettings:
     min_edit_margin: float | None = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("max_chars", "max_new_tokens", "loop_ngram"):
+        for name in ("max_chars", "max_pieces", "max_new_tokens", "loop_ngram"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"ReviseSettings.{name} must be a positive int, got {value!r}")
@@ -312,6 +315,11 @@ class Reviser:
         wanted = parse_intentions(intentions)
         started = time.perf_counter()
         spans = split_pieces(text)
+        if len(spans) > self.settings.max_pieces:
+            raise InvalidText(
+                f"the text has {len(spans):,} sentences or lines; the limit is "
+                f"{self.settings.max_pieces:,} per request. Split it into smaller parts."
+            )
         pieces = [text[a:b] for a, b in spans]
         revised_pieces: dict[int, str] = {}
         held_edits: dict[int, tuple[HeldEdit, ...]] = {}

@@ -23,7 +23,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.errors import InvalidText, ItuneError, ModelLoadError, PermissionDenied
+from itune_core.errors import (
+    InvalidState,
+    InvalidText,
+    ItuneError,
+    ModelLoadError,
+    PermissionDenied,
+)
 from itune_core.metrics import gleu, sari_corpus, sari_sentence_t2t, sari_t2t, update_rouge
 from itune_core.reviser import ReviseProgress, Revision, check_text
 from storage.store import Store
@@ -629,3 +635,35 @@ def test_a_user_created_while_the_app_runs_closes_the_writer_actions_to_anonymou
     assert stored.final_text == "He went home." and stored.decisions == {}
     assert count_revisions(store) == 1
     store.close()
+
+
+def test_one_writer_may_have_only_a_few_revisions_running(fake_store):
+    studio = Studio(
+        get_reviser=lambda *_: SplicingReviser(lambda t: t.replace("go", "went")),
+        store=fake_store,
+        max_chars=500,
+        max_in_flight=2,
+    )
+    before = count_revisions(fake_store)
+    running = [studio.revise("He go home.", ["fluency"], user="ada") for _ in range(2)]
+    for stream in running:
+        next(stream)  # started: the model is on it
+    with pytest.raises(InvalidState, match="you already have 2 revisions running"):
+        next(studio.revise("He go out.", ["fluency"], user="ada"))
+    other = list(studio.revise("He go out.", ["fluency"], user="wes"))  # others go on
+    assert other[-1][1]["user"] == "wes"
+    list(running[0])  # one finishes: ada may start another
+    assert list(studio.revise("He go out.", ["fluency"], user="ada"))[-1][1] is not None
+    running[1].close()  # a closed page frees its place too
+    assert studio._running == {}
+    assert count_revisions(fake_store) == before + 3
+
+
+def test_a_text_of_too_many_pieces_is_refused_before_any_decoding(embedded):
+    from itune_core.reviser import Reviser, ReviseSettings
+
+    reviser = Reviser(
+        embedded.model, embedded.tokenizer, model_name="m", settings=ReviseSettings(max_pieces=50)
+    )
+    with pytest.raises(InvalidText, match="51 sentences or lines; the limit is 50"):
+        next(reviser.stream("x\n" * 51, ["fluency"]))

@@ -8,8 +8,11 @@ same behaviour. No Gradio here, so it is tested without a server.
 """
 
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 from itune_core.edits import Edit, apply_edits
 from itune_core.errors import (
@@ -86,6 +89,9 @@ class Studio:
         identify: the access policy, asked on every call with the logged-in name: returns
             the name to act as (None where no login exists) or raises PermissionDenied
             (``ui.access.Access.identity``); None: the name is taken as given.
+        max_in_flight: revisions one writer (one browser session where no login exists)
+            may have running at once; more are refused, so one writer cannot fill the
+            model's queue.
     """
 
     get_reviser: Callable[[tuple[str, ...]], Reviser]
@@ -94,6 +100,9 @@ class Studio:
     current_adapter: Callable[[], str | None] = _base_model
     reviser_named: Callable[[str], Reviser] | None = None
     identify: Callable[[str | None], str | None] | None = None
+    max_in_flight: int = 2
+    _running: Counter = field(default_factory=Counter, init=False, repr=False)
+    _running_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _who(self, user: str | None) -> str | None:
         return user if self.identify is None else self.identify(user)
@@ -130,6 +139,28 @@ class Studio:
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
         reviser = self._reviser(wanted, adapter)
+        with self._slot(user if user is not None else f"session:{session_id}"):
+            yield from self._revise(reviser, text, wanted, rejected, session_id, user, parent_id)
+
+    @contextmanager
+    def _slot(self, writer: str) -> Iterator[None]:
+        """One of the writer's ``max_in_flight`` revisions, for as long as it runs."""
+        with self._running_lock:
+            if self._running[writer] >= self.max_in_flight:
+                raise InvalidState(
+                    f"you already have {self._running[writer]} revisions running; wait for "
+                    "one to finish before starting another"
+                )
+            self._running[writer] += 1
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                self._running[writer] -= 1
+                if not self._running[writer]:
+                    del self._running[writer]
+
+    def _revise(self, reviser, text, wanted, rejected, session_id, user, parent_id):
         for progress in reviser.stream(text, wanted):
             if progress.revision is None:
                 yield progress, None
