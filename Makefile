@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint hadolint setup clean
+.PHONY: run test lint hadolint setup system-packages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ lint: setup hadolint
 hadolint: setup
 	$(BIN)/hadolint --no-color Dockerfile
 
-test: setup lint
+# PostgreSQL's server and Chromium: installed when it can be, else the command to run.
+system-packages:
+	bash scripts/system-packages.sh
+
+test: setup system-packages lint
 	$(BIN)/python -m pytest
 
 clean:
