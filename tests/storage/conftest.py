@@ -117,6 +117,39 @@ def _run_or_fail(argv: list, what: str, log: Path | None = None, **kwargs) -> No
         pytest.fail(f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}{server_log}")
 
 
+OWNER_FILE = "owner.pid"  # the pytest process that started the server in this folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_orphans(bindir: Path, account: dict, base: Path | None = None) -> list[Path]:
+    """Stop and delete the servers of earlier runs whose pytest is gone (killed with -9,
+    it never reached its clean-up); returns their folders."""
+    stopped = []
+    for folder in Path(base or tempfile.gettempdir()).glob("itune-pg-*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not ours, or still being set up by a live run
+        if _alive(owner):
+            continue
+        data = folder / "data"
+        if (data / "postmaster.pid").exists():
+            stop = [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]
+            subprocess.run(stop, capture_output=True, cwd=folder, **account)
+        shutil.rmtree(folder, ignore_errors=True)
+        stopped.append(folder)
+    return stopped
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of our own for the whole session, stopped and deleted at the end.
@@ -127,10 +160,12 @@ def postgres_server() -> Iterator[PostgresServer]:
     if bindir is None:
         pytest.fail(PG_INSTALL_HINT)
     account = _server_account()
+    stop_orphans(bindir, account)
     # Not pytest's tmp_path: its base folder is private to the user running pytest, and the
     # server may run as another user. A short path also keeps the socket's name under the
     # 107-byte limit of Unix socket paths.
     folder = Path(tempfile.mkdtemp(prefix="itune-pg-"))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     data, log = folder / "data", folder / "server.log"
     run = dict(cwd=folder, **account)  # cwd: the server's user may not enter ours
     try:
