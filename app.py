@@ -244,6 +244,11 @@ class ModelSlot:
         self._error: BaseException | None = None
         self._warm = warm
         self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
+        # The predictors share one copy of the base model, each an adapter of it.
+        self._predictors_lock = threading.Lock()
+        self._predictor_base: LoadedModel | None = None
+        self._predictor_model = None
+        self._predictor_names: dict[str, str] = {}
 
     def start(self) -> "ModelSlot":
         self._thread.start()
@@ -266,6 +271,7 @@ class ModelSlot:
                 model_name=loaded.name,
                 settings=ReviseSettings(max_chars=s.max_chars),
                 load_labeller=load_labeller,
+                max_labellers=16,  # each a few MB: they share one copy of the base model
                 max_rows=s.max_batch,
                 max_rows_per_request=max(1, s.max_batch // 2),
             )
@@ -295,21 +301,34 @@ class ModelSlot:
             logger.warning("adapter not attached at start: %s", err)
 
     def _load_predictor(self, folder: Path, device, dtype):
-        """The adapter's Stage-I predictor, on its own copy of the base model (it needs
-        LoRA on every block, the generation adapter only on S_gen). A predictor that
-        fails to load costs only the edit labels, so it is logged, not fatal."""
+        """The adapter's Stage-I predictor, as one adapter of a copy of the base model that
+        all predictors share (a predictor needs LoRA on every block, the generation adapter
+        only on S_gen, so it cannot live on the generation model). A predictor that fails
+        to load costs only the edit labels, so it is logged, not fatal."""
         # Imported here: they pull in peft, which a warm start without an adapter skips.
         from itune_core.labelling import IntentionPredictor
         from training.outputs import load_predictor
 
         s = self.settings
-        try:
-            base = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
-            meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
-            classifier = load_predictor(folder, base.model).eval()
-        except (OSError, ValueError, KeyError, ModelLoadError) as err:
-            logger.warning("intention predictor in %s not loaded: %s", folder, err)
-            return None
+        with self._predictors_lock:
+            try:
+                if self._predictor_base is None:
+                    self._predictor_base = load_model(
+                        s.model, cache_dir=s.home / "models", device=device, dtype=dtype
+                    )
+                base = self._predictor_base
+                meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
+                # Every predictor is one adapter of one shared copy of the base model, named
+                # by its folder: loading it again (after the pool let it go) reuses it.
+                name = self._predictor_names.setdefault(
+                    str(folder.resolve()), f"predictor-{len(self._predictor_names)}"
+                )
+                shared = self._predictor_model or base.model
+                classifier = load_predictor(folder, shared, adapter_name=name).eval()
+                self._predictor_model = classifier.model
+            except (OSError, ValueError, KeyError, ModelLoadError) as err:
+                logger.warning("intention predictor in %s not loaded: %s", folder, err)
+                return None
         logger.info("intention predictor loaded from %s", folder)
         return IntentionPredictor(classifier, base.tokenizer, tuple(meta["labels"]))
 

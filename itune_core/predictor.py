@@ -71,6 +71,10 @@ class IntentionClassifier(nn.Module):
         train_head: whether the head is trainable ([decision]: yes; IR-Tuning's code
             left it frozen by accident).
         threshold: multi-label decision threshold on the sigmoid.
+        adapter_name: the adapter of ``model`` (a PeftModel holding several predictors'
+            adapters over one base model) that this classifier activates before each
+            forward pass; None: whatever is active. Callers sharing a model must not run
+            two classifiers at once.
 
     Raises:
         ValueError: ``num_labels`` < 2 for single-label or < 1 for multi-label data.
@@ -84,8 +88,10 @@ class IntentionClassifier(nn.Module):
         multi_label: bool = False,
         train_head: bool = True,
         threshold: float = 0.5,
+        adapter_name: str | None = None,
     ) -> None:
         super().__init__()
+        self.adapter_name = adapter_name
         if num_labels < (1 if multi_label else 2):
             raise ValueError(f"num_labels too small for this task, got {num_labels}")
         self.model = model
@@ -96,6 +102,14 @@ class IntentionClassifier(nn.Module):
         # The head follows the model's device; it stays float32 for a stable softmax/BCE.
         self.head = nn.Linear(hidden, num_labels, device=reference.device, dtype=torch.float32)
         self.head.requires_grad_(train_head)
+
+    def _activated(self) -> nn.Module:
+        """The base model, with this classifier's adapter made the active one."""
+        model = self.model
+        named = self.adapter_name is not None and isinstance(model, PeftModel)
+        if named and model.active_adapter != self.adapter_name:
+            model.set_adapter(self.adapter_name)
+        return self._base()
 
     def _base(self) -> nn.Module:
         model = self.model
@@ -123,7 +137,7 @@ class IntentionClassifier(nn.Module):
         """
         # Looked up per call, not stored: a second reference would register the decoder
         # twice and duplicate every key of the state dict.
-        decoder = self._base().get_decoder()
+        decoder = self._activated().get_decoder()
         out = decoder(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
         hidden = out.last_hidden_state  # (batch, seq, hidden)
         index = last_token_index(attention_mask)
@@ -177,7 +191,7 @@ class IntentionClassifier(nn.Module):
         """
         if not suffixes or any(len(s) < 1 for s in suffixes) or not prefix:
             raise ValueError("need a non-empty prefix and at least one token per suffix")
-        decoder = self._base().get_decoder()
+        decoder = self._activated().get_decoder()
         device = next(self.parameters()).device
         n, width = len(suffixes), max(len(s) for s in suffixes)
         ids = torch.full((n, width), pad_id, dtype=torch.long)

@@ -151,15 +151,19 @@ def test_requests_naming_different_adapters_each_get_their_own(running):
             break
     else:
         pytest.fail("the adapter revises every sentence as the base model does")
+    # Two writers (sessions), two requests each: a writer may have two running at once.
+    other = Client(client.src, verbose=False)
     jobs = [
-        (name, client.submit(text, ["fluency"], name, api_name="/revise_with"))
-        for name in ("chosen-run", "base", "chosen-run", "base")
+        (name, writer.submit(text, ["fluency"], name, api_name="/revise_with"))
+        for writer in (client, other)
+        for name in ("chosen-run", "base")
     ]
     for name, job in jobs:
         view = job.result()
         assert view["adapter"] == (None if name == "base" else name)
         assert view["revised"] == alone[name]["revised"], f"{name} got another adapter's text"
         assert stored_adapter(db, view["revision_id"]) == [(view["adapter"],)]
+    other.close()
     assert client.predict(api_name="/serving") == run.name, "naming an adapter activates nothing"
 
 

@@ -142,21 +142,33 @@ def save_predictor(
     )
 
 
-def load_predictor(folder: Path | str, base: torch.nn.Module) -> IntentionClassifier:
-    """Rebuild a saved predictor on a fresh copy of its base model.
+def load_predictor(
+    folder: Path | str, base: torch.nn.Module, adapter_name: str | None = None
+) -> IntentionClassifier:
+    """Rebuild a saved predictor on a fresh copy of its base model, or, given a PeftModel
+    and an ``adapter_name``, as one more adapter of that shared model (a few MB each
+    instead of a copy of the base model per predictor).
 
     Raises:
         OSError, ValueError: a missing or unreadable file.
     """
     folder = Path(folder)
     meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
-    model = PeftModel.from_pretrained(base, folder)
+    if isinstance(base, PeftModel) and adapter_name is not None:
+        if adapter_name not in base.peft_config:
+            base.load_adapter(str(folder), adapter_name=adapter_name)
+        model = base
+    elif adapter_name is not None:
+        model = PeftModel.from_pretrained(base, folder, adapter_name=adapter_name)
+    else:
+        model = PeftModel.from_pretrained(base, folder)
     classifier = IntentionClassifier(
         model,
         len(meta["labels"]),
         multi_label=meta["multi_label"],
         train_head=False,
         threshold=meta["threshold"],
+        adapter_name=adapter_name,
     )
     classifier.head.load_state_dict(load_file(folder / "head.safetensors"))
     return classifier

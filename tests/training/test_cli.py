@@ -431,3 +431,40 @@ def test_an_edit_weight_is_trained_with_and_recorded(tiny_model, data_file, tmp_
     assert _train(tiny_model, data_file, tmp_path / "bad", "--edit-weight", "0.5") != 0
     assert "edit_weight must be a number >= 1.0" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_predictors_share_one_base_model_and_answer_as_if_alone(tiny_model, tmp_path):
+    from peft import get_peft_model
+
+    from itune_core.lora import lora_config
+    from itune_core.predictor import IntentionClassifier
+    from training.outputs import save_predictor
+
+    labels = ["clarity", "fluency", "coherence", "style", "meaning-changed"]
+    folders = []
+    for seed in range(3):  # three predictors with different weights
+        torch.manual_seed(seed)
+        model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model), lora_config())
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.data.normal_(0, 0.5)
+        folder = tmp_path / f"p{seed}" / "predictor"
+        save_predictor(IntentionClassifier(model, len(labels)), folder, labels, False)
+        folders.append(folder)
+    ids = torch.tensor([[1, 2, 3, 4, 5]])
+    mask = torch.ones_like(ids)
+    alone = [
+        load_predictor(f, AutoModelForCausalLM.from_pretrained(tiny_model)).predict_proba(ids, mask)
+        for f in folders
+    ]
+    shared_base = AutoModelForCausalLM.from_pretrained(tiny_model)
+    shared, model = [], shared_base
+    for k, folder in enumerate(folders):
+        classifier = load_predictor(folder, model, adapter_name=f"predictor-{k}").eval()
+        model = classifier.model
+        shared.append(classifier)
+    assert len(model.peft_config) == 3 and model.get_base_model() is shared_base
+    for _ in range(2):  # in any order, each answers with its own adapter
+        for k in (2, 0, 1):
+            assert torch.allclose(shared[k].predict_proba(ids, mask), alone[k], atol=1e-6)
+    assert not torch.allclose(alone[0], alone[1], atol=1e-3)
