@@ -15,6 +15,7 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
+  ITUNE_MIN_EDIT_MARGIN  leave out edits the model is unsure of, in nats (0.5; off: keep all)
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already
@@ -84,6 +85,7 @@ class Settings:
     max_batch: int = 16
     max_upload_mb: int = 20
     allowed_origins: tuple[str, ...] = ()
+    min_edit_margin: float | None = ReviseSettings.min_edit_margin
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     admin_user: str = "admin"
@@ -107,6 +109,13 @@ class Settings:
                     "ITUNE_ALLOWED_ORIGINS takes origins such as https://studio.example.org "
                     f"(scheme and host, no path), got {origin!r}"
                 )
+        try:
+            ReviseSettings(min_edit_margin=self.min_edit_margin)
+        except ValueError:
+            raise ValueError(
+                f"ITUNE_MIN_EDIT_MARGIN must be a number of nats or off, got "
+                f"{self.min_edit_margin!r}"
+            ) from None
         if not 1 <= self.max_upload_mb <= 10_000:
             raise ValueError(f"ITUNE_MAX_UPLOAD_MB must be 1-10000, got {self.max_upload_mb!r}")
         if not 1 <= self.max_batch <= 256:
@@ -143,6 +152,17 @@ class Settings:
                 raise ValueError(f"{name} must be 0 or 1, got {raw!r}")
             return raw in ("1", "true", "yes")
 
+        def margin(name: str) -> float | None:
+            raw = get(name)
+            if raw is None:
+                return ReviseSettings.min_edit_margin
+            if raw.lower() in ("off", "none"):
+                return None
+            try:
+                return float(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a number of nats or off, got {raw!r}") from None
+
         home = get("ITUNE_HOME")
         model = get("ITUNE_MODEL") or "embedded"
         chosen = get("ITUNE_ADAPTER")
@@ -163,6 +183,7 @@ class Settings:
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             max_batch=integer("ITUNE_MAX_BATCH", 16),
             max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
+            min_edit_margin=margin("ITUNE_MIN_EDIT_MARGIN"),
             allowed_origins=tuple(
                 o.strip() for o in (get("ITUNE_ALLOWED_ORIGINS") or "").split(",") if o.strip()
             ),
@@ -269,7 +290,7 @@ class ModelSlot:
                 loaded.model,
                 loaded.tokenizer,
                 model_name=loaded.name,
-                settings=ReviseSettings(max_chars=s.max_chars),
+                settings=ReviseSettings(max_chars=s.max_chars, min_edit_margin=s.min_edit_margin),
                 load_labeller=load_labeller,
                 max_labellers=16,  # each a few MB: they share one copy of the base model
                 max_rows=s.max_batch,

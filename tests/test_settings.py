@@ -102,3 +102,15 @@ def test_a_database_url_is_logged_without_its_password():
     shown = masked_url("postgresql+psycopg://itune:hunter2@db.internal:5432/itune")
     assert "hunter2" not in shown and shown.startswith("postgresql+psycopg://itune:***@")
     assert masked_url("sqlite:////data/itune.db") == "sqlite:////data/itune.db"
+
+
+def test_the_confidence_threshold_is_a_setting_and_off_keeps_every_edit():
+    from itune_core.reviser import ReviseSettings
+
+    assert Settings.from_env({}).min_edit_margin == ReviseSettings.min_edit_margin
+    assert Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "off"}).min_edit_margin is None
+    assert Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "1.5"}).min_edit_margin == 1.5
+    with pytest.raises(ValueError, match="ITUNE_MIN_EDIT_MARGIN must be a number of nats"):
+        Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "lots"})
+    with pytest.raises(ValueError, match="ITUNE_MIN_EDIT_MARGIN"):
+        Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "nan"})
