@@ -20,10 +20,13 @@ disconnected) drops its waiting rows, and its rows in the running batch stop at 
 token. An error in a batch is raised in every request that had rows in it; the others go
 on. ``max_rows=1`` decodes one row at a time: the unbatched path, kept for comparison.
 
-Why not transformers' continuous batching (``generate_batch``): in transformers 5 it
-takes one adapter for the whole batch, not PEFT's ``adapter_names`` per row, and has no
-stopping criteria for our loop guard and line-break stop; static batches over ``generate``
-do all three, on CPU and CUDA alike.
+Why not transformers' continuous batching (``generate_batch``, ``init_continuous_batching``):
+in transformers 5.23 a request carries its prompt, an end-of-sequence id and a token budget
+only, so there is no adapter per request (the model's active adapter serves all of them,
+where PEFT's ``adapter_names`` gives one per row) and no stopping criteria for the loop
+guard and the line-break stop. Static batches over ``generate`` do all three, on CPU and
+CUDA alike; a row that ends early idles until its batch ends, which continuous batching
+would avoid.
 """
 
 import logging
