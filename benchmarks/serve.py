@@ -32,11 +32,14 @@ warm start; the app adds under 10 % to ``generate``.
     python benchmarks/serve.py           # from the repository root; ~10 min on 2 cores
     python benchmarks/serve.py --home /tmp/itune-home --skip-cold --repeats 2
 
-The app inherits this process's environment. app.py defaults OpenMP's wait policy to
-PASSIVE (spin-waiting makes every ``generate`` several times slower as soon as other work
-wants the cores); this script does the same before importing torch, so both paths run
-under one policy. ``OMP_WAIT_POLICY=ACTIVE python benchmarks/serve.py`` measures both with
-spinning instead (the command saved with the results says which was used).
+The app inherits this process's environment, with ``ITUNE_ADAPTER=none`` unless it is set:
+the app then serves the base model, as ``direct`` and ``reviser`` do (its answers still
+differ from ``direct``'s where the confidence threshold leaves an edit out). app.py
+defaults OpenMP's wait policy to PASSIVE (spin-waiting makes every ``generate`` several
+times slower as soon as other work wants the cores); this script does the same before
+importing torch, so both paths run under one policy. ``OMP_WAIT_POLICY=ACTIVE python
+benchmarks/serve.py`` measures both with spinning instead (the command saved with the
+results says which was used).
 
 Writes ``benchmarks/results/serve.json`` (raw latencies, summary, machine) and
 ``serve.md`` (the table) and prints the table.
@@ -358,6 +361,7 @@ def main() -> None:
     parser.add_argument("--same-answers", type=int, default=100, help="sentences (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
+    os.environ.setdefault("ITUNE_ADAPTER", "none")  # the app serves what direct runs
     sentences = load_sentences(args.sentences)
     load_start = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="itune-serve-bench-"))

@@ -245,7 +245,7 @@ class SplicingReviser:
     adapter_name: str | None = None
     labeller: None = None
 
-    def stream(self, text, intentions, *, stream_tokens=True):
+    def stream(self, text, intentions):
         revised = self.answer(text)
         yield ReviseProgress(0, 1, text)
         revision = Revision(

@@ -31,7 +31,7 @@ class FakeReviser:
     adapter_name: str | None = "fake-adapter"
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
-    def stream(self, text, intentions, *, stream_tokens=True):
+    def stream(self, text, intentions):
         self.calls.append((text, tuple(intentions)))
         revised = self.answers.pop(0)
         edits = compute_edits(text, revised, intentions[0] if len(intentions) == 1 else None)
