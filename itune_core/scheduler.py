@@ -188,7 +188,11 @@ class BatchScheduler:
                 self._cond.wait_for(self._has_work)
                 jobs, self._scores = self._scores, []
                 calls, self._calls = self._calls, []
-                batch = self._take()
+                try:
+                    batch = self._take()
+                except Exception:  # never leave the thread: waiting requests would hang
+                    logger.exception("choosing the next batch failed")
+                    batch = []
             if jobs:
                 self._run_scores(jobs)
             for job in calls:
