@@ -52,6 +52,7 @@ from itune_core.errors import ItuneError, ModelLoadError, RecordNotFound
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
+from storage.environment import database_url, home_folder
 from storage.store import Store
 from storage.users import UserStore
 
@@ -74,7 +75,7 @@ def default_adapter(model: str) -> Path | None:
 class Settings:
     """The app's settings, validated on construction."""
 
-    home: Path = field(default_factory=lambda: Path.home() / ".cache" / "itune")
+    home: Path = field(default_factory=lambda: home_folder(env={}))
     model: str = "embedded"
     adapter: Path | None = None
     db_url: str | None = None
@@ -163,7 +164,6 @@ class Settings:
             except ValueError:
                 raise ValueError(f"{name} must be a number of nats or off, got {raw!r}") from None
 
-        home = get("ITUNE_HOME")
         model = get("ITUNE_MODEL") or "embedded"
         chosen = get("ITUNE_ADAPTER")
         if chosen is None:
@@ -173,7 +173,7 @@ class Settings:
         else:
             adapter = Path(chosen).expanduser()
         return cls(
-            home=Path(home).expanduser() if home else Path.home() / ".cache" / "itune",
+            home=home_folder(env=env),
             model=model,
             adapter=adapter,
             db_url=get("ITUNE_DB_URL"),
@@ -203,7 +203,7 @@ class Settings:
 
     @property
     def database_url(self) -> str:
-        return self.db_url or f"sqlite:///{self.home / 'itune.db'}"
+        return database_url(self.db_url, self.home, env={})
 
     @property
     def runs_dir(self) -> Path:

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.reviser import ReviseSettings  # noqa: E402
+from storage.environment import home_folder  # noqa: E402
 from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -43,18 +44,13 @@ ANCHORS = (
 )
 
 
-def _home() -> Path:
-    env = os.environ.get("ITUNE_HOME", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
-
-
 def _score(work: Path, name: str, config: EvalConfig) -> dict[str, Any]:
     """The report of one evaluation, from ``work`` when it was written before."""
     path = work / f"{name}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
     print(f"scoring {name}", flush=True)
-    report = evaluate(config, home=_home(), progress=BarProgress())
+    report = evaluate(config, home=home_folder(), progress=BarProgress())
     write_report(report, path)
     return report
 

@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 from itune_core.lora import block_adapter_params  # noqa: E402
 from itune_core.method_config import LoraSettings  # noqa: E402
 from itune_core.model import resolve_model_source  # noqa: E402
+from storage.environment import home_folder  # noqa: E402
 from training.batching import collate, length_grouped_batches  # noqa: E402
 from training.data import load_dataset  # noqa: E402
 from training.loop import (  # noqa: E402
@@ -390,9 +391,7 @@ def main() -> None:
     )
     parser.add_argument("--interleaved", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.home is None:
-        env = os.environ.get("ITUNE_HOME", "").strip()
-        args.home = Path(env) if env else Path.home() / ".cache" / "itune"
+    args.home = home_folder(args.home)
     args.variants = [v for v in args.variants.split(",") if v]
     unknown = sorted(set(args.variants) - set(METHODS))
     if unknown or REFERENCE not in args.variants:

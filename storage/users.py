@@ -18,12 +18,10 @@ import getpass
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -31,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from itune_core.errors import InvalidState, ItuneError
+from storage.environment import database_url
 from storage.models import UserRow
 from storage.store import Store, _now, _utc
 
@@ -264,17 +263,6 @@ class UserStore:
 # --- command line ---------------------------------------------------------------------------
 
 
-def _default_url() -> str:
-    # This module's command is an entry point of its own (like the alembic CLI), so it reads
-    # the same variables app.py reads.
-    url = os.environ.get("ITUNE_DB_URL", "").strip()
-    if url:
-        return url
-    home = os.environ.get("ITUNE_HOME", "").strip()
-    folder = Path(home).expanduser() if home else Path.home() / ".cache" / "itune"
-    return f"sqlite:///{folder / 'itune.db'}"
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         # One line; only the line break is removed (spaces may belong to the password).
@@ -311,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             name = check_name(args.name)
             password = _read_password(args.password_stdin)
             check_password(password)
-        store = Store.open(args.db or _default_url())  # migrates to the latest schema
+        store = Store.open(database_url(args.db))  # migrates to the latest schema
         users = UserStore(store.engine)
         try:
             if args.command == "add":

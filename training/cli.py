@@ -28,6 +28,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from itune_core.errors import ItuneError
 from itune_core.selection import FIRST_STEPS, SGEN_RULES
+from storage.environment import home_folder
 from training.checkpoints import checkpoint_dir
 from training.config import (
     BASE_DTYPES,
@@ -202,13 +203,6 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _home(args: argparse.Namespace) -> Path:
-    if args.home is not None:
-        return args.home.expanduser()
-    env = os.environ.get("ITUNE_HOME", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
-
-
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     # Imported here so `--help` and flag errors answer without loading torch.
     from transformers.utils import logging as hf_logging
@@ -223,7 +217,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     command = "python -m training " + shlex.join(argv)
     with logging_redirect_tqdm():
         try:
-            result = train(config, home=_home(args), progress=progress, command=command)
+            result = train(config, home=home_folder(args.home), progress=progress, command=command)
         except KeyboardInterrupt:
             saved = checkpoint_dir(Path(config.output).expanduser().resolve())
             if main_process and saved.is_dir():

@@ -45,6 +45,7 @@ from itune_core.labelling import IntentionPredictor
 from itune_core.metrics import classification_report, evaluate_revisions
 from itune_core.model import default_dtype, load_model
 from itune_core.reviser import ReviseSettings
+from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
 from training.generation import UNITS, TextRevision, revise_texts, text_spans
 from training.outputs import PREDICTOR_DIR, load_predictor
@@ -605,13 +606,6 @@ def _margin(value: str) -> float | None:
         ) from None
 
 
-def _home(args: argparse.Namespace) -> Path:
-    if args.home is not None:
-        return args.home.expanduser()
-    env = os.environ.get("ITUNE_HOME", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
-
-
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
     """Raises: ValueError: a bad combination or value of flags."""
     return EvalConfig(
@@ -644,7 +638,9 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
         raise ValueError("give --output REPORT.json for a baseline")
     command = "python -m training " + shlex.join(argv) if argv is not None else None
     with logging_redirect_tqdm():
-        report = evaluate(config, home=_home(args), progress=BarProgress(), command=command)
+        report = evaluate(
+            config, home=home_folder(args.home), progress=BarProgress(), command=command
+        )
     output = args.output or default_report_path(config, report["data"]["name"])
     write_report(report, output)
     m = report["metrics"]

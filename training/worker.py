@@ -43,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.errors import InvalidState, ItuneError
 from itune_core.jsonable import strict_json
+from storage.environment import database_url, home_folder
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -440,13 +441,6 @@ def watch_parent(parent_pid: int, every: float = 1.0) -> threading.Thread:
     return thread
 
 
-def _home(args: argparse.Namespace) -> Path:
-    if args.home is not None:
-        return args.home.expanduser()
-    env = os.environ.get("ITUNE_HOME", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "itune"
-
-
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -458,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.poll <= 0 or args.stale_after <= 0:
         print("error: --poll and --stale-after must be positive", file=sys.stderr)
         return 2
-    home = _home(args)
-    url = args.db or os.environ.get("ITUNE_DB_URL", "").strip() or f"sqlite:///{home / 'itune.db'}"
+    home = home_folder(args.home)
+    url = database_url(args.db, home)
     runs_dir = (args.runs_dir or home / "runs").expanduser()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     if args.parent_pid is not None:
