@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 from itune_core.lora import block_adapter_params
@@ -89,20 +90,33 @@ def batch_schedule(
 ) -> Iterator[list[int]]:
     """Endless length-grouped batches of example indices, a fresh order every epoch.
 
-    Under several processes each takes every ``world_size``-th batch from ``rank`` on,
-    so the processes see different batches of the same epoch.
+    Under several processes the batches are global ones of ``batch_size * world_size``
+    examples, the same on every process, and each process takes its own ``batch_size``
+    slice of each: together they train on exactly the batch one process would train on
+    with ``batch_size * world_size``. (A global batch short of examples at the end of an
+    epoch is topped up with repeats, so every process gets a full slice.)
     """
     if not lengths:
         raise ValueError("no examples to batch")
     epoch = 0
     while True:
-        batches = length_grouped_batches(lengths, batch_size, seed=seed + epoch)
-        if world_size > 1:
-            # Pad with repeats so every process gets the same number of batches.
-            extra = (-len(batches)) % world_size
-            batches = batches + (batches * world_size)[:extra]
-        yield from batches[rank::world_size]
+        batches = length_grouped_batches(lengths, batch_size * world_size, seed=seed + epoch)
+        for batch in batches:
+            if world_size > 1:
+                batch = (batch * world_size)[: batch_size * world_size]
+            yield batch[rank * batch_size : (rank + 1) * batch_size]
         epoch += 1
+
+
+def across_processes(loss: float, tokens: int) -> tuple[float, int]:
+    """A step's loss and tokens over every process (the mean of the processes' losses,
+    which each weigh their share of the global batch; the sum of their tokens); as given
+    in a single process. Every process must call it at the same step."""
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        return loss, tokens
+    both = torch.tensor([loss, float(tokens)], dtype=torch.float64)
+    dist.all_reduce(both)
+    return float(both[0]) / dist.get_world_size(), int(both[1])
 
 
 def adapter_parameters(model: nn.Module) -> list[nn.Parameter]:

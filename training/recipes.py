@@ -7,8 +7,10 @@
 
 Everything that can fail on bad input (config, output folder, data, model) is checked
 before the first step; outputs are written to a staging folder and published whole (see
-``training.outputs``). Under ``accelerate launch`` every process trains on its share of
-the batches (gradients averaged by DDP) and the main process writes the outputs.
+``training.outputs``). Under ``accelerate launch`` or ``torchrun`` every process trains on
+its slice of each global batch (``training.loop.batch_schedule``; the generation loss is
+normalised by the global batch's tokens, the gradients averaged by DDP before the block
+norms are taken), so all select the same blocks, and the main process writes the outputs.
 """
 
 import gc

@@ -21,7 +21,7 @@ from itune_core.selection import SelectionTracker, alignment_ratio
 from itune_core.stages import stage1_step
 from training.batching import collate
 from training.data import Dataset
-from training.loop import Progress, StepLog, to_device
+from training.loop import Progress, StepLog, across_processes, to_device
 from training.stage2 import no_grad_below
 
 log = logging.getLogger(__name__)
@@ -117,15 +117,16 @@ def train_prediction(
                 max_grad_norm=max_grad_norm,
             )
         scheduler.step()
+        step_loss, step_tokens = across_processes(record.loss, int(batch["attention_mask"].sum()))
         entry = StepLog(
             stage=1,
             step=step,
-            loss=record.loss,
+            loss=step_loss,
             selected=record.selected,
             norms=record.norms,
             lr=lr,
             seconds=time.perf_counter() - started,
-            tokens=int(batch["attention_mask"].sum()),
+            tokens=step_tokens,
         )
         logs.append(entry)
         write_log(entry)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from peft import PeftModel, get_peft_model
 from torch import nn
@@ -33,7 +34,7 @@ from itune_core.selection import SelectionTracker
 from itune_core.stages import dynamic_generation_step
 from training.batching import IGNORE_INDEX, collate, encode_revision_example
 from training.data import RevisionExample
-from training.loop import Progress, StepLog, to_device
+from training.loop import Progress, StepLog, across_processes, to_device
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,19 @@ def no_grad_below(model: nn.Module, lowest: int) -> Iterator[None]:
                 layer.forward = own
 
 
+def _global_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """``values.sum() / weights.sum()``; under several processes the divisor is the weight
+    of every process's batch, scaled so that the processes' gradients, which DDP
+    averages, add up to the gradient of the mean over the whole global batch (a mean per
+    process would weigh a process's tokens by how few it had)."""
+    total = weights.sum()
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        total = total.detach().clone()
+        dist.all_reduce(total)
+        return values.sum() * dist.get_world_size() / total
+    return values.sum() / total
+
+
 class GenerationLoss(nn.Module):
     """Next-token cross-entropy on the target tokens only (labels != -100); with
     ``weights`` (batch, seq), the weighted mean over the target tokens instead.
@@ -165,11 +179,9 @@ class GenerationLoss(nn.Module):
         keep = targets != IGNORE_INDEX
         picked = hidden[:, :-1][keep]  # (targets, hidden)
         logits = base.get_output_embeddings()(picked)  # (targets, vocab)
-        if weights is None:
-            return CausalLMOutput(loss=F.cross_entropy(logits.float(), targets[keep]))
         each = F.cross_entropy(logits.float(), targets[keep], reduction="none")  # (targets,)
-        w = weights[:, 1:][keep].to(each.dtype)
-        return CausalLMOutput(loss=(each * w).sum() / w.sum())
+        w = torch.ones_like(each) if weights is None else weights[:, 1:][keep].to(each.dtype)
+        return CausalLMOutput(loss=_global_mean(each * w, w))
 
 
 # --- one step ------------------------------------------------------------------------------
@@ -316,15 +328,16 @@ def train_generation(
                 )
                 loss, norms, selected = record.loss, record.norms, record.selected
         scheduler.step()
+        step_loss, step_tokens = across_processes(loss, int(batch["attention_mask"].sum()))
         entry = StepLog(
             stage=2,
             step=step,
-            loss=loss,
+            loss=step_loss,
             selected=tuple(selected),
             norms=norms,
             lr=lr,
             seconds=time.perf_counter() - started,
-            tokens=int(batch["attention_mask"].sum()),
+            tokens=step_tokens,
         )
         logs.append(entry)
         write_log(entry)

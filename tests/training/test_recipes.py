@@ -162,13 +162,18 @@ def test_each_epoch_of_the_schedule_covers_every_example_once():
         assert sorted(seen) == list(range(7))
 
 
-def test_processes_share_an_epoch_without_overlap():
-    # 10 examples in 5 batches; two processes get 3 each (one batch repeated to even up).
-    first = batch_schedule(list(range(10)), 2, seed=0, rank=0, world_size=2)
-    second = batch_schedule(list(range(10)), 2, seed=0, rank=1, world_size=2)
-    a = [i for _ in range(3) for i in next(first)]
-    b = [i for _ in range(2) for i in next(second)]
-    assert sorted(a + b) == list(range(10))
+def test_processes_split_the_global_batch_one_process_would_train_on():
+    lengths = [5, 3, 9, 1, 7, 2, 8, 4, 6, 10]
+    alone = batch_schedule(lengths, 4, seed=0)
+    first = batch_schedule(lengths, 2, seed=0, rank=0, world_size=2)
+    second = batch_schedule(lengths, 2, seed=0, rank=1, world_size=2)
+    for _ in range(6):  # two epochs of three global batches (the last one topped up)
+        whole, a, b = next(alone), next(first), next(second)
+        assert len(a) == len(b) == 2
+        if len(whole) == 4:
+            assert a + b == whole
+        else:  # the epoch's short last batch: repeats fill both slices
+            assert set(a + b) == set(whole)
 
 
 def test_stage_steps_use_the_step_budget_or_whole_epochs():
