@@ -22,6 +22,7 @@ import torch
 
 from itune_core.edits import Edit, apply_edits, compute_edits
 from itune_core.facts import HeldEdit
+from itune_core.prefix_cache import shared_prefix_forward
 
 # Log-probabilities (summed over each answer's tokens) of answers to one piece's prompt.
 Scorer = Callable[[Sequence[str]], list[float]]
@@ -59,37 +60,6 @@ def keep_confident(
     return apply_edits(piece, kept), left_out
 
 
-def sequence_logprobs(
-    model: torch.nn.Module,
-    rows: Sequence[tuple[Sequence[int], Sequence[int]]],
-    pad_id: int,
-    **forward_kwargs,
-) -> list[float]:
-    """For each ``(prompt ids, answer ids)``, the summed log-probability of the answer's
-    tokens after its prompt, in one forward pass over the rows padded on the right
-    (``forward_kwargs``: ``adapter_names``, one per row)."""
-    full = [list(prompt) + list(answer) for prompt, answer in rows]
-    width = max(len(r) for r in full)
-    device = next(model.parameters()).device
-    input_ids = torch.full((len(full), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(full), width), dtype=torch.long)
-    for i, r in enumerate(full):
-        input_ids[i, : len(r)] = torch.tensor(r)
-        mask[i, : len(r)] = 1
-    with torch.inference_mode():
-        logits = model(
-            input_ids=input_ids.to(device), attention_mask=mask.to(device), **forward_kwargs
-        ).logits.float()
-    logp = torch.log_softmax(logits[:, :-1], dim=-1)
-    token_logp = logp.gather(-1, input_ids[:, 1:, None].to(device))[..., 0].cpu()
-    # The logits at position t predict token t + 1: a prompt of p tokens puts the answer's
-    # first token at logit p - 1.
-    return [
-        token_logp[i, len(prompt) - 1 : len(r) - 1].sum().item()
-        for i, ((prompt, _), r) in enumerate(zip(rows, full, strict=True))
-    ]
-
-
 def shared_prompt_logprobs(
     model: torch.nn.Module,
     prompt: Sequence[int],
@@ -97,8 +67,8 @@ def shared_prompt_logprobs(
     pad_id: int,
     adapter_name: str | None = None,
 ) -> list[float]:
-    """``sequence_logprobs`` of several answers to one prompt, with the prompt run once:
-    its key/value cache is shared by every answer (the answers are a few tokens each, the
+    """Summed log-probability of each answer's tokens after one prompt, with the prompt run
+    once: its key/value cache is shared by every answer (the answers are a few tokens each, the
     prompt holds the whole sentence, so this does less than half the work).
 
     Args:
@@ -114,27 +84,9 @@ def shared_prompt_logprobs(
     def names(rows: int) -> dict:
         return {"adapter_names": [adapter_name] * rows} if adapter_name is not None else {}
 
-    n, width = len(answers), max(len(a) for a in answers)
-    ids = torch.full((n, width), pad_id, dtype=torch.long)
-    mask = torch.zeros((n, len(prompt) + width), dtype=torch.long)
-    mask[:, : len(prompt)] = 1
-    for i, answer in enumerate(answers):
-        ids[i, : len(answer)] = torch.tensor(list(answer))
-        mask[i, len(prompt) : len(prompt) + len(answer)] = 1
     with torch.inference_mode():
-        first = model(
-            input_ids=torch.tensor([list(prompt)], device=device), use_cache=True, **names(1)
-        )
+        first, rest, ids = shared_prefix_forward(model, prompt, answers, pad_id, device, names)
         opening = torch.log_softmax(first.logits[0, -1].float(), dim=-1).cpu()  # (vocab,)
-        cache = first.past_key_values
-        cache.batch_repeat_interleave(n)
-        rest = model(
-            input_ids=ids.to(device),
-            attention_mask=mask.to(device),
-            past_key_values=cache,
-            use_cache=True,
-            **names(n),
-        )
         logp = torch.log_softmax(rest.logits[:, :-1].float(), dim=-1)
         following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()  # (n, width-1)
     return [

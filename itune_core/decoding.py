@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
-from itune_core.adapters import BASE
+from itune_core.adapters import generate_kwargs
 from itune_core.confidence import Scorer, shared_prompt_logprobs
-from itune_core.errors import ModelLoadError
 from itune_core.prompts import answer_token_ids, prompt_token_ids
 
 
@@ -160,18 +159,13 @@ class Decoder:
         return Row(prompt, self.budget(piece), "\n" not in piece, adapter)
 
     def _adapter_names(self, adapters: Sequence[str | None]) -> dict:
-        """``adapter_names`` for a call whose rows use ``adapters`` (none for a plain model)."""
-        attached = getattr(self.model, "peft_config", None)
-        if not attached:
-            named = sorted({a for a in adapters if a is not None})
-            if named:
-                raise ModelLoadError(f"adapter {named[0]!r} is not attached (the model has none)")
+        """``adapter_names`` for a call whose rows use ``adapters`` (none for a plain model);
+        each adapter is checked by ``generate_kwargs``, which raises ModelLoadError for
+        one that is not attached."""
+        names = {a: generate_kwargs(self.model, a).get("adapter_names") for a in set(adapters)}
+        if not any(names.values()):
             return {}
-        unknown = sorted({a for a in adapters if a is not None and a not in attached})
-        if unknown:
-            known = ", ".join(sorted(attached))
-            raise ModelLoadError(f"adapter {unknown[0]!r} is not attached (attached: {known})")
-        return {"adapter_names": [a if a is not None else BASE for a in adapters]}
+        return {"adapter_names": [names[a][0] for a in adapters]}
 
     def _padded(self, prompts: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         width = max(len(ids) for ids in prompts)

@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from peft import PeftModel
 from torch import nn
 
+from itune_core.prefix_cache import shared_prefix_forward
+
 
 def prediction_prompt(before: str, after: str, labels: Sequence[str]) -> str:
     """The Stage-I prompt of docs/method.md (IR-Tuning's wording, no stray indentation).
@@ -189,26 +191,10 @@ class IntentionClassifier(nn.Module):
         Returns:
             (len(suffixes), num_labels) float32 probabilities.
         """
-        if not suffixes or any(len(s) < 1 for s in suffixes) or not prefix:
-            raise ValueError("need a non-empty prefix and at least one token per suffix")
         decoder = self._activated().get_decoder()
         device = next(self.parameters()).device
-        n, width = len(suffixes), max(len(s) for s in suffixes)
-        ids = torch.full((n, width), pad_id, dtype=torch.long)
-        mask = torch.zeros((n, len(prefix) + width), dtype=torch.long)
-        mask[:, : len(prefix)] = 1
-        for row, suffix in enumerate(suffixes):
-            ids[row, : len(suffix)] = torch.tensor(list(suffix))
-            mask[row, len(prefix) : len(prefix) + len(suffix)] = 1
-        first = decoder(input_ids=torch.tensor([list(prefix)], device=device), use_cache=True)
-        cache = first.past_key_values
-        cache.batch_repeat_interleave(n)
-        out = decoder(
-            input_ids=ids.to(device),
-            attention_mask=mask.to(device),
-            past_key_values=cache,
-            use_cache=True,
-        )
+        _, out, _ = shared_prefix_forward(decoder, prefix, suffixes, pad_id, device)
+        n = len(suffixes)
         hidden = out.last_hidden_state  # (n, width, hidden)
         last = torch.tensor([len(s) - 1 for s in suffixes], device=hidden.device)
         pooled = hidden[torch.arange(n, device=hidden.device), last]  # (n, hidden)

@@ -234,6 +234,17 @@ def clean_output(raw: str, piece: str) -> str:
     return text or piece
 
 
+def settings_decoder(model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> Decoder:
+    """A ``Decoder`` with the length cap and loop guard of ``settings``."""
+    return Decoder(
+        model,
+        tokenizer,
+        max_new_tokens=settings.max_new_tokens,
+        length_factor=settings.length_factor,
+        loop_ngram=settings.loop_ngram,
+    )
+
+
 class RowDecoder(Protocol):
     """What a Reviser decodes with: a ``Decoder`` (alone) or a ``BatchScheduler`` (rows
     shared with other requests)."""
@@ -277,13 +288,7 @@ class Reviser:
         if self.decoder is None:
             if self.model is None:
                 raise ValueError("a Reviser needs a model or a decoder")
-            self.decoder = Decoder(
-                self.model,
-                self.tokenizer,
-                max_new_tokens=self.settings.max_new_tokens,
-                length_factor=self.settings.length_factor,
-                loop_ngram=self.settings.loop_ngram,
-            )
+            self.decoder = settings_decoder(self.model, self.tokenizer, self.settings)
 
     def revise(self, text: str, intentions: Sequence[str] | str) -> Revision:
         """Revise ``text`` for ``intentions`` and return the finished revision.

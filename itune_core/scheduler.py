@@ -52,20 +52,23 @@ class _Request:
 
 
 @dataclass
-class _Call:
-    fn: Callable[[], object]
-    done: threading.Event = field(default_factory=threading.Event)
-    result: object = None
-    error: BaseException | None = None
+class _Job:
+    """Work a caller hands to the scheduler's thread and waits for."""
+
+    done: threading.Event = field(default_factory=threading.Event, init=False)
+    result: object = field(default=None, init=False)
+    error: BaseException | None = field(default=None, init=False)
 
 
 @dataclass
-class _ScoreJob:
-    row: Row
-    answers: Sequence[str]
-    done: threading.Event = field(default_factory=threading.Event)
-    scores: list[float] | None = None
-    error: BaseException | None = None
+class _Call(_Job):
+    fn: Callable[[], object] = lambda: None
+
+
+@dataclass
+class _ScoreJob(_Job):
+    row: Row | None = None
+    answers: Sequence[str] = ()
 
 
 class BatchScheduler:
@@ -142,25 +145,18 @@ class BatchScheduler:
         """Log-probabilities of answers to ``row``'s prompt, scored in the scheduler's
         next pass with every other waiting job."""
 
-        def score(answers: Sequence[str]) -> list[float]:
-            job = _ScoreJob(row, list(answers))
-            with self._cond:
-                self._scores.append(job)
-                self._start()
-                self._cond.notify_all()
-            job.done.wait()
-            if job.error is not None:
-                raise job.error
-            return job.scores
-
-        return score
+        return lambda answers: self._wait_for("_scores", _ScoreJob(row=row, answers=answers))
 
     def call(self, fn: Callable[..., object], *args, **kwargs) -> object:
         """``fn(*args, **kwargs)`` run in the scheduler's thread between batches (so it
         never competes with a batch for the cores); its result, or its exception."""
-        job = _Call(lambda: fn(*args, **kwargs))
+        return self._wait_for("_calls", _Call(fn=lambda: fn(*args, **kwargs)))
+
+    def _wait_for(self, queue_name: str, job: _Job) -> object:
+        """Queue ``job`` on the list ``queue_name`` for the scheduler's thread (looked up
+        under the lock: the thread swaps the lists); its result or its error."""
         with self._cond:
-            self._calls.append(job)
+            getattr(self, queue_name).append(job)
             self._start()
             self._cond.notify_all()
         job.done.wait()
@@ -230,7 +226,7 @@ class BatchScheduler:
             with self._exclusive():
                 scores = self.decoder.score([(job.row, job.answers) for job in jobs])
             for job, found in zip(jobs, scores, strict=True):
-                job.scores = found
+                job.result = found
         except BaseException as err:  # handed to every waiting caller
             logger.exception("scoring failed")
             for job in jobs:

@@ -41,10 +41,9 @@ from pathlib import Path
 import torch
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
-from itune_core.decoding import Decoder
 from itune_core.edits import Edit
 from itune_core.errors import ModelLoadError
-from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.reviser import Reviser, ReviseSettings, settings_decoder
 from itune_core.scheduler import BatchScheduler
 
 logger = logging.getLogger(__name__)
@@ -189,14 +188,7 @@ class AdapterPool:
         self._without_labeller: set[str] = set()
         self._labeller_lock = threading.Lock()  # guards the two above
         self._loading: dict[str, threading.Lock] = {}  # one load per adapter at a time
-        s = self.settings
-        self._decoder = Decoder(
-            model,
-            tokenizer,
-            max_new_tokens=s.max_new_tokens,
-            length_factor=s.length_factor,
-            loop_ngram=s.loop_ngram,
-        )
+        self._decoder = settings_decoder(model, tokenizer, self.settings)
         self.scheduler = BatchScheduler(
             self._decoder,
             max_rows=max_rows,

@@ -1,6 +1,7 @@
 """Limits the running app enforces over HTTP: the size of an upload."""
 
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -11,20 +12,31 @@ from storage.users import UserStore
 from tests.support import free_port
 
 
-@pytest.fixture(scope="module")
-def served(itune_home, tmp_path_factory):
-    db = tmp_path_factory.mktemp("limits") / "app.db"
+@contextmanager
+def _served(itune_home, db, users=(), **settings):
+    """The app launched in this process on a fresh database with ``users`` (name,
+    password, is_admin); yields its URL."""
     settings = Settings(
-        home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", max_upload_mb=1, worker=False
+        home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", worker=False, **settings
     )
     store = Store.open(settings.database_url)
+    for name, password, is_admin in users:
+        UserStore(store.engine).create_user(name, password, is_admin=is_admin)
     blocks, _, _ = build_app(settings, store)
     port = free_port()
     launch(blocks, settings, UserStore(store.engine), server_port=port,
            prevent_thread_lock=True, quiet=True)  # fmt: skip
-    yield f"http://127.0.0.1:{port}"
-    blocks.close()
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        blocks.close()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def served(itune_home, tmp_path_factory):
+    with _served(itune_home, tmp_path_factory.mktemp("limits") / "app.db", max_upload_mb=1) as url:
+        yield url
 
 
 @pytest.mark.app
@@ -65,16 +77,8 @@ def test_a_request_from_a_foreign_origin_is_refused_before_any_handler(served):
 @pytest.fixture(scope="module")
 def served_with_login(itune_home, tmp_path_factory):
     db = tmp_path_factory.mktemp("login") / "app.db"
-    settings = Settings(home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", worker=False)
-    store = Store.open(settings.database_url)
-    UserStore(store.engine).create_user("ada", "ada-password", is_admin=True)
-    blocks, _, _ = build_app(settings, store)
-    port = free_port()
-    launch(blocks, settings, UserStore(store.engine), server_port=port,
-           prevent_thread_lock=True, quiet=True)  # fmt: skip
-    yield f"http://127.0.0.1:{port}"
-    blocks.close()
-    store.close()
+    with _served(itune_home, db, users=[("ada", "ada-password", True)]) as url:
+        yield url
 
 
 @pytest.mark.app

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from itune_core.decoding import Decoded, Decoder, Row
+from itune_core.decoding import Decoded, Row
 from itune_core.facts import HeldEdit
-from itune_core.reviser import ReviseSettings, accept_answer, clean_output
+from itune_core.reviser import ReviseSettings, accept_answer, clean_output, settings_decoder
 from itune_core.segment import split_pieces
 
 UNITS: tuple[str, ...] = ("sentence", "whole")
@@ -98,13 +98,7 @@ class BatchReviser:
 
     def __init__(self, model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> None:
         self.settings = settings
-        self.decoder = Decoder(
-            model,
-            tokenizer,
-            max_new_tokens=settings.max_new_tokens,
-            length_factor=settings.length_factor,
-            loop_ngram=settings.loop_ngram,
-        )
+        self.decoder = settings_decoder(model, tokenizer, settings)
         # The adapter a PeftModel has active (evaluate attaches one); None: the base model.
         active = (
             getattr(model, "active_adapter", None) if getattr(model, "peft_config", None) else None

@@ -1,17 +1,46 @@
 """Keeping only the edits the model is confident in (``itune_core.confidence``)."""
 
+from collections.abc import Sequence
+
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itune_core.confidence import (
-    edit_margins,
-    keep_confident,
-    sequence_logprobs,
-    shared_prompt_logprobs,
-)
+from itune_core.confidence import edit_margins, keep_confident, shared_prompt_logprobs
 from itune_core.edits import apply_edits, compute_edits
+
+
+def sequence_logprobs(  # the reference: every row run whole, no cache shared
+    model: torch.nn.Module,
+    rows: Sequence[tuple[Sequence[int], Sequence[int]]],
+    pad_id: int,
+    **forward_kwargs,
+) -> list[float]:
+    """For each ``(prompt ids, answer ids)``, the summed log-probability of the answer's
+    tokens after its prompt, in one forward pass over the rows padded on the right
+    (``forward_kwargs``: ``adapter_names``, one per row)."""
+    full = [list(prompt) + list(answer) for prompt, answer in rows]
+    width = max(len(r) for r in full)
+    device = next(model.parameters()).device
+    input_ids = torch.full((len(full), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(full), width), dtype=torch.long)
+    for i, r in enumerate(full):
+        input_ids[i, : len(r)] = torch.tensor(r)
+        mask[i, : len(r)] = 1
+    with torch.inference_mode():
+        logits = model(
+            input_ids=input_ids.to(device), attention_mask=mask.to(device), **forward_kwargs
+        ).logits.float()
+    logp = torch.log_softmax(logits[:, :-1], dim=-1)
+    token_logp = logp.gather(-1, input_ids[:, 1:, None].to(device))[..., 0].cpu()
+    # The logits at position t predict token t + 1: a prompt of p tokens puts the answer's
+    # first token at logit p - 1.
+    return [
+        token_logp[i, len(prompt) - 1 : len(r) - 1].sum().item()
+        for i, ((prompt, _), r) in enumerate(zip(rows, full, strict=True))
+    ]
+
 
 SOURCE = "Their is many reason why peoples likes to travel."
 ANSWER = "There are many reasons why people like to travel."

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file
 
+from tests.training.conftest import SENTENCES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,13 +30,8 @@ def tiny_model(save_tiny_llama) -> Path:
     return save_tiny_llama(6)
 
 
-PAIRS = [
-    ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
-    ("The result are good .", "The results are good.", "fluency"),
-    ("We use a method that is new.", "We use a new method.", "clarity"),
-    ("It rains. So we stay home.", "It rains, so we stay home.", "coherence"),
-    ("The car is red.", "The car is blue.", "meaning-changed"),
-    ("Its a nice day for a walk.", "It is a lovely day for a walk.", "style"),
+PAIRS = [  # the shared six, and two more: 8 fill two global batches of 4
+    *SENTENCES,
     ("She like apples.", "She likes apples.", "fluency"),
     ("This are bad.", "This is bad.", "fluency"),
 ]

@@ -1,0 +1,62 @@
+"""One prefix, many continuations: the prefix runs once and its key/value cache is shared.
+
+Scoring the variants of an answer (``itune_core.confidence``) and labelling the edits of one
+sentence (``itune_core.predictor``) both feed a model many texts that start the same way.
+``shared_prefix_forward`` runs the prefix alone, repeats its cache once per continuation,
+and runs the continuations together, padded on the right.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+
+def shared_prefix_forward(
+    forward: Callable[..., Any],
+    prefix: Sequence[int],
+    continuations: Sequence[Sequence[int]],
+    pad_id: int,
+    device: torch.device,
+    extra: Callable[[int], dict] = lambda rows: {},
+) -> tuple[Any, Any, torch.Tensor]:
+    """Run ``prefix`` once, then every continuation after it with the prefix's cache.
+
+    Args:
+        forward: the model (or its decoder stack), called with ``input_ids``,
+            ``attention_mask``, ``past_key_values`` and ``use_cache``.
+        prefix: the shared token ids (at least one).
+        continuations: each row's own token ids (at least one each).
+        pad_id: the id that pads the continuations on the right.
+        device: where the model runs.
+        extra: keyword arguments for a call over that many rows (PEFT ``adapter_names``).
+
+    Returns:
+        (the prefix's output, the continuations' output, their padded ids (rows, width) on
+        the CPU).
+
+    Raises:
+        ValueError: an empty prefix, no continuations or an empty one.
+    """
+    if not prefix or not continuations or any(len(c) < 1 for c in continuations):
+        raise ValueError("need a non-empty prefix and at least one token per continuation")
+    n, width = len(continuations), max(len(c) for c in continuations)
+    ids = torch.full((n, width), pad_id, dtype=torch.long)
+    mask = torch.zeros((n, len(prefix) + width), dtype=torch.long)
+    mask[:, : len(prefix)] = 1
+    for row, tokens in enumerate(continuations):
+        ids[row, : len(tokens)] = torch.tensor(list(tokens))
+        mask[row, len(prefix) : len(prefix) + len(tokens)] = 1
+    first = forward(
+        input_ids=torch.tensor([list(prefix)], device=device), use_cache=True, **extra(1)
+    )
+    cache = first.past_key_values
+    cache.batch_repeat_interleave(n)
+    rest = forward(
+        input_ids=ids.to(device),
+        attention_mask=mask.to(device),
+        past_key_values=cache,
+        use_cache=True,
+        **extra(n),
+    )
+    return first, rest, ids
