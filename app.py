@@ -30,7 +30,6 @@ the Admin tab; with none, bound to loopback, the app is a single local user (an 
 """
 
 import ipaddress
-import json
 import logging
 import os
 import sys
@@ -48,6 +47,7 @@ import torch
 from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.adapters import check_adapter_dir
+from itune_core.bundle import AdapterBundle
 from itune_core.errors import ItuneError, ModelLoadError, RecordNotFound
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
@@ -67,7 +67,7 @@ NO_ADAPTER = ("none", "base")
 
 def default_adapter(model: str) -> Path | None:
     """The built-in adapter where it fits the model (it was trained on the embedded one)."""
-    shipped = (BUILTIN_ADAPTER / "adapter_config.json").is_file()
+    shipped = AdapterBundle.has_generation_adapter(BUILTIN_ADAPTER)
     return BUILTIN_ADAPTER if model == "embedded" and shipped else None
 
 
@@ -239,9 +239,6 @@ def adapter_name(path: Path) -> str:
     return path.resolve().name
 
 
-PREDICTOR_DIR = "predictor"  # where a training run keeps its Stage-I predictor
-
-
 # (name, folder) of the adapter new requests use; (None, None): the base model.
 AdapterChoice = tuple[str | None, Path | None]
 
@@ -283,8 +280,7 @@ class ModelSlot:
             loaded = load_model(s.model, cache_dir=s.home / "models", device=device, dtype=dtype)
 
             def load_labeller(adapter: Path):
-                folder = adapter / PREDICTOR_DIR
-                return self._load_predictor(folder, device, dtype) if folder.is_dir() else None
+                return self._load_predictor(adapter, device, dtype)
 
             self._pool = AdapterPool(
                 loaded.model,
@@ -321,37 +317,38 @@ class ModelSlot:
         except Exception as err:
             logger.warning("adapter not attached at start: %s", err)
 
-    def _load_predictor(self, folder: Path, device, dtype):
+    def _load_predictor(self, adapter: Path, device, dtype):
         """The adapter's Stage-I predictor, as one adapter of a copy of the base model that
         all predictors share (a predictor needs LoRA on every block, the generation adapter
         only on S_gen, so it cannot live on the generation model). A predictor that fails
         to load costs only the edit labels, so it is logged, not fatal."""
         # Imported here: they pull in peft, which a warm start without an adapter skips.
         from itune_core.labelling import IntentionPredictor
-        from training.outputs import load_predictor
 
         s = self.settings
         with self._predictors_lock:
             try:
+                bundle = AdapterBundle.read(adapter)
+                if bundle.predictor_info is None:
+                    return None  # a plain PEFT adapter: its edits go unlabelled
                 if self._predictor_base is None:
                     self._predictor_base = load_model(
                         s.model, cache_dir=s.home / "models", device=device, dtype=dtype
                     )
                 base = self._predictor_base
-                meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
                 # Every predictor is one adapter of one shared copy of the base model, named
-                # by its folder: loading it again (after the pool let it go) reuses it.
+                # by its bundle: loading it again (after the pool let it go) reuses it.
                 name = self._predictor_names.setdefault(
-                    str(folder.resolve()), f"predictor-{len(self._predictor_names)}"
+                    bundle.predictor_key, f"predictor-{len(self._predictor_names)}"
                 )
                 shared = self._predictor_model or base.model
-                classifier = load_predictor(folder, shared, adapter_name=name).eval()
+                classifier = bundle.load_predictor(shared, adapter_name=name).eval()
                 self._predictor_model = classifier.model
             except (OSError, ValueError, KeyError, ModelLoadError) as err:
-                logger.warning("intention predictor in %s not loaded: %s", folder, err)
+                logger.warning("intention predictor of %s not loaded: %s", adapter, err)
                 return None
-        logger.info("intention predictor loaded from %s", folder)
-        return IntentionPredictor(classifier, base.tokenizer, tuple(meta["labels"]))
+        logger.info("intention predictor of %s loaded", adapter)
+        return IntentionPredictor(classifier, base.tokenizer, bundle.predictor_info.labels)
 
     def get(self, timeout: float | None = None) -> LoadedModel:
         """The loaded base model (adapters live on ``pool().model``)."""

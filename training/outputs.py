@@ -3,17 +3,8 @@
 A run writes into a hidden staging folder beside the output (``.NAME.tmp-XXXX``) and
 renames it to the output only when every file is there, so an interrupted run leaves
 the output absent, or the previous finished run untouched (replaced only with
-``overwrite``). What a finished folder holds:
-
-  adapter_config.json, adapter_model.safetensors   the generation adapter (PEFT format)
-  predictor/                                       Stage-I predictor (intention-tuning):
-      adapter_config.json, adapter_model.safetensors   LoRA on every block (PEFT format)
-      head.safetensors, predictor.json                 the linear head and its labels
-  selection.json    per-step S_t and norms, G, S_gen, alignment ratio
-  log.jsonl         one line per optimiser step (stage, loss, selected, norms, lr, ...)
-  config.yaml       the resolved config, runnable with ``--config``
-  metrics.json      time, peak memory, trainable parameters, mean |S_t|, losses
-  lineage.json      base model, method, data and its hash, hyper-parameters, S_gen
+``overwrite``). What a finished folder holds is the adapter bundle
+(``itune_core.bundle.AdapterBundle``, which alone knows its files).
 """
 
 import hashlib
@@ -26,18 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-from peft import PeftModel
-from safetensors.torch import load_file, save_file
-
-from itune_core.predictor import IntentionClassifier
+from itune_core.bundle import AdapterBundle
 from training.data import RevisionExample
 
 log = logging.getLogger(__name__)
-
-FINISHED_MARKER = "metrics.json"  # written last: a folder with it is a finished run
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
-PREDICTOR_DIR = "predictor"
 
 
 def check_output(output: Path, overwrite: bool) -> None:
@@ -53,7 +36,7 @@ def check_output(output: Path, overwrite: bool) -> None:
         if any(output.iterdir()):
             if not overwrite:
                 raise ValueError(f"output {output} is not empty; pass --overwrite to replace it")
-            if not (output / FINISHED_MARKER).is_file():
+            if not AdapterBundle.is_finished(output):
                 raise ValueError(
                     f"output {output} is not a finished training run; refusing to replace it"
                 )
@@ -112,63 +95,13 @@ def examples_sha256(examples: Sequence[RevisionExample]) -> str:
     return digest.hexdigest()
 
 
-def save_adapter(model: PeftModel, folder: Path) -> None:
-    """The adapter in standard PEFT format (loads with ``PeftModel.from_pretrained``)."""
-    model.save_pretrained(folder, safe_serialization=True)
-    missing = [name for name in ADAPTER_FILES if not (folder / name).is_file()]
-    if missing:
-        raise RuntimeError(f"PEFT did not write {', '.join(missing)} to {folder}")
+# TEMP(merge): old names kept until recipes.py and evaluate.py move to AdapterBundle.
+from itune_core.bundle import PREDICTOR_DIR, PredictorInfo, load_predictor  # noqa: E402, F401
+from itune_core.bundle import save_peft_adapter as save_adapter  # noqa: E402, F401
+from itune_core.bundle import save_predictor as _save_predictor  # noqa: E402
 
 
-def save_predictor(
-    classifier: IntentionClassifier, folder: Path, labels: Sequence[str], multi_label: bool
-) -> None:
-    """The Stage-I predictor: its PEFT adapter, the head weights and the label list."""
-    folder.mkdir(parents=True, exist_ok=True)
-    save_adapter(classifier.model, folder)
-    head = {
-        k: v.detach().float().contiguous().cpu() for k, v in classifier.head.state_dict().items()
-    }
-    save_file(head, folder / "head.safetensors")
-    write_json(
-        folder / "predictor.json",
-        {
-            "labels": list(labels),
-            "multi_label": multi_label,
-            "threshold": classifier.threshold,
-            "prompt": "itune_core.predictor.prediction_prompt",
-            "pooling": "last real token (attention mask)",
-        },
+def save_predictor(classifier, folder, labels, multi_label) -> None:
+    _save_predictor(
+        classifier, folder, PredictorInfo(tuple(labels), multi_label, classifier.threshold)
     )
-
-
-def load_predictor(
-    folder: Path | str, base: torch.nn.Module, adapter_name: str | None = None
-) -> IntentionClassifier:
-    """Rebuild a saved predictor on a fresh copy of its base model, or, given a PeftModel
-    and an ``adapter_name``, as one more adapter of that shared model (a few MB each
-    instead of a copy of the base model per predictor).
-
-    Raises:
-        OSError, ValueError: a missing or unreadable file.
-    """
-    folder = Path(folder)
-    meta = json.loads((folder / "predictor.json").read_text(encoding="utf-8"))
-    if isinstance(base, PeftModel) and adapter_name is not None:
-        if adapter_name not in base.peft_config:
-            base.load_adapter(str(folder), adapter_name=adapter_name)
-        model = base
-    elif adapter_name is not None:
-        model = PeftModel.from_pretrained(base, folder, adapter_name=adapter_name)
-    else:
-        model = PeftModel.from_pretrained(base, folder)
-    classifier = IntentionClassifier(
-        model,
-        len(meta["labels"]),
-        multi_label=meta["multi_label"],
-        train_head=False,
-        threshold=meta["threshold"],
-        adapter_name=adapter_name,
-    )
-    classifier.head.load_state_dict(load_file(folder / "head.safetensors"))
-    return classifier

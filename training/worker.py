@@ -10,7 +10,7 @@ recipe in-process through its ``Progress`` hook (``training.recipes.train``): ev
 becomes a ``run_steps`` row with the run's progress, and the recipe's log lines go to
 ``run_logs``. Cancelling is checked at every step: the hook raises, the recipe deletes its
 staging folder, and the run ends ``cancelled``. A finished run's adapter is registered
-(lineage.json, metrics.json) in the same transaction that marks it ``succeeded``, and is
+(its lineage and metrics) in the same transaction that marks it ``succeeded``, and is
 not activated: only an admin activates, so a failed or cancelled run never changes the
 active adapter.
 
@@ -25,7 +25,6 @@ Outputs: ``RUNS_DIR/run-<id>/`` (the recipe's output folder), ``RUNS_DIR/run-<id
 
 import argparse
 import gc
-import json
 import logging
 import os
 import signal
@@ -41,6 +40,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from itune_core.bundle import AdapterBundle
 from itune_core.errors import InvalidState, ItuneError
 from itune_core.jsonable import strict_json
 from storage.environment import database_url, home_folder
@@ -111,37 +111,20 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def adapter_from_output(
     folder: Path, name: str, feedback_revision_ids: tuple[int, ...] = ()
 ) -> NewAdapter:
-    """What the registry records of a finished run's folder (``training.outputs``).
+    """What the registry records of a finished run's folder (an adapter bundle).
 
     Raises:
-        OSError, ValueError, KeyError: a missing or malformed lineage.json or metrics.json.
+        ValueError, KeyError: not a finished run, or malformed records.
     """
-    lineage = _read_json(folder / "lineage.json")
-    metrics = _read_json(folder / "metrics.json")
-    selection_path = folder / "selection.json"
-    if selection_path.is_file():
-        selection = _read_json(selection_path)
-        stage1 = selection.get("stage1") or {}
-        stage2 = selection.get("stage2") or {}
+    bundle = AdapterBundle.read(folder)
+    lineage, metrics = bundle.require_records()
+    summary = bundle.selection_summary()
+    if summary is not None:
         # What the registry shows without reading the folder: G, S_gen, alignment ratio.
-        lineage = {
-            **lineage,
-            "selection": {
-                "num_blocks": selection.get("num_blocks"),
-                "s_gen": selection.get("s_gen"),
-                "adapter_blocks": selection.get("adapter_blocks"),
-                "alignment_ratio": selection.get("alignment_ratio"),
-                "G_stage1": stage1.get("G"),
-                "G_stage2": stage2.get("G"),
-            },
-        }
+        lineage = {**lineage, "selection": summary}
     return NewAdapter(
         name=name,
         path=str(folder),

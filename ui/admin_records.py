@@ -1,14 +1,14 @@
 """The admin's records as JSON-ready dicts (times as ISO strings, no NaN): adapters with
 their lineage and acceptance, evaluations with their headline scores, activation events,
-and what a finished run's ``selection.json`` says about its blocks. ``ui.admin.Admin``
+and what a finished run's selection record says about its blocks. ``ui.admin.Admin``
 returns these; the HTTP API sends them as they are and the tab renders them.
 """
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
+from itune_core.bundle import AdapterBundle
 from itune_core.jsonable import strict_json
 from storage.evaluations import Evaluation
 from storage.feedback import Acceptance
@@ -105,39 +105,14 @@ def activation_view(event: ActivationEvent) -> dict[str, Any]:
 
 
 def read_selection(output_dir: str | None) -> dict[str, Any] | None:
-    """What a finished run's ``selection.json`` says about its blocks: ``G`` (Stage I's
-    importance counts, else Stage II's), ``s_gen``, ``alignment_ratio`` and the rest
-    without the per-step history (the steps come from the database). None when the run
-    has no such file (still running, failed, or an unreadable file)."""
+    """What a finished run's adapter bundle says about its blocks
+    (``AdapterBundle.selection_summary``; the steps come from the database). None when the
+    run has no selection record (still running, failed, or an unreadable record)."""
     if not output_dir:
         return None
-    path = Path(output_dir) / "selection.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+        summary = AdapterBundle.read(Path(output_dir)).selection_summary()
     except (OSError, ValueError) as err:
-        logger.warning("cannot read %s: %s", path, err)
+        logger.warning("cannot read the selection record in %s: %s", output_dir, err)
         return None
-    if not isinstance(data, dict):
-        return None
-    stage1 = data.get("stage1") or {}
-    stage2 = data.get("stage2") or {}
-    g1, g2 = stage1.get("G"), stage2.get("G")
-    return strict_json(
-        {
-            "method": data.get("method"),
-            "num_blocks": data.get("num_blocks"),
-            "G": g1 if g1 is not None else g2,
-            "G_stage1": g1,
-            "G_stage2": g2,
-            "s_gen": data.get("s_gen"),
-            "s_pre": stage1.get("s_pre"),
-            "adapter_blocks": data.get("adapter_blocks"),
-            "alignment_ratio": data.get("alignment_ratio"),
-            "sgen_rule": data.get("sgen_rule"),
-            "mean_selected": stage1.get("mean_selected"),
-            "dynamic_stage2": stage2.get("dynamic"),
-            "s_gen_from_G": stage2.get("s_gen_from_G"),
-        }
-    )
+    return None if summary is None else strict_json(summary)

@@ -17,10 +17,10 @@ from peft import PeftModel
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM
 
+from itune_core.bundle import AdapterBundle, PredictorInfo, load_predictor
 from itune_core.method_config import MethodConfig
 from training import cli
 from training.config import TrainConfig
-from training.outputs import load_predictor
 
 ROOT = Path(__file__).resolve().parents[2]
 NUM_BLOCKS = 4
@@ -219,7 +219,7 @@ def test_the_predictor_reloads_and_predicts_the_labels_it_was_trained_on(
 ):
     out = tmp_path / "run"
     assert _train(tiny_model, data_file, out) == 0
-    predictor = load_predictor(out / "predictor", AutoModelForCausalLM.from_pretrained(tiny_model))
+    predictor = AdapterBundle.load(out, AutoModelForCausalLM.from_pretrained(tiny_model)).predictor
     meta = json.loads((out / "predictor" / "predictor.json").read_text())
     assert meta["labels"] == ["clarity", "fluency", "coherence", "style", "meaning-changed"]
     ids = torch.tensor([[1, 2, 3, 4]])
@@ -436,9 +436,9 @@ def test_an_edit_weight_is_trained_with_and_recorded(tiny_model, data_file, tmp_
 def test_predictors_share_one_base_model_and_answer_as_if_alone(tiny_model, tmp_path):
     from peft import get_peft_model
 
+    from itune_core.bundle import save_predictor
     from itune_core.lora import lora_config
     from itune_core.predictor import IntentionClassifier
-    from training.outputs import save_predictor
 
     labels = ["clarity", "fluency", "coherence", "style", "meaning-changed"]
     folders = []
@@ -449,7 +449,9 @@ def test_predictors_share_one_base_model_and_answer_as_if_alone(tiny_model, tmp_
             if "lora_B" in name:
                 param.data.normal_(0, 0.5)
         folder = tmp_path / f"p{seed}" / "predictor"
-        save_predictor(IntentionClassifier(model, len(labels)), folder, labels, False)
+        save_predictor(
+            IntentionClassifier(model, len(labels)), folder, PredictorInfo(tuple(labels), False)
+        )
         folders.append(folder)
     ids = torch.tensor([[1, 2, 3, 4, 5]])
     mask = torch.ones_like(ids)
