@@ -48,11 +48,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.adapters import check_adapter_dir
 from itune_core.bundle import AdapterBundle
-from itune_core.errors import ItuneError, ModelLoadError, RecordNotFound
+from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
 from storage.environment import database_url, home_folder
+from storage.errors import RecordNotFound
 from storage.store import Store
 from storage.users import UserStore
 
@@ -414,10 +415,10 @@ def build_app(settings: Settings, store: Store | None = None):
         store: the database, already opened (and migrated) by the caller; None: open
             ``settings.database_url``.
     """
+    from services.access import Access
+    from services.studio import BASE_MODEL, Studio
     from storage.registry import Registry
     from ui import build_ui
-    from ui.access import Access
-    from ui.studio import BASE_MODEL, Studio
 
     settings.home.mkdir(parents=True, exist_ok=True)
     if store is None:
@@ -480,7 +481,7 @@ def register_builtin(registry, folder: Path) -> None:
     """List the built-in adapter in the registry (once; marked ``builtin`` in its lineage),
     so admins see it beside their own, can activate it again after another, and its
     acceptance adds up like any adapter's."""
-    from itune_core.errors import InvalidState
+    from storage.errors import InvalidState
     from training.worker import adapter_from_output
 
     name = adapter_name(folder)

@@ -1,9 +1,11 @@
-"""Domain errors of the core, translated once at the edge (gr.Error in the UI, a one-line
-message and a non-zero exit in the CLI). Bad configuration raises plain ValueError."""
+"""Domain errors of the core, translated once at the edge (``ui.errors`` for the UI and
+the API, a one-line message and a non-zero exit in the CLI). Bad configuration raises plain
+ValueError. The storage and service layers add their own (``storage.errors``,
+``services.errors``), all subclasses of ``ItuneError``."""
 
 
 class ItuneError(Exception):
-    """Base class of every error the core raises on purpose."""
+    """Base class of every error the project raises on purpose."""
 
 
 class InvalidText(ItuneError):
@@ -14,31 +16,9 @@ class UnknownIntention(ItuneError):
     """An intention outside the supported set was asked for."""
 
 
-class EditNotFound(ItuneError):
-    """A decision names an edit (or revision) that does not exist."""
-
-
 class InvalidDecision(ItuneError):
     """A decision, reason or rating outside the allowed values."""
 
 
 class ModelLoadError(ItuneError):
     """A model or adapter could not be found or loaded."""
-
-
-class RecordNotFound(ItuneError):
-    """A user, training run, adapter or evaluation that does not exist."""
-
-
-class InvalidState(ItuneError):
-    """An action its record's current state forbids: cancelling a finished run, deleting
-    the active adapter, a user name that is taken."""
-
-
-class PermissionDenied(ItuneError):
-    """The user may not do this (not logged in, or an admin action by a non-admin)."""
-
-
-class StorageUnavailable(ItuneError):
-    """The database is locked by another writer for too long, or cannot be reached; the
-    transaction was rolled back, so nothing of the action was saved."""

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from itune_core.errors import InvalidState, RecordNotFound
+from storage.errors import InvalidState, RecordNotFound
 from storage.models import AdapterRow, EvaluationRow
 from storage.store import _now, _utc
 

@@ -31,8 +31,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from itune_core.errors import InvalidState, RecordNotFound
 from itune_core.intentions import parse_intentions
+from storage.errors import InvalidState, RecordNotFound
 from storage.feedback import Acceptance, acceptance_by
 from storage.models import ActivationRow, AdapterRow, RevisionRow
 from storage.store import _now, _utc

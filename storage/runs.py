@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from itune_core.errors import InvalidState, RecordNotFound
+from storage.errors import InvalidState, RecordNotFound
 from storage.models import RUN_STATUSES, RunLogRow, RunStepRow, TrainingRunRow
 from storage.registry import Adapter, NewAdapter, insert_adapter
 from storage.store import _now, _utc

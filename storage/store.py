@@ -23,8 +23,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from itune_core.edits import Edit
-from itune_core.errors import EditNotFound, InvalidText, StorageUnavailable
+from itune_core.errors import InvalidText
 from storage import migrate
+from storage.errors import RecordNotFound, StorageUnavailable
 from storage.models import DecisionRow, EditRow, RevisionRow
 from storage.records import (
     Decision,
@@ -218,7 +219,7 @@ def _decision_record(row: DecisionRow, position: int) -> Decision:
 def _revision_row(session: Session, revision_id: int) -> RevisionRow:
     row = session.get(RevisionRow, revision_id)
     if row is None:
-        raise EditNotFound(f"revision {revision_id} does not exist")
+        raise RecordNotFound(f"revision {revision_id} does not exist")
     return row
 
 
@@ -235,9 +236,9 @@ def _edit_at(session: Session, revision_id: int, position: int) -> EditRow:
     if edit is not None:
         return edit
     if session.get(RevisionRow, revision_id) is None:
-        raise EditNotFound(f"revision {revision_id} does not exist (asked for edit {position})")
+        raise RecordNotFound(f"revision {revision_id} does not exist (asked for edit {position})")
     count = session.scalar(sa.select(sa.func.count()).where(EditRow.revision_id == revision_id))
-    raise EditNotFound(
+    raise RecordNotFound(
         f"revision {revision_id} has no edit at position {position} (it has {count} edits)"
     )
 
@@ -329,14 +330,14 @@ class Store:
             The new revision's id.
 
         Raises:
-            EditNotFound: ``parent_id`` names a revision that does not exist.
+            RecordNotFound: ``parent_id`` names a revision that does not exist.
         """
         check_storable(source=source, revised=revised, final_text=final_text)
         for edit in edits:
             check_storable(edit_text=edit.before + edit.after)
         with Session(self.engine) as session, session.begin():
             if parent_id is not None and session.get(RevisionRow, parent_id) is None:
-                raise EditNotFound(f"parent revision {parent_id} does not exist")
+                raise RecordNotFound(f"parent revision {parent_id} does not exist")
             row = RevisionRow(
                 created_at=_now(),
                 session_id=session_id,
@@ -381,7 +382,7 @@ class Store:
             leaves out edits not decided yet.
 
         Raises:
-            EditNotFound: no revision has that id.
+            RecordNotFound: no revision has that id.
         """
         with Session(self.engine) as session, session.begin():
             row = _revision_row(session, revision_id)
@@ -429,7 +430,7 @@ class Store:
 
         Raises:
             InvalidDecision: the decision, reason or note is not allowed.
-            EditNotFound: the revision, or an edit at that position, does not exist.
+            RecordNotFound: the revision, or an edit at that position, does not exist.
         """
         check_decision(decision, reason, note)
         check_storable(note=note, final_text=final_text)
@@ -467,7 +468,7 @@ class Store:
 
         Raises:
             InvalidDecision: the decision is not allowed.
-            EditNotFound: the revision, or an edit at one of the positions, does not exist.
+            RecordNotFound: the revision, or an edit at one of the positions, does not exist.
         """
         check_decision(decision)
         check_storable(final_text=final_text)
@@ -477,7 +478,7 @@ class Store:
             wanted = list(by_position) if positions is None else list(dict.fromkeys(positions))
             missing = [p for p in wanted if p not in by_position]
             if missing:
-                raise EditNotFound(
+                raise RecordNotFound(
                     f"revision {revision_id} has no edit at position(s) "
                     f"{', '.join(map(str, missing))} (it has {len(by_position)} edits)"
                 )
@@ -497,7 +498,7 @@ class Store:
         """Save the text the writer keeps from a revision (typed by hand or assembled).
 
         Raises:
-            EditNotFound: no revision has that id.
+            RecordNotFound: no revision has that id.
             InvalidText: the text holds a NUL character.
         """
         check_storable(final_text=text)
@@ -513,7 +514,7 @@ class Store:
 
         Raises:
             InvalidDecision: the rating is not an int from 1 to 5.
-            EditNotFound: no revision has that id.
+            RecordNotFound: no revision has that id.
         """
         check_rating(rating)
         with Session(self.engine) as session, session.begin():

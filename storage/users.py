@@ -28,8 +28,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from itune_core.errors import InvalidState, ItuneError
+from itune_core.errors import ItuneError
 from storage.environment import database_url
+from storage.errors import InvalidState
 from storage.models import UserRow
 from storage.store import Store, _now, _utc
 

@@ -23,20 +23,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.errors import (
-    InvalidState,
-    InvalidText,
-    ItuneError,
-    ModelLoadError,
-    PermissionDenied,
-)
+from itune_core.errors import InvalidText, ItuneError, ModelLoadError
 from itune_core.metrics import gleu, sari_corpus, sari_sentence_t2t, sari_t2t, update_rouge
 from itune_core.reviser import ReviseProgress, Revision, check_text
+from services.errors import PermissionDenied
+from services.studio import Studio
+from storage.errors import InvalidState
 from storage.store import Store
 from tests.support import free_port
 from training.data import DataError, Dataset, load_jsonl
 from ui import render
-from ui.studio import Studio
 
 SCRIPT = '<script>alert("pwned")</script>'
 IMG = "<img src=x onerror=alert(1)>"
@@ -606,8 +602,8 @@ def test_only_the_writer_of_a_revision_may_act_on_it_whatever_the_session(fake_s
 def test_a_user_created_while_the_app_runs_closes_the_writer_actions_to_anonymous_calls(
     tmp_path,
 ):
+    from services.access import Access
     from storage.users import UserStore
-    from ui.access import Access
 
     store = Store.open(f"sqlite:///{tmp_path / 'itune.db'}")
     users = UserStore(store.engine)

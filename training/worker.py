@@ -41,9 +41,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.bundle import AdapterBundle
-from itune_core.errors import InvalidState, ItuneError
+from itune_core.errors import ItuneError
 from itune_core.jsonable import strict_json
 from storage.environment import database_url, home_folder
+from storage.errors import InvalidState
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry

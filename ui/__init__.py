@@ -4,6 +4,7 @@ import html
 
 import gradio as gr
 
+from services.studio import Studio
 from ui.admin import Admin
 from ui.admin_api import register_admin_api
 from ui.admin_tab import build_admin_tab
@@ -11,7 +12,6 @@ from ui.api import register_api
 from ui.history_tab import build_history_tab
 from ui.render import CSS
 from ui.revise_tab import build_revise_tab
-from ui.studio import Studio
 
 __all__ = ["CSS", "build_ui"]
 

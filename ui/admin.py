@@ -27,11 +27,11 @@ from typing import Any
 
 from itune_core.errors import ItuneError
 from itune_core.jsonable import strict_json
+from services.access import Access
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import Registry, scope_of
 from storage.runs import RunStore, TrainingRun
-from ui.access import Access
 from ui.admin_records import (
     acceptance_view,
     activation_view,

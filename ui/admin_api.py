@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from itune_core.errors import ItuneError
-from ui.access import LOCAL_USER
+from services.access import LOCAL_USER
 from ui.admin import Admin
 
 FILE_DATA = "gradio.FileData"

@@ -19,7 +19,7 @@ endpoints that run the model share the Revise button's queue (one at a time).
 import gradio as gr
 
 from itune_core.errors import ItuneError
-from ui.studio import Studio
+from services.studio import Studio
 
 
 def _call(fn, *args, **kwargs) -> dict:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from itune_core.errors import ItuneError
-from ui.studio import Studio
+from services.studio import Studio
 
 COLUMNS = ["id", "when (UTC)", "text", "intentions", "edits", "accepted", "rejected", "rating"]
 

@@ -14,8 +14,8 @@ import gradio as gr
 from itune_core.edits import Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import DESCRIPTIONS, INTENTIONS
+from services.studio import Studio
 from ui import render
-from ui.studio import Studio
 
 REASONS = [
     ("meaning changed", "meaning-changed"),

@@ -3,7 +3,7 @@ registered with its success, and acceptance rates from the writers' real decisio
 
 import pytest
 
-from itune_core.errors import InvalidState, RecordNotFound
+from storage.errors import InvalidState, RecordNotFound
 from storage.registry import NewAdapter, Registry
 from storage.runs import RunStore
 

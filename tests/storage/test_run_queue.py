@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from itune_core.errors import InvalidState, RecordNotFound
+from storage.errors import InvalidState, RecordNotFound
 from storage.runs import RunStore
 from storage.store import Store
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from itune_core.errors import StorageUnavailable
+from storage.errors import StorageUnavailable
 from storage.store import UNAVAILABLE_MESSAGE, Store, open_engine
 
 

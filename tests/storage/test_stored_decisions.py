@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from itune_core.errors import EditNotFound, InvalidDecision
+from itune_core.errors import InvalidDecision
+from storage.errors import RecordNotFound
 from storage.records import Decision
 from storage.store import Store
 
@@ -100,7 +101,7 @@ def test_bad_decision_raises_and_writes_nothing(
 def test_decision_on_unknown_revision_raises_and_writes_nothing(store, revision_id, snapshot):
     before = snapshot()
     with pytest.raises(
-        EditNotFound, match=re.escape("revision 99 does not exist (asked for edit 0)")
+        RecordNotFound, match=re.escape("revision 99 does not exist (asked for edit 0)")
     ):
         store.record_decision(99, 0, "accept")
     assert snapshot() == before
@@ -109,7 +110,7 @@ def test_decision_on_unknown_revision_raises_and_writes_nothing(store, revision_
 def test_decision_on_unknown_position_raises_and_writes_nothing(store, revision_id, snapshot):
     before = snapshot()
     message = re.escape(f"revision {revision_id} has no edit at position 5 (it has 5 edits)")
-    with pytest.raises(EditNotFound, match=message):
+    with pytest.raises(RecordNotFound, match=message):
         store.record_decision(revision_id, 5, "accept", final_text="changed")
     assert snapshot() == before
 
@@ -146,7 +147,7 @@ def test_reject_all_saves_the_final_text(store, revision_id, sample_args):
 def test_decisions_with_one_unknown_position_write_nothing(store, revision_id, snapshot):
     before = snapshot()
     with pytest.raises(
-        EditNotFound, match=re.escape("no edit at position(s) 7, 9 (it has 5 edits)")
+        RecordNotFound, match=re.escape("no edit at position(s) 7, 9 (it has 5 edits)")
     ):
         store.record_decisions(revision_id, [0, 7, 1, 9], "accept", final_text="changed")
     assert snapshot() == before
@@ -160,7 +161,7 @@ def test_bad_decision_for_all_edits_writes_nothing(store, revision_id, snapshot)
 
 
 def test_decisions_on_unknown_revision_raise(store):
-    with pytest.raises(EditNotFound, match="revision 42 does not exist"):
+    with pytest.raises(RecordNotFound, match="revision 42 does not exist"):
         store.record_decisions(42, None, "accept")
 
 

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
-from itune_core.errors import EditNotFound, InvalidDecision, InvalidText
+from itune_core.errors import InvalidDecision, InvalidText
+from storage.errors import RecordNotFound
 
 
 def test_revision_reads_back_what_was_recorded(store, revision_id, sample_args):
@@ -60,13 +61,13 @@ def test_revise_again_links_to_the_earlier_revision(store, revision_id, record_s
 
 def test_unknown_parent_raises_and_writes_nothing(store, record_sample, snapshot):
     before = snapshot()
-    with pytest.raises(EditNotFound, match="parent revision 99 does not exist"):
+    with pytest.raises(RecordNotFound, match="parent revision 99 does not exist"):
         record_sample(parent_id=99)
     assert snapshot() == before
 
 
 def test_unknown_revision_raises_edit_not_found(store, revision_id):
-    with pytest.raises(EditNotFound, match=r"^revision 12 does not exist$"):
+    with pytest.raises(RecordNotFound, match=r"^revision 12 does not exist$"):
         store.get_revision(12)
 
 
@@ -76,7 +77,7 @@ def test_save_final_text_replaces_the_final_text(store, revision_id):
 
 
 def test_save_final_text_of_unknown_revision_raises(store):
-    with pytest.raises(EditNotFound, match="revision 7 does not exist"):
+    with pytest.raises(RecordNotFound, match="revision 7 does not exist"):
         store.save_final_text(7, "text")
 
 
@@ -100,7 +101,7 @@ def test_bad_rating_raises_and_writes_nothing(store, revision_id, snapshot, rati
 
 
 def test_rating_of_unknown_revision_raises(store):
-    with pytest.raises(EditNotFound, match="revision 3 does not exist"):
+    with pytest.raises(RecordNotFound, match="revision 3 does not exist"):
         store.record_rating(3, 5)
 
 

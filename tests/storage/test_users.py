@@ -2,7 +2,7 @@
 
 import pytest
 
-from itune_core.errors import InvalidState
+from storage.errors import InvalidState
 from storage.users import UserStore, check_password, hash_password, verify_password
 
 

@@ -7,6 +7,7 @@ import gradio as gr
 import pytest
 from gradio_client import Client, handle_file
 
+from services.access import Access
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -17,7 +18,6 @@ from tests.support import free_port
 from training.data import load_jsonl
 from training.feedback import export_feedback
 from training.worker import submit_run
-from ui.access import Access
 from ui.admin import DEFAULT_JOB, Admin
 from ui.admin_api import register_admin_api
 

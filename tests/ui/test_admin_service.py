@@ -12,7 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from itune_core.edits import compute_edits
-from itune_core.errors import InvalidState, PermissionDenied, RecordNotFound, UnknownIntention
+from itune_core.errors import UnknownIntention
+from services.access import Access
+from services.errors import PermissionDenied
+from storage.errors import InvalidState, RecordNotFound
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -22,7 +25,6 @@ from storage.users import UserStore
 from training.data import load_jsonl
 from training.feedback import export_feedback
 from training.worker import submit_run
-from ui.access import Access
 from ui.admin import DEFAULT_JOB, Admin
 
 PASSWORD = "correct horse battery"

@@ -14,6 +14,7 @@ import gradio as gr
 import pytest
 
 from itune_core.edits import compute_edits
+from services.access import ADMINS_ONLY, Access
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -21,7 +22,6 @@ from storage.runs import RunStore
 from storage.store import Store
 from storage.users import UserStore
 from ui import build_ui
-from ui.access import ADMINS_ONLY, Access
 from ui.admin import Admin
 from ui.admin_tab import AdminHandlers, build_admin_tab
 from ui.plots import STAGES

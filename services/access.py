@@ -15,7 +15,7 @@ and this policy refuses everything in case it is ever reached.
 
 import logging
 
-from itune_core.errors import PermissionDenied
+from services.errors import PermissionDenied
 from storage.users import MAX_PASSWORD_CHARS, UserStore
 
 logger = logging.getLogger(__name__)

@@ -15,15 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from itune_core.edits import Edit, apply_edits
-from itune_core.errors import (
-    EditNotFound,
-    InvalidState,
-    InvalidText,
-    ModelLoadError,
-    PermissionDenied,
-)
+from itune_core.errors import InvalidText, ModelLoadError
 from itune_core.intentions import INTENTIONS, parse_intentions
 from itune_core.reviser import ReviseProgress, Reviser, check_text
+from services.errors import PermissionDenied
+from storage.errors import InvalidState, RecordNotFound
 from storage.records import StoredRevision
 from storage.store import Store
 
@@ -88,7 +84,7 @@ class Studio:
             choose.
         identify: the access policy, asked on every call with the logged-in name: returns
             the name to act as (None where no login exists) or raises PermissionDenied
-            (``ui.access.Access.identity``); None: the name is taken as given.
+            (``services.access.Access.identity``); None: the name is taken as given.
         max_in_flight: revisions one writer (one browser session where no login exists)
             may have running at once; more are refused, so one writer cannot fill the
             model's queue.
@@ -131,7 +127,7 @@ class Studio:
             adapter: revise with this registered adapter (``BASE_MODEL``: the base model)
                 instead of the active one; concurrent requests may each name their own.
 
-        Bad input raises (InvalidText, UnknownIntention; EditNotFound for a missing parent,
+        Bad input raises (InvalidText, UnknownIntention; RecordNotFound for a missing parent,
         PermissionDenied for another writer's) before anything is generated or stored.
         """
         user = self._who(user)
@@ -194,13 +190,13 @@ class Studio:
     def _rejected_in_lineage(self, parent_id: int, user: str | None) -> set[tuple[str, str]]:
         """The (before, after) of every edit rejected in ``parent_id`` and its ancestors."""
         if isinstance(parent_id, bool) or not isinstance(parent_id, int):
-            raise EditNotFound(f"parent revision {parent_id!r} does not exist")
+            raise RecordNotFound(f"parent revision {parent_id!r} does not exist")
         rejected: set[tuple[str, str]] = set()
         seen: set[int] = set()
         current: int | None = parent_id
         while current is not None and current not in seen:
             seen.add(current)
-            revision = self.store.get_revision(current)  # EditNotFound if there is none
+            revision = self.store.get_revision(current)  # RecordNotFound if there is none
             if current == parent_id and revision.user != user:
                 raise PermissionDenied(f"revision {parent_id} is not yours")
             rejected |= {
@@ -260,7 +256,7 @@ class Studio:
             user: the logged-in writer; only the revision's own writer may decide.
 
         Raises:
-            EditNotFound: no such revision or edit.
+            RecordNotFound: no such revision or edit.
             InvalidDecision: bad decision or reason.
             PermissionDenied: another writer's revision.
         """
@@ -359,7 +355,7 @@ class Studio:
         must not read or change someone else's text), and anyone the access policy refuses.
 
         Raises:
-            EditNotFound: no such revision.
+            RecordNotFound: no such revision.
             PermissionDenied: it was made by another writer, or login is required.
         """
         user = self._who(user)
@@ -404,7 +400,7 @@ def _with_decisions(current: StoredRevision, positions, decision: str) -> str | 
     rejected = {k for k, d in current.decisions.items() if getattr(d, "decision", None) == "reject"}
     valid = [p for p in positions if isinstance(p, int) and 0 <= p < len(current.edits)]
     if len(valid) != len(positions):
-        return None  # the store raises EditNotFound
+        return None  # the store raises RecordNotFound
     if decision == "reject":
         rejected |= set(valid)
     elif decision == "accept":

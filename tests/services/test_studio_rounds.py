@@ -7,11 +7,13 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from itune_core.edits import Edit, compute_edits
-from itune_core.errors import EditNotFound, InvalidState, InvalidText, PermissionDenied
+from itune_core.errors import InvalidText
 from itune_core.intentions import INTENTIONS
 from itune_core.reviser import ReviseProgress, Revision
+from services.errors import PermissionDenied
+from services.studio import Studio
+from storage.errors import InvalidState, RecordNotFound
 from storage.store import Store
-from ui.studio import Studio
 
 DRAFT = "He go to school yesterday and he buyed a apple."
 ROUND_1 = "He went to school yesterday and he bought an apple."
@@ -127,7 +129,7 @@ def test_a_round_without_a_parent_records_none(studio, store):
 
 
 def test_revise_again_with_a_missing_parent_is_refused_before_generating(studio, store, reviser):
-    with pytest.raises(EditNotFound, match="revision 999 does not exist"):
+    with pytest.raises(RecordNotFound, match="revision 999 does not exist"):
         next(studio.revise(KEPT_1, ["fluency"], parent_id=999))
     assert reviser.calls == [] and count_revisions(store) == 0
 
@@ -184,5 +186,5 @@ def test_only_the_writer_of_a_revision_may_act_on_it_by_id(studio):
     for other in ("ada", None):
         with pytest.raises(PermissionDenied, match="not yours"):
             studio.check_owner(view["revision_id"], other)
-    with pytest.raises(EditNotFound):
+    with pytest.raises(RecordNotFound):
         studio.check_owner(view["revision_id"] + 100, "wes")

@@ -3,10 +3,10 @@ for admin actions; decided live from a temporary SQLite database."""
 
 import pytest
 
-from itune_core.errors import PermissionDenied
+from services.access import LOCAL_USER, Access
+from services.errors import PermissionDenied
 from storage.store import Store
 from storage.users import UserStore
-from ui.access import LOCAL_USER, Access
 
 PASSWORD = "correct horse battery"
 
