@@ -60,9 +60,24 @@ from storage.users import UserStore
 logger = logging.getLogger("itune")
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+
+
+def builtin_adapter_dir() -> Path:
+    """Where the built-in adapter lies: ``adapters/itune-default`` beside this file in a
+    checkout; in an installed copy (``pip install .``), ``itune_adapters/itune-default``
+    beside it in site-packages. pyproject.toml ships the repository's ``adapters/`` folder
+    under that name, as package data installed next to this module, so a checkout keeps
+    its layout (docs, configs and benchmarks name ``adapters/itune-default``) and the
+    wheel does not install a top-level ``adapters`` folder that another distribution's
+    package of that name would collide with."""
+    here = Path(__file__).resolve().parent
+    checkout = here / "adapters" / "itune-default"
+    return checkout if checkout.is_dir() else here / "itune_adapters" / "itune-default"
+
+
 # The adapter the repository ships (training/configs/intention-tuning-default.yaml
 # rebuilds it), served by default on the embedded model; ITUNE_ADAPTER=none: the base model.
-BUILTIN_ADAPTER = Path(__file__).resolve().parent / "adapters" / "itune-default"
+BUILTIN_ADAPTER = builtin_adapter_dir()
 NO_ADAPTER = ("none", "base")
 
 

@@ -469,7 +469,7 @@ def app_tracebacks(log: Path) -> int:
     return log.read_text(errors="replace").count("Traceback (most recent call last)")
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument(
         "--client-counts", type=int, nargs="+", default=[1, 4, 20], help="clients per phase"
@@ -492,8 +492,105 @@ def main() -> None:
     )
     parser.add_argument("--adapters-dir", type=Path, default=ROOT / "runs" / "load-adapters")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def fresh_home(tmp: Path, shared: Path) -> Path:
+    """An ITUNE_HOME in ``tmp`` that shares only the converted model of ``shared``."""
+    home = tmp / "home"
+    home.mkdir()
+    (home / "models").symlink_to((shared / "models").resolve())
+    return home
+
+
+def run_load(app: App, store: Store, sentences, mode: str, args, loadavg: dict) -> dict:
+    """One app under load from each client count in turn. Returns, per count, the summary,
+    the database check and every request."""
+    results = {}
+    for clients in args.client_counts:
+        print(f"{mode}: {clients} client(s) for {args.seconds:g} s", flush=True)
+        loadavg[f"{mode}-{clients}"] = list(os.getloadavg())
+        before = last_revision_id(store)
+        records = run_clients(app.url, sentences, clients, args.seconds, args.request_timeout)
+        summary = summarize_requests(records, args.seconds)
+        results[str(clients)] = {
+            "summary": summary,
+            "logged": check_logged(store, sentences, records, before),
+            "requests": records,
+        }
+        print(
+            f"  {summary['succeeded']} revisions, {summary['throughput_per_s']:.3f}/s, "
+            f"median {fmt(summary['median_s'], 1)} s",
+            flush=True,
+        )
+    return results
+
+
+def run_adapters_http(app: App, store: Store, adapters: dict, few, args) -> tuple:
+    """Clients revise while the adapters are activated in turn. Returns the requests, the
+    activations and the database check."""
+    names = tuple(adapters)
+    registry = Registry(store.engine)
+    ids = {
+        name: registry.register_adapter(adapter_from_output(Path(a["path"]), name)).id
+        for name, a in adapters.items()
+    }
+    registry.activate(ids[names[0]], by_user="load-benchmark")
+    before = last_revision_id(store)
+    stop = threading.Event()
+    flips: list = []
+    t0 = time.perf_counter()
+    flipper = threading.Thread(
+        target=lambda: flips.extend(flip_adapters(registry, ids, args.flip_seconds, stop, t0))
+    )
+    flipper.start()
+    http = run_clients(
+        app.url, few, args.adapter_clients, args.adapter_seconds, args.request_timeout
+    )
+    stop.set()
+    flipper.join()
+    return http, flips, check_logged(store, few, http, before)
+
+
+def run_adapters_in_process(home: Path, adapters: dict, few) -> tuple:
+    """Both adapters on one pool: each call alone, then all at once. Returns the answers
+    alone, the results together and the loaded model."""
+    print("in-process: the same calls alone, then all at once", flush=True)
+    names = tuple(adapters)
+    device = default_device()
+    loaded = load_model(None, cache_dir=home / "models", device=device, dtype=default_dtype(device))
+    pool = AdapterPool(loaded.model, loaded.tokenizer, model_name=loaded.name)
+    for name, a in adapters.items():
+        pool.reviser_for(name, Path(a["path"]))  # both attached before any call
+    alone = revise_alone(pool, few, (None, *names))
+    together = revise_together(pool, few, names)
+    return alone, together, loaded
+
+
+def write_results(record: dict, args, loaded, loadavg: dict) -> None:
+    """Save load.json and load.md under ``--out`` and print the tables."""
+    command = " ".join(["python", "benchmarks/load.py", *sys.argv[1:]])
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = {
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "device": str(loaded.device),
+        "dtype": str(loaded.dtype).removeprefix("torch."),
+        "loadavg_1_5_15": loadavg,  # other work on the machine, at the start of each phase
+    }
+    settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    record = {"command": command, "date": date, "machine": machine, "settings": settings} | record
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "load.json").write_text(json.dumps(record, indent=2) + "\n")
+    md = markdown(record)
+    (args.out / "load.md").write_text(md + "\n")
+    print("\n" + md)
+
+
+def main() -> None:
+    args = parse_args()
     sentences = load_sentences(args.max_chars)
     few = sentences[: args.adapter_sentences]
     loadavg: dict[str, list[float]] = {"start": list(os.getloadavg())}
@@ -502,9 +599,7 @@ def main() -> None:
     names = tuple(adapters)
 
     tmp = Path(tempfile.mkdtemp(prefix="itune-load-bench-"))
-    home = tmp / "home"  # fresh; only the converted model is shared
-    home.mkdir()
-    (home / "models").symlink_to((args.home / "models").resolve())
+    home = fresh_home(tmp, args.home)  # fresh; only the converted model is shared
     db_url = f"sqlite:///{tmp / 'itune.db'}"
     store = Store.open(db_url)
     os.environ["ITUNE_WORKER"] = "0"  # the app inherits it: no training worker
@@ -517,66 +612,22 @@ def main() -> None:
             os.environ["ITUNE_MAX_BATCH"] = str(batch)  # the app inherits it
             app = App(home, db_url, tmp / f"app-{mode}.log")
             record["app"][mode] = {"page_s": app.page_s, "ready_s": app.ready_s}
-            record["load"][mode] = {}
-            for clients in args.client_counts:
-                print(f"{mode}: {clients} client(s) for {args.seconds:g} s", flush=True)
-                loadavg[f"{mode}-{clients}"] = list(os.getloadavg())
-                before = last_revision_id(store)
-                records = run_clients(
-                    app.url, sentences, clients, args.seconds, args.request_timeout
-                )
-                summary = summarize_requests(records, args.seconds)
-                record["load"][mode][str(clients)] = {
-                    "summary": summary,
-                    "logged": check_logged(store, sentences, records, before),
-                    "requests": records,
-                }
-                print(
-                    f"  {summary['succeeded']} revisions, {summary['throughput_per_s']:.3f}/s, "
-                    f"median {fmt(summary['median_s'], 1)} s",
-                    flush=True,
-                )
+            record["load"][mode] = run_load(app, store, sentences, mode, args, loadavg)
             if mode != MODES[-1]:  # the batched app stays up for the adapter phase
                 record["app"]["tracebacks"] += app_tracebacks(app.log)
                 app.stop()
                 app = None
 
         loadavg["adapters_http"] = list(os.getloadavg())
-        registry = Registry(store.engine)
-        ids = {
-            name: registry.register_adapter(adapter_from_output(Path(a["path"]), name)).id
-            for name, a in adapters.items()
-        }
-        registry.activate(ids[names[0]], by_user="load-benchmark")
-        before = last_revision_id(store)
-        stop = threading.Event()
-        flips: list = []
-        t0 = time.perf_counter()
-        flipper = threading.Thread(
-            target=lambda: flips.extend(flip_adapters(registry, ids, args.flip_seconds, stop, t0))
+        http, flips, record["adapters_http_logged"] = run_adapters_http(
+            app, store, adapters, few, args
         )
-        flipper.start()
-        http = run_clients(
-            app.url, few, args.adapter_clients, args.adapter_seconds, args.request_timeout
-        )
-        stop.set()
-        flipper.join()
-        record["adapters_http_logged"] = check_logged(store, few, http, before)
         record["app"]["tracebacks"] += app_tracebacks(app.log)
         app.stop()
         app = None
 
         loadavg["adapters_inprocess"] = list(os.getloadavg())
-        print("in-process: the same calls alone, then all at once", flush=True)
-        device = default_device()
-        loaded = load_model(
-            None, cache_dir=home / "models", device=device, dtype=default_dtype(device)
-        )
-        pool = AdapterPool(loaded.model, loaded.tokenizer, model_name=loaded.name)
-        for name, a in adapters.items():
-            pool.reviser_for(name, Path(a["path"]))  # both attached before any call
-        alone = revise_alone(pool, few, (None, *names))
-        together = revise_together(pool, few, names)
+        alone, together, loaded = run_adapters_in_process(home, adapters, few)
         loadavg["end"] = list(os.getloadavg())
     finally:
         if app is not None:
@@ -596,25 +647,7 @@ def main() -> None:
     ]
     record["adapter_names"] = names
     record["adapters"] = adapters
-
-    command = " ".join(["python", "benchmarks/load.py", *sys.argv[1:]])
-    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = {
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "device": str(loaded.device),
-        "dtype": str(loaded.dtype).removeprefix("torch."),
-        "loadavg_1_5_15": loadavg,  # other work on the machine, at the start of each phase
-    }
-    settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    record = {"command": command, "date": date, "machine": machine, "settings": settings} | record
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "load.json").write_text(json.dumps(record, indent=2) + "\n")
-    md = markdown(record)
-    (args.out / "load.md").write_text(md + "\n")
-    print("\n" + md)
+    write_results(record, args, loaded, loadavg)
 
 
 if __name__ == "__main__":

@@ -350,7 +350,7 @@ def documents_table(docs: dict, same: dict | None) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=3, help="passes over the sentences")
     parser.add_argument("--sentences", type=int, default=20)
@@ -360,74 +360,55 @@ def main() -> None:
     parser.add_argument("--paragraph-sentences", type=int, default=10)
     parser.add_argument("--same-answers", type=int, default=100, help="sentences (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    args = parser.parse_args()
-    os.environ.setdefault("ITUNE_ADAPTER", "none")  # the app serves what direct runs
-    sentences = load_sentences(args.sentences)
-    load_start = os.getloadavg()
-    tmp = Path(tempfile.mkdtemp(prefix="itune-serve-bench-"))
-    home = args.home or tmp / "home"
-    starts: dict = {"cold_convert_s": None, "page_s": [], "ready_s": []}
-    if not args.skip_cold:
-        cold_home = tmp / "cold-home"
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", CONVERT, str(cold_home)], cwd=ROOT, check=True)
-        starts["cold_convert_s"] = time.perf_counter() - started
-        print(f"cold start (conversion): {starts['cold_convert_s']:.1f} s", flush=True)
-        home = args.home or cold_home
-    db_url = f"sqlite:///{tmp / 'db' / 'itune.db'}"
-    Store.open(db_url).close()  # migrated once, so every warm start finds a ready database
+    return parser.parse_args()
 
-    device = default_device()
-    loaded = load_model(None, cache_dir=home / "models", device=device, dtype=default_dtype(device))
-    settings = ReviseSettings()
-    reviser = Reviser(loaded.model, loaded.tokenizer, model_name=loaded.name, settings=settings)
-    app = None
-    try:
-        for k in range(args.warm_starts):
-            if app is not None:
-                app.stop()
-            app = App(home, db_url, tmp / f"app-{k}.log")
-            starts["page_s"].append(app.page_s)
-            starts["ready_s"].append(app.ready_s)
-            print(f"warm start {k + 1}: page {app.page_s:.1f} s, ready {app.ready_s:.1f} s")
 
-        def run_reviser(text: str, label: str) -> tuple[int, str]:
-            *_, last = reviser.stream(text, [label])
-            return last.revision.generated_tokens, last.revision.revised.strip()
+def time_cold_start(home: Path) -> float:
+    """Seconds to convert the embedded GGUF into the empty ``home``, imports included."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", CONVERT, str(home)], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - started
+    print(f"cold start (conversion): {seconds:.1f} s", flush=True)
+    return seconds
 
-        calls = {
-            "direct": lambda text, label: direct_generate(loaded, text, label, settings),
-            "reviser": run_reviser,
-            "app": app.revise,
-        }
-        for call in calls.values():  # warm-up: first generate pays one-off costs
-            call(READY_TEXT, "fluency")
-        runs: dict[str, list[dict]] = {path: [] for path in PATHS}
-        for rep in range(args.repeats):
-            for i, (text, label) in enumerate(sentences):
-                shift = (i + rep) % len(PATHS)
-                for path in PATHS[shift:] + PATHS[:shift]:
-                    started = time.perf_counter()
-                    tokens, out = calls[path](text, label)
-                    seconds = time.perf_counter() - started
-                    if path == "direct":  # compare what the app would show (not timed)
-                        out = clean_output(out.split("\n", 1)[0], text.strip())
-                    run = dict(sentence=i, repeat=rep, seconds=seconds, tokens=tokens, text=out)
-                    runs[path].append(run | ({"server_s": app.server_s} if path == "app" else {}))
-            print(f"pass {rep + 1}/{args.repeats} done", flush=True)
-        docs = documents(
-            app, loaded, sentences[: args.paragraph_sentences], 2 * args.repeats, settings
-        )
-        print(f"documents: {docs['median_s']}", flush=True)
-        same = None
-        if args.same_answers:
-            same = same_answers(loaded, load_sentences(args.same_answers), settings)
-            print(f"same answers: {same['differ']}/{same['sentences']} differ", flush=True)
-    finally:
-        if app is not None:
-            app.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
+def path_calls(loaded, reviser: Reviser, settings: ReviseSettings, app: App) -> dict:
+    """The three paths, each called as ``(text, label) -> (tokens, text)``."""
+
+    def run_reviser(text: str, label: str) -> tuple[int, str]:
+        *_, last = reviser.stream(text, [label])
+        return last.revision.generated_tokens, last.revision.revised.strip()
+
+    return {
+        "direct": lambda text, label: direct_generate(loaded, text, label, settings),
+        "reviser": run_reviser,
+        "app": app.revise,
+    }
+
+
+def time_paths(calls: dict, sentences, repeats: int, app: App) -> dict[str, list[dict]]:
+    """Every sentence through every path, ``repeats`` times, the order rotating per
+    sentence. Returns each path's measurements (the app's with its server-side time)."""
+    for call in calls.values():  # warm-up: first generate pays one-off costs
+        call(READY_TEXT, "fluency")
+    runs: dict[str, list[dict]] = {path: [] for path in PATHS}
+    for rep in range(repeats):
+        for i, (text, label) in enumerate(sentences):
+            shift = (i + rep) % len(PATHS)
+            for path in PATHS[shift:] + PATHS[:shift]:
+                started = time.perf_counter()
+                tokens, out = calls[path](text, label)
+                seconds = time.perf_counter() - started
+                if path == "direct":  # compare what the app would show (not timed)
+                    out = clean_output(out.split("\n", 1)[0], text.strip())
+                run = dict(sentence=i, repeat=rep, seconds=seconds, tokens=tokens, text=out)
+                runs[path].append(run | ({"server_s": app.server_s} if path == "app" else {}))
+        print(f"pass {rep + 1}/{repeats} done", flush=True)
+    return runs
+
+
+def write_results(args, sentences, starts, runs, docs, same, loaded, device, load_start) -> None:
+    """Save serve.json and serve.md under ``--out`` and print the tables."""
     runs["app_server"] = [r | {"seconds": r["server_s"]} for r in runs["app"]]
     summary = summarize(runs)
     md = table(summary, starts, len(runs["direct"])) + "\n\n" + documents_table(docs, same)
@@ -458,6 +439,53 @@ def main() -> None:
     )
     (args.out / "serve.md").write_text(header + md + "\n")
     print("\n" + md)
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ.setdefault("ITUNE_ADAPTER", "none")  # the app serves what direct runs
+    sentences = load_sentences(args.sentences)
+    load_start = os.getloadavg()
+    tmp = Path(tempfile.mkdtemp(prefix="itune-serve-bench-"))
+    home = args.home or tmp / "home"
+    starts: dict = {"cold_convert_s": None, "page_s": [], "ready_s": []}
+    if not args.skip_cold:
+        cold_home = tmp / "cold-home"
+        starts["cold_convert_s"] = time_cold_start(cold_home)
+        home = args.home or cold_home
+    db_url = f"sqlite:///{tmp / 'db' / 'itune.db'}"
+    Store.open(db_url).close()  # migrated once, so every warm start finds a ready database
+
+    device = default_device()
+    loaded = load_model(None, cache_dir=home / "models", device=device, dtype=default_dtype(device))
+    settings = ReviseSettings()
+    reviser = Reviser(loaded.model, loaded.tokenizer, model_name=loaded.name, settings=settings)
+    app = None
+    try:
+        for k in range(args.warm_starts):
+            if app is not None:
+                app.stop()
+            app = App(home, db_url, tmp / f"app-{k}.log")
+            starts["page_s"].append(app.page_s)
+            starts["ready_s"].append(app.ready_s)
+            print(f"warm start {k + 1}: page {app.page_s:.1f} s, ready {app.ready_s:.1f} s")
+
+        calls = path_calls(loaded, reviser, settings, app)
+        runs = time_paths(calls, sentences, args.repeats, app)
+        docs = documents(
+            app, loaded, sentences[: args.paragraph_sentences], 2 * args.repeats, settings
+        )
+        print(f"documents: {docs['median_s']}", flush=True)
+        same = None
+        if args.same_answers:
+            same = same_answers(loaded, load_sentences(args.same_answers), settings)
+            print(f"same answers: {same['differ']}/{same['sentences']} differ", flush=True)
+    finally:
+        if app is not None:
+            app.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    write_results(args, sentences, starts, runs, docs, same, loaded, device, load_start)
 
 
 if __name__ == "__main__":

@@ -372,7 +372,7 @@ def machine() -> dict:
     return info
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, default=None, help="ITUNE_HOME")
     parser.add_argument("--precisions", default="bf16,fp32", help="comma list of bf16, fp32")
@@ -396,24 +396,25 @@ def main() -> None:
     unknown = sorted(set(args.variants) - set(METHODS))
     if unknown or REFERENCE not in args.variants:
         parser.error(f"--variants: unknown {unknown} or {REFERENCE!r} missing (the reference)")
-    if args.one or args.interleaved:  # a child: measure and print one JSON line
-        args.sgen = [int(b) for b in args.sgen.split(",")]
-        print(json.dumps(run_one(args) if args.one else run_interleaved(args)))
-        return
+    return args
 
-    started = time.perf_counter()
+
+def choose_sgen(args) -> dict:
+    """S_gen given (``--sgen``), recorded (``--sgen-from``) or from a real short Stage I,
+    with where it came from."""
     if args.sgen:
-        sgen = {"source": "given with --sgen", "s_gen": [int(b) for b in args.sgen.split(",")]}
-    elif args.sgen_from:
+        return {"source": "given with --sgen", "s_gen": [int(b) for b in args.sgen.split(",")]}
+    if args.sgen_from:
         selection = json.loads((args.sgen_from / "selection.json").read_text())
         sgen = {"source": f"recorded in {args.sgen_from}/selection.json", **selection}
-        sgen = {k: sgen[k] for k in ("source", "s_gen")}
-    else:
-        print(f"Stage I ({args.stage1_steps} steps) for S_gen ...", flush=True)
-        sgen = stage1_sgen(args)
-    args.sgen = sgen["s_gen"]
-    print(f"S_gen = {args.sgen} ({sgen['source']})", flush=True)
+        return {k: sgen[k] for k in ("source", "s_gen")}
+    print(f"Stage I ({args.stage1_steps} steps) for S_gen ...", flush=True)
+    return stage1_sgen(args)
 
+
+def measure(args) -> dict:
+    """Per precision: each method's peak memory in its own process, then the step times of
+    all of them interleaved in one. Returns the summaries and the raw measurements."""
     results = {"summary": {}, "raw": {}}
     for precision in args.precisions.split(","):
         args.precision = precision
@@ -425,30 +426,26 @@ def main() -> None:
         interleaved = _child(args, "--interleaved")
         results["raw"][precision] = {"memory": memory, "interleaved": interleaved}
         results["summary"][precision] = summarize(interleaved, memory)
+    return results
 
-    results.update(
-        command="python benchmarks/train_efficiency.py " + shlex.join(sys.argv[1:]),
-        date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        machine=machine(),
-        setup={
-            "model": "embedded SmolLM2-135M-Instruct (30 blocks)",
-            "data": "iterater-sent train, generation prompt, prompt tokens masked",
-            "batch_size": args.batch_size,
-            "max_length": args.max_length,
-            "batches": args.batches,
-            "warmup_steps": args.warmup,
-            "measured_steps": args.steps,
-            "lora": LoraSettings().to_dict(),
-            "s_gen": sgen,
-        },
-        targets=TARGETS,
-        wall_seconds=time.perf_counter() - started,
-    )
-    results["verdicts"] = verdicts(results)
-    results["notes"] = notes(results, args.sgen)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "train_efficiency.json").write_text(json.dumps(results, indent=2) + "\n")
-    md = "\n".join(
+
+def run_setup(args, sgen: dict) -> dict:
+    """What was measured, saved with the results."""
+    return {
+        "model": "embedded SmolLM2-135M-Instruct (30 blocks)",
+        "data": "iterater-sent train, generation prompt, prompt tokens masked",
+        "batch_size": args.batch_size,
+        "max_length": args.max_length,
+        "batches": args.batches,
+        "warmup_steps": args.warmup,
+        "measured_steps": args.steps,
+        "lora": LoraSettings().to_dict(),
+        "s_gen": sgen,
+    }
+
+
+def markdown(results: dict, args, sgen: dict) -> str:
+    return "\n".join(
         [
             "# Stage-II training efficiency: Intention-Tuning vs LoRA vs DoRA",
             "",
@@ -479,6 +476,33 @@ def main() -> None:
             "",
         ]
     )
+
+
+def main() -> None:
+    args = parse_args()
+    if args.one or args.interleaved:  # a child: measure and print one JSON line
+        args.sgen = [int(b) for b in args.sgen.split(",")]
+        print(json.dumps(run_one(args) if args.one else run_interleaved(args)))
+        return
+
+    started = time.perf_counter()
+    sgen = choose_sgen(args)
+    args.sgen = sgen["s_gen"]
+    print(f"S_gen = {args.sgen} ({sgen['source']})", flush=True)
+    results = measure(args)
+    results.update(
+        command="python benchmarks/train_efficiency.py " + shlex.join(sys.argv[1:]),
+        date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        machine=machine(),
+        setup=run_setup(args, sgen),
+        targets=TARGETS,
+        wall_seconds=time.perf_counter() - started,
+    )
+    results["verdicts"] = verdicts(results)
+    results["notes"] = notes(results, args.sgen)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "train_efficiency.json").write_text(json.dumps(results, indent=2) + "\n")
+    md = markdown(results, args, sgen)
     (RESULTS / "train_efficiency.md").write_text(md)
     print()
     print(md)
