@@ -163,7 +163,7 @@ def test_wheel_holds_every_python_file_of_the_shipped_packages(wheel_names):
     ]
     assert "storage/migrations/versions/0001_initial_schema.py" in shipped
     missing = sorted(set(shipped) - wheel_names)
-    # A new package (services/, ...) goes into pyproject.toml's [tool.setuptools] packages.
+    # A new package goes into pyproject.toml's [tool.setuptools] packages.
     assert not missing, f"not in the wheel (see pyproject.toml's packages): {missing}"
     assert {"app.py", "itune.py"} <= wheel_names
 
