@@ -136,7 +136,7 @@ def setting(default: Any = MISSING, *, default_factory: Any = MISSING, **meta: A
     )
 
 
-STEPS = 200_000  # the most steps of any kind a job may ask for
+STEP_LIMIT = 200_000  # the most steps of any kind a job may ask for
 
 
 @dataclass(frozen=True)
@@ -175,14 +175,14 @@ class TrainConfig:
         "passes over the data",
         label="Max steps (Stage II)",
         minimum=1,
-        maximum=STEPS,
+        maximum=STEP_LIMIT,
     )
     stage1_steps: int | None = setting(
         None,
         help="Stage-I steps (default: the Stage-II budget)",
         label="Stage-I steps",
         minimum=1,
-        maximum=STEPS,
+        maximum=STEP_LIMIT,
         methods=(Method.INTENTION_TUNING,),
     )
     epochs: int = setting(
@@ -217,7 +217,7 @@ class TrainConfig:
         0,
         help="linear warm-up steps at the start of each stage, then constant",
         minimum=0,
-        maximum=STEPS,
+        maximum=STEP_LIMIT,
     )
     max_grad_norm: float | None = setting(
         1.0,
@@ -273,14 +273,14 @@ class TrainConfig:
         help="save Stage II every N steps beside the output (<output>.checkpoint/); running "
         "the same config again resumes there (0: never)",
         minimum=0,
-        maximum=STEPS,
+        maximum=STEP_LIMIT,
     )
     snapshot_every: int | None = setting(
         None,
         help="keep the generation adapter every N Stage-II steps (snapshots/step-N in the "
         "output), to score budgets on dev; none: no snapshots",
         minimum=1,
-        maximum=STEPS,
+        maximum=STEP_LIMIT,
     )
     method_config: MethodConfig = setting(  # noqa: RUF009 (a field with its metadata)
         default_factory=MethodConfig,
