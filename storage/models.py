@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.records import DECISIONS, REASONS
+from storage.run_status import RunStatus
 
 # Named constraints, so that later migrations can alter them on every backend.
 NAMING_CONVENTION = {
@@ -104,7 +105,7 @@ class DecisionRow(Base):
 
 # --- users, training runs, adapters, evaluations (migration 0002) ---------------------------
 
-RUN_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+RUN_STATUSES: tuple[str, ...] = tuple(status.value for status in RunStatus)
 ACTIVATION_ACTIONS: tuple[str, ...] = ("activate", "rollback")
 
 

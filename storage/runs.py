@@ -5,11 +5,11 @@ their status, progress, per-step losses and norms, and log lines as the workers 
     run_id = runs.enqueue_run({"method": "lora", "data": "iterater-sent"}, created_by="ada")
     run = runs.claim_next_run(worker_pid=os.getpid())      # in the worker (training.worker)
     cancel = runs.record_step(run.id, stage=2, step=1, loss=2.3, selected=[0, 1], ...)
-    runs.finish_run(run.id, "succeeded", output_dir="runs/run-1")
+    runs.finish_run(run.id, RunStatus.SUCCEEDED, output_dir="runs/run-1")
 
 Everything lives in the database, so a reloaded page shows the live run. Each method is one
 transaction. A run goes queued -> running -> succeeded | failed | cancelled (a queued run
-can be cancelled directly); finished runs never change again.
+can be cancelled directly; ``storage.run_status``); finished runs never change again.
 """
 
 import logging
@@ -23,13 +23,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from storage.errors import InvalidState, RecordNotFound
-from storage.models import RUN_STATUSES, RunLogRow, RunStepRow, TrainingRunRow
+from storage.models import RunLogRow, RunStepRow, TrainingRunRow
 from storage.registry import Adapter, NewAdapter, insert_adapter
+from storage.run_status import FINISHED, RunStatus
 from storage.store import _now, _utc
 
 logger = logging.getLogger(__name__)
 
-FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 MAX_LOG_LINE_CHARS = 4000
 
 
@@ -116,7 +116,7 @@ def _run_row(session: Session, run_id: int) -> TrainingRunRow:
 
 def _running_row(session: Session, run_id: int) -> TrainingRunRow:
     row = _run_row(session, run_id)
-    if row.status != "running":
+    if row.status != RunStatus.RUNNING:
         raise InvalidState(f"training run {run_id} is {row.status}, not running")
     return row
 
@@ -156,7 +156,7 @@ class RunStore:
             row = TrainingRunRow(
                 created_at=_now(),
                 created_by=created_by,
-                status="queued",
+                status=RunStatus.QUEUED,
                 config=dict(config),
                 progress=0.0,
                 step=0,
@@ -183,8 +183,8 @@ class RunStore:
             if row.status in FINISHED:
                 raise InvalidState(f"training run {run_id} has already {row.status}")
             row.cancel_requested = True
-            if row.status == "queued":
-                row.status = "cancelled"
+            if row.status == RunStatus.QUEUED:
+                row.status = RunStatus.CANCELLED
                 row.finished_at = _now()
             session.flush()
             return _run_record(row)
@@ -198,8 +198,8 @@ class RunStore:
         """The most recent runs, newest first (optionally of one status)."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
-        if status is not None and status not in RUN_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(RUN_STATUSES)}, got {status!r}")
+        if status is not None and status not in tuple(RunStatus):
+            raise ValueError(f"status must be one of {', '.join(RunStatus)}, got {status!r}")
         query = sa.select(TrainingRunRow).order_by(TrainingRunRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(TrainingRunRow.status == status)
@@ -252,7 +252,7 @@ class RunStore:
             with Session(self.engine) as session, session.begin():
                 run_id = session.scalar(
                     sa.select(TrainingRunRow.id)
-                    .where(TrainingRunRow.status == "queued")
+                    .where(TrainingRunRow.status == RunStatus.QUEUED)
                     .order_by(TrainingRunRow.id)
                     .limit(1)
                 )
@@ -261,9 +261,12 @@ class RunStore:
                 now = _now()
                 claimed = session.execute(
                     sa.update(TrainingRunRow)
-                    .where(TrainingRunRow.id == run_id, TrainingRunRow.status == "queued")
+                    .where(TrainingRunRow.id == run_id, TrainingRunRow.status == RunStatus.QUEUED)
                     .values(
-                        status="running", worker_pid=worker_pid, started_at=now, heartbeat_at=now
+                        status=RunStatus.RUNNING,
+                        worker_pid=worker_pid,
+                        started_at=now,
+                        heartbeat_at=now,
                     )
                     .execution_options(synchronize_session=False)
                 ).rowcount
@@ -372,7 +375,7 @@ class RunStore:
         with Session(self.engine) as session, session.begin():
             row = _running_row(session, run_id)
             registered = insert_adapter(session, adapter, run_id=run_id)
-            self._finish(session, row, "succeeded", None, output_dir)
+            self._finish(session, row, RunStatus.SUCCEEDED, None, output_dir)
             return registered
 
     @staticmethod
@@ -384,7 +387,7 @@ class RunStore:
         row.heartbeat_at = now
         if output_dir is not None:
             row.output_dir = output_dir
-        if status == "succeeded":
+        if status == RunStatus.SUCCEEDED:
             row.progress = 1.0
         if error:
             session.add(RunLogRow(run_id=row.id, created_at=now, line=f"error: {error}"))
@@ -405,7 +408,7 @@ class RunStore:
         failed = []
         with Session(self.engine) as session, session.begin():
             rows = session.scalars(
-                sa.select(TrainingRunRow).where(TrainingRunRow.status == "running")
+                sa.select(TrainingRunRow).where(TrainingRunRow.status == RunStatus.RUNNING)
             ).all()
             for row in rows:
                 beat = row.heartbeat_at or row.started_at or row.created_at
@@ -421,7 +424,9 @@ class RunStore:
                         if dead
                         else f"no heartbeat for {stale_after.total_seconds():.0f} s"
                     )
-                    self._finish(session, row, "failed", f"{reason}; the run was abandoned", None)
+                    self._finish(
+                        session, row, RunStatus.FAILED, f"{reason}; the run was abandoned", None
+                    )
                     failed.append(row.id)
         if failed:
             logger.warning("marked stale training runs failed: %s", failed)

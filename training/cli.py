@@ -27,46 +27,17 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from itune_core.errors import ItuneError
+from itune_core.method_config import NORMS
 from itune_core.selection import FIRST_STEPS, SGEN_RULES
 from storage.environment import home_folder
 from training.checkpoints import checkpoint_dir
-from training.config import (
-    BASE_DTYPES,
-    METHODS,
-    MIXED_PRECISIONS,
-    TrainConfig,
-    parse_override,
-    read_yaml,
-    set_dotted,
-)
+from training.config import SETTINGS, TrainConfig, parse_override, read_yaml, set_dotted
 from training.loop import Progress, StepLog
 
 log = logging.getLogger("training")
 
-# flag destination -> config key (dotted for method_config); None values are not given.
-FLAG_KEYS: dict[str, str] = {
-    "method": "method",
-    "data": "data",
-    "output": "output",
-    "model": "model",
-    "split": "split",
-    "max_steps": "max_steps",
-    "stage1_steps": "stage1_steps",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "lr": "lr",
-    "stage1_lr": "stage1_lr",
-    "weight_decay": "weight_decay",
-    "warmup_steps": "warmup_steps",
-    "max_grad_norm": "max_grad_norm",
-    "edit_weight": "edit_weight",
-    "max_length": "max_length",
-    "mixed_precision": "mixed_precision",
-    "base_dtype": "base_dtype",
-    "cpu": "cpu",
-    "overwrite": "overwrite",
-    "checkpoint_every": "checkpoint_every",
-    "snapshot_every": "snapshot_every",
+# The method switches' flags: flag destination -> dotted key in method_config.
+METHOD_FLAGS: dict[str, str] = {
     "lora_r": "method_config.lora.r",
     "lora_alpha": "method_config.lora.lora_alpha",
     "lora_dropout": "method_config.lora.lora_dropout",
@@ -79,6 +50,29 @@ FLAG_KEYS: dict[str, str] = {
     "varsplit_low": "method_config.varsplit_low",
     "varsplit_high": "method_config.varsplit_high",
 }
+# flag destination -> config key (dotted for method_config); None values are not given.
+# TrainConfig's own flags come from its fields' Settings (training.config.SETTINGS).
+FLAG_KEYS: dict[str, str] = {
+    **{name: name for name, s in SETTINGS.items() if s.flag},
+    **METHOD_FLAGS,
+}
+
+
+def _add_setting_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field that has one, from its Setting; every default is
+    None (a flag not given leaves the YAML file's value or the field's default)."""
+    for s in SETTINGS.values():
+        if not s.flag:
+            continue
+        help_text = s.help.replace("%", "%%")  # argparse formats help with %
+        if s.kind is bool:
+            p.add_argument(s.flag_name, action="store_true", default=None, help=help_text)
+        elif s.choices is not None:
+            p.add_argument(s.flag_name, choices=[c.value for c in s.choices], help=help_text)
+        elif s.number_kind is not None:
+            p.add_argument(s.flag_name, type=s.number_kind, help=help_text)
+        else:
+            p.add_argument(s.flag_name, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,46 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         argument_default=None,
     )
     p.add_argument("--config", type=Path, help="YAML config (training/configs/*.yaml)")
-    p.add_argument("--method", choices=METHODS)
-    p.add_argument("--data", help="iterater-sent, iterater-doc, argrewrite or PATH.jsonl")
-    p.add_argument("--output", help="output folder, written whole at the end")
-    p.add_argument("--model", help="embedded (default), a local folder or a hub id")
-    p.add_argument("--split", help="data split to train on (default train)")
-    p.add_argument("--max-steps", type=int, help="Stage-II steps (the budget of every method)")
-    p.add_argument("--stage1-steps", type=int, help="Stage-I steps (default: --max-steps)")
-    p.add_argument("--epochs", type=int, help="passes over the data when no steps are given")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float, help="learning rate (Stage II; Stage I too by default)")
-    p.add_argument("--stage1-lr", type=float)
-    p.add_argument("--weight-decay", type=float)
-    p.add_argument("--warmup-steps", type=int)
-    p.add_argument("--max-grad-norm", type=float)
-    p.add_argument(
-        "--edit-weight",
-        type=float,
-        help="loss weight of the target tokens that depart from the source (default 1)",
-    )
-    p.add_argument("--max-length", type=int, help="longest sequence in tokens")
-    p.add_argument("--seed", type=int, help="data order, initialisation, random first step")
-    p.add_argument("--mixed-precision", choices=MIXED_PRECISIONS, help="auto: bf16 if native")
-    p.add_argument("--base-dtype", choices=BASE_DTYPES)
-    p.add_argument("--cpu", action="store_true", default=None, help="train on the CPU")
-    p.add_argument("--overwrite", action="store_true", default=None, help="replace a finished run")
-    p.add_argument(
-        "--checkpoint-every",
-        type=int,
-        help="save Stage II every N steps beside the output; rerun to resume (0: never)",
-    )
-    p.add_argument(
-        "--snapshot-every", type=int, help="keep the adapter every N steps (snapshots/step-N)"
-    )
+    _add_setting_flags(p)
     p.add_argument("--lora-r", type=int)
     p.add_argument("--lora-alpha", type=float, help="same in both stages")
     p.add_argument("--lora-dropout", type=float)
     decisions = p.add_argument_group("method decisions (docs/method.md [decision]s)")
     decisions.add_argument("--head-trainable", action=argparse.BooleanOptionalAction)
     decisions.add_argument("--first-step", choices=FIRST_STEPS)
-    decisions.add_argument("--norm", choices=("l2", "reference"))
+    decisions.add_argument("--norm", choices=NORMS)
     decisions.add_argument("--keep-low-max", action=argparse.BooleanOptionalAction)
     decisions.add_argument("--sgen-rule", choices=SGEN_RULES)
     decisions.add_argument("--sgen-fixed", action=argparse.BooleanOptionalAction)
@@ -169,7 +131,6 @@ def resolve_config(args: argparse.Namespace) -> TrainConfig:
             set_dotted(data, key, value)
     if args.seed is not None:
         # One --seed drives the data order, the initialisation and the random first step.
-        set_dotted(data, "seed", args.seed)
         set_dotted(data, "method_config.seed", args.seed)
     for text in args.overrides:
         key, value = parse_override(text)

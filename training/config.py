@@ -6,177 +6,296 @@ docs/method.md (``itune_core.method_config.MethodConfig``). YAML files under
 ``training/configs/`` hold the same keys; flags override them; the resolved config (every
 default filled in, ``auto`` values decided) is saved as ``config.yaml`` next to the
 outputs and runs again unchanged with ``python -m training train --config DIR/config.yaml``.
+
+Each field carries its own ``Setting`` (``dataclasses.field`` metadata): its help, its
+bounds, its choices, whether it has a flag and whether an Admin job may give it. The
+checks of ``TrainConfig``, the ``train`` flags (``training.cli``) and the Admin tab's job
+fields and number kinds (``ui.admin``, ``ui.admin_views``) are all read from ``SETTINGS``,
+so a new training option is one field here (plus, to show it on the Train form, its name
+in ``ui.admin_views.TRAIN_FORM``).
 """
 
-from dataclasses import asdict, dataclass, field, fields, replace
+import types
+from collections.abc import Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from types import MappingProxyType
+from typing import Any, Self, get_args
 
 import yaml
 
 from itune_core.method_config import MethodConfig
+from training.vocabulary import BaseDtype, Method, MixedPrecision
 
-METHODS: tuple[str, ...] = ("intention-tuning", "lora", "dora", "ir-tuning")
-MIXED_PRECISIONS: tuple[str, ...] = ("auto", "bf16", "no")
-BASE_DTYPES: tuple[str, ...] = ("auto", "float32", "bfloat16")
-
-
-def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+SETTING = "setting"  # the metadata key of a field's Setting
 
 
-# Past these a job is a mistake or an attack (a run of a billion steps holds the worker for
-# good; a batch of a million rows or a length of ten million tokens exhausts memory).
-UPPER_BOUNDS: dict[str, int | float] = {
-    "max_steps": 200_000,
-    "stage1_steps": 200_000,
-    "epochs": 1_000,
-    "batch_size": 1_024,
-    "max_length": 32_768,
-    "warmup_steps": 200_000,
-    "checkpoint_every": 200_000,
-    "snapshot_every": 200_000,
-    "lr": 1.0,
-    "stage1_lr": 1.0,
-    "weight_decay": 10.0,
-    "edit_weight": 1_000.0,
-}
+@dataclass(frozen=True)
+class Setting:
+    """What one ``TrainConfig`` field means, and how it is given and checked.
+
+    Attributes:
+        help: what it means (also the flag's help in ``python -m training train --help``).
+        label: its short name on the Admin tab's Train form.
+        flag: ``python -m training train`` has ``--<name>`` (dashes for underscores).
+        job: an Admin job (the Train form, the HTTP API) may give it; False: the worker
+            sets it.
+        choices: the enum of its allowed values (a text field).
+        minimum: the least number allowed; for an integer 1 reads "a positive integer",
+            0 "an integer >= 0".
+        maximum: the largest allowed: past it a job is a mistake or an attack (a run of a
+            billion steps holds the worker for good; a batch of a million rows exhausts
+            memory).
+        methods: the methods that use it (None: every one); the Train form sends and
+            shows it only for them.
+        omit_default: the Train form leaves it out of a job while it holds its default.
+        note: added to the message that refuses a value outside ``choices``.
+        name, kind, optional, required, default: filled in from the field itself
+            (``SETTINGS``): its name, its value's type (bool, int, float, str or another
+            class), whether None is allowed, whether it has no default, and its default.
+    """
+
+    help: str
+    label: str = ""
+    flag: bool = True
+    job: bool = True
+    choices: type[StrEnum] | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    methods: tuple[Method, ...] | None = None
+    omit_default: bool = False
+    note: str = ""
+    name: str = ""
+    kind: type = str
+    optional: bool = False
+    required: bool = False
+    default: Any = None
+
+    @property
+    def flag_name(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def number_kind(self) -> type | None:
+        """``int`` or ``float`` for a number field, else None."""
+        return self.kind if self.kind in (int, float) else None
+
+    def used_by(self, method: Any) -> bool:
+        return self.methods is None or method in self.methods
+
+    def check(self, value: Any) -> None:
+        """Raises: ValueError naming the field and the value, when ``value`` is refused."""
+        name = self.name
+        if value is None and self.optional:
+            return
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false, got {value!r}")
+        elif self.kind is str:
+            if self.choices is not None:
+                if value not in tuple(self.choices):
+                    note = f" ({self.note})" if self.note else ""
+                    raise ValueError(
+                        f"{name} must be one of {', '.join(self.choices)}, got {value!r}{note}"
+                    )
+            elif not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        elif self.kind is int:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or (self.minimum is not None and value < self.minimum)
+            ):
+                raise ValueError(f"{name} must be {_integer(self.minimum)}, got {value!r}")
+        elif self.kind is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be {_number(self.minimum)}, got {value!r}")
+            if self.minimum is not None and not value >= self.minimum:
+                raise ValueError(f"{name} must be {_number(self.minimum)}, got {value!r}")
+        elif not isinstance(value, self.kind):
+            raise ValueError(f"{name} must be a {self.kind.__name__}, got {value!r}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{name} must be at most {self.maximum:,}, got {value!r}")
 
 
-def _at_most(name: str, value: Any) -> None:
-    limit = UPPER_BOUNDS[name]
-    if value is not None and value > limit:
-        raise ValueError(f"{name} must be at most {limit:,}, got {value!r}")
+def _integer(minimum: int | float | None) -> str:
+    if minimum is None:
+        return "an integer"
+    return "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
 
 
-def _number(name: str, value: Any, *, minimum: float, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= minimum:
-        raise ValueError(f"{name} must be a number >= {minimum}, got {value!r}")
+def _number(minimum: int | float | None) -> str:
+    return "a number" if minimum is None else f"a number >= {minimum}"
+
+
+def setting(default: Any = MISSING, *, default_factory: Any = MISSING, **meta: Any) -> Any:
+    """A ``TrainConfig`` field with its ``Setting`` (keyword arguments: its attributes)."""
+    return field(
+        default=default, default_factory=default_factory, metadata={SETTING: Setting(**meta)}
+    )
+
+
+STEP_LIMIT = 200_000  # the most steps of any kind a job may ask for
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """One training run.
+    """One training run. What each field means is its ``Setting.help``
+    (``python -m training train --help`` lists them); ``method_config`` holds every
+    [decision] switch of docs/method.md, with its default.
 
-    Attributes:
-        method: ``intention-tuning`` (Stage I then Stage II), ``lora`` or ``dora`` (all
-            blocks, Stage II only) or ``ir-tuning`` (dynamic selection on generation).
-        data: ``iterater-sent``, ``iterater-doc``, ``argrewrite`` or a .jsonl/.json path.
-        output: the folder the finished run is published as.
-        model: ``embedded`` (SmolLM2-135M-Instruct), a local folder or a hub id.
-        split: the split trained on.
-        max_steps: Stage-II optimiser steps, the same budget for every method; None:
-            ``epochs`` passes over the data.
-        stage1_steps: Stage-I steps; None: the same budget as Stage II.
-        epochs: passes over the data when no step count is given.
-        batch_size: examples per step (per process under ``accelerate launch``).
-        lr: AdamW learning rate of Stage II.
-        stage1_lr: learning rate of Stage I (adapters and head); None: ``lr``.
-        weight_decay: AdamW weight decay.
-        warmup_steps: linear warm-up steps at the start of each stage, then constant.
-        max_grad_norm: clip the gradients to this norm (after measuring s_l); None: no.
-        edit_weight: weight in the Stage-II loss of the target tokens that depart from the
-            source (inserted or replaced, or right after a deletion); 1.0: plain
-            cross-entropy (``training.batching.edit_weights``).
-        max_length: longest sequence in tokens; longer examples lose their end, and
-            generation examples whose prompt alone is this long are skipped.
-        seed: data order and adapter initialisation.
-        mixed_precision: ``bf16`` autocast, ``no``, or ``auto`` (bf16 where the hardware
-            runs it natively: Ampere+ GPUs, AVX-512 CPUs).
-        base_dtype: dtype of the frozen base weights; ``auto`` is bfloat16 under bf16
-            autocast (the adapters stay float32), else float32.
-        no_grad_below: run the frozen blocks below the lowest trained block without
-            autograd (same loss and gradients; see ``training.stage2.no_grad_below``).
-        cpu: train on the CPU even where a GPU is present.
-        overwrite: replace a finished run already at ``output`` (atomically, at the end).
-        checkpoint_every: save Stage II every this many steps in
-            ``<output>.checkpoint/``; running the same config again resumes there
-            (``training.checkpoints``); 0: never.
-        snapshot_every: keep the generation adapter every this many Stage-II steps
-            (``snapshots/step-N/`` in the output), to score budgets on dev; None: none.
-        method_config: every [decision] switch of docs/method.md, with its default.
+    Raises:
+        ValueError: a bad value; the message names the field (``Setting.check``).
     """
 
-    method: str
-    data: str
-    output: str
-    model: str = "embedded"
-    split: str = "train"
-    max_steps: int | None = None
-    stage1_steps: int | None = None
-    epochs: int = 1
-    batch_size: int = 8
-    lr: float = 2e-4
-    stage1_lr: float | None = None
-    weight_decay: float = 0.0
-    warmup_steps: int = 0
-    max_grad_norm: float | None = 1.0
-    edit_weight: float = 1.0
-    max_length: int = 512
-    seed: int = 0
-    mixed_precision: str = "auto"
-    base_dtype: str = "auto"
-    no_grad_below: bool = True
-    cpu: bool = False
-    overwrite: bool = False
-    checkpoint_every: int = 50
-    snapshot_every: int | None = None
-    method_config: MethodConfig = field(default_factory=MethodConfig)
+    method: str = setting(
+        help="intention-tuning (Stage I then Stage II), lora or dora (all blocks, Stage II "
+        "only) or ir-tuning (dynamic selection on generation)",
+        label="Method",
+        choices=Method,
+    )
+    data: str = setting(
+        help="iterater-sent, iterater-doc, argrewrite or PATH.jsonl / PATH.json",
+        label="Data set",
+    )
+    output: str = setting(
+        help="the folder the finished run is published as (written whole at the end)",
+        job=False,
+    )
+    model: str = setting(
+        "embedded",
+        help="embedded (SmolLM2-135M-Instruct), a local folder or a hub id",
+        label="Base model",
+    )
+    split: str = setting("train", help="the data split trained on (default train)")
+    max_steps: int | None = setting(
+        None,
+        help="Stage-II optimiser steps, the same budget for every method; none: --epochs "
+        "passes over the data",
+        label="Max steps (Stage II)",
+        minimum=1,
+        maximum=STEP_LIMIT,
+    )
+    stage1_steps: int | None = setting(
+        None,
+        help="Stage-I steps (default: the Stage-II budget)",
+        label="Stage-I steps",
+        minimum=1,
+        maximum=STEP_LIMIT,
+        methods=(Method.INTENTION_TUNING,),
+    )
+    epochs: int = setting(
+        1,
+        help="passes over the data when no step count is given",
+        minimum=1,
+        maximum=1_000,
+    )
+    batch_size: int = setting(
+        8,
+        help="examples per step (per process under accelerate launch)",
+        label="Batch size",
+        minimum=1,
+        maximum=1_024,
+    )
+    lr: float = setting(
+        2e-4,
+        help="AdamW learning rate of Stage II (and of Stage I unless --stage1-lr)",
+        label="Learning rate",
+        minimum=0.0,
+        maximum=1.0,
+    )
+    stage1_lr: float | None = setting(
+        None,
+        help="learning rate of Stage I (adapters and head); default: --lr",
+        minimum=0.0,
+        maximum=1.0,
+        methods=(Method.INTENTION_TUNING,),
+    )
+    weight_decay: float = setting(0.0, help="AdamW weight decay", minimum=0.0, maximum=10.0)
+    warmup_steps: int = setting(
+        0,
+        help="linear warm-up steps at the start of each stage, then constant",
+        minimum=0,
+        maximum=STEP_LIMIT,
+    )
+    max_grad_norm: float | None = setting(
+        1.0,
+        help="clip the gradients to this norm (after measuring s_l); none: no clipping",
+        minimum=0.0,
+    )
+    edit_weight: float = setting(
+        1.0,
+        help="loss weight in Stage II of the target tokens that depart from the source "
+        "(inserted or replaced, or right after a deletion); 1: plain cross-entropy "
+        "(training.batching.edit_weights)",
+        label="Edit weight",
+        minimum=1.0,
+        maximum=1_000.0,
+        omit_default=True,
+    )
+    max_length: int = setting(
+        512,
+        help="longest sequence in tokens; longer examples lose their end, and generation "
+        "examples whose prompt alone is this long are skipped",
+        label="Max length (tokens)",
+        minimum=1,
+        maximum=32_768,
+    )
+    seed: int = setting(0, help="data order, adapter initialisation and the random first step")
+    mixed_precision: str = setting(
+        MixedPrecision.AUTO.value,
+        help="bf16 autocast, no, or auto (bf16 where the hardware runs it natively: Ampere+ "
+        "GPUs, AVX-512 CPUs)",
+        choices=MixedPrecision,
+        note="fp16 needs loss scaling, which is not done",
+    )
+    base_dtype: str = setting(
+        BaseDtype.AUTO.value,
+        help="dtype of the frozen base weights; auto is bfloat16 under bf16 autocast (the "
+        "adapters stay float32), else float32",
+        choices=BaseDtype,
+    )
+    no_grad_below: bool = setting(
+        True,
+        help="run the frozen blocks below the lowest trained block without autograd (same "
+        "loss and gradients; see training.stage2.no_grad_below)",
+        flag=False,
+    )
+    cpu: bool = setting(False, help="train on the CPU even where a GPU is present")
+    overwrite: bool = setting(
+        False,
+        help="replace a finished run already at the output (atomically, at the end)",
+        job=False,
+    )
+    checkpoint_every: int = setting(
+        50,
+        help="save Stage II every N steps beside the output (<output>.checkpoint/); running "
+        "the same config again resumes there (0: never)",
+        minimum=0,
+        maximum=STEP_LIMIT,
+    )
+    snapshot_every: int | None = setting(
+        None,
+        help="keep the generation adapter every N Stage-II steps (snapshots/step-N in the "
+        "output), to score budgets on dev; none: no snapshots",
+        minimum=1,
+        maximum=STEP_LIMIT,
+    )
+    method_config: MethodConfig = setting(  # noqa: RUF009 (a field with its metadata)
+        default_factory=MethodConfig,
+        help="every [decision] switch of docs/method.md, with its default",
+        flag=False,
+    )
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
-        for name in ("data", "output", "model", "split"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-        _positive_int("max_steps", self.max_steps, allow_none=True)
-        _positive_int("stage1_steps", self.stage1_steps, allow_none=True)
-        _positive_int("snapshot_every", self.snapshot_every, allow_none=True)
-        if (
-            isinstance(self.checkpoint_every, bool)
-            or not isinstance(self.checkpoint_every, int)
-            or self.checkpoint_every < 0
-        ):
-            raise ValueError(
-                f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}"
-            )
-        for name in ("epochs", "batch_size", "max_length"):
-            _positive_int(name, getattr(self, name))
-        if isinstance(self.warmup_steps, bool) or not isinstance(self.warmup_steps, int):
-            raise ValueError(f"warmup_steps must be an integer >= 0, got {self.warmup_steps!r}")
-        if self.warmup_steps < 0:
-            raise ValueError(f"warmup_steps must be an integer >= 0, got {self.warmup_steps!r}")
-        _number("lr", self.lr, minimum=0.0)
-        _number("stage1_lr", self.stage1_lr, minimum=0.0, allow_none=True)
-        _number("weight_decay", self.weight_decay, minimum=0.0)
-        _number("max_grad_norm", self.max_grad_norm, minimum=0.0, allow_none=True)
-        _number("edit_weight", self.edit_weight, minimum=1.0)
-        if self.edit_weight == float("inf"):
-            raise ValueError("edit_weight must be finite")
-        for name in UPPER_BOUNDS:
-            _at_most(name, getattr(self, name))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ValueError(f"seed must be an integer, got {self.seed!r}")
-        if self.mixed_precision not in MIXED_PRECISIONS:
-            raise ValueError(
-                f"mixed_precision must be one of {', '.join(MIXED_PRECISIONS)}, "
-                f"got {self.mixed_precision!r} (fp16 needs loss scaling, which is not done)"
-            )
-        if self.base_dtype not in BASE_DTYPES:
-            raise ValueError(
-                f"base_dtype must be one of {', '.join(BASE_DTYPES)}, got {self.base_dtype!r}"
-            )
-        for name in ("no_grad_below", "cpu", "overwrite"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
-        if not isinstance(self.method_config, MethodConfig):
-            raise ValueError(f"method_config must be a MethodConfig, got {self.method_config!r}")
+        for s in SETTINGS.values():
+            value = getattr(self, s.name)
+            s.check(value)
+            if isinstance(value, str) and type(value) is not str:
+                # An enum member (Method.LORA) is kept as its plain word, so the config
+                # dumps to YAML and compares as before.
+                object.__setattr__(self, s.name, str(value))
 
     @property
     def stage1_learning_rate(self) -> float:
@@ -197,7 +316,8 @@ class TrainConfig:
             raise ValueError(
                 f"unknown config keys: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
-        missing = [name for name in ("method", "data", "output") if data.get(name) is None]
+        missing = [s.name for s in SETTINGS.values() if s.required]
+        missing = [name for name in missing if data.get(name) is None]
         if missing:
             raise ValueError(f"the config lacks {', '.join(missing)} (give them as flags or keys)")
         values = dict(data)
@@ -219,6 +339,34 @@ class TrainConfig:
     def with_changes(self, **changes: Any) -> Self:
         """A copy with some fields replaced (validated again)."""
         return replace(self, **changes)
+
+
+def _resolved(f) -> Setting:
+    args = get_args(f.type) if isinstance(f.type, types.UnionType) else ()
+    optional = type(None) in args
+    rest = [t for t in args if t is not type(None)]
+    kind = rest[0] if optional and len(rest) == 1 else f.type
+    if f.default is not MISSING:
+        default = f.default
+    elif f.default_factory is not MISSING:
+        default = f.default_factory()
+    else:
+        default = None
+    required = f.default is MISSING and f.default_factory is MISSING
+    return replace(
+        f.metadata[SETTING],
+        name=f.name,
+        kind=kind,
+        optional=optional,
+        required=required,
+        default=default,
+    )
+
+
+# Every TrainConfig field's Setting, in field order.
+SETTINGS: Mapping[str, Setting] = MappingProxyType(
+    {f.name: _resolved(f) for f in fields(TrainConfig)}
+)
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:

@@ -48,15 +48,19 @@ from storage.errors import InvalidState
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
+from storage.run_status import RunStatus
 from storage.runs import RunStore, TrainingRun
 from storage.store import Store
-from training.config import TrainConfig
+from training.config import SETTINGS, TrainConfig
 from training.loop import Progress, StepLog
+from training.vocabulary import DataSetName
 
 log = logging.getLogger("training.worker")
 
-FEEDBACK_DATA = "feedback"  # a job's ``data`` that means: export the app's feedback first
+FEEDBACK_DATA = DataSetName.FEEDBACK  # a job's ``data``: export the app's feedback first
 JOB_KEYS = ("name",)  # keys of a job that are not TrainConfig fields
+# TrainConfig fields the worker sets itself (output, overwrite): dropped from a job.
+WORKER_KEYS = tuple(name for name, s in SETTINGS.items() if not s.job)
 HEARTBEAT_SECONDS = 15.0
 EVAL_KEYS = ("limit", "batch_size", "max_new_tokens", "model", "unit", "dtype", "cpu")
 
@@ -81,7 +85,7 @@ def check_job(config: Mapping[str, Any]) -> dict[str, Any]:
     """
     if not isinstance(config, Mapping):
         raise ValueError(f"a training job must be a mapping, got {type(config).__name__}")
-    job = {k: v for k, v in config.items() if k not in ("output", "overwrite")}
+    job = {k: v for k, v in config.items() if k not in WORKER_KEYS}
     name = job.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 200):
         raise ValueError(f"name must be a non-empty string of at most 200 characters: {name!r}")
@@ -287,14 +291,14 @@ class Worker:
             with _Heartbeat(self.runs, run.id, cancelled, self.heartbeat_seconds):
                 self._train(run, cancelled)
         except RunCancelled:
-            self._end_run(run.id, "cancelled")
+            self._end_run(run.id, RunStatus.CANCELLED)
             log.info("run %d cancelled", run.id)
         except KeyboardInterrupt:
-            self._end_run(run.id, "failed", "the worker was stopped")
+            self._end_run(run.id, RunStatus.FAILED, "the worker was stopped")
             raise
         except Exception as err:  # the worker's edge: any failure ends the run, not the worker
             log.exception("run %d failed", run.id)
-            self._end_run(run.id, "failed", f"{type(err).__name__}: {err}")
+            self._end_run(run.id, RunStatus.FAILED, f"{type(err).__name__}: {err}")
         finally:
             training_log.removeHandler(handler)
             _release_memory()
@@ -360,17 +364,17 @@ class Worker:
             summary = {k: v for k, v in report.items() if k != "examples"}
             summary["report_path"] = str(path)
             self.evaluations.finish_evaluation(
-                evaluation.id, "succeeded", report=strict_json(summary)
+                evaluation.id, RunStatus.SUCCEEDED, report=strict_json(summary)
             )
         except KeyboardInterrupt:
             self.evaluations.finish_evaluation(
-                evaluation.id, "failed", error="the worker was stopped"
+                evaluation.id, RunStatus.FAILED, error="the worker was stopped"
             )
             raise
         except Exception as err:  # the worker's edge, as in process_run
             log.exception("evaluation %d failed", evaluation.id)
             self.evaluations.finish_evaluation(
-                evaluation.id, "failed", error=f"{type(err).__name__}: {err}"
+                evaluation.id, RunStatus.FAILED, error=f"{type(err).__name__}: {err}"
             )
         finally:
             _release_memory()

@@ -1,7 +1,8 @@
 """What the researcher's actions do (the Admin tab and the admin HTTP API), apart from Gradio.
 
 ``Admin`` joins the storage stores (runs, registry, evaluations, feedback) with the
-training functions ``app.py`` hands it (ui never imports ``training``): it checks the
+training functions ``app.py`` hands it (of ``training`` it imports only the job's schema,
+``training.config.SETTINGS``, and its words, ``training.vocabulary``): it checks the
 caller is an admin before anything else, validates input before anything is queued or
 written, and returns plain JSON-ready dicts and lists (times as ISO strings), which the
 HTTP API returns as they are and the tab renders. No returned dict has a ``path`` key:
@@ -31,7 +32,10 @@ from services.access import Access
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import Registry, scope_of
+from storage.run_status import RunStatus
 from storage.runs import RunStore, TrainingRun
+from training.config import SETTINGS
+from training.vocabulary import Baseline, DataSetName, Method, Split
 from ui.admin_records import (
     acceptance_view,
     activation_view,
@@ -42,15 +46,11 @@ from ui.admin_records import (
 
 logger = logging.getLogger(__name__)
 
-DATASETS: tuple[str, ...] = ("iterater-sent", "iterater-doc", "argrewrite", "feedback")
-METHODS: tuple[str, ...] = ("intention-tuning", "lora", "dora", "ir-tuning")
-BASELINES: tuple[str, ...] = ("copy", "zero-shot")
-SPLITS: tuple[str, ...] = ("train", "dev", "test")
 DATA_SUFFIXES: tuple[str, ...] = (".jsonl", ".json")
 DEFAULT_JOB: Mapping[str, Any] = MappingProxyType(
     {
-        "method": "intention-tuning",
-        "data": "iterater-sent",
+        "method": Method.INTENTION_TUNING.value,
+        "data": DataSetName.ITERATER_SENT.value,
         "model": "embedded",
         "max_steps": 30,
         "stage1_steps": 15,
@@ -59,10 +59,11 @@ DEFAULT_JOB: Mapping[str, Any] = MappingProxyType(
         "max_length": 256,
     }
 )
-# TrainConfig's numeric fields: a form sends 30.0 or "30"; the config wants 30.
-INT_FIELDS = ("max_steps", "stage1_steps", "epochs", "batch_size", "max_length")
-INT_FIELDS += ("warmup_steps", "seed")
-FLOAT_FIELDS = ("lr", "stage1_lr", "weight_decay", "max_grad_norm", "edit_weight")
+# A job's number fields (TrainConfig's) with their kind: a form sends 30.0 or "30"; the
+# config wants 30.
+NUMBER_FIELDS: Mapping[str, type] = MappingProxyType(
+    {name: s.number_kind for name, s in SETTINGS.items() if s.job and s.number_kind}
+)
 
 
 def _number(value: Any, kind: type) -> Any:
@@ -102,10 +103,8 @@ def normalize_job(job: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in job.items():
         if isinstance(value, str):
             value = value.strip()
-        if key in INT_FIELDS:
-            value = _number(value, int)
-        elif key in FLOAT_FIELDS:
-            value = _number(value, float)
+        if key in NUMBER_FIELDS:
+            value = _number(value, NUMBER_FIELDS[key])
         if value is None or value == "":
             continue
         out[str(key)] = value
@@ -115,12 +114,12 @@ def normalize_job(job: Mapping[str, Any]) -> dict[str, Any]:
 def _check_data(data: Any) -> None:
     # TrainConfig checks the name is a string; whether a file exists is known only here,
     # and a run that fails in the worker for a typo wastes a queue slot.
-    if not isinstance(data, str) or data in DATASETS:
+    if not isinstance(data, str) or data in tuple(DataSetName):
         return
     path = Path(data)
     if path.suffix not in DATA_SUFFIXES:
         raise ValueError(
-            f"data must be one of {', '.join(DATASETS)} or an uploaded .jsonl file, got {data!r}"
+            f"data must be one of {', '.join(DataSetName)} or an uploaded .jsonl file, got {data!r}"
         )
     if not path.is_file():
         raise ValueError(f"data: no such file {data!r} (upload it first)")
@@ -186,7 +185,7 @@ class Admin:
 
     def _run_view(self, run: TrainingRun, adapters: Mapping[int, str] | None = None) -> dict:
         if adapters is None:
-            adapters = self._adapter_names_by_run() if run.status == "succeeded" else {}
+            adapters = self._adapter_names_by_run() if run.status == RunStatus.SUCCEEDED else {}
         config = run.config
         return strict_json(
             {
@@ -206,7 +205,7 @@ class Admin:
                 "error": run.error,
                 "output_dir": run.output_dir,
                 "cancel_requested": run.cancel_requested,
-                "adapter": adapters.get(run.id) if run.status == "succeeded" else None,
+                "adapter": adapters.get(run.id) if run.status == RunStatus.SUCCEEDED else None,
                 "config": config,
             }
         )
@@ -231,7 +230,7 @@ class Admin:
     def feedback_job(self, username: str | None) -> dict:
         """The default job on the writers' feedback (pre-fills "train from feedback")."""
         self.access.require_admin(username)
-        return {**DEFAULT_JOB, "data": "feedback"}
+        return {**DEFAULT_JOB, "data": DataSetName.FEEDBACK.value}
 
     def default_job(self, username: str | None) -> dict:
         """The default job (pre-fills the Train form)."""
@@ -339,8 +338,8 @@ class Admin:
         *,
         adapter_id: int | None = None,
         baseline: str | None = None,
-        data: str = "iterater-sent",
-        split: str = "test",
+        data: str = DataSetName.ITERATER_SENT,
+        split: str = Split.TEST,
         limit: int | None = None,
     ) -> dict:
         """Queue an evaluation of an adapter or a baseline (``copy``, ``zero-shot``).
@@ -353,14 +352,14 @@ class Admin:
         by = self.access.require_admin(username)
         adapter_id = _positive_int("adapter_id", adapter_id, allow_none=True)
         baseline = (baseline.strip() if isinstance(baseline, str) else baseline) or None
-        if baseline is not None and baseline not in BASELINES:
-            raise ValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
-        if split not in SPLITS:
-            raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        if baseline is not None and baseline not in tuple(Baseline):
+            raise ValueError(f"baseline must be one of {', '.join(Baseline)}, got {baseline!r}")
+        if split not in tuple(Split):
+            raise ValueError(f"split must be one of {', '.join(Split)}, got {split!r}")
         if not isinstance(data, str) or not data.strip():
             raise ValueError(f"data must be a data set name or a .jsonl path, got {data!r}")
         data = data.strip()
-        if data == "feedback":
+        if data == DataSetName.FEEDBACK:
             raise ValueError("data: evaluate on a data set's split, not on the feedback")
         _check_data(data)
         limit = _positive_int("limit", limit, allow_none=True)

@@ -19,11 +19,13 @@ import gradio as gr
 
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
+from storage.run_status import ACTIVE, RunStatus
+from training.config import SETTINGS
+from training.vocabulary import DataSetName, Split
 from ui import plots
-from ui.admin import DATASETS, DEFAULT_JOB, METHODS, SPLITS, Admin
+from ui.admin import DEFAULT_JOB, Admin
 from ui.admin_views import (
     ACCEPTANCE_COLUMNS,
-    ACTIVE_STATUSES,
     ADAPTER_COLUMNS,
     BASE,
     DATASET_LABELS,
@@ -32,6 +34,7 @@ from ui.admin_views import (
     LOG_LINES,
     METHOD_LABELS,
     RUN_COLUMNS,
+    TRAIN_FORM,
     acceptance_rows,
     adapter_rows,
     code_text,
@@ -64,21 +67,53 @@ def _call(fn, *args, **kwargs):
         raise gr.Error(str(err)) from err
 
 
+# Presentation a Train form number may add to what its Setting gives (label, kind).
+NUMBER_OPTIONS: Mapping[str, Mapping[str, Any]] = {
+    "lr": {"step": 1e-4},
+    "edit_weight": {
+        "info": "loss weight of the tokens where a revision departs from its source; 3 gave"
+        " +2 SARI, -1 GLEU on ITERATER-sent (README)",
+        "minimum": 1,
+        "step": 0.5,
+    },
+}
+
+
+def _widget_class(name: str) -> type:
+    """The Gradio component of a Train form field (``ui.admin_views.TRAIN_FORM``)."""
+    setting = SETTINGS.get(name)
+    if setting is None:  # the adapter's name
+        return gr.Textbox
+    if setting.number_kind is not None:
+        return gr.Number
+    if setting.kind is bool:
+        return gr.Checkbox
+    return gr.Dropdown if setting.choices is not None or name == "data" else gr.Textbox
+
+
+def _shown(name: str, method: Any, **props: Any):
+    """A field's widget update: shown only when ``method`` uses it (``Setting.methods``)."""
+    setting = SETTINGS.get(name)
+    visible = setting is None or setting.used_by(method)
+    return _widget_class(name)(visible=visible, **props)
+
+
+def _method_fields() -> list[str]:
+    """The Train form's fields that only some methods use (shown only for them)."""
+    return [n for n in TRAIN_FORM if n in SETTINGS and SETTINGS[n].methods is not None]
+
+
 def form_values(job: Mapping[str, Any]) -> tuple:
-    """The Train form's values for a job (model, data, method, max_steps, stage1_steps,
-    batch_size, lr, max_length, name, edit_weight)."""
-    return (
-        job.get("model", "embedded"),
-        job.get("data"),
-        job.get("method"),
-        job.get("max_steps"),
-        gr.Number(value=job.get("stage1_steps"), visible=job.get("method") == "intention-tuning"),
-        job.get("batch_size"),
-        job.get("lr"),
-        job.get("max_length"),
-        job.get("name", ""),
-        job.get("edit_weight", 1.0),
-    )
+    """The Train form's values for a job, in ``TRAIN_FORM`` order (a field the job does
+    not give shows its config default; one its method does not use is hidden)."""
+    values = []
+    for name in TRAIN_FORM:
+        setting = SETTINGS.get(name)
+        value = job.get(name, "" if setting is None else setting.default)
+        if name in _method_fields():
+            value = _shown(name, job.get("method"), value=value)
+        values.append(value)
+    return tuple(values)
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -92,24 +127,10 @@ class AdminHandlers:
         self.admin = admin
 
     # Train
-    def start(
-        self,
-        model,
-        data,
-        method,
-        max_steps,
-        stage1_steps,
-        batch_size,
-        lr,
-        max_length,
-        name,
-        edit_weight=None,
-        request: gr.Request = None,
-    ):
-        """Queue the form's job. Returns (message, run picker, run choices)."""
-        form = (model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name)
-        form += (edit_weight,)
-        run = _call(self.admin.start_training, _user(request), job_from_form(*form))
+    def start(self, *values, request: gr.Request = None):
+        """Queue the form's job (``values`` in ``TRAIN_FORM`` order; missing last ones:
+        empty). Returns (message, run picker, run choices)."""
+        run = _call(self.admin.start_training, _user(request), job_from_form(*values))
         choices = run_choices(_call(self.admin.list_runs, _user(request)))
         message = (
             f"Queued run **#{run['id']}** {code_text(run['name'])}: {run['method']} on"
@@ -163,7 +184,7 @@ class AdminHandlers:
             else (gr.skip(), gr.skip(), gr.skip())
         )
         log_id = detail["logs"][-1]["id"] if detail["logs"] else after
-        cancellable = run["status"] in ACTIVE_STATUSES and not run["cancel_requested"]
+        cancellable = run["status"] in ACTIVE and not run["cancel_requested"]
         seen = {"run_id": run_id, "log_id": log_id, "lines": lines[-LOG_LINES:], "shape": shape}
         return (
             run_status_html(run),
@@ -184,7 +205,7 @@ class AdminHandlers:
         if run_id is None:
             raise gr.Error("pick a run to cancel")
         run = _call(self.admin.cancel_run, _user(request), run_id)
-        if run["status"] == "cancelled":
+        if run["status"] == RunStatus.CANCELLED:
             gr.Info(f"Run #{run['id']} cancelled.")
         else:
             gr.Info(f"Cancel requested: run #{run['id']} stops at its next step.")
@@ -321,6 +342,36 @@ def _open_subtab(name: str) -> tuple:
     return (name, *_timers(name))
 
 
+def _form_widget(name: str):
+    """One Train form field's widget, from its Setting (label, kind, default; a text
+    field's help as its info), the data sets and methods with their labels."""
+    setting = SETTINGS.get(name)
+    if setting is None:
+        return gr.Textbox(label="Adapter name (optional)", placeholder="auto")
+    value = DEFAULT_JOB.get(name, setting.default)
+    label = setting.label or name
+    shown = {"visible": setting.used_by(DEFAULT_JOB["method"])}
+    if name == "data":
+        return gr.Dropdown(data_choices(), value=value, label=label, **shown)
+    kind = _widget_class(name)
+    if kind is gr.Number:
+        precision = 0 if setting.number_kind is int else None
+        options = NUMBER_OPTIONS.get(name, {})
+        return gr.Number(value, label=label, precision=precision, **shown, **options)
+    if kind is gr.Dropdown:
+        choices = [(METHOD_LABELS.get(c, c.value), c.value) for c in setting.choices]
+        return gr.Dropdown(choices, value=value, label=label, **shown)
+    if kind is gr.Checkbox:
+        return gr.Checkbox(value, label=label, info=setting.help, **shown)
+    return gr.Textbox(value=value, label=label, info=setting.help, **shown)
+
+
+def _show_for_method(method: Any):
+    """Show the Train form's method-only fields for the methods that use them."""
+    updates = tuple(_shown(name, method) for name in _method_fields())
+    return updates[0] if len(updates) == 1 else updates
+
+
 def build_admin_tab(admin: Admin) -> dict[str, Any]:
     """Declare the Admin tab's content inside an open ``gr.Tab`` and wire its events.
 
@@ -339,45 +390,20 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
 
     with gr.Tabs(selected="train") as tabs:
         with gr.Tab("Train", id="train") as tabs_by_name["train"]:
+            widgets: dict[str, Any] = {}
             with gr.Row():
                 with gr.Column():
-                    model = gr.Textbox(
-                        value=DEFAULT_JOB["model"],
-                        label="Base model",
-                        info="embedded (SmolLM2-135M-Instruct), a local folder or a hub id",
-                    )
-                    data = gr.Dropdown(data_choices(), value=DEFAULT_JOB["data"], label="Data set")
-                    upload = gr.File(
-                        label="…or upload IteraTeR JSONL", file_types=[".jsonl"], height=110
-                    )
-                    method = gr.Dropdown(
-                        [(METHOD_LABELS.get(m, m), m) for m in METHODS],
-                        value=DEFAULT_JOB["method"],
-                        label="Method",
-                    )
-                    name = gr.Textbox(label="Adapter name (optional)", placeholder="auto")
+                    for field in TRAIN_FORM:
+                        if _widget_class(field) is not gr.Number:
+                            widgets[field] = _form_widget(field)
+                        if field == "data":
+                            upload = gr.File(
+                                label="…or upload IteraTeR JSONL", file_types=[".jsonl"], height=110
+                            )
                 with gr.Column():
-                    max_steps = gr.Number(
-                        DEFAULT_JOB["max_steps"], label="Max steps (Stage II)", precision=0
-                    )
-                    stage1_steps = gr.Number(
-                        DEFAULT_JOB["stage1_steps"], label="Stage-I steps", precision=0
-                    )
-                    batch_size = gr.Number(
-                        DEFAULT_JOB["batch_size"], label="Batch size", precision=0
-                    )
-                    lr = gr.Number(DEFAULT_JOB["lr"], label="Learning rate", step=1e-4)
-                    max_length = gr.Number(
-                        DEFAULT_JOB["max_length"], label="Max length (tokens)", precision=0
-                    )
-                    edit_weight = gr.Number(
-                        1.0,
-                        label="Edit weight",
-                        info="loss weight of the tokens where a revision departs from its "
-                        "source; 3 gave +2 SARI, -1 GLEU on ITERATER-sent (README)",
-                        minimum=1,
-                        step=0.5,
-                    )
+                    for field in TRAIN_FORM:
+                        if _widget_class(field) is gr.Number:
+                            widgets[field] = _form_widget(field)
             start = gr.Button("Start training", variant="primary")
             train_status = gr.Markdown()
         with gr.Tab("Runs", id="runs") as tabs_by_name["runs"]:
@@ -396,12 +422,18 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
             with gr.Row():
                 subject = gr.Dropdown([], value=None, label="Adapter or baseline", scale=3)
                 eval_data = gr.Dropdown(
-                    [(DATASET_LABELS[d], d) for d in DATASETS if d != "feedback"],
-                    value="iterater-sent",
+                    [
+                        (DATASET_LABELS[d], d.value)
+                        for d in DataSetName
+                        if d != DataSetName.FEEDBACK
+                    ],
+                    value=DataSetName.ITERATER_SENT.value,
                     label="Data set",
                     scale=2,
                 )
-                split = gr.Dropdown(list(SPLITS), value="test", label="Split", scale=1)
+                split = gr.Dropdown(
+                    [s.value for s in Split], value=Split.TEST.value, label="Split", scale=1
+                )
                 limit = gr.Number(0, label="Limit (0: all)", precision=0, minimum=0, scale=1)
             evaluate = gr.Button("Evaluate", variant="primary")
             eval_status = gr.Markdown()
@@ -438,8 +470,9 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
             export_file = gr.File(label="Export (IteraTeR JSONL)", interactive=False, visible=False)
             export_status = gr.Markdown()
 
-    form = [model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name]
-    form += [edit_weight]
+    form = [widgets[field] for field in TRAIN_FORM]
+    data, method = widgets["data"], widgets["method"]
+    method_fields = [widgets[field] for field in _method_fields()]
     run_state, seen = gr.State([]), gr.State({})
     run_view = [run_status, loss_plot, norms_plot, g_plot, selection, log, cancel, seen]
     tick_outputs = [runs_table, run_pick, run_state, *run_view]
@@ -449,11 +482,14 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
     for tab_name, tab in tabs_by_name.items():
         tab.select(partial(_open_subtab, tab_name), None, [subtab, *timers], **quiet)
     # Train
-    method.change(
-        lambda m: gr.Number(visible=m == "intention-tuning"), method, stage1_steps, **quiet
-    )
+    method.change(_show_for_method, method, method_fields, **quiet)
     upload.upload(h.upload, upload, [data, train_status], **private)
-    start.click(h.start, form, [train_status, run_pick, run_state], **private)
+
+    def start_form(request: gr.Request, *values):
+        # Gradio passes the request only to a positional parameter.
+        return h.start(*values, request=request)
+
+    start.click(start_form, form, [train_status, run_pick, run_state], **private)
     # Runs
     for trigger in (tabs_by_name["runs"].select, runs_timer.tick):
         trigger(h.tick, [run_pick, run_state, seen], tick_outputs, **quiet)

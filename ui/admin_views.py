@@ -8,21 +8,32 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ui.admin import BASELINES, DATASETS
+from storage.run_status import ACTIVE
+from training.config import SETTINGS
+from training.vocabulary import Baseline, DataSetName, Method
 
+# The Train form's fields in the order of its widgets (and of ``AdminHandlers.start``'s
+# arguments): TrainConfig fields (their label, kind and default come from their Setting,
+# ``training.config``) and ``name``, the adapter's registry name. A new field here needs a
+# Setting with a ``label`` and nothing else; the job keys are these names.
+TRAIN_FORM: tuple[str, ...] = ("model", "data", "method", "max_steps", "stage1_steps")
+TRAIN_FORM += ("batch_size", "lr", "max_length", "name", "edit_weight")
 DATASET_LABELS = {
-    "iterater-sent": "IteraTeR (sentences)",
-    "iterater-doc": "IteraTeR (documents)",
-    "argrewrite": "ArgRewrite",
-    "feedback": "Feedback logged in the app",
+    DataSetName.ITERATER_SENT: "IteraTeR (sentences)",
+    DataSetName.ITERATER_DOC: "IteraTeR (documents)",
+    DataSetName.ARGREWRITE: "ArgRewrite",
+    DataSetName.FEEDBACK: "Feedback logged in the app",
 }
 METHOD_LABELS = {
-    "intention-tuning": "Intention-Tuning",
-    "lora": "LoRA",
-    "dora": "DoRA",
-    "ir-tuning": "IR-Tuning (gen)",
+    Method.INTENTION_TUNING: "Intention-Tuning",
+    Method.LORA: "LoRA",
+    Method.DORA: "DoRA",
+    Method.IR_TUNING: "IR-Tuning (gen)",
 }
-BASELINE_LABELS = {"copy": "copy (the source unchanged)", "zero-shot": "zero-shot (base model)"}
+BASELINE_LABELS = {
+    Baseline.COPY: "copy (the source unchanged)",
+    Baseline.ZERO_SHOT: "zero-shot (base model)",
+}
 RUN_COLUMNS = ["id", "name", "status", "method", "data", "progress", "step"]
 RUN_COLUMNS += ["created (UTC)", "by", "adapter"]
 EVAL_COLUMNS = ["id", "subject", "data", "split", "n / limit", "SARI", "SARI (ITERATER)"]
@@ -42,7 +53,6 @@ KEY_HYPERPARAMETERS = {
 }
 LOG_LINES = 200  # the log tail kept in the page
 BASE = "base"  # the registry picker's value for "no adapter"
-ACTIVE_STATUSES = ("queued", "running")
 
 
 def block_ranges(blocks) -> str:
@@ -77,7 +87,7 @@ def rate_text(rate: float | None) -> str:
 
 def data_name(data: str | None) -> str:
     """A data set's name, or an uploaded file's name without its folder."""
-    return data if data in DATASETS or not data else Path(data).name
+    return data if not data or data in tuple(DataSetName) else Path(data).name
 
 
 def code_text(text: Any) -> str:
@@ -89,7 +99,7 @@ def run_rows(runs: Sequence[Mapping[str, Any]]) -> list[list]:
     rows = []
     for r in runs:
         status = r["status"]
-        if r.get("cancel_requested") and status in ACTIVE_STATUSES:
+        if r.get("cancel_requested") and status in ACTIVE:
             status += " (cancelling)"
         step = f"{r['step']} / {r['total_steps']}" if r.get("total_steps") else str(r["step"])
         rows.append(
@@ -122,7 +132,7 @@ def run_status_html(run: Mapping[str, Any] | None) -> str:
     total = run.get("total_steps")
     step = f"step {run['step']} / {total}" if total else f"step {run['step']}"
     status = run["status"]
-    if run.get("cancel_requested") and status in ACTIVE_STATUSES:
+    if run.get("cancel_requested") and status in ACTIVE:
         status += ", cancel requested"
     head = (
         f"<b>#{run['id']} {html.escape(run['name'])}</b> — {html.escape(status)} · {step}"
@@ -145,7 +155,7 @@ def selection_text(selection: Mapping[str, Any] | None, run: Mapping[str, Any] |
     if run is None:
         return ""
     if not selection:
-        if run["status"] in ACTIVE_STATUSES:
+        if run["status"] in ACTIVE:
             return "S_gen and the alignment ratio appear when the run has finished."
         return f"No selection recorded (the run {run['status']})."
     parts = [f"**S_gen** = {block_ranges(selection.get('s_gen') or [])}"]
@@ -276,7 +286,7 @@ def acceptance_rows(groups: Sequence[Mapping[str, Any]]) -> list[list]:
 
 def data_choices(upload: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
     """The Train form's data sets, with a kept upload (``Admin.upload_data``) last."""
-    choices = [(DATASET_LABELS.get(name, name), name) for name in DATASETS]
+    choices = [(DATASET_LABELS.get(name, name), name.value) for name in DataSetName]
     if upload:
         rows = f"{upload['rows']} row{'s' if upload['rows'] != 1 else ''}"
         choices.append((f"upload: {upload['name']} ({rows})", upload["data"]))
@@ -295,28 +305,25 @@ def subject_choices(adapters: Sequence[Mapping[str, Any]]) -> list[tuple[str, st
     """What Evaluate can score: every live adapter, then the baselines."""
     live = [a for a in adapters if not a.get("deleted")]
     return [(f"adapter: {a['name']} (#{a['id']})", f"adapter:{a['id']}") for a in live] + [
-        (f"baseline: {BASELINE_LABELS.get(b, b)}", f"baseline:{b}") for b in BASELINES
+        (f"baseline: {BASELINE_LABELS.get(b, b)}", f"baseline:{b}") for b in Baseline
     ]
 
 
-def job_from_form(
-    model, data, method, max_steps, stage1_steps, batch_size, lr, max_length, name, edit_weight=None
-):
-    """The Train form as a job for ``Admin.start_training`` (empty fields left out, so
-    their defaults apply; Stage-I steps only for Intention-Tuning; an edit weight of 1,
-    the default, left out)."""
-    job = {
-        "name": name,
-        "model": model,
-        "data": data,
-        "method": method,
-        "max_steps": max_steps,
-        "batch_size": batch_size,
-        "lr": lr,
-        "max_length": max_length,
-    }
-    if method == "intention-tuning":
-        job["stage1_steps"] = stage1_steps
-    if edit_weight not in (None, "", 1, 1.0):
-        job["edit_weight"] = edit_weight
-    return {k: v for k, v in job.items() if v is not None and v != ""}
+def job_from_form(*values: Any) -> dict[str, Any]:
+    """The Train form (its values in ``TRAIN_FORM`` order; missing last ones: empty) as a
+    job for ``Admin.start_training``: empty fields left out, so their defaults apply; a
+    field the method does not use left out (Stage-I steps only for Intention-Tuning); a
+    field marked ``omit_default`` left out at its default (an edit weight of 1)."""
+    if len(values) > len(TRAIN_FORM):
+        raise TypeError(f"the Train form has {len(TRAIN_FORM)} fields, got {len(values)} values")
+    form = dict(zip(TRAIN_FORM, values, strict=False))
+    job = {}
+    for key, value in form.items():
+        setting = SETTINGS.get(key)
+        if setting is not None and not setting.used_by(form.get("method")):
+            continue
+        if setting is not None and setting.omit_default and value == setting.default:
+            continue
+        if value is not None and value != "":
+            job[key] = value
+    return job
