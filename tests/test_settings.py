@@ -86,6 +86,8 @@ def test_the_built_in_adapter_is_served_by_default_on_the_embedded_model(monkeyp
     shipped.mkdir()
     (shipped / "adapter_config.json").write_text("{}")
     monkeypatch.setattr(app, "BUILTIN_ADAPTER", shipped)
+    assert Settings.from_env({}).adapter is None  # weights missing: not an adapter
+    (shipped / "adapter_model.safetensors").write_bytes(b"")
     assert Settings.from_env({}).adapter == shipped
     assert Settings.from_env({"ITUNE_ADAPTER": "none"}).adapter is None
     assert Settings.from_env({"ITUNE_ADAPTER": "Base"}).adapter is None
