@@ -117,7 +117,20 @@ def varsplit(
     top, bottom = (max(finite), min(finite)) if finite else (1.0, 0.0)
     clean = [x if math.isfinite(x) else (bottom if x == -math.inf else top) for x in xs]
     sorted_values = [Fraction(clean[i]) for i in order]
+    best_k, best_j = _best_cut(sorted_values, *_cut_window(n, low, high))
+    start = best_k - 1 if keep_low_max else best_k
+    return VarSplitResult(
+        selected=tuple(sorted(order[start:])),
+        gamma=float((sorted_values[best_k - 1] + sorted_values[best_k]) / 2),
+        k=best_k,
+        j=float(best_j),
+    )
 
+
+def _best_cut(sorted_values: list[Fraction], first: int, last: int) -> tuple[int, Fraction]:
+    """The cut k in [first, last] with the smallest J = Var(x[:k]) + Var(x[k:]) of the
+    ascending values (the first such k on ties), and that J."""
+    n = len(sorted_values)
     # Prefix sums of x and x^2 give each group's population variance in O(1) per cut.
     sums, squares = [Fraction(0)], [Fraction(0)]
     for x in sorted_values:
@@ -129,19 +142,12 @@ def varsplit(
         mean = (sums[stop] - sums[start]) / count
         return (squares[stop] - squares[start]) / count - mean * mean
 
-    first, last = _cut_window(n, low, high)
     best_k, best_j = first, None
     for k in range(first, last + 1):
         j = variance(0, k) + variance(k, n)
         if best_j is None or j < best_j:
             best_k, best_j = k, j
-    start = best_k - 1 if keep_low_max else best_k
-    return VarSplitResult(
-        selected=tuple(sorted(order[start:])),
-        gamma=float((sorted_values[best_k - 1] + sorted_values[best_k]) / 2),
-        k=best_k,
-        j=float(best_j),
-    )
+    return best_k, best_j
 
 
 def select_generation_layers(

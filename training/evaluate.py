@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -305,91 +305,178 @@ def evaluate(
     """
     started = time.perf_counter()
     progress = progress or Progress()
-    adapter = Path(config.adapter).expanduser().resolve() if config.adapter else None
-    lineage = training = None
-    adapter_config: dict[str, Any] = {}
-    if adapter is not None:
-        adapter_config = check_adapter_dir(adapter)  # fails before anything is loaded
-        lineage = _read_json(adapter / "lineage.json")
-        training = _read_json(adapter / "metrics.json")
-    data = config.data or ((lineage or {}).get("data") or {}).get("name")
-    if not data:
-        raise ValueError(f"{adapter} has no lineage.json naming its data: give --data")
-    dataset = load_dataset(data, config.split)
-    examples = _examples(dataset, config.limit)
-    sources = [e.before for e in examples]
-    intentions = [tuple(e.labels) for e in examples]
-
-    model_info = generation = prediction = None
-    predicted: list[list[str]] | None = None
-    revisions = None
+    subject = _read_subject(config)
+    data, dataset, examples = _load_data(config, subject)
     timing: dict[str, float] = {}
     if config.baseline == "copy":
-        outputs = list(sources)
-        generation = {"baseline": "copy: output = input"}
+        decoded = _Decoded([e.before for e in examples], {"baseline": "copy: output = input"})
     else:
-        device = torch.device("cuda" if torch.cuda.is_available() and not config.cpu else "cpu")
-        dtype = _dtype(config, device)
-        source = config.model or (
-            base_model_of(adapter, lineage, adapter_config) if adapter else "embedded"
+        decoded = _revise_with_model(
+            config, subject, dataset, examples, home=home, progress=progress, timing=timing
         )
-        t0 = time.perf_counter()
-        loaded = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
-        model = attach_adapter(loaded.model, adapter, ADAPTER_NAME) if adapter else loaded.model
-        timing["load_seconds"] = time.perf_counter() - t0
-        model_info = {
-            "name": loaded.name,
-            "source": source,
-            "device": str(device),
-            "dtype": str(dtype).removeprefix("torch."),
-        }
-        settings = ReviseSettings(
-            max_new_tokens=config.max_new_tokens, min_edit_margin=config.min_edit_margin
-        )
-        pieces = sum(len(text_spans(text, config.unit)) for text in sources)
-        progress.start("revising", pieces, "piece")
-        t0 = time.perf_counter()
-        revisions = revise_texts(
-            model,
-            loaded.tokenizer,
-            sources,
-            intentions,
-            settings=settings,
-            batch_size=config.batch_size,
-            unit=config.unit,
-            edit_beams=config.edit_beams,
-            on_batch=progress.update,
-            on_again=lambda n: (progress.end(), progress.start("edit beams", n, "piece")),
-        )
-        seconds = timing["generation_seconds"] = time.perf_counter() - t0
-        progress.end()
-        outputs = [r.revised for r in revisions]
-        generation = generation_settings(config, settings, revisions)
-        timing["pieces_per_second"] = pieces / max(seconds, 1e-9)
-        timing["generated_tokens_per_second"] = generation["generated_tokens"] / max(seconds, 1e-9)
-        if adapter is not None and (adapter / PREDICTOR_DIR).is_dir():
-            max_length = ((lineage or {}).get("hyperparameters") or {}).get("max_length", 512)
-            t0 = time.perf_counter()
-            base = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
-            prediction, predicted = score_predictor(
-                adapter / PREDICTOR_DIR,
-                examples,
-                base=base.model,
-                tokenizer=loaded.tokenizer,
-                max_length=max_length,
-                batch_size=config.batch_size,
-                multi_label=dataset.multi_label,
-                progress=progress,
-            )
-            timing["prediction_seconds"] = time.perf_counter() - t0
-
     t0 = time.perf_counter()
-    metrics = evaluate_revisions(sources, outputs, [[e.after] for e in examples], intentions)
+    metrics = evaluate_revisions(
+        [e.before for e in examples],
+        decoded.outputs,
+        [[e.after] for e in examples],
+        [tuple(e.labels) for e in examples],
+    )
     timing["metrics_seconds"] = time.perf_counter() - t0
     timing["total_seconds"] = time.perf_counter() - started
+    return _report(config, subject, data, dataset, examples, decoded, metrics, timing, command)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """The adapter folder evaluated (None for a baseline) and what it records."""
+
+    adapter: Path | None = None
+    adapter_config: dict[str, Any] = field(default_factory=dict)
+    lineage: dict[str, Any] | None = None
+    training: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """The outputs and how they were made (the model's fields stay None for ``copy``)."""
+
+    outputs: list[str]
+    generation: dict[str, Any]
+    model: dict[str, Any] | None = None
+    revisions: list[TextRevision] | None = None
+    prediction: dict[str, Any] | None = None
+    predicted: list[list[str]] | None = None
+
+
+def _read_subject(config: EvalConfig) -> _Subject:
+    """The adapter folder, checked before anything is loaded, with its lineage and training
+    metrics."""
+    if not config.adapter:
+        return _Subject()
+    adapter = Path(config.adapter).expanduser().resolve()
+    adapter_config = check_adapter_dir(adapter)
+    lineage = _read_json(adapter / "lineage.json")
+    training = _read_json(adapter / "metrics.json")
+    return _Subject(adapter, adapter_config, lineage, training)
+
+
+def _load_data(
+    config: EvalConfig, subject: _Subject
+) -> tuple[str, Dataset, Sequence[RevisionExample]]:
+    """The data's name (given, else the adapter's lineage's), its split and the examples
+    scored."""
+    data = config.data or ((subject.lineage or {}).get("data") or {}).get("name")
+    if not data:
+        raise ValueError(f"{subject.adapter} has no lineage.json naming its data: give --data")
+    dataset = load_dataset(data, config.split)
+    return data, dataset, _examples(dataset, config.limit)
+
+
+def _revise_with_model(
+    config: EvalConfig,
+    subject: _Subject,
+    dataset: Dataset,
+    examples: Sequence[RevisionExample],
+    *,
+    home: Path,
+    progress: Progress,
+    timing: dict[str, float],
+) -> _Decoded:
+    """Load the base model (with the adapter), revise the examples and, where the adapter
+    has a Stage-I predictor, score its intention predictions. Adds to ``timing``."""
+    adapter, lineage = subject.adapter, subject.lineage
+    device = torch.device("cuda" if torch.cuda.is_available() and not config.cpu else "cpu")
+    dtype = _dtype(config, device)
+    source = config.model or (
+        base_model_of(adapter, lineage, subject.adapter_config) if adapter else "embedded"
+    )
+    t0 = time.perf_counter()
+    loaded = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
+    model = attach_adapter(loaded.model, adapter, ADAPTER_NAME) if adapter else loaded.model
+    timing["load_seconds"] = time.perf_counter() - t0
+    model_info = {
+        "name": loaded.name,
+        "source": source,
+        "device": str(device),
+        "dtype": str(dtype).removeprefix("torch."),
+    }
+    revisions, generation = _decode(config, model, loaded.tokenizer, examples, progress, timing)
+    prediction = predicted = None
+    if adapter is not None and (adapter / PREDICTOR_DIR).is_dir():
+        max_length = ((lineage or {}).get("hyperparameters") or {}).get("max_length", 512)
+        t0 = time.perf_counter()
+        base = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
+        prediction, predicted = score_predictor(
+            adapter / PREDICTOR_DIR,
+            examples,
+            base=base.model,
+            tokenizer=loaded.tokenizer,
+            max_length=max_length,
+            batch_size=config.batch_size,
+            multi_label=dataset.multi_label,
+            progress=progress,
+        )
+        timing["prediction_seconds"] = time.perf_counter() - t0
+    outputs = [r.revised for r in revisions]
+    return _Decoded(outputs, generation, model_info, revisions, prediction, predicted)
+
+
+def _decode(
+    config: EvalConfig,
+    model: torch.nn.Module,
+    tokenizer,
+    examples: Sequence[RevisionExample],
+    progress: Progress,
+    timing: dict[str, float],
+) -> tuple[list[TextRevision], dict[str, Any]]:
+    """Revise each example for its gold intentions. Returns the revisions and the report's
+    generation settings; adds the generation time and speeds to ``timing``."""
+    sources = [e.before for e in examples]
+    settings = ReviseSettings(
+        max_new_tokens=config.max_new_tokens, min_edit_margin=config.min_edit_margin
+    )
+    pieces = sum(len(text_spans(text, config.unit)) for text in sources)
+    progress.start("revising", pieces, "piece")
+    t0 = time.perf_counter()
+    revisions = revise_texts(
+        model,
+        tokenizer,
+        sources,
+        [tuple(e.labels) for e in examples],
+        settings=settings,
+        batch_size=config.batch_size,
+        unit=config.unit,
+        edit_beams=config.edit_beams,
+        on_batch=progress.update,
+        on_again=lambda n: (progress.end(), progress.start("edit beams", n, "piece")),
+    )
+    seconds = timing["generation_seconds"] = time.perf_counter() - t0
+    progress.end()
+    generation = generation_settings(config, settings, revisions)
+    timing["pieces_per_second"] = pieces / max(seconds, 1e-9)
+    timing["generated_tokens_per_second"] = generation["generated_tokens"] / max(seconds, 1e-9)
+    return revisions, generation
+
+
+def _report(
+    config: EvalConfig,
+    subject: _Subject,
+    data: str,
+    dataset: Dataset,
+    examples: Sequence[RevisionExample],
+    decoded: _Decoded,
+    metrics: dict[str, Any],
+    timing: dict[str, float],
+    command: str | None,
+) -> dict[str, Any]:
+    """The report (see the module docstring), JSON-ready."""
+    sources = [e.before for e in examples]
     return {
-        "method": config.baseline or (lineage or {}).get("method") or "adapter",
-        "target": {"adapter": str(adapter) if adapter else None, "baseline": config.baseline},
+        "method": config.baseline or (subject.lineage or {}).get("method") or "adapter",
+        "target": {
+            "adapter": str(subject.adapter) if subject.adapter else None,
+            "baseline": config.baseline,
+        },
         "data": {
             "name": data,
             "dataset": dataset.name,
@@ -400,10 +487,10 @@ def evaluate(
             "labels": list(dataset.labels),
             "multi_label": dataset.multi_label,
         },
-        "model": model_info,
-        "generation": generation,
+        "model": decoded.model,
+        "generation": decoded.generation,
         "metrics": metrics,
-        "outputs": output_counts(sources, outputs, revisions),
+        "outputs": output_counts(sources, decoded.outputs, decoded.revisions),
         "metric_notes": {
             "sari": "EASSE/EditEval corpus SARI (F1 for deletion), 0-100",
             "sari_iterater": (
@@ -415,9 +502,9 @@ def evaluate(
             "update_r": "Update-ROUGE (ROUGE-Lsum F1 on added sentences), 0-100",
             "by_intention": "the same metrics on the examples carrying each gold intention",
         },
-        "prediction": prediction,
-        "lineage": lineage,
-        "training": training,
+        "prediction": decoded.prediction,
+        "lineage": subject.lineage,
+        "training": subject.training,
         "timing": timing,
         "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -427,7 +514,7 @@ def evaluate(
             "peft": peft.__version__,
             "python": platform.python_version(),
         },
-        "examples": example_rows(examples, outputs, revisions, predicted),
+        "examples": example_rows(examples, decoded.outputs, decoded.revisions, decoded.predicted),
     }
 
 

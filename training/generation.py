@@ -14,7 +14,7 @@ option the app does not use: beam search for the pieces greedy left unchanged
     results[0].revised
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import torch
@@ -202,6 +202,9 @@ def assemble(text: str, spans: Sequence[tuple[int, int]], revised: Sequence[str]
     return "".join(parts)
 
 
+Piece = tuple[int, int]  # (text, piece of that text)
+
+
 def revise_texts(
     model: torch.nn.Module,
     tokenizer,
@@ -242,6 +245,40 @@ def revise_texts(
     Raises:
         ValueError: lengths differ, a bad ``batch_size`` or ``unit``.
     """
+    _check_revise_arguments(texts, intentions, batch_size, edit_beams)
+    reviser = BatchReviser(model, tokenizer, settings)
+    spans = [text_spans(text, unit) for text in texts]
+    units = [(t, k) for t, text_pieces in enumerate(spans) for k in range(len(text_pieces))]
+    piece_of = {(t, k): texts[t][a:b] for t, k in units for a, b in [spans[t][k]]}
+    order = sorted(units, key=lambda u: -len(piece_of[u]))
+
+    def batch(chunk: list[Piece]) -> list[tuple[str, tuple[str, ...]]]:
+        return [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]
+
+    answers: dict[Piece, PieceAnswer] = {}
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        for u, answer in zip(chunk, reviser.revise_pieces(batch(chunk)), strict=True):
+            answers[u] = answer
+        if on_batch is not None:
+            on_batch(len(chunk))
+    if edit_beams:
+        again = [u for u in order if answers[u].revised == piece_of[u]]
+        if on_again is not None:
+            on_again(len(again))
+        per_call = max(1, batch_size // edit_beams)
+        for chunk in _beam_chunks(again, piece_of, per_call):
+            for u, found in zip(chunk, reviser.alternatives(batch(chunk), edit_beams), strict=True):
+                if found is not None:
+                    answers[u] = found
+            if on_batch is not None:
+                on_batch(len(chunk))
+    return _text_revisions(texts, spans, answers)
+
+
+def _check_revise_arguments(
+    texts: Sequence[str], intentions: Sequence[Sequence[str]], batch_size: int, edit_beams: int
+) -> None:
     if len(texts) != len(intentions):
         raise ValueError(f"{len(texts)} texts but {len(intentions)} intention lists")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -252,34 +289,23 @@ def revise_texts(
         or not (edit_beams == 0 or edit_beams >= 2)
     ):
         raise ValueError(f"edit_beams must be 0 (off) or at least 2, got {edit_beams!r}")
-    reviser = BatchReviser(model, tokenizer, settings)
-    spans = [text_spans(text, unit) for text in texts]
-    units = [(t, k) for t, text_pieces in enumerate(spans) for k in range(len(text_pieces))]
-    piece_of = {(t, k): texts[t][a:b] for t, k in units for a, b in [spans[t][k]]}
-    order = sorted(units, key=lambda u: -len(piece_of[u]))
-    answers: dict[tuple[int, int], PieceAnswer] = {}
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
-        batch = [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]
-        for u, answer in zip(chunk, reviser.revise_pieces(batch), strict=True):
-            answers[u] = answer
-        if on_batch is not None:
-            on_batch(len(chunk))
-    if edit_beams:
-        again = [u for u in order if answers[u].revised == piece_of[u]]
-        if on_again is not None:
-            on_again(len(again))
-        per_call = max(1, batch_size // edit_beams)
-        for lines in (True, False):  # the line-break stop is per call
-            group = [u for u in again if ("\n" in piece_of[u]) == lines]
-            for start in range(0, len(group), per_call):
-                chunk = group[start : start + per_call]
-                batch = [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]
-                for u, found in zip(chunk, reviser.alternatives(batch, edit_beams), strict=True):
-                    if found is not None:
-                        answers[u] = found
-                if on_batch is not None:
-                    on_batch(len(chunk))
+
+
+def _beam_chunks(
+    again: list[Piece], piece_of: dict[Piece, str], per_call: int
+) -> Iterator[list[Piece]]:
+    """The pieces to decode again, ``per_call`` at a time: those with line breaks apart
+    from the others, since the line-break stop is per call."""
+    for lines in (True, False):
+        group = [u for u in again if ("\n" in piece_of[u]) == lines]
+        for start in range(0, len(group), per_call):
+            yield group[start : start + per_call]
+
+
+def _text_revisions(
+    texts: Sequence[str], spans: list[list[tuple[int, int]]], answers: dict[Piece, PieceAnswer]
+) -> list[TextRevision]:
+    """Each text put back together from its pieces' answers."""
     results = []
     for t, text in enumerate(texts):
         pieces = tuple(answers[(t, k)] for k in range(len(spans[t])))

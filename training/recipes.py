@@ -42,7 +42,7 @@ from itune_core.selection import SelectionTracker, select_generation_layers
 from itune_core.transfer import transfer_lora
 from training.checkpoints import Checkpoints, checkpoint_dir, fingerprint
 from training.config import TrainConfig, dump_yaml
-from training.data import load_dataset
+from training.data import Dataset, load_dataset
 from training.loop import (
     PeakMemory,
     Progress,
@@ -298,22 +298,55 @@ def _stage1(run: _Run, base: nn.Module, dataset, data, targets, steps: int) -> _
     return _Stage1Outcome(classifier, tuple(chosen["s_gen"]), metrics, selection, logs)
 
 
-def _stage2(
-    run: _Run, base: nn.Module, data, steps: int, stage1: _Stage1Outcome | None
-) -> _Stage2Outcome:
-    """Revision generation: LoRA on S_gen from the Stage-I weights, or on every block."""
-    config, method = run.config, run.config.method_config
-    set_seed(config.seed)
+def _generation_model(run: _Run, base: nn.Module, stage1: _Stage1Outcome | None) -> nn.Module:
+    """Stage II's model on the run's device: LoRA on S_gen holding the Stage-I weights, or
+    on every block."""
+    method = run.config.method_config
     layers = stage1.s_gen if stage1 else None
     model = build_generation_model(
-        base, method.lora, layers=layers, use_dora=config.method == "dora"
+        base, method.lora, layers=layers, use_dora=run.config.method == "dora"
     )
     if stage1 is not None:
         copied = transfer_lora(stage1.classifier, model, stage1.s_gen)
         log.info("copied %d Stage-I adapter tensors into Stage II", copied)
         stage1.classifier = None  # the Stage-I model is done with: free it before training
         gc.collect()
-    model.to(run.device)
+    return model.to(run.device)
+
+
+def _stage2_selection(
+    run: _Run, logs: list[StepLog], tracker: SelectionTracker | None
+) -> dict[str, Any]:
+    """Stage II's block selection for selection.json (``tracker``: dynamic selection)."""
+    selection: dict[str, Any] = {
+        "dynamic": tracker is not None,
+        "steps": len(logs),
+        "G": [sum(b in e.selected for e in logs) for b in range(run.num_blocks)],
+        "history": _history(tracker) if tracker else _fixed_history(logs, run.num_blocks),
+    }
+    if run.config.method == "ir-tuning":
+        # What Stage I's rule would pick from this run's own G (for overlap reports).
+        method = run.config.method_config
+        selection["s_gen_from_G"] = list(
+            select_generation_layers(
+                tracker.counts,
+                tracker.norms,
+                rule=method.sgen_rule,
+                mean_selected=tracker.mean_selected,
+                steps=tracker.steps,
+                **method.varsplit_options(),
+            )
+        )
+    return selection
+
+
+def _stage2(
+    run: _Run, base: nn.Module, data, steps: int, stage1: _Stage1Outcome | None
+) -> _Stage2Outcome:
+    """Revision generation: LoRA on S_gen from the Stage-I weights, or on every block."""
+    config, method = run.config, run.config.method_config
+    set_seed(config.seed)
+    model = _generation_model(run, base, stage1)
     loss_module = GenerationLoss(model).train()
     params = adapter_parameters(model)
     adapted = sorted(block_adapter_params(model))
@@ -371,26 +404,216 @@ def _stage2(
     run.progress.on_stage_end(2)
     metrics = _stage_metrics(logs, seconds, peak, count_parameters(params), block_sizes(model))
     metrics["adapter_blocks"] = adapted
-    selection: dict[str, Any] = {
-        "dynamic": dynamic,
-        "steps": len(logs),
-        "G": [sum(b in e.selected for e in logs) for b in range(run.num_blocks)],
-        "history": _history(tracker) if tracker else _fixed_history(logs, run.num_blocks),
-    }
-    if config.method == "ir-tuning":
-        # What Stage I's rule would pick from this run's own G (for overlap reports).
-        selection["s_gen_from_G"] = list(
-            select_generation_layers(
-                tracker.counts,
-                tracker.norms,
-                rule=method.sgen_rule,
-                mean_selected=tracker.mean_selected,
-                steps=tracker.steps,
-                **method.varsplit_options(),
-            )
-        )
+    selection = _stage2_selection(run, logs, tracker)
     unwrapped = run.accelerator.unwrap_model(prepared).model
     return _Stage2Outcome(unwrapped, adapted, metrics, selection)
+
+
+@dataclass
+class _Setup:
+    """A run's inputs, checked and encoded before any training (``pred_*`` and ``steps1``
+    only for intention-tuning)."""
+
+    output: Path
+    accelerator: Accelerator
+    mixed: str
+    base_dtype: torch.dtype
+    resolved: TrainConfig
+    dataset: Dataset
+    model_name: str
+    location: str
+    tokenizer: Any
+    gen_data: list[dict[str, list[int]]]
+    skipped: int
+    steps2: int
+    steps1: int | None = None
+    pred_data: list[dict[str, list[int]]] | None = None
+    pred_targets: Any = None
+    truncated: int | None = None
+
+    @property
+    def two_stages(self) -> bool:
+        return self.resolved.method == "intention-tuning"
+
+    @property
+    def base_dtype_name(self) -> str:
+        return str(self.base_dtype).removeprefix("torch.")
+
+    def load_base(self) -> nn.Module:
+        return load_base(self.location, self.resolved.model, self.base_dtype)
+
+
+def _setup(config: TrainConfig, home: Path) -> _Setup:
+    """Check the output folder, make the accelerator, load and encode the data and the
+    tokenizer, and resolve the config (steps, precision): everything that can be wrong
+    with the input fails here, before any training."""
+    output = Path(config.output).expanduser().resolve()
+    mixed, base_dtype = resolve_precision(config)
+    accelerator = make_accelerator(mixed, config.cpu)
+    if accelerator.is_main_process:
+        check_output(output, config.overwrite)
+
+    dataset = load_dataset(config.data, config.split)
+    model_name, location = resolve_model_source(config.model, home / "models")
+    tokenizer = load_tokenizer(location, config.model)
+    gen_data, skipped = encode_generation_data(
+        tokenizer, dataset.examples, config.max_length, config.edit_weight
+    )
+    pred_data = pred_targets = truncated = steps1 = None
+    if config.method == "intention-tuning":
+        pred_data, pred_targets, truncated = encode_prediction_data(
+            tokenizer, dataset, config.max_length
+        )
+        budget1 = config.stage1_steps if config.stage1_steps is not None else config.max_steps
+        steps1 = stage_steps(len(pred_data), config.batch_size, config.epochs, budget1)
+    steps2 = stage_steps(len(gen_data), config.batch_size, config.epochs, config.max_steps)
+    resolved = config.with_changes(
+        output=str(output),
+        mixed_precision=mixed,
+        base_dtype=str(base_dtype).removeprefix("torch."),
+        max_steps=steps2,
+        stage1_steps=steps1,
+    )
+    return _Setup(
+        output,
+        accelerator,
+        mixed,
+        base_dtype,
+        resolved,
+        dataset,
+        model_name,
+        location,
+        tokenizer,
+        gen_data,
+        skipped,
+        steps2,
+        steps1,
+        pred_data,
+        pred_targets,
+        truncated,
+    )
+
+
+def _make_checkpoints(setup: _Setup) -> Checkpoints:
+    """The run's checkpoints beside its output, for this config and data only."""
+    config = setup.resolved
+    return Checkpoints(
+        checkpoint_dir(setup.output),
+        fingerprint(config.to_dict(), examples_sha256(setup.dataset.examples)),
+        # --checkpoint-every 0 and no snapshots: nothing is kept beside the output.
+        enabled=setup.accelerator.is_main_process
+        and bool(config.checkpoint_every or config.snapshot_every),
+    )
+
+
+def _log_writer(f) -> Callable[[StepLog], None]:
+    """Writes each step to the run's log.jsonl (``f``; None: other processes, no log)."""
+
+    def write_log(entry: StepLog) -> None:
+        if f is not None:
+            f.write(entry.to_json() + "\n")
+            f.flush()  # the log is read live (tail -f, the app's worker)
+
+    return write_log
+
+
+def _run_stage1(run: _Run, base: nn.Module, setup: _Setup, folder: Path | None) -> _Stage1Outcome:
+    """Stage I, trained and checkpointed or resumed from its checkpoint; its predictor is
+    saved into the output (``folder``; None: not the main process)."""
+    dataset, checkpoints, steps1 = setup.dataset, run.checkpoints, setup.steps1
+    done = checkpoints.stage1_done()
+    if done is None:
+        stage1 = _stage1(run, base, dataset, setup.pred_data, setup.pred_targets, steps1)
+        stage1.metrics["truncated_prompts"] = setup.truncated
+        checkpoints.save_stage1(
+            lambda where: save_predictor(
+                stage1.classifier, where, dataset.labels, dataset.multi_label
+            ),
+            {
+                "s_gen": list(stage1.s_gen),
+                "metrics": stage1.metrics,
+                "selection": stage1.selection,
+            },
+            stage1.logs,
+        )
+    else:
+        stage1 = _resumed_stage1(run, base, done, checkpoints.stage1_dir, steps1)
+    if folder is not None:
+        save_predictor(
+            stage1.classifier,
+            folder / PREDICTOR_DIR,
+            dataset.labels,
+            dataset.multi_label,
+        )
+    return stage1
+
+
+def _run_metrics(
+    setup: _Setup,
+    stage1: _Stage1Outcome | None,
+    stage2: _Stage2Outcome,
+    seconds: float,
+) -> dict[str, Any]:
+    """metrics.json's contents."""
+    return {
+        "method": setup.resolved.method,
+        "device": str(setup.accelerator.device),
+        "num_processes": setup.accelerator.num_processes,
+        "mixed_precision": setup.mixed,
+        "base_dtype": setup.base_dtype_name,
+        "examples": len(setup.dataset),
+        "generation_examples": len(setup.gen_data),
+        "skipped_long_examples": setup.skipped,
+        **({"stage1": stage1.metrics} if stage1 else {}),
+        "stage2": stage2.metrics,
+        "total_seconds": seconds,
+    }
+
+
+def _run_selection(
+    setup: _Setup,
+    num: int,
+    s_gen: tuple[int, ...],
+    stage1: _Stage1Outcome | None,
+    stage2: _Stage2Outcome,
+) -> dict[str, Any]:
+    """selection.json's contents."""
+    return {
+        "num_blocks": num,
+        "method": setup.resolved.method,
+        "s_gen": list(s_gen),
+        "adapter_blocks": stage2.adapted,
+        **(stage1.selection if stage1 else {"stage1": None, "alignment_ratio": None}),
+        "stage2": stage2.selection,
+    }
+
+
+def _publish(
+    folder: Path,
+    setup: _Setup,
+    stage2: _Stage2Outcome,
+    s_gen: tuple[int, ...],
+    selection: dict[str, Any],
+    metrics: dict[str, Any],
+    command: str | None,
+) -> None:
+    """Write the adapter, selection, config, lineage and metrics into the staging
+    ``folder`` (metrics.json last: it marks a finished run)."""
+    output, resolved = setup.output, setup.resolved
+    save_adapter(stage2.model, folder)
+    write_json(folder / "selection.json", selection)
+    header = (
+        f"Resolved config of the run in {output}.\n"
+        f"Run again: python -m training train --config {output / 'config.yaml'} "
+        "--output NEW_DIR" + (f"\nRan as: {command}" if command else "")
+    )
+    (folder / "config.yaml").write_text(dump_yaml(resolved, header), encoding="utf-8")
+    lineage = _lineage(
+        resolved, setup.model_name, setup.location, setup.dataset, setup.gen_data, s_gen, command
+    )
+    lineage["adapter_blocks"] = stage2.adapted
+    write_json(folder / "lineage.json", lineage)
+    write_json(folder / "metrics.json", metrics)  # last: marks a finished run
 
 
 def train(
@@ -416,137 +639,43 @@ def train(
         DataError: bad data (file, line and field named), before any training.
         ModelLoadError: the model or tokenizer cannot be loaded, before any training.
     """
-    output = Path(config.output).expanduser().resolve()
-    mixed, base_dtype = resolve_precision(config)
-    accelerator = make_accelerator(mixed, config.cpu)
+    setup = _setup(config, home)
+    output, accelerator = setup.output, setup.accelerator
     main = accelerator.is_main_process
-    if main:
-        check_output(output, config.overwrite)
-
-    # Everything that can be wrong with the input fails here, before any training.
-    dataset = load_dataset(config.data, config.split)
-    model_name, location = resolve_model_source(config.model, home / "models")
-    tokenizer = load_tokenizer(location, config.model)
-    gen_data, skipped = encode_generation_data(
-        tokenizer, dataset.examples, config.max_length, config.edit_weight
-    )
-    two_stages = config.method == "intention-tuning"
-    if two_stages:
-        pred_data, pred_targets, truncated = encode_prediction_data(
-            tokenizer, dataset, config.max_length
-        )
-    steps2 = stage_steps(len(gen_data), config.batch_size, config.epochs, config.max_steps)
-    budget1 = config.stage1_steps if config.stage1_steps is not None else config.max_steps
-    steps1 = (
-        stage_steps(len(pred_data), config.batch_size, config.epochs, budget1)
-        if two_stages
-        else None
-    )
-    base_dtype_name = str(base_dtype).removeprefix("torch.")
-    resolved = config.with_changes(
-        output=str(output),
-        mixed_precision=mixed,
-        base_dtype=base_dtype_name,
-        max_steps=steps2,
-        stage1_steps=steps1,
-    )
-    base = load_base(location, config.model, base_dtype)
+    base = setup.load_base()
     num = num_blocks(base)
     log.info(
         "training %s on %s (%d examples) from %s: %d blocks, %s, mixed precision %s",
         config.method,
-        dataset.name,
-        len(gen_data),
-        model_name,
+        setup.dataset.name,
+        len(setup.gen_data),
+        setup.model_name,
         num,
         accelerator.device,
-        mixed,
+        setup.mixed,
     )
-
-    checkpoints = Checkpoints(
-        checkpoint_dir(output),
-        fingerprint(resolved.to_dict(), examples_sha256(dataset.examples)),
-        # --checkpoint-every 0 and no snapshots: nothing is kept beside the output.
-        enabled=main and bool(config.checkpoint_every or config.snapshot_every),
-    )
+    checkpoints = _make_checkpoints(setup)
     started = time.perf_counter()
     with StagingDir(output) if main else nullcontext() as staging:
         folder = staging.path if main else None
         with (folder / "log.jsonl").open("w", encoding="utf-8") if main else nullcontext() as f:
-
-            def write_log(entry: StepLog) -> None:
-                if f is not None:
-                    f.write(entry.to_json() + "\n")
-                    f.flush()  # the log is read live (tail -f, the app's worker)
-
-            pad_id = tokenizer.pad_token_id
+            pad_id = setup.tokenizer.pad_token_id
             progress = progress or Progress()
-            run = _Run(resolved, accelerator, num, pad_id, progress, write_log, checkpoints)
+            run = _Run(
+                setup.resolved, accelerator, num, pad_id, progress, _log_writer(f), checkpoints
+            )
             stage1 = None
-            if two_stages:
-                done = checkpoints.stage1_done()
-                if done is None:
-                    stage1 = _stage1(run, base, dataset, pred_data, pred_targets, steps1)
-                    stage1.metrics["truncated_prompts"] = truncated
-                    checkpoints.save_stage1(
-                        lambda where: save_predictor(
-                            stage1.classifier, where, dataset.labels, dataset.multi_label
-                        ),
-                        {
-                            "s_gen": list(stage1.s_gen),
-                            "metrics": stage1.metrics,
-                            "selection": stage1.selection,
-                        },
-                        stage1.logs,
-                    )
-                else:
-                    stage1 = _resumed_stage1(run, base, done, checkpoints.stage1_dir, steps1)
-                if folder is not None:
-                    save_predictor(
-                        stage1.classifier,
-                        folder / PREDICTOR_DIR,
-                        dataset.labels,
-                        dataset.multi_label,
-                    )
-                base = load_base(location, config.model, base_dtype)  # PEFT mutated the first
-            stage2 = _stage2(run, base, gen_data, steps2, stage1)
+            if setup.two_stages:
+                stage1 = _run_stage1(run, base, setup, folder)
+                base = setup.load_base()  # PEFT mutated the first
+            stage2 = _stage2(run, base, setup.gen_data, setup.steps2, stage1)
 
         s_gen = stage1.s_gen if stage1 else tuple(stage2.adapted)
-        metrics: dict[str, Any] = {
-            "method": config.method,
-            "device": str(accelerator.device),
-            "num_processes": accelerator.num_processes,
-            "mixed_precision": mixed,
-            "base_dtype": base_dtype_name,
-            "examples": len(dataset),
-            "generation_examples": len(gen_data),
-            "skipped_long_examples": skipped,
-            **({"stage1": stage1.metrics} if stage1 else {}),
-            "stage2": stage2.metrics,
-            "total_seconds": time.perf_counter() - started,
-        }
-        selection = {
-            "num_blocks": num,
-            "method": config.method,
-            "s_gen": list(s_gen),
-            "adapter_blocks": stage2.adapted,
-            **(stage1.selection if stage1 else {"stage1": None, "alignment_ratio": None}),
-            "stage2": stage2.selection,
-        }
+        metrics = _run_metrics(setup, stage1, stage2, time.perf_counter() - started)
+        selection = _run_selection(setup, num, s_gen, stage1, stage2)
         accelerator.wait_for_everyone()
         if folder is not None:
-            save_adapter(stage2.model, folder)
-            write_json(folder / "selection.json", selection)
-            header = (
-                f"Resolved config of the run in {output}.\n"
-                f"Run again: python -m training train --config {output / 'config.yaml'} "
-                "--output NEW_DIR" + (f"\nRan as: {command}" if command else "")
-            )
-            (folder / "config.yaml").write_text(dump_yaml(resolved, header), encoding="utf-8")
-            lineage = _lineage(resolved, model_name, location, dataset, gen_data, s_gen, command)
-            lineage["adapter_blocks"] = stage2.adapted
-            write_json(folder / "lineage.json", lineage)
-            write_json(folder / "metrics.json", metrics)  # last: marks a finished run
+            _publish(folder, setup, stage2, s_gen, selection, metrics, command)
             staging.publish()
             checkpoints.remove(keep_snapshots_in=output)
             log.info("wrote %s", output)

@@ -142,13 +142,38 @@ def norms_heatmap(steps: Sequence[Mapping[str, Any]]) -> dict:
     title = "Gradient norm per block"
     if not steps:
         return empty_chart(title)
-    cells, selected, blocks = [], [], set()
-    last_of_stage: dict[str, int] = {}
     ordered = _ordered(steps)
     # A long run shows every stride-th step (and the last): the chart is redrawn on each
     # new step while the run goes on, and its size grows with steps x blocks.
     stride = math.ceil(len(ordered) / MAX_COLUMNS)
-    half = stride / 2  # a cell spans the steps it stands for
+    cells, selected, blocks, last_of_stage = _norm_points(ordered, stride)
+    if not cells and not selected:
+        return empty_chart(title, "no gradient norms recorded yet")
+    log_scale = bool(cells) and all(c["norm"] > 0 for c in cells)
+    # Between stages: after the last step of each stage but the final one.
+    boundaries = [{"x": x + 0.5} for x in sorted(last_of_stage.values())[:-1]]
+    y = {"field": "block", "type": "ordinal", "sort": "descending", "title": "block"}
+    size = _point_size(math.ceil(len(steps) / stride), len(blocks))
+    layers = [
+        _cells_layer(stride / 2, len(steps), log_scale, y),
+        _selected_layer(selected, size, y),
+    ]
+    if boundaries:
+        layers.append(_boundaries_layer())
+    datasets = {"cells": cells, "selected": selected, "boundaries": boundaries}
+    subtitle = "dots: the blocks each step trained"
+    if stride > 1:
+        subtitle += f" (every {stride} steps shown)"
+    return _chart(title, layers, datasets, subtitle)
+
+
+def _norm_points(
+    ordered: list[tuple[int, Mapping[str, Any]]], stride: int
+) -> tuple[list[dict], list[dict], set[int], dict[str, int]]:
+    """The heatmap's cells (every finite norm) and dots (every trained block) of every
+    stride-th step and the last, the blocks they name, and each stage's last step."""
+    cells, selected, blocks = [], [], set()
+    last_of_stage: dict[str, int] = {}
     for x, s in ordered:
         stage = _stage(s.get("stage"))
         last_of_stage[stage] = x
@@ -165,93 +190,90 @@ def norms_heatmap(steps: Sequence[Mapping[str, Any]]) -> dict:
         for block in sorted(chosen):
             blocks.add(block)
             selected.append({"step": x, "block": block, "stage": stage})
-    if not cells and not selected:
-        return empty_chart(title, "no gradient norms recorded yet")
-    log_scale = bool(cells) and all(c["norm"] > 0 for c in cells)
-    # Between stages: after the last step of each stage but the final one.
-    boundaries = [{"x": x + 0.5} for x in sorted(last_of_stage.values())[:-1]]
-    y = {"field": "block", "type": "ordinal", "sort": "descending", "title": "block"}
-    layers: list[dict] = [
-        {
-            "data": {"name": "cells"},
-            "mark": {"type": "rect", "strokeWidth": 0},
-            "transform": [
-                {"calculate": f"datum.step - {half}", "as": "x0"},
-                {"calculate": f"datum.step + {half}", "as": "x1"},
+    return cells, selected, blocks, last_of_stage
+
+
+def _cells_layer(half: float, steps: int, log_scale: bool, y: dict) -> dict:
+    """The norms as coloured cells, each spanning the ``2 * half`` steps it stands for."""
+    return {
+        "data": {"name": "cells"},
+        "mark": {"type": "rect", "strokeWidth": 0},
+        "transform": [
+            {"calculate": f"datum.step - {half}", "as": "x0"},
+            {"calculate": f"datum.step + {half}", "as": "x1"},
+        ],
+        "encoding": {
+            "x": {
+                "field": "x0",
+                "type": "quantitative",
+                "title": "step (all stages)",
+                "axis": STEP_AXIS,
+                "scale": {
+                    "domain": [1 - half, steps + half],
+                    "nice": False,
+                    "zero": False,
+                },
+            },
+            "x2": {"field": "x1"},
+            "y": y,
+            "fill": {
+                "field": "norm",
+                "type": "quantitative",
+                "title": "grad norm",
+                "scale": {"type": "log" if log_scale else "linear", "scheme": "viridis"},
+                "legend": {"orient": "right", "format": ".3g"},
+            },
+            "tooltip": [
+                {"field": "step", "type": "quantitative"},
+                {"field": "block", "type": "ordinal"},
+                {"field": "norm", "type": "quantitative", "format": ".3g"},
+                {"field": "selected", "type": "nominal"},
             ],
-            "encoding": {
-                "x": {
-                    "field": "x0",
-                    "type": "quantitative",
-                    "title": "step (all stages)",
-                    "axis": STEP_AXIS,
-                    "scale": {
-                        "domain": [1 - half, len(steps) + half],
-                        "nice": False,
-                        "zero": False,
-                    },
+        },
+    }
+
+
+def _selected_layer(selected: list[dict], size: float, y: dict) -> dict:
+    """The trained blocks as dots shaped by their stage."""
+    return {
+        "data": {"name": "selected"},
+        "mark": {
+            "type": "point",
+            "filled": True,
+            "fill": "#ffffff",
+            "stroke": "#111827",
+            "strokeWidth": 0.8,
+            "size": size,
+        },
+        "encoding": {
+            "x": {"field": "step", "type": "quantitative"},
+            "y": y,
+            "shape": {
+                "field": "stage",
+                "type": "nominal",
+                "title": "trained blocks",
+                "scale": {
+                    "domain": sorted({p["stage"] for p in selected}) or [STAGES[1]],
+                    "range": ["circle", "diamond", "square"],
                 },
-                "x2": {"field": "x1"},
-                "y": y,
-                "fill": {
-                    "field": "norm",
-                    "type": "quantitative",
-                    "title": "grad norm",
-                    "scale": {"type": "log" if log_scale else "linear", "scheme": "viridis"},
-                    "legend": {"orient": "right", "format": ".3g"},
-                },
-                "tooltip": [
-                    {"field": "step", "type": "quantitative"},
-                    {"field": "block", "type": "ordinal"},
-                    {"field": "norm", "type": "quantitative", "format": ".3g"},
-                    {"field": "selected", "type": "nominal"},
-                ],
+                "legend": {"orient": "bottom"},
             },
         },
-        {
-            "data": {"name": "selected"},
-            "mark": {
-                "type": "point",
-                "filled": True,
-                "fill": "#ffffff",
-                "stroke": "#111827",
-                "strokeWidth": 0.8,
-                "size": _point_size(math.ceil(len(steps) / stride), len(blocks)),
-            },
-            "encoding": {
-                "x": {"field": "step", "type": "quantitative"},
-                "y": y,
-                "shape": {
-                    "field": "stage",
-                    "type": "nominal",
-                    "title": "trained blocks",
-                    "scale": {
-                        "domain": sorted({p["stage"] for p in selected}) or [STAGES[1]],
-                        "range": ["circle", "diamond", "square"],
-                    },
-                    "legend": {"orient": "bottom"},
-                },
-            },
+    }
+
+
+def _boundaries_layer() -> dict:
+    """Dashed rules between the stages."""
+    return {
+        "data": {"name": "boundaries"},
+        "mark": {
+            "type": "rule",
+            "strokeDash": [5, 3],
+            "stroke": BOUNDARY,
+            "strokeWidth": 2,
         },
-    ]
-    if boundaries:
-        layers.append(
-            {
-                "data": {"name": "boundaries"},
-                "mark": {
-                    "type": "rule",
-                    "strokeDash": [5, 3],
-                    "stroke": BOUNDARY,
-                    "strokeWidth": 2,
-                },
-                "encoding": {"x": {"field": "x", "type": "quantitative"}},
-            }
-        )
-    datasets = {"cells": cells, "selected": selected, "boundaries": boundaries}
-    subtitle = "dots: the blocks each step trained"
-    if stride > 1:
-        subtitle += f" (every {stride} steps shown)"
-    return _chart(title, layers, datasets, subtitle)
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
 
 
 def g_bars(selection: Mapping[str, Any] | None) -> dict:

@@ -1,6 +1,7 @@
 """The Revise tab: draft, intentions, streamed revision, per-edit review, final text.
 
-Layout and wiring only; every action is a short handler over ``Studio``. Domain errors
+``build_revise_tab`` is the layout and the wiring; every action is a short method of
+``RevisionHandlers`` over ``Studio``, testable without a server. Domain errors
 become ``gr.Error`` here, once. Each event has an ``api_name``; the review buttons, which
 are made per edit, share the public ``decide`` endpoint's behaviour, and Suggest and
 Revise again share ``/suggest`` and ``/revise_again`` (``ui.api``).
@@ -14,6 +15,7 @@ import gradio as gr
 from itune_core.edits import Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import DESCRIPTIONS, INTENTIONS
+from itune_core.reviser import ReviseProgress
 from services.studio import Studio
 from ui import render
 
@@ -96,15 +98,175 @@ def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
     return listed + (f"; and {more} more" if more > 0 else "")
 
 
+# --- handlers -------------------------------------------------------------------------------
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ItuneError as err:
+        raise gr.Error(str(err)) from err
+
+
+def kept_text(view: dict, typed: str) -> str | None:
+    """What the writer typed in the final text, or None where it is the computed one: only a
+    text matching the last computed one follows the decisions."""
+    return typed if typed != view["final_text"] else None
+
+
+def progress_line(progress: ReviseProgress) -> str:
+    """The status line while a revision streams."""
+    return f"Revising… {progress.pieces_done} of {progress.pieces_total} sentence(s) done"
+
+
+class StreamThrottle:
+    """At most one streamed update per ``interval`` seconds (and one per piece): each update
+    re-sends the text, which costs the decoding thread CPU time."""
+
+    def __init__(
+        self, interval: float = STREAM_INTERVAL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.interval, self.clock = interval, clock
+        self.shown, self.shown_at = -1, 0.0
+
+    def due(self, pieces_done: int) -> bool:
+        """Whether to show an update with ``pieces_done`` pieces done (and note it shown)."""
+        now = self.clock()
+        if pieces_done == self.shown and now - self.shown_at < self.interval:
+            return False
+        self.shown, self.shown_at = pieces_done, now
+        return True
+
+
+class RevisionHandlers:
+    """The tab's event handlers over one ``Studio``; each turns domain errors into
+    ``gr.Error`` and returns values for the outputs ``build_revise_tab`` wires it to (the
+    review outputs: result JSON, inline HTML, status line, final text, state).
+
+    Gradio names every event after its function, private events too: a handler named like
+    one of ``ui.api``'s public endpoints (``suggest``, ``serving``, ``rate``, ...) would
+    push that endpoint to ``/suggest_1``."""
+
+    def __init__(self, studio: Studio, clock: Callable[[], float] = time.monotonic) -> None:
+        self.studio = studio
+        self.clock = clock
+
+    def show_serving(self) -> str:
+        """The line naming the adapter new revisions use."""
+        try:
+            return _serving_line(self.studio.serving())
+        except ItuneError as err:
+            return f"Serving: unknown ({err})"
+
+    def suggest_intentions(self, text, request: gr.Request = None):
+        """Returns (the suggested intentions ticked, or unchanged; the suggestion line)."""
+        found = _call(self.studio.suggest, text, user=_session(request)[1])
+        chosen = [s["intention"] for s in found] if found else gr.skip()
+        return chosen, _suggestion_line(found)
+
+    def stream_revision(self, text, chosen, request, parent_id=None):
+        """Revise (or revise again) and yield the review outputs as the revision streams."""
+        session_id, user = _session(request)
+        throttle = StreamThrottle(clock=self.clock)
+        try:
+            for progress, view in self.studio.revise(
+                text, chosen or [], session_id=session_id, user=user, parent_id=parent_id
+            ):
+                if view is not None:
+                    yield _review_outputs(view)
+                elif throttle.due(progress.pieces_done):
+                    html = render.plain_html(progress.text)
+                    yield None, html, progress_line(progress), gr.skip(), gr.skip()
+        except ItuneError as err:
+            raise gr.Error(str(err)) from err
+
+    def revise(self, text, chosen, request: gr.Request = None):
+        """The Revise button and the ``/revise`` endpoint."""
+        yield from self.stream_revision(text, chosen, request)
+
+    def revise_final_text(self, typed, chosen, view, request: gr.Request = None):
+        """Another round on the final text as it stands (typed changes included)."""
+        if view is None:
+            raise gr.Error("Revise a text first.")
+        yield from self.stream_revision(typed, chosen, request, parent_id=view["revision_id"])
+
+    def decide(
+        self, view, typed, decision, position=None, reason=None, intention=None, request=None
+    ):
+        """Accept or reject one edit (``position``), or every edit (of one ``intention``),
+        keeping what the writer typed in the final text. Returns the review outputs."""
+        if view is None:
+            raise gr.Error("Revise a text first.")
+        keep = kept_text(view, typed)
+        # The state is the browser session's; the login decides whose revision it is.
+        user = _session(request)[1]
+        if position is None:
+            new = _call(
+                self.studio.decide_many,
+                view["revision_id"],
+                None,
+                decision,
+                intention=intention,
+                typed_text=keep,
+                user=user,
+            )
+        else:
+            new = _call(
+                self.studio.decide,
+                view["revision_id"],
+                position,
+                decision,
+                reason=reason,
+                typed_text=keep,
+                user=user,
+            )
+        if keep is not None:
+            gr.Info("Your typed changes to the final text were kept.")
+        return _review_outputs(new)
+
+    def accept_all(self, view, typed, request: gr.Request = None):
+        return self.decide(view, typed, "accept", request=request)
+
+    def reject_all(self, view, typed, request: gr.Request = None):
+        return self.decide(view, typed, "reject", request=request)
+
+    def accept_intention(self, view, typed, intention, request: gr.Request = None):
+        """Accept every edit of the picked intention (nothing picked: nothing changes)."""
+        if not intention:
+            return gr.skip()
+        return self.decide(view, typed, "accept", intention=intention, request=request)
+
+    def save_typed(self, view, typed, request: gr.Request = None):
+        """Keep the final text the writer typed. Returns the new state (or skips)."""
+        if view is None or typed == view["final_text"]:
+            return gr.skip()
+        return _call(self.studio.save_final, view["revision_id"], typed, user=_session(request)[1])
+
+    def rate_revision(self, view, stars, request: gr.Request = None):
+        """Rate the revision. Returns the new state (or skips)."""
+        if view is None or stars is None:
+            return gr.skip()
+        new = _call(self.studio.rate, view["revision_id"], int(stars), user=_session(request)[1])
+        gr.Info(f"Thanks: rated {stars}/5.")
+        return new
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
 def build_revise_tab(
     studio: Studio, model_concurrency: int = 1
 ) -> tuple[list, Callable[[dict], tuple]]:
-    """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events.
+    """Declare the Revise tab inside an open ``gr.Blocks`` and wire its events to a
+    ``RevisionHandlers`` over ``studio``.
 
     Returns:
         The review outputs and the function that fills them from a revision view, so
         another tab (History) can open a stored revision here.
     """
+    h = RevisionHandlers(studio)
+    private = {"api_visibility": "private"}
+    model = {"concurrency_limit": model_concurrency, "concurrency_id": "model"}
     state = gr.State(None)  # the current revision view (dict), None before the first
 
     with gr.Row(equal_height=False):
@@ -159,132 +321,27 @@ def build_revise_tab(
 
     review = [result, inline, status, final, state]
 
-    def show_serving():
-        try:
-            return _serving_line(studio.serving())
-        except ItuneError as err:
-            return f"Serving: unknown ({err})"
-
     # On every page load: an admin may have activated another adapter since.
-    gr.on(None, show_serving, outputs=serving, api_visibility="private")
-
-    def on_suggest(text, request: gr.Request = None):
-        try:
-            found = studio.suggest(text, user=_session(request)[1])
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
-        chosen = [s["intention"] for s in found] if found else gr.skip()
-        return chosen, _suggestion_line(found)
-
-    suggest_btn.click(
-        on_suggest,
-        [draft],
-        [intentions, suggestion],
-        api_visibility="private",
-        concurrency_limit=model_concurrency,
-        concurrency_id="model",
-    )
-
-    def stream_revision(text, chosen, request, parent_id=None):
-        """Revise (or revise again) and yield the review outputs as the revision streams."""
-        session_id, user = _session(request)
-        shown, shown_at = -1, 0.0
-        try:
-            for progress, view in studio.revise(
-                text, chosen or [], session_id=session_id, user=user, parent_id=parent_id
-            ):
-                if view is not None:
-                    yield _review_outputs(view)
-                    continue
-                # At most one streamed update per STREAM_INTERVAL (and one per piece): each
-                # update re-sends the text, which costs the decoding thread CPU time.
-                now = time.monotonic()
-                if progress.pieces_done == shown and now - shown_at < STREAM_INTERVAL:
-                    continue
-                shown, shown_at = progress.pieces_done, now
-                line = (
-                    f"Revising… {progress.pieces_done} of {progress.pieces_total} sentence(s) done"
-                )
-                yield None, render.plain_html(progress.text), line, gr.skip(), gr.skip()
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
-
-    def on_revise(text, chosen, request: gr.Request = None):
-        yield from stream_revision(text, chosen, request)
-
-    def on_revise_again(typed, chosen, view, request: gr.Request = None):
-        if view is None:
-            raise gr.Error("Revise a text first.")
-        yield from stream_revision(typed, chosen, request, parent_id=view["revision_id"])
-
+    gr.on(None, h.show_serving, outputs=serving, **private)
+    suggest_btn.click(h.suggest_intentions, [draft], [intentions, suggestion], **private, **model)
     revise_btn.click(
-        on_revise,
+        h.revise,
         inputs=[draft, intentions],
         outputs=review,
         api_name="revise",
         api_description="Revise a text for a list of intentions; returns the revision JSON.",
-        concurrency_limit=model_concurrency,
-        concurrency_id="model",
-    ).then(show_serving, None, serving, api_visibility="private")
+        **model,
+    ).then(h.show_serving, None, serving, **private)
     again_btn.click(
-        on_revise_again,
+        h.revise_final_text,
         inputs=[final, intentions, state],
         outputs=review,
         api_visibility="private",  # scripts use /revise_again (ui.api), which takes the id
-        concurrency_limit=model_concurrency,
-        concurrency_id="model",
-    ).then(show_serving, None, serving, api_visibility="private")
-
-    def on_decide(view, typed, decision, position=None, reason=None, intention=None, request=None):
-        if view is None:
-            raise gr.Error("Revise a text first.")
-        # Keep what the writer typed: only a text matching the last computed one follows
-        # the decisions.
-        keep = typed if typed != view["final_text"] else None
-        try:
-            # The state is the browser session's; the login decides whose revision it is.
-            user = _session(request)[1]
-            if position is None:
-                new = studio.decide_many(
-                    view["revision_id"],
-                    None,
-                    decision,
-                    intention=intention,
-                    typed_text=keep,
-                    user=user,
-                )
-            else:
-                new = studio.decide(
-                    view["revision_id"],
-                    position,
-                    decision,
-                    reason=reason,
-                    typed_text=keep,
-                    user=user,
-                )
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
-        if keep is not None:
-            gr.Info("Your typed changes to the final text were kept.")
-        return _review_outputs(new)
-
-    def on_accept_all(view, typed, request: gr.Request = None):
-        return on_decide(view, typed, "accept", request=request)
-
-    def on_reject_all(view, typed, request: gr.Request = None):
-        return on_decide(view, typed, "reject", request=request)
-
-    accept_all.click(on_accept_all, [state, final], review, api_visibility="private")
-    reject_all.click(on_reject_all, [state, final], review, api_visibility="private")
-
-    def on_accept_intention(view, typed, intention, request: gr.Request = None):
-        if not intention:
-            return gr.skip()
-        return on_decide(view, typed, "accept", intention=intention, request=request)
-
-    one_intention.input(
-        on_accept_intention, [state, final, one_intention], review, api_visibility="private"
-    )
+        **model,
+    ).then(h.show_serving, None, serving, **private)
+    accept_all.click(h.accept_all, [state, final], review, **private)
+    reject_all.click(h.reject_all, [state, final], review, **private)
+    one_intention.input(h.accept_intention, [state, final, one_intention], review, **private)
 
     @gr.render(inputs=state)
     def edit_rows(view):
@@ -320,43 +377,25 @@ def build_revise_tab(
                     scale=0,
                 )
 
+            # Closures, not partials: Gradio finds the request parameter by its annotation.
             def on_accept(view, typed, request: gr.Request = None, k=k):
-                return on_decide(view, typed, "accept", k, request=request)
+                return h.decide(view, typed, "accept", k, request=request)
 
             def on_reject(view, typed, reason, request: gr.Request = None, k=k):
-                return on_decide(view, typed, "reject", k, reason, request=request)
+                return h.decide(view, typed, "reject", k, reason, request=request)
 
-            ok.click(on_accept, [state, final], review, api_visibility="private")
-            no.click(on_reject, [state, final, why], review, api_visibility="private")
+            ok.click(on_accept, [state, final], review, **private)
+            no.click(on_reject, [state, final, why], review, **private)
 
-    def on_type(view, typed, request: gr.Request = None):
-        if view is None or typed == view["final_text"]:
-            return gr.skip()
-        try:
-            return studio.save_final(view["revision_id"], typed, user=_session(request)[1])
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
-
-    final.blur(on_type, [state, final], state, api_visibility="private")
+    final.blur(h.save_typed, [state, final], state, **private)
     copy_btn.click(
         None,
         final,
         None,
         js="(text) => { navigator.clipboard.writeText(text ?? ''); }",
-        api_visibility="private",
+        **private,
     )
-
-    def on_rate(view, stars, request: gr.Request = None):
-        if view is None or stars is None:
-            return gr.skip()
-        try:
-            new = studio.rate(view["revision_id"], int(stars), user=_session(request)[1])
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
-        gr.Info(f"Thanks: rated {stars}/5.")
-        return new
-
-    rating.input(on_rate, [state, rating], state, api_visibility="private")
+    rating.input(h.rate_revision, [state, rating], state, **private)
     return review, _review_outputs
 
 
