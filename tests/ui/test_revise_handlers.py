@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from itune_core.errors import InvalidText, PermissionDenied
+from itune_core.errors import InvalidText
 from itune_core.reviser import ReviseProgress
+from services.errors import PermissionDenied
 from ui import build_ui
 from ui.revise_tab import RevisionHandlers, StreamThrottle, kept_text
 
