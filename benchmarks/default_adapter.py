@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
@@ -136,12 +137,10 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
         ("copy", {"baseline": "copy", "min_edit_margin": None}),
         ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
     ]
-    snapshots = sorted(
-        (run / "snapshots").glob("step-*"), key=lambda p: int(p.name.removeprefix("step-"))
-    )
-    final_steps = json.loads((run / "metrics.json").read_text())["stage2"]["steps"]
-    for snapshot in snapshots:
-        if snapshot.name == f"step-{final_steps}":
+    bundle = AdapterBundle.read(run)
+    final_steps = bundle.require_records()[1]["stage2"]["steps"]
+    for step, snapshot in bundle.snapshots().items():
+        if step == final_steps:
             continue  # the final adapter itself, scored below
         targets.append(
             (f"{run.name} {snapshot.name}", {"adapter": str(snapshot), "min_edit_margin": None})

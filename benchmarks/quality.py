@@ -18,7 +18,7 @@ For one data set per call (ITERATER-sent by default; ``--data iterater-doc``):
    batched, greedy; the gold intentions), and intention prediction where there is a
    predictor (Intention-Tuning's Stage I).
 
-Resumable: a finished run folder (``metrics.json``) is not trained again and a written
+Resumable: a finished run folder is not trained again and a written
 report is not scored again, so a stopped benchmark picks up where it was. Results of each
 data set are merged into ``benchmarks/results/quality.json`` (one row per method and data
 set; the dev search; per-intention scores; budget, command, date, machine) and
@@ -52,6 +52,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from itune_core.bundle import AdapterBundle  # noqa: E402
 from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
 
 # OMP_WAIT_POLICY=PASSIVE: on a CPU shared with other jobs, OpenMP threads that spin while
@@ -133,8 +134,8 @@ def train(
     edit_weight: float = 1.0,
 ) -> Path:
     """A finished training run in ``folder`` (trained now unless it is there already)."""
-    if (folder / "metrics.json").is_file():
-        trained = json.loads((folder / "lineage.json").read_text())["hyperparameters"]
+    if AdapterBundle.is_finished(folder):
+        trained = AdapterBundle.read(folder).require_records()[0]["hyperparameters"]
         wanted = {
             "max_steps": budget.max_steps,
             "batch_size": budget.batch_size,

@@ -53,6 +53,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.lora import block_adapter_params  # noqa: E402
 from itune_core.method_config import LoraSettings  # noqa: E402
 from itune_core.model import resolve_model_source  # noqa: E402
@@ -237,8 +238,8 @@ def stage1_sgen(args) -> dict:
         proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if proc.returncode != 0:
             sys.exit(f"error: Stage I failed:\n{proc.stderr[-3000:]}")
-        selection = json.loads((out / "selection.json").read_text())
-        metrics = json.loads((out / "metrics.json").read_text())
+        bundle = AdapterBundle.read(out)
+        selection, metrics = bundle.selection, bundle.require_records()[1]
     return {
         "source": f"a real Stage I of {args.stage1_steps} steps (batch {args.batch_size})",
         "s_gen": selection["s_gen"],
@@ -378,7 +379,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--precisions", default="bf16,fp32", help="comma list of bf16, fp32")
     parser.add_argument("--precision", choices=sorted(PRECISIONS), help=argparse.SUPPRESS)
     parser.add_argument("--sgen", help="a recorded S_gen, e.g. 0,3,7 (skips Stage I)")
-    parser.add_argument("--sgen-from", type=Path, help="a run folder whose selection.json to use")
+    parser.add_argument("--sgen-from", type=Path, help="a run folder whose selection to use")
     parser.add_argument("--stage1-steps", type=int, default=30)
     parser.add_argument("--steps", type=int, default=5, help="measured steps per method")
     parser.add_argument("--warmup", type=int, default=1)
@@ -405,8 +406,10 @@ def choose_sgen(args) -> dict:
     if args.sgen:
         return {"source": "given with --sgen", "s_gen": [int(b) for b in args.sgen.split(",")]}
     if args.sgen_from:
-        selection = json.loads((args.sgen_from / "selection.json").read_text())
-        sgen = {"source": f"recorded in {args.sgen_from}/selection.json", **selection}
+        selection = AdapterBundle.read(args.sgen_from).selection
+        if selection is None:
+            raise SystemExit(f"{args.sgen_from} has no selection record")
+        sgen = {"source": f"recorded in {args.sgen_from}", **selection}
         return {k: sgen[k] for k in ("source", "s_gen")}
     print(f"Stage I ({args.stage1_steps} steps) for S_gen ...", flush=True)
     return stage1_sgen(args)

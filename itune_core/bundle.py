@@ -200,10 +200,15 @@ class AdapterBundle:
 
     # --- writing -------------------------------------------------------------------------
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, *, finish: bool = True) -> None:
         """Write every part this bundle holds into ``folder`` (the recipe's staging
         folder): the generation adapter, the predictor, the selection and lineage, and
         the metrics last, which marks the run finished.
+
+        Args:
+            folder: where to write.
+            finish: write the metrics (required) and so mark the run finished; False
+                writes the parts held so far (the recipe saves the predictor after Stage I).
 
         Raises:
             ValueError: a predictor without its description, or no metrics to mark the
@@ -220,6 +225,8 @@ class AdapterBundle:
             _write_json(folder / SELECTION, self.selection)
         if self.lineage is not None:
             _write_json(folder / LINEAGE, self.lineage)
+        if not finish:
+            return
         if self.metrics is None:
             raise ValueError("a bundle is saved with its metrics, which mark it finished")
         _write_json(folder / METRICS, self.metrics)

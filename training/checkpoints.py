@@ -6,7 +6,7 @@ the last checkpoint instead of step 1. What the folder holds:
 
   run.json            the fingerprint of the resolved config and the data hash: only the
                       same run resumes (another config stops with a clear message)
-  stage1/             Stage I finished: ``predictor/`` (as in the output) and outcome.json
+  stage1/             Stage I finished: ``predictor/`` (as in the bundle) and outcome.json
                       (S_gen, its metrics, selection record and step log)
   stage2.pt           Stage II at step k: the adapter tensors, the optimiser, the
                       scheduler, the RNG state and the step log so far
@@ -35,6 +35,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from itune_core.bundle import AdapterBundle
 from training.loop import StepLog
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 RUN_FILE = "run.json"
 STAGE1_DIR = "stage1"
 STAGE2_FILE = "stage2.pt"
-SNAPSHOTS_DIR = "snapshots"
+STAGE1_PREDICTOR = "predictor"  # Stage I's predictor inside stage1/
 
 # Settings that do not change what is trained: a run resumes across them.
 _NOT_FINGERPRINTED = ("output", "overwrite", "cpu", "checkpoint_every", "snapshot_every")
@@ -125,6 +126,11 @@ class Checkpoints:
     def stage1_dir(self) -> Path:
         return self.folder / STAGE1_DIR
 
+    @property
+    def stage1_predictor_dir(self) -> Path:
+        """Where the finished Stage I's predictor is kept (``itune_core.bundle`` format)."""
+        return self.stage1_dir / STAGE1_PREDICTOR
+
     def stage1_done(self) -> dict[str, Any] | None:
         """Stage I's saved outcome (S_gen, metrics, selection, logs), or None."""
         path = self.stage1_dir / "outcome.json"
@@ -141,7 +147,7 @@ class Checkpoints:
         staging = self.folder / f"{STAGE1_DIR}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        write_predictor(staging / "predictor")
+        write_predictor(staging / STAGE1_PREDICTOR)
         data = {**outcome, "logs": [_log_to_dict(entry) for entry in logs]}
         (staging / "outcome.json").write_text(json.dumps(data, allow_nan=True), encoding="utf-8")
         shutil.rmtree(self.stage1_dir, ignore_errors=True)
@@ -203,14 +209,14 @@ class Checkpoints:
         return Stage2State(state["step"], logs, float(state["seconds"]))
 
     def snapshot_dir(self, step: int) -> Path:
-        return self.folder / SNAPSHOTS_DIR / f"step-{step}"
+        return AdapterBundle.snapshot_path(AdapterBundle.snapshots_path(self.folder), step)
 
     def remove(self, keep_snapshots_in: Path | None = None) -> None:
         """Delete the folder once the run is published; snapshots move into
         ``keep_snapshots_in`` (the published output) when given."""
         if not self.enabled:
             return
-        snapshots = self.folder / SNAPSHOTS_DIR
+        snapshots = AdapterBundle.snapshots_path(self.folder)
         if keep_snapshots_in is not None and snapshots.is_dir():
-            os.replace(snapshots, keep_snapshots_in / SNAPSHOTS_DIR)
+            os.replace(snapshots, AdapterBundle.snapshots_path(keep_snapshots_in))
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -39,6 +39,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
+from itune_core.bundle import AdapterBundle
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.facts import changes_facts
 from itune_core.labelling import IntentionPredictor
@@ -48,7 +49,6 @@ from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
 from training.generation import UNITS, TextRevision, revise_texts, text_spans
-from training.outputs import PREDICTOR_DIR, load_predictor
 
 log = logging.getLogger(__name__)
 
@@ -187,26 +187,9 @@ class BarProgress(Progress):
             self.bar = None
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON file's object, None when the file is absent.
-
-    Raises:
-        ValueError: the file is there but not a readable JSON object.
-    """
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read {path}: {err}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} must hold a JSON object")
-    return data
-
-
 def base_model_of(adapter: Path, lineage: dict[str, Any] | None, adapter_config: dict) -> str:
     """The base model an adapter was trained on: the source its training run was given
-    (lineage.json), else PEFT's ``base_model_name_or_path`` where that folder or id
+    (its lineage), else PEFT's ``base_model_name_or_path`` where that folder or id
     exists, else the embedded model."""
     source = ((lineage or {}).get("hyperparameters") or {}).get("model")
     if isinstance(source, str) and source:
@@ -226,7 +209,7 @@ def _examples(dataset: Dataset, limit: int | None):
 
 
 def score_predictor(
-    folder: Path,
+    bundle: AdapterBundle,
     examples: Sequence,
     *,
     base: torch.nn.Module,
@@ -242,20 +225,19 @@ def score_predictor(
 
     Raises:
         ValueError: the data has labels the predictor does not know.
-        ModelLoadError, OSError: the predictor folder cannot be loaded.
+        ModelLoadError, OSError: the predictor cannot be loaded.
     """
-    meta = _read_json(folder / "predictor.json")
-    if meta is None:
-        raise ModelLoadError(f"{folder} lacks predictor.json")
-    labels = tuple(meta["labels"])
+    if bundle.predictor_info is None:
+        raise ModelLoadError(f"{bundle.folder} has no intention predictor")
+    labels = bundle.predictor_info.labels
     unknown = sorted({label for e in examples for label in e.labels} - set(labels))
     if unknown:
         raise ValueError(
-            f"the data has labels {unknown} that the predictor in {folder} does not know "
+            f"the data has labels {unknown} that the predictor of {bundle.folder} does not know "
             f"(it predicts {', '.join(labels)})"
         )
     device = next(base.parameters()).device
-    classifier = load_predictor(folder, base).to(device).eval()
+    classifier = bundle.load_predictor(base).to(device).eval()
     predictor = IntentionPredictor(
         classifier, tokenizer, labels, max_length=max_length, batch_size=batch_size
     )
@@ -266,8 +248,8 @@ def score_predictor(
         probabilities += predictor.probabilities(pairs[start : start + batch_size])
         progress.update(len(pairs[start : start + batch_size]))
     progress.end()
-    if meta["multi_label"]:
-        threshold = meta["threshold"]
+    if bundle.predictor_info.multi_label:
+        threshold = bundle.predictor_info.threshold
         predicted = [[k for k in labels if p[k] >= threshold] for p in probabilities]
     else:
         predicted = [[max(labels, key=p.get)] for p in probabilities]
@@ -332,8 +314,15 @@ class _Subject:
 
     adapter: Path | None = None
     adapter_config: dict[str, Any] = field(default_factory=dict)
-    lineage: dict[str, Any] | None = None
-    training: dict[str, Any] | None = None
+    bundle: AdapterBundle | None = None
+
+    @property
+    def lineage(self) -> dict[str, Any] | None:
+        return self.bundle.lineage if self.bundle else None
+
+    @property
+    def training(self) -> dict[str, Any] | None:
+        return self.bundle.metrics if self.bundle else None
 
 
 @dataclass(frozen=True)
@@ -355,9 +344,7 @@ def _read_subject(config: EvalConfig) -> _Subject:
         return _Subject()
     adapter = Path(config.adapter).expanduser().resolve()
     adapter_config = check_adapter_dir(adapter)
-    lineage = _read_json(adapter / "lineage.json")
-    training = _read_json(adapter / "metrics.json")
-    return _Subject(adapter, adapter_config, lineage, training)
+    return _Subject(adapter, adapter_config, AdapterBundle.read(adapter))
 
 
 def _load_data(
@@ -367,7 +354,7 @@ def _load_data(
     scored."""
     data = config.data or ((subject.lineage or {}).get("data") or {}).get("name")
     if not data:
-        raise ValueError(f"{subject.adapter} has no lineage.json naming its data: give --data")
+        raise ValueError(f"{subject.adapter} has no lineage naming its data: give --data")
     dataset = load_dataset(data, config.split)
     return data, dataset, _examples(dataset, config.limit)
 
@@ -402,12 +389,12 @@ def _revise_with_model(
     }
     revisions, generation = _decode(config, model, loaded.tokenizer, examples, progress, timing)
     prediction = predicted = None
-    if adapter is not None and (adapter / PREDICTOR_DIR).is_dir():
+    if subject.bundle is not None and subject.bundle.predictor_info is not None:
         max_length = ((lineage or {}).get("hyperparameters") or {}).get("max_length", 512)
         t0 = time.perf_counter()
         base = load_model(source, cache_dir=home / "models", device=device, dtype=dtype)
         prediction, predicted = score_predictor(
-            adapter / PREDICTOR_DIR,
+            subject.bundle,
             examples,
             base=base.model,
             tokenizer=loaded.tokenizer,

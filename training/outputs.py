@@ -15,7 +15,6 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from itune_core.bundle import AdapterBundle
 from training.data import RevisionExample
@@ -80,10 +79,6 @@ class StagingDir:
         return self.output
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n", encoding="utf-8")
-
-
 def examples_sha256(examples: Sequence[RevisionExample]) -> str:
     """A hash of the training data snapshot: (before, after, labels) of every example,
     in order, as canonical JSON lines."""
@@ -93,15 +88,3 @@ def examples_sha256(examples: Sequence[RevisionExample]) -> str:
         digest.update(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode())
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-# TEMP(merge): old names kept until recipes.py and evaluate.py move to AdapterBundle.
-from itune_core.bundle import PREDICTOR_DIR, PredictorInfo, load_predictor  # noqa: E402, F401
-from itune_core.bundle import save_peft_adapter as save_adapter  # noqa: E402, F401
-from itune_core.bundle import save_predictor as _save_predictor  # noqa: E402
-
-
-def save_predictor(classifier, folder, labels, multi_label) -> None:
-    _save_predictor(
-        classifier, folder, PredictorInfo(tuple(labels), multi_label, classifier.threshold)
-    )

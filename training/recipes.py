@@ -35,6 +35,13 @@ from accelerate.utils import set_seed
 from torch import nn
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from itune_core.bundle import (
+    AdapterBundle,
+    PredictorInfo,
+    load_predictor,
+    save_peft_adapter,
+    save_predictor,
+)
 from itune_core.errors import ModelLoadError
 from itune_core.lora import block_adapter_params, num_blocks
 from itune_core.model import default_dtype, resolve_model_source
@@ -55,14 +62,9 @@ from training.loop import (
     stage_steps,
 )
 from training.outputs import (
-    PREDICTOR_DIR,
     StagingDir,
     check_output,
     examples_sha256,
-    load_predictor,
-    save_adapter,
-    save_predictor,
-    write_json,
 )
 from training.stage1 import (
     build_classifier,
@@ -221,7 +223,7 @@ def _resumed_stage1(
     """Stage I as a checkpoint saved it: the predictor (whose adapter Stage II starts
     from), S_gen, metrics and the step log (written to this run's log again)."""
     log.info("Stage I already done (checkpoint in %s): S_gen = %s", folder, done["s_gen"])
-    classifier = load_predictor(folder / PREDICTOR_DIR, base)
+    classifier = load_predictor(folder, base)
     run.progress.on_stage_start(1, STAGE_NAMES[1], steps)
     for entry in done["logs"]:
         run.write_log(entry)
@@ -317,7 +319,7 @@ def _generation_model(run: _Run, base: nn.Module, stage1: _Stage1Outcome | None)
 def _stage2_selection(
     run: _Run, logs: list[StepLog], tracker: SelectionTracker | None
 ) -> dict[str, Any]:
-    """Stage II's block selection for selection.json (``tracker``: dynamic selection)."""
+    """Stage II's block selection, for the bundle (``tracker``: dynamic selection)."""
     selection: dict[str, Any] = {
         "dynamic": tracker is not None,
         "steps": len(logs),
@@ -374,7 +376,7 @@ def _stage2(
             spent = earlier + time.perf_counter() - started
             run.checkpoints.save_stage2(step, params, optimizer, scheduler, logs, spent)
         if snap and step % snap == 0 and run.accelerator.is_main_process:
-            save_adapter(
+            save_peft_adapter(
                 run.accelerator.unwrap_model(prepared).model, run.checkpoints.snapshot_dir(step)
             )
 
@@ -507,7 +509,7 @@ def _make_checkpoints(setup: _Setup) -> Checkpoints:
 
 
 def _log_writer(f) -> Callable[[StepLog], None]:
-    """Writes each step to the run's log.jsonl (``f``; None: other processes, no log)."""
+    """Writes each step to the run's step log (``f``; None: other processes, no log)."""
 
     def write_log(entry: StepLog) -> None:
         if f is not None:
@@ -527,7 +529,7 @@ def _run_stage1(run: _Run, base: nn.Module, setup: _Setup, folder: Path | None) 
         stage1.metrics["truncated_prompts"] = setup.truncated
         checkpoints.save_stage1(
             lambda where: save_predictor(
-                stage1.classifier, where, dataset.labels, dataset.multi_label
+                stage1.classifier, where, _predictor_info(stage1, dataset)
             ),
             {
                 "s_gen": list(stage1.s_gen),
@@ -537,15 +539,18 @@ def _run_stage1(run: _Run, base: nn.Module, setup: _Setup, folder: Path | None) 
             stage1.logs,
         )
     else:
-        stage1 = _resumed_stage1(run, base, done, checkpoints.stage1_dir, steps1)
+        stage1 = _resumed_stage1(run, base, done, checkpoints.stage1_predictor_dir, steps1)
     if folder is not None:
-        save_predictor(
-            stage1.classifier,
-            folder / PREDICTOR_DIR,
-            dataset.labels,
-            dataset.multi_label,
+        predictor = AdapterBundle(
+            predictor=stage1.classifier, predictor_info=_predictor_info(stage1, dataset)
         )
+        predictor.save(folder, finish=False)
     return stage1
+
+
+def _predictor_info(stage1: _Stage1Outcome, dataset) -> PredictorInfo:
+    """What the bundle records of Stage I's predictor: the data's labels, in head order."""
+    return PredictorInfo(tuple(dataset.labels), dataset.multi_label, stage1.classifier.threshold)
 
 
 def _run_metrics(
@@ -554,7 +559,7 @@ def _run_metrics(
     stage2: _Stage2Outcome,
     seconds: float,
 ) -> dict[str, Any]:
-    """metrics.json's contents."""
+    """The bundle's metrics."""
     return {
         "method": setup.resolved.method,
         "device": str(setup.accelerator.device),
@@ -577,7 +582,7 @@ def _run_selection(
     stage1: _Stage1Outcome | None,
     stage2: _Stage2Outcome,
 ) -> dict[str, Any]:
-    """selection.json's contents."""
+    """The bundle's selection record."""
     return {
         "num_blocks": num,
         "method": setup.resolved.method,
@@ -597,23 +602,23 @@ def _publish(
     metrics: dict[str, Any],
     command: str | None,
 ) -> None:
-    """Write the adapter, selection, config, lineage and metrics into the staging
-    ``folder`` (metrics.json last: it marks a finished run)."""
+    """Write the config, then the adapter bundle (the generation adapter, selection,
+    lineage and, last, the metrics that mark a finished run) into the staging ``folder``."""
     output, resolved = setup.output, setup.resolved
-    save_adapter(stage2.model, folder)
-    write_json(folder / "selection.json", selection)
     header = (
         f"Resolved config of the run in {output}.\n"
-        f"Run again: python -m training train --config {output / 'config.yaml'} "
+        f"Run again: python -m training train --config {AdapterBundle.config_path(output)} "
         "--output NEW_DIR" + (f"\nRan as: {command}" if command else "")
     )
-    (folder / "config.yaml").write_text(dump_yaml(resolved, header), encoding="utf-8")
+    AdapterBundle.config_path(folder).write_text(dump_yaml(resolved, header), encoding="utf-8")
     lineage = _lineage(
         resolved, setup.model_name, setup.location, setup.dataset, setup.gen_data, s_gen, command
     )
     lineage["adapter_blocks"] = stage2.adapted
-    write_json(folder / "lineage.json", lineage)
-    write_json(folder / "metrics.json", metrics)  # last: marks a finished run
+    bundle = AdapterBundle(
+        lineage=lineage, metrics=metrics, selection=selection, generation=stage2.model
+    )
+    bundle.save(folder)
 
 
 def train(
@@ -658,7 +663,8 @@ def train(
     started = time.perf_counter()
     with StagingDir(output) if main else nullcontext() as staging:
         folder = staging.path if main else None
-        with (folder / "log.jsonl").open("w", encoding="utf-8") if main else nullcontext() as f:
+        log_path = AdapterBundle.step_log_path(folder) if main else None
+        with log_path.open("w", encoding="utf-8") if main else nullcontext() as f:
             pad_id = setup.tokenizer.pad_token_id
             progress = progress or Progress()
             run = _Run(

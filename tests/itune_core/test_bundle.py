@@ -143,14 +143,17 @@ def _string_constants(path: Path) -> set[str]:
 
 
 def test_no_module_but_the_bundle_names_a_file_inside_it():
-    """The bundle's file names appear as string literals in no other non-test module."""
+    """The bundle's file names appear as string literals in no other non-test module (its
+    ``predictor`` folder's name is left out: a common word, and the checkpoint keeps its
+    own folder of that name)."""
     names = {
         bundle_module.PREDICTOR_META,
         bundle_module.PREDICTOR_HEAD,
         bundle_module.SELECTION,
         bundle_module.LINEAGE,
         bundle_module.METRICS,
-        bundle_module.PREDICTOR_DIR,
+        bundle_module.STEP_LOG,
+        bundle_module.CONFIG,
     }
     skip = {".venv", "tests", "runs", "test-output", ".git"}
     offenders = []
