@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
-from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
+from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 # Published ITERATER-sent test anchors under the ITERATER scorer (Du et al., ACL 2022).
@@ -51,7 +51,7 @@ def _score(work: Path, name: str, config: EvalConfig) -> dict[str, Any]:
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
     print(f"scoring {name}", flush=True)
-    report = evaluate(config, home=home_folder(), progress=BarProgress())
+    report = evaluate(config, home=home_folder(), progress=EvalProgressBars())
     write_report(report, path)
     return report
 

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.bundle import AdapterBundle  # noqa: E402
-from training.evaluate import BarProgress, EvalConfig, evaluate, write_report  # noqa: E402
+from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 # OMP_WAIT_POLICY=PASSIVE: on a CPU shared with other jobs, OpenMP threads that spin while
 # waiting made decoding 3x slower (measured: 0.27 s -> 0.084 s per step at batch 16); the
@@ -194,7 +194,7 @@ def score(config: EvalConfig, path: Path, home: Path) -> dict[str, Any]:
     beams = f", {config.edit_beams} edit beams" if config.edit_beams else ""
     log(f"score {config.target} on {config.data} {config.split} (limit {config.limit}{beams})")
     command = "python -m training evaluate " + shlex.join(config.as_argv())
-    report = evaluate(config, home=home, progress=BarProgress(), command=command)
+    report = evaluate(config, home=home, progress=EvalProgressBars(), command=command)
     write_report(report, path)
     m = report["metrics"]
     log(

@@ -32,7 +32,7 @@ from itune_core.selection import FIRST_STEPS, SGEN_RULES
 from storage.environment import home_folder
 from training.checkpoints import checkpoint_dir
 from training.config import SETTINGS, TrainConfig, parse_override, read_yaml, set_dotted
-from training.loop import Progress, StepLog
+from training.loop import StepLog, TrainingProgress
 
 log = logging.getLogger("training")
 
@@ -138,7 +138,7 @@ def resolve_config(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig.from_dict(data)
 
 
-class BarProgress(Progress):
+class TrainingProgressBars(TrainingProgress):
     """One tqdm bar per stage, with the loss and |S_t| of the last step."""
 
     def __init__(self, disable: bool = False) -> None:
@@ -174,7 +174,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
 
     config = resolve_config(args)
     main_process = int(os.environ.get("RANK", "0")) == 0
-    progress = BarProgress(disable=not main_process)
+    progress = TrainingProgressBars(disable=not main_process)
     command = "python -m training " + shlex.join(argv)
     with logging_redirect_tqdm():
         try:

@@ -158,7 +158,7 @@ class EvalConfig:
         return self.baseline or str(self.adapter)
 
 
-class Progress:
+class EvalProgress:
     """Observer of the long parts of an evaluation; the default does nothing."""
 
     def start(self, name: str, total: int, unit: str) -> None: ...
@@ -168,7 +168,7 @@ class Progress:
     def end(self) -> None: ...
 
 
-class BarProgress(Progress):
+class EvalProgressBars(EvalProgress):
     """One tqdm bar per part (generation, prediction)."""
 
     def __init__(self) -> None:
@@ -217,7 +217,7 @@ def score_predictor(
     max_length: int,
     batch_size: int,
     multi_label: bool,
-    progress: Progress,
+    progress: EvalProgress,
 ) -> tuple[dict[str, Any], list[list[str]]]:
     """Intention prediction on (before, gold after) pairs: the report and each
     example's predicted labels. ``base`` is a fresh copy of the base model (PEFT
@@ -266,7 +266,7 @@ def evaluate(
     config: EvalConfig,
     *,
     home: Path,
-    progress: Progress | None = None,
+    progress: EvalProgress | None = None,
     command: str | None = None,
 ) -> dict[str, Any]:
     """Revise a split's texts with an adapter or a baseline and score them.
@@ -286,7 +286,7 @@ def evaluate(
         DataError: unreadable data.
     """
     started = time.perf_counter()
-    progress = progress or Progress()
+    progress = progress or EvalProgress()
     subject = _read_subject(config)
     data, dataset, examples = _load_data(config, subject)
     timing: dict[str, float] = {}
@@ -366,7 +366,7 @@ def _revise_with_model(
     examples: Sequence[RevisionExample],
     *,
     home: Path,
-    progress: Progress,
+    progress: EvalProgress,
     timing: dict[str, float],
 ) -> _Decoded:
     """Load the base model (with the adapter), revise the examples and, where the adapter
@@ -413,7 +413,7 @@ def _decode(
     model: torch.nn.Module,
     tokenizer,
     examples: Sequence[RevisionExample],
-    progress: Progress,
+    progress: EvalProgress,
     timing: dict[str, float],
 ) -> tuple[list[TextRevision], dict[str, Any]]:
     """Revise each example for its gold intentions. Returns the revisions and the report's
@@ -713,7 +713,7 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     command = "python -m training " + shlex.join(argv) if argv is not None else None
     with logging_redirect_tqdm():
         report = evaluate(
-            config, home=home_folder(args.home), progress=BarProgress(), command=command
+            config, home=home_folder(args.home), progress=EvalProgressBars(), command=command
         )
     output = args.output or default_report_path(config, report["data"]["name"])
     write_report(report, output)

@@ -55,7 +55,7 @@ class StepLog:
         return json.dumps(data, allow_nan=True)
 
 
-class Progress:
+class TrainingProgress:
     """Observer of a training run; the default does nothing.
 
     The CLI draws progress bars with it; the app's worker stores progress with it; tests

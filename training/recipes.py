@@ -52,8 +52,8 @@ from training.config import TrainConfig, dump_yaml
 from training.data import Dataset, load_dataset
 from training.loop import (
     PeakMemory,
-    Progress,
     StepLog,
+    TrainingProgress,
     adapter_parameters,
     batch_schedule,
     block_sizes,
@@ -190,7 +190,7 @@ class _Run:
     accelerator: Accelerator
     num_blocks: int
     pad_id: int
-    progress: Progress
+    progress: TrainingProgress
     write_log: Callable[[StepLog], None]
     checkpoints: Checkpoints
 
@@ -625,7 +625,7 @@ def train(
     config: TrainConfig,
     *,
     home: Path,
-    progress: Progress | None = None,
+    progress: TrainingProgress | None = None,
     command: str | None = None,
 ) -> RunResult:
     """Run one training recipe and publish its output folder.
@@ -666,7 +666,7 @@ def train(
         log_path = AdapterBundle.step_log_path(folder) if main else None
         with log_path.open("w", encoding="utf-8") if main else nullcontext() as f:
             pad_id = setup.tokenizer.pad_token_id
-            progress = progress or Progress()
+            progress = progress or TrainingProgress()
             run = _Run(
                 setup.resolved, accelerator, num, pad_id, progress, _log_writer(f), checkpoints
             )

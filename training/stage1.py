@@ -21,7 +21,7 @@ from itune_core.selection import SelectionTracker, alignment_ratio
 from itune_core.stages import stage1_step
 from training.batching import collate
 from training.data import Dataset
-from training.loop import Progress, StepLog, across_processes, to_device
+from training.loop import StepLog, TrainingProgress, across_processes, to_device
 from training.stage2 import no_grad_below
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def train_prediction(
     max_grad_norm: float | None,
     use_no_grad_below: bool,
     write_log: Callable[[StepLog], None],
-    progress: Progress,
+    progress: TrainingProgress,
 ) -> list[StepLog]:
     """Run Stage I for ``steps`` steps; the tracker ends holding G, s and the history."""
     logs = []

@@ -34,7 +34,7 @@ from itune_core.selection import SelectionTracker
 from itune_core.stages import dynamic_generation_step
 from training.batching import IGNORE_INDEX, collate, encode_revision_example
 from training.data import RevisionExample
-from training.loop import Progress, StepLog, across_processes, to_device
+from training.loop import StepLog, TrainingProgress, across_processes, to_device
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,7 @@ def train_generation(
     max_grad_norm: float | None,
     use_no_grad_below: bool,
     write_log: Callable[[StepLog], None],
-    progress: Progress,
+    progress: TrainingProgress,
     start: int = 0,
     logs: Sequence[StepLog] = (),
     checkpoint: Callable[[int, list[StepLog]], None] | None = None,

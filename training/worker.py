@@ -6,7 +6,7 @@ and evaluations and writes their progress to the database.
 
 The Admin tab only queues jobs (``submit_run``; ``storage.evaluations``); this process
 claims them one at a time (atomically, so several workers may share a queue) and runs the
-recipe in-process through its ``Progress`` hook (``training.recipes.train``): every step
+recipe in-process through its ``TrainingProgress`` hook (``training.recipes.train``): every step
 becomes a ``run_steps`` row with the run's progress, and the recipe's log lines go to
 ``run_logs``. Cancelling is checked at every step: the hook raises, the recipe deletes its
 staging folder, and the run ends ``cancelled``. A finished run's adapter is registered
@@ -52,7 +52,7 @@ from storage.run_status import RunStatus
 from storage.runs import RunStore, TrainingRun
 from storage.store import Store
 from training.config import SETTINGS, TrainConfig
-from training.loop import Progress, StepLog
+from training.loop import StepLog, TrainingProgress
 from training.vocabulary import DataSetName
 
 log = logging.getLogger("training.worker")
@@ -151,7 +151,7 @@ def _release_memory() -> None:
         torch.cuda.empty_cache()
 
 
-class RunProgress(Progress):
+class RecordedTrainingProgress(TrainingProgress):
     """The recipe's observer inside the worker: each step to the database; raises
     ``RunCancelled`` at the first step (or stage start) after a cancel request."""
 
@@ -327,7 +327,7 @@ class Worker:
         output = (self.runs_dir / f"run-{run.id}").resolve()
         config = TrainConfig.from_dict({**job, "output": str(output), "overwrite": False})
         stages = 2 if config.method == "intention-tuning" else 1
-        progress = RunProgress(self.runs, run.id, stages, cancelled)
+        progress = RecordedTrainingProgress(self.runs, run.id, stages, cancelled)
         result = train(
             config,
             home=self.home,

@@ -26,14 +26,14 @@ def _train(tiny_model, data, output, *extra: str) -> int:
 
 
 def _interrupt_at(monkeypatch, stage: int, step: int) -> None:
-    original = cli.BarProgress.on_step
+    original = cli.TrainingProgressBars.on_step
 
     def on_step(self, log):
         original(self, log)
         if (log.stage, log.step) == (stage, step):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.BarProgress, "on_step", on_step)
+    monkeypatch.setattr(cli.TrainingProgressBars, "on_step", on_step)
 
 
 def _tensors(folder: Path) -> dict:

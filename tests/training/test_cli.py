@@ -354,14 +354,14 @@ def test_an_existing_run_is_replaced_only_with_overwrite(tiny_model, data_file, 
 
 
 def _interrupt_at(monkeypatch, stage: int, step: int) -> None:
-    original = cli.BarProgress.on_step
+    original = cli.TrainingProgressBars.on_step
 
     def on_step(self, log):
         original(self, log)
         if (log.stage, log.step) == (stage, step):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.BarProgress, "on_step", on_step)
+    monkeypatch.setattr(cli.TrainingProgressBars, "on_step", on_step)
 
 
 @pytest.mark.parametrize("stage", [1, 2])
