@@ -383,11 +383,11 @@ class ModelSlot:
 def build_admin(settings: Settings, store: Store, access):
     """The Admin tab's service: it queues jobs for the worker process and reads the
     registry, runs, evaluations and feedback from the database (never trains itself)."""
+    from services.admin import Admin
     from storage.evaluations import EvaluationStore
     from storage.feedback import FeedbackStore
     from storage.registry import Registry
     from storage.runs import RunStore
-    from ui.admin import Admin
 
     runs = RunStore(store.engine)
     feedback = FeedbackStore(store.engine)

@@ -10,7 +10,7 @@ outputs and runs again unchanged with ``python -m training train --config DIR/co
 Each field carries its own ``Setting`` (``dataclasses.field`` metadata): its help, its
 bounds, its choices, whether it has a flag and whether an Admin job may give it. The
 checks of ``TrainConfig``, the ``train`` flags (``training.cli``) and the Admin tab's job
-fields and number kinds (``ui.admin``, ``ui.admin_views``) are all read from ``SETTINGS``,
+fields and number kinds (``services.admin``, ``ui.admin_views``) are all read from ``SETTINGS``,
 so a new training option is one field here (plus, to show it on the Train form, its name
 in ``ui.admin_views.TRAIN_FORM``).
 """

@@ -4,8 +4,8 @@ import html
 
 import gradio as gr
 
+from services.admin import Admin
 from services.studio import Studio
-from ui.admin import Admin
 from ui.admin_api import register_admin_api
 from ui.admin_tab import build_admin_tab
 from ui.api import register_api

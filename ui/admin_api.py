@@ -11,23 +11,13 @@ refuses non-admins. PermissionDenied and the other domain errors, and ValueError
 input, become ``gr.Error`` with the message.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 import gradio as gr
 
-from itune_core.errors import ItuneError
 from services.access import LOCAL_USER
-from ui.admin import Admin
+from services.admin import Admin
+from ui.errors import call
 
 FILE_DATA = "gradio.FileData"
-
-
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except (ItuneError, ValueError) as err:
-        raise gr.Error(str(err)) from err
 
 
 def _username(request: gr.Request | None) -> str | None:
@@ -48,7 +38,7 @@ def register_admin_api(admin: Admin) -> None:
         """Queue a training run. job: TrainConfig keys (method, data, model, max_steps,
         stage1_steps, batch_size, lr, max_length, ...; name: the adapter's name). Returns
         the run."""
-        return _call(admin.start_training, _username(request), job)
+        return call(admin.start_training, _username(request), job)
 
     def admin_upload_data(filename: str, file: dict, request: gr.Request) -> dict:
         """Keep an IteraTeR JSONL file to train on. file: ``handle_file(path)``; filename:
@@ -60,19 +50,19 @@ def register_admin_api(admin: Admin) -> None:
         if not isinstance(meta, dict) or meta.get("_type") != FILE_DATA or not file.get("path"):
             raise gr.Error("file must be an uploaded file (gradio_client.handle_file(path))")
         name = filename or file.get("orig_name") or ""
-        return _call(admin.upload_data, _username(request), name, file["path"])
+        return call(admin.upload_data, _username(request), name, file["path"])
 
     def admin_runs(request: gr.Request, limit: int = 50) -> list[dict]:
         """The latest training runs, newest first (status, progress, adapter, ...)."""
-        return _call(admin.list_runs, _username(request), limit)
+        return call(admin.list_runs, _username(request), limit)
 
     def admin_run(run_id: int, request: gr.Request, after_log_id: int = 0) -> dict:
         """One run: {run, steps, logs (newer than after_log_id), selection}."""
-        return _call(admin.run_detail, _username(request), run_id, after_log_id)
+        return call(admin.run_detail, _username(request), run_id, after_log_id)
 
     def admin_cancel_run(run_id: int, request: gr.Request) -> dict:
         """Cancel a queued or running training run. Returns the run."""
-        return _call(admin.cancel_run, _username(request), run_id)
+        return call(admin.cancel_run, _username(request), run_id)
 
     def admin_evaluate(
         request: gr.Request,
@@ -83,7 +73,7 @@ def register_admin_api(admin: Admin) -> None:
         limit: int | None = None,
     ) -> dict:
         """Queue an evaluation of an adapter (adapter_id) or a baseline (copy|zero-shot)."""
-        return _call(
+        return call(
             admin.evaluate,
             _username(request),
             adapter_id=adapter_id,
@@ -95,55 +85,55 @@ def register_admin_api(admin: Admin) -> None:
 
     def admin_evaluations(request: gr.Request, limit: int = 50) -> list[dict]:
         """The latest evaluations with SARI, GLEU, Update-R and F1 once done."""
-        return _call(admin.list_evaluations, _username(request), limit)
+        return call(admin.list_evaluations, _username(request), limit)
 
     def admin_cancel_evaluation(evaluation_id: int, request: gr.Request) -> dict:
         """Cancel a queued evaluation."""
-        return _call(admin.cancel_evaluation, _username(request), evaluation_id)
+        return call(admin.cancel_evaluation, _username(request), evaluation_id)
 
     def admin_adapters(request: gr.Request, include_deleted: bool = False) -> list[dict]:
         """Every registered adapter with lineage, metrics and acceptance rate."""
-        return _call(admin.list_adapters, _username(request), include_deleted)
+        return call(admin.list_adapters, _username(request), include_deleted)
 
     def admin_activate(
         adapter_id: int | None, request: gr.Request, intentions: list[str] | None = None
     ) -> dict:
         """Make an adapter the active one (None: the base model) for the intention set
         ``intentions`` (none: every set without its own). Returns {active, intentions}."""
-        return _call(admin.activate, _username(request), adapter_id, intentions)
+        return call(admin.activate, _username(request), adapter_id, intentions)
 
     def admin_rollback(request: gr.Request, intentions: list[str] | None = None) -> dict:
         """Go back to the adapter active before, for the intention set ``intentions``
         (none: the default). Returns {active, intentions}."""
-        return _call(admin.rollback, _username(request), intentions)
+        return call(admin.rollback, _username(request), intentions)
 
     def admin_delete_adapter(adapter_id: int, request: gr.Request) -> dict:
         """Delete an adapter from the registry (not the active one)."""
-        return _call(admin.delete_adapter, _username(request), adapter_id)
+        return call(admin.delete_adapter, _username(request), adapter_id)
 
     def admin_serving(request: gr.Request) -> list[dict]:
         """Which adapter serves which intention set ([]: the default)."""
-        return _call(admin.serving, _username(request))
+        return call(admin.serving, _username(request))
 
     def admin_activations(request: gr.Request, limit: int = 20) -> list[dict]:
         """The latest activations and rollbacks, newest first."""
-        return _call(admin.activation_history, _username(request), limit)
+        return call(admin.activation_history, _username(request), limit)
 
     def admin_feedback(request: gr.Request) -> dict:
         """Acceptance of the suggested edits overall, per intention and per adapter."""
-        return _call(admin.feedback_stats, _username(request))
+        return call(admin.feedback_stats, _username(request))
 
     def admin_export_feedback(request: gr.Request) -> dict:
         """Write the accepted edits as IteraTeR JSONL. Returns {file, rows, revisions}."""
-        return _call(admin.export_feedback, _username(request))
+        return call(admin.export_feedback, _username(request))
 
     def admin_feedback_job(request: gr.Request) -> dict:
         """The default training job on the writers' feedback."""
-        return _call(admin.feedback_job, _username(request))
+        return call(admin.feedback_job, _username(request))
 
     def admin_default_job(request: gr.Request) -> dict:
         """The default training job."""
-        return _call(admin.default_job, _username(request))
+        return call(admin.default_job, _username(request))
 
     for fn in (
         whoami,

@@ -1,6 +1,6 @@
 """The Admin tab (admins only): train, follow runs, evaluate, the adapter registry, feedback.
 
-Layout and short handlers over ``ui.admin.Admin``, which checks on every call that the
+Layout and short handlers over ``services.admin.Admin``, which checks on every call that the
 caller is an admin (``ui.build_ui`` also hides the tab from everyone else). All that is
 shown is read from the database, so a reloaded page shows the live run. Handlers pass the
 logged-in name (``request.username``; None without login) and turn domain errors and
@@ -17,13 +17,12 @@ from typing import Any
 
 import gradio as gr
 
-from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
+from services.admin import DEFAULT_JOB, Admin
 from storage.run_status import ACTIVE, RunStatus
 from training.config import SETTINGS
 from training.vocabulary import DataSetName, Split
 from ui import plots
-from ui.admin import DEFAULT_JOB, Admin
 from ui.admin_views import (
     ACCEPTANCE_COLUMNS,
     ADAPTER_COLUMNS,
@@ -54,17 +53,11 @@ from ui.admin_views import (
     subject_choices,
     when_text,
 )
+from ui.errors import call
 
 
 def _user(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
-
-
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except (ItuneError, ValueError) as err:
-        raise gr.Error(str(err)) from err
 
 
 # Presentation a Train form number may add to what its Setting gives (label, kind).
@@ -130,8 +123,8 @@ class AdminHandlers:
     def start(self, *values, request: gr.Request = None):
         """Queue the form's job (``values`` in ``TRAIN_FORM`` order; missing last ones:
         empty). Returns (message, run picker, run choices)."""
-        run = _call(self.admin.start_training, _user(request), job_from_form(*values))
-        choices = run_choices(_call(self.admin.list_runs, _user(request)))
+        run = call(self.admin.start_training, _user(request), job_from_form(*values))
+        choices = run_choices(call(self.admin.list_runs, _user(request)))
         message = (
             f"Queued run **#{run['id']}** {code_text(run['name'])}: {run['method']} on"
             f" {code_text(data_name(run['data']))}. Follow it in **Runs**."
@@ -142,14 +135,14 @@ class AdminHandlers:
         """Keep an uploaded .jsonl and pick it as the data. Returns (data, message)."""
         if not file:
             return gr.Dropdown(choices=data_choices()), ""
-        kept = _call(self.admin.upload_data, _user(request), Path(file).name, file)
+        kept = call(self.admin.upload_data, _user(request), Path(file).name, file)
         message = f"Kept {code_text(kept['name'])}: {kept['rows']} revisions, picked as the data."
         return gr.Dropdown(choices=data_choices(kept), value=kept["data"]), message
 
     # Runs
     def refresh_runs(self, picked, choices, request: gr.Request):
         """Returns (table rows, run picker, run choices, the run to show)."""
-        runs = _call(self.admin.list_runs, _user(request))
+        runs = call(self.admin.list_runs, _user(request))
         fresh = run_choices(runs)
         ids = [r["id"] for r in runs]
         value = picked if picked in ids else (ids[0] if ids else None)
@@ -167,7 +160,7 @@ class AdminHandlers:
             return run_status_html(None), *figures, "", "", gr.Button(interactive=False), {}
         same = bool(seen) and seen.get("run_id") == run_id
         after = seen["log_id"] if same else 0
-        detail = _call(self.admin.run_detail, _user(request), run_id, after)
+        detail = call(self.admin.run_detail, _user(request), run_id, after)
         run, steps, selection = detail["run"], detail["steps"], detail["selection"]
         lines = (seen["lines"] if same else []) + [
             f"{when_text(log['time'])[11:]}  {log['line']}" for log in detail["logs"]
@@ -204,7 +197,7 @@ class AdminHandlers:
         """Cancel the picked run. Returns the Cancel button (disabled)."""
         if run_id is None:
             raise gr.Error("pick a run to cancel")
-        run = _call(self.admin.cancel_run, _user(request), run_id)
+        run = call(self.admin.cancel_run, _user(request), run_id)
         if run["status"] == RunStatus.CANCELLED:
             gr.Info(f"Run #{run['id']} cancelled.")
         else:
@@ -214,11 +207,11 @@ class AdminHandlers:
     # Evaluate
     def evaluations(self, request: gr.Request) -> list[list]:
         """The evaluations table's rows, newest first."""
-        return evaluation_rows(_call(self.admin.list_evaluations, _user(request)))
+        return evaluation_rows(call(self.admin.list_evaluations, _user(request)))
 
     def open_evaluate(self, subject, request: gr.Request):
         """Returns (subject picker with the registered adapters, evaluations table)."""
-        choices = subject_choices(_call(self.admin.list_adapters, _user(request)))
+        choices = subject_choices(call(self.admin.list_adapters, _user(request)))
         value = subject if subject in [v for _, v in choices] else None
         return gr.Dropdown(choices=choices, value=value), self.evaluations(request)
 
@@ -227,7 +220,7 @@ class AdminHandlers:
         kind, _, ref = (subject or "").partition(":")
         if kind not in ("adapter", "baseline"):
             raise gr.Error("pick an adapter or a baseline to evaluate")
-        evaluation = _call(
+        evaluation = call(
             self.admin.evaluate,
             _user(request),
             adapter_id=int(ref) if kind == "adapter" else None,
@@ -245,9 +238,9 @@ class AdminHandlers:
     def registry(self, picked, request: gr.Request):
         """Returns (adapters table, picker, serving-now line, activation history)."""
         user = _user(request)
-        adapters = _call(self.admin.list_adapters, user, True)
-        history = _call(self.admin.activation_history, user)
-        serving = _call(self.admin.serving, user)
+        adapters = call(self.admin.list_adapters, user, True)
+        history = call(self.admin.activation_history, user)
+        serving = call(self.admin.serving, user)
         choices = registry_choices(adapters)
         value = picked if picked in [v for _, v in choices] else None
         picker = gr.Dropdown(choices=choices, value=value)
@@ -264,7 +257,7 @@ class AdminHandlers:
         if not picked:
             raise gr.Error("pick an adapter (or the base model) to activate")
         adapter_id = None if picked == BASE else int(picked)
-        done = _call(self.admin.activate, _user(request), adapter_id, scope or None)
+        done = call(self.admin.activate, _user(request), adapter_id, scope or None)
         gr.Info(
             f"New revisions for {scope_text(done['intentions'])} use "
             f"{done['active'] or 'the base model'}."
@@ -274,7 +267,7 @@ class AdminHandlers:
     def rollback(self, picked, scope, request: gr.Request):
         """Go back to the adapter active before for the picked intention set. Returns the
         registry view."""
-        done = _call(self.admin.rollback, _user(request), scope or None)
+        done = call(self.admin.rollback, _user(request), scope or None)
         gr.Info(
             f"Rolled back: new revisions for {scope_text(done['intentions'])} use "
             f"{done['active'] or 'the base model'}."
@@ -285,14 +278,14 @@ class AdminHandlers:
         """Delete the picked adapter from the registry. Returns the registry view."""
         if not picked or picked == BASE:
             raise gr.Error("pick an adapter to delete")
-        deleted = _call(self.admin.delete_adapter, _user(request), int(picked))
+        deleted = call(self.admin.delete_adapter, _user(request), int(picked))
         gr.Info(f"Deleted {deleted['name']} from the registry (its files stay on disk).")
         return self.registry(None, request)
 
     # Feedback
     def feedback(self, request: gr.Request):
         """Returns (summary, per-intention rows, per-adapter rows, acceptance plot)."""
-        stats = _call(self.admin.feedback_stats, _user(request))
+        stats = call(self.admin.feedback_stats, _user(request))
         overall = stats["overall"]
         summary = (
             f"**{stats['revisions']}** revisions · **{stats['edits']}** edits · overall"
@@ -309,7 +302,7 @@ class AdminHandlers:
 
     def export(self, request: gr.Request):
         """Export the accepted edits. Returns (a copy of the file to download, message)."""
-        export = _call(self.admin.export_feedback, _user(request))
+        export = call(self.admin.export_feedback, _user(request))
         # Gradio serves files from the working and temporary folders only (unless the
         # launch names others); the export stays where Admin wrote it, a copy is served.
         source = Path(export["file"])
@@ -323,7 +316,7 @@ class AdminHandlers:
 
     def train_from_feedback(self, request: gr.Request):
         """The Train form filled with the feedback job, and the Train sub-tab selected."""
-        job = _call(self.admin.feedback_job, _user(request))
+        job = call(self.admin.feedback_job, _user(request))
         message = (
             "Form filled to train on the writers' feedback: check it, then **Start training**."
         )

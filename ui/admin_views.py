@@ -1,4 +1,4 @@
-"""What the Admin tab shows: the service's JSON (``ui.admin.Admin``) turned into table
+"""What the Admin tab shows: the service's JSON (``services.admin.Admin``) turned into table
 rows, picker choices, status texts and a job from the Train form. Pure functions without
 Gradio, so the tab's layout and handlers (``ui.admin_tab``) stay short.
 """

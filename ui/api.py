@@ -2,7 +2,8 @@
 Suggest, Revise again, and which adapter is serving.
 
 The Revise tab's buttons do the same through ``Studio``; these endpoints give scripts the
-actions without a browser session. Domain errors become ``gr.Error`` with the message.
+actions without a browser session. Errors raised on purpose reach the caller as ``gr.Error``
+with their message (``ui.errors``).
 
     client.predict("He go home.", api_name="/suggest")
     # [{"intention": "fluency", "confidence": 0.91}, ...]
@@ -18,15 +19,8 @@ endpoints that run the model share the Revise button's queue (one at a time).
 
 import gradio as gr
 
-from itune_core.errors import ItuneError
 from services.studio import Studio
-
-
-def _call(fn, *args, **kwargs) -> dict:
-    try:
-        return fn(*args, **kwargs)
-    except ItuneError as err:
-        raise gr.Error(str(err)) from err
+from ui.errors import call, shown_to_user
 
 
 def _user(request: gr.Request | None) -> str | None:
@@ -41,7 +35,7 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         """Which intentions a draft needs, most confident first: a list of {intention,
         confidence 0-1} from the serving adapter's intention predictor (an error when it
         has none). Nothing is recorded."""
-        return _call(studio.suggest, text, user=_user(request))
+        return call(studio.suggest, text, user=_user(request))
 
     def revise_again(
         text: str, intentions: list[str], parent_id: int, request: gr.Request = None
@@ -54,10 +48,8 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         rounds = studio.revise(
             text, intentions, session_id=session_id, user=user, parent_id=parent_id
         )
-        try:
+        with shown_to_user():
             *_, (_, view) = rounds
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
         return view
 
     def revise_with(
@@ -71,15 +63,13 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         rounds = studio.revise(
             text, intentions, session_id=session_id, user=_user(request), adapter=adapter
         )
-        try:
+        with shown_to_user():
             *_, (_, view) = rounds
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
         return view
 
     def serving() -> str | None:
         """The adapter new revisions are made with (null: the base model)."""
-        return _call(studio.serving)
+        return call(studio.serving)
 
     for fn in (suggest, revise_again, revise_with):
         gr.api(
@@ -100,7 +90,7 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         """Accept or reject one edit (decision: accept|reject; reason, with reject only:
         meaning-changed|wrong-intention|ungrammatical|unnecessary|other). Returns the
         revision with its final text."""
-        return _call(
+        return call(
             studio.decide,
             revision_id,
             position,
@@ -114,7 +104,7 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         revision_id: int, decision: str, intention: str | None = None, request: gr.Request = None
     ) -> dict:
         """Accept or reject every edit of a revision, or every edit of one intention."""
-        return _call(
+        return call(
             studio.decide_many,
             revision_id,
             None,
@@ -125,23 +115,20 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
 
     def save_final(revision_id: int, text: str, request: gr.Request = None) -> dict:
         """Store the final text as the writer typed it."""
-        return _call(studio.save_final, revision_id, text, user=_user(request))
+        return call(studio.save_final, revision_id, text, user=_user(request))
 
     def rate(revision_id: int, rating: int, request: gr.Request = None) -> dict:
         """Rate a revision from 1 to 5."""
-        return _call(studio.rate, revision_id, rating, user=_user(request))
+        return call(studio.rate, revision_id, rating, user=_user(request))
 
     def get_revision(revision_id: int, request: gr.Request = None) -> dict:
         """A stored revision with its edits, decisions and final text."""
-        return _call(studio.get, revision_id, user=_user(request))
+        return call(studio.get, revision_id, user=_user(request))
 
     def history(limit: int = 50, request: gr.Request = None) -> list[dict]:
         """The caller's latest revisions, newest first (id, time, text preview, counts,
         rating); with no users configured, every revision."""
-        try:
-            return studio.history(user=_user(request), limit=limit)
-        except (ValueError, ItuneError) as err:  # a bad limit; the database out of reach
-            raise gr.Error(str(err)) from err
+        return call(studio.history, user=_user(request), limit=limit)
 
     for fn in (decide, decide_all, save_final, rate, get_revision, history, serving):
         gr.api(fn, api_name=fn.__name__)

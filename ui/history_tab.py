@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from itune_core.errors import ItuneError
 from services.studio import Studio
+from ui.errors import call
 
 COLUMNS = ["id", "when (UTC)", "text", "intentions", "edits", "accepted", "rejected", "rating"]
 
@@ -34,10 +34,7 @@ def build_history_tab(studio: Studio, review: list, fill: Callable[[dict], tuple
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True)
 
     def on_refresh(request: gr.Request = None):
-        try:
-            rows = studio.history(user=_user(request))
-        except ItuneError as err:  # the database busy or out of reach
-            raise gr.Error(str(err)) from err
+        rows = call(studio.history, user=_user(request))  # the database may be busy
         return [
             [
                 r["revision_id"],
@@ -54,10 +51,7 @@ def build_history_tab(studio: Studio, review: list, fill: Callable[[dict], tuple
 
     def on_open(evt: gr.SelectData, request: gr.Request = None):
         revision_id = int(evt.row_value[0])
-        try:
-            view = studio.get(revision_id, user=_user(request))
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
+        view = call(studio.get, revision_id, user=_user(request))
         gr.Info(f"Opened revision {revision_id} in the Revise tab.")
         return fill(view)
 

@@ -18,6 +18,7 @@ from itune_core.intentions import DESCRIPTIONS, INTENTIONS
 from itune_core.reviser import ReviseProgress
 from services.studio import Studio
 from ui import render
+from ui.errors import call, shown_to_user
 
 REASONS = [
     ("meaning changed", "meaning-changed"),
@@ -101,13 +102,6 @@ def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
 # --- handlers -------------------------------------------------------------------------------
 
 
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except ItuneError as err:
-        raise gr.Error(str(err)) from err
-
-
 def kept_text(view: dict, typed: str) -> str | None:
     """What the writer typed in the final text, or None where it is the computed one: only a
     text matching the last computed one follows the decisions."""
@@ -160,7 +154,7 @@ class RevisionHandlers:
 
     def suggest_intentions(self, text, request: gr.Request = None):
         """Returns (the suggested intentions ticked, or unchanged; the suggestion line)."""
-        found = _call(self.studio.suggest, text, user=_session(request)[1])
+        found = call(self.studio.suggest, text, user=_session(request)[1])
         chosen = [s["intention"] for s in found] if found else gr.skip()
         return chosen, _suggestion_line(found)
 
@@ -168,7 +162,7 @@ class RevisionHandlers:
         """Revise (or revise again) and yield the review outputs as the revision streams."""
         session_id, user = _session(request)
         throttle = StreamThrottle(clock=self.clock)
-        try:
+        with shown_to_user():
             for progress, view in self.studio.revise(
                 text, chosen or [], session_id=session_id, user=user, parent_id=parent_id
             ):
@@ -177,8 +171,6 @@ class RevisionHandlers:
                 elif throttle.due(progress.pieces_done):
                     html = render.plain_html(progress.text)
                     yield None, html, progress_line(progress), gr.skip(), gr.skip()
-        except ItuneError as err:
-            raise gr.Error(str(err)) from err
 
     def revise(self, text, chosen, request: gr.Request = None):
         """The Revise button and the ``/revise`` endpoint."""
@@ -201,7 +193,7 @@ class RevisionHandlers:
         # The state is the browser session's; the login decides whose revision it is.
         user = _session(request)[1]
         if position is None:
-            new = _call(
+            new = call(
                 self.studio.decide_many,
                 view["revision_id"],
                 None,
@@ -211,7 +203,7 @@ class RevisionHandlers:
                 user=user,
             )
         else:
-            new = _call(
+            new = call(
                 self.studio.decide,
                 view["revision_id"],
                 position,
@@ -240,13 +232,13 @@ class RevisionHandlers:
         """Keep the final text the writer typed. Returns the new state (or skips)."""
         if view is None or typed == view["final_text"]:
             return gr.skip()
-        return _call(self.studio.save_final, view["revision_id"], typed, user=_session(request)[1])
+        return call(self.studio.save_final, view["revision_id"], typed, user=_session(request)[1])
 
     def rate_revision(self, view, stars, request: gr.Request = None):
         """Rate the revision. Returns the new state (or skips)."""
         if view is None or stars is None:
             return gr.skip()
-        new = _call(self.studio.rate, view["revision_id"], int(stars), user=_session(request)[1])
+        new = call(self.studio.rate, view["revision_id"], int(stars), user=_session(request)[1])
         gr.Info(f"Thanks: rated {stars}/5.")
         return new
 

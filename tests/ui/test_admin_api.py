@@ -8,6 +8,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from services.access import Access
+from services.admin import DEFAULT_JOB, Admin
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -18,7 +19,6 @@ from tests.support import free_port
 from training.data import load_jsonl
 from training.feedback import export_feedback
 from training.worker import submit_run
-from ui.admin import DEFAULT_JOB, Admin
 from ui.admin_api import register_admin_api
 
 pytestmark = pytest.mark.app

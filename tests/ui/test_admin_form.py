@@ -4,10 +4,10 @@ it coerces form values to, the Train form's fields and the job they make."""
 import gradio as gr
 import pytest
 
+from services.admin import DEFAULT_JOB, NUMBER_FIELDS, normalize_job
 from training.config import SETTINGS
 from training.vocabulary import Method
 from training.worker import WORKER_KEYS, check_job
-from ui.admin import DEFAULT_JOB, NUMBER_FIELDS, normalize_job
 from ui.admin_tab import form_values
 from ui.admin_views import TRAIN_FORM, job_from_form
 

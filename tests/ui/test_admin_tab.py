@@ -15,6 +15,7 @@ import pytest
 
 from itune_core.edits import compute_edits
 from services.access import ADMINS_ONLY, Access
+from services.admin import Admin
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import NewAdapter, Registry
@@ -22,7 +23,6 @@ from storage.runs import RunStore
 from storage.store import Store
 from storage.users import UserStore
 from ui import build_ui
-from ui.admin import Admin
 from ui.admin_tab import AdminHandlers, build_admin_tab
 from ui.plots import STAGES
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from itune_core.edits import compute_edits
 from itune_core.errors import UnknownIntention
 from services.access import Access
+from services.admin import DEFAULT_JOB, Admin
 from services.errors import PermissionDenied
 from storage.errors import InvalidState, RecordNotFound
 from storage.evaluations import EvaluationStore
@@ -25,7 +26,6 @@ from storage.users import UserStore
 from training.data import load_jsonl
 from training.feedback import export_feedback
 from training.worker import submit_run
-from ui.admin import DEFAULT_JOB, Admin
 
 PASSWORD = "correct horse battery"
 GOOD_LINES = [

@@ -1,6 +1,6 @@
 """The admin's records as JSON-ready dicts (times as ISO strings, no NaN): adapters with
 their lineage and acceptance, evaluations with their headline scores, activation events,
-and what a finished run's selection record says about its blocks. ``ui.admin.Admin``
+and what a finished run's selection record says about its blocks. ``services.admin.Admin``
 returns these; the HTTP API sends them as they are and the tab renders them.
 """
 

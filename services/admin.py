@@ -29,6 +29,13 @@ from typing import Any
 from itune_core.errors import ItuneError
 from itune_core.jsonable import strict_json
 from services.access import Access
+from services.admin_records import (
+    acceptance_view,
+    activation_view,
+    adapter_view,
+    evaluation_view,
+    read_selection,
+)
 from storage.evaluations import EvaluationStore
 from storage.feedback import FeedbackStore
 from storage.registry import Registry, scope_of
@@ -36,13 +43,6 @@ from storage.run_status import RunStatus
 from storage.runs import RunStore, TrainingRun
 from training.config import SETTINGS
 from training.vocabulary import Baseline, DataSetName, Method, Split
-from ui.admin_records import (
-    acceptance_view,
-    activation_view,
-    adapter_view,
-    evaluation_view,
-    read_selection,
-)
 
 logger = logging.getLogger(__name__)
 
