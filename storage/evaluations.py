@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from storage.errors import InvalidState, RecordNotFound
 from storage.models import AdapterRow, EvaluationRow
+from storage.run_status import FINISHED, RunStatus
 from storage.store import _now, _utc
-
-FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ class EvaluationStore:
                 data=data,
                 split=split,
                 settings=dict(settings or {}),
-                status="queued",
+                status=RunStatus.QUEUED,
                 created_at=_now(),
                 created_by=created_by,
             )
@@ -146,7 +145,7 @@ class EvaluationStore:
             with Session(self.engine) as session, session.begin():
                 evaluation_id = session.scalar(
                     sa.select(EvaluationRow.id)
-                    .where(EvaluationRow.status == "queued")
+                    .where(EvaluationRow.status == RunStatus.QUEUED)
                     .order_by(EvaluationRow.id)
                     .limit(1)
                 )
@@ -154,8 +153,10 @@ class EvaluationStore:
                     return None
                 claimed = session.execute(
                     sa.update(EvaluationRow)
-                    .where(EvaluationRow.id == evaluation_id, EvaluationRow.status == "queued")
-                    .values(status="running", worker_pid=worker_pid, started_at=_now())
+                    .where(
+                        EvaluationRow.id == evaluation_id, EvaluationRow.status == RunStatus.QUEUED
+                    )
+                    .values(status=RunStatus.RUNNING, worker_pid=worker_pid, started_at=_now())
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if claimed == 1:
@@ -194,9 +195,9 @@ class EvaluationStore:
         """
         with Session(self.engine) as session, session.begin():
             row = _row(session, evaluation_id)
-            if row.status != "queued":
+            if row.status != RunStatus.QUEUED:
                 raise InvalidState(f"evaluation {evaluation_id} is {row.status}, not queued")
-            row.status, row.finished_at = "cancelled", _now()
+            row.status, row.finished_at = RunStatus.CANCELLED, _now()
             session.flush()
             return _record(row, _name(session, row.adapter_id))
 
@@ -226,11 +227,11 @@ class EvaluationStore:
         failed = []
         with Session(self.engine) as session, session.begin():
             rows = session.scalars(
-                sa.select(EvaluationRow).where(EvaluationRow.status == "running")
+                sa.select(EvaluationRow).where(EvaluationRow.status == RunStatus.RUNNING)
             ).all()
             for row in rows:
                 if row.worker_pid is None or not is_alive(row.worker_pid):
-                    row.status, row.finished_at = "failed", _now()
+                    row.status, row.finished_at = RunStatus.FAILED, _now()
                     row.error = f"worker {row.worker_pid} died; the evaluation was abandoned"
                     failed.append(row.id)
         return failed

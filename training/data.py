@@ -27,12 +27,18 @@ from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
 from training.learner_errors import make_pairs
+from training.vocabulary import DataSetName, Split
 
 log = logging.getLogger(__name__)
 
 CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
-SPLITS = ("train", "dev", "test")
-DATASET_NAMES = ("iterater-sent", "iterater-doc", "argrewrite", "learner-errors")
+SPLITS = tuple(split.value for split in Split)
+# The corpora shipped with the project: the named data sets but the writers' feedback
+# (exported to a file before a run), and the synthetic learner errors.
+DATASET_NAMES = (
+    *(name.value for name in DataSetName if name is not DataSetName.FEEDBACK),
+    "learner-errors",
+)
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
 LEARNER_ERRORS_MAX = 3000

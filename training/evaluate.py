@@ -49,11 +49,12 @@ from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
 from training.generation import UNITS, TextRevision, revise_texts, text_spans
+from training.vocabulary import BaseDtype, Baseline
 
 log = logging.getLogger(__name__)
 
-BASELINES: tuple[str, ...] = ("copy", "zero-shot")
-DTYPES: tuple[str, ...] = ("auto", "bfloat16", "float32")
+BASELINES: tuple[str, ...] = tuple(baseline.value for baseline in Baseline)
+DTYPES: tuple[str, ...] = tuple(dtype.value for dtype in BaseDtype)
 ADAPTER_NAME = "evaluated"  # not "eval": PEFT refuses names of module attributes
 
 
