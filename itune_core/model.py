@@ -37,9 +37,10 @@ class LoadedModel:
     dtype: torch.dtype
 
 
-def default_device() -> torch.device:
-    """CUDA when present, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def default_device(cpu: bool = False) -> torch.device:
+    """The device the project runs on: CUDA when present (unless ``cpu``), else the CPU.
+    The one place that decides it: the app, training and evaluation ask here."""
+    return torch.device("cuda" if torch.cuda.is_available() and not cpu else "cpu")
 
 
 def default_dtype(device: torch.device) -> torch.dtype:

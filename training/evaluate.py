@@ -44,7 +44,7 @@ from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.facts import changes_facts
 from itune_core.labelling import IntentionPredictor
 from itune_core.metrics import classification_report, evaluate_revisions
-from itune_core.model import default_dtype, load_model
+from itune_core.model import default_device, default_dtype, load_model
 from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
@@ -373,7 +373,7 @@ def _revise_with_model(
     """Load the base model (with the adapter), revise the examples and, where the adapter
     has a Stage-I predictor, score its intention predictions. Adds to ``timing``."""
     adapter, lineage = subject.adapter, subject.lineage
-    device = torch.device("cuda" if torch.cuda.is_available() and not config.cpu else "cpu")
+    device = default_device(cpu=config.cpu)
     dtype = _dtype(config, device)
     source = config.model or (
         base_model_of(adapter, lineage, subject.adapter_config) if adapter else "embedded"

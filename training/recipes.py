@@ -44,7 +44,7 @@ from itune_core.bundle import (
 )
 from itune_core.errors import ModelLoadError
 from itune_core.lora import block_adapter_params, num_blocks
-from itune_core.model import default_dtype, resolve_model_source
+from itune_core.model import default_device, default_dtype, resolve_model_source
 from itune_core.selection import SelectionTracker, select_generation_layers
 from itune_core.transfer import transfer_lora
 from training.checkpoints import Checkpoints, checkpoint_dir, fingerprint
@@ -96,7 +96,7 @@ class RunResult:
 
 def resolve_precision(config: TrainConfig) -> tuple[str, torch.dtype]:
     """(``mixed_precision`` for accelerate, dtype of the frozen base weights)."""
-    device = torch.device("cpu" if config.cpu or not torch.cuda.is_available() else "cuda")
+    device = default_device(cpu=config.cpu)
     mixed = config.mixed_precision
     if mixed == "auto":
         mixed = "bf16" if default_dtype(device) == torch.bfloat16 else "no"
