@@ -336,6 +336,18 @@ class Registry:
             row = session.scalars(sa.select(AdapterRow).where(AdapterRow.name == name)).first()
             return None if row is None else self._records(session, [row])[0]
 
+    def find_adapter(self, ref: int | str) -> Adapter | None:
+        """An adapter by id (an int, or a string of digits) or else by name; None when
+        neither names one (deleted adapters included: check ``deleted_at``)."""
+        if isinstance(ref, bool):
+            return None
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+            with Session(self.engine) as session, session.begin():
+                row = session.get(AdapterRow, int(ref))
+                if row is not None:
+                    return self._records(session, [row])[0]
+        return self.get_adapter_by_name(ref.strip()) if isinstance(ref, str) else None
+
     def active_adapter(self, intentions: Iterable[str] | str | None = None) -> Adapter | None:
         """The adapter new requests for ``intentions`` use (None: the default scope's);
         None for the base model alone.

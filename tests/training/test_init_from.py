@@ -33,12 +33,13 @@ def parents(tiny_model, tmp_path_factory) -> dict[str, Path]:
     """Finished intention-tuning and lora runs (r 4, so a child's default r 8 is overridden)."""
     root = tmp_path_factory.mktemp("parents")
     data = root / "d.jsonl"
-    rows = [
-        {"before_sent": "He go to school.", "after_sent": "He went to school.", "labels": "fluency"},
-        {"before_sent": "It are red.", "after_sent": "It is red.", "labels": "fluency"},
-        {"before_sent": "We use it a lot.", "after_sent": "We use it often.", "labels": "clarity"},
-        {"before_sent": "The car red.", "after_sent": "The car is red.", "labels": "fluency"},
+    pairs = [
+        ("He go to school.", "He went to school.", "fluency"),
+        ("It are red.", "It is red.", "fluency"),
+        ("We use it a lot.", "We use it often.", "clarity"),
+        ("The car red.", "The car is red.", "fluency"),
     ]
+    rows = [{"before_sent": b, "after_sent": a, "labels": label} for b, a, label in pairs]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     found = {"data": data}
     for method in ("intention-tuning", "lora"):

@@ -117,6 +117,7 @@ def _calls(tmp_path: Path, adapter_id: int) -> dict:
         "delete_adapter": (adapter_id,),
         "activation_history": (),
         "feedback_stats": (),
+        "compare_adapters": (adapter_id, adapter_id),
         "export_feedback": (),
     }
 
