@@ -210,7 +210,7 @@ def _parent_names(session: Session, rows: Sequence[AdapterRow]) -> dict[int, str
     if not ids:
         return {}
     query = sa.select(AdapterRow.id, AdapterRow.name).where(AdapterRow.id.in_(ids))
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).all())
 
 
 def _stack(session: Session, scope: str = "") -> list[int | None]:

@@ -534,3 +534,49 @@ def test_block_ranges_name_runs_of_blocks():
 
     assert block_ranges([3, 1, 2, 7, 9, 8, 12]) == "1-3, 7-9, 12 (7 blocks)"
     assert block_ranges([5]) == "5 (1 block)" and block_ranges([]) == "none"
+
+
+def test_the_registry_shows_each_adapters_parent(h, admin):
+    parent = _adapter(admin, "round-0")
+    admin.registry.register_adapter(
+        NewAdapter(
+            name="round-1", path="/runs/r1", base_model="m", method="lora", parent_id=parent
+        )
+    )
+    table, *_ = h.registry(None, ADA)
+    assert [(row[2], row[-1]) for row in table] == [("round-1", "round-0 (#1)"), ("round-0", "")]
+
+
+def test_compare_shows_two_adapters_acceptance_per_intention(h, admin, store):
+    _adapter(admin, "a1")
+    _adapter(admin, "a2")
+    edits = compute_edits("He go to school yesterday .", "He went to school yesterday.")
+    edits = [replace(e, intention="fluency") for e in edits]
+    revision_id = store.record_revision(
+        source="He go to school yesterday .",
+        revised="He went to school yesterday.",
+        intentions=["fluency"],
+        edits=edits[:1],
+        model="m",
+        adapter="a1",
+        latency_ms=1.0,
+    )
+    store.record_decision(revision_id, 0, "accept")
+    a, b = h.compare_pickers("1", "9", ADA)
+    assert [v for _, v in a.choices] == ["2", "1"] and (a.value, b.value) == ("1", None)
+    rows = h.compare("1", "2", ADA)
+    assert rows == [["overall", 1, 0, "100%", 0, 0, "—"], ["fluency", 1, 0, "100%", 0, 0, "—"]]
+    with pytest.raises(gr.Error, match="pick two"):
+        h.compare("1", None, ADA)
+
+
+def test_the_feedback_fields_go_into_a_job_on_the_feedback_only():
+    from ui.admin_views import TRAIN_FORM, job_from_form
+
+    values = dict.fromkeys(TRAIN_FORM, "")
+    values.update(method="lora", replay_data="iterater-sent", feedback_negatives=True)
+    job = job_from_form(*(values[name] for name in TRAIN_FORM))
+    assert not {"replay_data", "feedback_negatives"} & set(job)
+    values["data"] = "feedback"
+    job = job_from_form(*(values[name] for name in TRAIN_FORM))
+    assert (job["replay_data"], job["feedback_negatives"]) == ("iterater-sent", True)
