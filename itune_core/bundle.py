@@ -10,7 +10,8 @@ registry records. Its layout is known here only; everyone else goes through
       adapter_config.json, adapter_model.safetensors   LoRA on every block (PEFT format)
       head.safetensors, predictor.json                 the linear head, labels, threshold
   selection.json   per-step S_t and norms, G, S_gen, alignment ratio
-  lineage.json     base model, method, data and its hash, hyper-parameters, S_gen
+  lineage.json     base model, method, data and its hash, hyper-parameters, S_gen, and
+                   the parent bundle of a run started from one (``parent``)
   metrics.json     time, peak memory, trainable parameters, losses; written last, so a
                    folder holding it is a finished run
   log.jsonl        one line per optimiser step (streamed while training)
@@ -22,6 +23,7 @@ no predictor, no selection, no lineage or metrics.
 """
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -45,6 +47,8 @@ STEP_LOG = "log.jsonl"
 CONFIG = "config.yaml"
 SNAPSHOTS = "snapshots"
 SNAPSHOT_PREFIX = "step-"
+GENERATION_WEIGHTS = "adapter_model.safetensors"  # one of GENERATION_FILES
+PARENT = "parent"  # the lineage key naming the bundle a run started from
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,48 @@ class AdapterBundle:
         if self.predictor_info is None or self.folder is None:
             return None
         return str((self.folder / PREDICTOR_DIR).resolve())
+
+    # --- a parent for a run started from it (``init_from``) ------------------------------
+
+    @property
+    def parent(self) -> dict[str, Any] | None:
+        """The bundle this one was trained from (lineage ``parent``: ``path``, ``name``);
+        None for a run started afresh."""
+        return (self.lineage or {}).get(PARENT)
+
+    def parent_record(self) -> dict[str, str]:
+        """What a child's lineage records of this bundle as its parent (``parent``).
+
+        Raises:
+            ValueError: the bundle was not read from a folder.
+        """
+        if self.folder is None:
+            raise ValueError("a parent must be a bundle read from its folder")
+        folder = self.folder.resolve()
+        return {"path": str(folder), "name": folder.name}
+
+    def generation_weights(self) -> dict[str, torch.Tensor]:
+        """The generation adapter's tensors as PEFT saved them (keys without the adapter
+        name; ``peft.set_peft_model_state_dict`` loads them into a matching model).
+
+        Raises:
+            ValueError: the bundle was not read from a folder.
+            OSError: no readable weights file.
+        """
+        if self.folder is None:
+            raise ValueError("this bundle was not read from a folder")
+        return load_file(self.folder / GENERATION_WEIGHTS)
+
+    def copy_predictor(self, folder: Path) -> None:
+        """Copy this bundle's predictor, byte for byte, into the bundle being written in
+        ``folder`` (a child trained from it keeps its parent's predictor).
+
+        Raises:
+            ValueError: the bundle has no predictor.
+        """
+        if self.predictor_info is None or self.folder is None:
+            raise ValueError(f"{self.folder or 'this adapter'} has no intention predictor")
+        shutil.copytree(self.folder / PREDICTOR_DIR, folder / PREDICTOR_DIR)
 
     def require_records(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(lineage, metrics) of a finished run.

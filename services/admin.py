@@ -33,6 +33,7 @@ from services.admin_records import (
     acceptance_view,
     activation_view,
     adapter_view,
+    comparison_side,
     evaluation_view,
     read_selection,
 )
@@ -223,9 +224,28 @@ class Admin:
         by = self.access.require_admin(username)
         normalized = normalize_job(job)
         _check_data(normalized.get("data"))
+        self._resolve_parent(normalized)
         run_id = self.submit_run(normalized, by)
         logger.info("%s queued training run %d", by, run_id)
         return self._run_view(self.runs.get_run(run_id), {})
+
+    def _find_adapter(self, field: str, ref: Any):
+        """A live registered adapter by id or name. Raises: ValueError naming ``field``."""
+        adapter = None if ref is None else self.registry.find_adapter(ref)
+        if adapter is None:
+            raise ValueError(f"{field}: no registered adapter with id or name {ref!r}")
+        if adapter.deleted_at is not None:
+            raise ValueError(f"{field}: adapter {adapter.name!r} was deleted")
+        return adapter
+
+    def _resolve_parent(self, job: dict[str, Any]) -> None:
+        """A job's ``parent`` (a registered adapter's id or name) as the adapter's id, with
+        its folder as ``init_from`` (unless the job gives one). Raises: ValueError: an
+        unknown or deleted adapter; nothing is queued."""
+        if "parent" in job:
+            adapter = self._find_adapter("parent", job["parent"])
+            job["parent"] = adapter.id
+            job.setdefault("init_from", adapter.path)
 
     def feedback_job(self, username: str | None) -> dict:
         """The default job on the writers' feedback (pre-fills "train from feedback")."""
@@ -477,6 +497,31 @@ class Admin:
             "by_intention": [acceptance_view(a) for a in stats.by_intention],
             "by_adapter": [acceptance_view(a) for a in stats.by_adapter],
         }
+
+    def compare_adapters(self, username: str | None, a: int | str, b: int | str) -> dict:
+        """How writers received two adapters' edits, side by side: each one's acceptance
+        overall and per intention (current decisions on edits of revisions made with it).
+
+        Args:
+            a, b: registered adapters, by id or name.
+
+        Returns:
+            ``{"a": side, "b": side}``, a side being ``{"adapter_id", "name", "overall",
+            "by_intention"}`` (acceptance records: ``key``, ``accepted``, ``rejected``,
+            ``rate``).
+
+        Raises:
+            PermissionDenied; ValueError: an unknown adapter (named ``a`` or ``b``).
+        """
+        self.access.require_admin(username)
+        sides = {}
+        for field, ref in (("a", a), ("b", b)):
+            adapter = self.registry.find_adapter(ref) if ref not in (None, "") else None
+            if adapter is None:
+                raise ValueError(f"{field}: no registered adapter with id or name {ref!r}")
+            overall, by_intention = self.feedback.adapter_acceptance(adapter.name)
+            sides[field] = comparison_side(adapter, overall, by_intention)
+        return sides
 
     def export_feedback(self, username: str | None) -> dict:
         """Write the accepted edits as IteraTeR JSONL to a new timestamped file.

@@ -5,6 +5,7 @@ returns these; the HTTP API sends them as they are and the tab renders them.
 """
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,33 @@ def adapter_view(adapter: Adapter) -> dict[str, Any]:
             "run_id": adapter.run_id,
             "created_at": adapter.created_at,
             "deleted": adapter.deleted_at is not None,
+            **parent_fields(adapter),
         }
     )
+
+
+def parent_fields(adapter: Adapter) -> dict[str, Any]:
+    """What an adapter's view says of where it came from: its parent (the registered
+    adapter it was trained from; None: from scratch) and how many revisions' feedback
+    it was trained on."""
+    return {
+        "parent_id": adapter.parent_id,
+        "parent": adapter.parent_name,
+        "feedback_revisions": len(adapter.feedback_revision_ids),
+    }
+
+
+def comparison_side(
+    adapter: Adapter, overall: Acceptance, by_intention: Sequence[Acceptance]
+) -> dict[str, Any]:
+    """One adapter's side of ``Admin.compare_adapters``: its acceptance overall and per
+    intention."""
+    return {
+        "adapter_id": adapter.id,
+        "name": adapter.name,
+        "overall": acceptance_view(overall),
+        "by_intention": [acceptance_view(a) for a in by_intention],
+    }
 
 
 def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """What writers made of the suggested edits: acceptance counts per intention and per
-adapter, and the accepted edits themselves (``training.feedback`` turns them into an
+adapter (``FeedbackStore.adapter_acceptance``: one adapter's, per intention), and the
+accepted and rejected edits themselves (``training.feedback`` turns them into an
 IteraTeR-format JSONL file to train on).
 
 Only each edit's current decision counts (the latest; decisions are append-only), and
@@ -58,6 +59,20 @@ class AcceptedEdit:
     source: str
     edit: Edit
     adapter: str | None
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class RejectedEdit:
+    """An edit whose current decision is reject, with the writer's reason (None: none
+    given) and the source text it applies to."""
+
+    revision_id: int
+    position: int
+    source: str
+    edit: Edit
+    adapter: str | None
+    reason: str | None
     decided_at: datetime
 
 
@@ -151,3 +166,61 @@ class FeedbackStore:
                 )
                 for edit, source, adapter, decision in session.execute(query)
             ]
+
+    def rejected_edits(
+        self, intentions: Sequence[str] | None = None, reasons: Sequence[str] | None = None
+    ) -> list[RejectedEdit]:
+        """Every edit currently rejected, oldest revision first.
+
+        Args:
+            intentions: only edits labelled with one of these (None: every edit).
+            reasons: only rejections for one of these reasons (None: any, or none given).
+        """
+        query = (
+            sa.select(EditRow, RevisionRow.source_text, RevisionRow.adapter_name, DecisionRow)
+            .join(DecisionRow, DecisionRow.edit_id == EditRow.id)
+            .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
+            .where(DecisionRow.id.in_(_latest_decision_ids()), DecisionRow.decision == "reject")
+            .order_by(EditRow.revision_id, EditRow.position)
+        )
+        if intentions is not None:
+            query = query.where(EditRow.intention.in_(list(intentions)))
+        if reasons is not None:
+            query = query.where(DecisionRow.reason.in_(list(reasons)))
+        with Session(self.engine) as session, session.begin():
+            return [
+                RejectedEdit(
+                    revision_id=edit.revision_id,
+                    position=edit.position,
+                    source=source,
+                    edit=_edit_record(edit),
+                    adapter=adapter,
+                    reason=decision.reason,
+                    decided_at=_utc(decision.created_at),
+                )
+                for edit, source, adapter, decision in session.execute(query)
+            ]
+
+    def adapter_acceptance(
+        self, adapter_name: str | None
+    ) -> tuple[Acceptance, tuple[Acceptance, ...]]:
+        """How writers received the edits of revisions made with one adapter (None: the
+        base model alone): overall, and per intention.
+
+        Returns:
+            (overall, per intention ordered by name, unlabelled edits last); groups
+            without any decision are absent, and ``overall.key`` is the adapter's name.
+        """
+        made_with = (
+            RevisionRow.adapter_name.is_(None)
+            if adapter_name is None
+            else RevisionRow.adapter_name == adapter_name
+        )
+        with Session(self.engine) as session, session.begin():
+            by_intention = acceptance_by(session, EditRow.intention, made_with)
+        overall = Acceptance(
+            adapter_name,
+            sum(a.accepted for a in by_intention.values()),
+            sum(a.rejected for a in by_intention.values()),
+        )
+        return overall, _ordered(by_intention)

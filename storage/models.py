@@ -1,5 +1,6 @@
 """SQLAlchemy models: revisions, their edits and decisions on edits (0001); users, training
-runs with their steps and logs, adapters, activations and evaluations (0002).
+runs with their steps and logs, adapters, activations and evaluations (0002); the scope of
+an activation (0003); an adapter's parent (0004).
 
 Portable to SQLite and PostgreSQL (JSON, timezone-aware timestamps, named constraints).
 The schema itself is created by the Alembic migrations in ``storage/migrations``; any
@@ -189,6 +190,8 @@ class AdapterRow(Base):
     run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_runs.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The adapter it was trained from (``init_from``; migration 0004); None: from scratch.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("adapters.id"))
 
 
 class ActivationRow(Base):

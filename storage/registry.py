@@ -58,6 +58,7 @@ class NewAdapter:
     metrics: dict[str, Any] = field(default_factory=dict)
     data_hash: str | None = None
     feedback_revision_ids: tuple[int, ...] = ()
+    parent_id: int | None = None  # the registered adapter it was trained from (init_from)
 
     def __post_init__(self) -> None:
         for name in ("name", "path", "base_model", "method"):
@@ -89,6 +90,8 @@ class Adapter:
     active: bool
     acceptance: Acceptance
     active_for: tuple[tuple[str, ...], ...] = ()  # the intention sets it serves; () = default
+    parent_id: int | None = None  # the adapter it was trained from (None: from scratch)
+    parent_name: str | None = None
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -141,10 +144,12 @@ def insert_adapter(session: Session, adapter: NewAdapter, run_id: int | None = N
 
     Raises:
         InvalidState: the name is taken (by a live or a deleted adapter).
+        RecordNotFound: ``parent_id`` names no adapter.
     """
     taken = session.scalar(sa.select(AdapterRow.id).where(AdapterRow.name == adapter.name))
     if taken is not None:
         raise InvalidState(f"an adapter named {adapter.name!r} already exists")
+    parent = None if adapter.parent_id is None else _adapter_row(session, adapter.parent_id)
     row = AdapterRow(
         name=adapter.name,
         path=adapter.path,
@@ -157,10 +162,16 @@ def insert_adapter(session: Session, adapter: NewAdapter, run_id: int | None = N
         feedback_revision_ids=[int(i) for i in adapter.feedback_revision_ids],
         run_id=run_id,
         created_at=_now(),
+        parent_id=adapter.parent_id,
     )
     session.add(row)
     session.flush()
-    return _adapter_record(row, active=False, acceptance=Acceptance(adapter.name))
+    return _adapter_record(
+        row,
+        active=False,
+        acceptance=Acceptance(adapter.name),
+        parent_name=parent and parent.name,
+    )
 
 
 def _adapter_record(
@@ -169,6 +180,7 @@ def _adapter_record(
     active: bool,
     acceptance: Acceptance,
     active_for: tuple[tuple[str, ...], ...] = (),
+    parent_name: str | None = None,
 ) -> Adapter:
     return Adapter(
         id=row.id,
@@ -187,7 +199,18 @@ def _adapter_record(
         active=active,
         acceptance=acceptance,
         active_for=active_for,
+        parent_id=row.parent_id,
+        parent_name=parent_name,
     )
+
+
+def _parent_names(session: Session, rows: Sequence[AdapterRow]) -> dict[int, str]:
+    """The names of the parents of ``rows``, by id."""
+    ids = {r.parent_id for r in rows if r.parent_id is not None}
+    if not ids:
+        return {}
+    query = sa.select(AdapterRow.id, AdapterRow.name).where(AdapterRow.id.in_(ids))
+    return dict(session.execute(query).all())
 
 
 def _stack(session: Session, scope: str = "") -> list[int | None]:
@@ -278,6 +301,7 @@ class Registry:
             RevisionRow.adapter_name,
             RevisionRow.adapter_name.in_([r.name for r in rows]),
         )
+        parents = _parent_names(session, rows)
         records = []
         for r in rows:
             active_for = tuple(
@@ -289,6 +313,7 @@ class Registry:
                     active=bool(active_for),
                     acceptance=rates.get(r.name, Acceptance(r.name)),
                     active_for=active_for,
+                    parent_name=parents.get(r.parent_id),
                 )
             )
         return records
@@ -310,6 +335,18 @@ class Registry:
         with Session(self.engine) as session, session.begin():
             row = session.scalars(sa.select(AdapterRow).where(AdapterRow.name == name)).first()
             return None if row is None else self._records(session, [row])[0]
+
+    def find_adapter(self, ref: int | str) -> Adapter | None:
+        """An adapter by id (an int, or a string of digits) or else by name; None when
+        neither names one (deleted adapters included: check ``deleted_at``)."""
+        if isinstance(ref, bool):
+            return None
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+            with Session(self.engine) as session, session.begin():
+                row = session.get(AdapterRow, int(ref))
+                if row is not None:
+                    return self._records(session, [row])[0]
+        return self.get_adapter_by_name(ref.strip()) if isinstance(ref, str) else None
 
     def active_adapter(self, intentions: Iterable[str] | str | None = None) -> Adapter | None:
         """The adapter new requests for ``intentions`` use (None: the default scope's);

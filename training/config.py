@@ -26,7 +26,7 @@ from typing import Any, Self, get_args
 import yaml
 
 from itune_core.method_config import MethodConfig
-from training.vocabulary import BaseDtype, Method, MixedPrecision
+from training.vocabulary import BaseDtype, DataSetName, Method, MixedPrecision
 
 SETTING = "setting"  # the metadata key of a field's Setting
 
@@ -281,6 +281,40 @@ class TrainConfig:
         "output), to score budgets on dev; none: no snapshots",
         minimum=1,
         maximum=STEP_LIMIT,
+    )
+    init_from: str | None = setting(
+        None,
+        help="start from this adapter bundle (a finished run's folder, trained on the same "
+        "base model with the same method): intention-tuning skips Stage I and keeps the "
+        "parent's S_gen, LoRA layout and predictor; every method starts Stage II from the "
+        "parent's generation adapter",
+    )
+    replay_data: str | None = setting(
+        None,
+        help="a job on data: feedback only: the worker adds this data set's train split "
+        "(iterater-sent or iterater-doc) to the exported feedback",
+        label="Replay data (feedback runs)",
+        flag=False,
+        choices=DataSetName,
+        note="iterater-sent or iterater-doc",
+    )
+    replay_limit: int | None = setting(
+        None,
+        help="a job on data: feedback only: at most this many replay_data rows, sampled "
+        "with the run's seed; none: all of them",
+        label="Replay rows (empty: all)",
+        flag=False,
+        minimum=1,
+        maximum=1_000_000,
+    )
+    feedback_negatives: bool = setting(
+        False,
+        help="a job on data: feedback only: each rejected edit (reason unnecessary, "
+        "ungrammatical, meaning-changed or wrong-intention) also becomes a line whose "
+        "target keeps the original words (training.feedback)",
+        label="Rejected edits as negatives",
+        flag=False,
+        omit_default=True,
     )
     method_config: MethodConfig = setting(  # noqa: RUF009 (a field with its metadata)
         default_factory=MethodConfig,

@@ -20,7 +20,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from itune_core.bundle import (
 )
 from itune_core.errors import ModelLoadError
 from itune_core.lora import block_adapter_params, num_blocks
+from itune_core.method_config import LoraSettings
 from itune_core.model import default_device, default_dtype, resolve_model_source
 from itune_core.selection import SelectionTracker, select_generation_layers
 from itune_core.transfer import transfer_lora
@@ -193,6 +194,7 @@ class _Run:
     progress: TrainingProgress
     write_log: Callable[[StepLog], None]
     checkpoints: Checkpoints
+    parent: AdapterBundle | None = None  # init_from: Stage II starts from its weights
 
     @property
     def device(self) -> torch.device:
@@ -308,12 +310,91 @@ def _generation_model(run: _Run, base: nn.Module, stage1: _Stage1Outcome | None)
     model = build_generation_model(
         base, method.lora, layers=layers, use_dora=run.config.method == "dora"
     )
-    if stage1 is not None:
+    if run.parent is not None:
+        _load_parent_weights(model, run.parent)
+    elif stage1 is not None:
         copied = transfer_lora(stage1.classifier, model, stage1.s_gen)
         log.info("copied %d Stage-I adapter tensors into Stage II", copied)
         stage1.classifier = None  # the Stage-I model is done with: free it before training
         gc.collect()
     return model.to(run.device)
+
+
+def _load_parent_weights(model: nn.Module, parent: AdapterBundle) -> None:
+    """Put the parent bundle's generation adapter into ``model`` (built with the parent's
+    LoRA settings and blocks), so Stage II goes on from where the parent stopped.
+
+    Raises:
+        ValueError: the parent's tensors do not fit the model (names or shapes).
+    """
+    weights = parent.generation_weights()
+    try:
+        result = peft.set_peft_model_state_dict(model, weights)
+    except RuntimeError as err:  # a shape mismatch
+        raise ValueError(f"init_from: {parent.folder}: the adapter does not fit: {err}") from None
+    missing = [k for k in result.missing_keys if "lora_" in k]
+    if result.unexpected_keys or missing:
+        raise ValueError(
+            f"init_from: {parent.folder}: the adapter does not fit the model "
+            f"(unexpected {result.unexpected_keys[:3]}, missing {missing[:3]})"
+        )
+    log.info("started Stage II from the %d adapter tensors of %s", len(weights), parent.folder)
+
+
+def _parent_stage1(setup: "_Setup", folder: Path | None) -> _Stage1Outcome | None:
+    """In place of Stage I for a run started from a parent (``init_from``): the parent's
+    S_gen, and its predictor copied unchanged into the output (``folder``; None: not the
+    main process). None for the one-stage methods."""
+    parent = setup.parent
+    if parent is None or not setup.two_stages:
+        return None
+    if folder is not None:
+        parent.copy_predictor(folder)
+    lineage = parent.lineage or {}
+    selection = {
+        "stage1": None,
+        "sgen_rule": (parent.selection or {}).get("sgen_rule"),
+        "alignment_ratio": None,
+        "s_gen_from": parent.parent_record(),
+    }
+    log.info("Stage I skipped: S_gen %s and the predictor from %s", lineage["s_gen"], parent.folder)
+    return _Stage1Outcome(None, tuple(lineage["s_gen"]), {}, selection, [])
+
+
+def read_parent(config: TrainConfig, model_name: str, location: str) -> AdapterBundle:
+    """The bundle ``config.init_from`` names, checked to be a finished run of the same
+    base model and method (and, for intention-tuning, with its S_gen and predictor).
+
+    Raises:
+        ValueError: any of these is not so; the message names ``init_from``.
+    """
+    folder = Path(config.init_from).expanduser()
+    where = f"init_from: {config.init_from}"
+    if not folder.is_dir() or not AdapterBundle.has_generation_adapter(folder):
+        raise ValueError(f"{where} is not an adapter bundle (no generation adapter there)")
+    try:
+        parent = AdapterBundle.read(folder)
+        lineage, _ = parent.require_records()
+    except ValueError as err:
+        raise ValueError(f"{where} is not an adapter bundle: {err}") from None
+    base = lineage.get("base_model")
+    # A local model folder may be named another way (relative, with ~) than the parent's.
+    same_base = base == model_name or (
+        isinstance(base, str) and Path(base).expanduser().resolve() == Path(location).resolve()
+    )
+    if not same_base:
+        raise ValueError(f"{where} was trained on base model {base!r}, not {model_name!r}")
+    if lineage.get("method") != config.method:
+        raise ValueError(
+            f"{where} was trained with method {lineage.get('method')!r}, not {config.method!r}"
+        )
+    if not isinstance((lineage.get("method_config") or {}).get("lora"), dict):
+        raise ValueError(f"{where}: its lineage records no LoRA settings (method_config.lora)")
+    if config.method == "intention-tuning" and (
+        parent.predictor_info is None or not lineage.get("s_gen")
+    ):
+        raise ValueError(f"{where} has no Stage-I predictor or S_gen to start from")
+    return parent
 
 
 def _stage2_selection(
@@ -432,6 +513,7 @@ class _Setup:
     pred_data: list[dict[str, list[int]]] | None = None
     pred_targets: Any = None
     truncated: int | None = None
+    parent: AdapterBundle | None = None  # init_from
 
     @property
     def two_stages(self) -> bool:
@@ -461,8 +543,16 @@ def _setup(config: TrainConfig, home: Path) -> _Setup:
     gen_data, skipped = encode_generation_data(
         tokenizer, dataset.examples, config.max_length, config.edit_weight
     )
-    pred_data = pred_targets = truncated = steps1 = None
-    if config.method == "intention-tuning":
+    pred_data = pred_targets = truncated = steps1 = parent = None
+    if config.init_from is not None:
+        parent = read_parent(config, model_name, location)
+        # The child has its parent's adapter layout: same LoRA settings, so its weights fit.
+        lora = LoraSettings.from_dict(parent.lineage["method_config"]["lora"])
+        config = config.with_changes(
+            init_from=str(parent.folder.resolve()),
+            method_config=replace(config.method_config, lora=lora),
+        )
+    if config.method == "intention-tuning" and parent is None:
         pred_data, pred_targets, truncated = encode_prediction_data(
             tokenizer, dataset, config.max_length
         )
@@ -493,6 +583,7 @@ def _setup(config: TrainConfig, home: Path) -> _Setup:
         pred_data,
         pred_targets,
         truncated,
+        parent,
     )
 
 
@@ -569,7 +660,7 @@ def _run_metrics(
         "examples": len(setup.dataset),
         "generation_examples": len(setup.gen_data),
         "skipped_long_examples": setup.skipped,
-        **({"stage1": stage1.metrics} if stage1 else {}),
+        **({"stage1": stage1.metrics} if stage1 and stage1.metrics else {}),
         "stage2": stage2.metrics,
         "total_seconds": seconds,
     }
@@ -615,6 +706,8 @@ def _publish(
         resolved, setup.model_name, setup.location, setup.dataset, setup.gen_data, s_gen, command
     )
     lineage["adapter_blocks"] = stage2.adapted
+    if setup.parent is not None:
+        lineage["parent"] = setup.parent.parent_record()
     bundle = AdapterBundle(
         lineage=lineage, metrics=metrics, selection=selection, generation=stage2.model
     )
@@ -668,10 +761,17 @@ def train(
             pad_id = setup.tokenizer.pad_token_id
             progress = progress or TrainingProgress()
             run = _Run(
-                setup.resolved, accelerator, num, pad_id, progress, _log_writer(f), checkpoints
+                setup.resolved,
+                accelerator,
+                num,
+                pad_id,
+                progress,
+                _log_writer(f),
+                checkpoints,
+                setup.parent,
             )
-            stage1 = None
-            if setup.two_stages:
+            stage1 = _parent_stage1(setup, folder)
+            if setup.two_stages and setup.parent is None:
                 stage1 = _run_stage1(run, base, setup, folder)
                 base = setup.load_base()  # PEFT mutated the first
             stage2 = _stage2(run, base, setup.gen_data, setup.steps2, stage1)

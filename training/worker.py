@@ -47,7 +47,7 @@ from storage.environment import database_url, home_folder
 from storage.errors import InvalidState
 from storage.evaluations import Evaluation, EvaluationStore
 from storage.feedback import FeedbackStore
-from storage.registry import NewAdapter, Registry
+from storage.registry import Adapter, NewAdapter, Registry
 from storage.run_status import RunStatus
 from storage.runs import RunStore, TrainingRun
 from storage.store import Store
@@ -58,7 +58,13 @@ from training.vocabulary import DataSetName
 log = logging.getLogger("training.worker")
 
 FEEDBACK_DATA = DataSetName.FEEDBACK  # a job's ``data``: export the app's feedback first
-JOB_KEYS = ("name",)  # keys of a job that are not TrainConfig fields
+# Keys of a job that are not TrainConfig fields: the adapter's name, and its parent (a
+# registered adapter's id or name; the worker trains from its folder, ``init_from``).
+JOB_KEYS = ("name", "parent")
+# TrainConfig fields that only say how the worker exports ``data: feedback``.
+FEEDBACK_KEYS = ("replay_data", "replay_limit", "feedback_negatives")
+# The built-in data sets a feedback run may replay (labelled with the app's intentions).
+REPLAY_DATA = (DataSetName.ITERATER_SENT.value, DataSetName.ITERATER_DOC.value)
 # TrainConfig fields the worker sets itself (output, overwrite): dropped from a job.
 WORKER_KEYS = tuple(name for name, s in SETTINGS.items() if not s.job)
 HEARTBEAT_SECONDS = 15.0
@@ -73,8 +79,14 @@ def check_job(config: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a training job before it is queued, so a bad one fails in the Admin tab.
 
     A job is a ``TrainConfig`` mapping without ``output`` (the worker puts each run in
-    ``RUNS_DIR/run-<id>``), plus ``name``: the adapter's registry name (optional). ``data``
-    may be ``feedback``: the writers' accepted edits, exported when the run starts.
+    ``RUNS_DIR/run-<id>``), plus ``name``: the adapter's registry name (optional), and
+    ``parent``: a registered adapter (id or name) to start from (``Admin.start_training``
+    resolves it; the worker trains from its folder, ``init_from``, and records it as the
+    new adapter's parent). ``data`` may be ``feedback``: the writers' accepted edits,
+    exported when the run starts, with ``replay_data`` / ``replay_limit`` (a built-in
+    data set's train split added) and ``feedback_negatives`` (rejected edits as "keep"
+    lines, ``training.feedback``), which only such a job may give. ``init_from`` must be
+    a finished run's folder of the same method.
 
     Returns:
         The job as a plain dict (``output`` and ``overwrite`` removed).
@@ -89,11 +101,49 @@ def check_job(config: Mapping[str, Any]) -> dict[str, Any]:
     name = job.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 200):
         raise ValueError(f"name must be a non-empty string of at most 200 characters: {name!r}")
+    parent = job.get("parent")
+    if parent is not None and (
+        isinstance(parent, bool) or not isinstance(parent, int | str) or not str(parent).strip()
+    ):
+        raise ValueError(f"parent must be a registered adapter's id or name, got {parent!r}")
     trial = {k: v for k, v in job.items() if k not in JOB_KEYS}
-    if trial.get("data") == FEEDBACK_DATA:
+    feedback = trial.get("data") == FEEDBACK_DATA
+    if feedback:
         trial["data"] = "feedback.jsonl"
-    TrainConfig.from_dict({**trial, "output": "run"})
+    config = TrainConfig.from_dict({**trial, "output": "run"})
+    _check_feedback_keys(config, feedback)
+    if config.init_from is not None:
+        _check_parent_folder(config)
     return job
+
+
+def _check_feedback_keys(config: TrainConfig, feedback: bool) -> None:
+    given = [k for k in FEEDBACK_KEYS if getattr(config, k) not in (None, False)]
+    if given and not feedback:
+        raise ValueError(f"{', '.join(given)}: only a job on data: feedback may give them")
+    if config.replay_data is not None and config.replay_data not in REPLAY_DATA:
+        raise ValueError(
+            f"replay_data must be one of {', '.join(REPLAY_DATA)}, got {config.replay_data!r}"
+        )
+    if config.replay_limit is not None and config.replay_data is None:
+        raise ValueError("replay_limit needs replay_data")
+
+
+def _check_parent_folder(config: TrainConfig) -> None:
+    """What can be checked of ``init_from`` without the model: a finished run's folder
+    of the same method (the recipe checks the base model too)."""
+    folder = Path(config.init_from).expanduser()
+    try:
+        lineage, _ = AdapterBundle.read(folder).require_records()
+    except (OSError, ValueError) as err:
+        raise ValueError(f"init_from: {config.init_from} is not an adapter bundle: {err}") from None
+    if not AdapterBundle.has_generation_adapter(folder):
+        raise ValueError(f"init_from: {config.init_from} is not an adapter bundle")
+    if lineage.get("method") != config.method:
+        raise ValueError(
+            f"init_from: {config.init_from} was trained with method "
+            f"{lineage.get('method')!r}, not {config.method!r}"
+        )
 
 
 def submit_run(runs: RunStore, config: Mapping[str, Any], created_by: str | None = None) -> int:
@@ -103,6 +153,20 @@ def submit_run(runs: RunStore, config: Mapping[str, Any], created_by: str | None
         ValueError: a bad job; nothing is queued.
     """
     return runs.enqueue_run(check_job(config), created_by=created_by)
+
+
+def find_adapter(registry: Registry, ref: int | str) -> Adapter:
+    """A live registered adapter by id or name (``Registry.find_adapter``).
+
+    Raises:
+        ValueError: no such adapter, or it was deleted (the message names ``parent``).
+    """
+    adapter = registry.find_adapter(ref)
+    if adapter is None:
+        raise ValueError(f"parent: no registered adapter with id or name {ref!r}")
+    if adapter.deleted_at is not None:
+        raise ValueError(f"parent: adapter {adapter.name!r} was deleted")
+    return adapter
 
 
 def pid_alive(pid: int) -> bool:
@@ -117,7 +181,10 @@ def pid_alive(pid: int) -> bool:
 
 
 def adapter_from_output(
-    folder: Path, name: str, feedback_revision_ids: tuple[int, ...] = ()
+    folder: Path,
+    name: str,
+    feedback_revision_ids: tuple[int, ...] = (),
+    parent_id: int | None = None,
 ) -> NewAdapter:
     """What the registry records of a finished run's folder (an adapter bundle).
 
@@ -140,6 +207,7 @@ def adapter_from_output(
         metrics=strict_json(metrics),
         data_hash=(lineage.get("data") or {}).get("sha256"),
         feedback_revision_ids=tuple(feedback_revision_ids),
+        parent_id=parent_id,
     )
 
 
@@ -311,22 +379,17 @@ class Worker:
             log.warning("run %d had already finished; left as it is", run_id)
 
     def _train(self, run: TrainingRun, cancelled: threading.Event) -> None:
-        from training.feedback import export_feedback
         from training.recipes import train
 
         job = dict(run.config)
         name = job.pop("name", None) or f"{job.get('method', 'run')}-run{run.id}"
+        parent_id = self._resolve_parent(job)
         feedback_ids: tuple[int, ...] = ()
         if job.get("data") == FEEDBACK_DATA:
-            path = self.runs_dir / f"run-{run.id}-feedback.jsonl"
-            export = export_feedback(FeedbackStore(self.engine), path)
-            job["data"], feedback_ids = str(export.path), export.revision_ids
-            self.runs.append_log(
-                run.id, f"exported {export.rows} accepted edits from {len(feedback_ids)} revisions"
-            )
+            job["data"], feedback_ids = self._export_feedback(run.id, job)
         output = (self.runs_dir / f"run-{run.id}").resolve()
         config = TrainConfig.from_dict({**job, "output": str(output), "overwrite": False})
-        stages = 2 if config.method == "intention-tuning" else 1
+        stages = 2 if config.method == "intention-tuning" and config.init_from is None else 1
         progress = RecordedTrainingProgress(self.runs, run.id, stages, cancelled)
         result = train(
             config,
@@ -336,9 +399,56 @@ class Worker:
         )
         if self.registry.get_adapter_by_name(name) is not None:
             name = f"{name}-run{run.id}"  # the name was taken while the run trained
-        adapter = adapter_from_output(result.output, name, feedback_ids)
+        adapter = adapter_from_output(result.output, name, feedback_ids, parent_id)
         self.runs.complete_run(run.id, str(result.output), adapter)
         log.info("run %d succeeded: adapter %r in %s", run.id, name, result.output)
+
+    def _resolve_parent(self, job: dict[str, Any]) -> int | None:
+        """The registered adapter a job trains from: its ``parent`` (id or name; its
+        folder becomes ``init_from``), else the adapter registered at ``init_from``'s
+        folder, if any. Removes ``parent`` from ``job``.
+
+        Raises:
+            ValueError: ``parent`` names no adapter.
+        """
+        parent = job.pop("parent", None)
+        if parent is not None:
+            adapter = find_adapter(self.registry, parent)
+            job.setdefault("init_from", adapter.path)
+            return adapter.id
+        if job.get("init_from") is None:
+            return None
+        folder = Path(job["init_from"]).expanduser().resolve()
+        for adapter in self.registry.list_adapters(include_deleted=True):
+            if Path(adapter.path).expanduser().resolve() == folder:
+                return adapter.id
+        return None
+
+    def _export_feedback(self, run_id: int, job: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
+        """Export the writers' feedback for a ``data: feedback`` job (with its replay data
+        and negatives). Returns (the file, the revisions in it)."""
+        from training.feedback import export_feedback, replay_examples, replay_rows
+
+        replay = []
+        if job.get("replay_data") is not None:
+            seed = job.get("seed", SETTINGS["seed"].default)
+            examples = replay_examples(job["replay_data"], job.get("replay_limit"), seed)
+            replay = replay_rows(job["replay_data"], examples)
+        path = self.runs_dir / f"run-{run_id}-feedback.jsonl"
+        export = export_feedback(
+            FeedbackStore(self.engine),
+            path,
+            negatives=bool(job.get("feedback_negatives")),
+            replay=replay,
+        )
+        ids = export.revision_ids
+        self.runs.append_log(
+            run_id,
+            f"exported {export.rows} lines: {export.accepted} accepted and "
+            f"{export.rejected} rejected edits from {len(ids)} revisions, "
+            f"{export.replayed} replayed from {job.get('replay_data') or 'no data set'}",
+        )
+        return str(export.path), ids
 
     def process_evaluation(self, evaluation: Evaluation) -> None:
         """Score one claimed evaluation; its report goes to the database (without the

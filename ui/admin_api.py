@@ -36,8 +36,9 @@ def register_admin_api(admin: Admin) -> None:
 
     def admin_start_training(job: dict, request: gr.Request) -> dict:
         """Queue a training run. job: TrainConfig keys (method, data, model, max_steps,
-        stage1_steps, batch_size, lr, max_length, ...; name: the adapter's name). Returns
-        the run."""
+        stage1_steps, batch_size, lr, max_length, init_from, and for data "feedback":
+        replay_data, replay_limit, feedback_negatives; name: the adapter's name; parent:
+        a registered adapter's id or name to start from). Returns the run."""
         return call(admin.start_training, _username(request), job)
 
     def admin_upload_data(filename: str, file: dict, request: gr.Request) -> dict:
@@ -123,6 +124,11 @@ def register_admin_api(admin: Admin) -> None:
         """Acceptance of the suggested edits overall, per intention and per adapter."""
         return call(admin.feedback_stats, _username(request))
 
+    def admin_compare_adapters(a: int | str, b: int | str, request: gr.Request) -> dict:
+        """Two adapters' acceptance side by side (a, b: id or name). Returns {a, b}, each
+        {adapter_id, name, overall, by_intention} with accepted, rejected and rate."""
+        return call(admin.compare_adapters, _username(request), a, b)
+
     def admin_export_feedback(request: gr.Request) -> dict:
         """Write the accepted edits as IteraTeR JSONL. Returns {file, rows, revisions}."""
         return call(admin.export_feedback, _username(request))
@@ -152,6 +158,7 @@ def register_admin_api(admin: Admin) -> None:
         admin_serving,
         admin_activations,
         admin_feedback,
+        admin_compare_adapters,
         admin_export_feedback,
         admin_feedback_job,
         admin_default_job,

@@ -27,6 +27,7 @@ from ui.admin_views import (
     ACCEPTANCE_COLUMNS,
     ADAPTER_COLUMNS,
     BASE,
+    COMPARE_COLUMNS,
     DATASET_LABELS,
     EVAL_COLUMNS,
     HISTORY_COLUMNS,
@@ -37,6 +38,7 @@ from ui.admin_views import (
     acceptance_rows,
     adapter_rows,
     code_text,
+    comparison_rows,
     data_choices,
     data_name,
     evaluation_rows,
@@ -44,6 +46,7 @@ from ui.admin_views import (
     job_from_form,
     rate_text,
     registry_choices,
+    replay_choices,
     run_choices,
     run_rows,
     run_status_html,
@@ -300,6 +303,22 @@ class AdminHandlers:
             plots.to_plot(chart),
         )
 
+    def compare_pickers(self, a, b, request: gr.Request):
+        """The two adapter pickers of the comparison, with the live adapters."""
+        adapters = call(self.admin.list_adapters, _user(request))
+        choices = [(f"{x['name']} (#{x['id']})", str(x["id"])) for x in adapters]
+        values = [v for _, v in choices]
+        return (
+            gr.Dropdown(choices=choices, value=a if a in values else None),
+            gr.Dropdown(choices=choices, value=b if b in values else None),
+        )
+
+    def compare(self, a, b, request: gr.Request):
+        """Two adapters' acceptance side by side. Returns the comparison table's rows."""
+        if not a or not b:
+            raise gr.Error("pick two adapters to compare")
+        return comparison_rows(call(self.admin.compare_adapters, _user(request), a, b))
+
     def export(self, request: gr.Request):
         """Export the accepted edits. Returns (a copy of the file to download, message)."""
         export = call(self.admin.export_feedback, _user(request))
@@ -346,6 +365,8 @@ def _form_widget(name: str):
     shown = {"visible": setting.used_by(DEFAULT_JOB["method"])}
     if name == "data":
         return gr.Dropdown(data_choices(), value=value, label=label, **shown)
+    if name == "replay_data":
+        return gr.Dropdown(replay_choices(), value=value or "", label=label, **shown)
     kind = _widget_class(name)
     if kind is gr.Number:
         precision = 0 if setting.number_kind is int else None
@@ -458,6 +479,13 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
                 )
             feedback_plot = gr.Plot(show_label=False)
             with gr.Row():
+                compare_a = gr.Dropdown([], value=None, label="Adapter A", scale=2)
+                compare_b = gr.Dropdown([], value=None, label="Adapter B", scale=2)
+                compare = gr.Button("Compare", scale=1)
+            compare_table = gr.Dataframe(
+                headers=COMPARE_COLUMNS, interactive=False, label="Acceptance, A beside B"
+            )
+            with gr.Row():
                 export = gr.Button("Export JSONL")
                 train_feedback = gr.Button("Train from feedback", variant="primary")
             export_file = gr.File(label="Export (IteraTeR JSONL)", interactive=False, visible=False)
@@ -503,6 +531,10 @@ def build_admin_tab(admin: Admin) -> dict[str, Any]:
     delete.click(h.delete, adapter_pick, registry_outputs, **private)
     # Feedback
     tabs_by_name["feedback"].select(h.feedback, None, feedback_outputs, **private)
+    tabs_by_name["feedback"].select(
+        h.compare_pickers, [compare_a, compare_b], [compare_a, compare_b], **quiet
+    )
+    compare.click(h.compare, [compare_a, compare_b], compare_table, **private)
     export.click(h.export, None, [export_file, export_status], **private)
     train_feedback.click(h.train_from_feedback, None, [*form, train_status, tabs], **private)
 

@@ -18,6 +18,11 @@ from training.vocabulary import Baseline, DataSetName, Method
 # Setting with a ``label`` and nothing else; the job keys are these names.
 TRAIN_FORM: tuple[str, ...] = ("model", "data", "method", "max_steps", "stage1_steps")
 TRAIN_FORM += ("batch_size", "lr", "max_length", "name", "edit_weight")
+TRAIN_FORM += ("replay_data", "replay_limit", "feedback_negatives")
+# Fields only a job on the writers' feedback gives (the worker builds its data with them).
+FEEDBACK_FIELDS: tuple[str, ...] = ("replay_data", "replay_limit", "feedback_negatives")
+# The data sets a feedback run may replay (labelled with the app's intentions).
+REPLAY_DATA: tuple[DataSetName, ...] = (DataSetName.ITERATER_SENT, DataSetName.ITERATER_DOC)
 DATASET_LABELS = {
     DataSetName.ITERATER_SENT: "IteraTeR (sentences)",
     DataSetName.ITERATER_DOC: "IteraTeR (documents)",
@@ -41,6 +46,9 @@ EVAL_COLUMNS += ["SARI t2t", "GLEU"]
 EVAL_COLUMNS += ["Update-R", "F1", "status"]
 ADAPTER_COLUMNS = ["active", "id", "name", "method", "base model", "S_gen", "data hash"]
 ADAPTER_COLUMNS += ["feedback", "hyper-parameters", "metrics", "acceptance", "created (UTC)"]
+ADAPTER_COLUMNS += ["parent"]
+COMPARE_COLUMNS = ["intention", "A accepted", "A rejected", "A rate"]
+COMPARE_COLUMNS += ["B accepted", "B rejected", "B rate"]
 HISTORY_COLUMNS = ["when (UTC)", "action", "adapter", "for", "by"]
 ACCEPTANCE_COLUMNS = ["group", "accepted", "rejected", "rate"]
 # The hyper-parameters the registry table shows, with their short names there.
@@ -219,9 +227,40 @@ def adapter_rows(adapters: Sequence[Mapping[str, Any]]) -> list[list]:
                 _metrics(a.get("metrics") or {}),
                 acceptance,
                 when_text(a["created_at"]),
+                parent_text(a),
             ]
         )
     return rows
+
+
+def parent_text(adapter: Mapping[str, Any]) -> str:
+    """The registry table's parent cell: the adapter it was trained from, or nothing."""
+    if adapter.get("parent_id") is None:
+        return ""
+    return f"{adapter.get('parent') or 'adapter'} (#{adapter['parent_id']})"
+
+
+def comparison_rows(comparison: Mapping[str, Any]) -> list[list]:
+    """``Admin.compare_adapters`` as rows of COMPARE_COLUMNS: overall first, then each
+    intention either adapter has decisions on."""
+    a, b = comparison["a"], comparison["b"]
+
+    def cells(group: Mapping[str, Any] | None) -> list:
+        if group is None:
+            return [0, 0, rate_text(None)]
+        return [group["accepted"], group["rejected"], rate_text(group["rate"])]
+
+    rows = [["overall", *cells(a["overall"]), *cells(b["overall"])]]
+    by_a = {g["key"]: g for g in a["by_intention"]}
+    by_b = {g["key"]: g for g in b["by_intention"]}
+    keys = sorted(set(by_a) | set(by_b), key=lambda k: (k is None, k or ""))
+    rows += [[k or "(none)", *cells(by_a.get(k)), *cells(by_b.get(k))] for k in keys]
+    return rows
+
+
+def replay_choices() -> list[tuple[str, str]]:
+    """The Train form's replay picker: none, or a data set labelled with the intentions."""
+    return [("none", "")] + [(DATASET_LABELS[d], d.value) for d in REPLAY_DATA]
 
 
 def scope_text(scope: Sequence[str]) -> str:
@@ -313,12 +352,15 @@ def job_from_form(*values: Any) -> dict[str, Any]:
     """The Train form (its values in ``TRAIN_FORM`` order; missing last ones: empty) as a
     job for ``Admin.start_training``: empty fields left out, so their defaults apply; a
     field the method does not use left out (Stage-I steps only for Intention-Tuning); a
-    field marked ``omit_default`` left out at its default (an edit weight of 1)."""
+    field marked ``omit_default`` left out at its default (an edit weight of 1); the
+    feedback fields (``FEEDBACK_FIELDS``) left out unless the data is the feedback."""
     if len(values) > len(TRAIN_FORM):
         raise TypeError(f"the Train form has {len(TRAIN_FORM)} fields, got {len(values)} values")
     form = dict(zip(TRAIN_FORM, values, strict=False))
     job = {}
     for key, value in form.items():
+        if key in FEEDBACK_FIELDS and form.get("data") != DataSetName.FEEDBACK:
+            continue  # only a run on the feedback uses them
         setting = SETTINGS.get(key)
         if setting is not None and not setting.used_by(form.get("method")):
             continue

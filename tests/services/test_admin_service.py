@@ -117,6 +117,7 @@ def _calls(tmp_path: Path, adapter_id: int) -> dict:
         "delete_adapter": (adapter_id,),
         "activation_history": (),
         "feedback_stats": (),
+        "compare_adapters": (adapter_id, adapter_id),
         "export_feedback": (),
     }
 
@@ -456,3 +457,111 @@ def test_export_with_nothing_accepted_says_so(admin, tmp_path):
     with pytest.raises(ValueError, match="no accepted"):
         admin.export_feedback("ada")
     assert not any((tmp_path / "exports").glob("*.jsonl"))
+
+
+# --- parents and comparisons ----------------------------------------------------------------
+
+
+def _bundle(folder: Path, method: str) -> Path:
+    """The files of a finished run's folder (empty weights: nothing loads them here)."""
+    folder.mkdir(parents=True)
+    for name in ("adapter_config.json", "adapter_model.safetensors"):
+        (folder / name).write_text("{}")
+    (folder / "lineage.json").write_text(json.dumps({"method": method, "base_model": "m"}))
+    (folder / "metrics.json").write_text("{}")
+    return folder
+
+
+def test_a_job_names_its_parent_by_id_or_name_and_trains_from_its_folder(admin, tmp_path):
+    folder = _bundle(tmp_path / "round-0", "lora")
+    parent = admin.registry.register_adapter(
+        NewAdapter(name="round-0", path=str(folder), base_model="m", method="lora")
+    )
+    for ref in (parent.id, "round-0", str(parent.id)):
+        run = admin.start_training("ada", {**DEFAULT_JOB, "method": "lora", "parent": ref})
+        stored = admin.runs.get_run(run["id"]).config
+        assert (stored["parent"], stored["init_from"]) == (parent.id, str(folder))
+    with pytest.raises(ValueError, match=r"init_from: .* method 'lora', not 'dora'"):
+        admin.start_training("ada", {**DEFAULT_JOB, "method": "dora", "parent": "round-0"})
+    with pytest.raises(ValueError, match=r"init_from: .* is not an adapter bundle"):
+        admin.start_training("ada", {**DEFAULT_JOB, "init_from": str(tmp_path)})
+
+
+@pytest.mark.parametrize("ref", ["nobody", 99])
+def test_an_unknown_parent_is_refused_before_queueing(admin, store, ref):
+    with pytest.raises(ValueError, match="parent"):
+        admin.start_training("ada", {**DEFAULT_JOB, "parent": ref})
+    assert _count(store, "training_runs") == 0
+
+
+def test_a_deleted_parent_is_refused(admin, store):
+    parent = _adapter(admin, "gone")
+    admin.delete_adapter("ada", parent.id)
+    with pytest.raises(ValueError, match="deleted"):
+        admin.start_training("ada", {**DEFAULT_JOB, "parent": "gone"})
+    assert _count(store, "training_runs") == 0
+
+
+def test_feedback_fields_are_refused_on_other_data(admin, store):
+    for extra in ({"feedback_negatives": True}, {"replay_data": "iterater-sent"}):
+        with pytest.raises(ValueError, match="only a job on data: feedback"):
+            admin.start_training("ada", {**DEFAULT_JOB, **extra})
+    with pytest.raises(ValueError, match="replay_data"):
+        admin.start_training(
+            "ada", {**DEFAULT_JOB, "data": "feedback", "replay_data": "argrewrite"}
+        )
+    assert _count(store, "training_runs") == 0
+    job = {**DEFAULT_JOB, "data": "feedback", "replay_data": "iterater-sent", "replay_limit": "50"}
+    run = admin.start_training("ada", {**job, "feedback_negatives": True})
+    stored = admin.runs.get_run(run["id"]).config
+    assert (stored["replay_limit"], stored["feedback_negatives"]) == (50, True)
+
+
+def test_the_registry_view_shows_the_parent_and_the_feedback_it_used(admin):
+    parent = _adapter(admin, "round-0")
+    admin.registry.register_adapter(
+        NewAdapter(
+            name="round-1",
+            path="/runs/round-1",
+            base_model="embedded",
+            method="lora",
+            feedback_revision_ids=(3, 4),
+            parent_id=parent.id,
+        )
+    )
+    views = {a["name"]: a for a in admin.list_adapters("ada")}
+    assert (views["round-1"]["parent_id"], views["round-1"]["parent"]) == (parent.id, "round-0")
+    assert views["round-1"]["feedback_revisions"] == 2
+    assert views["round-0"]["parent"] is None and views["round-0"]["feedback_revisions"] == 0
+
+
+def _revision_with(store: Store, adapter: str, decisions: list[str]) -> None:
+    source, revised = "He go to school . It are red .", "He goes to school. It is red."
+    edits = [replace(e, intention="fluency") for e in compute_edits(source, revised)]
+    revision_id = store.record_revision(
+        source=source,
+        revised=revised,
+        intentions=["fluency"],
+        edits=edits[: len(decisions)],
+        model="m",
+        adapter=adapter,
+        latency_ms=1.0,
+    )
+    for position, decision in enumerate(decisions):
+        store.record_decision(revision_id, position, decision)
+
+
+def test_compare_adapters_puts_two_adapters_acceptance_side_by_side(admin, store):
+    a, b = _adapter(admin, "round-0"), _adapter(admin, "round-1")
+    _revision_with(store, "round-0", ["accept", "reject"])
+    _revision_with(store, "round-1", ["accept", "accept"])
+    both = admin.compare_adapters("ada", a.id, "round-1")
+    assert (both["a"]["name"], both["b"]["adapter_id"]) == ("round-0", b.id)
+    assert both["a"]["overall"] == {"key": "round-0", "accepted": 1, "rejected": 1, "rate": 0.5}
+    assert both["b"]["overall"]["rate"] == 1.0
+    assert both["b"]["by_intention"] == [
+        {"key": "fluency", "accepted": 2, "rejected": 0, "rate": 1.0}
+    ]
+    json.dumps(both)
+    with pytest.raises(ValueError, match="b: no registered adapter"):
+        admin.compare_adapters("ada", a.id, "nobody")

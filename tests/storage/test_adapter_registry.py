@@ -232,3 +232,31 @@ def test_an_unknown_intention_is_refused_and_nothing_is_written(registry):
     with pytest.raises(UnknownIntention):
         registry.active_adapter(["tone"])
     assert registry.activation_history() == []
+
+
+def test_an_adapter_records_its_parent_and_shows_its_name(registry):
+    parent = registry.register_adapter(
+        NewAdapter(name="round-0", path="/runs/r0", base_model="m", method="lora")
+    )
+    child = registry.register_adapter(
+        NewAdapter(
+            name="round-1", path="/runs/r1", base_model="m", method="lora", parent_id=parent.id
+        )
+    )
+    assert (child.parent_id, child.parent_name) == (parent.id, "round-0")
+    listed = {a.name: (a.parent_id, a.parent_name) for a in registry.list_adapters()}
+    assert listed == {"round-1": (parent.id, "round-0"), "round-0": (None, None)}
+    with pytest.raises(RecordNotFound):
+        registry.register_adapter(
+            NewAdapter(name="orphan", path="/runs/o", base_model="m", method="lora", parent_id=99)
+        )
+
+
+def test_find_adapter_takes_an_id_or_a_name(registry):
+    adapter = registry.register_adapter(
+        NewAdapter(name="7up", path="/runs/x", base_model="m", method="lora")
+    )
+    assert registry.find_adapter(adapter.id).name == "7up"
+    assert registry.find_adapter(str(adapter.id)).name == "7up"
+    assert registry.find_adapter("7up").id == adapter.id
+    assert registry.find_adapter("nope") is None and registry.find_adapter(True) is None

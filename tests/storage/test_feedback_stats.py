@@ -46,3 +46,31 @@ def test_accepted_edits_are_only_those_currently_accepted(store, feedback, revis
 def test_empty_database_has_no_rates(feedback):
     stats = feedback.feedback_stats()
     assert stats.overall.rate is None and stats.by_intention == ()
+
+
+def test_one_adapters_acceptance_counts_only_its_revisions_per_intention(
+    store, feedback, record_sample
+):
+    mine, base = record_sample(), record_sample(adapter=None)
+    store.record_decision(mine, 0, "accept")  # clarity
+    store.record_decision(mine, 1, "reject", reason="unnecessary")  # fluency
+    store.record_decision(mine, 2, "accept")  # fluency
+    store.record_decisions(base, None, "accept")
+    overall, by_intention = feedback.adapter_acceptance("fluency-lora")
+    assert (overall.key, overall.accepted, overall.rejected) == ("fluency-lora", 2, 1)
+    assert [(a.key, a.accepted, a.rejected) for a in by_intention] == [
+        ("clarity", 1, 0),
+        ("fluency", 1, 1),
+    ]
+    assert feedback.adapter_acceptance("nobody")[0].rate is None
+    assert feedback.adapter_acceptance(None)[0].accepted == 5
+
+
+def test_rejected_edits_carry_their_reason_and_can_be_filtered_by_it(store, feedback, revision_id):
+    store.record_decision(revision_id, 1, "reject", reason="unnecessary")
+    store.record_decision(revision_id, 2, "reject", reason="other")
+    store.record_decision(revision_id, 3, "reject")
+    store.record_decision(revision_id, 3, "accept")  # no longer rejected
+    found = feedback.rejected_edits()
+    assert [(r.position, r.reason) for r in found] == [(1, "unnecessary"), (2, "other")]
+    assert [r.position for r in feedback.rejected_edits(reasons=["unnecessary"])] == [1]

@@ -49,7 +49,7 @@ def test_upgrade_creates_the_tables_on_a_fresh_file(db_url):
 def test_upgrade_stamps_the_latest_migration(db_url):
     engine = open_engine(db_url)
     migrate.upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
 
 
 def test_upgrade_again_keeps_the_data(store, revision_id):
@@ -97,3 +97,60 @@ def test_alembic_cli_migrates_the_database_named_by_itune_db_url(tmp_path):
         capture_output=True,
     )
     assert current_revision(open_engine(url)) == head_revision()
+
+
+def _adapter_columns(engine) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns("adapters")}
+
+
+def _insert_old_adapter(engine) -> int:
+    """An adapter as 0003's code wrote it (no parent), active, so other tables refer to it."""
+    with engine.begin() as connection:
+        adapter_id = connection.execute(
+            sa.text(
+                "INSERT INTO adapters (name, path, base_model, method, s_gen, lineage, "
+                "metrics, feedback_revision_ids, created_at) VALUES ('old', '/runs/old', "
+                "'m', 'lora', '[]', '{}', '{}', '[]', CURRENT_TIMESTAMP) RETURNING id"
+            )
+        ).scalar_one()
+        connection.execute(
+            sa.text(
+                "INSERT INTO activations (adapter_id, action, created_at, scope) "
+                "VALUES (:a, 'activate', CURRENT_TIMESTAMP, '')"
+            ),
+            {"a": adapter_id},
+        )
+    return adapter_id
+
+
+def test_0004_adds_the_parent_and_keeps_the_adapters(db_url):
+    from storage.registry import NewAdapter, Registry
+
+    engine = open_engine(db_url)
+    migrate.upgrade(engine, "0003")
+    assert "parent_id" not in _adapter_columns(engine)
+    old = _insert_old_adapter(engine)
+    migrate.upgrade(engine)
+    registry = Registry(engine)
+    assert registry.get_adapter(old).parent_id is None
+    assert registry.active_adapter().id == old
+    child = registry.register_adapter(
+        NewAdapter(name="child", path="/runs/child", base_model="m", method="lora", parent_id=old)
+    )
+    assert (child.parent_id, child.parent_name) == (old, "old")
+
+
+def test_0004_downgrades_to_0003_keeping_the_adapters(db_url):
+    engine = open_engine(db_url)
+    migrate.upgrade(engine, "0003")
+    old = _insert_old_adapter(engine)
+    migrate.upgrade(engine)
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        migrate.lock_for_migration(connection)  # one transaction, as the alembic CLI runs it
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert current_revision(engine) == "0003"
+    assert "parent_id" not in _adapter_columns(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT name FROM adapters WHERE id = :i"), {"i": old})

@@ -134,6 +134,9 @@ def test_optional_fields_take_none_and_required_ones_are_named_when_missing():
         "stage1_lr",
         "max_grad_norm",
         "snapshot_every",
+        "init_from",
+        "replay_data",
+        "replay_limit",
     ]
     TrainConfig(**REQUIRED, **dict.fromkeys(optional))
     with pytest.raises(ValueError, match="the config lacks data, output"):

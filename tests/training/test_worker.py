@@ -216,3 +216,58 @@ def test_a_job_past_sane_sizes_is_refused_with_the_limit(db, key, value):
 
 def test_a_feedback_job_is_accepted():
     assert check_job({"method": "lora", "data": "feedback", "name": "fb"})["data"] == "feedback"
+
+
+def test_a_feedback_run_from_a_registered_parent_replays_data_and_learns_rejections(
+    db, tmp_path, tiny_model, data_file
+):
+    """In process: a parent trained by the worker, then a child on the feedback named by
+    the parent's name, with replayed data and rejected edits as negatives."""
+    runs, registry = RunStore(db.engine), Registry(db.engine)
+    worker = Worker(db.engine, (tmp_path / "runs").resolve(), tmp_path / "home")
+    parent_run = submit_run(runs, _job(tiny_model, data_file, method="lora", name="round-0"))
+    assert worker.run_next() and runs.get_run(parent_run).status == "succeeded"
+    parent = registry.get_adapter_by_name("round-0")
+    assert parent.parent_id is None
+
+    accepted = _accepted_feedback(db)
+    source, revised = "The result are good .", "The results are good."
+    rejected = db.record_revision(
+        source=source,
+        revised=revised,
+        intentions=["fluency"],
+        edits=compute_edits(source, revised, intention="fluency"),
+        model="m",
+        adapter="round-0",
+        latency_ms=1.0,
+    )
+    db.record_decision(rejected, 0, "reject", reason="unnecessary")
+    job = _job(tiny_model, "feedback", method="lora", name="round-1", parent="round-0")
+    job.update(replay_data="iterater-sent", replay_limit=3, feedback_negatives=True)
+    child_run = submit_run(runs, job)
+    assert worker.run_next()
+    run = runs.get_run(child_run)
+    assert run.status == "succeeded", run.error
+
+    child = registry.get_adapter_by_name("round-1")
+    assert (child.parent_id, child.parent_name) == (parent.id, "round-0")
+    assert child.lineage["parent"]["path"] == str(Path(parent.path).resolve())
+    assert set(child.feedback_revision_ids) == {*accepted, rejected}
+    lines = (tmp_path / "runs" / f"run-{child_run}-feedback.jsonl").read_text().splitlines()
+    kinds = [json.loads(line)["doc_id"].split("-")[:2] for line in lines]
+    assert kinds.count(["feedback", "rejected"]) == 1
+    assert sum(k[0] == "replay" for k in kinds) == 3
+    log = [line.line for line in runs.run_logs(child_run)]
+    assert any("1 rejected edits" in line and "3 replayed" in line for line in log)
+
+
+def test_feedback_keys_and_parents_are_checked_before_queueing(db, tmp_path):
+    with pytest.raises(ValueError, match="only a job on data: feedback"):
+        check_job({"method": "lora", "data": "iterater-sent", "feedback_negatives": True})
+    with pytest.raises(ValueError, match="replay_limit needs replay_data"):
+        check_job({"method": "lora", "data": "feedback", "replay_limit": 3})
+    with pytest.raises(ValueError, match="parent must be"):
+        check_job({"method": "lora", "data": "feedback", "parent": True})
+    with pytest.raises(ValueError, match="init_from"):
+        check_job({"method": "lora", "data": "feedback", "init_from": str(tmp_path)})
+    assert check_job({"method": "lora", "data": "feedback", "parent": "round-0"})["parent"]

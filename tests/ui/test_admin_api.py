@@ -186,3 +186,27 @@ def test_an_admin_queues_an_evaluation_and_sees_it_listed(ada):
     assert (queued["subject"], queued["limit"], queued["status"]) == ("baseline: copy", 5, "queued")
     listed = ada.predict(50, api_name="/admin_evaluations")
     assert queued["id"] in [e["id"] for e in listed]
+
+
+def test_an_admin_compares_two_adapters_acceptance(server, ada, bob):
+    _, admin, _ = server
+    for name in ("cmp-a", "cmp-b"):
+        admin.registry.register_adapter(
+            NewAdapter(name=name, path=f"/runs/{name}", base_model="embedded", method="lora")
+        )
+    both = ada.predict("cmp-a", "cmp-b", api_name="/admin_compare_adapters")
+    assert (both["a"]["name"], both["b"]["name"]) == ("cmp-a", "cmp-b")
+    assert both["a"]["overall"] == {"key": "cmp-a", "accepted": 0, "rejected": 0, "rate": None}
+    assert both["a"]["by_intention"] == []
+    with pytest.raises(Exception, match="no registered adapter"):
+        ada.predict("cmp-a", "nobody", api_name="/admin_compare_adapters")
+    with pytest.raises(Exception, match="admins only"):
+        bob.predict("cmp-a", "cmp-b", api_name="/admin_compare_adapters")
+
+
+def test_an_unknown_parent_comes_back_as_an_error_and_queues_nothing(server, ada):
+    _, admin, _ = server
+    before = len(admin.runs.list_runs(limit=1000))
+    with pytest.raises(Exception, match="parent"):
+        ada.predict({**DEFAULT_JOB, "parent": "nobody"}, api_name="/admin_start_training")
+    assert len(admin.runs.list_runs(limit=1000)) == before

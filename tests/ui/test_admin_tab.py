@@ -418,7 +418,7 @@ def test_export_offers_a_copy_of_the_export_to_download(h, tmp_path):
 def test_train_from_feedback_fills_the_form_and_opens_train(h):
     values = h.train_from_feedback(ADA)
     model, data, method, max_steps, stage1, batch_size, lr, max_length, name, weight = values[:10]
-    message, tabs = values[10:]
+    message, tabs = values[-2:]  # after the feedback fields (left empty)
     assert weight == 1.0
     assert (model, data, method) == ("embedded", "feedback", "intention-tuning")
     assert (max_steps, batch_size, lr, max_length) == (30, 8, 1e-3, 256)
@@ -445,6 +445,8 @@ def _every_handler(h: AdminHandlers, request, upload: str) -> dict:
         "rollback": lambda: h.rollback(None, [], request),
         "delete": lambda: h.delete("1", request),
         "feedback": lambda: h.feedback(request),
+        "compare_pickers": lambda: h.compare_pickers(None, None, request),
+        "compare": lambda: h.compare("1", "1", request),
         "export": lambda: h.export(request),
         "train_from_feedback": lambda: h.train_from_feedback(request),
     }
@@ -532,3 +534,47 @@ def test_block_ranges_name_runs_of_blocks():
 
     assert block_ranges([3, 1, 2, 7, 9, 8, 12]) == "1-3, 7-9, 12 (7 blocks)"
     assert block_ranges([5]) == "5 (1 block)" and block_ranges([]) == "none"
+
+
+def test_the_registry_shows_each_adapters_parent(h, admin):
+    parent = _adapter(admin, "round-0")
+    admin.registry.register_adapter(
+        NewAdapter(name="round-1", path="/runs/r1", base_model="m", method="lora", parent_id=parent)
+    )
+    table, *_ = h.registry(None, ADA)
+    assert [(row[2], row[-1]) for row in table] == [("round-1", "round-0 (#1)"), ("round-0", "")]
+
+
+def test_compare_shows_two_adapters_acceptance_per_intention(h, admin, store):
+    _adapter(admin, "a1")
+    _adapter(admin, "a2")
+    edits = compute_edits("He go to school yesterday .", "He went to school yesterday.")
+    edits = [replace(e, intention="fluency") for e in edits]
+    revision_id = store.record_revision(
+        source="He go to school yesterday .",
+        revised="He went to school yesterday.",
+        intentions=["fluency"],
+        edits=edits[:1],
+        model="m",
+        adapter="a1",
+        latency_ms=1.0,
+    )
+    store.record_decision(revision_id, 0, "accept")
+    a, b = h.compare_pickers("1", "9", ADA)
+    assert [v for _, v in a.choices] == ["2", "1"] and (a.value, b.value) == ("1", None)
+    rows = h.compare("1", "2", ADA)
+    assert rows == [["overall", 1, 0, "100%", 0, 0, "—"], ["fluency", 1, 0, "100%", 0, 0, "—"]]
+    with pytest.raises(gr.Error, match="pick two"):
+        h.compare("1", None, ADA)
+
+
+def test_the_feedback_fields_go_into_a_job_on_the_feedback_only():
+    from ui.admin_views import TRAIN_FORM, job_from_form
+
+    values = dict.fromkeys(TRAIN_FORM, "")
+    values.update(method="lora", replay_data="iterater-sent", feedback_negatives=True)
+    job = job_from_form(*(values[name] for name in TRAIN_FORM))
+    assert not {"replay_data", "feedback_negatives"} & set(job)
+    values["data"] = "feedback"
+    job = job_from_form(*(values[name] for name in TRAIN_FORM))
+    assert (job["replay_data"], job["feedback_negatives"]) == ("iterater-sent", True)
