@@ -585,6 +585,19 @@ class Loop:
         if nxt["adapter"] is not None:
             return  # trained and activated before an interruption
         training = rec.setdefault("training", {"attempts": 0})
+        if not any(
+            e["decision"] == "accept"
+            for earlier in self.state.data["rounds"][: r + 1]
+            for text in earlier["writing"]
+            for e in text["edits"]
+        ):
+            # Nothing accepted yet, so the export would be empty: the admin has nothing to
+            # train on and the adapter serves on.
+            training |= {"status": "skipped: no accepted edit yet", "adapter": rec["adapter"]}
+            nxt["adapter"] = rec["adapter"]
+            self.state.save()
+            tqdm.write(f"{tag}: no accepted edit yet; {rec['adapter']} serves on")
+            return
         run = None
         if training.get("run_id") is not None:
             run = self.call(training["run_id"], 0, api_name="/admin_run")["run"]
