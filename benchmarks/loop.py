@@ -470,7 +470,21 @@ def markdown(result: Mapping[str, Any]) -> str:
             by_seed = row["acceptance_by_seed"]
             cells = [f"{100 * by_seed[k]:.1f}%" if k in by_seed else "–" for k in seeds]
             lines.append(f"| {weighting} | {row['round']} | " + " | ".join(cells) + " |")
-    lines.append("")
+    job = BUDGETS.get(s["budget"])
+    replay = (
+        f"{job['replay_limit']} lines of {job['replay_data']} train (sampled with the seed), "
+        f"{job['max_steps']} Stage-II steps at batch {job['batch_size']} from the adapter "
+        "that served the round"
+        if job
+        else "all of ITERATER-sent train, the default adapter's config from scratch"
+    )
+    lines += [
+        "",
+        "Each round's training data: the feedback export plus " + replay + ". `accepted`: "
+        "the accepted edits only; `negatives`: also every rejected edit, as a line whose "
+        "target keeps the original words.",
+        "",
+    ]
     for weighting, w in summary.items():
         verdict = "rose" if w["rose_in_every_seed"] else "did **not** rise"
         lines.append(
@@ -628,8 +642,19 @@ class Loop:
                 line for line in self._logs(run["id"]) if "exported" in line or "replay" in line
             ],
         }
+        training["held_out_in_training"] = self.held_out_in_export(run["id"])
         nxt["adapter"] = adapter["name"]
         self.state.save()
+
+    def held_out_in_export(self, run_id: int) -> int | None:
+        """How many held-out texts are the source of a line the run trained on (the
+        worker's export: feedback plus replay); None when the file is not there."""
+        path = self.folder / "home" / "runs" / f"run-{run_id}-feedback.jsonl"
+        if not path.is_file():
+            return None
+        with path.open(encoding="utf-8") as f:
+            trained = {json.loads(line)["before_sent"].strip() for line in f if line.strip()}
+        return sum(t.source in trained for t in self.texts("held_out"))
 
     def _logs(self, run_id: int) -> list[str]:
         detail = self.call(run_id, 0, api_name="/admin_run")

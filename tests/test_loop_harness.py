@@ -178,6 +178,7 @@ def test_aggregation_over_seeds_and_the_verdict():
     page = markdown(result)
     assert "| accepted | 1 | 32.5% (30.0-35.0) |" in page
     assert "`negatives`: held-out acceptance did **not** rise" in page
+    assert "plus 200 lines of iterater-sent train" in page
 
     svg = ET.fromstring(svg_plot(summary))
     tags = [el.tag.split("}")[1] for el in svg.iter()]
