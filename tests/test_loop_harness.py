@@ -1,0 +1,201 @@
+"""The feedback-loop benchmark's parts that need no model: drawing texts, judging a
+revision, the held-out figures, the training job per budget and weighting, the resumable
+state, the aggregation over seeds, the table and the plot."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from benchmarks.loop import (
+    State,
+    Text,
+    aggregate,
+    app_intentions,
+    draw,
+    judge,
+    markdown,
+    parse_args,
+    record,
+    summarize,
+    svg_plot,
+    training_job,
+)
+
+POOL = [Text(f"Text {i} go home.", f"Text {i} goes home.", ("fluency",), "x") for i in range(50)]
+
+
+def test_argrewrite_purposes_become_app_intentions():
+    assert app_intentions(["Word-Usage/Clarity", "Precision"]) == ("clarity",)
+    assert app_intentions(["Evidence", "Conventions/Grammar/Spelling"]) == (
+        "meaning-changed",
+        "fluency",
+    )
+    assert app_intentions(["fluency"]) == ("fluency",)
+
+
+def test_held_out_and_round_texts_are_disjoint_and_follow_the_seed():
+    held, rounds = draw(POOL, seed=3, held_out=10, n_texts=8, rounds=3)
+    assert len(held) == 10 and [len(r) for r in rounds] == [8, 8, 8]
+    drawn = [t.source for t in held] + [t.source for r in rounds for t in r]
+    assert len(set(drawn)) == len(drawn)
+    assert draw(POOL, 3, 10, 8, 3) == (held, rounds)
+    assert draw(POOL, 4, 10, 8, 3)[0] != held
+    with pytest.raises(ValueError, match="pool has 50"):
+        draw(POOL, 0, 30, 10, 3)
+
+
+def view(source, edits, revised):
+    return {
+        "revision_id": 7,
+        "adapter": "a",
+        "source": source,
+        "revised": revised,
+        "edits": [
+            {
+                "position": k,
+                "before": b,
+                "after": a,
+                "start_char_pos": s,
+                "end_char_pos": s + len(b),
+                "intention": "fluency",
+            }
+            for k, (b, a, s) in enumerate(edits)
+        ],
+    }
+
+
+def test_a_revision_is_judged_edit_by_edit():
+    text = Text("He go home now.", "He goes home now.", ("fluency",), "x")
+    v = view(text.source, [("go", "goes", 3), ("now", "", 11)], "He goes home .")
+    decisions = judge(text, v)
+    assert [(p, d.decision, d.reason) for p, d in decisions] == [
+        (0, "accept", None),
+        (1, "reject", "unnecessary"),
+    ]
+    kept = record(text, v, decisions)
+    assert [e["decision"] for e in kept["edits"]] == ["accept", "reject"]
+    assert kept["revision_id"] == 7 and kept["human"] == text.human
+
+
+def test_held_out_figures():
+    a = Text("He go home.", "He goes home.", ("fluency",), "x")
+    b = Text("It is good.", "It is very good.", ("clarity",), "x")
+    v1 = view(a.source, [("go", "goes", 3), ("home", "house", 6)], "He goes house.")
+    v2 = view(b.source, [], b.source)
+    figures = summarize([record(a, v1, judge(a, v1)), record(b, v2, judge(b, v2))])
+    assert figures["offered"] == 2 and figures["accepted"] == 1
+    assert figures["acceptance"] == 0.5
+    assert figures["edits_per_text"] == 1.0
+    assert figures["unchanged"] == 0.5
+    assert figures["reasons"] == {"unnecessary": 1}
+    assert 0 < figures["sari"] < 100 and 0 <= figures["gleu"] <= 100
+
+
+BASE = {"method": "intention-tuning", "data": "feedback", "model": "embedded", "max_steps": 30}
+
+
+def test_the_small_budget_continues_from_the_parent_with_replay():
+    job = training_job(BASE, "small", "accepted", "itune-default", 2, "loop-r1")
+    assert job["parent"] == "itune-default" and job["data"] == "feedback"
+    assert job["replay_data"] == "iterater-sent" and job["replay_limit"] > 0
+    assert job["max_steps"] == 100 and job["seed"] == 2 and job["name"] == "loop-r1"
+    assert "feedback_negatives" not in job
+    negatives = training_job(BASE, "small", "negatives", "itune-default", 2, "loop-r1")
+    assert negatives["feedback_negatives"] is True
+
+
+def test_the_default_budget_is_the_default_adapters_config_from_scratch():
+    job = training_job(BASE, "default", "accepted", "itune-default", 1, "n")
+    assert "parent" not in job and "output" not in job
+    assert job["data"] == "feedback" and job["replay_data"] == "iterater-sent"
+    assert job["max_steps"] == 1600 and job["stage1_steps"] == 200 and job["seed"] == 1
+    with pytest.raises(ValueError, match="budget"):
+        training_job(BASE, "huge", "accepted", "p", 0, "n")
+    with pytest.raises(ValueError, match="weighting"):
+        training_job(BASE, "small", "both", "p", 0, "n")
+
+
+SETTINGS = {"seed": 0, "weighting": "accepted", "budget": "small", "rounds": 1}
+
+
+def test_the_state_resumes_and_refuses_other_settings(tmp_path):
+    path = tmp_path / "s" / "state.json"
+    state = State(path, SETTINGS)
+    state.round(0)["held_out"].append({"source": "x"})
+    state.save()
+    again = State(path, SETTINGS)
+    assert again.data["rounds"][0]["held_out"] == [{"source": "x"}]
+    assert not again.finished
+    again.round(0)["held_out_summary"] = {"acceptance": 0.1}
+    again.round(1)["held_out_summary"] = {"acceptance": 0.2}
+    assert again.finished
+    with pytest.raises(SystemExit, match="other settings"):
+        State(path, {**SETTINGS, "seed": 1})
+    assert json.loads(path.read_text())["settings"] == SETTINGS
+
+
+def finished(seed, weighting, acceptances):
+    rounds = [
+        {
+            "round": r,
+            "held_out_summary": {
+                "acceptance": a,
+                "edits_per_text": 1.0,
+                "sari": 30.0 + r,
+                "gleu": 60.0,
+                "unchanged": 0.5,
+            },
+        }
+        for r, a in enumerate(acceptances)
+    ]
+    return {"settings": {"seed": seed, "weighting": weighting}, "rounds": rounds}
+
+
+def test_aggregation_over_seeds_and_the_verdict():
+    states = [
+        finished(0, "accepted", [0.2, 0.3]),
+        finished(1, "accepted", [0.3, 0.35]),
+        finished(0, "negatives", [0.2, 0.25]),
+        finished(1, "negatives", [0.3, 0.3]),
+    ]
+    summary = aggregate(states)
+    first, last = summary["accepted"]["rows"]
+    assert first["acceptance_mean"] == pytest.approx(0.25)
+    assert (first["acceptance_min"], first["acceptance_max"]) == (0.2, 0.3)
+    assert last["acceptance_by_seed"] == {"0": 0.3, "1": 0.35}
+    assert last["sari"] == 31.0 and last["seeds"] == 2
+    assert summary["accepted"]["rose_in_every_seed"] is True
+    assert summary["negatives"]["rose_in_every_seed"] is False  # seed 1 stayed at 0.3
+
+    result = {
+        "command": "python benchmarks/loop.py",
+        "date": "2026-12-01",
+        "machine": "x86_64, 2 CPUs",
+        "settings": {"budget": "small", "n_texts": 4, "held_out": 4, "rounds": 1, "seeds": [0, 1]},
+        "summary": summary,
+    }
+    page = markdown(result)
+    assert "| accepted | 1 | 32.5% (30.0-35.0) |" in page
+    assert "`negatives`: held-out acceptance did **not** rise" in page
+    assert "plus 200 lines of iterater-sent train" in page
+
+    svg = ET.fromstring(svg_plot(summary))
+    tags = [el.tag.split("}")[1] for el in svg.iter()]
+    assert tags.count("polyline") == 2 and tags.count("polygon") == 2
+    assert tags.count("circle") == 4
+
+
+def test_smoke_sets_the_small_run():
+    args = parse_args(["--smoke"])
+    assert (args.budget, args.seeds, args.rounds, args.n_texts, args.held_out) == (
+        "smoke",
+        [0],
+        1,
+        3,
+        3,
+    )
+    assert args.out == args.work / "smoke"
+    assert parse_args(["--weightings", "negatives"]).weightings == ["negatives"]
+    with pytest.raises(SystemExit):
+        parse_args(["--weightings", "all"])
