@@ -138,6 +138,40 @@ class FeedbackStore:
                 by_adapter=_ordered(by_adapter),
             )
 
+    def _decided(
+        self,
+        decision: str,
+        intentions: Sequence[str] | None,
+        reasons: Sequence[str] | None = None,
+    ) -> list[tuple]:
+        """(revision id, position, source text, edit, adapter name, reason, decided at) of
+        every edit whose current decision is ``decision``, oldest revision first, optionally
+        filtered."""
+        query = (
+            sa.select(EditRow, RevisionRow.source_text, RevisionRow.adapter_name, DecisionRow)
+            .join(DecisionRow, DecisionRow.edit_id == EditRow.id)
+            .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
+            .where(DecisionRow.id.in_(_latest_decision_ids()), DecisionRow.decision == decision)
+            .order_by(EditRow.revision_id, EditRow.position)
+        )
+        if intentions is not None:
+            query = query.where(EditRow.intention.in_(list(intentions)))
+        if reasons is not None:
+            query = query.where(DecisionRow.reason.in_(list(reasons)))
+        with Session(self.engine) as session, session.begin():
+            return [
+                (
+                    edit.revision_id,
+                    edit.position,
+                    source,
+                    _edit_record(edit),
+                    adapter,
+                    row.reason,
+                    _utc(row.created_at),
+                )
+                for edit, source, adapter, row in session.execute(query)
+            ]
+
     def accepted_edits(self, intentions: Sequence[str] | None = None) -> list[AcceptedEdit]:
         """Every edit currently accepted, oldest revision first.
 
@@ -145,27 +179,12 @@ class FeedbackStore:
             intentions: only edits labelled with one of these (None: every edit, unlabelled
                 ones included).
         """
-        query = (
-            sa.select(EditRow, RevisionRow.source_text, RevisionRow.adapter_name, DecisionRow)
-            .join(DecisionRow, DecisionRow.edit_id == EditRow.id)
-            .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
-            .where(DecisionRow.id.in_(_latest_decision_ids()), DecisionRow.decision == "accept")
-            .order_by(EditRow.revision_id, EditRow.position)
-        )
-        if intentions is not None:
-            query = query.where(EditRow.intention.in_(list(intentions)))
-        with Session(self.engine) as session, session.begin():
-            return [
-                AcceptedEdit(
-                    revision_id=edit.revision_id,
-                    position=edit.position,
-                    source=source,
-                    edit=_edit_record(edit),
-                    adapter=adapter,
-                    decided_at=_utc(decision.created_at),
-                )
-                for edit, source, adapter, decision in session.execute(query)
-            ]
+        return [
+            AcceptedEdit(revision, position, source, edit, adapter, decided_at)
+            for revision, position, source, edit, adapter, _, decided_at in self._decided(
+                "accept", intentions
+            )
+        ]
 
     def rejected_edits(
         self, intentions: Sequence[str] | None = None, reasons: Sequence[str] | None = None
@@ -176,30 +195,7 @@ class FeedbackStore:
             intentions: only edits labelled with one of these (None: every edit).
             reasons: only rejections for one of these reasons (None: any, or none given).
         """
-        query = (
-            sa.select(EditRow, RevisionRow.source_text, RevisionRow.adapter_name, DecisionRow)
-            .join(DecisionRow, DecisionRow.edit_id == EditRow.id)
-            .join(RevisionRow, EditRow.revision_id == RevisionRow.id)
-            .where(DecisionRow.id.in_(_latest_decision_ids()), DecisionRow.decision == "reject")
-            .order_by(EditRow.revision_id, EditRow.position)
-        )
-        if intentions is not None:
-            query = query.where(EditRow.intention.in_(list(intentions)))
-        if reasons is not None:
-            query = query.where(DecisionRow.reason.in_(list(reasons)))
-        with Session(self.engine) as session, session.begin():
-            return [
-                RejectedEdit(
-                    revision_id=edit.revision_id,
-                    position=edit.position,
-                    source=source,
-                    edit=_edit_record(edit),
-                    adapter=adapter,
-                    reason=decision.reason,
-                    decided_at=_utc(decision.created_at),
-                )
-                for edit, source, adapter, decision in session.execute(query)
-            ]
+        return [RejectedEdit(*found) for found in self._decided("reject", intentions, reasons)]
 
     def adapter_acceptance(
         self, adapter_name: str | None

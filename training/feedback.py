@@ -94,27 +94,29 @@ def edit_context(source: str, edit: Edit) -> tuple[str, str]:
     return before, after
 
 
+def _edit_line(item: AcceptedEdit | RejectedEdit, doc_id: str) -> dict[str, Any] | None:
+    """The line of one labelled edit, its target the edit applied; None for an edit without
+    a known intention or one that changes nothing in its sentence(s)."""
+    if item.edit.intention not in INTENTIONS:
+        return None
+    before, after = edit_context(item.source, item.edit)
+    if before == after:
+        return None
+    return {
+        "doc_id": f"{doc_id}-{item.revision_id}-{item.position}",
+        "before_sent": before,
+        "after_sent": after,
+        "labels": item.edit.intention,
+        "revision_id": item.revision_id,
+        "edit_position": item.position,
+        "adapter": item.adapter,
+    }
+
+
 def feedback_rows(accepted: Sequence[AcceptedEdit]) -> list[dict[str, Any]]:
     """One IteraTeR sentence-style line per accepted, labelled edit (see the module doc)."""
-    rows = []
-    for item in accepted:
-        if item.edit.intention not in INTENTIONS:
-            continue
-        before, after = edit_context(item.source, item.edit)
-        if before == after:
-            continue
-        rows.append(
-            {
-                "doc_id": f"feedback-{item.revision_id}-{item.position}",
-                "before_sent": before,
-                "after_sent": after,
-                "labels": item.edit.intention,
-                "revision_id": item.revision_id,
-                "edit_position": item.position,
-                "adapter": item.adapter,
-            }
-        )
-    return rows
+    lines = (_edit_line(item, "feedback") for item in accepted)
+    return [line for line in lines if line is not None]
 
 
 def negative_rows(rejected: Sequence[RejectedEdit]) -> list[dict[str, Any]]:
@@ -122,23 +124,12 @@ def negative_rows(rejected: Sequence[RejectedEdit]) -> list[dict[str, Any]]:
     sentence(s) around the edit as both source and target (see the module doc)."""
     rows = []
     for item in rejected:
-        if item.edit.intention not in INTENTIONS or item.reason not in NEGATIVE_REASONS:
+        line = _edit_line(item, "feedback-rejected")
+        if line is None or item.reason not in NEGATIVE_REASONS:
             continue
-        before, after = edit_context(item.source, item.edit)
-        if before == after:
-            continue
-        rows.append(
-            {
-                "doc_id": f"feedback-rejected-{item.revision_id}-{item.position}",
-                "before_sent": before,
-                "after_sent": before,
-                "labels": item.edit.intention,
-                "revision_id": item.revision_id,
-                "edit_position": item.position,
-                "adapter": item.adapter,
-                "rejected": {"after": after, "reason": item.reason},
-            }
-        )
+        rejected_after = line["after_sent"]
+        line["after_sent"] = line["before_sent"]
+        rows.append(line | {"rejected": {"after": rejected_after, "reason": item.reason}})
     return rows
 
 
