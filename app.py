@@ -536,8 +536,9 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
     log in after the next restart."""
     from starlette.middleware import Middleware
 
+    from services.access import Access
     from ui import CSS
-    from ui.http_guards import HostGuard, OriginGuard
+    from ui.http_guards import HostGuard, OriginGuard, UploadGuard
     from ui.login_throttle import LoginGuard, Throttle, authenticator
 
     def check_password(name: str, password: str) -> bool:
@@ -564,6 +565,10 @@ def launch(blocks, settings: Settings, users: UserStore, **kwargs):
             "middleware": [
                 Middleware(OriginGuard, allowed=settings.allowed_origins),
                 Middleware(HostGuard, single_user=single_user),
+                # The same policy as every admin action: only admins (or the local user).
+                Middleware(
+                    UploadGuard, may_upload=Access(users, loopback=settings.loopback).is_admin
+                ),
                 Middleware(LoginGuard, addresses=Throttle(free=20, max_wait=300.0)),
             ]
         },

@@ -6,6 +6,7 @@ A writer's call to an admin action is refused and changes nothing."""
 import sqlite3
 import time
 
+import httpx
 import pytest
 from gradio_client import Client
 
@@ -52,6 +53,28 @@ def test_a_writer_cannot_call_admin_actions(app_url):
     assert rows(db, "SELECT count(*) FROM training_runs") == [(0,)]
     assert rows(db, "SELECT count(*) FROM activations") == [(0,)]
     assert writer.predict(api_name="/whoami")["admin"] is False
+
+
+def _log_in(client: httpx.Client, who: tuple[str, str]) -> httpx.Client:
+    answer = client.post("login", data={"username": who[0], "password": who[1]})
+    assert answer.status_code == 200, answer.text
+    return client
+
+
+def test_only_an_admin_may_upload_files(app_url, tmp_path):
+    url, _ = app_url
+    files = {"files": ("data.jsonl", b'{"before_sent": "a", "after_sent": "b"}\n')}
+    with httpx.Client(base_url=url, timeout=30) as nobody:
+        assert nobody.post("gradio_api/upload", files=files).status_code in (401, 403)
+    with httpx.Client(base_url=url, timeout=30) as writer:
+        _log_in(writer, WRITER)
+        refused = writer.post("gradio_api/upload", files=files)
+        assert refused.status_code == 403 and "admins" in refused.json()["detail"]
+        assert writer.get("gradio_api/info").status_code == 200  # the writer is logged in
+    with httpx.Client(base_url=url, timeout=30) as admin:
+        _log_in(admin, ADMIN)
+        kept = admin.post("gradio_api/upload", files=files)
+        assert kept.status_code == 200 and len(kept.json()) == 1
 
 
 def test_feedback_trains_an_adapter_that_serves_after_activation(app_url):

@@ -1,6 +1,6 @@
-"""Guards in front of every HTTP request: foreign origins and rebound host names.
+"""Guards in front of every HTTP request: foreign origins, rebound host names, uploads.
 
-Two ASGI middlewares the app installs through ``launch(app_kwargs=...)``, inside Gradio's
+Three ASGI middlewares the app installs through ``launch(app_kwargs=...)``, inside Gradio's
 own CORS middleware, so they see every request before any handler runs:
 
 - ``OriginGuard``: a request that carries an ``Origin`` header (browsers send one with
@@ -15,6 +15,11 @@ own CORS middleware, so they see every request before any handler runs:
   whose name is made to resolve to 127.0.0.1 (DNS rebinding) sends its own name as
   ``Host`` and is refused. ``single_user`` is asked per request, so a user created while
   the app runs ends this mode at once.
+- ``UploadGuard``: only admins upload files (training data is the only file the app
+  takes). Gradio's upload route accepts any logged-in user, so without it a writer could
+  fill the server's disk up to the size limit per request; the guard asks ``may_upload``
+  with the name behind the request's session cookie, in a worker thread (it reads the
+  database), before the body is read.
 
 Written by hand: Starlette's ``TrustedHostMiddleware`` and ``CORSMiddleware`` cannot
 express "only while no user exists", and Gradio's CORS middleware, which stays outermost,
@@ -25,7 +30,9 @@ keeps the handler from running.
 import json
 from collections.abc import Callable, Iterable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -111,3 +118,38 @@ class HostGuard:
             f"host {host[:100]!r} refused: with no users the app answers only on "
             "localhost (create a user to serve it under another name)",
         )
+
+
+def session_user(scope: Scope) -> str | None:
+    """The name Gradio's login gave the session cookie of this request (None: no login).
+    Reads the Gradio app's own session table (``tokens``, keyed by the cookie named with
+    its ``cookie_id``), the one Gradio's ``get_current_user`` reads."""
+    app = scope.get("app")
+    tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
+    if not isinstance(tokens, dict) or cookie_id is None:
+        return None
+    cookies = HTTPConnection(scope).cookies
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(
+        f"access-token-unsecure-{cookie_id}"
+    )
+    return tokens.get(token) if token else None
+
+
+class UploadGuard:
+    """Refuses file uploads (POST to a path ending in ``/upload``) unless
+    ``may_upload(user)`` holds for the request's logged-in user (None: not logged in)."""
+
+    def __init__(self, app: ASGIApp, may_upload: Callable[[str | None], bool]) -> None:
+        self.app = app
+        self.may_upload = may_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_upload = (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and scope.get("path", "").rstrip("/").endswith("/upload")
+        )
+        if not is_upload or await run_in_threadpool(self.may_upload, session_user(scope)):
+            await self.app(scope, receive, send)
+            return
+        await _refuse(send, 403, "uploads are for admins: log in as an admin")
