@@ -335,7 +335,7 @@ class AdapterBundle:
 
     @property
     def parent(self) -> dict[str, Any] | None:
-        """The bundle this one was trained from (lineage ``parent``: ``path``, ``name``);
+        """The bundle this one was trained from (lineage ``parent``: ``folder``, ``name``);
         None for a run started afresh."""
         return (self.lineage or {}).get(PARENT)
 
@@ -348,7 +348,9 @@ class AdapterBundle:
         if self.folder is None:
             raise ValueError("a parent must be a bundle read from its folder")
         folder = self.folder.resolve()
-        return {"path": str(folder), "name": folder.name}
+        # "folder", not "path": API clients (gradio_client) take any dict with a "path"
+        # for a file to download, and the lineage travels in the registry's answers.
+        return {"folder": str(folder), "name": folder.name}
 
     def generation_weights(self) -> dict[str, torch.Tensor]:
         """The generation adapter's tensors as PEFT saved them (keys without the adapter

@@ -91,7 +91,7 @@ def test_the_child_records_its_parent_in_its_lineage(parents, tiny_model, tmp_pa
     argv = ["--method", "lora", "--init-from", str(parent), "--lr", "0"]
     assert _train(tiny_model, parents["data"], out, *argv) == 0
     bundle = AdapterBundle.read(out)
-    assert bundle.parent == {"path": str(parent.resolve()), "name": parent.name}
+    assert bundle.parent == {"folder": str(parent.resolve()), "name": parent.name}
     assert bundle.lineage["hyperparameters"]["init_from"] == str(parent.resolve())
     assert _same(_weights(out), _weights(parent))
     assert AdapterBundle.read(parent).parent is None

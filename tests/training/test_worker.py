@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from itune_core.edits import compute_edits
+from services.admin_records import adapter_view
 from storage.evaluations import EvaluationStore
 from storage.registry import NewAdapter, Registry
 from storage.runs import RunStore
@@ -109,6 +110,15 @@ def _accepted_feedback(db) -> list[int]:
         db.record_decisions(revision_id, None, "accept")
         ids.append(revision_id)
     return ids
+
+
+def _objects_with_a_path(value) -> list:
+    if isinstance(value, dict):
+        found = [value] if isinstance(value.get("path"), str) else []
+        return found + [o for v in value.values() for o in _objects_with_a_path(v)]
+    if isinstance(value, list | tuple):
+        return [o for v in value for o in _objects_with_a_path(v)]
+    return []
 
 
 def test_worker_trains_a_queued_run_and_registers_its_adapter(db, tmp_path, tiny_model, data_file):
@@ -251,7 +261,10 @@ def test_a_feedback_run_from_a_registered_parent_replays_data_and_learns_rejecti
 
     child = registry.get_adapter_by_name("round-1")
     assert (child.parent_id, child.parent_name) == (parent.id, "round-0")
-    assert child.lineage["parent"]["path"] == str(Path(parent.path).resolve())
+    assert child.lineage["parent"]["folder"] == str(Path(parent.path).resolve())
+    # The registry's answers go to API clients, and gradio_client downloads any object
+    # with a "path" as a file (the server refuses: the client fails).
+    assert not _objects_with_a_path(adapter_view(child))
     assert set(child.feedback_revision_ids) == {*accepted, rejected}
     lines = (tmp_path / "runs" / f"run-{child_run}-feedback.jsonl").read_text().splitlines()
     kinds = [json.loads(line)["doc_id"].split("-")[:2] for line in lines]
