@@ -485,6 +485,13 @@ def markdown(result: Mapping[str, Any]) -> str:
         "target keeps the original words.",
         "",
     ]
+    lines += _feedback_lines(result.get("runs", ()))
+    if result.get("unfinished"):
+        lines += [
+            f"**Partial:** these runs have not finished and are left out: "
+            f"{', '.join(result['unfinished'])} (run the same command again to finish them).",
+            "",
+        ]
     for weighting, w in summary.items():
         verdict = "rose" if w["rose_in_every_seed"] else "did **not** rise"
         lines.append(
@@ -492,6 +499,35 @@ def markdown(result: Mapping[str, Any]) -> str:
             "round in every seed."
         )
     return "\n".join(lines) + "\n"
+
+
+def _feedback_lines(runs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The writers' feedback per weighting and round (summed over seeds): what the next
+    round's adapter trains on besides the replay sample."""
+    totals: dict[tuple[str, int], dict[str, int]] = {}
+    for run in runs:
+        for rnd in run["rounds"]:
+            counts = rnd.get("feedback")
+            if counts and counts["texts"]:
+                key = (run["settings"]["weighting"], rnd["round"])
+                into = totals.setdefault(key, dict.fromkeys(counts, 0))
+                for name, value in counts.items():
+                    into[name] += value
+    if not totals:
+        return []
+    lines = [
+        "Writers' feedback per round (sums over seeds): edits offered on the round's texts,",
+        "accepted and rejected; the next round's adapter trains on it.",
+        "",
+        "| weighting | round | texts | offered | accepted | rejected |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (weighting, r), c in sorted(totals.items()):
+        lines.append(
+            f"| {weighting} | {r} | {c['texts']} | {c['offered']} | {c['accepted']} | "
+            f"{c['rejected']} |"
+        )
+    return [*lines, ""]
 
 
 # --- the loop against the running app -----------------------------------------------------
@@ -710,6 +746,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "loop")
     parser.add_argument("--out", type=Path, default=None, help="results folder")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="write the results from the runs finished so far, run nothing (partial while "
+        "a run goes on or after an interruption)",
+    )
     args = parser.parse_args(argv)
     args.weightings = [w.strip() for w in args.weightings.split(",") if w.strip()]
     unknown = sorted(set(args.weightings) - set(WEIGHTINGS))
@@ -722,7 +764,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def write_results(args: argparse.Namespace, states: list[Mapping[str, Any]], argv) -> dict:
+def feedback_counts(round_record: Mapping[str, Any]) -> dict[str, int]:
+    """What the writers gave in one round: edits offered on the round's texts, and how many
+    they accepted and rejected (the feedback the next adapter trains on)."""
+    decisions = [e["decision"] for text in round_record.get("writing", []) for e in text["edits"]]
+    return {
+        "texts": len(round_record.get("writing", [])),
+        "offered": len(decisions),
+        "accepted": decisions.count("accept"),
+        "rejected": decisions.count("reject"),
+    }
+
+
+def write_results(
+    args: argparse.Namespace,
+    states: list[Mapping[str, Any]],
+    argv,
+    unfinished: Sequence[str] = (),
+) -> dict:
     command = "python benchmarks/loop.py " + shlex.join(argv)
     result = {
         "command": command.strip(),
@@ -738,11 +797,13 @@ def write_results(args: argparse.Namespace, states: list[Mapping[str, Any]], arg
             "max_chars": args.max_chars,
         },
         "summary": aggregate(states),
+        "unfinished": list(unfinished),
         "runs": [
             {
                 "settings": s["settings"],
                 "rounds": [
                     {k: v for k, v in rnd.items() if k not in ("held_out", "writing")}
+                    | {"feedback": feedback_counts(rnd)}
                     for rnd in s["rounds"]
                 ],
             }
@@ -763,7 +824,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     from itune_core.model import resolve_model_source
 
-    resolve_model_source(None, args.home / "models")  # converts the embedded model once
+    if not args.report:
+        resolve_model_source(None, args.home / "models")  # converts the embedded model once
     pool: list[Text] = []
 
     def pool_fn() -> list[Text]:
@@ -771,7 +833,7 @@ def main(argv: list[str] | None = None) -> None:
             pool.extend(load_pool(args.max_chars))
         return pool
 
-    states = []
+    states, unfinished = [], []
     for seed in args.seeds:
         for weighting in args.weightings:
             folder = args.work / args.budget / f"seed{seed}-{weighting}"
@@ -785,9 +847,14 @@ def main(argv: list[str] | None = None) -> None:
                 "max_chars": args.max_chars,
             }
             state = State(folder / "state.json", settings)
-            Loop(state, folder, args.home).run(pool_fn)
+            if args.report and not state.finished:
+                unfinished.append(f"seed {seed} {weighting}")
+                continue
+            if not args.report:
+                Loop(state, folder, args.home).run(pool_fn)
             states.append(state.data)
-    write_results(args, states, argv)
+    command = [a for a in argv if a != "--report"]
+    write_results(args, states, command, unfinished)
 
 
 if __name__ == "__main__":

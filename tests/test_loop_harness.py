@@ -13,6 +13,7 @@ from benchmarks.loop import (
     aggregate,
     app_intentions,
     draw,
+    feedback_counts,
     judge,
     markdown,
     parse_args,
@@ -199,3 +200,27 @@ def test_smoke_sets_the_small_run():
     assert parse_args(["--weightings", "negatives"]).weightings == ["negatives"]
     with pytest.raises(SystemExit):
         parse_args(["--weightings", "all"])
+
+
+def test_the_feedback_of_each_round_and_a_partial_report_are_shown():
+    writing = [
+        {"edits": [{"decision": "accept"}, {"decision": "reject"}]},
+        {"edits": [{"decision": "reject"}]},
+        {"edits": []},
+    ]
+    counts = feedback_counts({"writing": writing})
+    assert counts == {"texts": 3, "offered": 3, "accepted": 1, "rejected": 2}
+    run = finished(0, "negatives", [0.2, 0.3])
+    run["rounds"][0]["feedback"] = counts
+    result = {
+        "command": "python benchmarks/loop.py",
+        "date": "2026-12-01",
+        "machine": "x86_64, 2 CPUs",
+        "settings": {"budget": "small", "n_texts": 3, "held_out": 4, "rounds": 1, "seeds": [0, 1]},
+        "summary": aggregate([run]),
+        "runs": [run],
+        "unfinished": ["seed 1 negatives"],
+    }
+    page = markdown(result)
+    assert "| negatives | 0 | 3 | 3 | 1 | 2 |" in page
+    assert "**Partial:**" in page and "seed 1 negatives" in page
