@@ -54,19 +54,19 @@ def _training(argv: list[str]) -> int:
     import training.__main__  # noqa: F401
     from training import cli
 
-    return cli.main(argv)
+    return cli.main(argv, prog="itune")
 
 
 def worker(args: list[str]) -> int:
     from training import worker
 
-    return worker.main(args)
+    return worker.main(args, prog="itune worker")
 
 
 def users(args: list[str]) -> int:
     from storage import users
 
-    return users.main(args)
+    return users.main(args, prog="itune users")
 
 
 @dataclass(frozen=True)

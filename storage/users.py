@@ -275,8 +275,8 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m storage.users", description=__doc__)
+def build_parser(prog: str = "python -m storage.users") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--db", help="SQLAlchemy URL (default $ITUNE_DB_URL or the app's file)")
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create a user")
@@ -292,8 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m storage.users") -> int:
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command in ("add", "passwd"):

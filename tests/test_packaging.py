@@ -37,8 +37,8 @@ def calls(monkeypatch) -> list[tuple[str, list[str] | None]]:
     seen: list[tuple[str, list[str] | None]] = []
 
     def recorder(name):
-        def main(argv=None):
-            seen.append((name, argv))
+        def main(argv=None, prog=None):
+            seen.append((name, argv) if prog is None else (name, argv, prog))
             return 7
 
         return main
@@ -56,12 +56,14 @@ def calls(monkeypatch) -> list[tuple[str, list[str] | None]]:
     [
         (["serve"], ("app", None)),
         (["train", "--method", "lora", "--max-steps", "3"],
-         ("training", ["train", "--method", "lora", "--max-steps", "3"])),
+         ("training", ["train", "--method", "lora", "--max-steps", "3"], "itune")),
         (["evaluate", "runs/a", "--limit", "5"],
-         ("training", ["evaluate", "runs/a", "--limit", "5"])),
-        (["worker", "--once", "--poll", "2"], ("training.worker", ["--once", "--poll", "2"])),
-        (["users", "add", "ada", "--admin"], ("storage.users", ["add", "ada", "--admin"])),
-        (["users", "--help"], ("storage.users", ["--help"])),
+         ("training", ["evaluate", "runs/a", "--limit", "5"], "itune")),
+        (["worker", "--once", "--poll", "2"],
+         ("training.worker", ["--once", "--poll", "2"], "itune worker")),
+        (["users", "add", "ada", "--admin"],
+         ("storage.users", ["add", "ada", "--admin"], "itune users")),
+        (["users", "--help"], ("storage.users", ["--help"], "itune users")),
     ],
 )  # fmt: skip
 def test_each_command_gets_the_arguments_after_its_name(calls, argv, expected):
@@ -110,7 +112,7 @@ def test_the_commands_other_than_serve_do_not_import_gradio():
     )
     assert done.returncode == 0, done.stderr
     *helps, imported = done.stdout.splitlines()
-    for prog in ("python -m training", "python -m training.worker", "python -m storage.users"):
+    for prog in ("itune train", "itune evaluate", "itune worker", "itune users"):
         assert any(line.startswith(f"usage: {prog}") for line in helps), prog
     assert imported == "False False"
 

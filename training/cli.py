@@ -36,6 +36,8 @@ from training.loop import StepLog, TrainingProgress
 
 log = logging.getLogger("training")
 
+PROG = "python -m training"  # how the command is called, unless ``itune`` calls it
+
 # The method switches' flags: flag destination -> dotted key in method_config.
 METHOD_FLAGS: dict[str, str] = {
     "lora_r": "method_config.lora.r",
@@ -75,9 +77,9 @@ def _add_setting_flags(p: argparse.ArgumentParser) -> None:
             p.add_argument(s.flag_name, help=help_text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m training",
+        prog=prog,
         description="Train and evaluate Intention-Tuning adapters and baselines.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -175,7 +177,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     config = resolve_config(args)
     main_process = int(os.environ.get("RANK", "0")) == 0
     progress = TrainingProgressBars(disable=not main_process)
-    command = "python -m training " + shlex.join(argv)
+    command = f"{args.prog} " + shlex.join(argv)
     with logging_redirect_tqdm():
         try:
             result = train(config, home=home_folder(args.home), progress=progress, command=command)
@@ -199,9 +201,12 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    """Run ``argv`` (``train ...`` or ``evaluate ...``); ``prog``: how the command was
+    called (the usage line, and the command recorded with an output)."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
+    args.prog = prog
     level = logging.WARNING if args.verbose == 0 else logging.INFO
     level = logging.DEBUG if args.verbose > 1 else level
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

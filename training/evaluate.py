@@ -711,7 +711,8 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     config = config_from_args(args)
     if config.baseline is not None and args.output is None:
         raise ValueError("give --output REPORT.json for a baseline")
-    command = "python -m training " + shlex.join(argv) if argv is not None else None
+    prog = getattr(args, "prog", "python -m training")
+    command = f"{prog} " + shlex.join(argv) if argv is not None else None
     with logging_redirect_tqdm():
         report = evaluate(
             config, home=home_folder(args.home), progress=EvalProgressBars(), command=command

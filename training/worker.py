@@ -493,9 +493,9 @@ class Worker:
 # --- command line ---------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m training.worker") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m training.worker",
+        prog=prog,
         description="Run the training runs and evaluations queued in the app's database.",
     )
     p.add_argument("--db", help="SQLAlchemy URL (default $ITUNE_DB_URL or the app's file)")
@@ -543,8 +543,8 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m training.worker") -> int:
+    args = build_parser(prog).parse_args(argv)
     level = logging.DEBUG if args.verbose > 1 else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.poll <= 0 or args.stale_after <= 0:
