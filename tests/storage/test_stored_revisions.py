@@ -105,8 +105,12 @@ def test_rating_of_unknown_revision_raises(store):
         store.record_rating(3, 5)
 
 
-# Any text but NUL, which no back end stores (refused: see the next test).
-STORABLE = st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=60)
+# Any text but NUL, which no back end stores (refused: see the next test), and unpaired
+# surrogates, which are not text (refused: tests/test_hostile_input.py). Surrogates are
+# left out by category: with only characters excluded, Hypothesis may draw them.
+STORABLE = st.text(
+    alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60
+)
 
 
 @settings(
