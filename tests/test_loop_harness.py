@@ -171,7 +171,7 @@ def test_aggregation_over_seeds_and_the_verdict():
 
     result = {
         "command": "python benchmarks/loop.py",
-        "date": "2026-12-01",
+        "date": "2026-11-30",
         "machine": "x86_64, 2 CPUs",
         "settings": {"budget": "small", "n_texts": 4, "held_out": 4, "rounds": 1, "seeds": [0, 1]},
         "summary": summary,
@@ -214,7 +214,7 @@ def test_the_feedback_of_each_round_and_a_partial_report_are_shown():
     run["rounds"][0]["feedback"] = counts
     result = {
         "command": "python benchmarks/loop.py",
-        "date": "2026-12-01",
+        "date": "2026-11-30",
         "machine": "x86_64, 2 CPUs",
         "settings": {"budget": "small", "n_texts": 3, "held_out": 4, "rounds": 1, "seeds": [0, 1]},
         "summary": aggregate([run]),

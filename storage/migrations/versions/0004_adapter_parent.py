@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-05
+Create Date: 2026-11-30
 
 Existing adapters have no parent (NULL): they were trained afresh.
 """
