@@ -12,6 +12,7 @@ a method has returned is committed and survives a crash; the helpers below never
 
 import logging
 import os
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,7 @@ def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
 # connection holds the lock" or "the file cannot be opened, read or written": the action
 # may well succeed later. Others (no such table, constraint failed...) are bugs, left alone.
 _SQLITE_UNAVAILABLE = {5, 6, 8, 10, 14}  # BUSY, LOCKED, READONLY, IOERR, CANTOPEN
+_SQLITE_LOCKED = {5, 6}  # BUSY, LOCKED: another connection holds the lock
 # PostgreSQL SQLSTATEs of the same kind: lock not available, serialization failure,
 # deadlock, statement timeout, server shutting down or starting up; class 08 (connection
 # exceptions) is matched by its prefix.
@@ -267,6 +269,29 @@ def _latest_decisions(
     return latest
 
 
+# How long opening a SQLite file waits for other processes that open it too (the app and
+# its worker start together; the first migrates under a write lock, which on a loaded
+# machine can outlast one busy_timeout). Past it, the error stands.
+SQLITE_OPEN_WAIT_S = 120.0
+
+
+def _migrate_when_free(engine: Engine) -> None:
+    """``migrate.upgrade``; on SQLite, tried again while another process holds the file's
+    lock (its migration), until ``SQLITE_OPEN_WAIT_S``."""
+    deadline = time.monotonic() + SQLITE_OPEN_WAIT_S
+    while True:
+        try:
+            migrate.upgrade(engine)
+            return
+        except OperationalError as err:
+            code = getattr(err.orig, "sqlite_errorcode", None)
+            locked = code is not None and code & 0xFF in _SQLITE_LOCKED
+            if not locked or time.monotonic() > deadline:
+                raise
+            logger.info("%s is locked by another process; waiting to open it", engine.url)
+            time.sleep(0.5)
+
+
 class Store:
     """Revision history on one database. Safe to share between threads: every method opens
     its own session on the engine's connection pool."""
@@ -285,7 +310,7 @@ class Store:
             A store on that database.
         """
         engine = open_engine(url)
-        migrate.upgrade(engine)
+        _migrate_when_free(engine)
         logger.info("revision store open on %s", engine.url.render_as_string(hide_password=True))
         return cls(engine)
 
