@@ -32,9 +32,11 @@ training data (``replay_data``, ``replay_limit``).
 
 Budgets (``--budget``): ``small`` (the default; CPU) continues from the adapter that
 served the round (the job's ``parent``: Stage I skipped, S_gen and the predictor kept) for
-a few Stage-II steps on the feedback plus a replay sample; ``default`` trains from scratch
-with the default adapter's config (``training/configs/intention-tuning-default.yaml``) on
-the feedback plus all of ITERATER-sent train (a GPU host); ``smoke`` (set by ``--smoke``)
+a few Stage-II steps on the feedback plus a replay sample; ``lean`` (CPU) does the same
+with a replay sized to the feedback, a lower lr and fewer steps (see ``BUDGETS``);
+``default`` trains from scratch with the default adapter's config
+(``training/configs/intention-tuning-default.yaml``) on the feedback plus all of
+ITERATER-sent train (a GPU host); ``smoke`` (set by ``--smoke``)
 is 2 steps.
 
 Resumable: the state of each seed x weighting (every text's result, the run queued, the
@@ -43,11 +45,12 @@ every text and step; running the same command again continues where it stopped.
 
     python benchmarks/loop.py                 # 3 seeds x 2 weightings x 3 rounds, small
     python benchmarks/loop.py --smoke         # 1 seed, 1 round, 3 + 3 texts, 2 steps
+    python benchmarks/loop.py --budget lean --weightings negatives
     python benchmarks/loop.py --budget default --seeds 0   # on a GPU host
 
 Writes ``benchmarks/results/loop.json`` (settings, every round's figures per seed), ``loop.md``
-(the tables) and ``loop.svg`` (acceptance by round, min-max over seeds); a smoke run writes
-them under ``--work`` instead.
+(the tables) and ``loop.svg`` (acceptance by round, min-max over seeds); another budget
+writes ``loop-<budget>.*``; a smoke run writes them under ``--work`` instead.
 """
 
 import argparse
@@ -106,6 +109,20 @@ BUDGETS: Mapping[str, Mapping[str, Any]] = {
         "max_length": 256,
         "replay_data": "iterater-sent",
         "replay_limit": 200,
+    },
+    # ``lean``: the replay sized to the feedback (40 lines, not 200), no extra weight on
+    # edited tokens, a lower lr and half the steps, so that the feedback (rejections above
+    # all) weighs more than the replay and the adapter drifts less from its parent. Tried
+    # after ``small`` raised edits offered per text round by round while acceptance fell.
+    "lean": {
+        "max_steps": 50,
+        "batch_size": 8,
+        "lr": 2e-4,
+        "warmup_steps": 5,
+        "edit_weight": 1.0,
+        "max_length": 256,
+        "replay_data": "iterater-sent",
+        "replay_limit": 40,
     },
     "smoke": {
         "max_steps": 2,
@@ -253,7 +270,7 @@ def training_job(
     """The job the admin queues after a round: the Admin API's feedback job (``base``)
     with the budget, the weighting and the adapter's name.
 
-    ``small`` and ``smoke`` continue from ``parent`` (the adapter that served the round)
+    ``small``, ``lean`` and ``smoke`` continue from ``parent`` (the adapter that served the round)
     on the feedback plus a replay sample; ``default`` trains from scratch with the default
     adapter's config on the feedback plus all of ITERATER-sent train.
     """
@@ -265,7 +282,7 @@ def training_job(
     elif budget in BUDGETS:
         job |= dict(BUDGETS[budget]) | {"parent": parent}
     else:
-        raise ValueError(f"budget must be small, default or smoke, got {budget!r}")
+        raise ValueError(f"budget must be small, lean, default or smoke, got {budget!r}")
     if weighting == "negatives":
         job["feedback_negatives"] = True
     return job
@@ -473,8 +490,8 @@ def markdown(result: Mapping[str, Any]) -> str:
     job = BUDGETS.get(s["budget"])
     replay = (
         f"{job['replay_limit']} lines of {job['replay_data']} train (sampled with the seed), "
-        f"{job['max_steps']} Stage-II steps at batch {job['batch_size']} from the adapter "
-        "that served the round"
+        f"{job['max_steps']} Stage-II steps at batch {job['batch_size']}, lr {job['lr']:g}, "
+        f"edit weight {job.get('edit_weight', 1.0):g}, from the adapter that served the round"
         if job
         else "all of ITERATER-sent train, the default adapter's config from scratch"
     )
@@ -724,7 +741,7 @@ def _seconds(start: str | None, end: str | None) -> float | None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--budget", choices=("small", "default"), default="small")
+    parser.add_argument("--budget", choices=("small", "lean", "default"), default="small")
     parser.add_argument("--n-texts", type=int, default=40, help="texts revised per round")
     parser.add_argument("--held-out", type=int, default=60, help="held-out texts")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -776,6 +793,12 @@ def feedback_counts(round_record: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
+def results_stem(budget: str) -> str:
+    """The results files' name: ``loop`` for the ``small`` budget (the README's table),
+    ``loop-<budget>`` for the others, so that one budget's run never overwrites another's."""
+    return "loop" if budget in ("small", "smoke") else f"loop-{budget}"
+
+
 def write_results(
     args: argparse.Namespace,
     states: list[Mapping[str, Any]],
@@ -811,10 +834,12 @@ def write_results(
         ],
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "loop.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    stem = results_stem(args.budget)
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     md = markdown(result)
-    (args.out / "loop.md").write_text(md, encoding="utf-8")
-    (args.out / "loop.svg").write_text(svg_plot(result["summary"]), encoding="utf-8")
+    (args.out / f"{stem}.md").write_text(md, encoding="utf-8")
+    title = f"Held-out acceptance by round (budget {args.budget})"
+    (args.out / f"{stem}.svg").write_text(svg_plot(result["summary"], title), encoding="utf-8")
     print("\n" + md)
     return result
 

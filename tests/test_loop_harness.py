@@ -18,10 +18,12 @@ from benchmarks.loop import (
     markdown,
     parse_args,
     record,
+    results_stem,
     summarize,
     svg_plot,
     training_job,
 )
+from training.worker import check_job
 
 POOL = [Text(f"Text {i} go home.", f"Text {i} goes home.", ("fluency",), "x") for i in range(50)]
 
@@ -104,6 +106,25 @@ def test_the_small_budget_continues_from_the_parent_with_replay():
     assert "feedback_negatives" not in job
     negatives = training_job(BASE, "small", "negatives", "itune-default", 2, "loop-r1")
     assert negatives["feedback_negatives"] is True
+
+
+def test_the_lean_budget_weighs_the_feedback_more_and_every_job_is_valid():
+    lean = training_job(BASE, "lean", "negatives", "itune-default", 0, "n")
+    small = training_job(BASE, "small", "negatives", "itune-default", 0, "n")
+    assert lean["parent"] == "itune-default" and lean["feedback_negatives"] is True
+    assert lean["replay_limit"] < small["replay_limit"] and lean["lr"] < small["lr"]
+    assert lean["edit_weight"] == 1.0 and lean["max_steps"] < small["max_steps"]
+    for budget in ("small", "lean", "smoke", "default"):
+        for weighting in ("accepted", "negatives"):
+            job = training_job(BASE, budget, weighting, "p", 0, "n")
+            checked = check_job({k: v for k, v in job.items() if k not in ("parent", "name")})
+            assert checked["data"] == "feedback"
+
+
+def test_each_budget_writes_its_own_results_files():
+    assert results_stem("small") == "loop" and results_stem("lean") == "loop-lean"
+    assert results_stem("default") == "loop-default"
+    assert parse_args(["--budget", "lean"]).budget == "lean"
 
 
 def test_the_default_budget_is_the_default_adapters_config_from_scratch():
