@@ -647,7 +647,6 @@ class Loop:
 
     def train(self, rec: dict, r: int, tag: str) -> None:
         """The admin's part: queue the job, wait for the worker, activate the adapter."""
-        s = self.settings
         nxt = self.state.round(r + 1)
         if nxt["adapter"] is not None:
             return  # trained and activated before an interruption
@@ -665,25 +664,7 @@ class Loop:
             self.state.save()
             tqdm.write(f"{tag}: no accepted edit yet; {rec['adapter']} serves on")
             return
-        run = None
-        if training.get("run_id") is not None:
-            run = self.call(training["run_id"], 0, api_name="/admin_run")["run"]
-            if run["status"] in ("failed", "cancelled"):
-                tqdm.write(f"{tag}: run {run['id']} {run['status']} ({run['error']}); again")
-                run = None
-        if run is None:
-            if training["attempts"] >= 2:
-                raise SystemExit(f"error: {tag}: training failed twice; see {self.folder}")
-            base = self.call(api_name="/admin_feedback_job")
-            name = f"loop-s{s['seed']}-{s['weighting']}-r{r + 1}-{training['attempts']}"
-            job = training_job(base, s["budget"], s["weighting"], rec["adapter"], s["seed"], name)
-            run = self.call(job, api_name="/admin_start_training")
-            training |= {"run_id": run["id"], "job": job, "attempts": training["attempts"] + 1}
-            self.state.save()
-        run = self.wait(run["id"], tag)
-        if run["status"] != "succeeded":
-            self.state.save()
-            raise SystemExit(f"error: {tag}: run {run['id']} {run['status']}: {run['error']}")
+        run = self._trained(rec, r, training, tag)
         adapters = self.call(False, api_name="/admin_adapters")
         (adapter,) = [a for a in adapters if a["name"] == run["adapter"]]
         self.call(adapter["id"], api_name="/admin_activate")
@@ -698,6 +679,27 @@ class Loop:
         training["held_out_in_training"] = self.held_out_in_export(run["id"])
         nxt["adapter"] = adapter["name"]
         self.state.save()
+
+    def _trained(self, rec: dict, r: int, training: dict, tag: str) -> dict:
+        """The round's training run, succeeded: the one queued before an interruption if it
+        still succeeds, else a new one. A run that fails (a worker killed with the session
+        that ran it is marked failed when the app restarts) is queued again, twice at most.
+        """
+        s = self.settings
+        while True:
+            if training.get("run_id") is not None:
+                run = self.wait(training["run_id"], tag)
+                if run["status"] == "succeeded":
+                    return run
+                tqdm.write(f"{tag}: run {run['id']} {run['status']} ({run['error']})")
+                if training["attempts"] >= 2:
+                    raise SystemExit(f"error: {tag}: training failed twice; see {self.folder}")
+            base = self.call(api_name="/admin_feedback_job")
+            name = f"loop-s{s['seed']}-{s['weighting']}-r{r + 1}-{training['attempts']}"
+            job = training_job(base, s["budget"], s["weighting"], rec["adapter"], s["seed"], name)
+            run = self.call(job, api_name="/admin_start_training")
+            training |= {"run_id": run["id"], "job": job, "attempts": training["attempts"] + 1}
+            self.state.save()
 
     def held_out_in_export(self, run_id: int) -> int | None:
         """How many held-out texts are the source of a line the run trained on (the

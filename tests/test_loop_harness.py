@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from benchmarks.loop import (
+    Loop,
     State,
     Text,
     aggregate,
@@ -155,6 +156,41 @@ def test_the_state_resumes_and_refuses_other_settings(tmp_path):
     with pytest.raises(SystemExit, match="other settings"):
         State(path, {**SETTINGS, "seed": 1})
     assert json.loads(path.read_text())["settings"] == SETTINGS
+
+
+class ScriptedAdmin(Loop):
+    """The loop's admin side against a scripted Admin API: each queued run ends with the
+    next status of ``outcomes``; run 1 was queued before an interruption."""
+
+    def __init__(self, tmp_path, outcomes):
+        super().__init__(State(tmp_path / "state.json", SETTINGS), tmp_path, tmp_path, 0.0)
+        self.outcomes, self.queued = list(outcomes), []
+
+    def call(self, *args, api_name):
+        if api_name == "/admin_run":
+            return {"run": {"id": args[0], "status": self.status[args[0]], "error": "x"}}
+        if api_name == "/admin_feedback_job":
+            return {"method": "intention-tuning", "data": "feedback"}
+        assert api_name == "/admin_start_training"
+        self.queued.append(args[0])
+        run_id = 1 + len(self.queued)
+        self.status[run_id] = self.outcomes.pop(0)
+        return {"id": run_id}
+
+
+def test_a_run_killed_with_the_last_session_is_queued_again(tmp_path):
+    admin = ScriptedAdmin(tmp_path, ["succeeded"])
+    admin.status = {1: "failed"}  # the worker died with the session; the app marked it
+    training = {"attempts": 1, "run_id": 1}
+    run = admin._trained({"adapter": "itune-default"}, 0, training, "t")
+    assert run["status"] == "succeeded" and run["id"] == 2
+    assert training == {"attempts": 2, "run_id": 2, "job": admin.queued[0]}
+    assert admin.queued[0]["parent"] == "itune-default"
+    again = ScriptedAdmin(tmp_path / "b", ["failed", "failed"])
+    again.status = {}
+    with pytest.raises(SystemExit, match="failed twice"):
+        again._trained({"adapter": "p"}, 0, {"attempts": 0}, "t")
+    assert len(again.queued) == 2
 
 
 def finished(seed, weighting, acceptances):
