@@ -11,7 +11,8 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_DEVICE       ``cpu``, ``cuda``, ``cuda:1`` … (default: CUDA when present)
   ITUNE_DTYPE        ``bfloat16``, ``float16`` or ``float32`` (default: bf16 where supported)
   ITUNE_MAX_CHARS    longest text accepted (default 20000)
-  ITUNE_QUEUE_SIZE   requests that may wait for the model before new ones are refused (64)
+  ITUNE_QUEUE_SIZE   requests that may wait for the model (and, apart, for each other
+                     endpoint) before new ones are refused (64)
   ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
@@ -434,6 +435,7 @@ def build_app(settings: Settings, store: Store | None = None):
     from services.studio import BASE_MODEL, Studio
     from storage.registry import Registry
     from ui import build_ui
+    from ui.queue_lanes import bound_per_lane
 
     settings.home.mkdir(parents=True, exist_ok=True)
     if store is None:
@@ -488,7 +490,8 @@ def build_app(settings: Settings, store: Store | None = None):
         subtitle=subtitle,
         model_concurrency=settings.model_concurrency,
     )
-    blocks.queue(max_size=settings.queue_size, default_concurrency_limit=4)
+    blocks.queue(default_concurrency_limit=4)
+    bound_per_lane(blocks, settings.queue_size)  # waiting model work never blocks a cheap call
     return blocks, studio, slot
 
 

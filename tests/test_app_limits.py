@@ -1,4 +1,5 @@
-"""Limits the running app enforces over HTTP: the size of an upload."""
+"""Limits the running app enforces over HTTP: uploads, foreign origins and host names,
+login attempts, and the queue (model work waits in its own lane)."""
 
 import time
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from tests.support import free_port
 @contextmanager
 def _served(itune_home, db, users=(), **settings):
     """The app launched in this process on a fresh database with ``users`` (name,
-    password, is_admin); yields its URL."""
+    password, is_admin); yields its URL and its ``gr.Blocks``."""
     settings = Settings(
         home=itune_home, db_url=f"sqlite:///{db}", dtype="float32", worker=False, **settings
     )
@@ -27,7 +28,7 @@ def _served(itune_home, db, users=(), **settings):
     launch(blocks, settings, UserStore(store.engine), server_port=port,
            prevent_thread_lock=True, quiet=True)  # fmt: skip
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", blocks
     finally:
         blocks.close()
         store.close()
@@ -35,7 +36,8 @@ def _served(itune_home, db, users=(), **settings):
 
 @pytest.fixture(scope="module")
 def served(itune_home, tmp_path_factory):
-    with _served(itune_home, tmp_path_factory.mktemp("limits") / "app.db", max_upload_mb=1) as url:
+    db = tmp_path_factory.mktemp("limits") / "app.db"
+    with _served(itune_home, db, max_upload_mb=1) as (url, _):
         yield url
 
 
@@ -77,7 +79,7 @@ def test_a_request_from_a_foreign_origin_is_refused_before_any_handler(served):
 @pytest.fixture(scope="module")
 def served_with_login(itune_home, tmp_path_factory):
     db = tmp_path_factory.mktemp("login") / "app.db"
-    with _served(itune_home, db, users=[("ada", "ada-password", True)]) as url:
+    with _served(itune_home, db, users=[("ada", "ada-password", True)]) as (url, _):
         yield url
 
 
@@ -100,3 +102,55 @@ def test_wrong_passwords_slow_down_with_a_clear_message_and_the_owner_gets_back_
     assert int(refused.headers["retry-after"]) <= 2
     time.sleep(int(refused.headers["retry-after"]) + 0.2)
     assert login("ada-password").status_code == 200
+
+
+def _until(condition, what, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.app
+def test_waiting_model_work_is_bounded_and_never_refuses_a_cheap_call(itune_home, tmp_path):
+    from gradio_client import Client
+    from gradio_client.utils import QueueError
+
+    # One revision decodes at a time and two may wait for the model: a lane of 2.
+    db = tmp_path / "app.db"
+    with _served(itune_home, db, queue_size=2, max_batch=1) as (url, blocks):
+        queue = blocks._queue
+
+        def decoding() -> bool:  # the first revision holds the model's one place
+            lane = queue.event_queue_per_concurrency_id.get("model")
+            return lane is not None and lane.current_concurrency == 1
+
+        def waiting() -> int:  # revisions waiting for the model
+            return len(queue.event_queue_per_concurrency_id["model"].queue)
+
+        client = Client(url, verbose=False)
+        long_text = "\n".join(f"He go to the school number {i} every days." for i in range(15))
+        running = client.submit(long_text, ["fluency"], api_name="/revise")
+        _until(decoding, "the first revision to run")
+        queued = [client.submit("She go home.", ["fluency"], api_name="/revise") for _ in "ab"]
+        _until(lambda: waiting() == 2, "two revisions to wait")
+
+        # A third waiting revision is refused, with a message that says why ...
+        fn_index = next(i for i, fn in blocks.fns.items() if fn.api_name == "revise")
+        join = {"data": [], "fn_index": fn_index, "session_hash": "over-the-bound"}
+        refused = httpx.post(f"{url}/gradio_api/queue/join", json=join, timeout=30)
+        assert refused.status_code == 503
+        assert "2 revisions are waiting for the model" in refused.json()["detail"]
+        with pytest.raises(QueueError):
+            client.submit("He go out.", ["fluency"], api_name="/revise").result(timeout=60)
+
+        # ... while the calls that need no model answer at once, an admin's too.
+        assert decoding() and waiting() == 2
+        assert client.predict(api_name="/whoami")["admin"] is True
+        assert isinstance(client.predict(False, api_name="/admin_adapters"), list)
+        assert decoding() and not running.done()
+
+        # Nothing admitted is lost: every waiting revision is made and stored.
+        views = [job.result(timeout=600) for job in (running, *queued)]
+        assert all(view[0]["revision_id"] for view in views)
+        assert waiting() == 0

@@ -21,6 +21,7 @@ import gradio as gr
 
 from services.studio import Studio
 from ui.errors import call, shown_to_user
+from ui.queue_lanes import MODEL_LANE
 
 
 def _user(request: gr.Request | None) -> str | None:
@@ -76,7 +77,7 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
             fn,
             api_name=fn.__name__,
             concurrency_limit=model_concurrency,
-            concurrency_id="model",
+            concurrency_id=MODEL_LANE,
         )
 
     def decide(

@@ -19,6 +19,7 @@ from itune_core.reviser import ReviseProgress
 from services.studio import Studio
 from ui import render
 from ui.errors import call, shown_to_user
+from ui.queue_lanes import MODEL_LANE
 
 REASONS = [
     ("meaning changed", "meaning-changed"),
@@ -258,7 +259,7 @@ def build_revise_tab(
     """
     h = RevisionHandlers(studio)
     private = {"api_visibility": "private"}
-    model = {"concurrency_limit": model_concurrency, "concurrency_id": "model"}
+    model = {"concurrency_limit": model_concurrency, "concurrency_id": MODEL_LANE}
     state = gr.State(None)  # the current revision view (dict), None before the first
 
     with gr.Row(equal_height=False):
