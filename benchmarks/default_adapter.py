@@ -8,6 +8,9 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py dev --run runs/default-adapter
     # test, once, for the chosen adapter (ITERATER-sent and ITERATER-doc test splits)
     python benchmarks/default_adapter.py test --adapter adapters/itune-default
+    # dev, from the dev reports above (no model): could keeping edits for some
+    # intentions only (each intention: every edit, a margin, or none) clear both bars?
+    python benchmarks/default_adapter.py frontier --run runs/default-adapter
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -33,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.bundle import AdapterBundle  # noqa: E402
+from itune_core.metrics.revisions import (  # noqa: E402
+    example_statistics,
+    scores_from_statistics,
+)
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
@@ -203,6 +210,106 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
     _write("test", rows, header, argv)
 
 
+def _policy_rows(
+    work: Path, run: str, data: str, margins: list[float]
+) -> tuple[list[str], dict[str, list[Any]], list[str]]:
+    """Each dev example's statistics under every choice a per-intention policy can make
+    ("copy", "every edit", "margin M"), read from the dev reports; and each example's
+    (first) gold intention."""
+    choices = {"copy": "copy", "every edit": f"{run} final"}
+    choices |= {f"margin {m:g}": f"{run} final, min edit margin {m:g}" for m in margins}
+    stats, intentions = {}, None
+    for choice, name in choices.items():
+        key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+        path = work / f"{key}.json"
+        if not path.is_file():
+            raise SystemExit(f"error: {path} is missing: run the dev stage first")
+        examples = json.loads(path.read_text(encoding="utf-8"))["examples"]
+        labels = [e["labels"][0] for e in examples]
+        if intentions is not None and labels != intentions:
+            raise SystemExit(f"error: {path} has other examples than the copy report")
+        intentions = labels
+        stats[choice] = [
+            example_statistics(
+                e["before"],
+                e["output"],
+                [e["reference"]] if isinstance(e["reference"], str) else list(e["reference"]),
+            )
+            for e in examples
+        ]
+    return list(choices), stats, intentions or []
+
+
+def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
+    """Every per-intention policy on dev, scored from the dev reports: the frontier of
+    SARI against GLEU, and whether any policy beats zero-shot on SARI and copy on GLEU."""
+    import itertools
+
+    run = Path(args.run).name
+    choices, stats, intentions = _policy_rows(args.work, run, args.data, args.margins)
+    labels = sorted(set(intentions))
+    copy = scores_from_statistics(stats["copy"])
+    zero_key = f"dev-{args.data}-zero-shot"
+    zero = json.loads((args.work / f"{zero_key}.json").read_text(encoding="utf-8"))["metrics"]
+    policies = []
+    for combo in itertools.product(choices, repeat=len(labels)):
+        policy = dict(zip(labels, combo, strict=True))
+        chosen = [stats[policy[label]][i] for i, label in enumerate(intentions)]
+        scores = scores_from_statistics(chosen)
+        policies.append((scores["sari"], scores["gleu"], policy))
+    frontier = [p for p in policies if not any(q[0] >= p[0] and q[1] > p[1] for q in policies)]
+    frontier.sort(key=lambda p: -p[0])
+    seen: set[tuple[float, float]] = set()  # policies that score alike: the first listed
+    frontier = [p for p in frontier if (p[0], p[1]) not in seen and not seen.add((p[0], p[1]))]
+    both = [p for p in policies if p[0] > zero["sari"] and p[1] > copy["gleu"]]
+    rows = [{"sari": sari, "gleu": gleu, "policy": policy} for sari, gleu, policy in frontier]
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    command = "python benchmarks/default_adapter.py " + shlex.join(argv)
+    lines = [
+        "# Default adapter: keeping edits per intention (dev)",
+        "",
+        f"`{command}` ({now}; no model runs: the dev reports of the `dev` stage)",
+        "",
+        f"{args.data} dev, {len(intentions)} examples. A policy chooses, for each gold "
+        f"intention, what the writer is offered: {', '.join(choices)} (the edits whose "
+        "margin is at most M left out). All "
+        f"{len(policies)} policies were scored; the table is their frontier (no other "
+        "policy has both a higher SARI and a higher GLEU; of policies that score alike, "
+        "one). Bars on dev: zero-shot's SARI "
+        f"(EASSE) {zero['sari']:.2f}, copy's GLEU {copy['gleu']:.2f}.",
+        "",
+        "| SARI (EASSE) | GLEU | " + " | ".join(labels) + " |",
+        "|---:|---:|" + "---|" * len(labels),
+    ]
+    lines += [
+        f"| {r['sari']:.2f} | {r['gleu']:.2f} | "
+        + " | ".join(r["policy"][label] for label in labels)
+        + " |"
+        for r in rows
+    ]
+    verdict = (
+        f"**{len(both)}** of {len(policies)} policies beat both bars on dev."
+        if both
+        else "**No** policy beats both bars on dev: above copy's GLEU the best SARI is "
+        + (
+            f"{max(p[0] for p in policies if p[1] > copy['gleu']):.2f}"
+            if any(p[1] > copy["gleu"] for p in policies)
+            else "none (no policy is above copy's GLEU)"
+        )
+        + f", below zero-shot's {zero['sari']:.2f}."
+    )
+    lines += ["", verdict]
+    text = "\n".join(lines) + "\n"
+    meta = {"command": command, "date": now, "bars": {"sari": zero["sari"], "gleu": copy["gleu"]}}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "default_adapter_frontier.json").write_text(
+        json.dumps({**meta, "policies": len(policies), "frontier": rows}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    (args.out / "default_adapter_frontier.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -235,12 +342,19 @@ def main(argv: list[str] | None = None) -> None:
         default=20,
         help="first N ITERATER-doc test documents (the quality table's 20; 0: all)",
     )
+    frontier = stages.add_parser(
+        "frontier", help="per-intention policies on dev, from the dev reports (no model)"
+    )
+    frontier.add_argument("--run", required=True, help="the run the dev stage scored")
+    frontier.add_argument("--data", default="iterater-sent")
+    frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
+    frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if getattr(args, "doc_limit", None) == 0:
         args.doc_limit = None
     args.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (run_dev if args.stage == "dev" else run_test)(args, argv)
+    {"dev": run_dev, "test": run_test, "frontier": run_frontier}[args.stage](args, argv)
 
 
 if __name__ == "__main__":

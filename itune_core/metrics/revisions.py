@@ -31,7 +31,10 @@ METRIC_NAMES: tuple[str, ...] = ("sari", "sari_iterater", "sari_t2t", "gleu", "u
 
 
 @dataclass(frozen=True)
-class _ExampleStatistics:
+class ExampleStatistics:
+    """One example's sufficient statistics for every metric (``example_statistics``); a
+    corpus's scores are assembled from them by ``scores_from_statistics``."""
+
     sari: tuple[tuple[int, ...], ...]
     sari_iterater: float
     sari_t2t: float
@@ -39,8 +42,8 @@ class _ExampleStatistics:
     update_r: float
 
 
-def _example_statistics(source: str, output: str, references: list[str]) -> _ExampleStatistics:
-    return _ExampleStatistics(
+def example_statistics(source: str, output: str, references: list[str]) -> ExampleStatistics:
+    return ExampleStatistics(
         sari=sari_counts(source, output, references),
         sari_iterater=sari_sentence_iterater(source, output, references),
         sari_t2t=sari_sentence_t2t(source, output, references),
@@ -49,7 +52,8 @@ def _example_statistics(source: str, output: str, references: list[str]) -> _Exa
     )
 
 
-def _scores(examples: Sequence[_ExampleStatistics]) -> dict[str, Any]:
+def scores_from_statistics(examples: Sequence[ExampleStatistics]) -> dict[str, Any]:
+    """Every metric of a corpus (or a group) from its examples' statistics."""
     n = len(examples)
     return {
         "sari": sari_from_counts(e.sari for e in examples).score,
@@ -118,12 +122,13 @@ def evaluate_revisions(
         )
     groups = group_by_intention(intentions) if intentions is not None else {}
     examples = [
-        _example_statistics(source, output, references)
+        example_statistics(source, output, references)
         for source, output, references in zip(sources, outputs, references_list, strict=True)
     ]
-    result = _scores(examples)
+    result = scores_from_statistics(examples)
     if intentions is not None:
         result["by_intention"] = {
-            label: _scores([examples[i] for i in indices]) for label, indices in groups.items()
+            label: scores_from_statistics([examples[i] for i in indices])
+            for label, indices in groups.items()
         }
     return result
