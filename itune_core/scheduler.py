@@ -32,9 +32,10 @@ would avoid.
 import logging
 import queue
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -104,6 +105,9 @@ class BatchScheduler:
         self._thread: threading.Thread | None = None
         self.batches = 0  # generate calls made (for tests and benchmarks)
         self.rows_decoded = 0
+        # Seconds the model spent on each kind of work (written by the scheduler's thread
+        # only): where the time goes under load (``benchmarks/model_time.py``).
+        self.busy_seconds = {"generate": 0.0, "score": 0.0, "calls": 0.0}
 
     @property
     def tokenizer(self):
@@ -190,11 +194,22 @@ class BatchScheduler:
                     logger.exception("choosing the next batch failed")
                     batch = []
             if jobs:
-                self._run_scores(jobs)
-            for job in calls:
-                self._run_call(job)
+                with self._timed("score"):
+                    self._run_scores(jobs)
+            with self._timed("calls"):
+                for job in calls:
+                    self._run_call(job)
             if batch:
-                self._run_batch(batch)
+                with self._timed("generate"):
+                    self._run_batch(batch)
+
+    @contextmanager
+    def _timed(self, kind: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.busy_seconds[kind] += time.perf_counter() - start
 
     def _take(self) -> list[tuple[_Request, int, Row]]:
         """Up to ``max_rows`` rows, round-robin over the requests with rows waiting; the

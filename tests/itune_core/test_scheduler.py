@@ -164,3 +164,14 @@ def test_calls_run_in_the_scheduler_thread_one_at_a_time():
     assert [f.result() for f in futures if not f.exception()] == [0, 2, 4, 8, 10]
     assert isinstance(futures[3].exception(), KeyError)
     assert max(overlaps) == 1 and threads == {"batch-scheduler"}
+
+
+def test_the_model_s_busy_time_is_kept_per_kind_of_work():
+    scheduler = BatchScheduler(FakeDecoder(delay=0.05), max_rows=4)
+    assert scheduler.busy_seconds == {"generate": 0.0, "score": 0.0, "calls": 0.0}
+    list(scheduler.decode(rows(1, 8)))  # two batches of 4, 0.05 s each
+    assert scheduler.call(time.sleep, 0.03) is None
+    assert scheduler.scorer(rows(1, 1)[0])(["a", "bb"]) == [1.0, 2.0]
+    busy = scheduler.busy_seconds
+    assert 0.1 <= busy["generate"] < 1.0 and 0.03 <= busy["calls"] < 0.5
+    assert 0.0 < busy["score"] < busy["generate"]

@@ -1,0 +1,171 @@
+"""Where the model's time goes with many revisions in flight: generating, scoring the
+edits' confidence, labelling them.
+
+The app's own model slot (``app.ModelSlot``: the embedded model, the built-in adapter with
+its intention predictor, the served confidence threshold) revises ``--requests`` sentences
+of the ITERATER-sent test split at once, each from its own thread as concurrent writers'
+requests would, once unbatched (``max_batch`` 1) and once batched (16), side by side in one
+run, ``--repeats`` times alternating. The batch scheduler keeps the seconds it spent on each
+kind of work (``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches),
+``score`` (the edits' margins, ``itune_core.confidence``: one pass over every waiting
+scoring job) and ``calls`` (labelling each revision's edits with the predictor, one
+revision after another). No HTTP, no database: the model's share of the load benchmark.
+
+    python benchmarks/model_time.py            # ~5 min on 2 cores
+    python benchmarks/model_time.py --requests 16 --repeats 1
+
+Writes ``benchmarks/results/model_time.{json,md}`` and prints the table.
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see serve.py)
+
+import argparse
+import datetime
+import json
+import platform
+import shlex
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+from app import ModelSlot, Settings, builtin_adapter_dir  # noqa: E402
+from benchmarks.load import load_sentences  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+KINDS = ("generate", "score", "calls")
+MODES = {"unbatched": 1, "batched": 16}
+
+
+def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
+    """Every sentence revised at once from its own thread; wall time and the scheduler's
+    busy seconds per kind of work spent on them."""
+    pool = slot.pool(timeout=1800)
+    folder = builtin_adapter_dir()
+    reviser = pool.reviser_for(folder.name, folder)
+    busy = pool.scheduler.busy_seconds
+    before = dict(busy)
+    barrier = threading.Barrier(len(sentences) + 1)
+    errors: list[BaseException] = []
+
+    def one(text: str, label: str) -> None:
+        barrier.wait()
+        try:
+            reviser.revise(text, [label])
+        except BaseException as err:  # counted; the run fails below
+            errors.append(err)
+
+    threads = [threading.Thread(target=one, args=pair) for pair in sentences]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise SystemExit(f"error: {len(errors)} revisions failed: {errors[0]!r}")
+    return {"wall": wall} | {kind: busy[kind] - before[kind] for kind in KINDS}
+
+
+def summarize(runs: list[dict], requests: int) -> dict:
+    med = {key: statistics.median(r[key] for r in runs) for key in ("wall", *KINDS)}
+    busy = sum(med[kind] for kind in KINDS)
+    return {
+        "revisions_per_s": requests / med["wall"],
+        "wall_s": med["wall"],
+        "seconds": {kind: med[kind] for kind in KINDS},
+        "share": {kind: med[kind] / busy if busy else 0.0 for kind in KINDS},
+        "per_revision_ms": {kind: 1000 * med[kind] / requests for kind in KINDS},
+    }
+
+
+def markdown(record: dict) -> str:
+    s, modes = record["settings"], record["modes"]
+    lines = [
+        "# Where the model's time goes under load",
+        "",
+        f"`{record['command']}` ({record['date']}; {record['machine']})",
+        "",
+        f"{s['requests']} ITERATER-sent test sentences revised at once (each for its gold "
+        "intention, one thread each) by the app's model slot with the built-in adapter, its "
+        f"predictor and the served confidence threshold; medians of {s['repeats']} runs per "
+        "mode, the modes alternating. Seconds are the batch scheduler's busy time on each "
+        "kind of work (`BatchScheduler.busy_seconds`).",
+        "",
+        "| mode | revisions/s | wall (s) | generate (s) | score (s) | label (s) | "
+        "generate / score / label |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for mode, m in modes.items():
+        sec, share = m["seconds"], m["share"]
+        lines.append(
+            f"| {mode} | {m['revisions_per_s']:.2f} | {m['wall_s']:.1f} | "
+            f"{sec['generate']:.1f} | {sec['score']:.1f} | {sec['calls']:.1f} | "
+            f"{100 * share['generate']:.0f}% / {100 * share['score']:.0f}% / "
+            f"{100 * share['calls']:.0f}% |"
+        )
+    if {"batched", "unbatched"} <= set(modes):
+        b, u = modes["batched"], modes["unbatched"]
+        ratio = b["revisions_per_s"] / u["revisions_per_s"]
+        gen = u["seconds"]["generate"] / b["seconds"]["generate"]
+        rest_u = u["seconds"]["score"] + u["seconds"]["calls"]
+        rest_b = b["seconds"]["score"] + b["seconds"]["calls"]
+        lines += [
+            "",
+            f"Batched over unbatched: **{ratio:.2f}x** the throughput. Generating took "
+            f"{gen:.2f}x less time; scoring and labelling took {rest_u:.1f} s unbatched and "
+            f"{rest_b:.1f} s batched, {100 * rest_b / b['wall_s']:.0f}% of the batched "
+            "wall time.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=32, help="revisions at once")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-chars", type=int, default=200, help="longest sentence used")
+    parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sentences = load_sentences(args.max_chars)[: args.requests]
+    if len(sentences) < args.requests:
+        raise SystemExit(f"error: only {len(sentences)} sentences are short enough")
+    slots = {
+        mode: ModelSlot(Settings(home=args.home, worker=False, max_batch=rows)).start()
+        for mode, rows in MODES.items()
+    }
+    for slot in slots.values():
+        run_once(slot, sentences[:2])  # warm: adapter attached, predictor loaded
+    runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
+    for k in range(args.repeats):
+        order = list(MODES) if k % 2 == 0 else list(reversed(MODES))
+        for mode in order:
+            print(f"run {k + 1}/{args.repeats}: {mode}", flush=True)
+            runs[mode].append(run_once(slots[mode], sentences))
+    record = {
+        "command": "python benchmarks/model_time.py " + shlex.join(argv),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}",
+        "settings": {"requests": args.requests, "repeats": args.repeats},
+        "modes": {mode: summarize(r, args.requests) for mode, r in runs.items()},
+        "runs": runs,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "model_time.json").write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+    text = markdown(record)
+    (args.out / "model_time.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
