@@ -491,7 +491,8 @@ def build_app(settings: Settings, store: Store | None = None):
         model_concurrency=settings.model_concurrency,
     )
     blocks.queue(default_concurrency_limit=4)
-    bound_per_lane(blocks, settings.queue_size)  # waiting model work never blocks a cheap call
+    # Waiting model work never blocks a cheap call, nor one writer's the others'.
+    bound_per_lane(blocks, settings.queue_size, per_writer=studio.max_in_flight)
     return blocks, studio, slot
 
 

@@ -154,3 +154,38 @@ def test_waiting_model_work_is_bounded_and_never_refuses_a_cheap_call(itune_home
         views = [job.result(timeout=600) for job in (running, *queued)]
         assert all(view[0]["revision_id"] for view in views)
         assert waiting() == 0
+
+
+@pytest.mark.app
+def test_one_writer_cannot_fill_the_model_s_queue_for_everyone(itune_home, tmp_path):
+    from gradio_client import Client
+
+    users = [("ada", "ada-password", False), ("wes", "wes-password", False)]
+    with _served(itune_home, tmp_path / "app.db", users, queue_size=4, max_batch=1) as (
+        url,
+        blocks,
+    ):
+        lanes = blocks._queue.event_queue_per_concurrency_id
+        ada = Client(url, auth=("ada", "ada-password"), verbose=False)
+        long_text = "\n".join(f"He go to the school number {i} every days." for i in range(15))
+        jobs = [ada.submit(long_text, ["fluency"], api_name="/revise")]
+        _until(lambda: "model" in lanes and lanes["model"].current_concurrency == 1, "a run")
+        jobs += [ada.submit("She go home.", ["fluency"], api_name="/revise") for _ in "ab"]
+        _until(lambda: len(lanes["model"].queue) == 2, "ada's two revisions to wait")
+
+        # A third from ada, even from another tab, is refused and says why ...
+        with httpx.Client(base_url=url, timeout=30) as browser:
+            login = browser.post("/login", data={"username": "ada", "password": "ada-password"})
+            assert login.status_code == 200
+            fn_index = next(i for i, fn in blocks.fns.items() if fn.api_name == "revise")
+            join = {"data": [], "fn_index": fn_index, "session_hash": "ada-other-tab"}
+            refused = browser.post("/gradio_api/queue/join", json=join)
+        assert refused.status_code == 503
+        assert "You already have 2 revisions waiting" in refused.json()["detail"]
+
+        # ... while another writer's revision waits its turn and is made.
+        wes = Client(url, auth=("wes", "wes-password"), verbose=False)
+        jobs.append(wes.submit("They was late.", ["fluency"], api_name="/revise"))
+        _until(lambda: len(lanes["model"].queue) == 3, "wes's revision to wait")
+        views = [job.result(timeout=600)[0] for job in jobs]
+        assert [v["user"] for v in views] == ["ada", "ada", "ada", "wes"]
