@@ -10,7 +10,10 @@ is refused when N requests wait for the model (with a message that says so); a f
 one cheap call fills only that call's lane; the others answer on. In the model lane one
 writer (the login; the browser session where no login exists) may also have only a few
 requests waiting (``per_writer``, the number of revisions a writer may have running), so
-one writer cannot fill the lane and turn everyone else away.
+one writer cannot fill the lane and turn everyone else away. A refusal is Gradio's own 503
+"queue full" answer with the reason as its detail: raw HTTP callers read the reason, the
+page shows Gradio's "This application is currently busy" and ``gradio_client`` raises
+``QueueError``.
 
 Written by hand because Gradio offers no per-event queue size: the one bound is
 ``Queue.max_size``, checked in ``Queue.push``. The installed queue keeps Gradio's class
