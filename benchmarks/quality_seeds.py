@@ -144,9 +144,9 @@ def markdown(record: dict[str, Any]) -> str:
     verdict = record["summary"].get("verdict")
     lines.append("")
     if verdict is None:
+        missing = ", ".join(record.get("missing") or []) or "some runs"
         lines.append(
-            "**Partial:** not every seed of both methods has finished; run the same command "
-            "again to finish them."
+            f"**Partial:** not finished yet: {missing}. Run the same command again to finish them."
         )
     else:
         beats = "beats" if verdict["beats"] else "does **not** beat"
@@ -174,13 +174,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     budget, lrs = chosen(args.results)
-    rows = []
+    rows, missing = [], []
     for seed in args.seeds:
         for method in METHODS:
             folder = run_folder(args.work, method, lrs[method], seed)
             report_path = folder / "eval-test.json"
             if args.report:
                 if not report_path.is_file():
+                    missing.append(f"{NAMES[method]} seed {seed}")
                     continue
                 report = json.loads(report_path.read_text(encoding="utf-8"))
             else:
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         "settings": {"seeds": args.seeds, "lrs": lrs, "budget": asdict(budget)},
         "rows": [{k: v for k, v in r.items() if k != "by_intention"} for r in rows],
         "summary": summary(rows, args.seeds),
+        "missing": missing,
     }
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "quality_seeds.json").write_text(

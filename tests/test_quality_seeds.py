@@ -32,7 +32,8 @@ def test_the_verdict_waits_for_every_seed_and_weighs_the_spread():
     partial = summary(rows, [0, 1])
     assert "verdict" not in partial
     assert partial["lora"]["sari"] == {"mean": 31.2, "min": 31.0, "max": 31.4}
-    assert "**Partial:**" in markdown(record(rows, [0, 1]))
+    waiting = record(rows, [0, 1]) | {"missing": ["Intention-Tuning seed 1"]}
+    assert "**Partial:** not finished yet: Intention-Tuning seed 1." in markdown(waiting)
     rows.append(fake("intention-tuning", 1, 31.2))
     done = summary(rows, [0, 1])
     assert done["verdict"]["beats"] is True and done["verdict"]["beyond_spread"] is False
