@@ -52,6 +52,11 @@ ANCHORS = (
 )
 
 
+def report_key(split: str, data: str, name: str) -> str:
+    """The file name (without ``.json``) of one row's report under ``--work``."""
+    return f"{split}-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+
+
 def _score(work: Path, name: str, config: EvalConfig) -> dict[str, Any]:
     """The report of one evaluation, from ``work`` when it was written before."""
     path = work / f"{name}.json"
@@ -166,7 +171,7 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     for data in args.data:
         # Beam decoding costs several greedy passes: on the first data set only.
         for name, options in targets + (beam_targets if data == args.data[0] else []):
-            key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+            key = report_key("dev", data, name)
             config = EvalConfig(
                 data=data, split="dev", model="embedded", limit=args.limit, **options
             )
@@ -197,7 +202,7 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
     for data in args.data:
         limit = args.doc_limit if data == "iterater-doc" else None
         for name, options in targets:
-            key = f"test-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+            key = report_key("test", data, name)
             key = key.removesuffix("_(served)")
             config = EvalConfig(data=data, split="test", model="embedded", limit=limit, **options)
             rows.append(_row(name, data, _score(args.work, key, config)))
@@ -220,7 +225,7 @@ def _policy_rows(
     choices |= {f"margin {m:g}": f"{run} final, min edit margin {m:g}" for m in margins}
     stats, intentions = {}, None
     for choice, name in choices.items():
-        key = f"dev-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
+        key = report_key("dev", data, name)
         path = work / f"{key}.json"
         if not path.is_file():
             raise SystemExit(f"error: {path} is missing: run the dev stage first")

@@ -3,7 +3,7 @@ from dev reports on disk, it finds the policy that keeps each intention's best c
 
 import json
 
-from benchmarks.default_adapter import main
+from benchmarks.default_adapter import main, report_key
 
 # Two intentions: the model's edits fix the fluency examples and spoil the clarity ones.
 EXAMPLES = [
@@ -31,8 +31,8 @@ def report(outputs):
 
 
 def write(work, name, outputs):
-    key = f"dev-iterater-sent-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
-    (work / f"{key}.json").write_text(json.dumps(report(outputs)), encoding="utf-8")
+    path = work / f"{report_key('dev', 'iterater-sent', name)}.json"
+    path.write_text(json.dumps(report(outputs)), encoding="utf-8")
 
 
 def test_the_frontier_keeps_each_intention_s_best_choice(tmp_path):
