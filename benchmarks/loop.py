@@ -45,7 +45,7 @@ every text and step; running the same command again continues where it stopped.
 
     python benchmarks/loop.py                 # 3 seeds x 2 weightings x 3 rounds, small
     python benchmarks/loop.py --smoke         # 1 seed, 1 round, 3 + 3 texts, 2 steps
-    python benchmarks/loop.py --budget lean --weightings negatives
+    python benchmarks/loop.py --budget lean --weightings negatives,accepted
     python benchmarks/loop.py --budget default --seeds 0   # on a GPU host
 
 Writes ``benchmarks/results/loop.json`` (settings, every round's figures per seed), ``loop.md``
