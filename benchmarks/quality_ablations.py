@@ -7,8 +7,11 @@ its ``benchmarks/results/quality.json`` gives the rates; its seed-0 run folders 
 ``--work`` are reused, not trained again):
 
 1. ``seeds``: LoRA and Intention-Tuning trained with seeds ``--seeds`` (data order,
-   initialisation), each scored on the whole test split. Per method the mean and sample
-   standard deviation; per seed the Intention-Tuning minus LoRA difference.
+   initialisation), each scored on the whole test split. Per method the mean, sample
+   standard deviation and range; per seed the Intention-Tuning minus LoRA difference; and
+   whether Intention-Tuning's mean SARI beats LoRA's by more than the seeds' spread.
+   ``--partial`` trains nothing and writes this part from the runs finished so far,
+   naming the ones still missing (for a long run going on beside it).
 2. ``stage1``: Intention-Tuning with a longer Stage I (``--stage1-steps``, default 4x the
    table's), the same Stage II; scored on the dev examples of the table and on test,
    with its predictor's macro-F1 and S_gen next to the table's run.
@@ -25,6 +28,7 @@ reused), and parts may run in separate processes at once: each saves only its ow
 into the results file. Results: ``benchmarks/results/quality_ablations.{json,md}``.
 
     nohup python benchmarks/quality_ablations.py > runs/quality-ablations.log 2>&1 &
+    python benchmarks/quality_ablations.py --parts seeds --partial
 
 About 2.5 h on two busy CPU cores for the defaults (two seeds more of two methods, one
 Stage I of 240 steps, two beam decodings of dev and test).
@@ -65,6 +69,8 @@ from training.evaluate import EvalConfig  # noqa: E402
 DATA = "iterater-sent"
 PARTS = ("seeds", "stage1", "edit-beams", "edit-weight")
 METRICS = (("sari", "SARI (EASSE)"), ("sari_t2t", "SARI (t2t)"), ("gleu", "GLEU"))
+# The seeds part also carries ITERATER's own SARI (its runs are newer than the other parts').
+SEED_METRICS = (*METRICS[:1], ("sari_iterater", "SARI (ITERATER)"), *METRICS[1:])
 
 
 def _rates(results: Path) -> dict[str, float]:
@@ -94,36 +100,72 @@ def _run_folder(
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"n_runs": len(rows)}
-    for key, _ in (*METRICS, ("update_r", "")):
+    out: dict[str, Any] = {"n_runs": len(rows), "seeds": [r["seed"] for r in rows]}
+    for key, _ in (*SEED_METRICS, ("update_r", "")):
         values = [r[key] for r in rows]
         out[key] = {
             "mean": statistics.fmean(values),
             "sd": statistics.stdev(values) if len(values) > 1 else None,
+            "min": min(values),
+            "max": max(values),
             "values": values,
         }
     return out
 
 
-def run_seeds(seeds, budget: Budget, rates, work: Path, home: Path, test) -> dict[str, Any]:
+def seeds_part(seeds, rows: dict[str, list[dict[str, Any]]], missing: list[str]):
+    """The seeds part from the rows finished so far (``rows[method]``, each with its seed):
+    per method the summary, per seed that both methods finished the difference, and the
+    verdict on SARI once every run is in."""
+    by_seed = {m: {r["seed"]: r for r in rs} for m, rs in rows.items()}
+    both = [s for s in seeds if all(s in by_seed[m] for m in rows)]
+    differences = [
+        {"seed": s}
+        | {
+            key: by_seed["intention-tuning"][s][key] - by_seed["lora"][s][key]
+            for key, _ in SEED_METRICS
+        }
+        for s in both
+    ]
+    summary = {m: _summary(rs) for m, rs in rows.items() if rs}
+    verdict = None
+    if not missing:
+        it, lora = summary["intention-tuning"]["sari"], summary["lora"]["sari"]
+        verdict = {
+            "difference": it["mean"] - lora["mean"],
+            "beyond_spread": it["min"] > lora["max"] or it["max"] < lora["min"],
+        }
+    return {
+        "seeds": list(seeds),
+        "summary": summary,
+        "differences": differences,
+        "verdict": verdict,
+        "missing": missing,
+        "min_edit_margin": EvalConfig.min_edit_margin,
+        "rows": [r for rs in rows.values() for r in rs],
+    }
+
+
+def run_seeds(
+    seeds, budget: Budget, rates, work: Path, home: Path, test, partial: bool = False
+) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
+    missing: list[str] = []
     for seed in seeds:
         for method in rows:
             lr = rates[method]
             folder = _run_folder(work, method, lr, seed)
-            run = train(DATA, method, lr, budget, folder, home, seed=seed)
-            report = score(test(adapter=str(run)), run / "eval-test.json", home)
+            path = folder / "eval-test.json"
+            if partial and not path.is_file():
+                missing.append(f"{NAMES[method]} seed {seed}")
+                continue
+            if partial:
+                report = json.loads(path.read_text(encoding="utf-8"))
+            else:
+                run = train(DATA, method, lr, budget, folder, home, seed=seed)
+                report = score(test(adapter=str(run)), path, home)
             rows[method].append(row(DATA, method, report, lr) | {"seed": seed})
-    differences = [
-        {"seed": seed} | {key: it[key] - lora[key] for key, _ in METRICS}
-        for seed, it, lora in zip(seeds, rows["intention-tuning"], rows["lora"], strict=True)
-    ]
-    return {
-        "seeds": list(seeds),
-        "summary": {m: _summary(r) for m, r in rows.items()},
-        "differences": differences,
-        "rows": [r for rs in rows.values() for r in rs],
-    }
+    return seeds_part(seeds, rows, missing)
 
 
 def run_stage1(steps: int, budget: Budget, rates, work: Path, home: Path, dev, test):
@@ -199,28 +241,67 @@ def _f(value: float | None) -> str:
 
 
 def seeds_markdown(part: dict[str, Any]) -> list[str]:
+    metrics = SEED_METRICS if "min_edit_margin" in part else METRICS  # older results: 3
     lines = [
         f"### Seeds {', '.join(map(str, part['seeds']))}: LoRA and Intention-Tuning, test",
         "",
-        "| method | " + " | ".join(f"{t} mean ± sd" for _, t in METRICS) + " | SARI per seed |",
-        "|---|" + "---:|" * (len(METRICS) + 1),
+    ]
+    if "min_edit_margin" in part:
+        lines += [
+            "Scored as the app serves them: the fact guard on, edits kept only with a "
+            f"margin of {part['min_edit_margin']:g} nats (so seed 0 differs from the main "
+            "table, which kept every edit).",
+            "",
+        ]
+    lines += [
+        "| method | seeds | "
+        + " | ".join(f"{t} mean ± sd (range)" for _, t in metrics)
+        + " | SARI per seed |",
+        "|---|---|" + "---:|" * (len(metrics) + 1),
     ]
     for method, s in part["summary"].items():
-        cells = [f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])}" for k, _ in METRICS]
+        cells = [
+            f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])}"
+            + (f" ({s[k]['min']:.2f}-{s[k]['max']:.2f})" if "min" in s[k] else "")
+            for k, _ in metrics
+        ]
         per_seed = ", ".join(f"{v:.2f}" for v in s["sari"]["values"])
-        lines.append(f"| {NAMES[method]} | " + " | ".join(cells) + f" | {per_seed} |")
+        seeds = ", ".join(map(str, s.get("seeds", part["seeds"])))
+        lines.append(f"| {NAMES[method]} | {seeds} | " + " | ".join(cells) + f" | {per_seed} |")
     lines += ["", "Intention-Tuning minus LoRA, per seed:", ""]
-    lines += ["| seed | " + " | ".join(t for _, t in METRICS) + " |", "|---:|" + "---:|" * 3]
+    lines += [
+        "| seed | " + " | ".join(t for _, t in metrics) + " |",
+        "|---:|" + "---:|" * len(metrics),
+    ]
     for d in part["differences"]:
-        lines.append(f"| {d['seed']} | " + " | ".join(f"{d[k]:+.2f}" for k, _ in METRICS) + " |")
-    wins = {k: sum(d[k] > 0 for d in part["differences"]) for k, _ in METRICS}
+        lines.append(f"| {d['seed']} | " + " | ".join(f"{d[k]:+.2f}" for k, _ in metrics) + " |")
+    wins = {k: sum(d[k] > 0 for d in part["differences"]) for k, _ in metrics}
     n = len(part["differences"])
     lines += [
         "",
         "Intention-Tuning ahead of LoRA in "
-        + ", ".join(f"{wins[k]}/{n} seeds on {t}" for k, t in METRICS)
+        + ", ".join(f"{wins[k]}/{n} seeds on {t}" for k, t in metrics)
         + ".",
     ]
+    if part.get("missing"):
+        lines += [
+            "",
+            f"**Partial:** not finished yet: {', '.join(part['missing'])}. Run the seeds "
+            "part again without `--partial` to finish them.",
+        ]
+    verdict = part.get("verdict")
+    if verdict is not None:
+        ahead = "beats" if verdict["difference"] > 0 else "does **not** beat"
+        spread = (
+            "by more than the seeds' spread (the two ranges do not overlap)"
+            if verdict["beyond_spread"]
+            else "within the seeds' spread (the two ranges overlap)"
+        )
+        lines += [
+            "",
+            f"Intention-Tuning {ahead} LoRA on mean SARI (EASSE) at this budget: "
+            f"{verdict['difference']:+.2f}, {spread}.",
+        ]
     return lines
 
 
@@ -285,8 +366,6 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         "# Quality ablations on ITERATER-sent",
         "",
-        f"Command: `{results['command']}`  ",
-        f"Date: {results['date']}  ",
         f"Machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
         f"({m['gpu'] or 'CPU only'})  ",
         f"Budget as the main table (`benchmarks/results/quality.md`): {b['max_steps']} "
@@ -304,7 +383,10 @@ def markdown(results: dict[str, Any]) -> str:
     }
     for name in PARTS:
         if name in results["parts"]:
-            lines += ["", *renderers[name](results["parts"][name])]
+            part = results["parts"][name]
+            table = renderers[name](part)
+            run = part.get("run") or {"command": results["command"], "date": results["date"]}
+            lines += ["", table[0], "", f"`{run['command']}` ({run['date']})", *table[1:]]
     return "\n".join(lines) + "\n"
 
 
@@ -314,6 +396,8 @@ def main() -> None:
         "--parts", default=",".join(PARTS), help="comma list of " + ", ".join(PARTS)
     )
     parser.add_argument("--seeds", default="0,1,2", help="comma list of seeds")
+    parser.add_argument("--partial", action="store_true",
+                        help="seeds part: train nothing, report the finished runs")  # fmt: skip
     parser.add_argument("--stage1-steps", type=int, help="default: 4x the table's")
     parser.add_argument("--edit-beams", type=int, default=4)
     parser.add_argument("--edit-weight", type=float, default=3.0)
@@ -364,7 +448,7 @@ def main() -> None:
         log(f"ablation: {part}")
         where = (budget, rates, args.work, args.home)
         if part == "seeds":
-            done = run_seeds(seeds, *where, test)
+            done = run_seeds(seeds, *where, test, partial=args.partial)
         elif part == "stage1":
             done = run_stage1(args.stage1_steps or 4 * budget.stage1_steps, *where, dev, test)
         elif part == "edit-beams":
@@ -374,8 +458,10 @@ def main() -> None:
         # Saved after each part, merged into what the file holds now (another process
         # may have saved other parts meanwhile), so a stopped run keeps what it finished.
         results = json.loads(path.read_text()) if path.is_file() else {"parts": {}}
+        for earlier in results["parts"].values():  # from before each part kept its own
+            earlier.setdefault("run", {k: results[k] for k in ("command", "date")})
         results |= header
-        results["parts"][part] = done
+        results["parts"][part] = done | {"run": {k: header[k] for k in ("command", "date")}}
         args.results.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
