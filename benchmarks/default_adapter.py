@@ -11,6 +11,8 @@ Two stages, each resumable (a report already written is not scored again):
     # dev, from the dev reports above (no model): could keeping edits for some
     # intentions only (each intention: every edit, a margin, or none) clear both bars?
     python benchmarks/default_adapter.py frontier --run runs/default-adapter
+    # dev, from the same reports (no model): what the connector guard changes
+    python benchmarks/default_adapter.py connectors --run runs/default-adapter
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.bundle import AdapterBundle  # noqa: E402
+from itune_core.connectors import guard_connectors  # noqa: E402
 from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
     scores_from_statistics,
@@ -45,6 +48,7 @@ from storage.environment import home_folder  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
+METRIC_KEYS = ("sari", "sari_iterater", "gleu")
 # Published ITERATER-sent test anchors under the ITERATER scorer (Du et al., ACL 2022).
 ANCHORS = (
     ("BART-large (406M parameters, 8 beams; Du et al. 2022)", 37.28),
@@ -315,6 +319,59 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     print(text)
 
 
+def run_connectors(args: argparse.Namespace, argv: list[str]) -> None:
+    """The connector guard on dev, from the dev reports (written before the guard
+    existed): each system's outputs with the guard applied to each example, scored
+    before and after, and every edit it holds back."""
+    run = Path(args.run).name
+    systems = {
+        "zero-shot": "zero-shot",
+        "adapter, every edit": f"{run} final",
+        "adapter, served (margin 0.5)": f"{run} final, min edit margin 0.5",
+    }
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    command = "python benchmarks/default_adapter.py " + shlex.join(argv)
+    rows, held_rows = [], []
+    for data in args.data:
+        for system, name in systems.items():
+            path = args.work / f"{report_key('dev', data, name)}.json"
+            if not path.is_file():
+                raise SystemExit(f"error: {path} is missing: run the dev stage first")
+            examples = json.loads(path.read_text(encoding="utf-8"))["examples"]
+            before, after, held = [], [], 0
+            for e in examples:
+                refs = [e["reference"]] if isinstance(e["reference"], str) else e["reference"]
+                offered, report = guard_connectors(e["before"], e["output"], e["labels"])
+                held += len(report)
+                held_rows += [(data, system, h.before, h.after) for h in report]
+                before.append(example_statistics(e["before"], e["output"], list(refs)))
+                after.append(example_statistics(e["before"], offered, list(refs)))
+            b, a = scores_from_statistics(before), scores_from_statistics(after)
+            rows.append({"data": data, "system": system, "held": held, "before": b, "after": a})
+    lines = [
+        "# The connector guard on dev",
+        "",
+        f"`{command}` ({now}; no model runs: the dev reports of the `dev` stage, the guard "
+        "applied to each example's output, under its gold intentions)",
+        "",
+        "| dev set | system | edits held back | SARI (EASSE) | SARI (ITERATER) | GLEU |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cells = [f"{r['before'][k]:.2f} → {r['after'][k]:.2f}" for k in METRIC_KEYS]
+        lines.append(f"| {r['data']} | {r['system']} | {r['held']} | " + " | ".join(cells) + " |")
+    lines += ["", "Held back:", ""]
+    lines += [f"- {d}, {s}: `{b}` → `{a}`" for d, s, b, a in held_rows] or ["- none"]
+    text = "\n".join(lines) + "\n"
+    args.out.mkdir(parents=True, exist_ok=True)
+    record = {"command": command, "date": now, "rows": rows}
+    (args.out / "default_adapter_connectors.json").write_text(
+        json.dumps(record, indent=2) + "\n", encoding="utf-8"
+    )
+    (args.out / "default_adapter_connectors.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -354,12 +411,20 @@ def main(argv: list[str] | None = None) -> None:
     frontier.add_argument("--data", default="iterater-sent")
     frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
     frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    connectors = stages.add_parser(
+        "connectors", help="the connector guard on dev, from the dev reports (no model)"
+    )
+    connectors.add_argument("--run", required=True, help="the run the dev stage scored")
+    connectors.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
+    connectors.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if getattr(args, "doc_limit", None) == 0:
         args.doc_limit = None
     args.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    {"dev": run_dev, "test": run_test, "frontier": run_frontier}[args.stage](args, argv)
+    stage = {"dev": run_dev, "test": run_test, "frontier": run_frontier}
+    stage["connectors"] = run_connectors
+    stage[args.stage](args, argv)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ Generation stops cleanly: at the end-of-turn token, at a line break when the pie
 none, when the output starts looping over itself, or at a length cap proportional to the
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
-are held back (``itune_core.facts``) and those the model is unsure of are left out
+are held back (``itune_core.facts``), and under fluency alone those that drop a connector
+(``itune_core.connectors``); those the model is unsure of are left out
 (``itune_core.confidence``).
 """
 
@@ -28,6 +29,7 @@ from typing import Protocol
 import torch
 
 from itune_core.confidence import Scorer, keep_confident
+from itune_core.connectors import guard_connectors
 from itune_core.decoding import Decoded, Decoder, Row
 from itune_core.edits import Edit, piecewise_edits
 from itune_core.errors import InvalidText
@@ -64,6 +66,8 @@ class ReviseSettings:
             sometimes answer with a new text instead of a revision.
         fact_guard: hold back the edits that change a number, a date or a name unless
             ``meaning-changed`` was asked for (``itune_core.facts``).
+        connector_guard: when fluency alone was asked for, hold back the edits that drop
+            a connector such as "however" or "also" (``itune_core.connectors``).
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
@@ -76,6 +80,7 @@ class ReviseSettings:
     loop_ngram: int = 8
     min_similarity: float = 0.4
     fact_guard: bool = True
+    connector_guard: bool = True
     min_edit_margin: float | None = 0.5
 
     def __post_init__(self) -> None:
@@ -185,7 +190,7 @@ class Answer:
     Attributes:
         text: the piece as offered (the piece itself when the answer was discarded).
         discarded: the answer was cut off or too unlike the piece, so the piece was kept.
-        held: edits the fact guard held back.
+        held: edits the fact and connector guards held back.
         unsure: edits left out because the model was unsure of them.
     """
 
@@ -207,7 +212,8 @@ def accept_answer(
 
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
-    edits that change facts, and, given a ``scorer`` for the piece's prompt and a
+    edits that change facts and the connector guard those that drop a connector under
+    fluency, and, given a ``scorer`` for the piece's prompt and a
     ``settings.min_edit_margin``, the edits the model is unsure of are undone. The app and
     evaluation both call this, so they agree.
     """
@@ -217,6 +223,9 @@ def accept_answer(
     held: tuple[HeldEdit, ...] = ()
     if settings.fact_guard:
         candidate, held = guard_facts(piece, candidate, intentions)
+    if settings.connector_guard:
+        candidate, links = guard_connectors(piece, candidate, intentions)
+        held += links
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)

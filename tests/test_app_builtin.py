@@ -91,8 +91,10 @@ def test_the_learner_draft_comes_back_fixed_with_its_connector_kept(running):
     view = client.predict(DRAFT, ["fluency"], api_name="/revise")[0]
     revised = view["revised"]
     assert revised.startswith("There are many reasons why people like to travel. ")
-    assert "It broadens the mind and you meet a new friend. However, travel can " in revised
-    assert not view["held_edits"]  # nothing in it is a fact
+    assert "It broadens the mind and you meet a new friend. However, travel can also " in revised
+    # The model drops "also"; the connector guard holds that edit back and says why.
+    assert [(h["before"], h["after"]) for h in view["held_edits"]] == [("also ", "")]
+    assert "connector 'also'" in view["held_edits"][0]["reason"]
 
 
 def test_an_admin_can_switch_to_the_base_model_and_back(running):

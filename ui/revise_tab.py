@@ -76,9 +76,10 @@ def _review_outputs(view: dict):
         )
     if view.get("held_edits"):
         status += (
-            f"\n\n{len(view['held_edits'])} edit(s) held back because they would change a "
-            f"fact (a number, a date or a name); ask for *meaning-changed* to allow that: "
-            f"{_listed(view['held_edits'], reason=True)}."
+            f"\n\n{len(view['held_edits'])} edit(s) held back, each with its reason: "
+            f"{_listed(view['held_edits'], reason=True)}. A fact (a number, a date or a "
+            "name) changes only under *meaning-changed*; a connector such as *however* "
+            "goes only when more than *fluency* is asked for."
         )
     if view.get("unsure_edits"):
         status += (

@@ -1,5 +1,5 @@
-"""The Revise tab's status line tells the writer what the fact guard held back, with the
-text shown as code (nothing in it is interpreted as Markdown)."""
+"""The Revise tab's status line tells the writer what the guards held back and why, with
+the text shown as code (nothing in it is interpreted as Markdown)."""
 
 from ui.revise_tab import _review_outputs
 
@@ -19,9 +19,9 @@ def _view(**extra):
 def test_held_back_edits_are_listed_with_their_reasons():
     held = [{"before": "5", "after": "**50**", "reason": "changes the fact '5'"}]
     _, _, status, _, _ = _review_outputs(_view(held_edits=held))
-    assert "1 edit(s) held back because they would change a fact" in status
-    assert "`5` → `**50**` (`changes the fact '5'`)" in status
-    assert "meaning-changed" in status
+    assert "1 edit(s) held back, each with its reason: `5` → `**50**` (`changes the fact" in status
+    assert "changes only under *meaning-changed*" in status
+    assert "more than *fluency*" in status
 
 
 def test_many_held_edits_are_summarised_and_none_says_nothing():

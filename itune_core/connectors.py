@@ -1,0 +1,126 @@
+"""The connector guard: a fluency revision keeps the words that link its ideas.
+
+Asked for fluency, a small model sometimes "smooths" a sentence by deleting a connector:
+"However, travel can also be expensive" came back as "However, travel can be expensive".
+That fixes no error and weakens the argument, so when fluency is all the writer asked for,
+an edit that drops a discourse connector (``however``, ``also``, ``therefore``, ``but``...)
+without putting one in its place is held back, with its reason, like the fact guard's.
+
+What is not held back:
+
+- a doubled connector made single ("but but" -> "but"): that is a fluency fix;
+- a connector moved ("It rains, however." -> "However, it rains."): it is still there;
+- any connector change when the writer also asked for coherence, clarity, style or
+  meaning-changed: linking ideas differently is then part of the request (ITERATER's human
+  clarity and coherence revisions drop connectors often; fluency ones almost never).
+
+Ambiguous words stay off the list: ``then`` (the fix "then" -> "than" is a fluency edit),
+``so``, ``and``, ``or``, ``still``, ``first``. Held-back edits are undone (any subset of
+edits applies cleanly, see ``itune_core.edits``).
+"""
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from itune_core.edits import Edit, apply_edits, compute_edits
+from itune_core.facts import HeldEdit
+
+CONNECTORS = frozenset(
+    [
+        "however",
+        "also",
+        "therefore",
+        "moreover",
+        "furthermore",
+        "thus",
+        "hence",
+        "consequently",
+        "nevertheless",
+        "nonetheless",
+        "meanwhile",
+        "additionally",
+        "besides",
+        "instead",
+        "otherwise",
+        "similarly",
+        "likewise",
+        "accordingly",
+        "indeed",
+        "but",
+        "although",
+        "though",
+        "because",
+        "whereas",
+        "yet",
+    ]
+)
+# Intentions under which the guard applies: only these asked for, nothing else.
+GUARDED_ALONE = frozenset({"fluency"})
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _connectors(text: str) -> list[str]:
+    return [w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in CONNECTORS]
+
+
+def _neighbours(source: str, edit: Edit) -> set[str]:
+    """The words right before and right after the edit's span in the source."""
+    before = _WORD.findall(source[: edit.start_char_pos])
+    after = _WORD.findall(source[edit.end_char_pos :])
+    return {w.lower() for w in before[-1:] + after[:1]}
+
+
+def _dropped(source: str, edit: Edit, lost: Counter) -> str | None:
+    """The connector this edit drops (not one moved elsewhere in the answer, not a doubled
+    one made single), if any."""
+    gone = Counter(_connectors(edit.before)) - Counter(_connectors(edit.after))
+    for word in sorted(gone):
+        if lost[word] > 0 and word not in _neighbours(source, edit):
+            return word
+    return None
+
+
+def guard_connectors(
+    source: str, revised: str, intentions: Sequence[str]
+) -> tuple[str, tuple[HeldEdit, ...]]:
+    """``revised`` with every connector-dropping edit undone, and the edits held back.
+
+    Args:
+        source: one piece (a sentence) as the writer wrote it.
+        revised: the answer for it (after the fact guard).
+        intentions: what the writer asked for; the guard applies only when that is
+            fluency alone.
+
+    Returns:
+        The text to offer (``revised`` itself when nothing was held back) and the held
+        edits with their reasons, in text order.
+    """
+    if not intentions or not set(intentions) <= GUARDED_ALONE or source == revised:
+        return revised, ()
+    edits = compute_edits(source, revised)
+    held: dict[int, str] = {}
+    offered = revised
+    while True:
+        # Undoing an edit can undo the connector another edit added in place of a lost
+        # one, so look again at what is offered until nothing more is held.
+        lost = Counter(_connectors(source)) - Counter(_connectors(offered))
+        found = {
+            i: word
+            for i, edit in enumerate(edits)
+            if i not in held and (word := _dropped(source, edit, lost)) is not None
+        }
+        if not found:
+            break
+        held |= found
+        offered = apply_edits(source, [e for i, e in enumerate(edits) if i not in held])
+    report = tuple(
+        HeldEdit(
+            edits[i].before,
+            edits[i].after,
+            f"drops the connector {held[i]!r}: a fluency edit keeps how ideas link",
+        )
+        for i in sorted(held)
+    )
+    return offered, report
