@@ -62,6 +62,7 @@ import random
 import shlex
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -179,13 +180,28 @@ def draw(
     Raises:
         ValueError: the pool is too small.
     """
-    need = held_out + n_texts * rounds
+    order = _order(pool, seed, held_out + n_texts * rounds)
+    rest = order[held_out:]
+    return order[:held_out], [rest[r * n_texts : (r + 1) * n_texts] for r in range(rounds)]
+
+
+def draw_more(pool: Sequence[Text], seed: int, used: int, more: int) -> list[Text]:
+    """``more`` further held-out texts: those after the first ``used`` (the held-out and
+    every round's texts) in the seed's order, so no round revised or trained on them."""
+    return _order(pool, seed, used + more)[used:]
+
+
+def _order(pool: Sequence[Text], seed: int, need: int) -> list[Text]:
+    """The first ``need`` texts of the pool shuffled with ``seed``.
+
+    Raises:
+        ValueError: the pool is too small.
+    """
     if need > len(pool):
         raise ValueError(f"{need} texts wanted, the pool has {len(pool)}")
     order = list(pool)
     random.Random(seed).shuffle(order)
-    rest = order[held_out:]
-    return order[:held_out], [rest[r * n_texts : (r + 1) * n_texts] for r in range(rounds)]
+    return order[:need]
 
 
 # --- one revision, judged -----------------------------------------------------------------
@@ -328,10 +344,12 @@ class State:
 # --- aggregation and reporting (pure) -----------------------------------------------------
 
 
-def aggregate(states: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate(states: Sequence[Mapping[str, Any]], key: str = "held_out_summary") -> dict[str, Any]:
     """Per weighting and round: each figure's mean over seeds, acceptance's min and max and
     per seed; and per weighting whether held-out acceptance rose from round 0 to the last
-    round in every seed. ``states``: finished states' data (settings + rounds)."""
+    round in every seed. ``states``: finished states' data (settings + rounds); ``key``:
+    which held-out set (``more_held_out_summary``: the further texts of ``--more-held-out``,
+    where every round of every state has them)."""
     by_weighting: dict[str, list[Mapping[str, Any]]] = {}
     for s in states:
         by_weighting.setdefault(s["settings"]["weighting"], []).append(s)
@@ -341,7 +359,7 @@ def aggregate(states: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         n_rounds = min(len(s["rounds"]) for s in runs)
         rows = []
         for r in range(n_rounds):
-            figures = [s["rounds"][r]["held_out_summary"] for s in runs]
+            figures = [s["rounds"][r][key] for s in runs]
             acc = [f["acceptance"] for f in figures]
             rows.append(
                 {
@@ -357,12 +375,12 @@ def aggregate(states: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                         for key in ("edits_per_text", "sari", "gleu", "unchanged")
                     },
                     "seeds": len(runs),
+                    "texts": figures[0].get("texts"),
                 }
             )
         first, last = 0, n_rounds - 1
         rose = [
-            s["rounds"][last]["held_out_summary"]["acceptance"]
-            > s["rounds"][first]["held_out_summary"]["acceptance"]
+            s["rounds"][last][key]["acceptance"] > s["rounds"][first][key]["acceptance"]
             for s in runs
         ]
         out[weighting] = {"rows": rows, "rose_in_every_seed": n_rounds > 1 and all(rose)}
@@ -449,7 +467,8 @@ def svg_plot(summary: Mapping[str, Any], title: str = "Held-out acceptance by ro
 
 def markdown(result: Mapping[str, Any]) -> str:
     """The results page: command, date, settings, the table per weighting and round, each
-    seed's acceptance, and whether acceptance rose in every seed."""
+    seed's acceptance, and whether acceptance rose in every seed; the same for the further
+    held-out texts where they were measured."""
     s, summary = result["settings"], result["summary"]
     lines = [
         "# Feedback loop",
@@ -463,30 +482,8 @@ def markdown(result: Mapping[str, Any]) -> str:
         "offered per text, SARI and GLEU of the revision as offered against the human "
         "revision, texts left unchanged. Means over seeds; acceptance also min-max.",
         "",
-        "| weighting | round | acceptance (min-max) | edits / text | SARI | GLEU | unchanged |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        *_summary_tables(summary, s["seeds"]),
     ]
-    for weighting, w in summary.items():
-        for row in w["rows"]:
-            lines.append(
-                f"| {weighting} | {row['round']} | {100 * row['acceptance_mean']:.1f}% "
-                f"({100 * row['acceptance_min']:.1f}-{100 * row['acceptance_max']:.1f}) | "
-                f"{row['edits_per_text']:.2f} | {row['sari']:.2f} | {row['gleu']:.2f} | "
-                f"{100 * row['unchanged']:.0f}% |"
-            )
-    seeds = [str(seed) for seed in s["seeds"]]
-    lines += [
-        "",
-        "Held-out acceptance per seed:",
-        "",
-        "| weighting | round | " + " | ".join(f"seed {k}" for k in seeds) + " |",
-        "|---|---:|" + "---:|" * len(seeds),
-    ]
-    for weighting, w in summary.items():
-        for row in w["rows"]:
-            by_seed = row["acceptance_by_seed"]
-            cells = [f"{100 * by_seed[k]:.1f}%" if k in by_seed else "–" for k in seeds]
-            lines.append(f"| {weighting} | {row['round']} | " + " | ".join(cells) + " |")
     job = BUDGETS.get(s["budget"])
     replay = (
         f"{job['replay_limit']} lines of {job['replay_data']} train (sampled with the seed), "
@@ -509,13 +506,62 @@ def markdown(result: Mapping[str, Any]) -> str:
             f"{', '.join(result['unfinished'])} (run the same command again to finish them).",
             "",
         ]
-    for weighting, w in summary.items():
-        verdict = "rose" if w["rose_in_every_seed"] else "did **not** rise"
-        lines.append(
-            f"- `{weighting}`: held-out acceptance {verdict} from round 0 to the last "
-            "round in every seed."
-        )
+    lines += _verdicts(summary, "held-out acceptance")
+    more = result.get("more_held_out")
+    if more:
+        n = next(iter(more.values()))["rows"][0]["texts"]
+        lines += [
+            "",
+            f"## Every round's adapter on {n} further held-out texts",
+            "",
+            f"Measured after the loop (`--more-held-out {n}`): texts drawn after every text "
+            "the rounds used, so no round revised or trained on them; revised by several "
+            "writers at once with `/revise_with` and today's code, judged like the others.",
+            "",
+            *_summary_tables(more, s["seeds"]),
+            "",
+            *_verdicts(more, f"acceptance on the {n} further texts"),
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _summary_tables(summary: Mapping[str, Any], seeds: Sequence[int]) -> list[str]:
+    """The figures per weighting and round, then acceptance per seed."""
+    lines = [
+        "| weighting | round | acceptance (min-max) | edits / text | SARI | GLEU | unchanged |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for weighting, w in summary.items():
+        for row in w["rows"]:
+            lines.append(
+                f"| {weighting} | {row['round']} | {100 * row['acceptance_mean']:.1f}% "
+                f"({100 * row['acceptance_min']:.1f}-{100 * row['acceptance_max']:.1f}) | "
+                f"{row['edits_per_text']:.2f} | {row['sari']:.2f} | {row['gleu']:.2f} | "
+                f"{100 * row['unchanged']:.0f}% |"
+            )
+    names = [str(seed) for seed in seeds]
+    lines += [
+        "",
+        "Acceptance per seed:",
+        "",
+        "| weighting | round | " + " | ".join(f"seed {k}" for k in names) + " |",
+        "|---|---:|" + "---:|" * len(names),
+    ]
+    for weighting, w in summary.items():
+        for row in w["rows"]:
+            by_seed = row["acceptance_by_seed"]
+            cells = [f"{100 * by_seed[k]:.1f}%" if k in by_seed else "–" for k in names]
+            lines.append(f"| {weighting} | {row['round']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _verdicts(summary: Mapping[str, Any], what: str) -> list[str]:
+    return [
+        f"- `{weighting}`: {what} "
+        f"{'rose' if w['rose_in_every_seed'] else 'did **not** rise'} from round 0 to the "
+        "last round in every seed."
+        for weighting, w in summary.items()
+    ]
 
 
 def _feedback_lines(runs: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -630,6 +676,62 @@ class Loop:
         self.state.save()
         hs = rec["held_out_summary"]
         tqdm.write(f"{tag}: held-out acceptance {hs['acceptance']:.3f} of {hs['offered']} edits")
+
+    def measure_more(self, pool_fn: Callable[[], list[Text]], more: int, clients: int) -> None:
+        """Every round's adapter on ``more`` further held-out texts (``draw_more``), once the
+        loop has finished: revised with ``/revise_with`` by ``clients`` writers at once
+        (their requests share the model's batches), judged locally, nothing sent."""
+        s, data = self.settings, self.state.data
+        if len(data["texts"].get("more_held_out") or []) < more:
+            used = s["held_out"] + s["n_texts"] * s["rounds"]
+            texts = draw_more(pool_fn(), s["seed"], used, more)
+            data["texts"]["more_held_out"] = [asdict(t) for t in texts]
+            self.state.save()
+        texts = self.texts("more_held_out")[:more]
+        todo = [
+            rec
+            for rec in data["rounds"]
+            if rec.get("more_held_out_summary", {}).get("texts") != more
+        ]
+        if not todo:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        from gradio_client import Client
+
+        self.start_app()
+        local = threading.local()
+
+        def revise(text: Text, adapter: str) -> dict:
+            if not hasattr(local, "client"):
+                local.client = Client(self.app.url, verbose=False)
+            view = local.client.predict(
+                text.source, list(text.intentions), adapter, api_name="/revise_with"
+            )
+            return record(text, view, judge(text, view))
+
+        try:
+            with ThreadPoolExecutor(clients) as pool:
+                for rec in todo:
+                    tag = f"seed {s['seed']} {s['weighting']} round {rec['round']}"
+                    done = {r["i"]: r for r in rec.setdefault("more_held_out", [])}
+                    adapter = rec["adapter"] or "base"
+                    left = [i for i in range(more) if i not in done]
+                    jobs = {i: pool.submit(revise, texts[i], adapter) for i in left}
+                    for i in tqdm(left, desc=f"{tag}: {more} more held-out", unit="text"):
+                        rec["more_held_out"].append({"i": i} | jobs[i].result())
+                        self.state.save()
+                    mine = sorted((r for r in rec["more_held_out"] if r["i"] < more),
+                                  key=lambda r: r["i"])  # fmt: skip
+                    rec["more_held_out_summary"] = summarize(mine)
+                    self.state.save()
+                    hs = rec["more_held_out_summary"]
+                    tqdm.write(
+                        f"{tag}: {more} more held-out: acceptance {hs['acceptance']:.3f} "
+                        f"of {hs['offered']} edits"
+                    )
+        finally:
+            self.stop_app()
 
     def write(self, rec: dict, texts: list[Text], tag: str) -> None:
         """The writers revise the round's texts and send every decision."""
@@ -746,6 +848,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--budget", choices=("small", "lean", "default"), default="small")
     parser.add_argument("--n-texts", type=int, default=40, help="texts revised per round")
     parser.add_argument("--held-out", type=int, default=60, help="held-out texts")
+    parser.add_argument(
+        "--more-held-out",
+        type=int,
+        default=0,
+        help="once a run has finished, measure every round's adapter on this many further "
+        "held-out texts too (a second, larger held-out set; its own table and verdict)",
+    )
+    parser.add_argument(
+        "--clients", type=int, default=8, help="writers revising the further texts at once"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--rounds", type=int, default=3, help="trainings (rounds 0..R measured)")
     parser.add_argument(
@@ -795,6 +907,17 @@ def feedback_counts(round_record: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
+def more_held_out(states: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The figures on the further held-out texts, where every round of every run has them
+    for the same number of texts; else None."""
+    sizes = {
+        (rnd.get("more_held_out_summary") or {}).get("texts") for s in states for rnd in s["rounds"]
+    }
+    if not states or len(sizes) != 1 or None in sizes:
+        return None
+    return aggregate(states, "more_held_out_summary")
+
+
 def results_stem(budget: str) -> str:
     """The results files' name: ``loop`` for the ``small`` budget (the README's table),
     ``loop-<budget>`` for the others, so that one budget's run never overwrites another's."""
@@ -822,6 +945,7 @@ def write_results(
             "max_chars": args.max_chars,
         },
         "summary": aggregate(states),
+        "more_held_out": more_held_out(states),
         "unfinished": list(unfinished),
         "runs": [
             {
@@ -878,7 +1002,10 @@ def main(argv: list[str] | None = None) -> None:
                 unfinished.append(f"seed {seed} {weighting}")
                 continue
             if not args.report:
-                Loop(state, folder, args.home).run(pool_fn)
+                loop = Loop(state, folder, args.home)
+                loop.run(pool_fn)
+                if args.more_held_out:
+                    loop.measure_more(pool_fn, args.more_held_out, args.clients)
             states.append(state.data)
     command = [a for a in argv if a != "--report"]
     write_results(args, states, command, unfinished)

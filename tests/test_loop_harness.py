@@ -14,9 +14,11 @@ from benchmarks.loop import (
     aggregate,
     app_intentions,
     draw,
+    draw_more,
     feedback_counts,
     judge,
     markdown,
+    more_held_out,
     parse_args,
     record,
     results_stem,
@@ -47,6 +49,16 @@ def test_held_out_and_round_texts_are_disjoint_and_follow_the_seed():
     assert draw(POOL, 4, 10, 8, 3)[0] != held
     with pytest.raises(ValueError, match="pool has 50"):
         draw(POOL, 0, 30, 10, 3)
+
+
+def test_further_held_out_texts_follow_every_text_the_rounds_used():
+    held, rounds = draw(POOL, seed=3, held_out=10, n_texts=8, rounds=3)
+    more = draw_more(POOL, seed=3, used=10 + 8 * 3, more=12)
+    used = {t.source for t in held} | {t.source for r in rounds for t in r}
+    assert len(more) == 12 and not used & {t.source for t in more}
+    assert draw_more(POOL, 3, 34, 5) == more[:5]  # a larger set extends a smaller one
+    with pytest.raises(ValueError, match="pool has 50"):
+        draw_more(POOL, 3, 34, 17)
 
 
 def view(source, edits, revised):
@@ -281,3 +293,29 @@ def test_the_feedback_of_each_round_and_a_partial_report_are_shown():
     page = markdown(result)
     assert "| negatives | 0 | 3 | 3 | 1 | 2 |" in page
     assert "**Partial:**" in page and "seed 1 negatives" in page
+
+
+def test_the_further_held_out_set_gets_its_own_table_and_verdict_once_complete():
+    runs = [finished(0, "negatives", [0.2, 0.3]), finished(1, "negatives", [0.3, 0.25])]
+    assert more_held_out(runs) is None  # not measured yet
+    for run, acceptances in zip(runs, ([0.2, 0.4], [0.25, 0.3]), strict=True):
+        for rnd, a in zip(run["rounds"], acceptances, strict=True):
+            rnd["more_held_out_summary"] = dict(rnd["held_out_summary"], acceptance=a, texts=9)
+    runs[1]["rounds"][1]["more_held_out_summary"]["texts"] = 5  # one round still going
+    assert more_held_out(runs) is None
+    runs[1]["rounds"][1]["more_held_out_summary"]["texts"] = 9
+    more = more_held_out(runs)
+    assert more["negatives"]["rose_in_every_seed"] is True
+    result = {
+        "command": "python benchmarks/loop.py --more-held-out 9",
+        "date": "2026-11-30",
+        "machine": "x86_64, 2 CPUs",
+        "settings": {"budget": "lean", "n_texts": 3, "held_out": 4, "rounds": 1, "seeds": [0, 1]},
+        "summary": aggregate(runs),
+        "more_held_out": more,
+    }
+    page = markdown(result)
+    assert "`negatives`: held-out acceptance did **not** rise" in page  # seed 1: 0.3 -> 0.25
+    assert "## Every round's adapter on 9 further held-out texts" in page
+    assert "| negatives | 1 | 35.0% (30.0-40.0) |" in page
+    assert "`negatives`: acceptance on the 9 further texts rose from round 0" in page
