@@ -908,14 +908,21 @@ def feedback_counts(round_record: Mapping[str, Any]) -> dict[str, int]:
 
 
 def more_held_out(states: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """The figures on the further held-out texts, where every round of every run has them
-    for the same number of texts; else None."""
-    sizes = {
-        (rnd.get("more_held_out_summary") or {}).get("texts") for s in states for rnd in s["rounds"]
-    }
-    if not states or len(sizes) != 1 or None in sizes:
-        return None
-    return aggregate(states, "more_held_out_summary")
+    """The figures on the further held-out texts, per weighting where every round of every
+    seed has them for the same number of texts; None where no weighting has."""
+    by_weighting: dict[str, list[Mapping[str, Any]]] = {}
+    for s in states:
+        by_weighting.setdefault(s["settings"]["weighting"], []).append(s)
+    out: dict[str, Any] = {}
+    for runs in by_weighting.values():
+        sizes = {
+            (rnd.get("more_held_out_summary") or {}).get("texts")
+            for s in runs
+            for rnd in s["rounds"]
+        }
+        if len(sizes) == 1 and None not in sizes:
+            out |= aggregate(runs, "more_held_out_summary")
+    return out or None
 
 
 def results_stem(budget: str) -> str:

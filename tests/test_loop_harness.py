@@ -304,7 +304,8 @@ def test_the_further_held_out_set_gets_its_own_table_and_verdict_once_complete()
     runs[1]["rounds"][1]["more_held_out_summary"]["texts"] = 5  # one round still going
     assert more_held_out(runs) is None
     runs[1]["rounds"][1]["more_held_out_summary"]["texts"] = 9
-    more = more_held_out(runs)
+    more = more_held_out([*runs, finished(0, "accepted", [0.2, 0.1])])
+    assert list(more) == ["negatives"]  # a weighting not measured again is left out
     assert more["negatives"]["rose_in_every_seed"] is True
     result = {
         "command": "python benchmarks/loop.py --more-held-out 9",
