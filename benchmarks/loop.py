@@ -47,6 +47,8 @@ every text and step; running the same command again continues where it stopped.
     python benchmarks/loop.py --smoke         # 1 seed, 1 round, 3 + 3 texts, 2 steps
     python benchmarks/loop.py --budget lean --weightings negatives,accepted
     python benchmarks/loop.py --budget default --seeds 0   # on a GPU host
+    # then every round's adapter on 150 further held-out texts (8 writers at once)
+    python benchmarks/loop.py --budget lean --weightings negatives --more-held-out 150
 
 Writes ``benchmarks/results/loop.json`` (settings, every round's figures per seed), ``loop.md``
 (the tables) and ``loop.svg`` (acceptance by round, min-max over seeds); another budget
@@ -958,7 +960,11 @@ def write_results(
             {
                 "settings": s["settings"],
                 "rounds": [
-                    {k: v for k, v in rnd.items() if k not in ("held_out", "writing")}
+                    {
+                        k: v
+                        for k, v in rnd.items()
+                        if k not in ("held_out", "writing", "more_held_out")
+                    }
                     | {"feedback": feedback_counts(rnd)}
                     for rnd in s["rounds"]
                 ],
