@@ -20,8 +20,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.facts import HeldEdit
+from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
 from itune_core.prefix_cache import shared_prefix_forward
 
 # Log-probabilities (summed over each answer's tokens) of answers to one piece's prompt.
@@ -49,15 +48,12 @@ def keep_confident(
     if not edits:
         return answer, ()
     margins = edit_margins(piece, answer, edits, scorer)
-    kept = [e for e, m in zip(edits, margins, strict=True) if m > min_margin]
-    if len(kept) == len(edits):
-        return answer, ()
-    left_out = tuple(
-        HeldEdit(e.before, e.after, f"the model was unsure (margin {m:.2f} nats)")
-        for e, m in zip(edits, margins, strict=True)
+    unsure = {
+        i: f"the model was unsure (margin {m:.2f} nats)"
+        for i, m in enumerate(margins)
         if m <= min_margin
-    )
-    return apply_edits(piece, kept), left_out
+    }
+    return hold_back(piece, edits, unsure) if unsure else (answer, ())
 
 
 def shared_prompt_logprobs(

@@ -23,8 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from itune_core.edits import Edit, apply_edits, compute_edits
-from itune_core.facts import HeldEdit
+from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
 
 CONNECTORS = frozenset(
     [
@@ -107,20 +106,11 @@ def guard_connectors(
         # one, so look again at what is offered until nothing more is held.
         lost = Counter(_connectors(source)) - Counter(_connectors(offered))
         found = {
-            i: word
+            i: f"drops the connector {word!r}: a fluency edit keeps how ideas link"
             for i, edit in enumerate(edits)
             if i not in held and (word := _dropped(source, edit, lost)) is not None
         }
         if not found:
-            break
+            return hold_back(source, edits, held)
         held |= found
-        offered = apply_edits(source, [e for i, e in enumerate(edits) if i not in held])
-    report = tuple(
-        HeldEdit(
-            edits[i].before,
-            edits[i].after,
-            f"drops the connector {held[i]!r}: a fluency edit keeps how ideas link",
-        )
-        for i in sorted(held)
-    )
-    return offered, report
+        offered = hold_back(source, edits, held)[0]

@@ -13,7 +13,7 @@ inserting a word shows as ``A '' -> 'big '`` rather than ``R ' ' -> ' big '``. A
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 # A word (letters, digits, underscores, inner apostrophes) or one punctuation character.
@@ -202,6 +202,30 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
         pos = edit.end_char_pos
     out.append(source[pos:])
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class HeldEdit:
+    """An edit that was not offered (a guard held it back, or the model was unsure of it),
+    and why."""
+
+    before: str
+    after: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"before": self.before, "after": self.after, "reason": self.reason}
+
+
+def hold_back(
+    source: str, edits: Sequence[Edit], reasons: Mapping[int, str]
+) -> tuple[str, tuple[HeldEdit, ...]]:
+    """``source`` with every edit applied but those in ``reasons`` (by index), and those
+    held edits with their reasons, in text order. The one way the guards and the
+    confidence threshold undo edits."""
+    offered = apply_edits(source, [e for i, e in enumerate(edits) if i not in reasons])
+    held = tuple(HeldEdit(edits[i].before, edits[i].after, reasons[i]) for i in sorted(reasons))
+    return offered, held
 
 
 def with_intention(edits: Iterable[Edit], intention: str | None, confidence=None) -> list[Edit]:

@@ -26,9 +26,8 @@ is held back too), which is the side a writer can afford to err on.
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from itune_core.edits import Edit, apply_edits, compute_edits
+from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
 
 # The tokenization of itune_core.edits: words with inner apostrophes, or one punctuation mark.
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
@@ -58,18 +57,6 @@ _LIGHT = _wordset(
 )
 
 GUARD_EXEMPT = "meaning-changed"
-
-
-@dataclass(frozen=True)
-class HeldEdit:
-    """An edit the guard did not offer, and why."""
-
-    before: str
-    after: str
-    reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"before": self.before, "after": self.after, "reason": self.reason}
 
 
 def _tokens(text: str) -> list[re.Match]:
@@ -181,7 +168,7 @@ def guard_facts(
         held.setdefault(i, reason)
     if not held:
         return revised, ()
-    offered = _offered(source, edits, held)
+    offered = hold_back(source, edits, held)[0]
     if changes_facts(source, offered):
         # Undoing some edits can still leave a fact moved or doubled (the diff may pair a
         # dropped fact with one it copied elsewhere): hold every edit that touches one.
@@ -190,16 +177,10 @@ def guard_facts(
             touched = {m.group().lower() for m in _tokens(edit.before + " " + edit.after)}
             if touched & facts:
                 held.setdefault(i, "moves a fact token")
-        offered = _offered(source, edits, held)
+        offered = hold_back(source, edits, held)[0]
         if changes_facts(source, offered):  # not seen; the safe answer is the piece
             held = {i: held.get(i, "part of a fact change") for i in range(len(edits))}
-            offered = source
-    report = tuple(HeldEdit(edits[i].before, edits[i].after, held[i]) for i in sorted(held))
-    return offered, report
-
-
-def _offered(source: str, edits: Sequence[Edit], held: dict[int, str]) -> str:
-    return apply_edits(source, [edit for i, edit in enumerate(edits) if i not in held])
+    return hold_back(source, edits, held)
 
 
 def _original(text: str, lowered: str) -> str:

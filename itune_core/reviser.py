@@ -31,9 +31,9 @@ import torch
 from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
 from itune_core.decoding import Decoded, Decoder, Row
-from itune_core.edits import Edit, piecewise_edits
+from itune_core.edits import Edit, HeldEdit, piecewise_edits
 from itune_core.errors import InvalidText
-from itune_core.facts import HeldEdit, guard_facts
+from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.segment import split_pieces
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from itune_core.decoding import Decoded, Row
-from itune_core.facts import HeldEdit
+from itune_core.edits import HeldEdit
 from itune_core.reviser import ReviseSettings, accept_answer, clean_output, settings_decoder
 from itune_core.segment import split_pieces
 
