@@ -241,46 +241,41 @@ def _f(value: float | None) -> str:
 
 
 def seeds_markdown(part: dict[str, Any]) -> list[str]:
-    metrics = SEED_METRICS if "min_edit_margin" in part else METRICS  # older results: 3
     lines = [
         f"### Seeds {', '.join(map(str, part['seeds']))}: LoRA and Intention-Tuning, test",
         "",
-    ]
-    if "min_edit_margin" in part:
-        lines += [
-            "Scored as the app serves them: the fact guard on, edits kept only with a "
-            f"margin of {part['min_edit_margin']:g} nats (so seed 0 differs from the main "
-            "table, which kept every edit).",
-            "",
-        ]
-    lines += [
+        "Scored as the app serves them: the fact guard on, edits kept only with a "
+        f"margin of {part['min_edit_margin']:g} nats (so seed 0 differs from the main "
+        "table, which kept every edit).",
+        "",
         "| method | seeds | "
-        + " | ".join(f"{t} mean ± sd (range)" for _, t in metrics)
+        + " | ".join(f"{t} mean ± sd (range)" for _, t in SEED_METRICS)
         + " | SARI per seed |",
-        "|---|---|" + "---:|" * (len(metrics) + 1),
+        "|---|---|" + "---:|" * (len(SEED_METRICS) + 1),
     ]
     for method, s in part["summary"].items():
         cells = [
-            f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])}"
-            + (f" ({s[k]['min']:.2f}-{s[k]['max']:.2f})" if "min" in s[k] else "")
-            for k, _ in metrics
+            f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])} ({s[k]['min']:.2f}-{s[k]['max']:.2f})"
+            for k, _ in SEED_METRICS
         ]
         per_seed = ", ".join(f"{v:.2f}" for v in s["sari"]["values"])
-        seeds = ", ".join(map(str, s.get("seeds", part["seeds"])))
+        seeds = ", ".join(map(str, s["seeds"]))
         lines.append(f"| {NAMES[method]} | {seeds} | " + " | ".join(cells) + f" | {per_seed} |")
     lines += ["", "Intention-Tuning minus LoRA, per seed:", ""]
     lines += [
-        "| seed | " + " | ".join(t for _, t in metrics) + " |",
-        "|---:|" + "---:|" * len(metrics),
+        "| seed | " + " | ".join(t for _, t in SEED_METRICS) + " |",
+        "|---:|" + "---:|" * len(SEED_METRICS),
     ]
     for d in part["differences"]:
-        lines.append(f"| {d['seed']} | " + " | ".join(f"{d[k]:+.2f}" for k, _ in metrics) + " |")
-    wins = {k: sum(d[k] > 0 for d in part["differences"]) for k, _ in metrics}
+        lines.append(
+            f"| {d['seed']} | " + " | ".join(f"{d[k]:+.2f}" for k, _ in SEED_METRICS) + " |"
+        )
+    wins = {k: sum(d[k] > 0 for d in part["differences"]) for k, _ in SEED_METRICS}
     n = len(part["differences"])
     lines += [
         "",
         "Intention-Tuning ahead of LoRA in "
-        + ", ".join(f"{wins[k]}/{n} seeds on {t}" for k, t in metrics)
+        + ", ".join(f"{wins[k]}/{n} seeds on {t}" for k, t in SEED_METRICS)
         + ".",
     ]
     if part.get("missing"):
@@ -385,7 +380,7 @@ def markdown(results: dict[str, Any]) -> str:
         if name in results["parts"]:
             part = results["parts"][name]
             table = renderers[name](part)
-            run = part.get("run") or {"command": results["command"], "date": results["date"]}
+            run = part["run"]
             lines += ["", table[0], "", f"`{run['command']}` ({run['date']})", *table[1:]]
     return "\n".join(lines) + "\n"
 
@@ -458,8 +453,6 @@ def main() -> None:
         # Saved after each part, merged into what the file holds now (another process
         # may have saved other parts meanwhile), so a stopped run keeps what it finished.
         results = json.loads(path.read_text()) if path.is_file() else {"parts": {}}
-        for earlier in results["parts"].values():  # from before each part kept its own
-            earlier.setdefault("run", {k: results[k] for k in ("command", "date")})
         results |= header
         results["parts"][part] = done | {"run": {k: header[k] for k in ("command", "date")}}
         args.results.mkdir(parents=True, exist_ok=True)
