@@ -8,6 +8,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py dev --run runs/default-adapter
     # test, once, for the chosen adapter (ITERATER-sent and ITERATER-doc test splits)
     python benchmarks/default_adapter.py test --adapter adapters/itune-default
+    # dev: finished adapters side by side (a retrained candidate against the shipped one)
+    python benchmarks/default_adapter.py compare --adapters adapters/itune-default runs/new
     # dev, from the dev reports above (no model): could keeping edits for some
     # intentions only (each intention: every edit, a margin, or none) clear both bars?
     python benchmarks/default_adapter.py frontier --run runs/default-adapter
@@ -219,6 +221,39 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
     _write("test", rows, header, argv)
 
 
+def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
+    """Finished adapters side by side on dev (a retrained candidate against the shipped
+    one), each with every edit and as served, beside copy and zero-shot."""
+    targets: list[tuple[str, dict[str, Any]]] = [
+        ("copy", {"baseline": "copy", "min_edit_margin": None}),
+        ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
+    ]
+    for adapter in args.adapters:
+        name = Path(adapter).name
+        targets += [
+            (name, {"adapter": adapter, "min_edit_margin": None}),
+            (
+                f"{name}, min edit margin {args.margin:g} (served)",
+                {"adapter": adapter, "min_edit_margin": args.margin},
+            ),
+        ]
+    rows = []
+    for data in args.data:
+        for name, options in targets:
+            key = report_key("dev", data, name).removesuffix("_(served)")
+            config = EvalConfig(data=data, split="dev", model="embedded", **options)
+            rows.append(_row(name, data, _score(args.work, key, config)))
+    header = [
+        "Adapters compared on dev, greedy as the app revises: every edit kept, and as served "
+        "(the edits the model is unsure of left out). Every system is behind the fact and "
+        "connector guards. The learner-error sets are synthetic (`training/learner_errors.py`): "
+        "`learner-errors` injects them into ITERATER's dev sentences, `essay-errors` into the "
+        "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction.",
+        "",
+    ]
+    _write("compare", rows, header, argv)
+
+
 def _policy_rows(
     work: Path, run: str, data: str, margins: list[float]
 ) -> tuple[list[str], dict[str, list[Any]], list[str]]:
@@ -404,6 +439,19 @@ def main(argv: list[str] | None = None) -> None:
         default=20,
         help="first N ITERATER-doc test documents (the quality table's 20; 0: all)",
     )
+    compare = stages.add_parser("compare", help="finished adapters side by side on dev")
+    compare.add_argument("--adapters", nargs="+", required=True, help="adapter folders")
+    compare.add_argument(
+        "--data",
+        nargs="+",
+        default=["iterater-sent", "learner-errors", "essay-errors", "apostrophes"],
+    )
+    compare.add_argument(
+        "--margin",
+        type=float,
+        default=ReviseSettings.min_edit_margin,
+        help="the served min edit margin (nats); the default is the app's",
+    )
     frontier = stages.add_parser(
         "frontier", help="per-intention policies on dev, from the dev reports (no model)"
     )
@@ -423,7 +471,7 @@ def main(argv: list[str] | None = None) -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stage = {"dev": run_dev, "test": run_test, "frontier": run_frontier}
-    stage["connectors"] = run_connectors
+    stage |= {"connectors": run_connectors, "compare": run_compare}
     stage[args.stage](args, argv)
 
 

@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
-from training.learner_errors import make_pairs
+from training.learner_errors import apostrophe_pairs, make_pairs
 from training.vocabulary import DataSetName, Split
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,17 @@ SPLITS = tuple(split.value for split in Split)
 DATASET_NAMES = (
     *(name.value for name in DataSetName if name is not DataSetName.FEEDBACK),
     "learner-errors",
+    "essay-errors",
+    "apostrophes",
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
 LEARNER_ERRORS_MAX = 3000
 LEARNER_ERRORS_SEED = 0
+# The same errors in the students' essays of ArgRewrite (essay-errors), and dropped
+# apostrophes from both corpora (apostrophes): at most this many each, same seed.
+ESSAY_ERRORS_MAX = 1000
+APOSTROPHES_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -306,13 +312,10 @@ def load_iterater_doc(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return Dataset("iterater-doc", split, _kept(rows, path), INTENTIONS, True, str(path))
 
 
-def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
-    """Synthetic fluency pairs: learner errors injected into the revised (clean) sentences
-    of ITERATER-sent's ``split`` (``training.learner_errors``); train pairs come from train
-    sentences that no other split holds, so dev and test stay unseen."""
-    clean = load_iterater_sent(split, root)
-    # IteraTeR repeats a few sentences across its splits (3-6 per split): a sentence any
-    # other split holds is left out, so no split's pairs show another split's text.
+def _revised_only_here(split: str, root: Path) -> list[str]:
+    """ITERATER-sent's revised sentences of ``split``. IteraTeR repeats a few sentences
+    across its splits (3-6 per split): a sentence any other split holds is left out, so no
+    split's synthetic pairs show another split's text."""
     elsewhere = {
         text.strip()
         for other in SPLITS
@@ -320,8 +323,19 @@ def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
         for example in load_iterater_sent(other, root).examples
         for text in (example.before, example.after)
     }
-    sentences = [e.after for e in clean.examples if e.after.strip() not in elsewhere]
-    pairs = make_pairs(sentences, LEARNER_ERRORS_MAX, LEARNER_ERRORS_SEED)
+    return [
+        e.after
+        for e in load_iterater_sent(split, root).examples
+        if e.after.strip() not in elsewhere
+    ]
+
+
+def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """Synthetic fluency pairs: learner errors injected into the revised (clean) sentences
+    of ITERATER-sent's ``split`` (``training.learner_errors``); train pairs come from train
+    sentences that no other split holds, so dev and test stay unseen."""
+    clean = load_iterater_sent(split, root)
+    pairs = make_pairs(_revised_only_here(split, root), LEARNER_ERRORS_MAX, LEARNER_ERRORS_SEED)
     examples = tuple(
         RevisionExample(noisy, fixed, ("fluency",), f"learner-errors/{'+'.join(rules)}/{n}")
         for n, (noisy, fixed, rules) in enumerate(pairs)
@@ -331,6 +345,49 @@ def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
         f"(max {LEARNER_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
     )
     return Dataset("learner-errors", split, examples, INTENTIONS, False, provenance)
+
+
+def _essay_sentences(split: str, root: Path) -> list[str]:
+    """The revised sentences of the ArgRewrite writers of ``split``, curly apostrophes
+    straightened (as most writers type them, and as the error rules read them)."""
+    return [e.after.replace("\u2019", "'") for e in load_argrewrite(split, root).examples]
+
+
+def _fluency_pairs(
+    name: str, split: str, pairs: Sequence[tuple[str, str, tuple[str, ...]]], provenance: str
+) -> Dataset:
+    examples = tuple(
+        RevisionExample(noisy, fixed, ("fluency",), f"{name}/{'+'.join(rules)}/{n}")
+        for n, (noisy, fixed, rules) in enumerate(pairs)
+    )
+    return Dataset(name, split, examples, INTENTIONS, False, provenance)
+
+
+def load_essay_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """The learner errors of ``load_learner_errors`` injected into students' essays: the
+    revised sentences of the ArgRewrite writers of ``split`` (its writer split keeps
+    dev and test writers unseen). Nearer the register of a learner's draft than
+    ITERATER's academic prose."""
+    sentences = _essay_sentences(split, root)
+    pairs = make_pairs(sentences, ESSAY_ERRORS_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ArgRewrite {split} writers' revised sentences with injected learner errors "
+        f"(max {ESSAY_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _fluency_pairs("essay-errors", split, pairs, provenance)
+
+
+def load_apostrophes(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """Dropped apostrophes ("its not" for "it's not", "dont"), from the revised sentences of
+    ``split`` in ITERATER-sent and ArgRewrite that hold a contraction or a full form to
+    contract (``training.learner_errors.apostrophe_pairs``)."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = apostrophe_pairs(sentences, APOSTROPHES_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences, one apostrophe dropped "
+        f"(max {APOSTROPHES_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _fluency_pairs("apostrophes", split, pairs, provenance)
 
 
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
@@ -571,6 +628,10 @@ def load_dataset(
         return load_iterater_sent(split, root)
     if name_or_path == "learner-errors":
         return load_learner_errors(split, root)
+    if name_or_path == "essay-errors":
+        return load_essay_errors(split, root)
+    if name_or_path == "apostrophes":
+        return load_apostrophes(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

@@ -325,6 +325,73 @@ def inject_errors(
     return text, tuple(rule for _c, rule in chosen)
 
 
+# Contractions, each from the full form a clean sentence may hold; "it is" first, since
+# "its" for "it's" is the one whose wrong form is itself a word, so only the context tells.
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("it is", "it's"),
+    ("is not", "isn't"),
+    ("are not", "aren't"),
+    ("do not", "don't"),
+    ("does not", "doesn't"),
+    ("did not", "didn't"),
+    ("cannot", "can't"),
+    ("will not", "won't"),
+    ("they are", "they're"),
+    ("you are", "you're"),
+    ("that is", "that's"),
+    ("there is", "there's"),
+)
+_CONTRACTED = {short for _full, short in _CONTRACTIONS}
+
+
+def contract(sentence: str) -> str:
+    """``sentence`` with its first full form (in ``_CONTRACTIONS`` order) contracted, as a
+    less formal writer puts it; unchanged when it already holds a contraction or has no
+    full form. The first letter's case is kept."""
+    if any(w.lower in _CONTRACTED for w in _words(sentence)):
+        return sentence
+    for full, short in _CONTRACTIONS:
+        match = re.search(rf"\b{full}\b", sentence, flags=re.IGNORECASE)
+        if match:
+            short = _same_case(match.group(), short)
+            return sentence[: match.start()] + short + sentence[match.end() :]
+    return sentence
+
+
+def drop_apostrophe(sentence: str, rng: random.Random) -> str:
+    """``sentence`` with the apostrophe of one contraction dropped ("it's" -> "its",
+    "don't" -> "dont"); "it's" is chosen whenever the sentence holds it. Unchanged when
+    it holds none."""
+    found = [w for w in _words(sentence) if w.lower in _CONTRACTED]
+    if not found:
+        return sentence
+    its = [w for w in found if w.lower == "it's"]
+    w = its[0] if its else rng.choice(found)
+    return sentence[: w.start] + w.text.replace("'", "") + sentence[w.end :]
+
+
+def apostrophe_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(apostrophe dropped, clean, ("apostrophe",))`` triples, one per
+    distinct usable sentence that holds a contraction or a full form to contract (the
+    clean side is the contracted sentence). A rule apart from ``RULES``, so the pairs of
+    ``make_pairs`` stay as they were: academic prose seldom contracts, so those pairs
+    never teach that "its not" is "it's not"."""
+    rng = random.Random(seed)
+    pool = sorted({s.strip() for s in sentences if usable(s.strip())})
+    rng.shuffle(pool)
+    pairs = []
+    for sentence in pool:
+        if len(pairs) == count:
+            break
+        clean = contract(sentence)
+        noisy = drop_apostrophe(clean, rng)
+        if noisy != clean:
+            pairs.append((noisy, clean, ("apostrophe",)))
+    return pairs
+
+
 def usable(sentence: str) -> bool:
     """Whether a sentence is a fair clean source: prose of 6-60 words, no markup."""
     words = _WORD.findall(sentence)

@@ -5,8 +5,17 @@ import random
 
 import pytest
 
-from training.data import load_dataset, load_iterater_sent
-from training.learner_errors import RULE_FUNCTIONS, RULES, inject_errors, make_pairs, usable
+from training.data import load_argrewrite, load_dataset, load_iterater_sent
+from training.learner_errors import (
+    RULE_FUNCTIONS,
+    RULES,
+    apostrophe_pairs,
+    contract,
+    drop_apostrophe,
+    inject_errors,
+    make_pairs,
+    usable,
+)
 from training.learner_errors import _words as words
 
 CLEAN = "There are many reasons why people like to travel, and it is not always easy."
@@ -101,3 +110,65 @@ def test_a_file_whose_name_holds_a_plus_is_read_as_one_file(tmp_path):
     row = '{"before_sent": "He go home.", "after_sent": "He goes home.", "labels": "fluency"}'
     path.write_text(row + "\n", encoding="utf-8")
     assert [e.after for e in load_dataset(str(path), "train").examples] == ["He goes home."]
+
+
+@pytest.mark.parametrize(
+    ("clean", "contracted"),
+    [
+        ("It is not easy to plan a trip.", "It's not easy to plan a trip."),
+        ("They say it is cheap and they are right.", "They say it's cheap and they are right."),
+        ("We do not know why.", "We don't know why."),
+        ("We cannot say.", "We can't say."),
+        ("We don't know if it is true.", "We don't know if it is true."),  # one already
+        ("A bit is a unit.", "A bit is a unit."),  # "bit is" holds no "it is"
+    ],
+)
+def test_contract_makes_the_first_full_form_a_contraction(clean, contracted):
+    assert contract(clean) == contracted
+
+
+def test_drop_apostrophe_prefers_its():
+    rng = random.Random(0)
+    assert drop_apostrophe("We don't think it's late.", rng) == "We don't think its late."
+    assert drop_apostrophe("We don't know.", rng) == "We dont know."
+    assert drop_apostrophe("Its owner's car.", rng) == "Its owner's car."  # no contraction
+
+
+def test_apostrophe_pairs_restore_one_apostrophe_and_change_nothing_else():
+    sentences = [CLEAN, "We do not know why the results differ so much.", "Xyz is short."]
+    pairs = apostrophe_pairs(sentences, 10, seed=0)
+    assert pairs == apostrophe_pairs(sentences, 10, seed=0)
+    assert sorted(pairs) == [
+        (
+            "There are many reasons why people like to travel, and its not always easy.",
+            "There are many reasons why people like to travel, and it's not always easy.",
+            ("apostrophe",),
+        ),
+        (
+            "We dont know why the results differ so much.",
+            "We don't know why the results differ so much.",
+            ("apostrophe",),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", ["essay-errors", "apostrophes"])
+def test_the_essay_and_apostrophe_pairs_keep_their_splits_apart(name):
+    train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
+    assert len(train) >= 400 and len(dev) >= 50
+    assert all(e.labels == ("fluency",) and e.before != e.after for e in train.examples)
+    assert {e.after for e in dev.examples}.isdisjoint(e.after for e in train.examples)
+
+
+def test_essay_errors_come_from_the_training_writers_essays():
+    essays = {e.after.replace("\u2019", "'").strip() for e in load_argrewrite("train").examples}
+    pairs = load_dataset("essay-errors", "train").examples
+    assert all(e.after in essays for e in pairs)
+    held_out = {e.after.replace("\u2019", "'").strip() for e in load_argrewrite("test").examples}
+    assert held_out.isdisjoint(e.after for e in pairs)
+
+
+def test_apostrophe_pairs_teach_its_for_its():
+    pairs = load_dataset("apostrophes", "train").examples
+    its = [e for e in pairs if "it's" in e.after.lower() and "its" in e.before.lower()]
+    assert len(its) >= 100
