@@ -193,25 +193,46 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     _write("dev", rows, header, argv)
 
 
-def run_test(args: argparse.Namespace, argv: list[str]) -> None:
-    name = Path(args.adapter).name
-    targets = [
+def _served_targets(adapters: list[str], margin: float) -> list[tuple[str, dict[str, Any]]]:
+    """Copy, zero-shot, and each adapter with every edit and as served (``margin``)."""
+    targets: list[tuple[str, dict[str, Any]]] = [
         ("copy", {"baseline": "copy", "min_edit_margin": None}),
         ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
-        (name, {"adapter": args.adapter, "min_edit_margin": None}),
-        (
-            f"{name}, min edit margin {args.margin:g} (served)",
-            {"adapter": args.adapter, "min_edit_margin": args.margin},
-        ),
     ]
+    for adapter in adapters:
+        name = Path(adapter).name
+        targets += [
+            (name, {"adapter": adapter, "min_edit_margin": None}),
+            (
+                f"{name}, min edit margin {margin:g} (served)",
+                {"adapter": adapter, "min_edit_margin": margin},
+            ),
+        ]
+    return targets
+
+
+def _score_targets(
+    work: Path,
+    split: str,
+    datasets: list[str],
+    targets: list[tuple[str, dict[str, Any]]],
+    limits: dict[str, int | None],
+) -> list[dict[str, Any]]:
+    """Every target scored on every data set of ``split`` (reports reused from ``work``)."""
     rows = []
-    for data in args.data:
-        limit = args.doc_limit if data == "iterater-doc" else None
+    for data in datasets:
         for name, options in targets:
-            key = report_key("test", data, name)
-            key = key.removesuffix("_(served)")
-            config = EvalConfig(data=data, split="test", model="embedded", limit=limit, **options)
-            rows.append(_row(name, data, _score(args.work, key, config)))
+            key = report_key(split, data, name).removesuffix("_(served)")
+            config = EvalConfig(
+                data=data, split=split, model="embedded", limit=limits.get(data), **options
+            )
+            rows.append(_row(name, data, _score(work, key, config)))
+    return rows
+
+
+def run_test(args: argparse.Namespace, argv: list[str]) -> None:
+    targets = _served_targets([args.adapter], args.margin)
+    rows = _score_targets(args.work, "test", args.data, targets, {"iterater-doc": args.doc_limit})
     header = [
         "Scored once on the test splits, greedy, as the app revises: every edit kept, and "
         "(the last row of each data set, what the app serves) the edits the model is unsure "
@@ -224,25 +245,8 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
 def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
     """Finished adapters side by side on dev (a retrained candidate against the shipped
     one), each with every edit and as served, beside copy and zero-shot."""
-    targets: list[tuple[str, dict[str, Any]]] = [
-        ("copy", {"baseline": "copy", "min_edit_margin": None}),
-        ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
-    ]
-    for adapter in args.adapters:
-        name = Path(adapter).name
-        targets += [
-            (name, {"adapter": adapter, "min_edit_margin": None}),
-            (
-                f"{name}, min edit margin {args.margin:g} (served)",
-                {"adapter": adapter, "min_edit_margin": args.margin},
-            ),
-        ]
-    rows = []
-    for data in args.data:
-        for name, options in targets:
-            key = report_key("dev", data, name).removesuffix("_(served)")
-            config = EvalConfig(data=data, split="dev", model="embedded", **options)
-            rows.append(_row(name, data, _score(args.work, key, config)))
+    targets = _served_targets(args.adapters, args.margin)
+    rows = _score_targets(args.work, "dev", args.data, targets, {})
     header = [
         "Adapters compared on dev, greedy as the app revises: every edit kept, and as served "
         "(the edits the model is unsure of left out). Every system is behind the fact and "

@@ -40,7 +40,7 @@ def test_the_built_in_adapter_is_shipped_whole():
     assert (BUILTIN_ADAPTER / "predictor" / "predictor.json").is_file()
     lineage = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
     assert lineage["method"] == "intention-tuning"
-    assert lineage["data"]["name"] == "iterater-sent+learner-errors"
+    assert lineage["data"]["name"] == "iterater-sent+learner-errors+essay-errors+apostrophes"
     size = sum(p.stat().st_size for p in BUILTIN_ADAPTER.rglob("*") if p.is_file())
     assert size < 20 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
 
@@ -86,15 +86,29 @@ def test_it_fixes_one_learner_error_and_changes_nothing_else(running, draft, fix
     assert stored == [("itune-default", fixed)]
 
 
-def test_the_learner_draft_comes_back_fixed_with_its_connector_kept(running):
+def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
     client, _, _ = running
     view = client.predict(DRAFT, ["fluency"], api_name="/revise")[0]
     revised = view["revised"]
     assert revised.startswith("There are many reasons why people like to travel. ")
-    assert "It broadens the mind and you meet a new friend. However, travel can also " in revised
-    # The model drops "also"; the connector guard holds that edit back and says why.
-    assert [(h["before"], h["after"]) for h in view["held_edits"]] == [("also ", "")]
-    assert "connector 'also'" in view["held_edits"][0]["reason"]
+    assert revised.endswith(
+        "you meet a new friend. However, travel can also be expensive, and it's not always "
+        "easy to plan."
+    )
+    # Both connectors kept by the model itself: the connector guard has nothing to hold.
+    assert view["held_edits"] == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "fixed"),
+    [
+        ("I think its important to sleep well.", "I think it's important to sleep well."),
+        ("The company changed its name last year.", "The company changed its name last year."),
+    ],
+)
+def test_its_is_fixed_only_where_it_stands_for_it_is(running, draft, fixed):
+    client, _, _ = running
+    assert client.predict(draft, ["fluency"], api_name="/revise")[0]["revised"] == fixed
 
 
 def test_an_admin_can_switch_to_the_base_model_and_back(running):
