@@ -336,15 +336,11 @@ def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     sentences that no other split holds, so dev and test stay unseen."""
     clean = load_iterater_sent(split, root)
     pairs = make_pairs(_revised_only_here(split, root), LEARNER_ERRORS_MAX, LEARNER_ERRORS_SEED)
-    examples = tuple(
-        RevisionExample(noisy, fixed, ("fluency",), f"learner-errors/{'+'.join(rules)}/{n}")
-        for n, (noisy, fixed, rules) in enumerate(pairs)
-    )
     provenance = (
         f"{clean.provenance}: revised sentences with injected learner errors "
         f"(max {LEARNER_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
     )
-    return Dataset("learner-errors", split, examples, INTENTIONS, False, provenance)
+    return _fluency_pairs("learner-errors", split, pairs, provenance)
 
 
 def _essay_sentences(split: str, root: Path) -> list[str]:

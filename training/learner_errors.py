@@ -378,18 +378,12 @@ def apostrophe_pairs(
     clean side is the contracted sentence). A rule apart from ``RULES``, so the pairs of
     ``make_pairs`` stay as they were: academic prose seldom contracts, so those pairs
     never teach that "its not" is "it's not"."""
-    rng = random.Random(seed)
-    pool = sorted({s.strip() for s in sentences if usable(s.strip())})
-    rng.shuffle(pool)
-    pairs = []
-    for sentence in pool:
-        if len(pairs) == count:
-            break
+
+    def apostrophe(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
         clean = contract(sentence)
-        noisy = drop_apostrophe(clean, rng)
-        if noisy != clean:
-            pairs.append((noisy, clean, ("apostrophe",)))
-    return pairs
+        return drop_apostrophe(clean, rng), clean, ("apostrophe",)
+
+    return _pairs(sentences, count, seed, apostrophe)
 
 
 def usable(sentence: str) -> bool:
@@ -409,14 +403,30 @@ def make_pairs(
 
     Each clean sentence is used once at most; the order follows a seeded shuffle.
     """
+
+    def errors(clean: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+        noisy, rules = inject_errors(clean, rng)
+        return noisy, clean, rules
+
+    return _pairs(sentences, count, seed, errors)
+
+
+def _pairs(
+    sentences: Iterable[str],
+    count: int,
+    seed: int,
+    corrupt: Callable[[str, random.Random], tuple[str, str, tuple[str, ...]]],
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``corrupt(sentence, rng)`` triples ``(noisy, clean, rules)`` from
+    distinct usable sentences in a seeded shuffle, those where ``noisy`` differs kept."""
     rng = random.Random(seed)
     pool = sorted({s.strip() for s in sentences if usable(s.strip())})
     rng.shuffle(pool)
     pairs = []
-    for clean in pool:
+    for sentence in pool:
         if len(pairs) == count:
             break
-        noisy, rules = inject_errors(clean, rng)
+        noisy, clean, rules = corrupt(sentence, rng)
         if rules and noisy != clean:
             pairs.append((noisy, clean, rules))
     return pairs
