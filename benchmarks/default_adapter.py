@@ -252,7 +252,8 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "(the edits the model is unsure of left out). Every system is behind the fact and "
         "connector guards. The learner-error sets are synthetic (`training/learner_errors.py`): "
         "`learner-errors` injects them into ITERATER's dev sentences, `essay-errors` into the "
-        "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction.",
+        "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction, "
+        "`agreement` leaves a third-person verb without its -s.",
         "",
     ]
     _write("compare", rows, header, argv)
@@ -448,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
     compare.add_argument(
         "--data",
         nargs="+",
-        default=["iterater-sent", "learner-errors", "essay-errors", "apostrophes"],
+        default=["iterater-sent", "learner-errors", "essay-errors", "apostrophes", "agreement"],
     )
     compare.add_argument(
         "--margin",

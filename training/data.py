@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
-from training.learner_errors import apostrophe_pairs, make_pairs
+from training.learner_errors import agreement_pairs, apostrophe_pairs, make_pairs
 from training.vocabulary import DataSetName, Split
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,18 @@ DATASET_NAMES = (
     "learner-errors",
     "essay-errors",
     "apostrophes",
+    "agreement",
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
 LEARNER_ERRORS_MAX = 3000
 LEARNER_ERRORS_SEED = 0
-# The same errors in the students' essays of ArgRewrite (essay-errors), and dropped
-# apostrophes from both corpora (apostrophes): at most this many each, same seed.
+# The same errors in the students' essays of ArgRewrite (essay-errors), dropped apostrophes
+# and third-person verbs without their -s from both corpora (apostrophes, agreement): at
+# most this many each, same seed.
 ESSAY_ERRORS_MAX = 1000
 APOSTROPHES_MAX = 1000
+AGREEMENT_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -386,6 +389,20 @@ def load_apostrophes(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return _fluency_pairs("apostrophes", split, pairs, provenance)
 
 
+def load_agreement(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """Third-person verbs without their -s ("She propose" for "She proposes"), from the
+    revised sentences of ``split`` in ITERATER-sent and ArgRewrite whose "we" or "they"
+    subject is made singular (``training.learner_errors.agreement_pairs``)."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = agreement_pairs(sentences, AGREEMENT_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences, a plural subject made "
+        f"singular and its verb left without -s (max {AGREEMENT_MAX}, seed "
+        f"{LEARNER_ERRORS_SEED})"
+    )
+    return _fluency_pairs("agreement", split, pairs, provenance)
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -628,6 +645,8 @@ def load_dataset(
         return load_essay_errors(split, root)
     if name_or_path == "apostrophes":
         return load_apostrophes(split, root)
+    if name_or_path == "agreement":
+        return load_agreement(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

@@ -386,6 +386,70 @@ def apostrophe_pairs(
     return _pairs(sentences, count, seed, apostrophe)
 
 
+# Words that follow "we" or "they" without being a present-tense verb: modals, adverbs,
+# past forms that look like base forms.
+_NOT_BASE_VERBS = frozenset(
+    (  # noqa: SIM905 (a list of 120 words reads better as one string)
+        "can could will would shall should may might must cannot also then still now often only "
+        "first thus therefore just all both each always never usually further hence are were "
+        "was am be had did not and or to in on at of for with as so because here there mainly "
+        "even however generally simply rather actually already again finally instead indeed "
+        "really certainly particularly typically currently previously later second third "
+        "either neither nor found made said took gave went came saw knew thought got felt told "
+        "became began brought left kept held ran wrote chose lost built bought won met paid sent "
+        "spent led stood understood taught put set cut let read hit hurt cost"
+    ).split()
+)
+_PLURAL_SUBJECT = re.compile(r"\b(we|they) ([a-z]+)\b(?!-)", flags=re.IGNORECASE)
+_SINGULAR_PRONOUNS = ("he", "she", "it")
+
+
+def third_person(verb: str) -> str:
+    """The third-person singular present of a base-form ``verb`` ("have" -> "has",
+    "go" -> "goes", "carry" -> "carries", "propose" -> "proposes")."""
+    if verb == "have":
+        return "has"
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if len(verb) > 2 and verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def singular_subject(sentence: str, rng: random.Random) -> tuple[str, str] | None:
+    """``(verb without its -s, clean)`` for a sentence whose first "we" or "they" is
+    followed by a present-tense verb: that subject becomes "he", "she" or "it" (drawn from
+    ``rng``, the case kept) and the clean side inflects the verb ("We propose" -> clean "She
+    proposes", noisy "She propose"). None when the sentence has no such subject."""
+    for match in _PLURAL_SUBJECT.finditer(sentence):
+        subject, verb = match.group(1), match.group(2)
+        if verb in _NOT_BASE_VERBS or len(verb) < 2 or verb.endswith(("s", "ed", "ing", "ly")):
+            continue
+        pronoun = _same_case(subject, rng.choice(_SINGULAR_PRONOUNS))
+        head, tail = sentence[: match.start()], sentence[match.end() :]
+        return f"{head}{pronoun} {verb}{tail}", f"{head}{pronoun} {third_person(verb)}{tail}"
+    return None
+
+
+def agreement_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(verb without its -s, clean, ("third-person",))`` triples, one per
+    distinct usable sentence with a "we" or "they" subject to make singular
+    (``singular_subject``). The third-person -s is the commonest learner error, but the
+    corpora seldom put "he", "she" or "it" before a verb (about 60 train sentences), so the
+    ``agreement`` rule of ``make_pairs`` drops it in a few dozen pairs only; a rule apart
+    from ``RULES``, so those pairs stay as they were."""
+
+    def third(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+        found = singular_subject(sentence, rng)
+        if found is None:
+            return sentence, sentence, ()
+        return found[0], found[1], ("third-person",)
+
+    return _pairs(sentences, count, seed, third)
+
+
 def usable(sentence: str) -> bool:
     """Whether a sentence is a fair clean source: prose of 6-60 words, no markup."""
     words = _WORD.findall(sentence)

@@ -9,11 +9,14 @@ from training.data import load_argrewrite, load_dataset, load_iterater_sent
 from training.learner_errors import (
     RULE_FUNCTIONS,
     RULES,
+    agreement_pairs,
     apostrophe_pairs,
     contract,
     drop_apostrophe,
     inject_errors,
     make_pairs,
+    singular_subject,
+    third_person,
     usable,
 )
 from training.learner_errors import _words as words
@@ -152,10 +155,76 @@ def test_apostrophe_pairs_restore_one_apostrophe_and_change_nothing_else():
     ]
 
 
-@pytest.mark.parametrize("name", ["essay-errors", "apostrophes"])
-def test_the_essay_and_apostrophe_pairs_keep_their_splits_apart(name):
+@pytest.mark.parametrize(
+    ("verb", "inflected"),
+    [
+        ("propose", "proposes"),
+        ("have", "has"),
+        ("do", "does"),
+        ("go", "goes"),
+        ("carry", "carries"),
+        ("play", "plays"),
+        ("focus", "focuses"),
+        ("teach", "teaches"),
+        ("fix", "fixes"),
+        ("broaden", "broadens"),
+    ],
+)
+def test_third_person_inflects_a_base_verb(verb, inflected):
+    assert third_person(verb) == inflected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "noisy", "clean"),
+    [
+        ("We propose a new model.", "{P} propose a new model.", "{P} proposes a new model."),
+        (
+            "In this paper, we study how they learn.",
+            "In this paper, {p} study how they learn.",
+            "In this paper, {p} studies how they learn.",
+        ),
+        # a modal, a past form and a hyphenated word are passed over for the next subject
+        (
+            "We can see that they found it, so they pre-train and they go home.",
+            "We can see that they found it, so they pre-train and {p} go home.",
+            "We can see that they found it, so they pre-train and {p} goes home.",
+        ),
+        ("They have shown results.", "{P} have shown results.", "{P} has shown results."),
+    ],
+)
+def test_singular_subject_makes_one_agreement_error(sentence, noisy, clean):
+    found = singular_subject(sentence, random.Random(0))
+    pronoun = random.Random(0).choice(("he", "she", "it"))
+    fill = {"p": pronoun, "P": pronoun.capitalize()}
+    assert found == (noisy.format(**fill), clean.format(**fill))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["We also tried it.", "They were late.", "Users like it.", "We showed that it works."],
+)
+def test_a_sentence_without_a_plural_subject_and_present_verb_gives_nothing(sentence):
+    assert singular_subject(sentence, random.Random(0)) is None
+
+
+def test_agreement_pairs_differ_only_in_the_third_person_s():
+    pairs = agreement_pairs(
+        ["We propose a simple method for this task.", "Xyz is short.", CLEAN], 10, seed=0
+    )
+    assert pairs == agreement_pairs(
+        ["We propose a simple method for this task.", "Xyz is short.", CLEAN], 10, seed=0
+    )
+    assert len(pairs) == 1
+    noisy, clean, rules = pairs[0]
+    assert rules == ("third-person",)
+    assert noisy.endswith(" propose a simple method for this task.")
+    assert clean == noisy.replace(" propose ", " proposes ")
+
+
+@pytest.mark.parametrize("name", ["essay-errors", "apostrophes", "agreement"])
+def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
-    assert len(train) >= 400 and len(dev) >= 50
+    assert len(train) >= 300 and len(dev) >= 40
     assert all(e.labels == ("fluency",) and e.before != e.after for e in train.examples)
     assert {e.after for e in dev.examples}.isdisjoint(e.after for e in train.examples)
 
