@@ -9,11 +9,20 @@ almost free. ``BatchScheduler`` owns the model's use: requests hand it their row
 2. every other model call waiting (``call``: labelling a revision's edits with the
    intention predictor), one after another: on a CPU, forward passes from many threads at
    once oversubscribe the cores and each takes many times longer;
-3. then one ``generate`` call over up to ``max_rows`` rows, taken round-robin across the
-   waiting requests, at most ``max_rows_per_request`` from any one, the order of requests
-   rotating from batch to batch: one writer's long document cannot starve a short request,
-   which joins the next batch. A request's rows are taken longest first, so rows of
-   similar length share batches and padding stays small.
+3. when neither waits, one ``generate`` call over up to ``max_rows`` rows, round-robin
+   across the waiting requests, at most ``max_rows_per_request`` from any one while others
+   wait, the order of requests rotating from batch to batch: one writer's long document
+   cannot starve a short request, which joins the next batch. A request waiting alone may
+   fill the batch (a paragraph's sentences go through the model together). A request's
+   rows are taken longest first, so rows of similar length share batches and padding
+   stays small.
+
+A pass that answered someone (rows decoded, scores, calls) is followed by a short grace
+(``grace_s``) before the next ``generate``: the requests it answered usually hand in their
+next short job (scoring the edits of a decoded row, labelling a finished revision) within a
+millisecond or two, and that job then runs before the next batch instead of after it. Under
+load a batch takes seconds, so without the grace each revision would wait out one batch for
+its scores and another for its labels.
 
 A request that goes away (``decode``'s iterator closed: the page was closed, the client
 disconnected) drops its waiting rows, and its rows in the running batch stop at their next
@@ -78,7 +87,9 @@ class BatchScheduler:
     Args:
         decoder: the decoder that runs the model.
         max_rows: rows per ``generate`` call.
-        max_rows_per_request: rows of one request in one call.
+        max_rows_per_request: rows of one request in one call while other requests wait.
+        grace_s: how long the scheduler waits for follow-up jobs after a pass that
+            answered someone, before it starts the next ``generate`` (seconds).
         exclusive: entered around every use of the model (the adapter pool's gate, so an
             adapter is never attached under a running batch).
     """
@@ -89,12 +100,20 @@ class BatchScheduler:
         *,
         max_rows: int = 16,
         max_rows_per_request: int = 8,
+        grace_s: float = 0.02,
         exclusive: Callable[[], AbstractContextManager] = nullcontext,
     ) -> None:
         for name, value in (("max_rows", max_rows), ("max_rows_per_request", max_rows_per_request)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if (
+            isinstance(grace_s, bool)
+            or not isinstance(grace_s, int | float)
+            or not 0 <= grace_s <= 1
+        ):
+            raise ValueError(f"grace_s must be a number of seconds in [0, 1], got {grace_s!r}")
         self.decoder = decoder
+        self.grace_s = float(grace_s)
         self.max_rows, self.max_rows_per_request = max_rows, max_rows_per_request
         self._exclusive = exclusive
         self._cond = threading.Condition()
@@ -183,25 +202,31 @@ class BatchScheduler:
         )
 
     def _loop(self) -> None:
+        answered = False  # the last pass answered someone, who may hand in a follow-up job
         while True:
             with self._cond:
                 self._cond.wait_for(self._has_work)
+                if answered and not (self._scores or self._calls):
+                    self._cond.wait_for(lambda: self._scores or self._calls, self.grace_s)
                 jobs, self._scores = self._scores, []
                 calls, self._calls = self._calls, []
-                try:
-                    batch = self._take()
-                except Exception:  # never leave the thread: waiting requests would hang
-                    logger.exception("choosing the next batch failed")
-                    batch = []
+                batch = []
+                if not (jobs or calls):  # short jobs first: their follow-ups may come next
+                    try:
+                        batch = self._take()
+                    except Exception:  # never leave the thread: waiting requests would hang
+                        logger.exception("choosing the next batch failed")
             if jobs:
                 with self._timed("score"):
                     self._run_scores(jobs)
-            with self._timed("calls"):
-                for job in calls:
-                    self._run_call(job)
+            if calls:
+                with self._timed("calls"):
+                    for job in calls:
+                        self._run_call(job)
             if batch:
                 with self._timed("generate"):
                     self._run_batch(batch)
+            answered = bool(jobs or calls or batch)
 
     @contextmanager
     def _timed(self, kind: str) -> Iterator[None]:
@@ -219,12 +244,13 @@ class BatchScheduler:
             self._requests[key].pending.clear()
         taken: list[tuple[_Request, int, Row]] = []
         per_request = dict.fromkeys(map(id, waiting), 0)
+        cap = self.max_rows_per_request if len(waiting) > 1 else self.max_rows
         while len(taken) < self.max_rows:
             progressed = False
             for request in waiting:
                 if len(taken) >= self.max_rows:
                     break
-                if request.pending and per_request[id(request)] < self.max_rows_per_request:
+                if request.pending and per_request[id(request)] < cap:
                     index, row = request.pending.popleft()
                     taken.append((request, index, row))
                     per_request[id(request)] += 1

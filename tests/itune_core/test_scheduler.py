@@ -20,8 +20,10 @@ class FakeDecoder:
         self.cancels: list[list[threading.Event | None]] = []
         self.delay, self.fail_on = delay, fail_on
         self.tokenizer = None
+        self.log: list[str] = []  # "generate" and "score", in the order they ran
 
     def generate(self, rows, cancel=None):
+        self.log.append("generate")
         self.batches.append([row.prompt[0] for row in rows])
         self.cancels.append(list(cancel or []))
         time.sleep(self.delay)
@@ -30,6 +32,7 @@ class FakeDecoder:
         return [Decoded(str(row.prompt[0]), 1, False) for row in rows]
 
     def score(self, jobs):
+        self.log.append("score")
         return [[float(len(a)) for a in answers] for _, answers in jobs]
 
 
@@ -54,6 +57,23 @@ def test_a_short_request_is_not_starved_by_a_long_document():
     served = next(i for i, batch in enumerate(decoder.batches) if 1 in batch)
     assert served <= 2
     assert len(list(long)) == 39
+
+
+def test_a_request_waiting_alone_fills_the_batch():
+    decoder = FakeDecoder()
+    scheduler = BatchScheduler(decoder, max_rows=16, max_rows_per_request=8)
+    assert len(list(scheduler.decode(rows(0, 10)))) == 10
+    assert [len(batch) for batch in decoder.batches] == [10]  # not 8 and then 2
+
+
+def test_a_decoded_rows_scoring_runs_before_the_next_batch():
+    """The grace after a batch lets the request that got its row hand in the row's
+    scoring job, which then runs before the next batch rather than after it."""
+    decoder = FakeDecoder(delay=0.05)
+    scheduler = BatchScheduler(decoder, max_rows=1, grace_s=0.5)
+    for k, _ in scheduler.decode(rows(0, 3)):
+        assert scheduler.scorer(Row((k,), 4, True))(["ab"]) == [2.0]
+    assert decoder.log == ["generate", "score"] * 3
 
 
 def test_concurrent_requests_share_batches_round_robin_with_a_cap_each():
@@ -113,6 +133,9 @@ def test_bad_sizes_are_refused():
         BatchScheduler(FakeDecoder(), max_rows=0)
     with pytest.raises(ValueError, match="max_rows_per_request"):
         BatchScheduler(FakeDecoder(), max_rows_per_request=True)
+    for bad in (-0.1, 2, True, "0.1"):
+        with pytest.raises(ValueError, match="grace_s"):
+            BatchScheduler(FakeDecoder(), grace_s=bad)
 
 
 # --- with the embedded model --------------------------------------------------------------
