@@ -202,12 +202,15 @@ class BatchScheduler:
         )
 
     def _loop(self) -> None:
-        answered = False  # the last pass answered someone, who may hand in a follow-up job
+        answered_at = None  # when a pass last answered someone, who may hand in a follow-up
         while True:
             with self._cond:
                 self._cond.wait_for(self._has_work)
-                if answered and not (self._scores or self._calls):
-                    self._cond.wait_for(lambda: self._scores or self._calls, self.grace_s)
+                grace = (
+                    0.0 if answered_at is None else answered_at + self.grace_s - time.monotonic()
+                )
+                if grace > 0 and not (self._scores or self._calls):
+                    self._cond.wait_for(lambda: self._scores or self._calls, grace)
                 jobs, self._scores = self._scores, []
                 calls, self._calls = self._calls, []
                 batch = []
@@ -226,7 +229,7 @@ class BatchScheduler:
             if batch:
                 with self._timed("generate"):
                     self._run_batch(batch)
-            answered = bool(jobs or calls or batch)
+            answered_at = time.monotonic() if jobs or calls or batch else None
 
     @contextmanager
     def _timed(self, kind: str) -> Iterator[None]:
