@@ -64,14 +64,30 @@ def report_key(split: str, data: str, name: str) -> str:
 
 
 def _score(work: Path, name: str, config: EvalConfig) -> dict[str, Any]:
-    """The report of one evaluation, from ``work`` when it was written before."""
+    """The report of one evaluation, from ``work`` when it was written before with the same
+    adapter."""
     path = work / f"{name}.json"
     if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
+        if _same_adapter(report, config):
+            return report
+        print(f"{name}: its adapter was replaced since; scoring it again", flush=True)
     print(f"scoring {name}", flush=True)
     report = evaluate(config, home=home_folder(), progress=EvalProgressBars())
     write_report(report, path)
     return report
+
+
+def _same_adapter(report: dict[str, Any], config: EvalConfig) -> bool:
+    """Whether ``report`` was made with the adapter now in ``config.adapter``. Reports are
+    named after the adapter's folder, and a folder such as ``adapters/itune-default`` gets a
+    new adapter when one ships: the lineage's creation time tells the two apart (a snapshot
+    has no lineage of its own, and a run's snapshots are never replaced)."""
+    lineage = Path(config.adapter) / "lineage.json" if config.adapter else None
+    if lineage is None or not lineage.is_file():
+        return True
+    created = json.loads(lineage.read_text(encoding="utf-8")).get("created")
+    return (report.get("lineage") or {}).get("created") == created
 
 
 def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:

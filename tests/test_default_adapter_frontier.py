@@ -1,9 +1,11 @@
-"""The per-intention policy frontier of ``benchmarks/default_adapter.py frontier``: scored
-from dev reports on disk, it finds the policy that keeps each intention's best choice."""
+"""``benchmarks/default_adapter.py``: the per-intention policy frontier (``frontier``),
+scored from dev reports on disk, finds the policy that keeps each intention's best choice;
+a saved report is reused only while its adapter folder holds the same adapter."""
 
 import json
 
-from benchmarks.default_adapter import main, report_key
+from benchmarks.default_adapter import _same_adapter, main, report_key
+from training.evaluate import EvalConfig
 
 # Two intentions: the model's edits fix the fluency examples and spoil the clarity ones.
 EXAMPLES = [
@@ -51,3 +53,19 @@ def test_the_frontier_keeps_each_intention_s_best_choice(tmp_path):
     assert best["gleu"] > result["bars"]["gleu"]  # above copy: only right edits offered
     page = (out / "default_adapter_frontier.md").read_text(encoding="utf-8")
     assert "| clarity | fluency |" in page and "No** policy beats both bars" in page
+
+
+def test_a_saved_report_is_reused_only_while_its_adapter_is_the_same(tmp_path):
+    adapter = tmp_path / "itune-default"
+    adapter.mkdir()
+    (adapter / "lineage.json").write_text(json.dumps({"created": "2026-12-01T05:00:00+00:00"}))
+    config = EvalConfig(data="iterater-sent", split="dev", adapter=str(adapter))
+    made_then = {"lineage": {"created": "2026-12-01T05:00:00+00:00"}}
+    made_before = {"lineage": {"created": "2026-11-30T10:43:31+00:00"}}
+    assert _same_adapter(made_then, config)
+    assert not _same_adapter(made_before, config)  # the folder got a new adapter since
+    assert _same_adapter(
+        made_before, EvalConfig(data="iterater-sent", split="dev", baseline="copy")
+    )
+    (adapter / "lineage.json").unlink()
+    assert _same_adapter(made_before, config)  # a snapshot: no lineage of its own
