@@ -31,6 +31,7 @@ import argparse
 import datetime
 import json
 import platform
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -83,11 +84,10 @@ def _same_adapter(report: dict[str, Any], config: EvalConfig) -> bool:
     named after the adapter's folder, and a folder such as ``adapters/itune-default`` gets a
     new adapter when one ships: the lineage's creation time tells the two apart (a snapshot
     has no lineage of its own, and a run's snapshots are never replaced)."""
-    lineage = Path(config.adapter) / "lineage.json" if config.adapter else None
-    if lineage is None or not lineage.is_file():
+    lineage = AdapterBundle.read(config.adapter).lineage if config.adapter else None
+    if lineage is None:
         return True
-    created = json.loads(lineage.read_text(encoding="utf-8")).get("created")
-    return (report.get("lineage") or {}).get("created") == created
+    return (report.get("lineage") or {}).get("created") == lineage.get("created")
 
 
 def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
@@ -258,6 +258,13 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
     _write("test", rows, header, argv)
 
 
+def _suffix(text: str) -> str:
+    """A results-file suffix: letters, digits, '-' and '_' only (no path)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise argparse.ArgumentTypeError(f"letters, digits, '-' and '_' only, got {text!r}")
+    return text
+
+
 def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
     """Finished adapters side by side on dev (a retrained candidate against the shipped
     one), each with every edit and as served, beside copy and zero-shot."""
@@ -272,7 +279,7 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "`agreement` leaves a third-person verb without its -s.",
         "",
     ]
-    _write("compare", rows, header, argv)
+    _write("compare" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
 
 
 def _policy_rows(
@@ -472,6 +479,12 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=ReviseSettings.min_edit_margin,
         help="the served min edit margin (nats); the default is the app's",
+    )
+    compare.add_argument(
+        "--suffix",
+        default="",
+        type=_suffix,
+        help="results written as default_adapter_compare_SUFFIX.{md,json} (keeps earlier ones)",
     )
     frontier = stages.add_parser(
         "frontier", help="per-intention policies on dev, from the dev reports (no model)"

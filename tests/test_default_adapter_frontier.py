@@ -1,8 +1,11 @@
 """``benchmarks/default_adapter.py``: the per-intention policy frontier (``frontier``),
 scored from dev reports on disk, finds the policy that keeps each intention's best choice;
-a saved report is reused only while its adapter folder holds the same adapter."""
+a saved report is reused only while its adapter folder holds the same adapter; a
+compare run's results suffix is a plain name."""
 
 import json
+
+import pytest
 
 from benchmarks.default_adapter import _same_adapter, main, report_key
 from training.evaluate import EvalConfig
@@ -69,3 +72,11 @@ def test_a_saved_report_is_reused_only_while_its_adapter_is_the_same(tmp_path):
     )
     (adapter / "lineage.json").unlink()
     assert _same_adapter(made_before, config)  # a snapshot: no lineage of its own
+
+
+@pytest.mark.parametrize("suffix", ["../escape", "a/b", "x y", "süß"])
+def test_a_compare_suffix_that_is_not_a_plain_name_is_refused(suffix, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["compare", "--adapters", "adapters/itune-default", "--suffix", suffix])
+    assert exit_.value.code == 2
+    assert "letters, digits" in capsys.readouterr().err

@@ -248,7 +248,9 @@ def test_starting_on_an_unreachable_database_exits_with_one_line(app_home, tmp_p
 
 @pytest.fixture(scope="module")
 def running(itune_home, tmp_path_factory):
-    """The app in-process on the embedded model with ITUNE_QUEUE_SIZE=1; yields
+    """The app in-process on the embedded model with ITUNE_QUEUE_SIZE=1 and no batching
+    (one revision runs at a time, so the queue of one fills whatever the timing: with
+    batching, 32 revisions run at once and five would wait only by a race); yields
     ``(base URL, client, studio, database file)``."""
     from app import Settings, build_app
 
@@ -259,6 +261,7 @@ def running(itune_home, tmp_path_factory):
         dtype="float32",
         max_chars=2000,
         queue_size=1,
+        max_batch=1,
         server_port=0,
     )
     blocks, studio, slot = build_app(settings)
