@@ -4,14 +4,16 @@ edits' confidence, labelling them.
 The app's own model slot (``app.ModelSlot``: the embedded model, the built-in adapter with
 its intention predictor, the served confidence threshold) revises ``--requests`` sentences
 of the ITERATER-sent test split at once, each from its own thread as concurrent writers'
-requests would, once unbatched (``max_batch`` 1) and once batched (16), side by side in one
-run, ``--repeats`` times alternating. The batch scheduler keeps the seconds it spent on each
-kind of work (``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches),
-``score`` (the edits' margins, ``itune_core.confidence``: one pass over every waiting
-scoring job) and ``calls`` (labelling each revision's edits with the predictor, one
-revision after another). No HTTP, no database: the model's share of the load benchmark.
+requests would, unbatched (``max_batch`` 1), batched (16), and batched with the scoring
+pass running each prompt again instead of taking its cache from ``generate``
+(``Decoder.prompt_cache_bytes`` 0), side by side in one run, ``--repeats`` times in turn.
+The batch scheduler keeps the seconds it spent on each kind of work
+(``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches), ``score``
+(the edits' margins, ``itune_core.confidence``: one pass over every waiting scoring job)
+and ``calls`` (labelling each revision's edits with the predictor, one revision after
+another). No HTTP, no database: the model's share of the load benchmark.
 
-    python benchmarks/model_time.py            # ~5 min on 2 cores
+    python benchmarks/model_time.py            # ~7 min on 2 cores
     python benchmarks/model_time.py --requests 16 --repeats 1
 
 Writes ``benchmarks/results/model_time.{json,md}`` and prints the table.
@@ -40,7 +42,8 @@ from benchmarks.load import load_sentences  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 KINDS = ("generate", "score", "calls")
-MODES = {"unbatched": 1, "batched": 16}
+# mode -> (rows per batch, whether scoring takes the prompt's cache from generate)
+MODES = {"unbatched": (1, True), "batched, prompt run again": (16, False), "batched": (16, True)}
 
 
 def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
@@ -96,7 +99,7 @@ def markdown(record: dict) -> str:
         f"{s['requests']} ITERATER-sent test sentences revised at once (each for its gold "
         "intention, one thread each) by the app's model slot with the built-in adapter, its "
         f"predictor and the served confidence threshold; medians of {s['repeats']} runs per "
-        "mode, the modes alternating. Seconds are the batch scheduler's busy time on each "
+        "mode, the modes taking turns. Seconds are the batch scheduler's busy time on each "
         "kind of work (`BatchScheduler.busy_seconds`).",
         "",
         "| mode | revisions/s | wall (s) | generate (s) | score (s) | label (s) | "
@@ -124,6 +127,16 @@ def markdown(record: dict) -> str:
             f"{rest_b:.1f} s batched, {100 * rest_b / b['wall_s']:.0f}% of the batched "
             "wall time.",
         ]
+    if {"batched", "batched, prompt run again"} <= set(modes):
+        b, again = modes["batched"], modes["batched, prompt run again"]
+        lines += [
+            "",
+            f"Taking each prompt's cache from `generate` for scoring: scoring took "
+            f"{again['seconds']['score']:.1f} s running the prompts again and "
+            f"{b['seconds']['score']:.1f} s with their caches "
+            f"({again['seconds']['score'] / max(b['seconds']['score'], 1e-9):.2f}x less); "
+            f"throughput {b['revisions_per_s'] / again['revisions_per_s']:.2f}x.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -141,13 +154,16 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"error: only {len(sentences)} sentences are short enough")
     slots = {
         mode: ModelSlot(Settings(home=args.home, worker=False, max_batch=rows)).start()
-        for mode, rows in MODES.items()
+        for mode, (rows, _) in MODES.items()
     }
+    for mode, (_, reuse) in MODES.items():
+        if not reuse:
+            slots[mode].pool(timeout=1800).scheduler.decoder.prompt_cache_bytes = 0
     for slot in slots.values():
         run_once(slot, sentences[:2])  # warm: adapter attached, predictor loaded
     runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
     for k in range(args.repeats):
-        order = list(MODES) if k % 2 == 0 else list(reversed(MODES))
+        order = list(MODES)[k % len(MODES) :] + list(MODES)[: k % len(MODES)]
         for mode in order:
             print(f"run {k + 1}/{args.repeats}: {mode}", flush=True)
             runs[mode].append(run_once(slots[mode], sentences))

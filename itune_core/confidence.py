@@ -17,6 +17,7 @@ module stays free of models and tokenizers.
 """
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -62,6 +63,7 @@ def shared_prompt_logprobs(
     answers: Sequence[Sequence[int]],
     pad_id: int,
     adapter_name: str | None = None,
+    prompt_cache: Any = None,
 ) -> list[float]:
     """Summed log-probability of each answer's tokens after one prompt, with the prompt run
     once: its key/value cache is shared by every answer (the answers are a few tokens each, the
@@ -70,6 +72,9 @@ def shared_prompt_logprobs(
     Args:
         adapter_name: passed to a PeftModel as ``adapter_names`` for every row (None: the
             model is called without it).
+        prompt_cache: the key/value cache of the prompt less its last token (one row), when
+            the pass that generated the answer kept it (``itune_core.decoding``); the prompt
+            is then not run at all, and its last token opens every answer's row.
     """
     if not answers:
         return []
@@ -81,6 +86,14 @@ def shared_prompt_logprobs(
         return {"adapter_names": [adapter_name] * rows} if adapter_name is not None else {}
 
     with torch.inference_mode():
+        if prompt_cache is not None:
+            rows = [[prompt[-1], *answer] for answer in answers]
+            _, out, ids = shared_prefix_forward(
+                model, prompt[:-1], rows, pad_id, device, names, cache=prompt_cache
+            )
+            logp = torch.log_softmax(out.logits[:, :-1].float(), dim=-1)
+            following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()
+            return [following[i, : len(a)].sum().item() for i, a in enumerate(answers)]
         first, rest, ids = shared_prefix_forward(model, prompt, answers, pad_id, device, names)
         opening = torch.log_softmax(first.logits[0, -1].float(), dim=-1).cpu()  # (vocab,)
         logp = torch.log_softmax(rest.logits[:, :-1].float(), dim=-1)

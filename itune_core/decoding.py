@@ -11,17 +11,23 @@ float32 a row's greedy answer does not depend on what shares its batch (tested).
 Rows with different adapters share a batch: PEFT takes one adapter name per row
 (``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
 
+The prompt's key/value cache that ``generate`` computed is kept per row (bounded, the
+oldest dropped first) and taken by ``score`` for the same prompt and adapter, so scoring an
+answer's variants does not run the prompt again: it would cost about as much as the
+variants themselves.
+
 This module is the seam where a serving engine for GPU hosts (for example vLLM with
 multi-LoRA serving) could replace ``generate``: such an engine needs only ``Decoder.generate``
 (rows in, ``Decoded`` out) and ``Decoder.score`` (answers' log-probabilities).
 """
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList, StopStringCriteria
+from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
 from itune_core.adapters import generate_kwargs
 from itune_core.confidence import Scorer, shared_prompt_logprobs
@@ -121,6 +127,8 @@ class Decoder:
         max_new_tokens, length_factor, loop_ngram: the length cap and the loop guard
             (``ReviseSettings``).
         max_rows: rows per ``generate`` call when ``decode`` splits a list of rows.
+        prompt_cache_bytes: the most memory the prompts' caches kept for ``score`` may hold
+            (0: keep none).
     """
 
     def __init__(
@@ -132,11 +140,20 @@ class Decoder:
         length_factor: float = 1.5,
         loop_ngram: int = 8,
         max_rows: int = 16,
+        prompt_cache_bytes: int = 256 * 2**20,
     ) -> None:
         if tokenizer.pad_token_id is None:
             raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+        if (
+            isinstance(prompt_cache_bytes, bool)
+            or not isinstance(prompt_cache_bytes, int)
+            or prompt_cache_bytes < 0
+        ):
+            raise ValueError(
+                f"prompt_cache_bytes must be a non-negative integer, got {prompt_cache_bytes!r}"
+            )
         self.model, self.tokenizer = model, tokenizer
         self.max_new_tokens, self.length_factor = max_new_tokens, length_factor
         self.loop_ngram, self.max_rows = loop_ngram, max_rows
@@ -145,6 +162,13 @@ class Decoder:
         self.eos_ids = {i for i in [*eos, tokenizer.eos_token_id] if i is not None}
         # Built once: it pre-computes tables over the whole vocabulary.
         self.newline_stop = StopStringCriteria(tokenizer, ["\n"])
+        self.prompt_cache_bytes = prompt_cache_bytes
+        # (prompt, adapter) -> per layer (keys, values) of the prompt less its last token
+        self._prompt_caches: OrderedDict[tuple, list[tuple[torch.Tensor, torch.Tensor]]] = (
+            OrderedDict()
+        )
+        self._cached_bytes = 0
+        self._cache_lock = threading.Lock()
 
     # --- rows -----------------------------------------------------------------------
 
@@ -183,6 +207,13 @@ class Decoder:
     ) -> torch.Tensor:
         """One ``generate`` call without sampling over ``rows`` (left padded); returns only
         the answers' token ids on the CPU, (rows x returned sequences, longest answer)."""
+        return self._generate(rows, stops, **search)[0]
+
+    def _generate(
+        self, rows: Sequence[Row], stops: Sequence[StoppingCriteria], **search
+    ) -> tuple[torch.Tensor, object]:
+        """``generate_ids``, and the cache ``generate`` ended with (None unless
+        ``return_dict_in_generate=True`` is among ``search``)."""
         input_ids, mask = self._padded([row.prompt for row in rows])
         device = next(self.model.parameters()).device
         adapters = [row.adapter for row in rows]
@@ -199,9 +230,12 @@ class Decoder:
                 **names,
                 **search,
             )
+        cache = None
+        if not isinstance(out, torch.Tensor):
+            out, cache = out.sequences, out.past_key_values
         answers = out[:, input_ids.shape[1] :].cpu()
         assert answers.shape[0] == len(rows) * returned
-        return answers
+        return answers, cache
 
     def generate(
         self, rows: Sequence[Row], cancel: Sequence[threading.Event | None] | None = None
@@ -214,7 +248,10 @@ class Decoder:
         stops = RowStops(
             input_width, rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel
         )
-        generated = self.generate_ids(rows, [stops])
+        keep = self.prompt_cache_bytes > 0
+        generated, cache = self._generate(rows, [stops], return_dict_in_generate=keep)
+        if cache is not None:
+            self._keep_prompt_caches(rows, cache, input_width)
         decoded = []
         for k, row in enumerate(rows):
             end = stops.ended_at[k] if stops.ended_at[k] is not None else generated.shape[1]
@@ -252,11 +289,13 @@ class Decoder:
     def score(self, jobs: Sequence[tuple[Row, Sequence[str]]]) -> list[list[float]]:
         """For each ``(row, answers)``, the summed log-probability of each answer (and its
         end-of-turn token) after the row's prompt, with the row's adapter; each prompt is
-        run once and its cache shared by its answers (``shared_prompt_logprobs``)."""
+        run once and its cache shared by its answers (``shared_prompt_logprobs``), or not
+        run at all when ``generate`` kept its cache."""
         out = []
         for row, answers in jobs:
             names = self._adapter_names([row.adapter]).get("adapter_names")
             ids = [answer_token_ids(self.tokenizer, a) for a in answers]
+            kept = self._take_prompt_cache(row)
             out.append(
                 shared_prompt_logprobs(
                     self.model,
@@ -264,9 +303,59 @@ class Decoder:
                     ids,
                     self.tokenizer.pad_token_id,
                     names[0] if names else None,
+                    prompt_cache=DynamicCache(ddp_cache_data=kept) if kept else None,
                 )
             )
         return out
+
+    def _keep_prompt_caches(self, rows: Sequence[Row], cache: object, width: int) -> None:
+        """Keep each row's prompt (less its last token) from the cache of the ``generate``
+        call that answered it, for ``score``; nothing from a cache of another kind."""
+        layers = getattr(cache, "layers", None)
+        if not layers or any(
+            getattr(layer, "is_sliding", False)
+            or getattr(layer, "keys", None) is None
+            or layer.keys.shape[-2] < width
+            for layer in layers
+        ):
+            return
+        for k, row in enumerate(rows):
+            start = width - len(row.prompt)
+            if len(row.prompt) < 2:
+                continue
+            kept = [
+                (
+                    layer.keys[k : k + 1, :, start : width - 1].clone(),
+                    layer.values[k : k + 1, :, start : width - 1].clone(),
+                )
+                for layer in layers
+            ]
+            size = sum(t.nbytes for pair in kept for t in pair)
+            with self._cache_lock:
+                key = (row.prompt, row.adapter)
+                old = self._prompt_caches.pop(key, None)
+                if old is not None:
+                    self._cached_bytes -= sum(t.nbytes for pair in old for t in pair)
+                if size > self.prompt_cache_bytes:
+                    continue
+                self._prompt_caches[key] = kept
+                self._cached_bytes += size
+                while self._cached_bytes > self.prompt_cache_bytes:
+                    _, dropped = self._prompt_caches.popitem(last=False)
+                    self._cached_bytes -= sum(t.nbytes for pair in dropped for t in pair)
+
+    @property
+    def kept_prompt_bytes(self) -> int:
+        """The memory the prompt caches kept for ``score`` hold now."""
+        return self._cached_bytes
+
+    def _take_prompt_cache(self, row: Row) -> list[tuple[torch.Tensor, torch.Tensor]] | None:
+        """The prompt cache ``generate`` kept for ``row``, taken out (None: none kept)."""
+        with self._cache_lock:
+            kept = self._prompt_caches.pop((row.prompt, row.adapter), None)
+            if kept is not None:
+                self._cached_bytes -= sum(t.nbytes for pair in kept for t in pair)
+            return kept
 
     def scorer(self, row: Row) -> Scorer:
         """Log-probabilities of answers to ``row``'s prompt (``itune_core.confidence``)."""

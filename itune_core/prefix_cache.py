@@ -2,8 +2,9 @@
 
 Scoring the variants of an answer (``itune_core.confidence``) and labelling the edits of one
 sentence (``itune_core.predictor``) both feed a model many texts that start the same way.
-``shared_prefix_forward`` runs the prefix alone, repeats its cache once per continuation,
-and runs the continuations together, padded on the right.
+``shared_prefix_forward`` runs the prefix alone (or takes its cache from an earlier pass,
+such as the ``generate`` call that answered the prompt), repeats its cache once per
+continuation, and runs the continuations together, padded on the right.
 """
 
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ def shared_prefix_forward(
     pad_id: int,
     device: torch.device,
     extra: Callable[[int], dict] = lambda rows: {},
+    cache: Any = None,
 ) -> tuple[Any, Any, torch.Tensor]:
     """Run ``prefix`` once, then every continuation after it with the prefix's cache.
 
@@ -30,16 +32,23 @@ def shared_prefix_forward(
         pad_id: the id that pads the continuations on the right.
         device: where the model runs.
         extra: keyword arguments for a call over that many rows (PEFT ``adapter_names``).
+        cache: the prefix's key/value cache (one row, on ``device``) when an earlier pass
+            computed it; the prefix is then not run again. It is extended in place.
 
     Returns:
-        (the prefix's output, the continuations' output, their padded ids (rows, width) on
-        the CPU).
+        (the prefix's output, None when ``cache`` was given; the continuations' output;
+        their padded ids (rows, width) on the CPU).
 
     Raises:
-        ValueError: an empty prefix, no continuations or an empty one.
+        ValueError: an empty prefix, no continuations or an empty one, or a ``cache`` that
+            does not hold the prefix's length.
     """
     if not prefix or not continuations or any(len(c) < 1 for c in continuations):
         raise ValueError("need a non-empty prefix and at least one token per continuation")
+    if cache is not None and cache.get_seq_length() != len(prefix):
+        raise ValueError(
+            f"the cache holds {cache.get_seq_length()} positions, the prefix {len(prefix)}"
+        )
     n, width = len(continuations), max(len(c) for c in continuations)
     ids = torch.full((n, width), pad_id, dtype=torch.long)
     mask = torch.zeros((n, len(prefix) + width), dtype=torch.long)
@@ -47,10 +56,12 @@ def shared_prefix_forward(
     for row, tokens in enumerate(continuations):
         ids[row, : len(tokens)] = torch.tensor(list(tokens))
         mask[row, len(prefix) : len(prefix) + len(tokens)] = 1
-    first = forward(
-        input_ids=torch.tensor([list(prefix)], device=device), use_cache=True, **extra(1)
-    )
-    cache = first.past_key_values
+    first = None
+    if cache is None:
+        first = forward(
+            input_ids=torch.tensor([list(prefix)], device=device), use_cache=True, **extra(1)
+        )
+        cache = first.past_key_values
     cache.batch_repeat_interleave(n)
     rest = forward(
         input_ids=ids.to(device),

@@ -244,13 +244,16 @@ def clean_output(raw: str, piece: str) -> str:
 
 
 def settings_decoder(model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> Decoder:
-    """A ``Decoder`` with the length cap and loop guard of ``settings``."""
+    """A ``Decoder`` with the length cap and loop guard of ``settings``; it keeps the
+    prompts' caches for scoring only where edits are scored (a minimum edit margin)."""
+    keep = {} if settings.min_edit_margin is not None else {"prompt_cache_bytes": 0}
     return Decoder(
         model,
         tokenizer,
         max_new_tokens=settings.max_new_tokens,
         length_factor=settings.length_factor,
         loop_ngram=settings.loop_ngram,
+        **keep,
     )
 
 

@@ -1,0 +1,109 @@
+"""The decoder keeps each prompt's cache from ``generate`` for ``score``: the scores are
+those of running the prompt again, the prompt is not run again, and the kept caches stay
+within their bound."""
+
+import copy
+
+import pytest
+
+from itune_core.decoding import Decoder
+from itune_core.serving import AdapterPool
+from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
+
+PIECES = ["He go to school.", "She like apples very much, and pears.", "It rain."]
+ANSWERS = {
+    "He go to school.": ["He goes to school.", "He go to school.", ""],
+    "She like apples very much, and pears.": ["She likes apples.", "She like pears."],
+    "It rain.": ["It rains.", "It rained today."],
+}
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer(tmp_path_factory):
+    """A tiny fp32 model holding two random adapters, ``a`` and ``b``."""
+    folder = tmp_path_factory.mktemp("adapters")
+    tokenizer = byte_tokenizer()
+    base = tiny_base(tokenizer)
+    for name, seed in (("a", 1), ("b", 2)):
+        save_random_adapter(base, folder / name, seed)
+    pool = AdapterPool(copy.deepcopy(base), tokenizer, model_name="tiny")
+    for name in ("a", "b"):
+        pool.reviser_for(name, folder / name)
+    return pool.model, tokenizer
+
+
+def rows(decoder):  # mixed adapters and prompt lengths in one batch
+    return [
+        decoder.row(piece, ["fluency"], adapter)
+        for piece, adapter in zip(PIECES, ["a", None, "b"], strict=True)
+    ]
+
+
+def prompt_lengths_fed(model, run) -> list[int]:
+    """The sequence lengths the model's decoder stack was fed while ``run()`` ran."""
+    fed = []
+
+    def record(_module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        if ids is not None:
+            fed.append(ids.shape[1])
+
+    handle = model.get_base_model().model.register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return fed
+
+
+def test_scores_after_generate_are_those_of_running_the_prompt_again(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    keeping = Decoder(model, tokenizer, max_new_tokens=8)
+    fresh = Decoder(model, tokenizer, max_new_tokens=8, prompt_cache_bytes=0)
+    batch = rows(keeping)
+    keeping.generate(batch)
+    assert keeping.kept_prompt_bytes > 0
+    assert fresh.generate(batch) and fresh.kept_prompt_bytes == 0
+    jobs = [(row, ANSWERS[piece]) for row, piece in zip(batch, PIECES, strict=True)]
+    fed: list[list[float]] = []
+    lengths = prompt_lengths_fed(model, lambda: fed.extend(keeping.score(jobs)))
+    assert fed == [pytest.approx(s, abs=1e-4) for s in fresh.score(jobs)]
+    # Each prompt's cache was taken once: no pass ran a prompt, and none is kept any more.
+    assert all(n < min(len(row.prompt) for row in batch) for n in lengths), lengths
+    assert keeping.kept_prompt_bytes == 0
+    # Scoring the same prompt again runs it again, to the same scores.
+    assert keeping.score(jobs[:1]) == [pytest.approx(fed[0], abs=1e-4)]
+
+
+def test_the_scores_differ_by_adapter_with_the_kept_caches(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    decoder = Decoder(model, tokenizer, max_new_tokens=8)
+    piece = PIECES[0]
+    same = [decoder.row(piece, ["fluency"], adapter) for adapter in ("a", "b")]
+    decoder.generate(same)  # one prompt, two adapters: two caches
+    a, b = decoder.score([(row, ANSWERS[piece]) for row in same])
+    assert a != pytest.approx(b, abs=1e-3)
+    alone = Decoder(model, tokenizer, prompt_cache_bytes=0)
+    assert alone.score([(same[0], ANSWERS[piece])]) == [pytest.approx(a, abs=1e-4)]
+
+
+def test_the_kept_caches_stay_within_their_bound(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    one_row = Decoder(model, tokenizer, max_new_tokens=4)
+    row = rows(one_row)[1]
+    one_row.generate([row])
+    size = one_row.kept_prompt_bytes
+    bounded = Decoder(model, tokenizer, max_new_tokens=4, prompt_cache_bytes=2 * size)
+    for _ in range(3):
+        bounded.generate(rows(bounded))
+        assert 0 < bounded.kept_prompt_bytes <= 2 * size
+    nothing = Decoder(model, tokenizer, max_new_tokens=4, prompt_cache_bytes=size - 1)
+    nothing.generate([row])
+    assert nothing.kept_prompt_bytes == 0
+
+
+@pytest.mark.parametrize("bound", [-1, 1.5, True, "256"])
+def test_a_bad_cache_bound_is_refused(model_and_tokenizer, bound):
+    model, tokenizer = model_and_tokenizer
+    with pytest.raises(ValueError, match="prompt_cache_bytes"):
+        Decoder(model, tokenizer, prompt_cache_bytes=bound)
