@@ -117,6 +117,11 @@ class RowStops(StoppingCriteria):
         return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
 
 
+def _nbytes(kept: list[tuple[torch.Tensor, torch.Tensor]]) -> int:
+    """The memory one kept prompt cache holds."""
+    return sum(t.nbytes for pair in kept for t in pair)
+
+
 class Decoder:
     """Greedy decoding of rows with one model (a causal LM or a PeftModel).
 
@@ -320,9 +325,9 @@ class Decoder:
         ):
             return
         for k, row in enumerate(rows):
-            start = width - len(row.prompt)
             if len(row.prompt) < 2:
                 continue
+            start = width - len(row.prompt)
             kept = [
                 (
                     layer.keys[k : k + 1, :, start : width - 1].clone(),
@@ -330,19 +335,19 @@ class Decoder:
                 )
                 for layer in layers
             ]
-            size = sum(t.nbytes for pair in kept for t in pair)
+            size = _nbytes(kept)
             with self._cache_lock:
                 key = (row.prompt, row.adapter)
                 old = self._prompt_caches.pop(key, None)
                 if old is not None:
-                    self._cached_bytes -= sum(t.nbytes for pair in old for t in pair)
+                    self._cached_bytes -= _nbytes(old)
                 if size > self.prompt_cache_bytes:
                     continue
                 self._prompt_caches[key] = kept
                 self._cached_bytes += size
                 while self._cached_bytes > self.prompt_cache_bytes:
                     _, dropped = self._prompt_caches.popitem(last=False)
-                    self._cached_bytes -= sum(t.nbytes for pair in dropped for t in pair)
+                    self._cached_bytes -= _nbytes(dropped)
 
     @property
     def kept_prompt_bytes(self) -> int:
@@ -354,7 +359,7 @@ class Decoder:
         with self._cache_lock:
             kept = self._prompt_caches.pop((row.prompt, row.adapter), None)
             if kept is not None:
-                self._cached_bytes -= sum(t.nbytes for pair in kept for t in pair)
+                self._cached_bytes -= _nbytes(kept)
             return kept
 
     def scorer(self, row: Row) -> Scorer:
