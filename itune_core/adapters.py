@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError, safe_open
 
+from itune_core.build_lock import BUILD_LOCK
 from itune_core.errors import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,13 @@ def attach_adapter(model: torch.nn.Module, path: Path, name: str) -> torch.nn.Mo
         raise ModelLoadError(f"{BASE!r} is reserved for the base model")
     check_adapter_dir(path)
     try:
-        if isinstance(model, PeftModel):
-            if name in model.peft_config:
-                raise ModelLoadError(f"an adapter named {name!r} is already attached")
-            model.load_adapter(str(path), adapter_name=name)
-        else:
-            model = PeftModel.from_pretrained(model, str(path), adapter_name=name)
+        with BUILD_LOCK:
+            if isinstance(model, PeftModel):
+                if name in model.peft_config:
+                    raise ModelLoadError(f"an adapter named {name!r} is already attached")
+                model.load_adapter(str(path), adapter_name=name)
+            else:
+                model = PeftModel.from_pretrained(model, str(path), adapter_name=name)
     except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as err:
         if isinstance(model, PeftModel) and name in model.peft_config:
             model.delete_adapter(name)  # leave the adapters already attached as they were

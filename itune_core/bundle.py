@@ -33,6 +33,7 @@ from safetensors.torch import load_file, save_file
 
 from itune_core.adapters import REQUIRED_FILES as GENERATION_FILES
 from itune_core.adapters import check_adapter_dir
+from itune_core.build_lock import BUILD_LOCK
 
 if TYPE_CHECKING:  # itune_core.predictor imports peft, which takes seconds: see load_predictor
     from itune_core.predictor import IntentionClassifier
@@ -156,22 +157,23 @@ def load_predictor(
     from itune_core.predictor import IntentionClassifier
 
     info = read_predictor_info(folder)
-    if isinstance(base, PeftModel) and adapter_name is not None:
-        if adapter_name not in base.peft_config:
-            base.load_adapter(str(folder), adapter_name=adapter_name)
-        model = base
-    elif adapter_name is not None:
-        model = PeftModel.from_pretrained(base, folder, adapter_name=adapter_name)
-    else:
-        model = PeftModel.from_pretrained(base, folder)
-    classifier = IntentionClassifier(
-        model,
-        len(info.labels),
-        multi_label=info.multi_label,
-        train_head=False,
-        threshold=info.threshold,
-        adapter_name=adapter_name,
-    )
+    with BUILD_LOCK:
+        if isinstance(base, PeftModel) and adapter_name is not None:
+            if adapter_name not in base.peft_config:
+                base.load_adapter(str(folder), adapter_name=adapter_name)
+            model = base
+        elif adapter_name is not None:
+            model = PeftModel.from_pretrained(base, folder, adapter_name=adapter_name)
+        else:
+            model = PeftModel.from_pretrained(base, folder)
+        classifier = IntentionClassifier(
+            model,
+            len(info.labels),
+            multi_label=info.multi_label,
+            train_head=False,
+            threshold=info.threshold,
+            adapter_name=adapter_name,
+        )
     classifier.head.load_state_dict(load_file(folder / PREDICTOR_HEAD))
     return classifier
 

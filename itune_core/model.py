@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
+from itune_core.build_lock import BUILD_LOCK
 from itune_core.errors import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -127,8 +128,9 @@ def resolve_model_source(source: str | None, cache_dir: Path) -> tuple[str, str]
     """
     if source in (None, "", "embedded", EMBEDDED_MODEL):
         converted = cache_dir / EMBEDDED_MODEL
-        if not (converted / "config.json").is_file():
-            convert_gguf(embedded_gguf_dir(), EMBEDDED_GGUF, converted)
+        with BUILD_LOCK:  # builds a model; and one thread converts, the others wait for it
+            if not (converted / "config.json").is_file():
+                convert_gguf(embedded_gguf_dir(), EMBEDDED_GGUF, converted)
         return EMBEDDED_MODEL, str(converted)
     return source, source
 
@@ -156,9 +158,10 @@ def load_model(
     """
     name, location = resolve_model_source(source, cache_dir)
     try:
-        AutoConfig.from_pretrained(location)
-        tokenizer = AutoTokenizer.from_pretrained(location)
-        model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype)
+        with BUILD_LOCK:
+            AutoConfig.from_pretrained(location)
+            tokenizer = AutoTokenizer.from_pretrained(location)
+            model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype)
     except (OSError, ValueError) as err:
         raise ModelLoadError(f"cannot load model {source!r}: {err}") from err
     if tokenizer.pad_token is None:

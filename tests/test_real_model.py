@@ -1,6 +1,7 @@
 """The embedded model, for real: it loads from its cached conversion and revises."""
 
 import re
+import threading
 
 import pytest
 import torch
@@ -68,3 +69,38 @@ def test_a_missing_model_folder_is_a_clear_error(tmp_path):
             device=torch.device("cpu"),
             dtype=torch.float32,
         )
+
+
+def test_the_model_loads_in_several_threads_at_once(itune_home, embedded):
+    """transformers swaps torch's init functions process-wide while it builds a model, and
+    the app builds models from several threads: loads take turns (itune_core.build_lock).
+    Without that, three loads at once all failed, and torch's init could stay disabled."""
+    loaded, errors = [], []
+
+    def load() -> None:
+        try:
+            loaded.append(
+                load_model(
+                    "embedded",
+                    cache_dir=itune_home / "models",
+                    device=torch.device("cpu"),
+                    dtype=torch.float32,
+                )
+            )
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=load) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    reference = embedded.model.state_dict()
+    for copy in loaded:
+        weights = copy.model.state_dict()
+        assert weights.keys() == reference.keys()
+        assert all(torch.equal(weights[name], reference[name]) for name in reference)
+    drawn = torch.zeros(64)
+    torch.nn.init.normal_(drawn)
+    assert drawn.abs().sum() > 0  # torch's init works again afterwards

@@ -35,6 +35,7 @@ from accelerate.utils import set_seed
 from torch import nn
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from itune_core.build_lock import BUILD_LOCK
 from itune_core.bundle import (
     AdapterBundle,
     PredictorInfo,
@@ -124,7 +125,8 @@ def make_accelerator(mixed_precision: str, cpu: bool) -> Accelerator:
 def load_base(location: str, source: str, dtype: torch.dtype) -> torch.nn.Module:
     """A fresh copy of the base model (each stage needs its own: PEFT mutates it)."""
     try:
-        model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype)
+        with BUILD_LOCK:
+            model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype)
     except (OSError, ValueError) as err:
         raise ModelLoadError(f"cannot load model {source!r}: {err}") from None
     model.config.use_cache = False
