@@ -14,11 +14,14 @@ Rows with different adapters share a batch: PEFT takes one adapter name per row
 The prompt's key/value cache that ``generate`` computed is kept per row (bounded, the
 oldest dropped first) and taken by ``score`` for the same prompt and adapter, so scoring an
 answer's variants does not run the prompt again: it would cost about as much as the
-variants themselves.
+variants themselves. The caller hands back a row it is done with (``release``), so the
+cache of an answer that is never scored (unchanged, or discarded) does not stay until
+pushed out.
 
 This module is the seam where a serving engine for GPU hosts (for example vLLM with
 multi-LoRA serving) could replace ``generate``: such an engine needs only ``Decoder.generate``
-(rows in, ``Decoded`` out) and ``Decoder.score`` (answers' log-probabilities).
+(rows in, ``Decoded`` out) and ``Decoder.score`` (answers' log-probabilities), with
+``Decoder.release`` a no-op where it keeps nothing.
 """
 
 import threading
@@ -361,6 +364,11 @@ class Decoder:
             if kept is not None:
                 self._cached_bytes -= _nbytes(kept)
             return kept
+
+    def release(self, row: Row) -> None:
+        """Drop the prompt cache kept for ``row``, if ``score`` did not take it: the caller
+        is done with the row (an answer left unchanged or discarded is never scored)."""
+        self._take_prompt_cache(row)
 
     def scorer(self, row: Row) -> Scorer:
         """Log-probabilities of answers to ``row``'s prompt (``itune_core.confidence``)."""

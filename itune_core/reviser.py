@@ -269,6 +269,8 @@ class RowDecoder(Protocol):
 
     def scorer(self, row: Row) -> Scorer: ...
 
+    def release(self, row: Row) -> None: ...
+
 
 @dataclass
 class Reviser:
@@ -363,6 +365,7 @@ class Reviser:
                     self.settings,
                     self.decoder.scorer(rows[k]),
                 )
+                self.decoder.release(rows[k])
                 if answer.discarded:
                     logger.info("discarded the model's answer for piece %d: %r", k, decoded.text)
                     discarded += 1

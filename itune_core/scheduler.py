@@ -170,6 +170,10 @@ class BatchScheduler:
 
         return lambda answers: self._wait_for("_scores", _ScoreJob(row=row, answers=answers))
 
+    def release(self, row: Row) -> None:
+        """Drop what the decoder kept for ``row`` (``Decoder.release``; thread-safe)."""
+        self.decoder.release(row)
+
     def call(self, fn: Callable[..., object], *args, **kwargs) -> object:
         """``fn(*args, **kwargs)`` run in the scheduler's thread between batches (so it
         never competes with a batch for the cores); its result, or its exception."""

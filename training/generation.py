@@ -167,6 +167,7 @@ class BatchReviser:
             self.settings,
             self.decoder.scorer(row),
         )
+        self.decoder.release(row)
         return PieceAnswer(
             raw=decoded.text,
             revised=answer.text,

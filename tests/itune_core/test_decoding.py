@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from itune_core.decoding import Decoder
+from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
 from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
 
@@ -107,3 +108,31 @@ def test_a_bad_cache_bound_is_refused(model_and_tokenizer, bound):
     model, tokenizer = model_and_tokenizer
     with pytest.raises(ValueError, match="prompt_cache_bytes"):
         Decoder(model, tokenizer, prompt_cache_bytes=bound)
+
+
+def test_a_released_row_drops_its_kept_cache(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    decoder = Decoder(model, tokenizer)
+    batch = rows(decoder)
+    decoder.generate(batch)
+    assert decoder.kept_prompt_bytes > 0
+    for row in batch:
+        decoder.release(row)
+    assert decoder.kept_prompt_bytes == 0
+    decoder.release(batch[0])  # nothing kept: nothing to do
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_revision_leaves_no_prompt_cache_behind(model_and_tokenizer, batched):
+    """An answer left unchanged or discarded is never scored; its piece's prompt cache is
+    released all the same once the piece is done, alone or through the pool's scheduler."""
+    model, tokenizer = model_and_tokenizer
+    settings = ReviseSettings(min_edit_margin=0.5)
+    if batched:
+        pool = AdapterPool(model, tokenizer, model_name="tiny", settings=settings)
+        reviser, decoder = pool.reviser_for(None, None), pool.scheduler.decoder
+    else:
+        reviser = Reviser(model, tokenizer, "tiny", "a", settings)
+        decoder = reviser.decoder
+    reviser.revise(" ".join(PIECES), ["fluency"])
+    assert decoder.kept_prompt_bytes == 0
