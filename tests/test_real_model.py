@@ -97,8 +97,8 @@ def test_the_model_loads_in_several_threads_at_once(itune_home, embedded):
         thread.join()
     assert errors == []
     reference = embedded.model.state_dict()
-    for copy in loaded:
-        weights = copy.model.state_dict()
+    for other in loaded:
+        weights = other.model.state_dict()
         assert weights.keys() == reference.keys()
         assert all(torch.equal(weights[name], reference[name]) for name in reference)
     drawn = torch.zeros(64)
