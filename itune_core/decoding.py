@@ -91,8 +91,20 @@ class RowStops(StoppingCriteria):
         self.ended_at: list[int | None] = [None] * len(rows)  # tokens when the row ended
         self.looped_at: list[int | None] = [None] * len(rows)
         self._seen: list[set[tuple[int, ...]]] = [set() for _ in rows]
+        self._checked = 0  # answer tokens checked so far
 
     def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
+        # Every token added since the last call is checked in order: a call usually brings
+        # one, but prompt lookup (``Decoder``) accepts several at once, and a stop among
+        # them must end the row there, not at the last one.
+        length = input_ids.shape[1] - self.width
+        for seen in range(self._checked + 1, length + 1):
+            self._check(input_ids[:, : self.width + seen], scores)
+        self._checked = max(self._checked, length)
+        return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
+
+    def _check(self, input_ids: torch.Tensor, scores) -> None:
+        """Apply the stops to the rows' answers as far as ``input_ids`` goes."""
         generated = input_ids[:, self.width :]  # (rows, tokens so far)
         length = generated.shape[1]
         newline = (
@@ -106,7 +118,7 @@ class RowStops(StoppingCriteria):
             ids = generated[row].tolist()
             stop = ids[-1] in self.eos_ids or (self.stop_at_newline[row] and newline[row])
             # The loop guard: the last n tokens equal n tokens that end before them. One
-            # new such n-gram becomes comparable per step (it starts at length - 2n).
+            # new such n-gram becomes comparable per token (it starts at length - 2n).
             n = self.n
             if length >= 2 * n:
                 start = length - 2 * n
@@ -117,7 +129,6 @@ class RowStops(StoppingCriteria):
             cancelled = self.cancel[row] is not None and self.cancel[row].is_set()
             if stop or cancelled or length >= self.budgets[row]:
                 self.ended_at[row] = length
-        return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
 
 
 def _nbytes(kept: list[tuple[torch.Tensor, torch.Tensor]]) -> int:
@@ -137,6 +148,9 @@ class Decoder:
         max_rows: rows per ``generate`` call when ``decode`` splits a list of rows.
         prompt_cache_bytes: the most memory the prompts' caches kept for ``score`` may hold
             (0: keep none).
+        prompt_lookup: a call with a single row drafts up to this many tokens at a time by
+            copying from its prompt, and the model checks a draft in one forward pass
+            (transformers' prompt lookup decoding); 0: one token per pass always.
     """
 
     def __init__(
@@ -149,6 +163,7 @@ class Decoder:
         loop_ngram: int = 8,
         max_rows: int = 16,
         prompt_cache_bytes: int = 256 * 2**20,
+        prompt_lookup: int = 10,
     ) -> None:
         if tokenizer.pad_token_id is None:
             raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
@@ -162,6 +177,11 @@ class Decoder:
             raise ValueError(
                 f"prompt_cache_bytes must be a non-negative integer, got {prompt_cache_bytes!r}"
             )
+        if isinstance(prompt_lookup, bool) or not isinstance(prompt_lookup, int):
+            raise ValueError(f"prompt_lookup must be an integer, got {prompt_lookup!r}")
+        if not 0 <= prompt_lookup <= 64:
+            raise ValueError(f"prompt_lookup must be 0 (off) to 64, got {prompt_lookup!r}")
+        self.prompt_lookup = prompt_lookup
         self.model, self.tokenizer = model, tokenizer
         self.max_new_tokens, self.length_factor = max_new_tokens, length_factor
         self.loop_ngram, self.max_rows = loop_ngram, max_rows
@@ -257,7 +277,11 @@ class Decoder:
             input_width, rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel
         )
         keep = self.prompt_cache_bytes > 0
-        generated, cache = self._generate(rows, [stops], return_dict_in_generate=keep)
+        # transformers drafts from the prompt for one row at a time only; a revision copies
+        # most of its piece, so most drafted tokens are accepted.
+        lookup = {"prompt_lookup_num_tokens": self.prompt_lookup}
+        search = lookup if len(rows) == 1 and self.prompt_lookup else {}
+        generated, cache = self._generate(rows, [stops], return_dict_in_generate=keep, **search)
         if cache is not None:
             self._keep_prompt_caches(rows, cache, input_width)
         decoded = []

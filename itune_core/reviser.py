@@ -71,6 +71,9 @@ class ReviseSettings:
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
+        prompt_lookup: a piece decoded alone (nothing else in its batch) drafts up to this
+            many tokens at a time from its prompt for the model to check in one pass
+            (``itune_core.decoding``); the answer is the same, sooner. 0: off.
     """
 
     max_chars: int = 20_000
@@ -82,6 +85,7 @@ class ReviseSettings:
     fact_guard: bool = True
     connector_guard: bool = True
     min_edit_margin: float | None = 0.5
+    prompt_lookup: int = 10
 
     def __post_init__(self) -> None:
         for name in ("max_chars", "max_pieces", "max_new_tokens", "loop_ngram"):
@@ -95,6 +99,11 @@ class ReviseSettings:
         if not 0.0 <= self.min_similarity <= 1.0:
             raise ValueError(
                 f"ReviseSettings.min_similarity must be in [0, 1], got {self.min_similarity!r}"
+            )
+        lookup = self.prompt_lookup
+        if isinstance(lookup, bool) or not isinstance(lookup, int) or not 0 <= lookup <= 64:
+            raise ValueError(
+                f"ReviseSettings.prompt_lookup must be an int from 0 (off) to 64, got {lookup!r}"
             )
         margin = self.min_edit_margin
         if margin is not None and (
@@ -253,6 +262,7 @@ def settings_decoder(model: torch.nn.Module, tokenizer, settings: ReviseSettings
         max_new_tokens=settings.max_new_tokens,
         length_factor=settings.length_factor,
         loop_ngram=settings.loop_ngram,
+        prompt_lookup=settings.prompt_lookup,
         **keep,
     )
 

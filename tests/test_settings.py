@@ -116,3 +116,16 @@ def test_the_confidence_threshold_is_a_setting_and_off_keeps_every_edit():
         Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "lots"})
     with pytest.raises(ValueError, match="ITUNE_MIN_EDIT_MARGIN"):
         Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "nan"})
+
+
+def test_prompt_lookup_is_a_setting_and_zero_turns_it_off():
+    from itune_core.reviser import ReviseSettings
+
+    assert Settings.from_env({}).prompt_lookup == ReviseSettings.prompt_lookup > 0
+    assert Settings.from_env({"ITUNE_PROMPT_LOOKUP": "0"}).prompt_lookup == 0
+    assert Settings.from_env({"ITUNE_PROMPT_LOOKUP": "4"}).prompt_lookup == 4
+    for bad in ("-1", "65"):
+        with pytest.raises(ValueError, match="ITUNE_PROMPT_LOOKUP must be 0-64"):
+            Settings.from_env({"ITUNE_PROMPT_LOOKUP": bad})
+    with pytest.raises(ValueError, match="ITUNE_PROMPT_LOOKUP must be an integer"):
+        Settings.from_env({"ITUNE_PROMPT_LOOKUP": "many"})
