@@ -2,18 +2,23 @@
 served side by side.
 
 1. Load, side by side. ``python app.py`` in a subprocess (a fresh temporary database, no
-   training worker, the converted embedded model of ``--home``) runs twice in the same
-   benchmark: unbatched (``ITUNE_MAX_BATCH=1``: one sentence at a time, one request at a
-   time) and batched (``ITUNE_MAX_BATCH=--max-batch``: the sentences of all waiting requests
-   share batches). Each is driven by 1, 4 and 20 (``--client-counts``) ``gradio_client``
-   clients at once, each revising short IteraTeR test sentences (at most ``--max-chars``)
-   for their gold intention through ``/revise``, one request after the other, for
-   ``--seconds``. Requests started before the deadline are waited for. Per request: latency
-   in the client, success or the error (kind and message; a full queue is a kind of its
-   own), the revision id. Reported: throughput, median and p95 latency, errors by kind, the
-   batched/unbatched ratios, and the database check: every acknowledged revision is in
-   ``revisions`` with the source, intentions, text and edits the client got back, and no
-   revision is logged that no client got an answer for (beyond requests still in flight).
+   training worker, the converted embedded model of ``--home``) runs four times in the same
+   benchmark: unbatched (``ITUNE_MAX_BATCH=1 ITUNE_PROMPT_LOOKUP=0``: one sentence at a time,
+   one request at a time, one token per forward pass); unbatched with prompt lookup
+   (``ITUNE_MAX_BATCH=1``, the app's default prompt lookup: each sentence drafts tokens from
+   its own text for the model to check in one pass); batched whatever waits
+   (``ITUNE_MAX_BATCH=--max-batch ITUNE_LOOKUP_ROWS=0``: the sentences of all waiting requests
+   share batches, and a sentence alone in its batch uses prompt lookup); and batched as served
+   (the same, but while at most ``ITUNE_LOOKUP_ROWS`` sentences wait they go one at a time,
+   with prompt lookup). Each is driven by 1, 4 and 20 (``--client-counts``)
+   ``gradio_client`` clients at once, each revising short IteraTeR test sentences (at most
+   ``--max-chars``) for their gold intention through ``/revise``, one request after the other,
+   for ``--seconds``. Requests started before the deadline are waited for. Per request: latency
+   in the client, success or the error (kind and message; a full queue is a kind of its own),
+   the revision id. Reported: throughput, median and p95 latency, errors by kind, the ratios to
+   unbatched, and the database check: every acknowledged revision is in ``revisions`` with the
+   source, intentions, text and edits the client got back, and no revision is logged that no
+   client got an answer for (beyond requests still in flight).
 2. Adapters. Two tiny LoRA adapters are trained on the embedded model (``python -m
    training train``, 6 steps, cached in ``--adapters-dir``; delete it to retrain) on
    different intentions at high learning rates, so their outputs differ from the base
@@ -33,7 +38,7 @@ served side by side.
    "Alone" is the same pool, one call at a time, after the app has stopped. A mismatch that
    equals the other adapter's output is counted as cross-talk.
 
-    python benchmarks/load.py          # from the repository root; ~15 min on 2 cores
+    python benchmarks/load.py          # from the repository root; ~25 min on 2 cores (AVX2)
     python benchmarks/load.py --client-counts 1 4 --seconds 15 --adapter-sentences 3 \
         --out /tmp/x
 
@@ -371,7 +376,13 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-MODES = ("unbatched", "batched")
+# mode -> the app's settings for it (ITUNE_MAX_BATCH None: --max-batch; unset: the default)
+MODES = {
+    "unbatched": {"ITUNE_MAX_BATCH": 1, "ITUNE_PROMPT_LOOKUP": 0},
+    "unbatched, prompt lookup": {"ITUNE_MAX_BATCH": 1},
+    "batched, always": {"ITUNE_MAX_BATCH": None, "ITUNE_LOOKUP_ROWS": 0},
+    "batched": {"ITUNE_MAX_BATCH": None},
+}
 
 
 def load_table(record: dict) -> list[str]:
@@ -379,8 +390,12 @@ def load_table(record: dict) -> list[str]:
     s, load = record["settings"], record["load"]
     lines = [
         f"**Load**: {s['seconds']:g} s of `/revise` per phase; unbatched "
-        f"(`ITUNE_MAX_BATCH=1`) and batched (`ITUNE_MAX_BATCH={s['max_batch']}`), "
-        f"the same app in the same run.",
+        "(`ITUNE_MAX_BATCH=1 ITUNE_PROMPT_LOOKUP=0`: one token per pass), unbatched with "
+        "the default prompt lookup (`ITUNE_MAX_BATCH=1`), batched whatever waits "
+        f"(`ITUNE_MAX_BATCH={s['max_batch']} ITUNE_LOOKUP_ROWS=0`; a sentence alone in its "
+        f"batch uses prompt lookup) and batched as served (`ITUNE_MAX_BATCH={s['max_batch']}`:"
+        " while at most `ITUNE_LOOKUP_ROWS` sentences wait, one at a time with prompt "
+        "lookup), the same app in the same run.",
         "",
         "| clients | mode | revisions/s | median latency (s) | p95 latency (s) | "
         "succeeded / requests | errors | logged as acknowledged | orphans (in flight) |",
@@ -388,6 +403,8 @@ def load_table(record: dict) -> list[str]:
     ]
     for clients in s["client_counts"]:
         for mode in MODES:
+            if mode not in load:  # a record from before this mode existed
+                continue
             phase = load[mode][str(clients)]
             summary, logged = phase["summary"], phase["logged"]
             errors = ", ".join(f"{k}: {v}" for k, v in summary["errors"].items()) or "none"
@@ -401,16 +418,22 @@ def load_table(record: dict) -> list[str]:
             )
     lines += [
         "",
-        "| clients | throughput batched / unbatched | median latency batched / unbatched |",
-        "|---:|---:|---:|",
+        "| clients | against unbatched | throughput | median latency |",
+        "|---:|---|---:|---:|",
     ]
     for clients in s["client_counts"]:
-        off, on = (load[m][str(clients)]["summary"] for m in MODES)
-        speed = (
-            on["throughput_per_s"] / off["throughput_per_s"] if off["throughput_per_s"] else None
-        )
-        latency = on["median_s"] / off["median_s"] if on["median_s"] and off["median_s"] else None
-        lines.append(f"| {clients} | {fmt(speed)}× | {fmt(latency)}× |")
+        off = load["unbatched"][str(clients)]["summary"]
+        for mode in [m for m in MODES if m != "unbatched" and m in load]:
+            on = load[mode][str(clients)]["summary"]
+            speed = (
+                on["throughput_per_s"] / off["throughput_per_s"]
+                if off["throughput_per_s"]
+                else None
+            )
+            latency = (
+                on["median_s"] / off["median_s"] if on["median_s"] and off["median_s"] else None
+            )
+            lines.append(f"| {clients} | {mode} | {fmt(speed)}× | {fmt(latency)}× |")
     lines += ["", f"Tracebacks in the apps' logs: {record['app']['tracebacks']}."]
     return lines
 
@@ -608,12 +631,15 @@ def main() -> None:
     record: dict = {"load": {}, "app": {"tracebacks": 0}}
     app = None
     try:
-        for mode, batch in zip(MODES, (1, args.max_batch), strict=True):
-            os.environ["ITUNE_MAX_BATCH"] = str(batch)  # the app inherits it
+        for mode, env in MODES.items():
+            for name in ("ITUNE_PROMPT_LOOKUP", "ITUNE_LOOKUP_ROWS"):
+                os.environ.pop(name, None)
+            for name, value in env.items():  # the app inherits them
+                os.environ[name] = str(args.max_batch if value is None else value)
             app = App(home, db_url, tmp / f"app-{mode}.log")
             record["app"][mode] = {"page_s": app.page_s, "ready_s": app.ready_s}
             record["load"][mode] = run_load(app, store, sentences, mode, args, loadavg)
-            if mode != MODES[-1]:  # the batched app stays up for the adapter phase
+            if mode != "batched":  # the batched app stays up for the adapter phase
                 record["app"]["tracebacks"] += app_tracebacks(app.log)
                 app.stop()
                 app = None

@@ -4,16 +4,19 @@ edits' confidence, labelling them.
 The app's own model slot (``app.ModelSlot``: the embedded model, the built-in adapter with
 its intention predictor, the served confidence threshold) revises ``--requests`` sentences
 of the ITERATER-sent test split at once, each from its own thread as concurrent writers'
-requests would, unbatched (``max_batch`` 1), batched (16), and batched with the scoring
-pass running each prompt again instead of taking its cache from ``generate``
-(``Decoder.prompt_cache_bytes`` 0), side by side in one run, ``--repeats`` times in turn.
+requests would, unbatched (``max_batch`` 1, ``prompt_lookup`` 0: one token per forward
+pass), unbatched with the app's prompt lookup (each sentence drafts tokens from its own
+text for the model to check in one pass), batched (16; as served, where a sentence alone
+in its batch uses prompt lookup), and batched with the scoring pass running each prompt
+again instead of taking its cache from ``generate`` (``Decoder.prompt_cache_bytes`` 0),
+side by side in one run, ``--repeats`` times in turn.
 The batch scheduler keeps the seconds it spent on each kind of work
 (``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches), ``score``
 (the edits' margins, ``itune_core.confidence``: one pass over every waiting scoring job)
 and ``calls`` (labelling each revision's edits with the predictor, one revision after
 another). No HTTP, no database: the model's share of the load benchmark.
 
-    python benchmarks/model_time.py            # ~7 min on 2 cores
+    python benchmarks/model_time.py            # ~10 min on 2 cores
     python benchmarks/model_time.py --requests 16 --repeats 1
 
 Writes ``benchmarks/results/model_time.{json,md}`` and prints the table.
@@ -42,8 +45,14 @@ from benchmarks.load import load_sentences  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 KINDS = ("generate", "score", "calls")
-# mode -> (rows per batch, whether scoring takes the prompt's cache from generate)
-MODES = {"unbatched": (1, True), "batched, prompt run again": (16, False), "batched": (16, True)}
+# mode -> (rows per batch, whether scoring takes the prompt's cache from generate, prompt
+# lookup tokens: None for the app's default)
+MODES = {
+    "unbatched": (1, True, 0),
+    "unbatched, prompt lookup": (1, True, None),
+    "batched, prompt run again": (16, False, None),
+    "batched": (16, True, None),
+}
 
 
 def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
@@ -127,6 +136,14 @@ def markdown(record: dict) -> str:
             f"{rest_b:.1f} s batched, {100 * rest_b / b['wall_s']:.0f}% of the batched "
             "wall time.",
         ]
+    if {"unbatched, prompt lookup", "unbatched"} <= set(modes):
+        look, u = modes["unbatched, prompt lookup"], modes["unbatched"]
+        lines += [
+            "",
+            f"Prompt lookup, unbatched: **{look['revisions_per_s'] / u['revisions_per_s']:.2f}x**"
+            f" the throughput of one token per pass; generating took "
+            f"{u['seconds']['generate'] / look['seconds']['generate']:.2f}x less time.",
+        ]
     if {"batched", "batched, prompt run again"} <= set(modes):
         b, again = modes["batched"], modes["batched, prompt run again"]
         lines += [
@@ -153,10 +170,17 @@ def main(argv: list[str] | None = None) -> None:
     if len(sentences) < args.requests:
         raise SystemExit(f"error: only {len(sentences)} sentences are short enough")
     slots = {
-        mode: ModelSlot(Settings(home=args.home, worker=False, max_batch=rows)).start()
-        for mode, (rows, _) in MODES.items()
+        mode: ModelSlot(
+            Settings(
+                home=args.home,
+                worker=False,
+                max_batch=rows,
+                prompt_lookup=Settings.prompt_lookup if lookup is None else lookup,
+            )
+        ).start()
+        for mode, (rows, _, lookup) in MODES.items()
     }
-    for mode, (_, reuse) in MODES.items():
+    for mode, (_, reuse, _) in MODES.items():
         if not reuse:
             slots[mode].pool(timeout=1800).scheduler.decoder.prompt_cache_bytes = 0
     for slot in slots.values():

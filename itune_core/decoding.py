@@ -8,6 +8,14 @@ it (pieces without one) and the adapter it is decoded with. Rows are padded on t
 every answer starts at the same position; positions come from the attention mask, and in
 float32 a row's greedy answer does not depend on what shares its batch (tested).
 
+A call with a single row (a writer alone with one sentence) uses prompt lookup instead
+(transformers' ``prompt_lookup_num_tokens``, one row only): a revision copies most of its
+piece, so tokens drafted by copying the prompt after the answer's last two tokens are
+mostly right, and the model checks a whole draft in one forward pass, keeping the tokens it
+would have chosen. The answer is the greedy one (the same text in float32, tested), in
+fewer passes. Since a pass may add several tokens, ``RowStops`` looks at each of them in
+order, so a row ends exactly where it would one token at a time.
+
 Rows with different adapters share a batch: PEFT takes one adapter name per row
 (``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
 

@@ -155,6 +155,7 @@ class AdapterPool:
         max_labellers: int = 2,
         max_rows: int = 16,
         max_rows_per_request: int = 8,
+        lookup_rows: int = 4,
     ):
         """
         Args:
@@ -168,6 +169,8 @@ class AdapterPool:
             max_labellers: how many labellers to keep loaded.
             max_rows: rows per shared batch (1: one row at a time, unbatched).
             max_rows_per_request: rows of one request in one batch.
+            lookup_rows: while at most this many rows wait, they are decoded one at a time
+                with prompt lookup (``BatchScheduler``; 0: always batched).
 
         Raises:
             ValueError: ``max_labellers``, ``max_rows`` or ``max_rows_per_request`` below 1.
@@ -193,6 +196,7 @@ class AdapterPool:
             self._decoder,
             max_rows=max_rows,
             max_rows_per_request=max_rows_per_request,
+            lookup_rows=lookup_rows,
             exclusive=lambda: self._gate.generating(_BATCH),
         )
 

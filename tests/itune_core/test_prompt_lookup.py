@@ -67,8 +67,7 @@ def test_a_bad_prompt_lookup_is_refused(bad):
 
 PIECES = [
     "Their is many reason why peoples likes to travel.",
-    "We pre-train ProphetNet using a base scale dataset (16GB) and a large scale dataset "
-    "(160GB).",
+    "We pre-train ProphetNet using a base scale dataset (16GB) and a large scale dataset (160GB).",
     "It broaden the mind and you meets new friend.\nA second line.",
 ]
 

@@ -66,6 +66,45 @@ def test_a_request_waiting_alone_fills_the_batch():
     assert [len(batch) for batch in decoder.batches] == [10]  # not 8 and then 2
 
 
+class LookupDecoder(FakeDecoder):
+    prompt_lookup = 10  # decodes a row alone with prompt lookup
+
+
+def test_a_few_waiting_rows_go_one_at_a_time_to_a_decoder_with_prompt_lookup():
+    decoder = LookupDecoder()
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
+    assert len(list(scheduler.decode(rows(0, 3)))) == 3
+    assert [len(batch) for batch in decoder.batches] == [1, 1, 1]
+    assert sorted(b[0] for b in decoder.batches) == [0, 1, 2]
+
+
+def test_more_waiting_rows_than_lookup_rows_are_batched():
+    decoder = LookupDecoder()
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
+    assert len(list(scheduler.decode(rows(0, 10)))) == 10
+    assert [len(batch) for batch in decoder.batches] == [10]
+    # Rows taken one at a time still take turns across requests.
+    decoder = LookupDecoder(delay=0.05)
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
+    first = scheduler.decode(rows(100, 3))
+    next(first)  # one row decoded alone, two waiting
+    assert list(scheduler.decode(rows(200, 1))) == [(0, Decoded("200", 1, False))]
+    assert len(list(first)) == 2
+    assert all(len(batch) == 1 for batch in decoder.batches)
+    assert [b[0] for b in decoder.batches].index(200) <= 2  # not after all of the first
+
+
+def test_without_prompt_lookup_a_few_rows_are_still_batched():
+    decoder = FakeDecoder()  # no prompt lookup: one row alone gains nothing
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
+    assert len(list(scheduler.decode(rows(0, 3)))) == 3
+    assert [len(batch) for batch in decoder.batches] == [3]
+    decoder = LookupDecoder()
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=0)  # 0: always batch
+    assert len(list(scheduler.decode(rows(0, 3)))) == 3
+    assert [len(batch) for batch in decoder.batches] == [3]
+
+
 def test_a_decoded_rows_scoring_runs_before_the_next_batch():
     """The grace after a batch lets the request that got its row hand in the row's
     scoring job, which then runs before the next batch rather than after it."""
@@ -136,6 +175,9 @@ def test_bad_sizes_are_refused():
     for bad in (-0.1, 2, True, "0.1"):
         with pytest.raises(ValueError, match="grace_s"):
             BatchScheduler(FakeDecoder(), grace_s=bad)
+    for bad in (-1, True, 1.5):
+        with pytest.raises(ValueError, match="lookup_rows"):
+            BatchScheduler(FakeDecoder(), lookup_rows=bad)
 
 
 # --- with the embedded model --------------------------------------------------------------
@@ -154,7 +196,7 @@ def test_in_fp32_a_row_answers_the_same_batched_with_others_as_alone(embedded):
     settings = ReviseSettings(min_edit_margin=None)
     alone = Reviser(embedded.model, embedded.tokenizer, model_name="m", settings=settings)
     decoder = Decoder(embedded.model, embedded.tokenizer, max_rows=1)
-    scheduler = BatchScheduler(decoder, max_rows=16)
+    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=0)  # batches, never alone
     together = Reviser(
         None, embedded.tokenizer, model_name="m", settings=settings, decoder=scheduler
     )
