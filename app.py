@@ -56,6 +56,7 @@ from itune_core.bundle import AdapterBundle
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
+from itune_core.scheduler import LOOKUP_ROWS
 from itune_core.serving import AdapterPool
 from storage.environment import database_url, home_folder
 from storage.errors import RecordNotFound
@@ -106,7 +107,7 @@ class Settings:
     queue_size: int = 64
     max_batch: int = 16
     prompt_lookup: int = ReviseSettings.prompt_lookup
-    lookup_rows: int = 4
+    lookup_rows: int = LOOKUP_ROWS
     max_upload_mb: int = 20
     allowed_origins: tuple[str, ...] = ()
     min_edit_margin: float | None = ReviseSettings.min_edit_margin
@@ -210,7 +211,7 @@ class Settings:
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             max_batch=integer("ITUNE_MAX_BATCH", 16),
             prompt_lookup=integer("ITUNE_PROMPT_LOOKUP", ReviseSettings.prompt_lookup),
-            lookup_rows=integer("ITUNE_LOOKUP_ROWS", 4),
+            lookup_rows=integer("ITUNE_LOOKUP_ROWS", LOOKUP_ROWS),
             max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
             min_edit_margin=margin("ITUNE_MIN_EDIT_MARGIN"),
             allowed_origins=tuple(

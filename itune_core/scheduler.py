@@ -18,8 +18,8 @@ almost free. ``BatchScheduler`` owns the model's use: requests hand it their row
    stays small. While only a few rows wait (at most ``lookup_rows``), they are taken one
    at a time instead, still round-robin: the decoder then drafts each from its own text
    (prompt lookup, ``itune_core.decoding``), which works on one row only and on a CPU
-   beats a small batch (at 4 writers, 0.61 against 0.34 revisions/s on an AVX2 CPU:
-   the README's "Load").
+   beats a small batch (at 4 writers, 0.62 against 0.30 revisions/s on an AVX2 CPU:
+   the README's "Load"; ``LOOKUP_ROWS`` is the default).
 
 A pass that answered someone (rows decoded, scores, calls) is followed by a short grace
 (``grace_s``) before the next ``generate``: the requests it answered usually hand in their
@@ -56,6 +56,10 @@ from itune_core.confidence import Scorer
 from itune_core.decoding import Decoded, Decoder, Row
 
 logger = logging.getLogger(__name__)
+
+# Default for ``lookup_rows``: chosen on an AVX2 CPU, where one at a time with prompt
+# lookup beat a batch at 4 writers and lost to one at 20 (README, "Load").
+LOOKUP_ROWS = 4
 
 
 @dataclass
@@ -108,7 +112,7 @@ class BatchScheduler:
         max_rows: int = 16,
         max_rows_per_request: int = 8,
         grace_s: float = 0.02,
-        lookup_rows: int = 4,
+        lookup_rows: int = LOOKUP_ROWS,
         exclusive: Callable[[], AbstractContextManager] = nullcontext,
     ) -> None:
         for name, value in (("max_rows", max_rows), ("max_rows_per_request", max_rows_per_request)):

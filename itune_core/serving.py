@@ -44,7 +44,7 @@ from itune_core.adapters import attach_adapter, check_adapter_dir
 from itune_core.edits import Edit
 from itune_core.errors import ModelLoadError
 from itune_core.reviser import Reviser, ReviseSettings, settings_decoder
-from itune_core.scheduler import BatchScheduler
+from itune_core.scheduler import LOOKUP_ROWS, BatchScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class AdapterPool:
         max_labellers: int = 2,
         max_rows: int = 16,
         max_rows_per_request: int = 8,
-        lookup_rows: int = 4,
+        lookup_rows: int = LOOKUP_ROWS,
     ):
         """
         Args:
