@@ -14,10 +14,8 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_QUEUE_SIZE   requests that may wait for the model (and, apart, for each other
                      endpoint) before new ones are refused (64)
   ITUNE_MAX_BATCH    sentences decoded together, across writers (16; 1: one at a time)
-  ITUNE_PROMPT_LOOKUP  tokens a sentence decoded alone drafts from its own text for the
-                     model to check in one pass (10; 0: off); same answers, sooner
-  ITUNE_LOOKUP_ROWS  while at most this many sentences wait, they are decoded one at a
-                     time with prompt lookup instead of batched (4; 0: always batch)
+  ITUNE_PROMPT_LOOKUP  tokens each sentence drafts from its own text for the model to
+                     check in one pass (10; 0: off); same answers, sooner
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
   ITUNE_MIN_EDIT_MARGIN  leave out edits the model is unsure of, in nats (0.5; off: keep all)
@@ -56,7 +54,6 @@ from itune_core.bundle import AdapterBundle
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
-from itune_core.scheduler import LOOKUP_ROWS
 from itune_core.serving import AdapterPool
 from storage.environment import database_url, home_folder
 from storage.errors import RecordNotFound
@@ -107,7 +104,6 @@ class Settings:
     queue_size: int = 64
     max_batch: int = 16
     prompt_lookup: int = ReviseSettings.prompt_lookup
-    lookup_rows: int = LOOKUP_ROWS
     max_upload_mb: int = 20
     allowed_origins: tuple[str, ...] = ()
     min_edit_margin: float | None = ReviseSettings.min_edit_margin
@@ -147,8 +143,6 @@ class Settings:
             raise ValueError(f"ITUNE_MAX_BATCH must be 1-256, got {self.max_batch!r}")
         if not 0 <= self.prompt_lookup <= 64:
             raise ValueError(f"ITUNE_PROMPT_LOOKUP must be 0-64, got {self.prompt_lookup!r}")
-        if not 0 <= self.lookup_rows <= 256:
-            raise ValueError(f"ITUNE_LOOKUP_ROWS must be 0-256, got {self.lookup_rows!r}")
         if not 0 <= self.server_port <= 65535:
             raise ValueError(f"GRADIO_SERVER_PORT must be 0-65535, got {self.server_port!r}")
         if not self.model.strip():
@@ -211,7 +205,6 @@ class Settings:
             queue_size=integer("ITUNE_QUEUE_SIZE", 64),
             max_batch=integer("ITUNE_MAX_BATCH", 16),
             prompt_lookup=integer("ITUNE_PROMPT_LOOKUP", ReviseSettings.prompt_lookup),
-            lookup_rows=integer("ITUNE_LOOKUP_ROWS", LOOKUP_ROWS),
             max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
             min_edit_margin=margin("ITUNE_MIN_EDIT_MARGIN"),
             allowed_origins=tuple(
@@ -325,7 +318,6 @@ class ModelSlot:
                 max_labellers=16,  # each a few MB: they share one copy of the base model
                 max_rows=s.max_batch,
                 max_rows_per_request=max(1, s.max_batch // 2),
-                lookup_rows=s.lookup_rows,
             )
             self._loaded = loaded
             logger.info("model %s ready on %s (%s)", self._loaded.name, device, dtype)

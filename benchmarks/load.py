@@ -3,22 +3,22 @@ served side by side.
 
 1. Load, side by side. ``python app.py`` in a subprocess (a fresh temporary database, no
    training worker, the converted embedded model of ``--home``) runs four times in the same
-   benchmark: unbatched (``ITUNE_MAX_BATCH=1 ITUNE_PROMPT_LOOKUP=0``: one sentence at a time,
-   one request at a time, one token per forward pass); unbatched with prompt lookup
+   benchmark: unbatched (``ITUNE_MAX_BATCH=1 ITUNE_PROMPT_LOOKUP=0``: one sentence at a
+   time, one request at a time, one token per forward pass); unbatched with prompt lookup
    (``ITUNE_MAX_BATCH=1``, the app's default prompt lookup: each sentence drafts tokens from
-   its own text for the model to check in one pass); batched whatever waits
-   (``ITUNE_MAX_BATCH=--max-batch ITUNE_LOOKUP_ROWS=0``: the sentences of all waiting requests
-   share batches, and a sentence alone in its batch uses prompt lookup); and batched as served
-   (the same, but while at most ``ITUNE_LOOKUP_ROWS`` sentences wait they go one at a time,
-   with prompt lookup). Each is driven by 1, 4 and 20 (``--client-counts``)
-   ``gradio_client`` clients at once, each revising short IteraTeR test sentences (at most
-   ``--max-chars``) for their gold intention through ``/revise``, one request after the other,
-   for ``--seconds``. Requests started before the deadline are waited for. Per request: latency
-   in the client, success or the error (kind and message; a full queue is a kind of its own),
-   the revision id. Reported: throughput, median and p95 latency, errors by kind, the ratios to
-   unbatched, and the database check: every acknowledged revision is in ``revisions`` with the
-   source, intentions, text and edits the client got back, and no revision is logged that no
-   client got an answer for (beyond requests still in flight).
+   its own text for the model to check in one pass); batched without prompt lookup
+   (``ITUNE_MAX_BATCH=--max-batch ITUNE_PROMPT_LOOKUP=0``: the sentences of all waiting
+   requests share batches, one token per pass); and batched as served (the same, each
+   sentence in the batch drafting from its own text). Each is driven by 1, 4 and 20
+   (``--client-counts``) ``gradio_client`` clients at once, each revising short IteraTeR
+   test sentences (at most ``--max-chars``) for their gold intention through ``/revise``,
+   one request after the other, for ``--seconds``. Requests started before the deadline are
+   waited for. Per request: latency in the client, success or the error (kind and message; a
+   full queue is a kind of its own), the revision id. Reported: throughput, median and p95
+   latency, errors by kind, the ratios to unbatched, and the database check: every
+   acknowledged revision is in ``revisions`` with the source, intentions, text and edits the
+   client got back, and no revision is logged that no client got an answer for (beyond
+   requests still in flight).
 2. Adapters. Two tiny LoRA adapters are trained on the embedded model (``python -m
    training train``, 6 steps, cached in ``--adapters-dir``; delete it to retrain) on
    different intentions at high learning rates, so their outputs differ from the base
@@ -380,7 +380,7 @@ def fmt(value: float | None, digits: int = 2) -> str:
 MODES = {
     "unbatched": {"ITUNE_MAX_BATCH": 1, "ITUNE_PROMPT_LOOKUP": 0},
     "unbatched, prompt lookup": {"ITUNE_MAX_BATCH": 1},
-    "batched, always": {"ITUNE_MAX_BATCH": None, "ITUNE_LOOKUP_ROWS": 0},
+    "batched, no lookup": {"ITUNE_MAX_BATCH": None, "ITUNE_PROMPT_LOOKUP": 0},
     "batched": {"ITUNE_MAX_BATCH": None},
 }
 
@@ -391,11 +391,10 @@ def load_table(record: dict) -> list[str]:
     lines = [
         f"**Load**: {s['seconds']:g} s of `/revise` per phase; unbatched "
         "(`ITUNE_MAX_BATCH=1 ITUNE_PROMPT_LOOKUP=0`: one token per pass), unbatched with "
-        "the default prompt lookup (`ITUNE_MAX_BATCH=1`), batched whatever waits "
-        f"(`ITUNE_MAX_BATCH={s['max_batch']} ITUNE_LOOKUP_ROWS=0`; a sentence alone in its "
-        f"batch uses prompt lookup) and batched as served (`ITUNE_MAX_BATCH={s['max_batch']}`:"
-        " while at most `ITUNE_LOOKUP_ROWS` sentences wait, one at a time with prompt "
-        "lookup), the same app in the same run.",
+        "the default prompt lookup (`ITUNE_MAX_BATCH=1`), batched without it "
+        f"(`ITUNE_MAX_BATCH={s['max_batch']} ITUNE_PROMPT_LOOKUP=0`) and batched as served "
+        f"(`ITUNE_MAX_BATCH={s['max_batch']}`: every sentence in a batch drafts from its own "
+        "text), the same app in the same run.",
         "",
         "| clients | mode | revisions/s | median latency (s) | p95 latency (s) | "
         "succeeded / requests | errors | logged as acknowledged | orphans (in flight) |",
@@ -632,8 +631,7 @@ def main() -> None:
     app = None
     try:
         for mode, env in MODES.items():
-            for name in ("ITUNE_PROMPT_LOOKUP", "ITUNE_LOOKUP_ROWS"):
-                os.environ.pop(name, None)
+            os.environ.pop("ITUNE_PROMPT_LOOKUP", None)
             for name, value in env.items():  # the app inherits them
                 os.environ[name] = str(args.max_batch if value is None else value)
             app = App(home, db_url, tmp / f"app-{mode}.log")

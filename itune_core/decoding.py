@@ -8,13 +8,20 @@ it (pieces without one) and the adapter it is decoded with. Rows are padded on t
 every answer starts at the same position; positions come from the attention mask, and in
 float32 a row's greedy answer does not depend on what shares its batch (tested).
 
-A call with a single row (a writer alone with one sentence) uses prompt lookup instead
-(transformers' ``prompt_lookup_num_tokens``, one row only): a revision copies most of its
-piece, so tokens drafted by copying the prompt after the answer's last two tokens are
-mostly right, and the model checks a whole draft in one forward pass, keeping the tokens it
-would have chosen. The answer is the greedy one (the same text in float32, tested), in
-fewer passes. Since a pass may add several tokens, ``RowStops`` looks at each of them in
-order, so a row ends exactly where it would one token at a time.
+Every row drafts its next tokens by prompt lookup: a revision copies most of its piece, so
+the tokens that followed the answer's last few tokens in the prompt (``lookup_draft``) are
+mostly right, and the model checks a whole draft in one forward pass, keeping the tokens
+it would have chosen itself and its choice after them. The answer is the greedy one (the
+same text in float32 as transformers' ``generate``, tested), in fewer passes: on
+ITERATER-sent dev sentences about a quarter as many. The loop is written here, over the
+model's forward pass, because transformers' prompt lookup decoding
+(``prompt_lookup_num_tokens``) takes one row only, and a batch of rows drafting each from
+its own prompt is what serves many writers at once. Rows accept drafts of different
+lengths: a rejected draft's positions stay in the key/value cache, masked out of the
+attention, and each row's positions count only the tokens it kept. A row that has ended
+leaves the batch (its cache rows are dropped), so it costs nothing while the others run.
+Since a pass may add several tokens, ``RowStops`` looks at each of them in order, so a row
+ends exactly where it would one token at a time.
 
 Rows with different adapters share a batch: PEFT takes one adapter name per row
 (``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
@@ -34,7 +41,7 @@ multi-LoRA serving) could replace ``generate``: such an engine needs only ``Deco
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -43,6 +50,9 @@ from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, S
 from itune_core.adapters import generate_kwargs
 from itune_core.confidence import Scorer, shared_prompt_logprobs
 from itune_core.prompts import answer_token_ids, prompt_token_ids
+
+_STOP_CONTEXT = 8  # tokens the line-break stop looks back over
+_DRAFT_NGRAM = 3  # the longest run of last tokens prompt lookup matches
 
 
 @dataclass(frozen=True)
@@ -73,70 +83,81 @@ class Decoded:
     cut_off: bool
 
 
-class RowStops(StoppingCriteria):
-    """Each row's stops, remembering where and why each row ended.
+class RowStops:
+    """Each row's stops, checked one answer token at a time, remembering where and why each
+    row ended.
 
     A row ends at an end-of-turn token, at a line break (only rows that stop at one), when
     its last ``n`` tokens already occurred among its earlier ones (a loop), at its own
-    length cap, or when its ``cancel`` event is set. Ended rows are padded by transformers
-    until the whole batch is done; a batch whose rows have all ended stops.
+    length cap, or when its ``cancel`` event is set. A pass of the model may add several
+    tokens to a row (prompt lookup, ``Decoder``); each is checked in order, so a row ends
+    exactly where it would one token at a time.
     """
 
     def __init__(
         self,
-        prompt_width: int,
         rows: Sequence[Row],
         eos_ids: set[int],
         loop_ngram: int,
         newline_stop: StoppingCriteria | None,
         cancel: Sequence[threading.Event | None] | None = None,
     ) -> None:
-        self.width, self.n = prompt_width, loop_ngram
+        self.n = loop_ngram
         self.budgets = [row.budget for row in rows]
         self.stop_at_newline = [row.stop_at_newline for row in rows]
+        # the prompt's last tokens: a stop string may begin before the answer does
+        self._tails = [list(row.prompt[-_STOP_CONTEXT:]) for row in rows]
         self.eos_ids, self.newline_stop = eos_ids, newline_stop
         self.cancel = list(cancel) if cancel is not None else [None] * len(rows)
         self.ended_at: list[int | None] = [None] * len(rows)  # tokens when the row ended
         self.looped_at: list[int | None] = [None] * len(rows)
         self._seen: list[set[tuple[int, ...]]] = [set() for _ in rows]
-        self._checked = 0  # answer tokens checked so far
 
-    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
-        # Every token added since the last call is checked in order: a call usually brings
-        # one, but prompt lookup (``Decoder``) accepts several at once, and a stop among
-        # them must end the row there, not at the last one.
-        length = input_ids.shape[1] - self.width
-        for seen in range(self._checked + 1, length + 1):
-            self._check(input_ids[:, : self.width + seen], scores)
-        self._checked = max(self._checked, length)
-        return torch.tensor([e is not None for e in self.ended_at], device=input_ids.device)
+    def add(self, row: int, answer: Sequence[int]) -> bool:
+        """Check the newest token of row ``row`` (the last of ``answer``, its tokens so
+        far); True when the row ends there (or had ended)."""
+        if self.ended_at[row] is not None:
+            return True
+        length, ids = len(answer), answer
+        stop = ids[-1] in self.eos_ids
+        if not stop and self.stop_at_newline[row] and self.newline_stop is not None:
+            context = [*self._tails[row], *ids[-_STOP_CONTEXT:]][-_STOP_CONTEXT:]
+            stop = bool(self.newline_stop(torch.tensor([context]), None)[0])
+        # The loop guard: the last n tokens equal n tokens that end before them. One new
+        # such n-gram becomes comparable per token (it starts at length - 2n).
+        n = self.n
+        if length >= 2 * n:
+            start = length - 2 * n
+            self._seen[row].add(tuple(ids[start : start + n]))
+            if tuple(ids[-n:]) in self._seen[row]:
+                self.looped_at[row] = length - n
+                stop = True
+        if stop or self.cancelled(row) or length >= self.budgets[row]:
+            self.ended_at[row] = length
+            return True
+        return False
 
-    def _check(self, input_ids: torch.Tensor, scores) -> None:
-        """Apply the stops to the rows' answers as far as ``input_ids`` goes."""
-        generated = input_ids[:, self.width :]  # (rows, tokens so far)
-        length = generated.shape[1]
-        newline = (
-            self.newline_stop(input_ids, scores).tolist()
-            if self.newline_stop is not None and any(self.stop_at_newline)
-            else [False] * len(self.budgets)
-        )
-        for row in range(len(self.budgets)):
-            if self.ended_at[row] is not None:
-                continue
-            ids = generated[row].tolist()
-            stop = ids[-1] in self.eos_ids or (self.stop_at_newline[row] and newline[row])
-            # The loop guard: the last n tokens equal n tokens that end before them. One
-            # new such n-gram becomes comparable per token (it starts at length - 2n).
-            n = self.n
-            if length >= 2 * n:
-                start = length - 2 * n
-                self._seen[row].add(tuple(ids[start : start + n]))
-                if tuple(ids[-n:]) in self._seen[row]:
-                    self.looped_at[row] = length - n
-                    stop = True
-            cancelled = self.cancel[row] is not None and self.cancel[row].is_set()
-            if stop or cancelled or length >= self.budgets[row]:
-                self.ended_at[row] = length
+    def cancelled(self, row: int) -> bool:
+        return self.cancel[row] is not None and self.cancel[row].is_set()
+
+
+def lookup_draft(prompt: Sequence[int], answer: Sequence[int], size: int) -> list[int]:
+    """Up to ``size`` tokens that may come next in ``answer``, copied from the text after
+    an earlier occurrence of its last tokens: the latest occurrence in the prompt of the
+    longest of its last 3, 2 or 1 tokens found there, else in the answer itself (a
+    revision mostly copies its piece, which sits at the end of the prompt)."""
+    if size < 1 or not answer:
+        return []
+    text = [*prompt, *answer]
+    end = len(text)
+    for n in range(min(_DRAFT_NGRAM, len(answer)), 0, -1):
+        tail = text[end - n :]
+        # windows inside the prompt, then inside the answer before its own tail
+        for low, high in ((0, len(prompt) - n), (len(prompt), end - n - 1)):
+            for start in range(high, low - 1, -1):
+                if text[start : start + n] == tail:
+                    return text[start + n : start + n + size]
+    return []
 
 
 def _nbytes(kept: list[tuple[torch.Tensor, torch.Tensor]]) -> int:
@@ -274,29 +295,105 @@ class Decoder:
         return answers, cache
 
     def generate(
-        self, rows: Sequence[Row], cancel: Sequence[threading.Event | None] | None = None
+        self,
+        rows: Sequence[Row],
+        cancel: Sequence[threading.Event | None] | None = None,
+        on_answer: Callable[[int, Decoded], None] | None = None,
     ) -> list[Decoded]:
-        """Decode ``rows`` together, in one ``generate`` call; a row whose ``cancel`` event
-        is set stops at its next token."""
+        """Decode ``rows`` together, greedily; a row whose ``cancel`` event is set stops at
+        its next token. ``on_answer(index in rows, answer)`` is called as each row ends,
+        while the others run on.
+
+        After the prompts' pass, each pass of the model feeds every running row its next
+        token and up to ``prompt_lookup`` tokens drafted after it (``lookup_draft``). The
+        model's greedy choice at each position says how much of the draft is right: those
+        tokens are kept, with the model's choice after them. A rejected draft's positions
+        stay in the cache, masked out, and a row that has ended leaves the batch.
+        """
         if not rows:
             return []
-        input_width = max(len(row.prompt) for row in rows)
-        stops = RowStops(
-            input_width, rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel
-        )
-        keep = self.prompt_cache_bytes > 0
-        # transformers drafts from the prompt for one row at a time only; a revision copies
-        # most of its piece, so most drafted tokens are accepted.
-        lookup = {"prompt_lookup_num_tokens": self.prompt_lookup}
-        search = lookup if len(rows) == 1 and self.prompt_lookup else {}
-        generated, cache = self._generate(rows, [stops], return_dict_in_generate=keep, **search)
-        if cache is not None:
-            self._keep_prompt_caches(rows, cache, input_width)
-        decoded = []
-        for k, row in enumerate(rows):
-            end = stops.ended_at[k] if stops.ended_at[k] is not None else generated.shape[1]
-            decoded.append(self.answer(row, generated[k, :end].tolist(), stops.looped_at[k]))
+        stops = RowStops(rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel)
+        answers: list[list[int]] = [[] for _ in rows]
+        decoded: list[Decoded | None] = [None] * len(rows)
+        device = next(self.model.parameters()).device
+        names = self._adapter_names([row.adapter for row in rows]).get("adapter_names")
+        input_ids, mask = self._padded([row.prompt for row in rows])
+        mask = mask.to(device)
+        cache = DynamicCache()
+        with torch.inference_mode():
+            logits = self._forward(
+                input_ids, mask, (mask.cumsum(-1) - 1).clamp(min=0), cache, names
+            )
+            if self.prompt_cache_bytes > 0:
+                self._keep_prompt_caches(rows, cache, input_ids.shape[1])
+            running = list(range(len(rows)))  # rows in the batch, in the cache's order
+            new = [[token] for token in logits[:, -1].argmax(-1).tolist()]  # per running row
+            while True:
+                for k, tokens in zip(running, new, strict=True):
+                    for token in tokens:
+                        answers[k].append(token)
+                        if stops.add(k, answers[k]):
+                            decoded[k] = self.answer(rows[k], answers[k], stops.looped_at[k])
+                            if on_answer is not None:
+                                on_answer(k, decoded[k])
+                            break
+                staying = [j for j, k in enumerate(running) if stops.ended_at[k] is None]
+                if not staying:
+                    break
+                if len(staying) < len(running):
+                    cache.batch_select_indices(torch.tensor(staying, device=device))
+                    mask, running = mask[staying], [running[j] for j in staying]
+                drafts = [
+                    lookup_draft(
+                        rows[k].prompt,
+                        answers[k],
+                        min(self.prompt_lookup, rows[k].budget - len(answers[k])),
+                    )
+                    for k in running
+                ]
+                width = 1 + max(len(draft) for draft in drafts)
+                block = torch.full((len(running), width), self.tokenizer.pad_token_id)
+                fed = torch.zeros((len(running), width), dtype=torch.long)
+                positions = torch.zeros((len(running), width), dtype=torch.long)
+                for j, (k, draft) in enumerate(zip(running, drafts, strict=True)):
+                    block[j, : 1 + len(draft)] = torch.tensor([answers[k][-1], *draft])
+                    fed[j, : 1 + len(draft)] = 1
+                    # the row's next token sits after its prompt and the answer so far
+                    start = len(rows[k].prompt) + len(answers[k]) - 1
+                    positions[j] = torch.arange(start, start + width)
+                before = mask.shape[1]
+                mask = torch.cat([mask, fed.to(device)], dim=1)
+                row_names = [names[k] for k in running] if names else None
+                greedy = self._forward(block, mask, positions, cache, row_names).argmax(-1)
+                new = []
+                for j, (draft, chosen) in enumerate(zip(drafts, greedy.tolist(), strict=True)):
+                    right = 0
+                    while right < len(draft) and draft[right] == chosen[right]:
+                        right += 1
+                    new.append([*draft[:right], chosen[right]])
+                    mask[j, before + 1 + right :] = 0  # the rejected draft
         return decoded
+
+    def _forward(
+        self,
+        input_ids: torch.Tensor,
+        mask: torch.Tensor,
+        positions: torch.Tensor,
+        cache: DynamicCache,
+        names: list[str] | None,
+    ) -> torch.Tensor:
+        """One pass of the model over ``input_ids`` after ``cache`` (extended in place);
+        ``mask`` covers the cache and the new tokens. Returns the logits."""
+        device = mask.device
+        out = self.model(
+            input_ids=input_ids.to(device),
+            attention_mask=mask,
+            position_ids=positions.to(device),
+            past_key_values=cache,
+            use_cache=True,
+            **({"adapter_names": names} if names else {}),
+        )
+        return out.logits
 
     def answer(self, row: Row, ids: list[int], looped_at: int | None = None) -> Decoded:
         """A row's answer from its generated ids: cut where it started looping, decoded,

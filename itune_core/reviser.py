@@ -71,9 +71,9 @@ class ReviseSettings:
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
-        prompt_lookup: a piece decoded alone (nothing else in its batch) drafts up to this
-            many tokens at a time from its prompt for the model to check in one pass
-            (``itune_core.decoding``); the answer is the same, sooner. 0: off.
+        prompt_lookup: each piece drafts up to this many tokens at a time from its prompt
+            for the model to check in one pass (``itune_core.decoding``); the answer is
+            the same, sooner. 0: off.
     """
 
     max_chars: int = 20_000

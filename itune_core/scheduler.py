@@ -15,11 +15,10 @@ almost free. ``BatchScheduler`` owns the model's use: requests hand it their row
    cannot starve a short request, which joins the next batch. A request waiting alone may
    fill the batch (a paragraph's sentences go through the model together). A request's
    rows are taken longest first, so rows of similar length share batches and padding
-   stays small. While only a few rows wait (at most ``lookup_rows``), they are taken one
-   at a time instead, still round-robin: the decoder then drafts each from its own text
-   (prompt lookup, ``itune_core.decoding``), which works on one row only and on a CPU
-   beats a small batch (at 4 writers, 0.62 against 0.30 revisions/s on an AVX2 CPU:
-   the README's "Load"; ``LOOKUP_ROWS`` is the default).
+   stays small. Each row goes to its request as soon as it ends, while the rest of its
+   batch runs on. The decoder drafts every row's next tokens from its own text (prompt
+   lookup, ``itune_core.decoding``) in a batch as well as alone, so a batch is never worse
+   than its rows one at a time.
 
 A pass that answered someone (rows decoded, scores, calls) is followed by a short grace
 (``grace_s``) before the next ``generate``: the requests it answered usually hand in their
@@ -37,9 +36,10 @@ Why not transformers' continuous batching (``generate_batch``, ``init_continuous
 in transformers 5.23 a request carries its prompt, an end-of-sequence id and a token budget
 only, so there is no adapter per request (the model's active adapter serves all of them,
 where PEFT's ``adapter_names`` gives one per row) and no stopping criteria for the loop
-guard and the line-break stop. Static batches over ``generate`` do all three, on CPU and
-CUDA alike; a row that ends early idles until its batch ends, which continuous batching
-would avoid.
+guard and the line-break stop, nor prompt lookup. Static batches over the decoder's own
+loop (``Decoder.generate``) do all of these, on CPU and CUDA alike. A row that ends early
+leaves its batch and goes to its request at once; what continuous batching would add is
+a new row joining a running batch, which here waits for the next one.
 """
 
 import logging
@@ -56,10 +56,6 @@ from itune_core.confidence import Scorer
 from itune_core.decoding import Decoded, Decoder, Row
 
 logger = logging.getLogger(__name__)
-
-# Default for ``lookup_rows``: chosen on an AVX2 CPU, where one at a time with prompt
-# lookup beat a batch at 4 writers and lost to one at 20 (README, "Load").
-LOOKUP_ROWS = 4
 
 
 @dataclass
@@ -98,9 +94,6 @@ class BatchScheduler:
         max_rows_per_request: rows of one request in one call while other requests wait.
         grace_s: how long the scheduler waits for follow-up jobs after a pass that
             answered someone, before it starts the next ``generate`` (seconds).
-        lookup_rows: while at most this many rows wait, take one row per ``generate``
-            call, which a decoder with prompt lookup decodes faster alone (0: always
-            batch; ignored when the decoder has no prompt lookup).
         exclusive: entered around every use of the model (the adapter pool's gate, so an
             adapter is never attached under a running batch).
     """
@@ -112,14 +105,11 @@ class BatchScheduler:
         max_rows: int = 16,
         max_rows_per_request: int = 8,
         grace_s: float = 0.02,
-        lookup_rows: int = LOOKUP_ROWS,
         exclusive: Callable[[], AbstractContextManager] = nullcontext,
     ) -> None:
         for name, value in (("max_rows", max_rows), ("max_rows_per_request", max_rows_per_request)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if isinstance(lookup_rows, bool) or not isinstance(lookup_rows, int) or lookup_rows < 0:
-            raise ValueError(f"lookup_rows must be a non-negative integer, got {lookup_rows!r}")
         if (
             isinstance(grace_s, bool)
             or not isinstance(grace_s, int | float)
@@ -129,7 +119,6 @@ class BatchScheduler:
         self.decoder = decoder
         self.grace_s = float(grace_s)
         self.max_rows, self.max_rows_per_request = max_rows, max_rows_per_request
-        self.lookup_rows = lookup_rows if getattr(decoder, "prompt_lookup", 0) else 0
         self._exclusive = exclusive
         self._cond = threading.Condition()
         self._requests: OrderedDict[int, _Request] = OrderedDict()
@@ -259,21 +248,18 @@ class BatchScheduler:
             self.busy_seconds[kind] += time.perf_counter() - start
 
     def _take(self) -> list[tuple[_Request, int, Row]]:
-        """Up to ``max_rows`` rows (one while at most ``lookup_rows`` wait), round-robin
-        over the requests with rows waiting; the first request served moves to the back
-        for the next batch."""
+        """Up to ``max_rows`` rows, round-robin over the requests with rows waiting; the
+        first request served moves to the back for the next batch."""
         waiting = [r for r in self._requests.values() if r.pending and not r.cancel.is_set()]
         for key in [k for k, r in self._requests.items() if r.cancel.is_set()]:
             self._requests[key].pending.clear()
         taken: list[tuple[_Request, int, Row]] = []
         per_request = dict.fromkeys(map(id, waiting), 0)
         cap = self.max_rows_per_request if len(waiting) > 1 else self.max_rows
-        rows = sum(len(r.pending) for r in waiting)
-        limit = 1 if rows <= self.lookup_rows else self.max_rows
-        while len(taken) < limit:
+        while len(taken) < self.max_rows:
             progressed = False
             for request in waiting:
-                if len(taken) >= limit:
+                if len(taken) >= self.max_rows:
                     break
                 if request.pending and per_request[id(request)] < cap:
                     index, row = request.pending.popleft()
@@ -308,10 +294,16 @@ class BatchScheduler:
         job.done.set()
 
     def _run_batch(self, batch: list[tuple[_Request, int, Row]]) -> None:
+        def answered(k: int, answer: Decoded) -> None:  # a row ended: its request has it now
+            request, index, _ = batch[k]
+            request.results.put((index, answer))
+
         try:
             with self._exclusive():
-                answers = self.decoder.generate(
-                    [row for _, _, row in batch], [request.cancel for request, _, _ in batch]
+                self.decoder.generate(
+                    [row for _, _, row in batch],
+                    [request.cancel for request, _, _ in batch],
+                    on_answer=answered,
                 )
             self.batches += 1
             self.rows_decoded += len(batch)
@@ -319,6 +311,3 @@ class BatchScheduler:
             logger.exception("a batch of %d rows failed", len(batch))
             for request in {id(r): r for r, _, _ in batch}.values():
                 request.results.put(err)
-            return
-        for (request, index, _), answer in zip(batch, answers, strict=True):
-            request.results.put((index, answer))

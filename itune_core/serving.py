@@ -44,7 +44,7 @@ from itune_core.adapters import attach_adapter, check_adapter_dir
 from itune_core.edits import Edit
 from itune_core.errors import ModelLoadError
 from itune_core.reviser import Reviser, ReviseSettings, settings_decoder
-from itune_core.scheduler import LOOKUP_ROWS, BatchScheduler
+from itune_core.scheduler import BatchScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,6 @@ class AdapterPool:
         max_labellers: int = 2,
         max_rows: int = 16,
         max_rows_per_request: int = 8,
-        lookup_rows: int = LOOKUP_ROWS,
     ):
         """
         Args:
@@ -169,8 +168,6 @@ class AdapterPool:
             max_labellers: how many labellers to keep loaded.
             max_rows: rows per shared batch (1: one row at a time, unbatched).
             max_rows_per_request: rows of one request in one batch.
-            lookup_rows: while at most this many rows wait, they are decoded one at a time
-                with prompt lookup (``BatchScheduler``; 0: always batched).
 
         Raises:
             ValueError: ``max_labellers``, ``max_rows`` or ``max_rows_per_request`` below 1.
@@ -196,7 +193,6 @@ class AdapterPool:
             self._decoder,
             max_rows=max_rows,
             max_rows_per_request=max_rows_per_request,
-            lookup_rows=lookup_rows,
             exclusive=lambda: self._gate.generating(_BATCH),
         )
 

@@ -129,12 +129,3 @@ def test_prompt_lookup_is_a_setting_and_zero_turns_it_off():
             Settings.from_env({"ITUNE_PROMPT_LOOKUP": bad})
     with pytest.raises(ValueError, match="ITUNE_PROMPT_LOOKUP must be an integer"):
         Settings.from_env({"ITUNE_PROMPT_LOOKUP": "many"})
-
-
-def test_lookup_rows_is_a_setting():
-    from itune_core.scheduler import LOOKUP_ROWS
-
-    assert Settings.from_env({}).lookup_rows == LOOKUP_ROWS > 0
-    assert Settings.from_env({"ITUNE_LOOKUP_ROWS": "0"}).lookup_rows == 0
-    with pytest.raises(ValueError, match="ITUNE_LOOKUP_ROWS must be 0-256"):
-        Settings.from_env({"ITUNE_LOOKUP_ROWS": "-2"})

@@ -1,18 +1,21 @@
-"""Prompt lookup: a row decoded alone drafts tokens from its prompt, so several tokens may
-arrive in one step. The stops must end a row exactly where they would one token at a time,
-and the answer must be the one plain greedy decoding gives, in fewer forward passes."""
+"""Prompt lookup: every running row gets tokens drafted from its prompt, so a pass of the
+model may add several tokens to a row. The stops must end a row exactly where they would
+one token at a time, and the answers must be the ones plain greedy decoding gives (the
+same text as transformers' ``generate``), in fewer passes, batched or alone."""
+
+import copy
+import threading
 
 import pytest
-import torch
 from transformers import StopStringCriteria
 
-from itune_core.decoding import Decoder, Row, RowStops
+from itune_core.decoding import Decoder, Row, RowStops, lookup_draft
 from itune_core.reviser import ReviseSettings
-from tests.itune_core.test_serving import byte_tokenizer
+from itune_core.serving import AdapterPool
+from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
 
 TOK = byte_tokenizer()
 EOS = TOK.eos_token_id
-WIDTH = 3  # prompt tokens before every answer below
 
 
 def ids(text: str) -> list[int]:
@@ -30,21 +33,19 @@ ANSWERS = [
 ]
 
 
-def ended(step: int) -> tuple[list, list]:
-    """Where each answer ended and looped when the answers grow ``step`` tokens a call."""
+def ended(cancel=None) -> tuple[list, list]:
+    """Where each answer ended and looped, its tokens checked one at a time."""
     rows = [Row((1, 2, 3), budget, newline) for _, newline, budget in ANSWERS]
-    stops = RowStops(WIDTH, rows, {EOS}, 3, StopStringCriteria(TOK, ["\n"]))
-    longest = max(len(a) for a, _, _ in ANSWERS)
-    padded = torch.tensor(
-        [[0] * WIDTH + a + [TOK.pad_token_id] * (longest - len(a)) for a, _, _ in ANSWERS]
-    )
-    for end in [*range(step, longest, step), longest]:
-        stops(padded[:, : WIDTH + end], None)
+    stops = RowStops(rows, {EOS}, 3, StopStringCriteria(TOK, ["\n"]), cancel)
+    for k, (answer, _, _) in enumerate(ANSWERS):
+        for end in range(1, len(answer) + 1):
+            if stops.add(k, answer[:end]):
+                break
     return stops.ended_at, stops.looped_at
 
 
-def test_the_reference_stops_are_where_the_answers_say():
-    ended_at, looped_at = ended(1)
+def test_the_stops_are_where_the_answers_say():
+    ended_at, looped_at = ended()
     assert ended_at[0] == len(ids("fixed.")) + 1  # the end token, not the text after it
     assert ended_at[1] == len(ids("one line\n"))
     assert looped_at[2] is not None and ended_at[2] == looped_at[2] + 3
@@ -52,15 +53,66 @@ def test_the_reference_stops_are_where_the_answers_say():
     assert ended_at[4] is None and looped_at[:2] + looped_at[3:] == [None] * 4
 
 
-@pytest.mark.parametrize("step", [2, 3, 4, 11, 64])
-def test_several_tokens_a_step_end_each_row_where_one_at_a_time_does(step):
-    assert ended(step) == ended(1)
+def test_a_cancelled_row_ends_at_its_next_token():
+    events = [None, None, None, None, threading.Event()]
+    events[4].set()
+    ended_at, _ = ended(events)
+    assert ended_at[4] == 1 and ended_at[:4] == ended()[0][:4]
+
+
+def test_a_draft_copies_what_followed_the_answers_last_tokens_in_the_prompt():
+    prompt = ids("Fix: the cat sat on the mat.\n")
+    assert TOK.decode(lookup_draft(prompt, ids("The cat"), 5)) == " sat "
+    # the longest run of last tokens decides: "he m" occurs once, "m" twice
+    assert TOK.decode(lookup_draft(prompt, ids("the m"), 3)) == "at."
+    assert lookup_draft(prompt, ids("the m"), 0) == []
+
+
+def test_a_draft_falls_back_to_the_answer_then_to_nothing():
+    prompt = ids("xyz")
+    assert TOK.decode(lookup_draft(prompt, ids("abcab"), 2)) == "ca"  # "ab" earlier
+    assert lookup_draft(prompt, ids("q"), 4) == []
+    assert lookup_draft(prompt, [], 4) == []
 
 
 @pytest.mark.parametrize("bad", [-1, 65, 2.5, True, "10"])
 def test_a_bad_prompt_lookup_is_refused(bad):
     with pytest.raises(ValueError, match="prompt_lookup"):
         ReviseSettings(prompt_lookup=bad)
+
+
+# --- with a tiny random model: drafts are mostly rejected, which the masking must survive --
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A tiny fp32 model holding two random adapters, ``a`` and ``b``."""
+    folder = tmp_path_factory.mktemp("adapters")
+    base = tiny_base(TOK)
+    for name, seed in (("a", 1), ("b", 2)):
+        save_random_adapter(base, folder / name, seed)
+    pool = AdapterPool(copy.deepcopy(base), TOK, model_name="tiny")
+    for name in ("a", "b"):
+        pool.reviser_for(name, folder / name)
+    return pool.model
+
+
+TINY_PIECES = ["He go to school.", "She like apples very much, and pears.", "It rain.", "A b"]
+
+
+@pytest.mark.parametrize("lookup", [0, 3, 10])
+def test_answers_are_those_of_transformers_generate(tiny, lookup):
+    # no loop guard, so that generate's answers and the decoder's stop at the same tokens
+    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=lookup, prompt_cache_bytes=0)
+    rows = [
+        decoder.row(piece, ["fluency"], adapter)
+        for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a"], strict=True)
+    ]
+    reference = decoder.generate_ids(rows, [decoder.newline_stop])
+    found = decoder.generate(rows)
+    for k, (row, answer) in enumerate(zip(rows, found, strict=True)):
+        assert answer == decoder.answer(row, reference[k, : answer.tokens].tolist())
+    assert [decoder.generate([row])[0] for row in rows] == found  # alone as batched
 
 
 # --- with the embedded model --------------------------------------------------------------
@@ -72,26 +124,44 @@ PIECES = [
 ]
 
 
-def passes(model, run) -> int:
-    """The forward passes the model made while ``run()`` ran."""
+def passes(model, run, *args) -> tuple[int, object]:
+    """The forward passes the model made while ``run(*args)`` ran, and what it returned."""
     count = [0]
     handle = model.register_forward_pre_hook(lambda *_: count.__setitem__(0, count[0] + 1))
     try:
-        run()
+        found = run(*args)
     finally:
         handle.remove()
-    return count[0]
+    return count[0], found
 
 
-@pytest.mark.parametrize("piece", PIECES)
-def test_in_fp32_a_row_alone_answers_the_same_in_fewer_passes(embedded, piece):
+def test_in_fp32_answers_are_the_same_with_lookup_in_fewer_passes(embedded):
     model, tokenizer = embedded.model, embedded.tokenizer
     plain = Decoder(model, tokenizer, prompt_lookup=0, prompt_cache_bytes=0)
     lookup = Decoder(model, tokenizer, prompt_lookup=10, prompt_cache_bytes=0)
-    row = plain.row(piece, ["fluency"])
-    found: dict[str, list] = {}
-    plain_passes = passes(model, lambda: found.setdefault("plain", plain.generate([row])))
-    lookup_passes = passes(model, lambda: found.setdefault("lookup", lookup.generate([row])))
-    assert found["lookup"] == found["plain"]  # same text, tokens and cut-off
-    assert found["plain"][0].tokens > 5
-    assert lookup_passes < plain_passes
+    rows = [plain.row(piece, ["fluency"]) for piece in PIECES]
+    for chosen in (rows, rows[:1]):  # batched, and a row alone
+        plain_passes, plain_answers = passes(model, plain.generate, chosen)
+        lookup_passes, lookup_answers = passes(model, lookup.generate, chosen)
+        assert lookup_answers == plain_answers  # same text, tokens and cut-off
+        assert all(answer.tokens > 5 for answer in plain_answers)
+        assert lookup_passes < plain_passes
+
+
+def test_each_row_is_handed_over_as_it_ends_while_the_others_run_on(tiny):
+    decoder = Decoder(tiny, TOK, prompt_lookup=0, prompt_cache_bytes=0)
+    rows = [Row(tuple(ids("Fix: a")), budget, False, "a") for budget in (2, 12)]
+    handed: dict[int, tuple] = {}
+    passes_so_far = [0]
+    hook = tiny.register_forward_pre_hook(
+        lambda *_: passes_so_far.__setitem__(0, passes_so_far[0] + 1)
+    )
+    try:
+        found = decoder.generate(
+            rows, on_answer=lambda k, a: handed.setdefault(k, (passes_so_far[0], a))
+        )
+    finally:
+        hook.remove()
+    assert found[1].tokens > found[0].tokens  # the second row ran on
+    assert handed[0][0] < handed[1][0] <= passes_so_far[0]
+    assert [handed[k][1] for k in (0, 1)] == found

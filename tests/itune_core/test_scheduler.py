@@ -22,14 +22,18 @@ class FakeDecoder:
         self.tokenizer = None
         self.log: list[str] = []  # "generate" and "score", in the order they ran
 
-    def generate(self, rows, cancel=None):
+    def generate(self, rows, cancel=None, on_answer=None):
         self.log.append("generate")
         self.batches.append([row.prompt[0] for row in rows])
         self.cancels.append(list(cancel or []))
         time.sleep(self.delay)
         if self.fail_on is not None and self.fail_on in self.batches[-1]:
             raise RuntimeError("out of memory")
-        return [Decoded(str(row.prompt[0]), 1, False) for row in rows]
+        answers = [Decoded(str(row.prompt[0]), 1, False) for row in rows]
+        for k, answer in enumerate(answers):
+            if on_answer is not None:
+                on_answer(k, answer)
+        return answers
 
     def score(self, jobs):
         self.log.append("score")
@@ -66,43 +70,34 @@ def test_a_request_waiting_alone_fills_the_batch():
     assert [len(batch) for batch in decoder.batches] == [10]  # not 8 and then 2
 
 
-class LookupDecoder(FakeDecoder):
-    prompt_lookup = 10  # decodes a row alone with prompt lookup
+class SlowLastRowDecoder(FakeDecoder):
+    """Hands over every row but the last at once, then waits (at most 5 s) for the test to
+    say it got the first before it ends the last."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_received = threading.Event()
+        self.waited_for_first: bool | None = None
+
+    def generate(self, rows, cancel=None, on_answer=None):
+        self.batches.append([row.prompt[0] for row in rows])
+        answers = [Decoded(str(row.prompt[0]), 1, False) for row in rows]
+        for k in range(len(rows) - 1):
+            on_answer(k, answers[k])
+        self.waited_for_first = self.first_received.wait(5)
+        on_answer(len(rows) - 1, answers[-1])
+        return answers
 
 
-def test_a_few_waiting_rows_go_one_at_a_time_to_a_decoder_with_prompt_lookup():
-    decoder = LookupDecoder()
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
-    assert len(list(scheduler.decode(rows(0, 3)))) == 3
-    assert [len(batch) for batch in decoder.batches] == [1, 1, 1]
-    assert sorted(b[0] for b in decoder.batches) == [0, 1, 2]
-
-
-def test_more_waiting_rows_than_lookup_rows_are_batched():
-    decoder = LookupDecoder()
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
-    assert len(list(scheduler.decode(rows(0, 10)))) == 10
-    assert [len(batch) for batch in decoder.batches] == [10]
-    # Rows taken one at a time still take turns across requests.
-    decoder = LookupDecoder(delay=0.05)
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
-    first = scheduler.decode(rows(100, 3))
-    next(first)  # one row decoded alone, two waiting
-    assert list(scheduler.decode(rows(200, 1))) == [(0, Decoded("200", 1, False))]
-    assert len(list(first)) == 2
-    assert all(len(batch) == 1 for batch in decoder.batches)
-    assert [b[0] for b in decoder.batches].index(200) <= 2  # not after all of the first
-
-
-def test_without_prompt_lookup_a_few_rows_are_still_batched():
-    decoder = FakeDecoder()  # no prompt lookup: one row alone gains nothing
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=4)
-    assert len(list(scheduler.decode(rows(0, 3)))) == 3
-    assert [len(batch) for batch in decoder.batches] == [3]
-    decoder = LookupDecoder()
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=0)  # 0: always batch
-    assert len(list(scheduler.decode(rows(0, 3)))) == 3
-    assert [len(batch) for batch in decoder.batches] == [3]
+def test_a_row_reaches_its_request_as_it_ends_while_its_batch_runs_on():
+    decoder = SlowLastRowDecoder()
+    scheduler = BatchScheduler(decoder, max_rows=16)
+    request = scheduler.decode(rows(0, 3))
+    first = next(request)  # while the batch still runs: its last row waits for this
+    decoder.first_received.set()
+    assert sorted([first, *request]) == [(k, Decoded(str(k), 1, False)) for k in range(3)]
+    assert decoder.batches == [[0, 1, 2]]
+    assert decoder.waited_for_first
 
 
 def test_a_decoded_rows_scoring_runs_before_the_next_batch():
@@ -175,9 +170,6 @@ def test_bad_sizes_are_refused():
     for bad in (-0.1, 2, True, "0.1"):
         with pytest.raises(ValueError, match="grace_s"):
             BatchScheduler(FakeDecoder(), grace_s=bad)
-    for bad in (-1, True, 1.5):
-        with pytest.raises(ValueError, match="lookup_rows"):
-            BatchScheduler(FakeDecoder(), lookup_rows=bad)
 
 
 # --- with the embedded model --------------------------------------------------------------
@@ -196,7 +188,7 @@ def test_in_fp32_a_row_answers_the_same_batched_with_others_as_alone(embedded):
     settings = ReviseSettings(min_edit_margin=None)
     alone = Reviser(embedded.model, embedded.tokenizer, model_name="m", settings=settings)
     decoder = Decoder(embedded.model, embedded.tokenizer, max_rows=1)
-    scheduler = BatchScheduler(decoder, max_rows=16, lookup_rows=0)  # batches, never alone
+    scheduler = BatchScheduler(decoder, max_rows=16)
     together = Reviser(
         None, embedded.tokenizer, model_name="m", settings=settings, decoder=scheduler
     )
