@@ -9,7 +9,14 @@ import threading
 import pytest
 from transformers import StopStringCriteria
 
-from itune_core.decoding import Decoder, Row, RowStops, lookup_draft
+from itune_core.decoding import (
+    Decoder,
+    Row,
+    RowStops,
+    common_prefix_length,
+    lookup_draft,
+    prefill_groups,
+)
 from itune_core.reviser import ReviseSettings
 from itune_core.serving import AdapterPool
 from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
@@ -75,6 +82,31 @@ def test_a_draft_falls_back_to_the_answer_then_to_nothing():
     assert lookup_draft(prompt, [], 4) == []
 
 
+def test_the_common_prefix_of_prompts():
+    assert common_prefix_length([[1, 2, 3, 4], [1, 2, 5], [1, 2, 3]]) == 2
+    assert common_prefix_length([[1, 2], [1, 2, 3]]) == 2
+    assert common_prefix_length([[7], [1]]) == 0
+
+
+def test_prompts_are_grouped_so_that_one_long_prompt_does_not_pad_the_others():
+    assert prefill_groups([100, 10, 10, 10], call_cost=64) == [[0], [1, 2, 3]]
+    assert prefill_groups([100, 10, 10, 10], call_cost=1000) == [[0, 1, 2, 3]]
+    assert prefill_groups([40, 38, 41], call_cost=64) == [[2, 0, 1]]
+    assert prefill_groups([5], call_cost=64) == [[0]]
+
+
+@pytest.mark.parametrize("lengths", [[3, 90, 7, 200, 60, 61, 5, 150], list(range(1, 17))])
+def test_every_row_is_in_one_group_and_no_split_pads_less(lengths):
+    groups = prefill_groups(lengths, call_cost=20)
+    assert sorted(k for group in groups for k in group) == list(range(len(lengths)))
+
+    def cost(split):
+        return sum(len(g) * max(lengths[k] for k in g) + 20 for g in split)
+
+    one_each = [[k] for k in range(len(lengths))]
+    assert cost(groups) <= min(cost([list(range(len(lengths)))]), cost(one_each))
+
+
 @pytest.mark.parametrize("bad", [-1, 65, 2.5, True, "10"])
 def test_a_bad_prompt_lookup_is_refused(bad):
     with pytest.raises(ValueError, match="prompt_lookup"):
@@ -97,7 +129,15 @@ def tiny(tmp_path_factory):
     return pool.model
 
 
-TINY_PIECES = ["He go to school.", "She like apples very much, and pears.", "It rain.", "A b"]
+TINY_PIECES = [
+    "He go to school.",
+    "She like apples very much, and pears.",
+    "It rain.",
+    "A b",
+    # long enough for a group of its own in the prompts' pass, so groups are merged
+    "The committee have decided that the meeting, which were planned for Monday, will be "
+    "moved to a later date because several member is away at a conference abroad.",
+]
 
 
 @pytest.mark.parametrize("lookup", [0, 3, 10])
@@ -106,8 +146,10 @@ def test_answers_are_those_of_transformers_generate(tiny, lookup):
     decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=lookup, prompt_cache_bytes=0)
     rows = [
         decoder.row(piece, ["fluency"], adapter)
-        for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a"], strict=True)
+        for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a", None], strict=True)
     ]
+    shared = common_prefix_length([row.prompt for row in rows])
+    assert shared > 0 and len(prefill_groups([len(r.prompt) - shared for r in rows])) > 1
     reference = decoder.generate_ids(rows, [decoder.newline_stop])
     found = decoder.generate(rows)
     for k, (row, answer) in enumerate(zip(rows, found, strict=True)):
