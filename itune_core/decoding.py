@@ -20,8 +20,9 @@ Every row drafts its next tokens by prompt lookup: a revision copies most of its
 the tokens that followed the answer's last few tokens in the prompt (``lookup_draft``) are
 mostly right, and the model checks a whole draft in one forward pass, keeping the tokens
 it would have chosen itself and its choice after them. The answer is the greedy one (the
-same text in float32 as transformers' ``generate``, tested), in fewer passes: on
-ITERATER-sent dev sentences about a quarter as many. The loop is written here, over the
+same text in float32 as transformers' ``generate``, tested), in fewer passes: 40
+ITERATER-sent dev sentences in batches of ten took 68 passes instead of 277, 2.5x sooner
+(float32, two AVX2 cores, 2026-12-01). The loop is written here, over the
 model's forward pass, because transformers' prompt lookup decoding
 (``prompt_lookup_num_tokens``) takes one row only, and a batch of rows drafting each from
 its own prompt is what serves many writers at once. Rows accept drafts of different
