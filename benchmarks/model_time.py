@@ -6,8 +6,8 @@ its intention predictor, the served confidence threshold) revises ``--requests``
 of the ITERATER-sent test split at once, each from its own thread as concurrent writers'
 requests would, unbatched (``max_batch`` 1, ``prompt_lookup`` 0: one token per forward
 pass), unbatched with the app's prompt lookup (each sentence drafts tokens from its own
-text for the model to check in one pass), batched (16; as served, where a sentence alone
-in its batch uses prompt lookup), and batched with the scoring pass running each prompt
+text for the model to check in one pass), batched (16; as served, every sentence in the
+batch drafting from its own text), and batched with the scoring pass running each prompt
 again instead of taking its cache from ``generate`` (``Decoder.prompt_cache_bytes`` 0),
 side by side in one run, ``--repeats`` times in turn.
 The batch scheduler keeps the seconds it spent on each kind of work

@@ -6,9 +6,9 @@ machine noise hits all three paths alike:
 
   direct   ``model.generate`` with the app's prompt and settings (greedy, same token
            budget, stop at a line break); no streaming, no diff, no database
-  lookup   the same with the app's prompt lookup (``ReviseSettings.prompt_lookup``
-           tokens drafted from the prompt and checked in one pass, as the app decodes a
-           sentence that has its batch to itself)
+  lookup   the same with transformers' prompt lookup (``ReviseSettings.prompt_lookup``
+           tokens drafted from the prompt and checked in one pass, as the app's decoder
+           does for every sentence with its own loop)
   reviser  ``Reviser.stream`` in this process, consumed as the app does
   app      ``/revise`` of the real app (``python app.py`` in a subprocess) over
            ``gradio_client``, latency taken in the client

@@ -27,8 +27,9 @@ model's forward pass, because transformers' prompt lookup decoding
 (``prompt_lookup_num_tokens``) takes one row only, and a batch of rows drafting each from
 its own prompt is what serves many writers at once. Rows accept drafts of different
 lengths: a rejected draft's positions stay in the key/value cache, masked out of the
-attention, and each row's positions count only the tokens it kept. A row that has ended
-leaves the batch (its cache rows are dropped), so it costs nothing while the others run.
+attention (dropped when they outnumber the kept ones, which bounds the cache), and each
+row's positions count only the tokens it kept. A row that has ended leaves the batch (its
+cache rows are dropped) and is handed to the caller at once, while the others run on.
 Since a pass may add several tokens, ``RowStops`` looks at each of them in order, so a row
 ends exactly where it would one token at a time.
 
@@ -66,6 +67,8 @@ _DRAFT_NGRAM = 3  # the longest run of last tokens prompt lookup matches
 # pass of one 69-token prompt took 0.55 s and one of 1,250 tokens 4.3 s (3.4 ms a token),
 # so a call costs about 90 tokens' worth beyond its tokens; a little less is assumed.
 PREFILL_CALL_TOKENS = 64
+# The cache is compacted when its width exceeds this many times the most tokens a row holds.
+COMPACT_AT = 2.0
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,28 @@ def prefill_groups(lengths: Sequence[int], call_cost: int = PREFILL_CALL_TOKENS)
 def _nbytes(kept: list[tuple[torch.Tensor, torch.Tensor]]) -> int:
     """The memory one kept prompt cache holds."""
     return sum(t.nbytes for pair in kept for t in pair)
+
+
+def compact(cache: DynamicCache, mask: torch.Tensor) -> torch.Tensor:
+    """Drop the masked positions (gaps, rejected drafts) from ``cache``, in place: each
+    row's kept positions in order, aligned on the right, padded on the left. Returns the
+    new mask. Positions are in the keys already, so the model's answers do not change;
+    without this, a row whose drafts keep failing would grow its cache by a whole draft
+    every pass."""
+    kept = mask.sum(1)
+    width = int(kept.max())
+    index = torch.zeros((mask.shape[0], width), dtype=torch.long, device=mask.device)
+    new_mask = torch.zeros((mask.shape[0], width), dtype=mask.dtype, device=mask.device)
+    for row in range(mask.shape[0]):
+        columns = mask[row].nonzero()[:, 0]
+        index[row, width - len(columns) :] = columns
+        new_mask[row, width - len(columns) :] = 1
+    for layer in cache.layers:
+        for kind in ("keys", "values"):
+            tensor = getattr(layer, kind)
+            gather = index[:, None, :, None].expand(-1, tensor.shape[1], -1, tensor.shape[3])
+            setattr(layer, kind, tensor.gather(2, gather))
+    return new_mask
 
 
 def _merged(
@@ -387,7 +412,8 @@ class Decoder:
         token and up to ``prompt_lookup`` tokens drafted after it (``lookup_draft``). The
         model's greedy choice at each position says how much of the draft is right: those
         tokens are kept, with the model's choice after them. A rejected draft's positions
-        stay in the cache, masked out, and a row that has ended leaves the batch.
+        stay in the cache, masked out, until gaps outnumber tokens (``compact``), and a row
+        that has ended leaves the batch.
         """
         if not rows:
             return []
@@ -446,6 +472,8 @@ class Decoder:
                         right += 1
                     new.append([*draft[:right], chosen[right]])
                     mask[j, before + 1 + right :] = 0  # the rejected draft
+                if mask.shape[1] > COMPACT_AT * int(mask.sum(1).max()):
+                    mask = compact(cache, mask)  # more gaps than tokens: drop the gaps
         return decoded
 
     def _prefill(

@@ -1,5 +1,7 @@
-"""Fixtures for the core tests: a tiny Llama (4 blocks) built from a config, seeded."""
+"""Fixtures for the core tests: a tiny Llama (4 blocks) built from a config, seeded, and a
+tiny model holding two adapters with its byte-level tokenizer."""
 
+import copy
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +11,8 @@ from torch import nn
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from itune_core.lora import lora_config
+from itune_core.serving import AdapterPool
+from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
 
 TINY_LLAMA = {
     "hidden_size": 32,
@@ -59,3 +63,17 @@ def token_batch() -> dict[str, torch.Tensor]:
     attention_mask[1, 4:] = 0
     attention_mask[3, 3:] = 0
     return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer(tmp_path_factory):
+    """A tiny fp32 model holding two random adapters, ``a`` and ``b``."""
+    folder = tmp_path_factory.mktemp("adapters")
+    tokenizer = byte_tokenizer()
+    base = tiny_base(tokenizer)
+    for name, seed in (("a", 1), ("b", 2)):
+        save_random_adapter(base, folder / name, seed)
+    pool = AdapterPool(copy.deepcopy(base), tokenizer, model_name="tiny")
+    for name in ("a", "b"):
+        pool.reviser_for(name, folder / name)
+    return pool.model, tokenizer

@@ -2,14 +2,11 @@
 those of running the prompt again, the prompt is not run again, and the kept caches stay
 within their bound."""
 
-import copy
-
 import pytest
 
 from itune_core.decoding import Decoder
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
-from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
 
 PIECES = ["He go to school.", "She like apples very much, and pears.", "It rain."]
 ANSWERS = {
@@ -17,20 +14,6 @@ ANSWERS = {
     "She like apples very much, and pears.": ["She likes apples.", "She like pears."],
     "It rain.": ["It rains.", "It rained today."],
 }
-
-
-@pytest.fixture(scope="module")
-def model_and_tokenizer(tmp_path_factory):
-    """A tiny fp32 model holding two random adapters, ``a`` and ``b``."""
-    folder = tmp_path_factory.mktemp("adapters")
-    tokenizer = byte_tokenizer()
-    base = tiny_base(tokenizer)
-    for name, seed in (("a", 1), ("b", 2)):
-        save_random_adapter(base, folder / name, seed)
-    pool = AdapterPool(copy.deepcopy(base), tokenizer, model_name="tiny")
-    for name in ("a", "b"):
-        pool.reviser_for(name, folder / name)
-    return pool.model, tokenizer
 
 
 def rows(decoder):  # mixed adapters and prompt lengths in one batch

@@ -3,23 +3,23 @@ model may add several tokens to a row. The stops must end a row exactly where th
 one token at a time, and the answers must be the ones plain greedy decoding gives (the
 same text as transformers' ``generate``), in fewer passes, batched or alone."""
 
-import copy
 import threading
 
 import pytest
-from transformers import StopStringCriteria
+import torch
+from transformers import DynamicCache, StopStringCriteria
 
 from itune_core.decoding import (
     Decoder,
     Row,
     RowStops,
     common_prefix_length,
+    compact,
     lookup_draft,
     prefill_groups,
 )
 from itune_core.reviser import ReviseSettings
-from itune_core.serving import AdapterPool
-from tests.itune_core.test_serving import byte_tokenizer, save_random_adapter, tiny_base
+from tests.itune_core.test_serving import byte_tokenizer
 
 TOK = byte_tokenizer()
 EOS = TOK.eos_token_id
@@ -117,16 +117,9 @@ def test_a_bad_prompt_lookup_is_refused(bad):
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A tiny fp32 model holding two random adapters, ``a`` and ``b``."""
-    folder = tmp_path_factory.mktemp("adapters")
-    base = tiny_base(TOK)
-    for name, seed in (("a", 1), ("b", 2)):
-        save_random_adapter(base, folder / name, seed)
-    pool = AdapterPool(copy.deepcopy(base), TOK, model_name="tiny")
-    for name in ("a", "b"):
-        pool.reviser_for(name, folder / name)
-    return pool.model
+def tiny(model_and_tokenizer):
+    """The tiny fp32 model holding adapters ``a`` and ``b`` (its tokenizer is ``TOK``)."""
+    return model_and_tokenizer[0]
 
 
 TINY_PIECES = [
@@ -140,8 +133,10 @@ TINY_PIECES = [
 ]
 
 
-@pytest.mark.parametrize("lookup", [0, 3, 10])
-def test_answers_are_those_of_transformers_generate(tiny, lookup):
+@pytest.mark.parametrize(("lookup", "compact_at"), [(0, 2.0), (3, 2.0), (10, 2.0), (10, 1.0)])
+def test_answers_are_those_of_transformers_generate(tiny, lookup, compact_at, monkeypatch):
+    # compact_at 1: the cache is compacted after every pass that left a gap
+    monkeypatch.setattr("itune_core.decoding.COMPACT_AT", compact_at)
     # no loop guard, so that generate's answers and the decoder's stop at the same tokens
     decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=lookup, prompt_cache_bytes=0)
     rows = [
@@ -207,3 +202,15 @@ def test_each_row_is_handed_over_as_it_ends_while_the_others_run_on(tiny):
     assert found[1].tokens > found[0].tokens  # the second row ran on
     assert handed[0][0] < handed[1][0] <= passes_so_far[0]
     assert [handed[k][1] for k in (0, 1)] == found
+
+
+def test_compacting_keeps_each_rows_positions_in_order_and_drops_the_gaps():
+    keys = torch.arange(10.0).reshape(2, 1, 5, 1)  # (rows, heads, positions, dims)
+    cache = DynamicCache(ddp_cache_data=[(keys, keys + 100)])
+    mask = torch.tensor([[1, 0, 1, 1, 0], [0, 0, 1, 0, 0]])
+    assert compact(cache, mask).tolist() == [[1, 1, 1], [0, 0, 1]]
+    layer = cache.layers[0]
+    assert layer.keys[0, 0, :, 0].tolist() == [0.0, 2.0, 3.0]
+    assert layer.keys[1, 0, 2, 0].item() == 7.0
+    assert layer.values[0, 0, :, 0].tolist() == [100.0, 102.0, 103.0]
+    assert cache.get_seq_length() == 3
