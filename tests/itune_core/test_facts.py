@@ -1,8 +1,11 @@
 """The fact guard: edits that change a number, a date or a name are held back, unless the
 writer asked for meaning-changed; everything else passes untouched."""
 
+from collections import Counter
+from itertools import combinations, product
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
@@ -116,13 +119,28 @@ def test_what_the_guard_offers_never_changes_a_fact(pair, intention):
 
 @settings(max_examples=300, deadline=None)
 @given(source_and_revision())
+@example(  # two edits with the same words, one held: found by hypothesis in CI
+    ("the the the the the dataset John John the", "dataset the the the the John John dataset the")
+)
 def test_what_the_guard_offers_is_the_answer_less_some_of_its_edits(pair):
     source, revised = pair
     offered, held = guard_facts(source, revised, ["fluency"])
     edits = compute_edits(source, revised)
-    kept = [e for e in edits if (e.before, e.after) not in {(h.before, h.after) for h in held}]
-    assert offered == apply_edits(source, kept)
-    assert len(held) + len(kept) >= len(edits)
+    # Edits with the same words (two insertions of "the") are told apart only by position,
+    # so some choice of which of them were held must give what was offered.
+    held_pairs = Counter((h.before, h.after) for h in held)
+    alike = {
+        pair: [i for i, e in enumerate(edits) if (e.before, e.after) == pair] for pair in held_pairs
+    }
+    assert all(len(alike[pair]) >= n for pair, n in held_pairs.items())
+    choices = product(*(combinations(alike[pair], n) for pair, n in held_pairs.items()))
+    offers = (
+        apply_edits(
+            source, [e for i, e in enumerate(edits) if i not in {j for c in choice for j in c}]
+        )
+        for choice in choices
+    )
+    assert offered in offers
 
 
 @settings(max_examples=200, deadline=None)
