@@ -119,15 +119,28 @@ class RowStops:
         cancel: Sequence[threading.Event | None] | None = None,
     ) -> None:
         self.n = loop_ngram
-        self.budgets = [row.budget for row in rows]
-        self.stop_at_newline = [row.stop_at_newline for row in rows]
-        # the prompt's last tokens: a stop string may begin before the answer does
-        self._tails = [list(row.prompt[-_STOP_CONTEXT:]) for row in rows]
         self.eos_ids, self.newline_stop = eos_ids, newline_stop
-        self.cancel = list(cancel) if cancel is not None else [None] * len(rows)
-        self.ended_at: list[int | None] = [None] * len(rows)  # tokens when the row ended
-        self.looped_at: list[int | None] = [None] * len(rows)
-        self._seen: list[set[tuple[int, ...]]] = [set() for _ in rows]
+        self.budgets: list[int] = []
+        self.stop_at_newline: list[bool] = []
+        self._tails: list[list[int]] = []
+        self.cancel: list[threading.Event | None] = []
+        self.ended_at: list[int | None] = []  # tokens when the row ended
+        self.looped_at: list[int | None] = []
+        self._seen: list[set[tuple[int, ...]]] = []
+        self.extend(rows, cancel)
+
+    def extend(
+        self, rows: Sequence[Row], cancel: Sequence[threading.Event | None] | None = None
+    ) -> None:
+        """Watch ``rows`` too (rows that join a running batch), numbered after the others."""
+        self.budgets += [row.budget for row in rows]
+        self.stop_at_newline += [row.stop_at_newline for row in rows]
+        # the prompt's last tokens: a stop string may begin before the answer does
+        self._tails += [list(row.prompt[-_STOP_CONTEXT:]) for row in rows]
+        self.cancel += list(cancel) if cancel is not None else [None] * len(rows)
+        self.ended_at += [None] * len(rows)
+        self.looped_at += [None] * len(rows)
+        self._seen += [set() for _ in rows]
 
     def add(self, row: int, answer: Sequence[int]) -> bool:
         """Check the newest token of row ``row`` (the last of ``answer``, its tokens so
@@ -366,20 +379,12 @@ class Decoder:
     def generate_ids(
         self, rows: Sequence[Row], stops: Sequence[StoppingCriteria], **search
     ) -> torch.Tensor:
-        """One ``generate`` call without sampling over ``rows`` (left padded); returns only
-        the answers' token ids on the CPU, (rows x returned sequences, longest answer)."""
-        return self._generate(rows, stops, **search)[0]
-
-    def _generate(
-        self, rows: Sequence[Row], stops: Sequence[StoppingCriteria], **search
-    ) -> tuple[torch.Tensor, object]:
-        """``generate_ids``, and the cache ``generate`` ended with (None unless
-        ``return_dict_in_generate=True`` is among ``search``)."""
+        """One transformers ``generate`` call without sampling over ``rows`` (left padded),
+        for the searches ``generate`` does not do (beam search); returns only the answers'
+        token ids on the CPU, (rows x returned sequences, longest answer)."""
         input_ids, mask = self._padded([row.prompt for row in rows])
         device = next(self.model.parameters()).device
-        adapters = [row.adapter for row in rows]
-        returned = search.get("num_return_sequences", 1)
-        names = self._adapter_names(adapters)  # PEFT repeats them per beam itself
+        names = self._adapter_names([row.adapter for row in rows])  # PEFT repeats them per beam
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=input_ids.to(device),
@@ -391,22 +396,20 @@ class Decoder:
                 **names,
                 **search,
             )
-        cache = None
-        if not isinstance(out, torch.Tensor):
-            out, cache = out.sequences, out.past_key_values
         answers = out[:, input_ids.shape[1] :].cpu()
-        assert answers.shape[0] == len(rows) * returned
-        return answers, cache
+        assert answers.shape[0] == len(rows) * search.get("num_return_sequences", 1)
+        return answers
 
     def generate(
         self,
         rows: Sequence[Row],
         cancel: Sequence[threading.Event | None] | None = None,
         on_answer: Callable[[int, Decoded], None] | None = None,
+        more: Callable[[int], Sequence[tuple[Row, threading.Event | None]]] | None = None,
     ) -> list[Decoded]:
         """Decode ``rows`` together, greedily; a row whose ``cancel`` event is set stops at
-        its next token. ``on_answer(index in rows, answer)`` is called as each row ends,
-        while the others run on.
+        its next token. ``on_answer(index, answer)`` is called as each row ends, while the
+        others run on.
 
         After the prompts' pass, each pass of the model feeds every running row its next
         token and up to ``prompt_lookup`` tokens drafted after it (``lookup_draft``). The
@@ -414,9 +417,19 @@ class Decoder:
         tokens are kept, with the model's choice after them. A rejected draft's positions
         stay in the cache, masked out, until gaps outnumber tokens (``compact``), and a row
         that has ended leaves the batch.
+
+        Rows may join the running batch: between passes, ``more(rows running)`` returns
+        the rows to add, with their cancel events (none: nothing joins); their prompts run
+        in a pass of their own and their caches are joined to the batch's, with masked
+        gaps. They are numbered after ``rows``, in the order they came. ``more`` may use
+        the model meanwhile (the batch's cache is not the model's).
+
+        Returns:
+            Every row's answer: ``rows`` first, then those that joined.
         """
         if not rows:
             return []
+        rows = list(rows)
         stops = RowStops(rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel)
         answers: list[list[int]] = [[] for _ in rows]
         decoded: list[Decoded | None] = [None] * len(rows)
@@ -438,11 +451,32 @@ class Decoder:
                                 on_answer(k, decoded[k])
                             break
                 staying = [j for j, k in enumerate(running) if stops.ended_at[k] is None]
-                if not staying:
-                    break
                 if len(staying) < len(running):
-                    cache.batch_select_indices(torch.tensor(staying, device=device))
+                    if staying:
+                        cache.batch_select_indices(torch.tensor(staying, device=device))
                     mask, running = mask[staying], [running[j] for j in staying]
+                joining = list(more(len(running))) if more is not None else []
+                if joining:
+                    added = [row for row, _ in joining]
+                    stops.extend(added, [event for _, event in joining])
+                    answers += [[] for _ in added]
+                    decoded += [None] * len(added)
+                    start = len(rows)
+                    rows += added
+                    names = self._adapter_names([row.adapter for row in rows]).get("adapter_names")
+                    cache, mask, added_first = self._join(
+                        cache if running else None,
+                        mask,
+                        added,
+                        names[start:] if names else None,
+                        device,
+                    )
+                    # the joiners' first tokens are taken at the top, before the next pass
+                    new = [[] for _ in running] + [[token] for token in added_first]
+                    running += range(start, len(rows))
+                    continue
+                if not running:
+                    break
                 drafts = [
                     lookup_draft(
                         rows[k].prompt,
@@ -475,6 +509,34 @@ class Decoder:
                 if mask.shape[1] > COMPACT_AT * int(mask.sum(1).max()):
                     mask = compact(cache, mask)  # more gaps than tokens: drop the gaps
         return decoded
+
+    def _join(
+        self,
+        cache: DynamicCache | None,
+        mask: torch.Tensor,
+        added: Sequence[Row],
+        names: list[str] | None,
+        device: torch.device,
+    ) -> tuple[DynamicCache, torch.Tensor, list[int]]:
+        """The running batch's cache and mask (``cache`` None: no row runs) with ``added``
+        rows after its own: their prompts' pass (``_prefill``), joined with masked gaps
+        where the widths differ. Returns the cache, the mask and each added row's first
+        answer token."""
+        added_cache, added_mask, first = self._prefill(added, names, device)
+        if self.prompt_cache_bytes > 0:
+            self._keep_prompt_caches(added, added_cache, added_mask)
+        if cache is None:
+            return added_cache, added_mask, first
+        held = mask.shape[0]
+        cache, mask = _merged(
+            [
+                (list(range(held)), cache, mask),
+                (list(range(held, held + len(added))), added_cache, added_mask),
+            ],
+            0,
+            device,
+        )
+        return cache, mask, first
 
     def _prefill(
         self, rows: Sequence[Row], names: list[str] | None, device: torch.device

@@ -97,6 +97,8 @@ class BatchScheduler:
             answered someone, before it starts the next ``generate`` (seconds).
         exclusive: entered around every use of the model (the adapter pool's gate, so an
             adapter is never attached under a running batch).
+        contended: True while someone else waits to use the model (an adapter to attach):
+            the running batch then takes no new rows, ends, and lets them in.
     """
 
     def __init__(
@@ -107,6 +109,7 @@ class BatchScheduler:
         max_rows_per_request: int = 8,
         grace_s: float = 0.02,
         exclusive: Callable[[], AbstractContextManager] = nullcontext,
+        contended: Callable[[], bool] = lambda: False,
     ) -> None:
         for name, value in (("max_rows", max_rows), ("max_rows_per_request", max_rows_per_request)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -120,7 +123,7 @@ class BatchScheduler:
         self.decoder = decoder
         self.grace_s = float(grace_s)
         self.max_rows, self.max_rows_per_request = max_rows, max_rows_per_request
-        self._exclusive = exclusive
+        self._exclusive, self._contended = exclusive, contended
         self._cond = threading.Condition()
         self._requests: OrderedDict[int, _Request] = OrderedDict()
         self._scores: list[_ScoreJob] = []
@@ -236,8 +239,7 @@ class BatchScheduler:
                     for job in calls:
                         self._run_call(job)
             if batch:
-                with self._timed("generate"):
-                    self._run_batch(batch)
+                self._run_batch(batch)  # times its own passes (not the jobs run between)
             answered_at = time.monotonic() if jobs or calls or batch else None
 
     @contextmanager
@@ -248,35 +250,47 @@ class BatchScheduler:
         finally:
             self.busy_seconds[kind] += time.perf_counter() - start
 
-    def _take(self) -> list[tuple[_Request, int, Row]]:
-        """Up to ``max_rows`` rows, round-robin over the requests with rows waiting; the
-        first request served moves to the back for the next batch."""
-        waiting = [r for r in self._requests.values() if r.pending and not r.cancel.is_set()]
+    def _take(
+        self, limit: int | None = None, in_flight: dict[int, int] | None = None
+    ) -> list[tuple[_Request, int, Row]]:
+        """Up to ``limit`` rows (default ``max_rows``), round-robin over the requests with
+        rows waiting, those with the fewest rows in the running batch (``in_flight``, by
+        ``id`` of request) first; while several requests wait or run, none has more than
+        ``max_rows_per_request`` rows in flight. The first request served moves to the back
+        for the next time."""
+        limit = self.max_rows if limit is None else limit
+        in_flight = in_flight or {}
         for key in [k for k, r in self._requests.items() if r.cancel.is_set()]:
             self._requests[key].pending.clear()
+        waiting = [r for r in self._requests.values() if r.pending]
+        if not waiting or limit < 1:
+            return []
+        waiting.sort(key=lambda r: in_flight.get(id(r), 0))  # stable: keeps the rotation
+        busy = {key for key, rows in in_flight.items() if rows} | set(map(id, waiting))
+        cap = self.max_rows_per_request if len(busy) > 1 else self.max_rows
+        held = {id(r): in_flight.get(id(r), 0) for r in waiting}
         taken: list[tuple[_Request, int, Row]] = []
-        per_request = dict.fromkeys(map(id, waiting), 0)
-        cap = self.max_rows_per_request if len(waiting) > 1 else self.max_rows
-        while len(taken) < self.max_rows:
+        progressed = True
+        while len(taken) < limit and progressed:
             progressed = False
             for request in waiting:
-                if len(taken) >= self.max_rows:
+                if len(taken) >= limit:
                     break
-                if request.pending and per_request[id(request)] < cap:
+                if request.pending and held[id(request)] < cap:
                     index, row = request.pending.popleft()
                     taken.append((request, index, row))
-                    per_request[id(request)] += 1
+                    held[id(request)] += 1
                     progressed = True
-            if not progressed:
-                break
-        if waiting:  # rotate: the request served first this time goes last next time
-            first = next(k for k, r in self._requests.items() if r is waiting[0])
+        if taken:  # rotate: the request served first this time goes last next time
+            first = next(k for k, r in self._requests.items() if r is taken[0][0])
             self._requests.move_to_end(first)
         return taken
 
-    def _run_scores(self, jobs: list[_ScoreJob]) -> None:
+    def _run_scores(self, jobs: list[_ScoreJob], exclusive: bool = True) -> None:
+        """Score ``jobs`` in one call, inside ``exclusive`` unless the caller is (a batch
+        running them between its passes)."""
         try:
-            with self._exclusive():
+            with self._exclusive() if exclusive else nullcontext():
                 scores = self.decoder.score([(job.row, job.answers) for job in jobs])
             for job, found in zip(jobs, scores, strict=True):
                 job.result = found
@@ -295,16 +309,39 @@ class BatchScheduler:
         job.done.set()
 
     def _run_batch(self, batch: list[tuple[_Request, int, Row]]) -> None:
-        def answered(k: int, answer: Decoded) -> None:  # a row ended: its request has it now
-            request, index, _ = batch[k]
-            request.results.put((index, answer))
+        """Decode ``batch``, rows of waiting requests joining it between passes while any
+        wait (``_between_passes``), until no row runs."""
+        in_flight: dict[int, int] = {}
+        for request, _, _ in batch:
+            in_flight[id(request)] = in_flight.get(id(request), 0) + 1
+        aside = 0.0  # seconds spent between passes on scores and calls
+        ended = False  # a row ended since the last time between passes
 
+        def answered(k: int, answer: Decoded) -> None:  # a row ended: its request has it now
+            nonlocal ended
+            request, index, _ = batch[k]
+            in_flight[id(request)] -= 1
+            request.results.put((index, answer))
+            ended = True
+
+        def more(running: int) -> list[tuple[Row, threading.Event]]:
+            nonlocal aside, ended
+            aside += self._between_passes(self.grace_s if ended else 0.0)
+            ended = False
+            joining = self._joiners(running, in_flight)
+            for request, _, _ in joining:
+                in_flight[id(request)] = in_flight.get(id(request), 0) + 1
+            batch.extend(joining)
+            return [(row, request.cancel) for request, _, row in joining]
+
+        start = time.perf_counter()
         try:
             with self._exclusive():
                 self.decoder.generate(
                     [row for _, _, row in batch],
                     [request.cancel for request, _, _ in batch],
                     on_answer=answered,
+                    more=more,
                 )
             self.batches += 1
             self.rows_decoded += len(batch)
@@ -312,3 +349,36 @@ class BatchScheduler:
             logger.exception("a batch of %d rows failed", len(batch))
             for request in {id(r): r for r, _, _ in batch}.values():
                 request.results.put(err)
+        finally:
+            self.busy_seconds["generate"] += time.perf_counter() - start - aside
+
+    def _between_passes(self, grace: float) -> float:
+        """Run the scores and calls waiting (the batch holds the model already, so without
+        ``exclusive``), after waiting up to ``grace`` seconds for one when none waits (a
+        row just ended: its request hands in its scoring next); the seconds it all took."""
+        start = time.perf_counter()
+        with self._cond:
+            if grace > 0 and not (self._scores or self._calls):
+                self._cond.wait_for(lambda: self._scores or self._calls, grace)
+            jobs, self._scores = self._scores, []
+            calls, self._calls = self._calls, []
+        if jobs:
+            with self._timed("score"):
+                self._run_scores(jobs, exclusive=False)
+        if calls:
+            with self._timed("calls"):
+                for job in calls:
+                    self._run_call(job)
+        return time.perf_counter() - start
+
+    def _joiners(self, running: int, in_flight: dict[int, int]) -> list[tuple[_Request, int, Row]]:
+        """The waiting rows that join a running batch of ``running`` rows: none while
+        someone else waits for the model (``contended``)."""
+        try:
+            if self._contended():
+                return []
+            with self._cond:
+                return self._take(self.max_rows - running, in_flight)
+        except Exception:  # never fail the batch for it: its rows would be lost
+            logger.exception("choosing rows to join the batch failed")
+            return []

@@ -115,6 +115,12 @@ class _Gate:
                 self._running -= 1
                 self._cond.notify_all()
 
+    def contended(self) -> bool:
+        """Whether an attach, or a generation outside the scheduler, waits for the model:
+        the scheduler's running batch then takes no new rows, so that it ends."""
+        with self._cond:
+            return bool(self._attaches_waiting or any(n != _BATCH for n in self._waiting))
+
     @contextmanager
     def attaching(self) -> Iterator[None]:
         with self._cond:
@@ -194,6 +200,7 @@ class AdapterPool:
             max_rows=max_rows,
             max_rows_per_request=max_rows_per_request,
             exclusive=lambda: self._gate.generating(_BATCH),
+            contended=self._gate.contended,
         )
 
     @property

@@ -152,6 +152,36 @@ def test_answers_are_those_of_transformers_generate(tiny, lookup, compact_at, mo
     assert [decoder.generate([row])[0] for row in rows] == found  # alone as batched
 
 
+@pytest.mark.parametrize("compact_at", [2.0, 1.0])
+def test_rows_that_join_a_running_batch_answer_as_transformers_generate(
+    tiny, compact_at, monkeypatch
+):
+    monkeypatch.setattr("itune_core.decoding.COMPACT_AT", compact_at)
+    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=10, prompt_cache_bytes=0)
+    rows = [
+        decoder.row(piece, ["fluency"], adapter)
+        for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a", None], strict=True)
+    ]
+    reference = decoder.generate_ids(rows, [decoder.newline_stop])
+    # rows 1 and 2 join at the second pass (two rows, one prompts' pass), row 3 at the
+    # fifth; rows 1-3 were already asked for at the first
+    joins = {1: [], 2: [(rows[1], None), (rows[2], None)], 5: [(rows[3], None)]}
+    asked, handed = [], {}
+
+    def more(running: int):
+        asked.append(running)
+        return joins.get(len(asked), [])
+
+    found = decoder.generate(
+        [rows[4], rows[0]], on_answer=lambda k, a: handed.setdefault(k, a), more=more
+    )
+    order = [4, 0, 1, 2, 3]  # the rows, in the order the call numbers them
+    assert len(found) == 5 and handed == dict(enumerate(found))
+    for k, answer in zip(order, found, strict=True):
+        assert answer == decoder.answer(rows[k], reference[k, : answer.tokens].tolist())
+    assert len(asked) > 5 and asked[-1] == 0  # asked between every pass, until none ran
+
+
 # --- with the embedded model --------------------------------------------------------------
 
 PIECES = [

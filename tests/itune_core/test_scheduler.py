@@ -13,26 +13,45 @@ from itune_core.scheduler import BatchScheduler
 
 
 class FakeDecoder:
-    """Answers each row with its prompt's first token as text; records every batch."""
+    """Answers each row with its prompt's first token as text, after ``row.budget`` passes
+    of ``delay`` seconds; rows join between passes (``more``). Records each pass's rows."""
 
-    def __init__(self, delay: float = 0.01, fail_on: int | None = None):
-        self.batches: list[list[int]] = []
+    def __init__(self, delay: float = 0.01, fail_on: int | None = None, budgets: bool = False):
+        self.batches: list[list[int]] = []  # the rows (first prompt token) of each pass
         self.cancels: list[list[threading.Event | None]] = []
         self.delay, self.fail_on = delay, fail_on
+        self.budgets = budgets  # rows take row.budget passes (else one each)
+        self.calls = 0  # generate calls
         self.tokenizer = None
-        self.log: list[str] = []  # "generate" and "score", in the order they ran
+        self.log: list[str] = []  # "generate" (a pass) and "score", in the order they ran
 
-    def generate(self, rows, cancel=None, on_answer=None):
-        self.log.append("generate")
-        self.batches.append([row.prompt[0] for row in rows])
-        self.cancels.append(list(cancel or []))
-        time.sleep(self.delay)
-        if self.fail_on is not None and self.fail_on in self.batches[-1]:
-            raise RuntimeError("out of memory")
-        answers = [Decoded(str(row.prompt[0]), 1, False) for row in rows]
-        for k, answer in enumerate(answers):
-            if on_answer is not None:
-                on_answer(k, answer)
+    def generate(self, rows, cancel=None, on_answer=None, more=None):
+        self.calls += 1
+        rows = list(rows)
+        cancels = list(cancel or [None] * len(rows))
+        answers, passes = [None] * len(rows), [0] * len(rows)
+        running = list(range(len(rows)))
+        while running:
+            self.log.append("generate")
+            self.batches.append([rows[k].prompt[0] for k in running])
+            self.cancels.append([cancels[k] for k in running])
+            time.sleep(self.delay)
+            if self.fail_on is not None and self.fail_on in self.batches[-1]:
+                raise RuntimeError("out of memory")
+            for k in running:
+                passes[k] += 1
+                stopped = cancels[k] is not None and cancels[k].is_set()
+                if stopped or not self.budgets or passes[k] >= rows[k].budget:
+                    answers[k] = Decoded(str(rows[k].prompt[0]), passes[k], False)
+                    if on_answer is not None:
+                        on_answer(k, answers[k])
+            running = [k for k in running if answers[k] is None]
+            for row, event in more(len(running)) if more is not None else []:
+                running.append(len(rows))
+                rows.append(row)
+                cancels.append(event)
+                answers.append(None)
+                passes.append(0)
         return answers
 
     def score(self, jobs):
@@ -79,7 +98,7 @@ class SlowLastRowDecoder(FakeDecoder):
         self.first_received = threading.Event()
         self.waited_for_first: bool | None = None
 
-    def generate(self, rows, cancel=None, on_answer=None):
+    def generate(self, rows, cancel=None, on_answer=None, more=None):
         self.batches.append([row.prompt[0] for row in rows])
         answers = [Decoded(str(row.prompt[0]), 1, False) for row in rows]
         for k in range(len(rows) - 1):
@@ -98,6 +117,40 @@ def test_a_row_reaches_its_request_as_it_ends_while_its_batch_runs_on():
     assert sorted([first, *request]) == [(k, Decoded(str(k), 1, False)) for k in range(3)]
     assert decoder.batches == [[0, 1, 2]]
     assert decoder.waited_for_first
+
+
+def _running(decoder: FakeDecoder, scheduler: BatchScheduler, first: int, budget: int):
+    """A request of one row taking ``budget`` passes, decoding in a thread once this
+    returns (its first pass has run)."""
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(lambda: list(scheduler.decode([Row((first,), budget, True)])))
+    pool.shutdown(wait=False)
+    deadline = time.monotonic() + 5
+    while not decoder.batches and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return future
+
+
+def test_a_request_joins_the_running_batch_and_leaves_it_before_the_batch_ends():
+    decoder = FakeDecoder(delay=0.02, budgets=True)
+    scheduler = BatchScheduler(decoder, max_rows=4)
+    long = _running(decoder, scheduler, 1000, 40)
+    assert list(scheduler.decode([Row((1,), 2, True)])) == [(0, Decoded("1", 2, False))]
+    assert not long.done()  # answered while the long row still runs
+    assert long.result() == [(0, Decoded("1000", 40, False))]
+    assert decoder.calls == 1
+    assert sum(1 for batch in decoder.batches if batch == [1000, 1]) == 2
+
+
+def test_no_row_joins_while_someone_else_waits_for_the_model():
+    decoder = FakeDecoder(delay=0.02, budgets=True)
+    contended = threading.Event()
+    scheduler = BatchScheduler(decoder, max_rows=4, contended=contended.is_set)
+    long = _running(decoder, scheduler, 1000, 20)
+    contended.set()  # e.g. an adapter waits to be attached
+    assert list(scheduler.decode([Row((1,), 2, True)])) == [(0, Decoded("1", 2, False))]
+    assert long.done()  # the batch ended first, and the short row went in the next one
+    assert decoder.calls == 2 and all(batch in ([1000], [1]) for batch in decoder.batches)
 
 
 def test_a_decoded_rows_scoring_runs_before_the_next_batch():
