@@ -98,9 +98,24 @@ def test_padded_batch_scores_equal_one_answer_at_a_time(make_base_model):
         assert abs(alone - expected) < 1e-4
 
 
-def test_a_shared_prompt_cache_gives_the_same_scores(make_base_model, make_lora_model):
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [[7, 8, 2], [11, 2], [30, 31, 32, 33, 2], [2]],  # variants part at the first token
+        # an answer and its variants: each parts from it somewhere, one is the answer
+        # again, one a start of it, one longer
+        [
+            [7, 8, 9, 10, 2],
+            [7, 8, 11, 10, 2],
+            [7, 2],
+            [7, 8, 9, 10, 2],
+            [7, 8],
+            [7, 8, 9, 10, 12, 2],
+        ],
+    ],
+)
+def test_a_shared_prompt_cache_gives_the_same_scores(make_base_model, make_lora_model, answers):
     prompt = [5, 9, 17, 3, 44, 12]
-    answers = [[7, 8, 2], [11, 2], [30, 31, 32, 33, 2], [2]]
     for model, name in ((make_base_model().eval(), None), (make_lora_model().eval(), "default")):
         plain = sequence_logprobs(model, [(prompt, a) for a in answers], pad_id=0)
         shared = shared_prompt_logprobs(model, prompt, answers, pad_id=0, adapter_name=name)
