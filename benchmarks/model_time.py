@@ -8,7 +8,7 @@ requests would, unbatched (``max_batch`` 1, ``prompt_lookup`` 0: one token per f
 pass), unbatched with the app's prompt lookup (each sentence drafts tokens from its own
 text for the model to check in one pass), batched (16; as served, every sentence in the
 batch drafting from its own text), and batched with the scoring pass running each prompt
-again instead of taking its cache from ``generate`` (``Decoder.prompt_cache_bytes`` 0),
+again instead of taking its cache from ``generate`` (``Decoder.cache_bytes`` 0),
 side by side in one run, ``--repeats`` times in turn.
 The batch scheduler keeps the seconds it spent on each kind of work
 (``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches), ``score``
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     for mode, (_, reuse, _) in MODES.items():
         if not reuse:
-            slots[mode].pool(timeout=1800).scheduler.decoder.prompt_cache_bytes = 0
+            slots[mode].pool(timeout=1800).scheduler.decoder.cache_bytes = 0
     for slot in slots.values():
         run_once(slot, sentences[:2])  # warm: adapter attached, predictor loaded
     runs: dict[str, list[dict]] = {mode: [] for mode in MODES}

@@ -17,6 +17,7 @@ module stays free of models and tokenizers.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -63,7 +64,6 @@ def shared_prompt_logprobs(
     answers: Sequence[Sequence[int]],
     pad_id: int,
     adapter_name: str | None = None,
-    prompt_cache: Any = None,
 ) -> list[float]:
     """Summed log-probability of each answer's tokens after one prompt, with the prompt run
     once: its key/value cache is shared by every answer (the answers are a few tokens each, the
@@ -72,28 +72,14 @@ def shared_prompt_logprobs(
     Args:
         adapter_name: passed to a PeftModel as ``adapter_names`` for every row (None: the
             model is called without it).
-        prompt_cache: the key/value cache of the prompt less its last token (one row), when
-            the pass that generated the answer kept it (``itune_core.decoding``); the prompt
-            is then not run at all, and its last token opens every answer's row.
     """
     if not answers:
         return []
     if any(len(a) < 1 for a in answers):
         raise ValueError("every answer needs at least one token (its end of turn)")
     device = next(model.parameters()).device
-
-    def names(rows: int) -> dict:
-        return {"adapter_names": [adapter_name] * rows} if adapter_name is not None else {}
-
+    names = _names(adapter_name)
     with torch.inference_mode():
-        if prompt_cache is not None:
-            rows = [[prompt[-1], *answer] for answer in answers]
-            _, out, ids = shared_prefix_forward(
-                model, prompt[:-1], rows, pad_id, device, names, cache=prompt_cache
-            )
-            logp = torch.log_softmax(out.logits[:, :-1].float(), dim=-1)
-            following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()
-            return [following[i, : len(a)].sum().item() for i, a in enumerate(answers)]
         first, rest, ids = shared_prefix_forward(model, prompt, answers, pad_id, device, names)
         opening = torch.log_softmax(first.logits[0, -1].float(), dim=-1).cpu()  # (vocab,)
         logp = torch.log_softmax(rest.logits[:, :-1].float(), dim=-1)
@@ -102,3 +88,109 @@ def shared_prompt_logprobs(
         opening[answer[0]].item() + following[i, : len(answer) - 1].sum().item()
         for i, answer in enumerate(answers)
     ]
+
+
+@dataclass(frozen=True)
+class GeneratedRow:
+    """A prompt and the answer greedy decoding gave it, as the decoder keeps them.
+
+    Attributes:
+        prompt: the prompt's token ids.
+        answer: the generated answer's token ids.
+        logprobs: each answer token's log-probability.
+        cache: the key/value cache (one row) of the prompt and the answer less its last
+            token.
+    """
+
+    prompt: Sequence[int]
+    answer: Sequence[int]
+    logprobs: Sequence[float]
+    cache: Any
+
+
+def logprobs_after_generated(
+    model: torch.nn.Module,
+    generated: GeneratedRow,
+    answers: Sequence[Sequence[int]],
+    pad_id: int,
+    adapter_name: str | None = None,
+) -> list[float]:
+    """``shared_prompt_logprobs`` of ``answers`` after ``generated.prompt``, from what
+    generating ``generated.answer`` computed.
+
+    The answers to score are the generated answer and its variants, each with one edit
+    undone (``edit_margins``). An answer's tokens that start the generated answer too take
+    their log-probabilities from the generation; only its tokens after they part run, all
+    the answers' in one pass over the generation's cache (one row repeated, each row seeing
+    only the positions before its own tokens, at their own positions). The generated
+    answer itself then costs nothing, and a variant only its tokens from its edit on.
+    ``generated.cache`` is extended in place.
+    """
+    if any(len(a) < 1 for a in answers):
+        raise ValueError("every answer needs at least one token (its end of turn)")
+    prompt, answer = list(generated.prompt), list(generated.answer)
+    held = generated.cache.get_seq_length()
+    if not prompt or held != len(prompt) + len(answer) - 1:
+        raise ValueError(
+            f"the cache holds {held} positions, the prompt and the answer less one "
+            f"{len(prompt) + len(answer) - 1}"
+        )
+    running = [0.0]  # running[j]: the log-probability of the answer's first j tokens
+    for logprob in generated.logprobs:
+        running.append(running[-1] + logprob)
+    scores, parts = {}, {}  # parts: answer index -> tokens it shares with the generated one
+    for i, ids in enumerate(answers):
+        shared = _shared_length(answer, ids)
+        if shared == len(ids):  # the generated answer, or a start of it
+            scores[i] = running[shared]
+        else:
+            parts[i] = shared
+    if not parts:
+        return [scores[i] for i in range(len(answers))]
+    device = next(model.parameters()).device
+    order = list(parts)
+    # each row feeds again the token before its own ones, whose logits predict the first
+    fed = [
+        [answer[parts[i] - 1] if parts[i] else prompt[-1], *answers[i][parts[i] :]] for i in order
+    ]
+    n, width = len(order), max(map(len, fed))
+    ids = torch.full((n, width), pad_id, dtype=torch.long)
+    mask = torch.zeros((n, held + width), dtype=torch.long)
+    positions = torch.zeros((n, width), dtype=torch.long)
+    for j, (i, row) in enumerate(zip(order, fed, strict=True)):
+        start = len(prompt) - 1 + parts[i]  # the position of the token fed again
+        ids[j, : len(row)] = torch.tensor(row)
+        mask[j, :start] = 1
+        mask[j, held : held + len(row)] = 1
+        positions[j] = torch.arange(start, start + width)
+    cache = generated.cache
+    with torch.inference_mode():
+        cache.batch_repeat_interleave(n)
+        out = model(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            position_ids=positions.to(device),
+            past_key_values=cache,
+            use_cache=True,
+            **_names(adapter_name)(n),
+        )
+        logp = torch.log_softmax(out.logits[:, :-1].float(), dim=-1)
+        following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()
+    for j, i in enumerate(order):
+        scores[i] = running[parts[i]] + following[j, : len(fed[j]) - 1].sum().item()
+    return [scores[i] for i in range(len(answers))]
+
+
+def _names(adapter_name: str | None) -> Callable[[int], dict]:
+    """The keyword arguments of a call over that many rows with one adapter."""
+    return lambda rows: {"adapter_names": [adapter_name] * rows} if adapter_name else {}
+
+
+def _shared_length(first: Sequence[int], other: Sequence[int]) -> int:
+    """How many leading tokens ``other`` shares with ``first``."""
+    n = 0
+    for a, b in zip(first, other, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n

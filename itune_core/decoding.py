@@ -36,17 +36,24 @@ ends exactly where it would one token at a time.
 Rows with different adapters share a batch: PEFT takes one adapter name per row
 (``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
 
-The prompt's key/value cache that ``generate`` computed is kept per row (bounded, the
-oldest dropped first) and taken by ``score`` for the same prompt and adapter, so scoring an
-answer's variants does not run the prompt again: it would cost about as much as the
-variants themselves. The caller hands back a row it is done with (``release``), so the
-cache of an answer that is never scored (unchanged, or discarded) does not stay until
-pushed out.
+Rows may also join a running batch between passes (``generate``'s ``more``): their
+prompts run in a pass of their own and their caches are joined to the batch's, with masked
+gaps, so a writer who arrives while others' sentences are decoding does not wait for the
+whole batch to end (``itune_core.scheduler``).
+
+What ``generate`` computed for a row is kept (bounded, the oldest dropped first) and taken
+by ``score`` for the same prompt and adapter: the key/value cache of its prompt and answer,
+and each answer token's log-probability. Scoring the answer's variants (each with one edit
+undone) then runs only each variant's tokens from its edit on, and the answer itself not at
+all (``itune_core.confidence.logprobs_after_generated``). The caller hands back a row it is
+done with (``release``), so what was kept for an answer that is never scored (unchanged, or
+discarded) does not stay until pushed out.
 
 This module is the seam where a serving engine for GPU hosts (for example vLLM with
 multi-LoRA serving) could replace ``generate``: such an engine needs only ``Decoder.generate``
-(rows in, ``Decoded`` out) and ``Decoder.score`` (answers' log-probabilities), with
-``Decoder.release`` a no-op where it keeps nothing.
+(rows in, ``Decoded`` out, rows joining between passes where it batches continuously) and
+``Decoder.score`` (answers' log-probabilities), with ``Decoder.release`` a no-op where it
+keeps nothing.
 """
 
 import threading
@@ -58,7 +65,12 @@ import torch
 from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
 from itune_core.adapters import generate_kwargs
-from itune_core.confidence import Scorer, shared_prompt_logprobs
+from itune_core.confidence import (
+    GeneratedRow,
+    Scorer,
+    logprobs_after_generated,
+    shared_prompt_logprobs,
+)
 from itune_core.prompts import answer_token_ids, prompt_token_ids
 
 _STOP_CONTEXT = 8  # tokens the line-break stop looks back over
@@ -69,6 +81,33 @@ _DRAFT_NGRAM = 3  # the longest run of last tokens prompt lookup matches
 PREFILL_CALL_TOKENS = 64
 # The cache is compacted when its width exceeds this many times the most tokens a row holds.
 COMPACT_AT = 2.0
+
+
+def _greedy(logits: torch.Tensor) -> list[list[tuple[int, float]]]:
+    """The greedy token at each position of ``logits`` (rows, positions, vocabulary), with
+    its log-probability."""
+    logits = logits.float()
+    tokens = logits.argmax(-1)
+    logprobs = logits.gather(-1, tokens[..., None])[..., 0] - torch.logsumexp(logits, -1)
+    return [
+        list(zip(row, lp, strict=True))
+        for row, lp in zip(tokens.tolist(), logprobs.tolist(), strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What ``generate`` keeps of an answered row for ``score``: the key/value cache (per
+    layer, one row) of its prompt and its answer less the answer's last token, the answer's
+    tokens and each one's log-probability."""
+
+    layers: list[tuple[torch.Tensor, torch.Tensor]]
+    answer: tuple[int, ...]
+    logprobs: tuple[float, ...]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(t.nbytes for pair in self.layers for t in pair)
 
 
 @dataclass(frozen=True)
@@ -218,11 +257,6 @@ def prefill_groups(lengths: Sequence[int], call_cost: int = PREFILL_CALL_TOKENS)
     return groups[::-1]
 
 
-def _nbytes(kept: list[tuple[torch.Tensor, torch.Tensor]]) -> int:
-    """The memory one kept prompt cache holds."""
-    return sum(t.nbytes for pair in kept for t in pair)
-
-
 def compact(cache: DynamicCache, mask: torch.Tensor) -> torch.Tensor:
     """Drop the masked positions (gaps, rejected drafts) from ``cache``, in place: each
     row's kept positions in order, aligned on the right, padded on the left. Returns the
@@ -292,11 +326,11 @@ class Decoder:
         max_new_tokens, length_factor, loop_ngram: the length cap and the loop guard
             (``ReviseSettings``).
         max_rows: rows per ``generate`` call when ``decode`` splits a list of rows.
-        prompt_cache_bytes: the most memory the prompts' caches kept for ``score`` may hold
+        cache_bytes: the most memory the answered rows' caches kept for ``score`` may hold
             (0: keep none).
-        prompt_lookup: a call with a single row drafts up to this many tokens at a time by
-            copying from its prompt, and the model checks a draft in one forward pass
-            (transformers' prompt lookup decoding); 0: one token per pass always.
+        prompt_lookup: every row drafts up to this many tokens at a time by copying from
+            its prompt (``lookup_draft``), and the model checks a draft in one forward pass;
+            0: one token per pass always.
     """
 
     def __init__(
@@ -308,21 +342,15 @@ class Decoder:
         length_factor: float = 1.5,
         loop_ngram: int = 8,
         max_rows: int = 16,
-        prompt_cache_bytes: int = 256 * 2**20,
+        cache_bytes: int = 256 * 2**20,
         prompt_lookup: int = 10,
     ) -> None:
         if tokenizer.pad_token_id is None:
             raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
-        if (
-            isinstance(prompt_cache_bytes, bool)
-            or not isinstance(prompt_cache_bytes, int)
-            or prompt_cache_bytes < 0
-        ):
-            raise ValueError(
-                f"prompt_cache_bytes must be a non-negative integer, got {prompt_cache_bytes!r}"
-            )
+        if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or cache_bytes < 0:
+            raise ValueError(f"cache_bytes must be a non-negative integer, got {cache_bytes!r}")
         if isinstance(prompt_lookup, bool) or not isinstance(prompt_lookup, int):
             raise ValueError(f"prompt_lookup must be an integer, got {prompt_lookup!r}")
         if not 0 <= prompt_lookup <= 64:
@@ -336,11 +364,9 @@ class Decoder:
         self.eos_ids = {i for i in [*eos, tokenizer.eos_token_id] if i is not None}
         # Built once: it pre-computes tables over the whole vocabulary.
         self.newline_stop = StopStringCriteria(tokenizer, ["\n"])
-        self.prompt_cache_bytes = prompt_cache_bytes
-        # (prompt, adapter) -> per layer (keys, values) of the prompt less its last token
-        self._prompt_caches: OrderedDict[tuple, list[tuple[torch.Tensor, torch.Tensor]]] = (
-            OrderedDict()
-        )
+        self.cache_bytes = cache_bytes
+        # (prompt, adapter) -> what generate kept of the row that answered it
+        self._kept: OrderedDict[tuple, _Kept] = OrderedDict()
         self._cached_bytes = 0
         self._cache_lock = threading.Lock()
 
@@ -432,20 +458,21 @@ class Decoder:
         rows = list(rows)
         stops = RowStops(rows, self.eos_ids, self.loop_ngram, self.newline_stop, cancel)
         answers: list[list[int]] = [[] for _ in rows]
+        logprobs: list[list[float]] = [[] for _ in rows]  # of each answer token
         decoded: list[Decoded | None] = [None] * len(rows)
         device = next(self.model.parameters()).device
         names = self._adapter_names([row.adapter for row in rows]).get("adapter_names")
         with torch.inference_mode():
             cache, mask, first = self._prefill(rows, names, device)
-            if self.prompt_cache_bytes > 0:
-                self._keep_prompt_caches(rows, cache, mask)
             running = list(range(len(rows)))  # rows in the batch, in the cache's order
-            new = [[token] for token in first]  # per running row: tokens to add
+            new = [[chosen] for chosen in first]  # per running row: (token, log-prob) to add
             while True:
-                for k, tokens in zip(running, new, strict=True):
-                    for token in tokens:
+                for j, (k, tokens) in enumerate(zip(running, new, strict=True)):
+                    for token, logprob in tokens:
                         answers[k].append(token)
+                        logprobs[k].append(logprob)
                         if stops.add(k, answers[k]):
+                            self._keep(rows[k], cache, j, mask[j], answers[k], logprobs[k])
                             decoded[k] = self.answer(rows[k], answers[k], stops.looped_at[k])
                             if on_answer is not None:
                                 on_answer(k, decoded[k])
@@ -460,6 +487,7 @@ class Decoder:
                     added = [row for row, _ in joining]
                     stops.extend(added, [event for _, event in joining])
                     answers += [[] for _ in added]
+                    logprobs += [[] for _ in added]
                     decoded += [None] * len(added)
                     start = len(rows)
                     rows += added
@@ -472,7 +500,7 @@ class Decoder:
                         device,
                     )
                     # the joiners' first tokens are taken at the top, before the next pass
-                    new = [[] for _ in running] + [[token] for token in added_first]
+                    new = [[] for _ in running] + [[chosen] for chosen in added_first]
                     running += range(start, len(rows))
                     continue
                 if not running:
@@ -498,13 +526,13 @@ class Decoder:
                 before = mask.shape[1]
                 mask = torch.cat([mask, fed.to(device)], dim=1)
                 row_names = [names[k] for k in running] if names else None
-                greedy = self._forward(block, mask, positions, cache, row_names).argmax(-1)
+                greedy = _greedy(self._forward(block, mask, positions, cache, row_names))
                 new = []
-                for j, (draft, chosen) in enumerate(zip(drafts, greedy.tolist(), strict=True)):
+                for j, (draft, chosen) in enumerate(zip(drafts, greedy, strict=True)):
                     right = 0
-                    while right < len(draft) and draft[right] == chosen[right]:
+                    while right < len(draft) and draft[right] == chosen[right][0]:
                         right += 1
-                    new.append([*draft[:right], chosen[right]])
+                    new.append(chosen[: right + 1])  # the draft's right tokens, and one more
                     mask[j, before + 1 + right :] = 0  # the rejected draft
                 if mask.shape[1] > COMPACT_AT * int(mask.sum(1).max()):
                     mask = compact(cache, mask)  # more gaps than tokens: drop the gaps
@@ -517,14 +545,12 @@ class Decoder:
         added: Sequence[Row],
         names: list[str] | None,
         device: torch.device,
-    ) -> tuple[DynamicCache, torch.Tensor, list[int]]:
+    ) -> tuple[DynamicCache, torch.Tensor, list[tuple[int, float]]]:
         """The running batch's cache and mask (``cache`` None: no row runs) with ``added``
         rows after its own: their prompts' pass (``_prefill``), joined with masked gaps
         where the widths differ. Returns the cache, the mask and each added row's first
-        answer token."""
+        answer token with its log-probability."""
         added_cache, added_mask, first = self._prefill(added, names, device)
-        if self.prompt_cache_bytes > 0:
-            self._keep_prompt_caches(added, added_cache, added_mask)
         if cache is None:
             return added_cache, added_mask, first
         held = mask.shape[0]
@@ -540,14 +566,15 @@ class Decoder:
 
     def _prefill(
         self, rows: Sequence[Row], names: list[str] | None, device: torch.device
-    ) -> tuple[DynamicCache, torch.Tensor, list[int]]:
+    ) -> tuple[DynamicCache, torch.Tensor, list[tuple[int, float]]]:
         """The prompts' pass: their longest common prefix (the system prompt and the
         instruction's first words, about 30 tokens) runs once per adapter in the batch, and
         each row's rest runs after it, in groups of similar length (``prefill_groups``) so
         that little of the pass is padding.
 
         Returns the cache (rows in order; a row holds the prefix, a masked gap, then the
-        rest of its prompt), the attention mask over it and each row's first answer token.
+        rest of its prompt), the attention mask over it and each row's first answer token
+        with its log-probability.
         """
         prompts = [row.prompt for row in rows]
         # every row runs at least its last token, whose logits give its first answer token
@@ -569,7 +596,7 @@ class Decoder:
                 )
                 prefix[name] = [(layer.keys, layer.values) for layer in cache.layers]
         rest = [len(p) - shared for p in prompts]
-        parts, first = [], [0] * len(rows)
+        parts, first = [], [(0, 0.0)] * len(rows)
         for group in prefill_groups(rest):
             width = max(rest[k] for k in group)
             ids = torch.full((len(group), width), self.tokenizer.pad_token_id)
@@ -592,8 +619,8 @@ class Decoder:
             mask = mask.to(device)
             group_names = [row_names[k] for k in group] if names else None
             logits = self._forward(ids, mask, positions, cache, group_names, keep=1)
-            for k, token in zip(group, logits[:, -1].argmax(-1).tolist(), strict=True):
-                first[k] = token
+            for k, chosen in zip(group, _greedy(logits), strict=True):
+                first[k] = chosen[-1]
             parts.append((group, cache, mask))
         if len(parts) > 1:
             return (*_merged(parts, shared, device), first)
@@ -656,77 +683,98 @@ class Decoder:
 
     def score(self, jobs: Sequence[tuple[Row, Sequence[str]]]) -> list[list[float]]:
         """For each ``(row, answers)``, the summed log-probability of each answer (and its
-        end-of-turn token) after the row's prompt, with the row's adapter; each prompt is
-        run once and its cache shared by its answers (``shared_prompt_logprobs``), or not
-        run at all when ``generate`` kept its cache."""
+        end-of-turn token) after the row's prompt, with the row's adapter.
+
+        When ``generate`` kept the row (``_keep``), an answer's tokens that its generated
+        answer has too take their log-probabilities from the generation, and only the
+        rest runs, after the kept cache (``logprobs_after_generated``): the answer itself
+        usually costs nothing, a variant with one edit undone only its tokens from the
+        edit on. Otherwise the prompt runs once for all the answers
+        (``shared_prompt_logprobs``).
+        """
         out = []
         for row, answers in jobs:
             names = self._adapter_names([row.adapter]).get("adapter_names")
+            name = names[0] if names else None
             ids = [answer_token_ids(self.tokenizer, a) for a in answers]
-            kept = self._take_prompt_cache(row)
-            out.append(
-                shared_prompt_logprobs(
-                    self.model,
-                    row.prompt,
-                    ids,
-                    self.tokenizer.pad_token_id,
-                    names[0] if names else None,
-                    prompt_cache=DynamicCache(ddp_cache_data=kept) if kept else None,
-                )
+            pad = self.tokenizer.pad_token_id
+            kept = self._take(row)
+            if kept is None:
+                out.append(shared_prompt_logprobs(self.model, row.prompt, ids, pad, name))
+                continue
+            generated = GeneratedRow(
+                row.prompt, kept.answer, kept.logprobs, DynamicCache(ddp_cache_data=kept.layers)
             )
+            out.append(logprobs_after_generated(self.model, generated, ids, pad, name))
         return out
 
-    def _keep_prompt_caches(self, rows: Sequence[Row], cache: object, mask: torch.Tensor) -> None:
-        """Keep each row's prompt (less its last token) from the cache of the prompts'
-        pass that answered it (``mask`` says which of its positions are the row's), for
-        ``score``; nothing from a cache of another kind."""
+    def _keep(
+        self,
+        row: Row,
+        cache: DynamicCache,
+        index: int,
+        mask: torch.Tensor,
+        answer: list[int],
+        logprobs: list[float],
+    ) -> None:
+        """Keep, for ``score``, the cache of the answered row at ``index`` of the batch
+        (``mask``: which of its positions are the row's): its prompt and answer less the
+        answer's last token, with the answer and its log-probabilities. Nothing is kept
+        from a cache of another kind, or beyond ``cache_bytes`` (the oldest go first)."""
         layers = getattr(cache, "layers", None)
-        if not layers or any(
-            getattr(layer, "is_sliding", False)
-            or getattr(layer, "keys", None) is None
-            or layer.keys.shape[-2] != mask.shape[1]
-            for layer in layers
+        if (
+            self.cache_bytes <= 0
+            or not layers
+            or any(
+                getattr(layer, "is_sliding", False)
+                or getattr(layer, "keys", None) is None
+                or layer.keys.shape[-2] != mask.shape[0]
+                for layer in layers
+            )
         ):
             return
-        for k, row in enumerate(rows):
-            if len(row.prompt) < 2:
-                continue
-            columns = mask[k].nonzero()[:-1, 0]
-            kept = [
-                (layer.keys[k : k + 1, :, columns], layer.values[k : k + 1, :, columns])
+        columns = mask.nonzero()[: len(row.prompt) + len(answer) - 1, 0]
+        kept = _Kept(
+            [
+                (
+                    layer.keys[index : index + 1, :, columns],
+                    layer.values[index : index + 1, :, columns],
+                )
                 for layer in layers
-            ]
-            size = _nbytes(kept)
-            with self._cache_lock:
-                key = (row.prompt, row.adapter)
-                old = self._prompt_caches.pop(key, None)
-                if old is not None:
-                    self._cached_bytes -= _nbytes(old)
-                if size > self.prompt_cache_bytes:
-                    continue
-                self._prompt_caches[key] = kept
-                self._cached_bytes += size
-                while self._cached_bytes > self.prompt_cache_bytes:
-                    _, dropped = self._prompt_caches.popitem(last=False)
-                    self._cached_bytes -= _nbytes(dropped)
+            ],
+            tuple(answer),
+            tuple(logprobs),
+        )
+        with self._cache_lock:
+            key = (row.prompt, row.adapter)
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._cached_bytes -= old.nbytes
+            if kept.nbytes > self.cache_bytes:
+                return
+            self._kept[key] = kept
+            self._cached_bytes += kept.nbytes
+            while self._cached_bytes > self.cache_bytes:
+                _, dropped = self._kept.popitem(last=False)
+                self._cached_bytes -= dropped.nbytes
 
     @property
-    def kept_prompt_bytes(self) -> int:
-        """The memory the prompt caches kept for ``score`` hold now."""
+    def kept_bytes(self) -> int:
+        """The memory the caches kept for ``score`` hold now."""
         return self._cached_bytes
 
-    def _take_prompt_cache(self, row: Row) -> list[tuple[torch.Tensor, torch.Tensor]] | None:
-        """The prompt cache ``generate`` kept for ``row``, taken out (None: none kept)."""
+    def _take(self, row: Row) -> _Kept | None:
+        """What ``generate`` kept for ``row``, taken out (None: nothing kept)."""
         with self._cache_lock:
-            kept = self._prompt_caches.pop((row.prompt, row.adapter), None)
+            kept = self._kept.pop((row.prompt, row.adapter), None)
             if kept is not None:
-                self._cached_bytes -= _nbytes(kept)
+                self._cached_bytes -= kept.nbytes
             return kept
 
     def release(self, row: Row) -> None:
-        """Drop the prompt cache kept for ``row``, if ``score`` did not take it: the caller
+        """Drop what ``generate`` kept for ``row``, if ``score`` did not take it: the caller
         is done with the row (an answer left unchanged or discarded is never scored)."""
-        self._take_prompt_cache(row)
+        self._take(row)
 
     def scorer(self, row: Row) -> Scorer:
         """Log-probabilities of answers to ``row``'s prompt (``itune_core.confidence``)."""

@@ -254,8 +254,8 @@ def clean_output(raw: str, piece: str) -> str:
 
 def settings_decoder(model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> Decoder:
     """A ``Decoder`` with the length cap and loop guard of ``settings``; it keeps the
-    prompts' caches for scoring only where edits are scored (a minimum edit margin)."""
-    keep = {} if settings.min_edit_margin is not None else {"prompt_cache_bytes": 0}
+    answered rows' caches for scoring only where edits are scored (a minimum edit margin)."""
+    keep = {} if settings.min_edit_margin is not None else {"cache_bytes": 0}
     return Decoder(
         model,
         tokenizer,

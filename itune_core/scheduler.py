@@ -2,31 +2,35 @@
 
 On a CPU or a GPU, decoding is bound by reading the weights, so rows added to a batch ride
 almost free. ``BatchScheduler`` owns the model's use: requests hand it their rows
-(``decode``) and their scoring jobs (``scorer``), and one thread runs them, in turns:
+(``decode``) and their scoring jobs (``scorer``), and one thread runs them:
 
-1. every scoring job waiting (``itune_core.confidence``: short forward passes), together,
-   in one pass;
+1. every scoring job waiting (``itune_core.confidence``: short forward passes), in one
+   call;
 2. every other model call waiting (``call``: labelling a revision's edits with the
    intention predictor), one after another: on a CPU, forward passes from many threads at
    once oversubscribe the cores and each takes many times longer;
-3. when neither waits, one ``generate`` call over up to ``max_rows`` rows, round-robin
-   across the waiting requests, at most ``max_rows_per_request`` from any one while others
-   wait, the order of requests rotating from batch to batch: one writer's long document
-   cannot starve a short request, which joins the next batch. A request waiting alone may
-   fill the batch (a paragraph's sentences go through the model together). A request's
-   rows are taken longest first, so rows of similar length share batches and padding
-   stays small. Each row goes to its request as soon as it ends, while the rest of its
-   batch runs on. The decoder drafts every row's next tokens from its own text (prompt
-   lookup, ``itune_core.decoding``) in a batch as well as alone; on the AVX2 CPU measured,
-   four rows in one batch took 4.2-5.1 s against 6.0-6.8 s one at a time (a scratch
-   timing, 2026-12-01).
+3. a batch of rows (``Decoder.generate``), round-robin across the waiting requests. Rows
+   keep joining it between passes as rows end and free their slots, up to ``max_rows``,
+   and the scores and calls handed in meanwhile run between passes too, so the batch stays
+   full under load and no one waits for it to end. A writer who arrives while a long
+   document is decoding joins within a pass or two.
 
-A pass that answered someone (rows decoded, scores, calls) is followed by a short grace
-(``grace_s``) before the next ``generate``: the requests it answered usually hand in their
-next short job (scoring the edits of a decoded row, labelling a finished revision) within a
-millisecond or two, and that job then runs before the next batch instead of after it. Under
-load a batch takes seconds, so without the grace each revision would wait out one batch for
-its scores and another for its labels.
+Fairness: while several requests wait or run, none has more than ``max_rows_per_request``
+rows in the batch, and the requests with the fewest rows in it are served first, the order
+rotating from take to take; one writer's long document cannot starve a short request. A
+request alone may fill the batch (a paragraph's sentences go through the model together).
+A request's rows are taken longest first, so rows of similar length arrive together. Each
+row goes to its request as soon as it ends, while the rest of its batch runs on. The
+decoder drafts every row's next tokens from its own text (prompt lookup,
+``itune_core.decoding``) in a batch as well as alone.
+
+A pass that answered someone is followed by a short grace (``grace_s``) before the next
+one: the requests it answered usually hand in their next short job (scoring the edits of
+a decoded row, labelling a finished revision) within a millisecond or two, and that job
+then runs before the next pass instead of after it.
+
+Someone else waiting for the model (``contended``: the adapter pool attaching an adapter)
+stops rows from joining: the batch then ends and lets them in.
 
 A request that goes away (``decode``'s iterator closed: the page was closed, the client
 disconnected) drops its waiting rows, and its rows in the running batch stop at their next
@@ -37,10 +41,9 @@ Why not transformers' continuous batching (``generate_batch``, ``init_continuous
 in transformers 5.23 a request carries its prompt, an end-of-sequence id and a token budget
 only, so there is no adapter per request (the model's active adapter serves all of them,
 where PEFT's ``adapter_names`` gives one per row) and no stopping criteria for the loop
-guard and the line-break stop, nor prompt lookup. Static batches over the decoder's own
-loop (``Decoder.generate``) do all of these, on CPU and CUDA alike. A row that ends early
-leaves its batch and goes to its request at once; what continuous batching would add is
-a new row joining a running batch, which here waits for the next one.
+guard and the line-break stop, nor prompt lookup. The decoder's own loop
+(``Decoder.generate``) does all of these, on CPU and CUDA alike, and takes new rows between
+its passes: continuous batching over PEFT's per-row adapters.
 """
 
 import logging

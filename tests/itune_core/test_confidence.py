@@ -7,7 +7,13 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itune_core.confidence import edit_margins, keep_confident, shared_prompt_logprobs
+from itune_core.confidence import (
+    GeneratedRow,
+    edit_margins,
+    keep_confident,
+    logprobs_after_generated,
+    shared_prompt_logprobs,
+)
 from itune_core.edits import apply_edits, compute_edits
 
 
@@ -120,3 +126,50 @@ def test_a_shared_prompt_cache_gives_the_same_scores(make_base_model, make_lora_
         plain = sequence_logprobs(model, [(prompt, a) for a in answers], pad_id=0)
         shared = shared_prompt_logprobs(model, prompt, answers, pad_id=0, adapter_name=name)
         assert shared == pytest.approx(plain, abs=1e-4)
+
+
+def generated_row(model, prompt, answer, name=None) -> GeneratedRow:
+    """What the decoder keeps of a row that answered ``answer``: the cache of the prompt and
+    the answer less its last token, and each answer token's log-probability."""
+    extra = {"adapter_names": [name]} if name else {}
+    with torch.inference_mode():
+        out = model(input_ids=torch.tensor([prompt + answer[:-1]]), use_cache=True, **extra)
+        logp = torch.log_softmax(out.logits[0, len(prompt) - 1 :].float(), -1)
+    logprobs = [logp[j, t].item() for j, t in enumerate(answer)]
+    return GeneratedRow(prompt, answer, logprobs, out.past_key_values)
+
+
+def test_scores_after_a_generation_are_those_of_the_whole_answers(make_base_model, make_lora_model):
+    prompt, answer = [5, 9, 17, 3, 44, 12], [7, 8, 9, 10, 11, 2]
+    answers = [
+        answer,  # the generated answer: nothing to run
+        [7, 8, 9],  # a start of it: nothing to run
+        [7, 8, 30, 10, 11, 2],  # an edit midway
+        [7, 8, 9, 10, 11, 12, 2],  # longer
+        [40, 2],  # parts at once
+    ]
+    for model, name in ((make_base_model().eval(), None), (make_lora_model().eval(), "default")):
+        extra = {"adapter_names": [name] * len(answers)} if name else {}
+        whole = sequence_logprobs(model, [(prompt, a) for a in answers], pad_id=0, **extra)
+        generated = generated_row(model, prompt, answer, name)
+        fed = []
+        hook = model.register_forward_pre_hook(
+            lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
+            with_kwargs=True,
+        )
+        try:
+            found = logprobs_after_generated(model, generated, answers, pad_id=0, adapter_name=name)
+        finally:
+            hook.remove()
+        assert found == pytest.approx(whole, abs=1e-4)
+        # one pass, over the three answers that part from the generated one, each from
+        # the token before it parts: 5, 3 and 2 tokens
+        assert fed == [(3, 5)]
+
+
+def test_a_generation_cache_of_the_wrong_length_is_refused(make_base_model):
+    model = make_base_model().eval()
+    generated = generated_row(model, [5, 9, 17], [7, 8, 2])
+    wrong = GeneratedRow(generated.prompt, [7, 2], generated.logprobs[:2], generated.cache)
+    with pytest.raises(ValueError, match="the cache holds 5 positions"):
+        logprobs_after_generated(model, wrong, [[7, 2]], pad_id=0)

@@ -1,6 +1,7 @@
-"""The decoder keeps each prompt's cache from ``generate`` for ``score``: the scores are
-those of running the prompt again, the prompt is not run again, and the kept caches stay
-within their bound."""
+"""The decoder keeps what ``generate`` computed for a row (its prompt and answer cache, the
+answer tokens' log-probabilities) for ``score``: the scores are those of running the prompt
+again, the prompt is not run again, the generated answer is not run at all, and the kept
+caches stay within their bound."""
 
 import pytest
 
@@ -43,20 +44,52 @@ def prompt_lengths_fed(model, run) -> list[int]:
 def test_scores_after_generate_are_those_of_running_the_prompt_again(model_and_tokenizer):
     model, tokenizer = model_and_tokenizer
     keeping = Decoder(model, tokenizer, max_new_tokens=8)
-    fresh = Decoder(model, tokenizer, max_new_tokens=8, prompt_cache_bytes=0)
+    fresh = Decoder(model, tokenizer, max_new_tokens=8, cache_bytes=0)
     batch = rows(keeping)
     keeping.generate(batch)
-    assert keeping.kept_prompt_bytes > 0
-    assert fresh.generate(batch) and fresh.kept_prompt_bytes == 0
+    assert keeping.kept_bytes > 0
+    assert fresh.generate(batch) and fresh.kept_bytes == 0
     jobs = [(row, ANSWERS[piece]) for row, piece in zip(batch, PIECES, strict=True)]
     fed: list[list[float]] = []
     lengths = prompt_lengths_fed(model, lambda: fed.extend(keeping.score(jobs)))
     assert fed == [pytest.approx(s, abs=1e-4) for s in fresh.score(jobs)]
     # Each prompt's cache was taken once: no pass ran a prompt, and none is kept any more.
     assert all(n < min(len(row.prompt) for row in batch) for n in lengths), lengths
-    assert keeping.kept_prompt_bytes == 0
+    assert keeping.kept_bytes == 0
     # Scoring the same prompt again runs it again, to the same scores.
     assert keeping.score(jobs[:1]) == [pytest.approx(fed[0], abs=1e-4)]
+
+
+def tokens_fed(model, run) -> tuple[int, object]:
+    """How many token positions the model was fed while ``run()`` ran, and its result."""
+    fed = [0]
+
+    def record(_module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        fed[0] += ids.numel()
+
+    handle = model.register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        found = run()
+    finally:
+        handle.remove()
+    return fed[0], found
+
+
+def test_the_embedded_models_answers_are_scored_from_their_generation(embedded):
+    """The answer and its piece (every edit undone), as ``keep_confident`` scores them."""
+    model, tokenizer = embedded.model, embedded.tokenizer
+    keeping, fresh = Decoder(model, tokenizer), Decoder(model, tokenizer, cache_bytes=0)
+    pieces = ["He go to school yesterday.", "The result are good, and we is happy."]
+    batch = [keeping.row(piece, ["fluency"]) for piece in pieces]
+    answers = keeping.generate(batch)
+    assert any(a.text != piece for a, piece in zip(answers, pieces, strict=True))
+    jobs = [(row, [a.text, p]) for row, a, p in zip(batch, answers, pieces, strict=True)]
+    kept_fed, kept = tokens_fed(model, lambda: keeping.score(jobs))
+    fresh_fed, again = tokens_fed(model, lambda: fresh.score(jobs))
+    assert kept == [pytest.approx(scores, abs=1e-3) for scores in again]
+    assert kept_fed < sum(len(tokenizer(p)["input_ids"]) + 1 for p in pieces)
+    assert fresh_fed > sum(len(row.prompt) for row in batch)
 
 
 def test_the_scores_differ_by_adapter_with_the_kept_caches(model_and_tokenizer):
@@ -67,7 +100,7 @@ def test_the_scores_differ_by_adapter_with_the_kept_caches(model_and_tokenizer):
     decoder.generate(same)  # one prompt, two adapters: two caches
     a, b = decoder.score([(row, ANSWERS[piece]) for row in same])
     assert a != pytest.approx(b, abs=1e-3)
-    alone = Decoder(model, tokenizer, prompt_cache_bytes=0)
+    alone = Decoder(model, tokenizer, cache_bytes=0)
     assert alone.score([(same[0], ANSWERS[piece])]) == [pytest.approx(a, abs=1e-4)]
 
 
@@ -76,21 +109,21 @@ def test_the_kept_caches_stay_within_their_bound(model_and_tokenizer):
     one_row = Decoder(model, tokenizer, max_new_tokens=4)
     row = rows(one_row)[1]
     one_row.generate([row])
-    size = one_row.kept_prompt_bytes
-    bounded = Decoder(model, tokenizer, max_new_tokens=4, prompt_cache_bytes=2 * size)
+    size = one_row.kept_bytes
+    bounded = Decoder(model, tokenizer, max_new_tokens=4, cache_bytes=2 * size)
     for _ in range(3):
         bounded.generate(rows(bounded))
-        assert 0 < bounded.kept_prompt_bytes <= 2 * size
-    nothing = Decoder(model, tokenizer, max_new_tokens=4, prompt_cache_bytes=size - 1)
+        assert 0 < bounded.kept_bytes <= 2 * size
+    nothing = Decoder(model, tokenizer, max_new_tokens=4, cache_bytes=size - 1)
     nothing.generate([row])
-    assert nothing.kept_prompt_bytes == 0
+    assert nothing.kept_bytes == 0
 
 
 @pytest.mark.parametrize("bound", [-1, 1.5, True, "256"])
 def test_a_bad_cache_bound_is_refused(model_and_tokenizer, bound):
     model, tokenizer = model_and_tokenizer
-    with pytest.raises(ValueError, match="prompt_cache_bytes"):
-        Decoder(model, tokenizer, prompt_cache_bytes=bound)
+    with pytest.raises(ValueError, match="cache_bytes"):
+        Decoder(model, tokenizer, cache_bytes=bound)
 
 
 def test_a_released_row_drops_its_kept_cache(model_and_tokenizer):
@@ -98,10 +131,10 @@ def test_a_released_row_drops_its_kept_cache(model_and_tokenizer):
     decoder = Decoder(model, tokenizer)
     batch = rows(decoder)
     decoder.generate(batch)
-    assert decoder.kept_prompt_bytes > 0
+    assert decoder.kept_bytes > 0
     for row in batch:
         decoder.release(row)
-    assert decoder.kept_prompt_bytes == 0
+    assert decoder.kept_bytes == 0
     decoder.release(batch[0])  # nothing kept: nothing to do
 
 
@@ -118,4 +151,4 @@ def test_a_revision_leaves_no_prompt_cache_behind(model_and_tokenizer, batched):
         reviser = Reviser(model, tokenizer, "tiny", "a", settings)
         decoder = reviser.decoder
     reviser.revise(" ".join(PIECES), ["fluency"])
-    assert decoder.kept_prompt_bytes == 0
+    assert decoder.kept_bytes == 0

@@ -138,7 +138,7 @@ def test_answers_are_those_of_transformers_generate(tiny, lookup, compact_at, mo
     # compact_at 1: the cache is compacted after every pass that left a gap
     monkeypatch.setattr("itune_core.decoding.COMPACT_AT", compact_at)
     # no loop guard, so that generate's answers and the decoder's stop at the same tokens
-    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=lookup, prompt_cache_bytes=0)
+    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=lookup, cache_bytes=0)
     rows = [
         decoder.row(piece, ["fluency"], adapter)
         for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a", None], strict=True)
@@ -157,7 +157,7 @@ def test_rows_that_join_a_running_batch_answer_as_transformers_generate(
     tiny, compact_at, monkeypatch
 ):
     monkeypatch.setattr("itune_core.decoding.COMPACT_AT", compact_at)
-    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=10, prompt_cache_bytes=0)
+    decoder = Decoder(tiny, TOK, loop_ngram=1000, prompt_lookup=10, cache_bytes=0)
     rows = [
         decoder.row(piece, ["fluency"], adapter)
         for piece, adapter in zip(TINY_PIECES, ["a", None, "b", "a", None], strict=True)
@@ -204,8 +204,8 @@ def passes(model, run, *args) -> tuple[int, object]:
 
 def test_in_fp32_answers_are_the_same_with_lookup_in_fewer_passes(embedded):
     model, tokenizer = embedded.model, embedded.tokenizer
-    plain = Decoder(model, tokenizer, prompt_lookup=0, prompt_cache_bytes=0)
-    lookup = Decoder(model, tokenizer, prompt_lookup=10, prompt_cache_bytes=0)
+    plain = Decoder(model, tokenizer, prompt_lookup=0, cache_bytes=0)
+    lookup = Decoder(model, tokenizer, prompt_lookup=10, cache_bytes=0)
     rows = [plain.row(piece, ["fluency"]) for piece in PIECES]
     for chosen in (rows, rows[:1]):  # batched, and a row alone
         plain_passes, plain_answers = passes(model, plain.generate, chosen)
@@ -216,7 +216,7 @@ def test_in_fp32_answers_are_the_same_with_lookup_in_fewer_passes(embedded):
 
 
 def test_each_row_is_handed_over_as_it_ends_while_the_others_run_on(tiny):
-    decoder = Decoder(tiny, TOK, prompt_lookup=0, prompt_cache_bytes=0)
+    decoder = Decoder(tiny, TOK, prompt_lookup=0, cache_bytes=0)
     rows = [Row(tuple(ids("Fix: a")), budget, False, "a") for budget in (2, 12)]
     handed: dict[int, tuple] = {}
     passes_so_far = [0]
