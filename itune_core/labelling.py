@@ -12,9 +12,10 @@ probability per intention. Two uses in the app:
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import torch
+from transformers import DynamicCache
 
 from itune_core.edits import Edit, apply_edits
 from itune_core.intentions import INTENTIONS
@@ -39,6 +40,9 @@ class IntentionPredictor:
     labels: tuple[str, ...]
     max_length: int = 512
     batch_size: int = 8
+    # The instruction every prompt starts with, up to "### Original:": its token ids and
+    # key/value cache (per layer, one row), run once (``_opening_cache``).
+    _opening: tuple[tuple[int, ...], list] | None = field(default=None, init=False, repr=False)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
         """Probability of each label for each (before, after) pair.
@@ -68,13 +72,34 @@ class IntentionPredictor:
                 shared = _common_prefix(rows)
                 if shared:
                     found = self.classifier.predict_proba_shared(
-                        rows[0][:shared], [ids[shared:] for ids in rows], pad
+                        rows[0][:shared],
+                        [ids[shared:] for ids in rows],
+                        pad,
+                        cache=self._opening_cache(rows[0][:shared]),
                     )
                 else:
                     found = self._padded_proba(rows, pad)
                 for k, row in zip(chunk, found.float().cpu().tolist(), strict=True):
                     probs[k] = row
         return [dict(zip(self.labels, probs[k], strict=True)) for k in range(len(pairs))]
+
+    def _opening_cache(self, prefix: Sequence[int]) -> DynamicCache | None:
+        """The key/value cache of the instruction that starts ``prefix`` (every prompt's
+        first 40-odd tokens, about half of a sentence's), computed the first time and
+        reused, so each prompt runs only its texts; None when ``prefix`` does not start with
+        it. The classifier's weights must not change meanwhile (they do not at run time)."""
+        if self._opening is None:
+            a, b = (
+                self.tokenizer(prediction_prompt(text, text, self.labels))["input_ids"]
+                for text in ("a", "b")
+            )
+            ids = tuple(a[: _common_prefix([a, b])])
+            cache = self.classifier.prefix_cache(ids)
+            self._opening = ids, [(layer.keys, layer.values) for layer in cache.layers]
+        ids, layers = self._opening
+        if not ids or tuple(prefix[: len(ids)]) != ids:
+            return None
+        return DynamicCache(ddp_cache_data=layers)
 
     def _padded_proba(self, rows: Sequence[Sequence[int]], pad: int) -> torch.Tensor:
         """``predict_proba`` of prompts padded on the right (nothing shared)."""

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from peft import PeftModel
 from torch import nn
+from transformers import DynamicCache
 
 from itune_core.prefix_cache import shared_prefix_forward
 
@@ -181,19 +182,45 @@ class IntentionClassifier(nn.Module):
         return torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
 
     @torch.no_grad()
+    def prefix_cache(self, ids: Sequence[int], cache: DynamicCache | None = None) -> DynamicCache:
+        """The key/value cache of the tokens ``ids`` (one row), run after ``cache`` (which
+        is extended in place) or from the start."""
+        decoder = self._activated().get_decoder()
+        device = next(self.parameters()).device
+        cache = cache if cache is not None else DynamicCache()
+        if ids:
+            decoder(
+                input_ids=torch.tensor([list(ids)], device=device),
+                past_key_values=cache,
+                use_cache=True,
+            )
+        return cache
+
+    @torch.no_grad()
     def predict_proba_shared(
-        self, prefix: Sequence[int], suffixes: Sequence[Sequence[int]], pad_id: int = 0
+        self,
+        prefix: Sequence[int],
+        suffixes: Sequence[Sequence[int]],
+        pad_id: int = 0,
+        cache: DynamicCache | None = None,
     ) -> torch.Tensor:
         """``predict_proba`` of the prompts ``prefix + suffix`` for each suffix, with the
         prefix run once and its key/value cache shared (the pairs of one sentence's edits
         share the instruction and the sentence, and differ in the revised text only).
+
+        Args:
+            cache: the key/value cache of the prefix's first tokens (one row), when the
+                caller kept it (``IntentionPredictor`` keeps the instruction's); only the
+                rest of the prefix runs. It is extended in place.
 
         Returns:
             (len(suffixes), num_labels) float32 probabilities.
         """
         decoder = self._activated().get_decoder()
         device = next(self.parameters()).device
-        _, out, _ = shared_prefix_forward(decoder, prefix, suffixes, pad_id, device)
+        if cache is not None:
+            self.prefix_cache(prefix[cache.get_seq_length() :], cache)
+        _, out, _ = shared_prefix_forward(decoder, prefix, suffixes, pad_id, device, cache=cache)
         n = len(suffixes)
         hidden = out.last_hidden_state  # (n, width, hidden)
         last = torch.tensor([len(s) - 1 for s in suffixes], device=hidden.device)

@@ -11,8 +11,7 @@ from itune_core.model import EMBEDDED_MODEL
 from itune_core.predictor import IntentionClassifier, prediction_prompt
 
 
-@pytest.fixture(scope="module")
-def predictor(itune_home):
+def tiny_predictor(itune_home) -> IntentionPredictor:
     tokenizer = AutoTokenizer.from_pretrained(itune_home / "models" / EMBEDDED_MODEL)
     torch.manual_seed(0)
     config = LlamaConfig(
@@ -25,6 +24,11 @@ def predictor(itune_home):
     )
     classifier = IntentionClassifier(LlamaForCausalLM(config), len(INTENTIONS)).eval()
     return IntentionPredictor(classifier, tokenizer, INTENTIONS, batch_size=2)
+
+
+@pytest.fixture(scope="module")
+def predictor(itune_home):
+    return tiny_predictor(itune_home)
 
 
 def test_probabilities_are_a_distribution_per_pair(predictor):
@@ -59,6 +63,27 @@ def test_edits_of_one_sentence_share_the_prompt_prefix_with_the_same_result(pred
                 torch.tensor([ids]), torch.ones((1, len(ids)), dtype=torch.long)
             )[0]
         assert [got[label] for label in predictor.labels] == pytest.approx(want.tolist(), abs=1e-5)
+
+
+def test_the_instruction_every_prompt_starts_with_runs_once(itune_home):
+    predictor = tiny_predictor(itune_home)
+    decoder = predictor.classifier.model.get_decoder()
+    fed = []
+    hook = decoder.register_forward_pre_hook(
+        lambda _m, args, kwargs: fed.append(kwargs["input_ids"].numel()), with_kwargs=True
+    )
+    pairs = [("He go home and she like it.", "He goes home and she like it.")] * 2
+    prompt = len(predictor.tokenizer(prediction_prompt(*pairs[0], predictor.labels))["input_ids"])
+    try:
+        first = predictor.probabilities(pairs)
+        before, fed[:] = sum(fed), []
+        assert predictor.probabilities(pairs) == first
+    finally:
+        hook.remove()
+    opening = len(predictor._opening[0])
+    assert opening > 30  # "### Instruction: ... The possible intentions are: ..."
+    assert before == opening + (prompt - opening - 1) + 2  # the opening ran once, at first
+    assert sum(fed) == prompt - opening - 1 + 2  # then only the texts
 
 
 def test_each_edit_is_judged_on_its_own_sentence_with_only_itself_applied(predictor, monkeypatch):
