@@ -8,8 +8,8 @@ requests would, unbatched (``max_batch`` 1, ``prompt_lookup`` 0: one token per f
 pass), unbatched with the app's prompt lookup (each sentence drafts tokens from its own
 text for the model to check in one pass), batched (16; as served, every sentence in the
 batch drafting from its own text), and batched with the scoring pass running each prompt
-again instead of taking its cache from ``generate`` (``Decoder.cache_bytes`` 0),
-side by side in one run, ``--repeats`` times in turn.
+and answer again instead of starting from what ``generate`` kept (``Decoder.cache_bytes``
+0), side by side in one run, ``--repeats`` times in turn.
 The batch scheduler keeps the seconds it spent on each kind of work
 (``BatchScheduler.busy_seconds``): ``generate`` (decoding, shared batches), ``score``
 (the edits' margins, ``itune_core.confidence``: one pass over every waiting scoring job)
@@ -45,8 +45,8 @@ from benchmarks.load import load_sentences  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 KINDS = ("generate", "score", "calls")
-# mode -> (rows per batch, whether scoring takes the prompt's cache from generate, prompt
-# lookup tokens: None for the app's default)
+# mode -> (rows per batch, whether scoring starts from what generate kept, prompt lookup
+# tokens: None for the app's default)
 MODES = {
     "unbatched": (1, True, 0),
     "unbatched, prompt lookup": (1, True, None),
@@ -148,9 +148,10 @@ def markdown(record: dict) -> str:
         b, again = modes["batched"], modes["batched, prompt run again"]
         lines += [
             "",
-            f"Taking each prompt's cache from `generate` for scoring: scoring took "
-            f"{again['seconds']['score']:.1f} s running the prompts again and "
-            f"{b['seconds']['score']:.1f} s with their caches "
+            "Scoring from what `generate` kept (each row's cache, its answer tokens' "
+            "log-probabilities): scoring took "
+            f"{again['seconds']['score']:.1f} s running the prompts and answers again and "
+            f"{b['seconds']['score']:.1f} s from what was kept "
             f"({again['seconds']['score'] / max(b['seconds']['score'], 1e-9):.2f}x less); "
             f"throughput {b['revisions_per_s'] / again['revisions_per_s']:.2f}x.",
         ]
