@@ -186,8 +186,9 @@ class BatchScheduler:
         self.decoder.release(row)
 
     def call(self, fn: Callable[..., object], *args, **kwargs) -> object:
-        """``fn(*args, **kwargs)`` run in the scheduler's thread between batches (so it
-        never competes with a batch for the cores); its result, or its exception."""
+        """``fn(*args, **kwargs)`` run in the scheduler's thread between a batch's passes or
+        between batches (so it never competes with a pass for the cores); its result, or its
+        exception."""
         return self._wait_for("_calls", _Call(fn=lambda: fn(*args, **kwargs)))
 
     def _wait_for(self, queue_name: str, job: _Job) -> object:

@@ -235,7 +235,7 @@ class AdapterPool:
         if name is not None:
             self._attach(name, path)
             loaded = self._labeller(name, path)
-            if loaded is not None:  # run between batches, never beside one (see scheduler)
+            if loaded is not None:  # run between passes, never beside one (see scheduler)
                 labeller = partial(self.scheduler.call, loaded)
         return Reviser(
             None,
