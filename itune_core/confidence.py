@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
-from itune_core.prefix_cache import shared_prefix_forward
+from itune_core.prefix_cache import common_prefix_length, shared_prefix_forward
 
 # Log-probabilities (summed over each answer's tokens) of answers to one piece's prompt.
 Scorer = Callable[[Sequence[str]], list[float]]
@@ -140,7 +140,7 @@ def logprobs_after_generated(
         running.append(running[-1] + logprob)
     scores, parts = {}, {}  # parts: answer index -> tokens it shares with the generated one
     for i, ids in enumerate(answers):
-        shared = _shared_length(answer, ids)
+        shared = common_prefix_length([answer, ids])
         if shared == len(ids):  # the generated answer, or a start of it
             scores[i] = running[shared]
         else:
@@ -184,13 +184,3 @@ def logprobs_after_generated(
 def _names(adapter_name: str | None) -> Callable[[int], dict]:
     """The keyword arguments of a call over that many rows with one adapter."""
     return lambda rows: {"adapter_names": [adapter_name] * rows} if adapter_name else {}
-
-
-def _shared_length(first: Sequence[int], other: Sequence[int]) -> int:
-    """How many leading tokens ``other`` shares with ``first``."""
-    n = 0
-    for a, b in zip(first, other, strict=False):
-        if a != b:
-            break
-        n += 1
-    return n

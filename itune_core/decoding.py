@@ -71,6 +71,7 @@ from itune_core.confidence import (
     logprobs_after_generated,
     shared_prompt_logprobs,
 )
+from itune_core.prefix_cache import common_prefix_length
 from itune_core.prompts import answer_token_ids, prompt_token_ids
 
 _STOP_CONTEXT = 8  # tokens the line-break stop looks back over
@@ -95,19 +96,9 @@ def _greedy(logits: torch.Tensor) -> list[list[tuple[int, float]]]:
     ]
 
 
-@dataclass(frozen=True)
-class _Kept:
-    """What ``generate`` keeps of an answered row for ``score``: the key/value cache (per
-    layer, one row) of its prompt and its answer less the answer's last token, the answer's
-    tokens and each one's log-probability."""
-
-    layers: list[tuple[torch.Tensor, torch.Tensor]]
-    answer: tuple[int, ...]
-    logprobs: tuple[float, ...]
-
-    @property
-    def nbytes(self) -> int:
-        return sum(t.nbytes for pair in self.layers for t in pair)
+def _nbytes(kept: GeneratedRow) -> int:
+    """The memory what ``generate`` kept of a row holds (its cache)."""
+    return sum(t.nbytes for layer in kept.cache.layers for t in (layer.keys, layer.values))
 
 
 @dataclass(frozen=True)
@@ -226,15 +217,6 @@ def lookup_draft(prompt: Sequence[int], answer: Sequence[int], size: int) -> lis
                 if text[start : start + n] == tail:
                     return text[start + n : start + n + size]
     return []
-
-
-def common_prefix_length(prompts: Sequence[Sequence[int]]) -> int:
-    """How many tokens every prompt starts with."""
-    first, shortest = prompts[0], min(len(p) for p in prompts)
-    for n in range(shortest):
-        if any(p[n] != first[n] for p in prompts):
-            return n
-    return shortest
 
 
 def prefill_groups(lengths: Sequence[int], call_cost: int = PREFILL_CALL_TOKENS) -> list[list[int]]:
@@ -366,7 +348,7 @@ class Decoder:
         self.newline_stop = StopStringCriteria(tokenizer, ["\n"])
         self.cache_bytes = cache_bytes
         # (prompt, adapter) -> what generate kept of the row that answered it
-        self._kept: OrderedDict[tuple, _Kept] = OrderedDict()
+        self._kept: OrderedDict[tuple, GeneratedRow] = OrderedDict()
         self._cached_bytes = 0
         self._cache_lock = threading.Lock()
 
@@ -702,10 +684,7 @@ class Decoder:
             if kept is None:
                 out.append(shared_prompt_logprobs(self.model, row.prompt, ids, pad, name))
                 continue
-            generated = GeneratedRow(
-                row.prompt, kept.answer, kept.logprobs, DynamicCache(ddp_cache_data=kept.layers)
-            )
-            out.append(logprobs_after_generated(self.model, generated, ids, pad, name))
+            out.append(logprobs_after_generated(self.model, kept, ids, pad, name))
         return out
 
     def _keep(
@@ -734,41 +713,43 @@ class Decoder:
         ):
             return
         columns = mask.nonzero()[: len(row.prompt) + len(answer) - 1, 0]
-        kept = _Kept(
-            [
-                (
-                    layer.keys[index : index + 1, :, columns],
-                    layer.values[index : index + 1, :, columns],
-                )
-                for layer in layers
-            ],
+        rows = slice(index, index + 1)
+        kept = GeneratedRow(
+            row.prompt,
             tuple(answer),
             tuple(logprobs),
+            DynamicCache(
+                ddp_cache_data=[
+                    (layer.keys[rows, :, columns], layer.values[rows, :, columns])
+                    for layer in layers
+                ]
+            ),
         )
+        size = _nbytes(kept)
         with self._cache_lock:
             key = (row.prompt, row.adapter)
             old = self._kept.pop(key, None)
             if old is not None:
-                self._cached_bytes -= old.nbytes
-            if kept.nbytes > self.cache_bytes:
+                self._cached_bytes -= _nbytes(old)
+            if size > self.cache_bytes:
                 return
             self._kept[key] = kept
-            self._cached_bytes += kept.nbytes
+            self._cached_bytes += size
             while self._cached_bytes > self.cache_bytes:
                 _, dropped = self._kept.popitem(last=False)
-                self._cached_bytes -= dropped.nbytes
+                self._cached_bytes -= _nbytes(dropped)
 
     @property
     def kept_bytes(self) -> int:
         """The memory the caches kept for ``score`` hold now."""
         return self._cached_bytes
 
-    def _take(self, row: Row) -> _Kept | None:
+    def _take(self, row: Row) -> GeneratedRow | None:
         """What ``generate`` kept for ``row``, taken out (None: nothing kept)."""
         with self._cache_lock:
             kept = self._kept.pop((row.prompt, row.adapter), None)
             if kept is not None:
-                self._cached_bytes -= kept.nbytes
+                self._cached_bytes -= _nbytes(kept)
             return kept
 
     def release(self, row: Row) -> None:

@@ -20,6 +20,7 @@ from transformers import DynamicCache
 from itune_core.edits import Edit, apply_edits
 from itune_core.intentions import INTENTIONS
 from itune_core.predictor import IntentionClassifier, prediction_prompt
+from itune_core.prefix_cache import common_prefix_length
 from itune_core.segment import split_pieces
 
 
@@ -93,7 +94,7 @@ class IntentionPredictor:
                 self.tokenizer(prediction_prompt(text, text, self.labels))["input_ids"]
                 for text in ("a", "b")
             )
-            ids = tuple(a[: _common_prefix([a, b])])
+            ids = tuple(a[: common_prefix_length([a, b])])
             cache = self.classifier.prefix_cache(ids)
             self._opening = ids, [(layer.keys, layer.values) for layer in cache.layers]
         ids, layers = self._opening
@@ -145,11 +146,7 @@ class IntentionPredictor:
 def _common_prefix(rows: Sequence[Sequence[int]]) -> int:
     """How many leading tokens every row shares, leaving each row at least one of its own
     (the classifier reads the hidden state of each row's last token)."""
-    shortest = min(len(r) for r in rows)
-    n = 0
-    while n < shortest - 1 and all(r[n] == rows[0][n] for r in rows):
-        n += 1
-    return n
+    return max(0, min(common_prefix_length(rows), min(map(len, rows)) - 1))
 
 
 def suggest_intentions(

@@ -13,6 +13,15 @@ from typing import Any
 import torch
 
 
+def common_prefix_length(prompts: Sequence[Sequence[int]]) -> int:
+    """How many tokens every sequence of ``prompts`` starts with."""
+    first, shortest = prompts[0], min(len(p) for p in prompts)
+    for n in range(shortest):
+        if any(p[n] != first[n] for p in prompts):
+            return n
+    return shortest
+
+
 def shared_prefix_forward(
     forward: Callable[..., Any],
     prefix: Sequence[int],
