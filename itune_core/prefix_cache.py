@@ -3,8 +3,9 @@
 Scoring the variants of an answer (``itune_core.confidence``) and labelling the edits of one
 sentence (``itune_core.predictor``) both feed a model many texts that start the same way.
 ``shared_prefix_forward`` runs the prefix alone (or takes its cache from an earlier pass,
-such as the ``generate`` call that answered the prompt), repeats its cache once per
+such as the labelling instruction's, kept once per predictor), repeats its cache once per
 continuation, and runs the continuations together, padded on the right.
+``common_prefix_length`` says how long such a shared start is.
 """
 
 from collections.abc import Callable, Sequence
