@@ -51,6 +51,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from itune_core.adapters import check_adapter_dir
 from itune_core.bundle import AdapterBundle
+from itune_core.decoding import MAX_PROMPT_LOOKUP, check_prompt_lookup
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
@@ -141,8 +142,12 @@ class Settings:
             raise ValueError(f"ITUNE_MAX_UPLOAD_MB must be 1-10000, got {self.max_upload_mb!r}")
         if not 1 <= self.max_batch <= 256:
             raise ValueError(f"ITUNE_MAX_BATCH must be 1-256, got {self.max_batch!r}")
-        if not 0 <= self.prompt_lookup <= 64:
-            raise ValueError(f"ITUNE_PROMPT_LOOKUP must be 0-64, got {self.prompt_lookup!r}")
+        try:
+            check_prompt_lookup(self.prompt_lookup)
+        except ValueError:
+            raise ValueError(
+                f"ITUNE_PROMPT_LOOKUP must be 0-{MAX_PROMPT_LOOKUP}, got {self.prompt_lookup!r}"
+            ) from None
         if not 0 <= self.server_port <= 65535:
             raise ValueError(f"GRADIO_SERVER_PORT must be 0-65535, got {self.server_port!r}")
         if not self.model.strip():

@@ -12,8 +12,11 @@ the others (AUC 0.70), and leaving out the edits at or below 0.5 nats raised GLE
 for 0.1 SARI (on test, scored once: +0.8 GLEU for -2.2 SARI; ``docs/method.md``,
 "Keeping only confident edits").
 
-The scoring function is given by the decoder that holds the model (``Scorer``), so this
-module stays free of models and tokenizers.
+The margins take their scoring function (``Scorer``) from the decoder that holds the model
+and the tokenizer. The two ways that function computes log-probabilities cheaply live here
+and take the model and token ids as arguments: the prompt run once for all the answers
+(``shared_prompt_logprobs``), or only the tokens after the generated answer's, from what
+generating it kept (``logprobs_after_generated``).
 """
 
 from collections.abc import Callable, Sequence

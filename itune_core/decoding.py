@@ -76,6 +76,7 @@ from itune_core.prompts import answer_token_ids, prompt_token_ids
 
 _STOP_CONTEXT = 8  # tokens the line-break stop looks back over
 _DRAFT_NGRAM = 3  # the longest run of last tokens prompt lookup matches
+MAX_PROMPT_LOOKUP = 64  # the most tokens a row may draft at a time
 # What one more call of the prompts' pass costs, in prompt tokens: on two AVX2 cores a
 # pass of one 69-token prompt took 0.55 s and one of 1,250 tokens 4.3 s (3.4 ms a token),
 # so a call costs about 90 tokens' worth beyond its tokens; a little less is assumed.
@@ -198,6 +199,17 @@ class RowStops:
 
     def cancelled(self, row: int) -> bool:
         return self.cancel[row] is not None and self.cancel[row].is_set()
+
+
+def check_prompt_lookup(value: object) -> int:
+    """``value`` as a number of tokens to draft (0: prompt lookup off); ValueError when it
+    is not an integer from 0 to ``MAX_PROMPT_LOOKUP``. The one check of this setting, for
+    the decoder, ``ReviseSettings`` and the app's environment."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"prompt_lookup must be an integer, got {value!r}")
+    if not 0 <= value <= MAX_PROMPT_LOOKUP:
+        raise ValueError(f"prompt_lookup must be 0 (off) to {MAX_PROMPT_LOOKUP}, got {value!r}")
+    return value
 
 
 def lookup_draft(prompt: Sequence[int], answer: Sequence[int], size: int) -> list[int]:
@@ -333,11 +345,7 @@ class Decoder:
             raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
         if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or cache_bytes < 0:
             raise ValueError(f"cache_bytes must be a non-negative integer, got {cache_bytes!r}")
-        if isinstance(prompt_lookup, bool) or not isinstance(prompt_lookup, int):
-            raise ValueError(f"prompt_lookup must be an integer, got {prompt_lookup!r}")
-        if not 0 <= prompt_lookup <= 64:
-            raise ValueError(f"prompt_lookup must be 0 (off) to 64, got {prompt_lookup!r}")
-        self.prompt_lookup = prompt_lookup
+        self.prompt_lookup = check_prompt_lookup(prompt_lookup)
         self.model, self.tokenizer = model, tokenizer
         self.max_new_tokens, self.length_factor = max_new_tokens, length_factor
         self.loop_ngram, self.max_rows = loop_ngram, max_rows

@@ -30,7 +30,7 @@ import torch
 
 from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
-from itune_core.decoding import Decoded, Decoder, Row
+from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
 from itune_core.edits import Edit, HeldEdit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
@@ -100,11 +100,10 @@ class ReviseSettings:
             raise ValueError(
                 f"ReviseSettings.min_similarity must be in [0, 1], got {self.min_similarity!r}"
             )
-        lookup = self.prompt_lookup
-        if isinstance(lookup, bool) or not isinstance(lookup, int) or not 0 <= lookup <= 64:
-            raise ValueError(
-                f"ReviseSettings.prompt_lookup must be an int from 0 (off) to 64, got {lookup!r}"
-            )
+        try:
+            check_prompt_lookup(self.prompt_lookup)
+        except ValueError as err:
+            raise ValueError(f"ReviseSettings.{err}") from None
         margin = self.min_edit_margin
         if margin is not None and (
             isinstance(margin, bool)
