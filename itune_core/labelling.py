@@ -120,6 +120,19 @@ class IntentionPredictor:
         Labels outside the app's intentions (a predictor trained on other data) are
         ignored; an edit none of whose labels is an app intention keeps its label.
         """
+        labelled = []
+        for edit, probs in zip(edits, self.edit_probabilities(source, edits), strict=True):
+            known = {k: v for k, v in probs.items() if k in INTENTIONS}
+            if not known:
+                labelled.append(edit)
+                continue
+            best = max(known, key=known.get)
+            labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
+        return labelled
+
+    def edit_probabilities(self, source: str, edits: Sequence[Edit]) -> list[dict[str, float]]:
+        """Each edit's label probabilities, the edit shown as IteraTeR's sentence-level data
+        shows edits: the sentence(s) around it before, and the same with only it applied."""
         pieces = split_pieces(source) or [(0, len(source))]
         pairs = []
         for edit in edits:
@@ -128,15 +141,7 @@ class IntentionPredictor:
             local = replace(edit, start_char_pos=edit.start_char_pos - a,
                             end_char_pos=edit.end_char_pos - a)  # fmt: skip
             pairs.append((context, apply_edits(context, [local])))
-        labelled = []
-        for edit, probs in zip(edits, self.probabilities(pairs), strict=True):
-            known = {k: v for k, v in probs.items() if k in INTENTIONS}
-            if not known:
-                labelled.append(edit)
-                continue
-            best = max(known, key=known.get)
-            labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
-        return labelled
+        return self.probabilities(pairs) if pairs else []
 
     def __call__(self, source: str, revised: str, edits: list[Edit]) -> list[Edit]:
         """The reviser's labeller hook: ``label_edits``."""

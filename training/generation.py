@@ -117,18 +117,18 @@ class BatchReviser:
             for (piece, wanted), row, answer in zip(pieces, rows, decoded, strict=True)
         ]
 
-    def alternatives(
+    def beam_answers(
         self, pieces: Sequence[tuple[str, Sequence[str]]], beams: int
-    ) -> list[PieceAnswer | None]:
-        """For each ``(piece, intentions)``, the best beam-search answer that changes it.
+    ) -> list[list[PieceAnswer]]:
+        """For each ``(piece, intentions)``, the ``beams`` answers of one beam search, best
+        score first, each through the Reviser's post-processing (line break, cleaning,
+        cut-off and similarity guards, fact and connector guards, and the confidence
+        threshold where the settings have one).
 
         One ``generate`` call with ``beams`` beams returning all ``beams`` finished
-        answers per piece, best score first; each answer goes through the Reviser's
-        post-processing (line break, cleaning, cut-off and similarity guards), and the
-        first one kept that differs from the piece is taken (None: every answer was
-        discarded or equal to the piece). A looping beam runs into its length cap, which
-        discards it, so the loop guard is not needed here. Pieces with a line break must
-        not be mixed with pieces without one (the line-break stop is per call).
+        answers per piece. A looping beam runs into its length cap, which discards it, so
+        the loop guard is not needed here. Pieces with a line break must not be mixed with
+        pieces without one (the line-break stop is per call).
         """
         if not pieces:
             return []
@@ -140,20 +140,35 @@ class BatchReviser:
             rows, stops, num_beams=beams, num_return_sequences=beams, early_stopping=True
         )  # (rows * beams, longest answer), row-major
         ends = self.decoder.eos_ids | {self.decoder.tokenizer.pad_token_id}
-        found: list[PieceAnswer | None] = []
+        found: list[list[PieceAnswer]] = []
         for k, ((piece, wanted), row) in enumerate(zip(pieces, rows, strict=True)):
-            best = None
+            answers = []
             for b in range(beams):
                 ids = generated[k * beams + b].tolist()
                 end = next((i for i, t in enumerate(ids) if t in ends), None)
                 ids = ids if end is None else ids[: end + (ids[end] in self.decoder.eos_ids)]
                 decoded = self.decoder.answer(row, ids[: row.budget])
-                answer = self._answer(piece, wanted, row, decoded)
-                if not answer.discarded and answer.revised != piece:
-                    best = replace(answer, alternative=True)
-                    break
-            found.append(best)
+                answers.append(self._answer(piece, wanted, row, decoded))
+            found.append(answers)
         return found
+
+    def alternatives(
+        self, pieces: Sequence[tuple[str, Sequence[str]]], beams: int
+    ) -> list[PieceAnswer | None]:
+        """For each ``(piece, intentions)``, the best beam-search answer that changes it:
+        the first of its ``beam_answers`` kept that differs from the piece (None: every
+        answer was discarded or equal to the piece)."""
+        return [
+            next(
+                (
+                    replace(answer, alternative=True)
+                    for answer in answers
+                    if not answer.discarded and answer.revised != piece
+                ),
+                None,
+            )
+            for (piece, _), answers in zip(pieces, self.beam_answers(pieces, beams), strict=True)
+        ]
 
     def _answer(
         self, piece: str, intentions: Sequence[str], row: Row, decoded: Decoded

@@ -106,6 +106,17 @@ def test_each_edit_is_judged_on_its_own_sentence_with_only_itself_applied(predic
     ]
 
 
+def test_edit_probabilities_are_those_of_each_edit_alone_in_its_sentence(predictor):
+    source = "He go home. She like apples."
+    edits = compute_edits(source, "He went home. She likes apples.")
+    pairs = [("He go home.", "He went home."), ("She like apples.", "She likes apples.")]
+    found = predictor.edit_probabilities(source, edits)
+    for got, want in zip(found, predictor.probabilities(pairs), strict=True):
+        assert got.keys() == want.keys()
+        assert all(abs(got[k] - want[k]) < 1e-5 for k in want)
+    assert predictor.edit_probabilities(source, []) == []
+
+
 def test_labels_outside_the_app_intentions_are_ignored(predictor, monkeypatch):
     edit = Edit("R", "go", "went", 3, 5)
     monkeypatch.setattr(predictor, "probabilities", lambda pairs: [{"Evidence": 0.9}])

@@ -4,6 +4,7 @@ equal to one-by-one generation and to the app's Reviser, and clear errors."""
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -282,6 +283,31 @@ def test_edit_beams_answers_are_the_model_s_own_beams(tiny_model):
     with pytest.raises(ValueError, match="line breaks"):
         reviser.alternatives([("One.", ("clarity",)), ("Two\nlines.", ("clarity",))], beams=2)
     assert reviser.alternatives([], beams=2) == []
+
+
+def test_beam_answers_are_every_beam_best_first_and_alternatives_take_the_first_edit(
+    tiny_model,
+):
+    model, tokenizer = _tiny_loaded(tiny_model)
+    settings = ReviseSettings(max_new_tokens=12, min_similarity=0.0)
+    reviser = BatchReviser(model, tokenizer, settings)
+    pieces = [("He go to school.", ("fluency",)), ("The car is red.", ("clarity",))]
+    answers = reviser.beam_answers(pieces, beams=3)
+    assert [len(a) for a in answers] == [3, 3]
+    rows = reviser.rows(pieces)
+    generated = reviser.decoder.generate_ids(
+        rows, [reviser.decoder.newline_stop], num_beams=3, num_return_sequences=3,
+        early_stopping=True,
+    )  # fmt: skip
+    for k, found in enumerate(answers):  # in the order beam search ranked them
+        for b, answer in enumerate(found):
+            ids = [t for t in generated[k * 3 + b].tolist() if t != tokenizer.pad_token_id]
+            assert answer.raw == reviser.decoder.answer(rows[k], ids[: rows[k].budget]).text
+    for (piece, _), found, alternative in zip(
+        pieces, answers, reviser.alternatives(pieces, beams=3), strict=True
+    ):
+        edits = [a for a in found if not a.discarded and a.revised != piece]
+        assert alternative == (replace(edits[0], alternative=True) if edits else None)
 
 
 @pytest.mark.parametrize("beams", [1, -2, True, 2.5])
