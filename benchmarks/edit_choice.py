@@ -2,9 +2,9 @@
 agreement with the requested intentions, reranking beam candidates, minimum Bayes risk.
 
 The app offers the greedy answer with the edits the model is unsure of left out (margin >
-0.5 nats). Issue #11 lists two levers on what is offered that need no training: keeping
-only edits the predictor reads as the requested intention, and reranking candidate
-answers by that agreement. Two stages:
+0.5 nats). Two ways of choosing what to offer need no training: keeping only the edits the
+predictor reads as a requested intention, and reranking candidate answers by that
+agreement (or by their expected agreement with each other, MBR). Two stages:
 
     # dev, with the model (resumable): per piece, the greedy answer (every edit, behind the
     # fact and connector guards), each edit's margin and predictor probabilities, and the
@@ -73,6 +73,9 @@ def collect(
 
     path = _records_path(work, data)
     state = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    named = str(adapter.relative_to(ROOT) if adapter.is_relative_to(ROOT) else adapter)
+    if state is not None and (state["adapter"], limit) != (named, state.get("limit")):
+        raise SystemExit(f"error: {path} holds another adapter or --limit: remove it first")
     home, device = home_folder(), torch.device("cpu")
     loaded = load_model("embedded", cache_dir=home / "models", device=device, dtype=torch.float32)
     tokenizer = loaded.tokenizer
@@ -114,7 +117,8 @@ def collect(
                   f"{time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
         state = {
             "data": data,
-            "adapter": str(adapter.relative_to(ROOT) if adapter.is_relative_to(ROOT) else adapter),
+            "adapter": named,
+            "limit": limit,
             "befores": [e.before for e in examples],
             "references": [e.after for e in examples],
             "records": records,
