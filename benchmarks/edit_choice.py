@@ -184,10 +184,10 @@ def keep_edits(margin: float, tau: float = 0.0, argmax: bool = False) -> Policy:
 def _candidates(r: Record) -> dict[str, tuple[float, dict[str, float] | None]]:
     """Copy, the greedy answer and the beams' answers: log-probability and predictor
     probabilities (None for the copy) of each distinct text."""
-    found = {r["piece"]: (r["copy_lp"], None), r["answer"]: (r["answer_lp"], r["answer_probs"])}
+    found = {r["piece"]: (r["copy_lp"], None)}
+    found.setdefault(r["answer"], (r["answer_lp"], r["answer_probs"]))
     for beam in r.get("beams") or []:
         found.setdefault(beam["text"], (beam["lp"], beam["probs"]))
-    found[r["piece"]] = (r["copy_lp"], None)
     return found
 
 
