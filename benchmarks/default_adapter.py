@@ -209,21 +209,27 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     _write("dev", rows, header, argv)
 
 
-def _served_targets(adapters: list[str], margin: float) -> list[tuple[str, dict[str, Any]]]:
-    """Copy, zero-shot, and each adapter with every edit and as served (``margin``)."""
-    targets: list[tuple[str, dict[str, Any]]] = [
-        ("copy", {"baseline": "copy", "min_edit_margin": None}),
-        ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
-    ]
+def _served_targets(
+    adapters: list[str], margin: float, served_only: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
+    """Copy, zero-shot, and each adapter with every edit and as served (``margin``); with
+    ``served_only``, each adapter as served and nothing else."""
+    targets: list[tuple[str, dict[str, Any]]] = []
+    if not served_only:
+        targets += [
+            ("copy", {"baseline": "copy", "min_edit_margin": None}),
+            ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
+        ]
     for adapter in adapters:
         name = Path(adapter).name
-        targets += [
-            (name, {"adapter": adapter, "min_edit_margin": None}),
+        if not served_only:
+            targets.append((name, {"adapter": adapter, "min_edit_margin": None}))
+        targets.append(
             (
                 f"{name}, min edit margin {margin:g} (served)",
                 {"adapter": adapter, "min_edit_margin": margin},
-            ),
-        ]
+            )
+        )
     return targets
 
 
@@ -268,7 +274,7 @@ def _suffix(text: str) -> str:
 def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
     """Finished adapters side by side on dev (a retrained candidate against the shipped
     one), each with every edit and as served, beside copy and zero-shot."""
-    targets = _served_targets(args.adapters, args.margin)
+    targets = _served_targets(args.adapters, args.margin, args.served_only)
     rows = _score_targets(args.work, "dev", args.data, targets, {})
     header = [
         "Adapters compared on dev, greedy as the app revises: every edit kept, and as served "
@@ -479,6 +485,12 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=ReviseSettings.min_edit_margin,
         help="the served min edit margin (nats); the default is the app's",
+    )
+    compare.add_argument(
+        "--served-only",
+        action="store_true",
+        help="each adapter as served only: no copy, zero-shot or every-edit rows (half "
+        "of the decoding or less)",
     )
     compare.add_argument(
         "--suffix",

@@ -1,13 +1,14 @@
 """``benchmarks/default_adapter.py``: the per-intention policy frontier (``frontier``),
 scored from dev reports on disk, finds the policy that keeps each intention's best choice;
 a saved report is reused only while its adapter folder holds the same adapter; a
-compare run's results suffix is a plain name."""
+compare run's results suffix is a plain name, and ``--served-only`` scores each adapter as
+served and nothing else."""
 
 import json
 
 import pytest
 
-from benchmarks.default_adapter import _same_adapter, main, report_key
+from benchmarks.default_adapter import _same_adapter, _served_targets, main, report_key
 from training.evaluate import EvalConfig
 
 # Two intentions: the model's edits fix the fluency examples and spoil the clarity ones.
@@ -80,3 +81,18 @@ def test_a_compare_suffix_that_is_not_a_plain_name_is_refused(suffix, capsys):
         main(["compare", "--adapters", "adapters/itune-default", "--suffix", suffix])
     assert exit_.value.code == 2
     assert "letters, digits" in capsys.readouterr().err
+
+
+def test_served_only_compares_each_adapter_as_served_and_nothing_else():
+    everything = _served_targets(["adapters/itune-default", "runs/next"], 0.5)
+    served = _served_targets(["adapters/itune-default", "runs/next"], 0.5, served_only=True)
+    assert [name for name, _ in everything] == [
+        "copy",
+        "zero-shot",
+        "itune-default",
+        "itune-default, min edit margin 0.5 (served)",
+        "next",
+        "next, min edit margin 0.5 (served)",
+    ]
+    assert served == [everything[3], everything[5]]
+    assert [options["min_edit_margin"] for _, options in served] == [0.5, 0.5]

@@ -76,7 +76,7 @@ class EvalConfig:
             the data the adapter was trained on (from its lineage).
         split: the split scored.
         limit: score only the first ``limit`` examples of the split (None: all).
-        batch_size: pieces per generate call (and pairs per predictor pass).
+        batch_size: rows decoded at once (and pairs per predictor pass).
         max_new_tokens: the Reviser's cap on the tokens of one piece's answer.
         model: the base model; None: the adapter's (lineage, else adapter_config), else
             the embedded one.
@@ -637,7 +637,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--split", default="test", help="split to score (default test)")
     p.add_argument("--limit", type=int, help="score only the first N examples")
-    p.add_argument("--batch-size", type=int, default=16, help="pieces per generate call")
+    p.add_argument("--batch-size", type=int, default=16, help="rows decoded at once")
     p.add_argument("--max-new-tokens", type=int, default=256, help="cap per piece")
     p.add_argument("--model", help="base model (default: the adapter's, else embedded)")
     p.add_argument(

@@ -1,8 +1,9 @@
 """Revising many texts at once for evaluation, with the app's decoder and guards.
 
 ``revise_texts`` splits every text into the app's pieces (``split_pieces``: sentence by
-sentence, or each text whole), decodes the pieces of all texts in batches sorted by length
-with the app's decoder (``itune_core.decoding.Decoder``: prompt, stops, loop guard, length
+sentence, or each text whole), decodes the pieces of all texts together, longest first,
+new pieces joining the running batch as others end (``BatchReviser.revise_joined``), with
+the app's decoder (``itune_core.decoding.Decoder``: prompt, stops, loop guard, length
 cap), and puts each answer through the app's post-processing (``accept_answer``: cleaning,
 the cut-off and similarity guards, the fact guard, the edits the model is unsure of left
 out), so what ``evaluate`` scores is what a writer gets. Evaluation adds one decoding
@@ -14,6 +15,7 @@ option the app does not use: beam search for the pieces greedy left unchanged
     results[0].revised
 """
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -116,6 +118,53 @@ class BatchReviser:
             self._answer(piece, wanted, row, answer)
             for (piece, wanted), row, answer in zip(pieces, rows, decoded, strict=True)
         ]
+
+    def revise_joined(
+        self,
+        pieces: Sequence[tuple[str, Sequence[str]]],
+        max_rows: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> list[PieceAnswer]:
+        """Revise ``(piece, intentions)`` pairs, at most ``max_rows`` in the model at once:
+        the first ``max_rows`` start together, and as rows end the next pieces, in order,
+        join the running batch (``Decoder.generate``'s ``more``, as the app's scheduler
+        does), so one long answer does not hold up the pieces after it. They join once a
+        quarter of the batch is free (or none runs), so each join's prompt pass serves
+        several. Answers are the same as ``revise_pieces`` gives (in fp32, tested).
+
+        ``on_done(n)`` is called with the number of pieces finished since its last call (a
+        progress bar).
+        """
+        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+            raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+        answers: list[PieceAnswer | None] = [None] * len(pieces)
+        ended: list[tuple[int, Decoded]] = []
+        waiting = iter(range(len(pieces)))
+        rows = self.rows([pieces[k] for k in itertools.islice(waiting, max_rows)])
+        free_at = max(1, max_rows // 4)
+
+        def finish() -> None:  # post-processing (scoring the edits) of the rows that ended
+            for k, decoded in ended:
+                answers[k] = self._answer(*pieces[k], rows[k], decoded)
+            if ended and on_done is not None:
+                on_done(len(ended))
+            ended.clear()
+
+        def more(running: int) -> list[tuple[Row, None]]:
+            finish()
+            if running and max_rows - running < free_at:
+                return []
+            added = self.rows([pieces[k] for k in itertools.islice(waiting, max_rows - running)])
+            rows.extend(added)  # numbered after the rows before them, as generate numbers them
+            return [(row, None) for row in added]
+
+        if rows:
+            self.decoder.generate(
+                list(rows), on_answer=lambda k, decoded: ended.append((k, decoded)), more=more
+            )
+        finish()
+        assert all(answer is not None for answer in answers)
+        return answers  # type: ignore[return-value]
 
     def beam_answers(
         self, pieces: Sequence[tuple[str, Sequence[str]]], beams: int
@@ -237,7 +286,9 @@ def revise_texts(
     """Revise every text for its intentions, the pieces of all texts batched together.
 
     Pieces are sorted by prompt length (longest first), so a batch wastes little padding
-    and a batch too large for memory shows at once; the answers go back to their texts.
+    and a batch too large for memory shows at once; the greedy pass keeps up to
+    ``batch_size`` rows running, the next pieces joining as rows end
+    (``BatchReviser.revise_joined``); the answers go back to their texts.
 
     Args:
         model: a causal LM or a PeftModel (its active adapter is used), in eval mode.
@@ -245,14 +296,14 @@ def revise_texts(
         texts: the texts to revise.
         intentions: for each text, the intentions to revise it for.
         settings: the Reviser's generation settings.
-        batch_size: pieces per ``generate`` call.
+        batch_size: rows in the model at once.
         unit: ``sentence`` (the app) or ``whole`` (each text in one piece).
         edit_beams: 0 (the app): greedy only. K > 1: the pieces whose greedy answer left
             them as they were are decoded again with K-beam search, and the best answer
             that changes the piece replaces it (``BatchReviser.alternatives``), about
             ``batch_size // K`` pieces per call.
-        on_batch: called with the number of pieces after each batch (a progress bar),
-            in both passes.
+        on_batch: called with the number of pieces finished since its last call (a
+            progress bar), in both passes.
         on_again: called with the number of pieces to decode again before the beam pass.
 
     Returns:
@@ -271,13 +322,8 @@ def revise_texts(
     def batch(chunk: list[Piece]) -> list[tuple[str, tuple[str, ...]]]:
         return [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]
 
-    answers: dict[Piece, PieceAnswer] = {}
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
-        for u, answer in zip(chunk, reviser.revise_pieces(batch(chunk)), strict=True):
-            answers[u] = answer
-        if on_batch is not None:
-            on_batch(len(chunk))
+    greedy = reviser.revise_joined(batch(order), batch_size, on_batch)
+    answers: dict[Piece, PieceAnswer] = dict(zip(order, greedy, strict=True))
     if edit_beams:
         again = [u for u in order if answers[u].revised == piece_of[u]]
         if on_again is not None:

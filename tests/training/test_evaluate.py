@@ -156,6 +156,37 @@ def test_batched_revisions_equal_the_apps_reviser(tiny_model):
         assert ours.held_edits == len(app.held_edits)  # the same fact guard
 
 
+def test_pieces_joining_a_running_batch_answer_as_they_do_alone(tiny_model, monkeypatch):
+    model, tokenizer = _tiny_loaded(tiny_model)
+    # Two lines each, so no line-break stop: the tiny model's rows run on until its loop
+    # guard or their length caps stop them, at different passes.
+    settings = ReviseSettings(max_new_tokens=64, min_similarity=0.0)
+    reviser = BatchReviser(model, tokenizer, settings)
+    pieces = [(f"{b}\n{ROWS[k - 1][0]}", (label,)) for k, (b, _, label) in enumerate(ROWS)] * 2
+    joins = []  # (rows were running, rows joining) per join
+    real_join = reviser.decoder._join
+
+    def spy(cache, mask, added, names, device):
+        joins.append((cache is not None, len(added)))
+        return real_join(cache, mask, added, names, device)
+
+    monkeypatch.setattr(reviser.decoder, "_join", spy)
+    done = []
+    joined = reviser.revise_joined(pieces, max_rows=3, on_done=done.append)
+    assert any(running for running, _ in joins)  # rows did join a batch that was running
+    assert 3 + sum(n for _, n in joins) == len(pieces)
+    assert sum(done) == len(pieces) and reviser.decoder.kept_bytes == 0
+    assert joined == [reviser.revise_pieces([piece])[0] for piece in pieces]
+
+
+@pytest.mark.parametrize("max_rows", [0, -1, True, 2.0])
+def test_a_bad_row_count_is_refused(tiny_model, max_rows):
+    model, tokenizer = _tiny_loaded(tiny_model)
+    reviser = BatchReviser(model, tokenizer, ReviseSettings())
+    with pytest.raises(ValueError, match="max_rows"):
+        reviser.revise_joined([("A text.", ("clarity",))], max_rows)
+
+
 @pytest.mark.real_model
 def test_batched_revisions_equal_the_apps_reviser_on_the_embedded_model(embedded):
     # The real model stops at its end-of-turn token and gives answers that are kept.
