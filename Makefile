@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint hadolint setup system-packages clean
+.PHONY: run test lint hadolint setup system-packages clean default-adapter
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ system-packages:
 
 test: setup system-packages lint
 	$(BIN)/python -m pytest
+
+# The built-in adapter (adapters/itune-default) rebuilt from scratch, in two steps (README,
+# "The default adapter"); step 1 is skipped once its output is there, and either step
+# resumes after an interruption.
+default-adapter: setup
+	test -f runs/itune-default-base/lineage.json || \
+		$(BIN)/python -m training train --config training/configs/intention-tuning-default.yaml
+	$(BIN)/python -m training train --config training/configs/intention-tuning-default-agreement.yaml
 
 clean:
 	rm -rf $(VENV)

@@ -79,8 +79,9 @@ def builtin_adapter_dir() -> Path:
     return checkout if checkout.is_dir() else here / "itune_adapters" / "itune-default"
 
 
-# The adapter the repository ships (training/configs/intention-tuning-default.yaml
-# rebuilds it), served by default on the embedded model; ITUNE_ADAPTER=none: the base model.
+# The adapter the repository ships (`make default-adapter` rebuilds it from the two
+# training/configs/intention-tuning-default*.yaml), served by default on the embedded
+# model; ITUNE_ADAPTER=none: the base model.
 BUILTIN_ADAPTER = builtin_adapter_dir()
 NO_ADAPTER = ("none", "base")
 

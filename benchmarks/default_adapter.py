@@ -253,14 +253,15 @@ def _score_targets(
 
 
 def run_test(args: argparse.Namespace, argv: list[str]) -> None:
-    targets = _served_targets([args.adapter], args.margin)
+    targets = _served_targets([args.adapter], args.margin, args.served_only)
     rows = _score_targets(args.work, "test", args.data, targets, {"iterater-doc": args.doc_limit})
-    header = [
-        "Scored once on the test splits, greedy, as the app revises: every edit kept, and "
-        "(the last row of each data set, what the app serves) the edits the model is unsure "
-        "of left out.",
-        "",
-    ]
+    kept = (
+        "as served only: the edits the model is unsure of left out"
+        if args.served_only
+        else "every edit kept, and (the last row of each data set, what the app serves) the "
+        "edits the model is unsure of left out"
+    )
+    header = [f"Scored once on the test splits, greedy, as the app revises: {kept}.", ""]
     _write("test", rows, header, argv)
 
 
@@ -277,8 +278,9 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
     targets = _served_targets(args.adapters, args.margin, args.served_only)
     rows = _score_targets(args.work, "dev", args.data, targets, {})
     header = [
-        "Adapters compared on dev, greedy as the app revises: every edit kept, and as served "
-        "(the edits the model is unsure of left out). Every system is behind the fact and "
+        "Adapters compared on dev, greedy as the app revises: "
+        + ("as served only" if args.served_only else "every edit kept, and as served")
+        + " (the edits the model is unsure of left out). Every system is behind the fact and "
         "connector guards. The learner-error sets are synthetic (`training/learner_errors.py`): "
         "`learner-errors` injects them into ITERATER's dev sentences, `essay-errors` into the "
         "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction, "
@@ -472,6 +474,11 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=20,
         help="first N ITERATER-doc test documents (the quality table's 20; 0: all)",
+    )
+    test.add_argument(
+        "--served-only",
+        action="store_true",
+        help="the adapter as served only: no copy, zero-shot or every-edit rows",
     )
     compare = stages.add_parser("compare", help="finished adapters side by side on dev")
     compare.add_argument("--adapters", nargs="+", required=True, help="adapter folders")

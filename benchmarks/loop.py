@@ -34,7 +34,7 @@ Budgets (``--budget``): ``small`` (the default; CPU) continues from the adapter 
 served the round (the job's ``parent``: Stage I skipped, S_gen and the predictor kept) for
 a few Stage-II steps on the feedback plus a replay sample; ``lean`` (CPU) does the same
 with a replay sized to the feedback, a lower lr and fewer steps (see ``BUDGETS``);
-``default`` trains from scratch with the default adapter's config
+``default`` trains from scratch with the default adapter's step-1 config
 (``training/configs/intention-tuning-default.yaml``) on the feedback plus all of
 ITERATER-sent train (a GPU host); ``smoke`` (set by ``--smoke``)
 is 2 steps.

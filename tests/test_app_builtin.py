@@ -40,7 +40,13 @@ def test_the_built_in_adapter_is_shipped_whole():
     assert (BUILTIN_ADAPTER / "predictor" / "predictor.json").is_file()
     lineage = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
     assert lineage["method"] == "intention-tuning"
-    assert lineage["data"]["name"] == "iterater-sent+learner-errors+essay-errors+apostrophes"
+    assert lineage["data"]["name"] == (
+        "iterater-sent+learner-errors+essay-errors+apostrophes+agreement"
+    )
+    assert lineage["parent"]["name"] == "itune-default"  # step 2 went on from step 1
+    step1 = json.loads((BUILTIN_ADAPTER / "step1" / "lineage.json").read_text())
+    assert step1["data"]["name"] == "iterater-sent+learner-errors+essay-errors+apostrophes"
+    assert step1["s_gen"] == lineage["s_gen"]
     size = sum(p.stat().st_size for p in BUILTIN_ADAPTER.rglob("*") if p.is_file())
     assert size < 20 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
 
@@ -89,11 +95,9 @@ def test_it_fixes_one_learner_error_and_changes_nothing_else(running, draft, fix
 def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
     client, _, _ = running
     view = client.predict(DRAFT, ["fluency"], api_name="/revise")[0]
-    revised = view["revised"]
-    assert revised.startswith("There are many reasons why people like to travel. ")
-    assert revised.endswith(
-        "you meet a new friend. However, travel can also be expensive, and it's not always "
-        "easy to plan."
+    assert view["revised"] == (
+        "There are many reasons why people like to travel. It broadens the mind and you meet "
+        "a new friend. However, travel can also be expensive, and it's not always easy to plan."
     )
     # Both connectors kept by the model itself: the connector guard has nothing to hold.
     assert view["held_edits"] == []
