@@ -51,6 +51,8 @@ from storage.environment import home_folder  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
+# Hand-written learner sentences, one kind of error each (a few with none), with their fixes.
+LEARNER_SENTENCES = ROOT / "benchmarks" / "learner_sentences.jsonl"
 METRIC_KEYS = ("sari", "sari_iterater", "gleu")
 # Published ITERATER-sent test anchors under the ITERATER scorer (Du et al., ACL 2022).
 ANCHORS = (
@@ -60,7 +62,10 @@ ANCHORS = (
 
 
 def report_key(split: str, data: str, name: str) -> str:
-    """The file name (without ``.json``) of one row's report under ``--work``."""
+    """The file name (without ``.json``) of one row's report under ``--work``; a data file
+    is named by its stem."""
+    if data.endswith((".jsonl", ".json")):
+        data = Path(data).stem
     return f"{split}-{data}-{name}".replace(" ", "_").replace(",", "").replace(".", "p")
 
 
@@ -95,7 +100,7 @@ def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
     generation = report.get("generation") or {}
     return {
         "name": name,
-        "data": data,
+        "data": Path(data).stem if data.endswith((".jsonl", ".json")) else data,
         "split": report["data"]["split"],
         "n": m["n"],
         "sari": m["sari"],
@@ -104,6 +109,11 @@ def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
         "gleu": m["gleu"],
         "update_r": m["update_r"],
         "unchanged": outputs.get("unchanged"),
+        "as_reference": sum(
+            e["output"] == e["reference"]
+            for e in report.get("examples") or []
+            if isinstance(e["reference"], str)
+        ),
         "fact_changing": outputs.get("fact_changing"),
         "fact_changing_unguarded": outputs.get("fact_changing_unguarded"),
         "held_edits": outputs.get("held_edits"),
@@ -125,9 +135,9 @@ def _f(value: Any, digits: int = 2) -> str:
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| data | system | n | SARI (EASSE) | SARI (ITERATER) | SARI (t2t) | GLEU | "
-        "outputs = input | fact-changing (guarded / unguarded) | edits held back | "
-        "edits left out as unsure |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "outputs = input | outputs = reference | fact-changing (guarded / unguarded) | "
+        "edits held back | edits left out as unsure |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         facts = f"{r['fact_changing']} / {r['fact_changing_unguarded']}"
@@ -136,7 +146,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {r['data']} | {r['name']} | {r['n']} | {_f(r['sari'])} | "
             f"{_f(r['sari_iterater'])} | {_f(r['sari_t2t'])} | {_f(r['gleu'])} | "
-            f"{r['unchanged']}/{r['n']} | {facts} | "
+            f"{r['unchanged']}/{r['n']} | {r['as_reference']}/{r['n']} | {facts} | "
             f"{'–' if r['held_edits'] is None else r['held_edits']} | "
             f"{'–' if r.get('unsure_edits') is None else r['unsure_edits']} |"
         )
@@ -284,7 +294,10 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "connector guards. The learner-error sets are synthetic (`training/learner_errors.py`): "
         "`learner-errors` injects them into ITERATER's dev sentences, `essay-errors` into the "
         "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction, "
-        "`agreement` leaves a third-person verb without its -s.",
+        "`agreement` leaves a third-person verb without its -s, `more-errors` makes the errors "
+        "the others never make (tense, capitals, a dropped *is*, *more better*, misspellings...). "
+        "`learner_sentences` is not synthetic: hand-written learner sentences with one kind of "
+        "error each (`benchmarks/learner_sentences.jsonl`), a few with none.",
         "",
     ]
     _write("compare" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
@@ -485,7 +498,15 @@ def main(argv: list[str] | None = None) -> None:
     compare.add_argument(
         "--data",
         nargs="+",
-        default=["iterater-sent", "learner-errors", "essay-errors", "apostrophes", "agreement"],
+        default=[
+            "iterater-sent",
+            "learner-errors",
+            "essay-errors",
+            "apostrophes",
+            "agreement",
+            "more-errors",
+            str(LEARNER_SENTENCES),
+        ],
     )
     compare.add_argument(
         "--margin",

@@ -1,14 +1,22 @@
 """``benchmarks/default_adapter.py``: the per-intention policy frontier (``frontier``),
 scored from dev reports on disk, finds the policy that keeps each intention's best choice;
 a saved report is reused only while its adapter folder holds the same adapter; a
-compare run's results suffix is a plain name, and ``--served-only`` scores each adapter as
-served and nothing else."""
+compare run's results suffix is a plain name, ``--served-only`` scores each adapter as
+served and nothing else, and a row counts the outputs equal to the reference, with a data
+file named by its stem."""
 
 import json
 
 import pytest
 
-from benchmarks.default_adapter import _same_adapter, _served_targets, main, report_key
+from benchmarks.default_adapter import (
+    LEARNER_SENTENCES,
+    _row,
+    _same_adapter,
+    _served_targets,
+    main,
+    report_key,
+)
 from training.evaluate import EvalConfig
 
 # Two intentions: the model's edits fix the fluency examples and spoil the clarity ones.
@@ -96,3 +104,24 @@ def test_served_only_compares_each_adapter_as_served_and_nothing_else():
     ]
     assert served == [everything[3], everything[5]]
     assert [options["min_edit_margin"] for _, options in served] == [0.5, 0.5]
+
+
+def test_a_row_counts_the_outputs_equal_to_the_reference_and_names_a_file_by_its_stem():
+    saved = report(EDITED.get)
+    saved |= {"data": {"split": "dev"}, "metrics": {"n": 4, "sari": 1.0}}
+    for key in ("sari_iterater", "sari_t2t", "gleu", "update_r"):
+        saved["metrics"][key] = 1.0
+    row = _row("adapter", str(LEARNER_SENTENCES), saved)
+    assert row["as_reference"] == 2  # the two fluency fixes
+    assert row["data"] == "learner_sentences"
+    assert report_key("dev", str(LEARNER_SENTENCES), "a b") == "dev-learner_sentences-a_b"
+
+
+def test_the_hand_written_learner_sentences_are_read_as_fluency_pairs():
+    from training.data import load_dataset
+
+    data = load_dataset(str(LEARNER_SENTENCES), "dev")
+    assert len(data) >= 50
+    assert all(e.labels == ("fluency",) for e in data.examples)
+    # most hold an error to fix; a few are clean and must be left alone
+    assert 0 < sum(e.before == e.after for e in data.examples) <= 5

@@ -26,7 +26,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
-from training.learner_errors import agreement_pairs, apostrophe_pairs, make_pairs
+from training.learner_errors import (
+    agreement_pairs,
+    apostrophe_pairs,
+    make_pairs,
+    more_error_pairs,
+)
 from training.vocabulary import DataSetName, Split
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,7 @@ DATASET_NAMES = (
     "essay-errors",
     "apostrophes",
     "agreement",
+    "more-errors",
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
@@ -52,6 +58,9 @@ LEARNER_ERRORS_SEED = 0
 ESSAY_ERRORS_MAX = 1000
 APOSTROPHES_MAX = 1000
 AGREEMENT_MAX = 1000
+# Errors the rules of learner-errors never make (tense, capitals, a dropped "is", "more
+# better", misspellings...: ``training.learner_errors.MORE_RULES``), from both corpora.
+MORE_ERRORS_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -403,6 +412,21 @@ def load_agreement(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return _fluency_pairs("agreement", split, pairs, provenance)
 
 
+def load_more_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """The learner errors the other synthetic sets never make (present tense after a
+    past-time marker, a lowercase "i" or sentence start, a dropped "is", "more better", a
+    modal's verb inflected, a bare gerund, common misspellings, "since" for "for" a
+    duration), one or two per sentence, from the revised sentences of ``split`` in
+    ITERATER-sent and ArgRewrite (``training.learner_errors.more_error_pairs``)."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = more_error_pairs(sentences, MORE_ERRORS_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences with injected learner errors "
+        f"of other kinds (max {MORE_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _fluency_pairs("more-errors", split, pairs, provenance)
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -647,6 +671,8 @@ def load_dataset(
         return load_apostrophes(split, root)
     if name_or_path == "agreement":
         return load_agreement(split, root)
+    if name_or_path == "more-errors":
+        return load_more_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

@@ -509,3 +509,369 @@ _SEEDED_RULES: dict[str, Callable[..., list[_Change]]] = {
     "preposition": _preposition,
     "spelling": _spelling,
 }
+
+
+# --- More learner errors (``more_error_pairs``) -------------------------------------------
+# Errors the rules above never make, found by trying the built-in adapter on hand-written
+# learner sentences: present tense after a past-time marker, a lowercase sentence start or
+# "i", a dropped "is", "more better", a modal's verb inflected, a gerund left bare, and the
+# misspellings learners make most. A table apart from ``RULES``, so the pairs of
+# ``make_pairs`` stay as they were.
+
+_PAST_TO_BASE = {
+    "went": "go",
+    "made": "make",
+    "took": "take",
+    "wrote": "write",
+    "gave": "give",
+    "found": "find",
+    "began": "begin",
+    "thought": "think",
+    "brought": "bring",
+    "chose": "choose",
+    "knew": "know",
+    "saw": "see",
+    "came": "come",
+    "became": "become",
+    "built": "build",
+    "taught": "teach",
+    "held": "hold",
+    "ran": "run",
+    "won": "win",
+    "told": "tell",
+    "got": "get",
+    "felt": "feel",
+    "left": "leave",
+    "kept": "keep",
+    "lost": "lose",
+    "bought": "buy",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "spent": "spend",
+    "understood": "understand",
+    "said": "say",
+    "had": "have",
+    "did": "do",
+    "wanted": "want",
+    "used": "use",
+    "tried": "try",
+    "decided": "decide",
+    "started": "start",
+    "worked": "work",
+    "lived": "live",
+    "visited": "visit",
+    "played": "play",
+    "studied": "study",
+    "changed": "change",
+    "showed": "show",
+    "proposed": "propose",
+    "introduced": "introduce",
+    "developed": "develop",
+    "published": "publish",
+    "released": "release",
+    "collected": "collect",
+    "conducted": "conduct",
+    "created": "create",
+    "asked": "ask",
+    "needed": "need",
+    "helped": "help",
+    "moved": "move",
+    "learned": "learn",
+    "looked": "look",
+}
+# Past forms that are never participles, so any subject may stand before them.
+_SIMPLE_PAST_ONLY = frozenset(
+    ("went", "took", "wrote", "gave", "began", "knew", "saw", "came", "became", "ran", "won")
+)
+_AUXILIARIES = frozenset(("had", "has", "have", "was", "were", "be", "been", "is", "are", "to"))
+_SUBJECTS = frozenset(("i", "we", "he", "she", "they", "you", "it", "people", "students"))
+_PAST_MARKER = re.compile(
+    r"\b(ago|yesterday|last (?:year|week|month|time|night|summer|winter|decade)|"
+    r"in (?:19|20)\d\d|when (?:i|we|he|she|they) (?:was|were))\b",
+    flags=re.IGNORECASE,
+)
+# Common first words of a sentence, lowercased when a time marker is put before it.
+_OPENING_WORDS = _SUBJECTS | frozenset(
+    ("the", "this", "these", "our", "my", "in", "after", "then", "a", "an", "as", "at", "on")
+)
+# Put before a sentence that opens with a subject and a past verb but names no time.
+_PAST_OPENERS = ("Last year, ", "Two years ago, ", "Yesterday, ", "Last week, ", "In 2019, ")
+_ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "al", "ic", "ant", "ent", "ary")
+_AFTER_BE = frozenset(
+    (  # noqa: SIM905 (word lists read better as one string)
+        "very so too quite really also not more less important difficult easy necessary possible "
+        "clear useful available different similar able hard good bad happy sure true likely "
+        "unclear simple common"
+    ).split()
+)
+_COMPARATIVES = {
+    "better": "good",
+    "worse": "bad",
+    "larger": "large",
+    "smaller": "small",
+    "higher": "high",
+    "lower": "low",
+    "faster": "fast",
+    "slower": "slow",
+    "easier": "easy",
+    "harder": "hard",
+    "greater": "great",
+    "shorter": "short",
+    "bigger": "big",
+    "stronger": "strong",
+    "weaker": "weak",
+    "simpler": "simple",
+    "cheaper": "cheap",
+    "wider": "wide",
+    "deeper": "deep",
+    "closer": "close",
+    "safer": "safe",
+    "richer": "rich",
+}
+# Names a learner may write in lowercase ("in london", "on monday", "speak english").
+_PROPER_WORDS = frozenset(
+    (  # noqa: SIM905
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+        "June July August September October November December English French German Spanish "
+        "Chinese Japanese Italian Arabic American British European Asian African Europe Asia "
+        "Africa America London Paris Berlin China Japan India France Germany Spain Italy "
+        "Internet Christmas"
+    ).split()
+)
+_MODALS = frozenset(("can", "could", "will", "would", "should", "must", "may", "might"))
+_GERUND_AFTER = frozenset(("of", "for", "about", "before", "after", "without", "by"))
+_MISSPELLINGS = {
+    "received": "recieved",
+    "receive": "recieve",
+    "definitely": "definately",
+    "separate": "seperate",
+    "occurred": "occured",
+    "until": "untill",
+    "which": "wich",
+    "believe": "beleive",
+    "government": "goverment",
+    "environment": "enviroment",
+    "necessary": "neccessary",
+    "beginning": "begining",
+    "tomorrow": "tommorow",
+    "truly": "truely",
+    "argument": "arguement",
+    "existence": "existance",
+    "independent": "independant",
+    "referred": "refered",
+    "successful": "succesful",
+    "address": "adress",
+    "apparently": "apparantly",
+    "experience": "experiance",
+    "foreign": "foriegn",
+    "friend": "freind",
+    "friends": "freinds",
+    "immediately": "immediatly",
+    "knowledge": "knowlege",
+    "achieve": "acheive",
+    "business": "buisness",
+    "completely": "completly",
+    "different": "diffrent",
+    "especially": "especialy",
+    "finally": "finaly",
+    "really": "realy",
+    "because": "becuase",
+    "people": "poeple",
+    "probably": "probaly",
+    "recommend": "reccomend",
+    "relevant": "relevent",
+    "similar": "similiar",
+    "though": "tho",
+    "through": "thru",
+    "usually": "usualy",
+    "writing": "writting",
+    "grammar": "grammer",
+    "interesting": "intresting",
+    "important": "importent",
+    "government's": "goverment's",
+    "their": "thier",
+    "weird": "wierd",
+    "science": "sience",
+    "opinion": "oppinion",
+    "students": "studens",
+    "beautiful": "beautifull",
+    "easily": "easilly",
+    "whether": "wether",
+    "a lot": "alot",
+}
+
+MORE_RULES: tuple[str, ...] = (
+    "tense",
+    "capitals",
+    "missing-be",
+    "comparative",
+    "modal",
+    "bare-gerund",
+    "misspelling",
+    "since",
+)
+
+
+def _tense(sentence: str, rng: random.Random) -> tuple[str, str] | None:
+    """``(present, clean)`` for a sentence whose subject-led past verbs a learner puts in
+    the present beside a past-time marker ("Yesterday I go"). The clean side is the
+    sentence, with a marker put before it when it names no time and opens with a common
+    word ("We proposed" -> "Last year, we proposed"); None otherwise."""
+    words = _words(sentence)
+    changes = [
+        (w.start, w.end, _PAST_TO_BASE[w.lower])
+        for i, w in enumerate(words)
+        if i > 0
+        and w.text.islower()
+        and w.lower in _PAST_TO_BASE
+        and (
+            words[i - 1].lower in _SUBJECTS
+            or (w.lower in _SIMPLE_PAST_ONLY and words[i - 1].lower not in _AUXILIARIES)
+        )
+        and not (w.lower == "had" and i + 1 < len(words) and words[i + 1].lower.endswith("ed"))
+    ]
+    if not changes:
+        return None
+    clean = sentence
+    if not _PAST_MARKER.search(sentence):
+        if words[0].lower not in _OPENING_WORDS or sentence[:1].islower():
+            return None  # a name may open it: left as it is, with no marker put before
+        opener = rng.choice(_PAST_OPENERS)
+        clean = opener + (sentence if words[0].text == "I" else sentence[0].lower() + sentence[1:])
+        changes = [(s + len(opener), e + len(opener), new) for s, e, new in changes]
+    noisy = clean
+    for start, end, new in sorted(changes, key=lambda c: -c[0]):
+        noisy = noisy[:start] + new + noisy[end:]
+    return noisy, clean
+
+
+def _capitals(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    return [
+        (w.start, w.start + 1, w.text[0].lower())
+        for i, w in enumerate(words)
+        if w.text == "I"
+        or (i == 0 and w.text[:1].isupper() and w.text[1:].islower())
+        or (i > 0 and w.text in _PROPER_WORDS)
+    ]
+
+
+def _missing_be(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[1:-1], start=1):
+        nxt = words[i + 1].lower
+        if w.lower in ("is", "are", "am") and w.text.islower() and text[w.end] == " ":
+            if nxt in _AFTER_BE or (nxt.endswith(_ADJECTIVE_ENDINGS) and len(nxt) > 5):
+                changes.append((w.start, w.end + 1, ""))
+        elif w.lower in ("do", "does") and nxt == "not" and words[i - 1].lower in _SUBJECTS:
+            changes.append((w.start, w.end + 1, ""))
+    return changes
+
+
+def _comparative(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    return [
+        (w.start, w.end, "more " + rng.choice((w.text, _COMPARATIVES[w.lower])))
+        for i, w in enumerate(words)
+        if w.lower in _COMPARATIVES
+        and w.text.islower()
+        and not (i > 0 and words[i - 1].lower in ("more", "no", "much", "far", "even"))
+    ]
+
+
+def _modal(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    return [
+        (w.start, w.end, third_person(w.text))
+        for i, w in enumerate(words)
+        if i > 0
+        and words[i - 1].lower in _MODALS
+        and w.text.islower()
+        and w.text.isalpha()
+        and len(w.text) > 2
+        and w.lower not in _NOT_BASE_VERBS
+        and w.lower not in ("not", "be", "have")
+        and not w.lower.endswith(("s", "ed", "ing", "ly"))
+    ]
+
+
+def _bare_gerund(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    known = {w.lower for w in words}
+    changes: list[_Change] = []
+    for i, w in enumerate(words[1:], start=1):
+        lower = w.lower
+        if words[i - 1].lower in _GERUND_AFTER and lower.endswith("ing") and len(lower) > 6:
+            stem = w.text[:-3]
+            if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                stem = stem[:-1]
+            elif stem + "e" in known or stem.endswith(("at", "iv", "ur", "uc", "ag", "ov", "ak")):
+                stem += "e"
+            changes.append((w.start, w.end, stem))
+    return changes
+
+
+def _misspelling(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes = [(w.start, w.end, _MISSPELLINGS[w.lower]) for w in words if w.text in _MISSPELLINGS]
+    changes += [(m.start(), m.end(), "alot") for m in re.finditer(r"\ba lot\b", text)]
+    return changes
+
+
+_DURATION = re.compile(
+    r"\bfor (?=(?:a few|several|many|two|three|four|five|ten|\d+) "
+    r"(?:seconds|minutes|hours|days|weeks|months|years|decades)\b)"
+)
+
+
+def _since(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    return [(m.start(), m.start() + 3, "since") for m in _DURATION.finditer(text)]
+
+
+# The rules of ``MORE_RULES`` but ``tense`` (which may change the clean side), each taking
+# a sentence's words, its text and its random generator.
+MORE_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
+    "capitals": _capitals,
+    "comparative": _comparative,
+    "missing-be": _missing_be,
+    "modal": _modal,
+    "bare-gerund": _bare_gerund,
+    "misspelling": _misspelling,
+    "since": _since,
+}
+
+
+def inject_more_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+    """``(noisy, clean, rules)``: the first rule of ``MORE_RULES`` but ``capitals`` that
+    applies, in a seeded order, and a second error from another rule half the time.
+    ``capitals`` applies to almost every sentence, so it comes first in three sentences of
+    ten where nothing else applies and is otherwise only ever the second error. ``tense``
+    may change the clean side (a time marker put before it); ``noisy == clean`` when
+    nothing applies."""
+    rules = [rule for rule in MORE_RULES if rule != "capitals"]
+    rng.shuffle(rules)
+    second = rng.random() < 0.5
+    capitals_first = rng.random() < 0.3
+    clean, noisy, applied = sentence, sentence, []
+    for rule in [*rules, "capitals"]:
+        if len(applied) == 1 + second:
+            break
+        if rule == "capitals" and not applied and not capitals_first:
+            break
+        if rule == "tense":
+            found = None if applied else _tense(sentence, rng)  # it rewrites the clean side
+            if found is not None:
+                noisy, clean = found
+                applied.append(rule)
+            continue
+        options = MORE_RULE_FUNCTIONS[rule](_words(noisy), noisy, rng)
+        options = [c for c in options if noisy[c[0] : c[1]] != c[2]]
+        if options:
+            start, end, new = rng.choice(options)
+            noisy = noisy[:start] + new + noisy[end:]
+            applied.append(rule)
+    return noisy, clean, tuple(applied)
+
+
+def more_error_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_more_errors``, one per
+    distinct usable sentence."""
+    return _pairs(sentences, count, seed, inject_more_errors)

@@ -7,6 +7,8 @@ import pytest
 
 from training.data import load_argrewrite, load_dataset, load_iterater_sent
 from training.learner_errors import (
+    MORE_RULE_FUNCTIONS,
+    MORE_RULES,
     RULE_FUNCTIONS,
     RULES,
     agreement_pairs,
@@ -14,7 +16,9 @@ from training.learner_errors import (
     contract,
     drop_apostrophe,
     inject_errors,
+    inject_more_errors,
     make_pairs,
+    more_error_pairs,
     singular_subject,
     third_person,
     usable,
@@ -221,7 +225,7 @@ def test_agreement_pairs_differ_only_in_the_third_person_s():
     assert clean == noisy.replace(" propose ", " proposes ")
 
 
-@pytest.mark.parametrize("name", ["essay-errors", "apostrophes", "agreement"])
+@pytest.mark.parametrize("name", ["essay-errors", "apostrophes", "agreement", "more-errors"])
 def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
     assert len(train) >= 300 and len(dev) >= 40
@@ -241,3 +245,128 @@ def test_apostrophe_pairs_teach_its_for_its():
     pairs = load_dataset("apostrophes", "train").examples
     its = [e for e in pairs if "it's" in e.after.lower() and "its" in e.before.lower()]
     assert len(its) >= 100
+
+
+def _more_changes(rule: str, text: str) -> set[str]:
+    return {
+        text[:start] + new + text[end:]
+        for start, end, new in MORE_RULE_FUNCTIONS[rule](words(text), text, random.Random(0))
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"),
+    [
+        ("capitals", "I think it works.", "i think it works."),
+        ("capitals", "The model works.", "the model works."),
+        ("capitals", "We met in London on Monday.", "We met in london on Monday."),
+        ("missing-be", "She is very happy today.", "She very happy today."),
+        ("missing-be", "The result is important for us.", "The result important for us."),
+        ("missing-be", "I do not like it.", "I not like it."),
+        ("modal", "She can dance very well.", "She can dances very well."),
+        (
+            "bare-gerund",
+            "We look forward to it by hearing from you.",
+            "We look forward to it by hear from you.",
+        ),
+        ("bare-gerund", "It is a way of running tests.", "It is a way of run tests."),
+        ("misspelling", "I received your letter.", "I recieved your letter."),
+        ("misspelling", "We learned a lot from it.", "We learned alot from it."),
+        ("since", "They waited for two hours.", "They waited since two hours."),
+    ],
+)
+def test_each_further_rule_makes_its_error(rule, text, expected):
+    assert expected in _more_changes(rule, text)
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        ("capitals", "We met in Paris."),  # "Paris" is listed; "We" opens the sentence
+        ("missing-be", "It is a cat."),  # "is" before an article is not dropped
+        ("modal", "We can not go."),
+        ("modal", "It will be late."),
+        ("since", "We thank them for their help."),
+    ],
+)
+def test_a_further_rule_leaves_what_it_does_not_cover(rule, text):
+    changed = _more_changes(rule, text)
+    if rule == "capitals":
+        assert changed == {"we met in Paris.", "We met in paris."}
+    else:
+        assert changed == set()
+
+
+def test_the_comparative_rule_puts_more_before_the_comparative_or_its_base():
+    text = "This book is better than that one."
+    rng = random.Random(0)
+    changed = {
+        text[:start] + new + text[end:]
+        for _ in range(20)
+        for start, end, new in MORE_RULE_FUNCTIONS["comparative"](words(text), text, rng)
+    }
+    assert changed == {
+        "This book is more better than that one.",
+        "This book is more good than that one.",
+    }
+    assert (
+        MORE_RULE_FUNCTIONS["comparative"](words("It is no better."), "It is no better.", rng) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "noisy", "clean"),
+    [
+        (
+            "Two years ago, we went home and saw them.",
+            "Two years ago, we go home and see them.",
+            "Two years ago, we went home and saw them.",
+        ),
+        (
+            "When I was a child, I played football.",
+            "When I was a child, I play football.",
+            "When I was a child, I played football.",
+        ),
+        (
+            "In 2019 she became the head of the team.",
+            "In 2019 she become the head of the team.",
+            "In 2019 she became the head of the team.",
+        ),
+    ],
+)
+def test_tense_puts_past_verbs_in_the_present_beside_a_time_marker(sentence, noisy, clean):
+    rng = random.Random(0)
+    while True:
+        found = inject_more_errors(sentence, rng)
+        if found[2] == ("tense",):
+            break
+    assert found[:2] == (noisy, clean)
+
+
+def test_tense_puts_a_marker_before_a_sentence_that_names_no_time():
+    from training.learner_errors import _tense
+
+    noisy, clean = _tense("We proposed a new model.", random.Random(0))
+    opener = clean.removesuffix("we proposed a new model.")
+    assert opener.endswith(", ") and opener[0].isupper()
+    assert noisy == opener + "we propose a new model."
+    assert _tense("Smith proposed a new model.", random.Random(0)) is None  # a name opens it
+    assert _tense("We propose a new model.", random.Random(0)) is None  # nothing in the past
+    assert _tense("We had tested it last year.", random.Random(0)) is None  # a past perfect
+
+
+def test_more_errors_are_deterministic_and_capitals_seldom_come_alone():
+    sentences = [
+        CLEAN,
+        "The results are very clear and we can see the effect.",
+        "This method is better than the baseline for two hours.",
+        "The model works well in practice.",
+    ] * 1
+    first = more_error_pairs(sentences, 10, seed=3)
+    assert first == more_error_pairs(sentences, 10, seed=3)
+    assert all(noisy != clean and set(rules) <= set(MORE_RULES) for noisy, clean, rules in first)
+    pairs = load_dataset("more-errors", "train").examples
+    alone = sum(e.source_id.split("/")[1] == "capitals" for e in pairs)
+    assert 0 < alone < len(pairs) / 4
+    kinds = {rule for e in pairs for rule in e.source_id.split("/")[1].split("+")}
+    assert kinds == set(MORE_RULES)
