@@ -78,6 +78,7 @@ from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.prompts import prompt_token_ids  # noqa: E402
 from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
+from itune_core.scheduler import BatchScheduler  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 SPLIT = "iterater/human_sent_level/test.json"
@@ -253,9 +254,9 @@ def documents(app, loaded, sentences, repeats: int, settings) -> dict:
 
 def same_answers(loaded, sentences, settings) -> dict:
     """How many sentences' greedy answers differ decoded alone and in batches of 16."""
-    alone = Decoder(loaded.model, loaded.tokenizer, max_rows=1)
-    batched = Decoder(loaded.model, loaded.tokenizer, max_rows=16)
-    rows = [alone.row(text.strip(), (label,)) for text, label in sentences]
+    decoder = Decoder(loaded.model, loaded.tokenizer, cache_bytes=0)
+    alone, batched = BatchScheduler(decoder, max_rows=1), BatchScheduler(decoder, max_rows=16)
+    rows = [decoder.row(text.strip(), (label,)) for text, label in sentences]
     one = dict(alone.decode(rows))
     many = dict(batched.decode(rows))
     differ = [k for k in range(len(rows)) if one[k].text != many[k].text]

@@ -58,7 +58,7 @@ keeps nothing.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -319,7 +319,6 @@ class Decoder:
         tokenizer: its tokenizer, with a pad token.
         max_new_tokens, length_factor, loop_ngram: the length cap and the loop guard
             (``ReviseSettings``).
-        max_rows: rows per ``generate`` call when ``decode`` splits a list of rows.
         cache_bytes: the most memory the answered rows' caches kept for ``score`` may hold
             (0: keep none).
         prompt_lookup: every row drafts up to this many tokens at a time by copying from
@@ -335,20 +334,17 @@ class Decoder:
         max_new_tokens: int = 256,
         length_factor: float = 1.5,
         loop_ngram: int = 8,
-        max_rows: int = 16,
         cache_bytes: int = 256 * 2**20,
         prompt_lookup: int = 10,
     ) -> None:
         if tokenizer.pad_token_id is None:
             raise ValueError("the tokenizer has no pad token: set it (e.g. to its EOS) first")
-        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-            raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
         if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or cache_bytes < 0:
             raise ValueError(f"cache_bytes must be a non-negative integer, got {cache_bytes!r}")
         self.prompt_lookup = check_prompt_lookup(prompt_lookup)
         self.model, self.tokenizer = model, tokenizer
         self.max_new_tokens, self.length_factor = max_new_tokens, length_factor
-        self.loop_ngram, self.max_rows = loop_ngram, max_rows
+        self.loop_ngram = loop_ngram
         eos = model.generation_config.eos_token_id
         eos = eos if isinstance(eos, list) else [eos]
         self.eos_ids = {i for i in [*eos, tokenizer.eos_token_id] if i is not None}
@@ -654,20 +650,6 @@ class Decoder:
         if row.stop_at_newline:
             text = text.split("\n", 1)[0] if text.strip() else text
         return Decoded(text, used, cut_off)
-
-    def decode(
-        self, rows: Sequence[Row], cancel: threading.Event | None = None
-    ) -> Iterator[tuple[int, Decoded]]:
-        """Decode ``rows`` in batches of ``max_rows`` rows of similar length, yielding
-        ``(index in rows, answer)`` as each batch completes; stops early when ``cancel``
-        is set."""
-        order = sorted(range(len(rows)), key=lambda k: -len(rows[k].prompt))
-        for start in range(0, len(order), self.max_rows):
-            if cancel is not None and cancel.is_set():
-                return
-            chunk = order[start : start + self.max_rows]
-            answers = self.generate([rows[k] for k in chunk], [cancel] * len(chunk))
-            yield from zip(chunk, answers, strict=True)
 
     # --- scoring --------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from itune_core.edits import Edit, HeldEdit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
+from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
 
 logger = logging.getLogger(__name__)
@@ -267,8 +268,8 @@ def settings_decoder(model: torch.nn.Module, tokenizer, settings: ReviseSettings
 
 
 class RowDecoder(Protocol):
-    """What a Reviser decodes with: a ``Decoder`` (alone) or a ``BatchScheduler`` (rows
-    shared with other requests)."""
+    """What a Reviser decodes with: a ``BatchScheduler`` (its own, or the adapter pool's,
+    shared with other requests) or anything that streams rows' answers the same way."""
 
     def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row: ...
 
@@ -295,8 +296,8 @@ class Reviser:
         settings: generation settings.
         labeller: optional ``(source, revised, edits) -> edits`` that labels each edit with
             an intention and confidence (the intention predictor plugs in here).
-        decoder: what decodes the rows; default: a ``Decoder`` over ``model`` alone (the
-            adapter pool gives its ``BatchScheduler``, shared by every request).
+        decoder: what decodes the rows; default: a ``BatchScheduler`` of its own over
+            ``model`` (the adapter pool gives its scheduler, shared by every request).
     """
 
     model: torch.nn.Module | None
@@ -311,7 +312,9 @@ class Reviser:
         if self.decoder is None:
             if self.model is None:
                 raise ValueError("a Reviser needs a model or a decoder")
-            self.decoder = settings_decoder(self.model, self.tokenizer, self.settings)
+            self.decoder = BatchScheduler(
+                settings_decoder(self.model, self.tokenizer, self.settings)
+            )
 
     def revise(self, text: str, intentions: Sequence[str] | str) -> Revision:
         """Revise ``text`` for ``intentions`` and return the finished revision.

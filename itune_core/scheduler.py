@@ -61,6 +61,9 @@ from itune_core.decoding import Decoded, Decoder, Row
 
 logger = logging.getLogger(__name__)
 
+# Seconds the scheduler's thread waits for work before it ends; the next job starts one.
+IDLE_EXIT_S = 60.0
+
 
 @dataclass
 class _Request:
@@ -221,7 +224,11 @@ class BatchScheduler:
         answered_at = None  # when a pass last answered someone, who may hand in a follow-up
         while True:
             with self._cond:
-                self._cond.wait_for(self._has_work)
+                if not self._cond.wait_for(self._has_work, IDLE_EXIT_S):
+                    # Idle: the thread ends (and lets go of the scheduler, so a Reviser
+                    # nobody holds can be collected); the next job starts a new one.
+                    self._thread = None
+                    return
                 grace = (
                     0.0 if answered_at is None else answered_at + self.grace_s - time.monotonic()
                 )

@@ -149,6 +149,6 @@ def test_a_revision_leaves_no_prompt_cache_behind(model_and_tokenizer, batched):
         reviser, decoder = pool.reviser_for(None, None), pool.scheduler.decoder
     else:
         reviser = Reviser(model, tokenizer, "tiny", "a", settings)
-        decoder = reviser.decoder
+        decoder = reviser.decoder.decoder  # its own scheduler's
     reviser.revise(" ".join(PIECES), ["fluency"])
     assert decoder.kept_bytes == 0

@@ -239,12 +239,16 @@ SENTENCES = [
 
 def test_in_fp32_a_row_answers_the_same_batched_with_others_as_alone(embedded):
     settings = ReviseSettings(min_edit_margin=None)
-    alone = Reviser(embedded.model, embedded.tokenizer, model_name="m", settings=settings)
-    decoder = Decoder(embedded.model, embedded.tokenizer, max_rows=1)
-    scheduler = BatchScheduler(decoder, max_rows=16)
-    together = Reviser(
-        None, embedded.tokenizer, model_name="m", settings=settings, decoder=scheduler
-    )
+
+    def reviser(max_rows):
+        decoder = Decoder(embedded.model, embedded.tokenizer)
+        scheduler = BatchScheduler(decoder, max_rows=max_rows)
+        return scheduler, Reviser(
+            None, embedded.tokenizer, model_name="m", settings=settings, decoder=scheduler
+        )
+
+    _, alone = reviser(1)  # one row in the model at a time
+    scheduler, together = reviser(16)
     with ThreadPoolExecutor(len(SENTENCES)) as pool:
         batched = list(pool.map(lambda s: together.revise(s, ["fluency"]).revised, SENTENCES))
     assert scheduler.batches < len(SENTENCES)  # rows really shared batches
@@ -285,3 +289,22 @@ def test_the_model_s_busy_time_is_kept_per_kind_of_work():
     busy = scheduler.busy_seconds
     assert 0.1 <= busy["generate"] < 1.0 and 0.03 <= busy["calls"] < 0.5
     assert 0.0 < busy["score"] < busy["generate"]
+
+
+def test_an_idle_scheduler_lets_its_thread_end_and_starts_one_for_the_next_request(
+    monkeypatch,
+):
+    monkeypatch.setattr("itune_core.scheduler.IDLE_EXIT_S", 0.05)
+    threads = []  # the thread each generate call ran in
+
+    class Recording(FakeDecoder):
+        def generate(self, *args, **kwargs):
+            threads.append(threading.current_thread())
+            return super().generate(*args, **kwargs)
+
+    scheduler = BatchScheduler(Recording(), max_rows=4)
+    assert dict(scheduler.decode(rows(0, 3))) == {k: Decoded(str(k), 1, False) for k in range(3)}
+    threads[0].join(timeout=5)
+    assert not threads[0].is_alive() and scheduler._thread is None
+    assert dict(scheduler.decode(rows(7, 1))) == {0: Decoded("7", 1, False)}
+    assert threads[1] is not threads[0]
