@@ -385,31 +385,35 @@ def load_essay_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return _fluency_pairs("essay-errors", split, pairs, provenance)
 
 
+def _pairs_from_both(
+    name: str, split: str, root: Path, make_pairs_from, cap: int, made: str
+) -> Dataset:
+    """A synthetic fluency set made by ``make_pairs_from(sentences, cap, seed)`` from the
+    revised sentences of ``split`` in ITERATER-sent and ArgRewrite; ``made`` says in the
+    provenance what was done to them."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = make_pairs_from(sentences, cap, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences{made} "
+        f"(max {cap}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _fluency_pairs(name, split, pairs, provenance)
+
+
 def load_apostrophes(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     """Dropped apostrophes ("its not" for "it's not", "dont"), from the revised sentences of
     ``split`` in ITERATER-sent and ArgRewrite that hold a contraction or a full form to
     contract (``training.learner_errors.apostrophe_pairs``)."""
-    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = apostrophe_pairs(sentences, APOSTROPHES_MAX, LEARNER_ERRORS_SEED)
-    provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences, one apostrophe dropped "
-        f"(max {APOSTROPHES_MAX}, seed {LEARNER_ERRORS_SEED})"
-    )
-    return _fluency_pairs("apostrophes", split, pairs, provenance)
+    made = ", one apostrophe dropped"
+    return _pairs_from_both("apostrophes", split, root, apostrophe_pairs, APOSTROPHES_MAX, made)
 
 
 def load_agreement(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     """Third-person verbs without their -s ("She propose" for "She proposes"), from the
     revised sentences of ``split`` in ITERATER-sent and ArgRewrite whose "we" or "they"
     subject is made singular (``training.learner_errors.agreement_pairs``)."""
-    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = agreement_pairs(sentences, AGREEMENT_MAX, LEARNER_ERRORS_SEED)
-    provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences, a plural subject made "
-        f"singular and its verb left without -s (max {AGREEMENT_MAX}, seed "
-        f"{LEARNER_ERRORS_SEED})"
-    )
-    return _fluency_pairs("agreement", split, pairs, provenance)
+    made = ", a plural subject made singular and its verb left without -s"
+    return _pairs_from_both("agreement", split, root, agreement_pairs, AGREEMENT_MAX, made)
 
 
 def load_more_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
@@ -418,13 +422,8 @@ def load_more_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     modal's verb inflected, a bare gerund, common misspellings, "since" for "for" a
     duration), one or two per sentence, from the revised sentences of ``split`` in
     ITERATER-sent and ArgRewrite (``training.learner_errors.more_error_pairs``)."""
-    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = more_error_pairs(sentences, MORE_ERRORS_MAX, LEARNER_ERRORS_SEED)
-    provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences with injected learner errors "
-        f"of other kinds (max {MORE_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
-    )
-    return _fluency_pairs("more-errors", split, pairs, provenance)
+    made = " with injected learner errors of other kinds"
+    return _pairs_from_both("more-errors", split, root, more_error_pairs, MORE_ERRORS_MAX, made)
 
 
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:

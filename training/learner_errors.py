@@ -641,6 +641,7 @@ _PROPER_WORDS = frozenset(
 )
 _MODALS = frozenset(("can", "could", "will", "would", "should", "must", "may", "might"))
 _GERUND_AFTER = frozenset(("of", "for", "about", "before", "after", "without", "by"))
+# Single words only: "a lot" to "alot" spans two words and is made in `_misspelling`.
 _MISSPELLINGS = {
     "received": "recieved",
     "receive": "recieve",
@@ -698,7 +699,6 @@ _MISSPELLINGS = {
     "beautiful": "beautifull",
     "easily": "easilly",
     "whether": "wether",
-    "a lot": "alot",
 }
 
 MORE_RULES: tuple[str, ...] = (
