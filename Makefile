@@ -34,13 +34,15 @@ system-packages:
 test: setup system-packages lint
 	$(BIN)/python -m pytest
 
-# The built-in adapter (adapters/itune-default) rebuilt from scratch, in two steps (README,
-# "The default adapter"); step 1 is skipped once its output is there, and either step
-# resumes after an interruption.
+# The built-in adapter (adapters/itune-default) rebuilt from scratch, in three steps (README,
+# "The default adapter"); steps 1 and 2 are skipped once their output is there, and any
+# step resumes after an interruption.
 default-adapter: setup
 	test -f runs/itune-default-base/lineage.json || \
 		$(BIN)/python -m training train --config training/configs/intention-tuning-default.yaml
-	$(BIN)/python -m training train --config training/configs/intention-tuning-default-agreement.yaml
+	test -f runs/itune-default-agreement/lineage.json || \
+		$(BIN)/python -m training train --config training/configs/intention-tuning-default-agreement.yaml
+	$(BIN)/python -m training train --config training/configs/intention-tuning-default-more.yaml
 
 clean:
 	rm -rf $(VENV)

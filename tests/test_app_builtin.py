@@ -27,6 +27,14 @@ FIXES = [
     ("He go to school every day.", "He goes to school every day."),
     ("The informations are useful for us.", "The information is useful for us."),
     ("My brother don't like coffee.", "My brother doesn't like coffee."),
+    # Kinds of error that only step 3's data (more-errors) taught it.
+    (
+        "Yesterday I go to the market and buy some apples.",
+        "Yesterday I went to the market and bought some apples.",
+    ),
+    ("my sister lives in london.", "My sister lives in London."),
+    ("I recieved your letter yesterday.", "I received your letter yesterday."),
+    ("This book is more better than that one.", "This book is better than that one."),
 ]
 DRAFT = (
     "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
@@ -41,12 +49,17 @@ def test_the_built_in_adapter_is_shipped_whole():
     lineage = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
     assert lineage["method"] == "intention-tuning"
     assert lineage["data"]["name"] == (
+        "iterater-sent+learner-errors+essay-errors+apostrophes+agreement+more-errors"
+    )
+    assert lineage["parent"]["name"] == "itune-default"  # step 3 went on from step 2
+    step2 = json.loads((BUILTIN_ADAPTER / "step2" / "lineage.json").read_text())
+    assert step2["data"]["name"] == (
         "iterater-sent+learner-errors+essay-errors+apostrophes+agreement"
     )
-    assert lineage["parent"]["name"] == "itune-default"  # step 2 went on from step 1
+    assert step2["parent"]["name"] == "itune-default"  # step 2 went on from step 1
     step1 = json.loads((BUILTIN_ADAPTER / "step1" / "lineage.json").read_text())
     assert step1["data"]["name"] == "iterater-sent+learner-errors+essay-errors+apostrophes"
-    assert step1["s_gen"] == lineage["s_gen"]
+    assert step1["s_gen"] == step2["s_gen"] == lineage["s_gen"]
     size = sum(p.stat().st_size for p in BUILTIN_ADAPTER.rglob("*") if p.is_file())
     assert size < 20 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
 
