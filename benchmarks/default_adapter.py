@@ -53,6 +53,8 @@ from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_repo
 RESULTS = ROOT / "benchmarks" / "results"
 # Hand-written learner sentences, one kind of error each (a few with none), with their fixes.
 LEARNER_SENTENCES = ROOT / "benchmarks" / "learner_sentences.jsonl"
+# Hand-written learner sentences with two to four errors of different kinds each.
+LEARNER_MIXED = ROOT / "benchmarks" / "learner_mixed.jsonl"
 METRIC_KEYS = ("sari", "sari_iterater", "gleu")
 # Published ITERATER-sent test anchors under the ITERATER scorer (Du et al., ACL 2022).
 ANCHORS = (
@@ -295,9 +297,11 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "`learner-errors` injects them into ITERATER's dev sentences, `essay-errors` into the "
         "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction, "
         "`agreement` leaves a third-person verb without its -s, `more-errors` makes the errors "
-        "the others never make (tense, capitals, a dropped *is*, *more better*, misspellings...). "
-        "`learner_sentences` is not synthetic: hand-written learner sentences with one kind of "
-        "error each (`benchmarks/learner_sentences.jsonl`), a few with none.",
+        "the others never make (tense, capitals, a dropped *is*, *more better*, misspellings...), "
+        "`mixed-errors` puts errors of both kinds in one sentence. "
+        "`learner_sentences` and `learner_mixed` are not synthetic: hand-written learner "
+        "sentences with one kind of error each (`benchmarks/learner_sentences.jsonl`, a few "
+        "with none) and with two to four kinds each (`benchmarks/learner_mixed.jsonl`).",
         "",
     ]
     _write("compare" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
@@ -505,7 +509,9 @@ def main(argv: list[str] | None = None) -> None:
             "apostrophes",
             "agreement",
             "more-errors",
+            "mixed-errors",
             str(LEARNER_SENTENCES),
+            str(LEARNER_MIXED),
         ],
     )
     compare.add_argument(

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from benchmarks.default_adapter import (
+    LEARNER_MIXED,
     LEARNER_SENTENCES,
     _row,
     _same_adapter,
@@ -125,3 +126,18 @@ def test_the_hand_written_learner_sentences_are_read_as_fluency_pairs():
     assert all(e.labels == ("fluency",) for e in data.examples)
     # most hold an error to fix; a few are clean and must be left alone
     assert 0 < sum(e.before == e.after for e in data.examples) <= 5
+
+
+def test_the_hand_written_mixed_sentences_each_hold_several_fixes():
+    import difflib
+
+    from training.data import load_dataset
+
+    data = load_dataset(str(LEARNER_MIXED), "dev")
+    assert len(data) >= 20
+    assert all(e.labels == ("fluency",) for e in data.examples)
+    for e in data.examples:  # at least two words changed
+        before, after = e.before.split(), e.after.split()
+        ops = difflib.SequenceMatcher(a=before, b=after).get_opcodes()
+        changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+        assert changed >= 2, e.before

@@ -30,6 +30,7 @@ from training.learner_errors import (
     agreement_pairs,
     apostrophe_pairs,
     make_pairs,
+    mixed_error_pairs,
     more_error_pairs,
 )
 from training.vocabulary import DataSetName, Split
@@ -47,6 +48,7 @@ DATASET_NAMES = (
     "apostrophes",
     "agreement",
     "more-errors",
+    "mixed-errors",
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
@@ -61,6 +63,10 @@ AGREEMENT_MAX = 1000
 # Errors the rules of learner-errors never make (tense, capitals, a dropped "is", "more
 # better", misspellings...: ``training.learner_errors.MORE_RULES``), from both corpora.
 MORE_ERRORS_MAX = 1000
+# Those errors and the learner-errors ones in the same sentence, from both corpora; another
+# seed, so its sentences are mostly not more-errors' ones.
+MIXED_ERRORS_MAX = 1000
+MIXED_ERRORS_SEED = 1
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -386,16 +392,21 @@ def load_essay_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
 
 
 def _pairs_from_both(
-    name: str, split: str, root: Path, make_pairs_from, cap: int, made: str
+    name: str,
+    split: str,
+    root: Path,
+    make_pairs_from,
+    cap: int,
+    made: str,
+    seed: int = LEARNER_ERRORS_SEED,
 ) -> Dataset:
     """A synthetic fluency set made by ``make_pairs_from(sentences, cap, seed)`` from the
     revised sentences of ``split`` in ITERATER-sent and ArgRewrite; ``made`` says in the
     provenance what was done to them."""
     sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = make_pairs_from(sentences, cap, LEARNER_ERRORS_SEED)
+    pairs = make_pairs_from(sentences, cap, seed)
     provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences{made} "
-        f"(max {cap}, seed {LEARNER_ERRORS_SEED})"
+        f"ITERATER-sent and ArgRewrite {split} revised sentences{made} (max {cap}, seed {seed})"
     )
     return _fluency_pairs(name, split, pairs, provenance)
 
@@ -424,6 +435,23 @@ def load_more_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     ITERATER-sent and ArgRewrite (``training.learner_errors.more_error_pairs``)."""
     made = " with injected learner errors of other kinds"
     return _pairs_from_both("more-errors", split, root, more_error_pairs, MORE_ERRORS_MAX, made)
+
+
+def load_mixed_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """Sentences with errors of both kinds at once: those of ``load_more_errors`` and one
+    or two of ``load_learner_errors`` on top (2-4 errors), from the revised sentences of
+    ``split`` in ITERATER-sent and ArgRewrite
+    (``training.learner_errors.mixed_error_pairs``)."""
+    made = " with learner errors of several kinds injected together"
+    return _pairs_from_both(
+        "mixed-errors",
+        split,
+        root,
+        mixed_error_pairs,
+        MIXED_ERRORS_MAX,
+        made,
+        seed=MIXED_ERRORS_SEED,
+    )
 
 
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
@@ -672,6 +700,8 @@ def load_dataset(
         return load_agreement(split, root)
     if name_or_path == "more-errors":
         return load_more_errors(split, root)
+    if name_or_path == "mixed-errors":
+        return load_mixed_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

@@ -875,3 +875,24 @@ def more_error_pairs(
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_more_errors``, one per
     distinct usable sentence."""
     return _pairs(sentences, count, seed, inject_more_errors)
+
+
+def inject_mixed_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+    """``(noisy, clean, rules)``: the errors of ``inject_more_errors`` and then one or two
+    of ``inject_errors`` on top, as a learner's sentence mixes several kinds ("Last week i
+    meet my teacher and she tell me"). ``noisy == clean`` unless both kinds apply."""
+    noisy, clean, more = inject_more_errors(sentence, rng)
+    if not more:
+        return sentence, sentence, ()
+    mixed, classic = inject_errors(noisy, rng, max_errors=2)
+    if not classic:
+        return sentence, sentence, ()
+    return mixed, clean, more + classic
+
+
+def mixed_error_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_mixed_errors``, one per
+    distinct usable sentence."""
+    return _pairs(sentences, count, seed, inject_mixed_errors)

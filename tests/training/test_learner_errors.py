@@ -18,6 +18,7 @@ from training.learner_errors import (
     inject_errors,
     inject_more_errors,
     make_pairs,
+    mixed_error_pairs,
     more_error_pairs,
     singular_subject,
     third_person,
@@ -225,7 +226,9 @@ def test_agreement_pairs_differ_only_in_the_third_person_s():
     assert clean == noisy.replace(" propose ", " proposes ")
 
 
-@pytest.mark.parametrize("name", ["essay-errors", "apostrophes", "agreement", "more-errors"])
+@pytest.mark.parametrize(
+    "name", ["essay-errors", "apostrophes", "agreement", "more-errors", "mixed-errors"]
+)
 def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
     assert len(train) >= 300 and len(dev) >= 40
@@ -370,3 +373,23 @@ def test_more_errors_are_deterministic_and_capitals_seldom_come_alone():
     assert 0 < alone < len(pairs) / 4
     kinds = {rule for e in pairs for rule in e.source_id.split("/")[1].split("+")}
     assert kinds == set(MORE_RULES)
+
+
+def test_mixed_errors_put_both_kinds_of_error_in_one_sentence():
+    sentences = [
+        CLEAN,
+        "We went to the station and took the train to the city.",
+        "The results are very clear and we can see the effect.",
+        "She received a letter from her friend in London.",
+    ]
+    first = mixed_error_pairs(sentences, 10, seed=3)
+    assert first and first == mixed_error_pairs(sentences, 10, seed=3)
+    pairs = load_dataset("mixed-errors", "train").examples
+    assert len(pairs) == 1000
+    for e in pairs:
+        rules = e.source_id.split("/")[1].split("+")
+        assert set(rules) & set(MORE_RULES) and set(rules) & set(RULES), e.source_id
+        assert 2 <= len(rules) <= 4
+    # another seed than more-errors: most of its sentences are not more-errors' ones
+    more = {e.after for e in load_dataset("more-errors", "train").examples}
+    assert sum(e.after in more for e in pairs) < len(pairs) / 2
