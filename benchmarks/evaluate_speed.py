@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
             seconds, outputs[mode] = run_once(reviser, mode, pieces, args.rows)
             times[mode].append(seconds)
     record = {
-        "command": "python benchmarks/evaluate_speed.py " + shlex.join(argv),
+        "command": f"python benchmarks/evaluate_speed.py {shlex.join(argv)}".strip(),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"{str(loaded.dtype).removeprefix('torch.')}, load average {os.getloadavg()[0]:.1f}",
