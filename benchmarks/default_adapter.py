@@ -48,6 +48,7 @@ from itune_core.metrics.revisions import (  # noqa: E402
 )
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
+from training.data import SYNTHETIC_SETS  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -502,17 +503,7 @@ def main(argv: list[str] | None = None) -> None:
     compare.add_argument(
         "--data",
         nargs="+",
-        default=[
-            "iterater-sent",
-            "learner-errors",
-            "essay-errors",
-            "apostrophes",
-            "agreement",
-            "more-errors",
-            "mixed-errors",
-            str(LEARNER_SENTENCES),
-            str(LEARNER_MIXED),
-        ],
+        default=["iterater-sent", *SYNTHETIC_SETS, str(LEARNER_SENTENCES), str(LEARNER_MIXED)],
     )
     compare.add_argument(
         "--margin",

@@ -39,16 +39,20 @@ log = logging.getLogger(__name__)
 
 CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
 SPLITS = tuple(split.value for split in Split)
-# The corpora shipped with the project: the named data sets but the writers' feedback
-# (exported to a file before a run), and the synthetic learner errors.
-DATASET_NAMES = (
-    *(name.value for name in DataSetName if name is not DataSetName.FEEDBACK),
+# The synthetic learner-error sets (training.learner_errors), each made from one split.
+SYNTHETIC_SETS = (
     "learner-errors",
     "essay-errors",
     "apostrophes",
     "agreement",
     "more-errors",
     "mixed-errors",
+)
+# The corpora shipped with the project: the named data sets but the writers' feedback
+# (exported to a file before a run), and the synthetic learner errors.
+DATASET_NAMES = (
+    *(name.value for name in DataSetName if name is not DataSetName.FEEDBACK),
+    *SYNTHETIC_SETS,
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
 # from this seed, so a name always means the same examples.
