@@ -76,6 +76,7 @@ from benchmarks.serve import App  # noqa: E402
 from itune_core.adapters import check_adapter_dir  # noqa: E402
 from itune_core.errors import ModelLoadError  # noqa: E402
 from itune_core.model import (  # noqa: E402
+    cpu_description,
     default_device,
     default_dtype,
     load_model,
@@ -481,8 +482,9 @@ def markdown(record: dict) -> str:
     load = [round(v[0], 1) for v in machine["loadavg_1_5_15"].values()]
     return (
         f"# Load\n\n`{record['command']}` — {record['date']}; {machine['platform']}, "
-        f"{machine['cpu_count']} CPUs, torch {machine['torch']}, {machine['device']} "
-        f"{machine['dtype']}; 1-minute load average at the start of each phase and at the end "
+        f"{machine['cpu']}, {machine['cpu_count']} CPUs, torch {machine['torch']}, "
+        f"{machine['device']} {machine['dtype']}; 1-minute load average at the start of each "
+        f"phase and at the end "
         f"{' → '.join(map(str, load))} (other jobs share the machine).\n\n" + tables(record)
     )
 
@@ -595,6 +597,7 @@ def write_results(record: dict, args, loaded, loadavg: dict) -> None:
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = {
         "platform": platform.platform(),
+        "cpu": cpu_description(),
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),

@@ -75,7 +75,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.decoding import Decoder  # noqa: E402
-from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
+from itune_core.model import (  # noqa: E402
+    cpu_description,
+    default_device,
+    default_dtype,
+    load_model,
+)
 from itune_core.prompts import prompt_token_ids  # noqa: E402
 from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
 from itune_core.scheduler import BatchScheduler  # noqa: E402
@@ -444,6 +449,7 @@ def write_results(args, sentences, starts, runs, docs, same, loaded, device, loa
     load = (load_start[0], os.getloadavg()[0])  # other work on the machine, 1-minute average
     machine = {
         "platform": platform.platform(),
+        "cpu": cpu_description(),
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -457,9 +463,10 @@ def write_results(args, sentences, starts, runs, docs, same, loaded, device, loa
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "serve.json").write_text(json.dumps(record, indent=2) + "\n")
     header = (
-        f"# Serving speed\n\n`{command}` — {date}; {machine['platform']}, {machine['cpu_count']}"
-        f" CPUs, torch {machine['torch']}, {device} {machine['dtype']}; {len(sentences)} "
-        f"sentences × {args.repeats} passes; load average {load[0]:.1f} → {load[1]:.1f}.\n\n"
+        f"# Serving speed\n\n`{command}` — {date}; {machine['platform']}, {machine['cpu']}, "
+        f"{machine['cpu_count']} CPUs, torch {machine['torch']}, {device} {machine['dtype']}; "
+        f"{len(sentences)} sentences × {args.repeats} passes; load average {load[0]:.1f} → "
+        f"{load[1]:.1f}.\n\n"
     )
     (args.out / "serve.md").write_text(header + md + "\n")
     print("\n" + md)
