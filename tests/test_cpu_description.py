@@ -1,5 +1,7 @@
 """What the benchmarks record about the processor, and the dtype chosen from it."""
 
+from pathlib import Path
+
 import torch
 
 from itune_core import model
@@ -16,6 +18,6 @@ def test_cpu_dtype_follows_the_instruction_set(monkeypatch):
 def test_the_description_names_the_processor_and_what_speeds_its_matrix_products():
     text = model.cpu_description()
     assert torch.backends.cpu.get_cpu_capability() in text
-    flags = open("/proc/cpuinfo").read()
+    flags = Path("/proc/cpuinfo").read_text()
     assert f"AMX: {'yes' if 'amx_bf16' in flags else 'no'}" in text
     assert f"bf16 dot products: {'yes' if 'avx512_bf16' in flags else 'no'}" in text
