@@ -72,11 +72,10 @@ from gradio_client.utils import QueueError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from benchmarks.serve import App  # noqa: E402
+from benchmarks.serve import App, cpu_description  # noqa: E402
 from itune_core.adapters import check_adapter_dir  # noqa: E402
 from itune_core.errors import ModelLoadError  # noqa: E402
 from itune_core.model import (  # noqa: E402
-    cpu_description,
     default_device,
     default_dtype,
     load_model,

