@@ -1,5 +1,5 @@
 """The command line: ``python -m training train ...`` (and ``evaluate``, see
-``training.evaluate``).
+``training.evaluate``; ``average``, see ``training.average``).
 
     python -m training train --method intention-tuning --data iterater-sent \\
         --output runs/it-sent --max-steps 300
@@ -117,6 +117,19 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     from training import evaluate
 
     evaluate.add_parser(commands)
+    a = commands.add_parser(
+        "average",
+        help="average several runs into one adapter",
+        description="Write one adapter that is the mean of several runs' weight updates "
+        "(runs that differ only in their seed, e.g. trained on from one adapter with "
+        "--init-from and --seed). The runs must share base model, method, adapted layers "
+        "and, for intention-tuning, S_gen and the predictor.",
+    )
+    a.add_argument("runs", nargs="+", type=Path, help="the training runs' output folders")
+    a.add_argument("--output", type=Path, required=True, help="the new adapter's folder")
+    a.add_argument("--overwrite", action="store_true", help="replace a finished run there")
+    a.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
+    a.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     return parser
 
 
@@ -201,6 +214,20 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def run_average(args: argparse.Namespace, argv: list[str]) -> int:
+    from training.average import average
+
+    output = average(
+        args.runs,
+        args.output,
+        home=home_folder(args.home),
+        overwrite=args.overwrite,
+        command=f"{args.prog} " + shlex.join(argv),
+    )
+    print(f"wrote {output}: the mean of {len(args.runs)} runs")
+    return 0
+
+
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Run ``argv`` (``train ...`` or ``evaluate ...``); ``prog``: how the command was
     called (the usage line, and the command recorded with an output)."""
@@ -220,6 +247,8 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
             from training import evaluate
 
             return evaluate.run(args, argv)
+        if args.command == "average":
+            return run_average(args, argv)
         return run_train(args, argv)
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)

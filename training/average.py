@@ -1,0 +1,197 @@
+"""``python -m training average``: one adapter that is the mean of several training runs.
+
+Runs that differ only in their seed (the same data, started from the same adapter with
+``--init-from``) disagree on which small errors they fix: a single 200-step run says
+little about a recipe. Averaging their weight updates (a "model soup") keeps what the
+seeds agree on and is served as one adapter at no extra cost per token.
+
+LoRA factors cannot be averaged one by one (the mean of B_i and of A_i is not the mean of
+B_i A_i), so the runs' adapters are concatenated along their rank with PEFT's
+``add_weighted_adapter(combination_type="cat")``: rank n x r, and exactly the mean of the
+n weight updates. The runs must share everything but their adapter weights: base model,
+method, adapted blocks and modules, and, for intention-tuning, S_gen and the Stage-I
+predictor itself (byte for byte, as runs trained on from one adapter keep it), which is
+copied into the result. The result is a finished adapter bundle: the app serves it, the
+registry lists it, and ``--init-from`` trains on from it.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from copy import deepcopy
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from itune_core.adapters import check_adapter_dir
+from itune_core.bundle import PREDICTOR_DIR, AdapterBundle
+from itune_core.model import load_model
+from training.evaluate import base_model_of
+from training.outputs import StagingDir, check_output
+
+log = logging.getLogger(__name__)
+
+# adapter_config.json keys that must agree for the mean of the runs to mean anything.
+SAME_LAYOUT = ("peft_type", "layers_to_transform", "layers_pattern", "use_dora", "use_rslora")
+AVERAGE = "average"  # the lineage key recording the runs averaged
+
+
+def _predictor_digest(bundle: AdapterBundle) -> str | None:
+    """A hash of every file of the bundle's predictor folder; None without one."""
+    if bundle.predictor_info is None or bundle.folder is None:
+        return None
+    digest = hashlib.sha256()
+    folder = bundle.folder / PREDICTOR_DIR
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, Any]]]:
+    """Read the runs to average and check that their mean is an adapter.
+
+    Returns:
+        (bundle, adapter config) per run, in the order given.
+
+    Raises:
+        ValueError: fewer than two runs, one given twice, one that is not a finished run,
+            or runs that differ in anything but their adapter weights (the message says
+            which run and what).
+    """
+    if len(folders) < 2:
+        raise ValueError("averaging needs at least two training runs")
+    resolved = [Path(f).expanduser().resolve() for f in folders]
+    if len(set(resolved)) != len(resolved):
+        raise ValueError("a run is given twice; each run counts once in the mean")
+    runs = []
+    for folder in folders:
+        config = check_adapter_dir(Path(folder))
+        bundle = AdapterBundle.read(folder)
+        bundle.require_records()
+        runs.append((bundle, config))
+    first, first_config = runs[0]
+    lineage = first.lineage or {}
+    predictor = _predictor_digest(first)
+    for bundle, config in runs[1:]:
+        other = bundle.lineage or {}
+        where = f"{bundle.folder} and {first.folder}"
+        for key in ("base_model", "method", "s_gen"):
+            if other.get(key) != lineage.get(key):
+                raise ValueError(
+                    f"{where} differ in {key} ({other.get(key)!r} against "
+                    f"{lineage.get(key)!r}); only runs that differ in their weights average"
+                )
+        for key in SAME_LAYOUT:
+            if config.get(key) != first_config.get(key):
+                raise ValueError(f"{where} adapt different layers ({key} differs)")
+        if set(config.get("target_modules") or ()) != set(first_config.get("target_modules") or ()):
+            raise ValueError(f"{where} adapt different modules (target_modules differs)")
+        if _predictor_digest(bundle) != predictor:
+            raise ValueError(
+                f"{where} have different intention predictors; average runs trained on "
+                "from one adapter (--init-from), which keep its predictor"
+            )
+    return runs
+
+
+def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) -> dict[str, Any]:
+    """The first run's lineage, with the LoRA rank of the mean and the runs it averages.
+
+    The rank and alpha are the mean's (PEFT's concatenation: r = the sum of the ranks,
+    lora_alpha = r), so ``--init-from`` builds a matching adapter from this lineage."""
+    first = runs[0][0]
+    lineage = deepcopy(first.lineage or {})
+    lineage["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    lora = (lineage.get("method_config") or {}).get("lora")
+    if isinstance(lora, dict):
+        lora["r"] = rank
+        lora["lora_alpha"] = rank
+    parents = {repr((b.lineage or {}).get("parent")) for b, _ in runs}
+    if len(parents) != 1:  # no common parent: the mean was not trained from one
+        lineage.pop("parent", None)
+    lineage[AVERAGE] = {
+        "how": "mean of the runs' weight updates (PEFT add_weighted_adapter, cat)",
+        "weights": [1 / len(runs)] * len(runs),
+        "runs": [
+            {
+                **bundle.parent_record(),
+                "seed": ((bundle.lineage or {}).get("hyperparameters") or {}).get("seed"),
+                "created": (bundle.lineage or {}).get("created"),
+            }
+            for bundle, _ in runs
+        ],
+    }
+    return lineage
+
+
+def average(
+    folders: Sequence[Path],
+    output: Path,
+    *,
+    home: Path,
+    overwrite: bool = False,
+    command: str | None = None,
+) -> Path:
+    """Write the mean of the training runs in ``folders`` as a new bundle in ``output``.
+
+    Args:
+        folders: finished runs that differ only in their adapter weights (``check_runs``).
+        output: the new bundle's folder (refused if it holds anything but, with
+            ``overwrite``, a finished run).
+        home: ITUNE_HOME, where the embedded model is converted.
+        overwrite: replace a finished run in ``output``.
+        command: the command line, recorded in the lineage.
+
+    Returns:
+        The published output folder.
+
+    Raises:
+        ValueError: see ``check_runs``; an output that would be lost.
+        ModelLoadError: the base model cannot be loaded.
+    """
+    from peft import PeftModel  # seconds to import: only when averaging
+
+    started = time.perf_counter()
+    runs = check_runs(folders)
+    output = Path(output).expanduser()
+    check_output(output, overwrite)
+    first, first_config = runs[0]
+    source = base_model_of(Path(folders[0]), first.lineage, first_config)
+    loaded = load_model(
+        source, cache_dir=home / "models", device=torch.device("cpu"), dtype=torch.float32
+    )
+    names = [f"run{i}" for i in range(len(runs))]
+    model = PeftModel.from_pretrained(loaded.model, str(folders[0]), adapter_name=names[0])
+    for name, folder in zip(names[1:], folders[1:], strict=True):
+        model.load_adapter(str(folder), adapter_name=name)
+    # "default" is the name PEFT saves at the folder's top level.
+    model.add_weighted_adapter(
+        names, [1 / len(runs)] * len(runs), adapter_name="default", combination_type="cat"
+    )
+    model.set_adapter("default")
+    for name in names:
+        model.delete_adapter(name)
+    rank = model.peft_config["default"].r
+    lineage = _lineage(runs, rank)
+    lineage["command"] = command  # the first run's own command made only that run
+    metrics = {
+        "method": AVERAGE,
+        "runs": len(runs),
+        "lora_r": rank,
+        "total_seconds": time.perf_counter() - started,
+    }
+    with StagingDir(output) as staging:
+        bundle = AdapterBundle(
+            lineage=lineage, metrics=metrics, selection=first.selection, generation=model
+        )
+        bundle.save(staging.path, finish=False)
+        if first.predictor_info is not None:
+            first.copy_predictor(staging.path)
+        AdapterBundle(metrics=metrics).save(staging.path)  # last: the folder is finished
+        published = staging.publish()
+    log.info("averaged %d runs into %s (LoRA rank %d)", len(runs), published, rank)
+    return published
