@@ -15,6 +15,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py frontier --run runs/default-adapter
     # dev, from the same reports (no model): what the connector guard changes
     python benchmarks/default_adapter.py connectors --run runs/default-adapter
+    # ... and the deletion guard, on the reports compare wrote for these adapters
+    python benchmarks/default_adapter.py deletions --adapters adapters/itune-default
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
+from itune_core.deletions import guard_deletions  # noqa: E402
 from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
     scores_from_statistics,
@@ -408,40 +411,59 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     print(text)
 
 
-def run_connectors(args: argparse.Namespace, argv: list[str]) -> None:
-    """The connector guard on dev, from the dev reports (written before the guard
-    existed): each system's outputs with the guard applied to each example, scored
-    before and after, and every edit it holds back."""
+# The guards whose effect on dev can be read off the dev reports: stage -> (name, guard).
+GUARDS = {
+    "connectors": ("connector", guard_connectors),
+    "deletions": ("deletion", guard_deletions),
+}
+
+
+def _guard_systems(args: argparse.Namespace) -> dict[str, str]:
+    """Row label -> report name: the ``dev`` stage's systems of ``--run``, or each adapter
+    of ``--adapters`` as ``compare`` served it."""
+    if args.adapters:
+        margin = f"{ReviseSettings.min_edit_margin:g}"
+        return {
+            f"{Path(a).name}, served": f"{Path(a).name}, min edit margin {margin}"
+            for a in args.adapters
+        }
     run = Path(args.run).name
-    systems = {
+    return {
         "zero-shot": "zero-shot",
         "adapter, every edit": f"{run} final",
         "adapter, served (margin 0.5)": f"{run} final, min edit margin 0.5",
     }
+
+
+def run_guard(args: argparse.Namespace, argv: list[str]) -> None:
+    """A guard on dev, from dev reports written without it: each system's outputs with
+    the guard applied to each example (under its gold intentions), scored before and
+    after, and every edit it holds back."""
+    name, guard = GUARDS[args.stage]
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     command = "python benchmarks/default_adapter.py " + shlex.join(argv)
     rows, held_rows = [], []
     for data in args.data:
-        for system, name in systems.items():
-            path = args.work / f"{report_key('dev', data, name)}.json"
+        for system, report in _guard_systems(args).items():
+            path = args.work / f"{report_key('dev', data, report)}.json"
             if not path.is_file():
-                raise SystemExit(f"error: {path} is missing: run the dev stage first")
+                raise SystemExit(f"error: {path} is missing: run the dev or compare stage first")
             examples = json.loads(path.read_text(encoding="utf-8"))["examples"]
             before, after, held = [], [], 0
             for e in examples:
                 refs = [e["reference"]] if isinstance(e["reference"], str) else e["reference"]
-                offered, report = guard_connectors(e["before"], e["output"], e["labels"])
-                held += len(report)
-                held_rows += [(data, system, h.before, h.after) for h in report]
+                offered, found = guard(e["before"], e["output"], e["labels"])
+                held += len(found)
+                held_rows += [(data, system, h.before, h.after) for h in found]
                 before.append(example_statistics(e["before"], e["output"], list(refs)))
                 after.append(example_statistics(e["before"], offered, list(refs)))
             b, a = scores_from_statistics(before), scores_from_statistics(after)
             rows.append({"data": data, "system": system, "held": held, "before": b, "after": a})
     lines = [
-        "# The connector guard on dev",
+        f"# The {name} guard on dev",
         "",
-        f"`{command}` ({now}; no model runs: the dev reports of the `dev` stage, the guard "
-        "applied to each example's output, under its gold intentions)",
+        f"`{command}` ({now}; no model runs: dev reports written without the guard, the "
+        "guard applied to each example's output, under its gold intentions)",
         "",
         "| dev set | system | edits held back | SARI (EASSE) | SARI (ITERATER) | GLEU |",
         "|---|---|---:|---:|---:|---:|",
@@ -454,10 +476,9 @@ def run_connectors(args: argparse.Namespace, argv: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     record = {"command": command, "date": now, "rows": rows}
-    (args.out / "default_adapter_connectors.json").write_text(
-        json.dumps(record, indent=2) + "\n", encoding="utf-8"
-    )
-    (args.out / "default_adapter_connectors.md").write_text(text, encoding="utf-8")
+    stem = f"default_adapter_{args.stage}"
+    (args.out / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
     print(text)
 
 
@@ -530,19 +551,22 @@ def main(argv: list[str] | None = None) -> None:
     frontier.add_argument("--data", default="iterater-sent")
     frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
     frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
-    connectors = stages.add_parser(
-        "connectors", help="the connector guard on dev, from the dev reports (no model)"
-    )
-    connectors.add_argument("--run", required=True, help="the run the dev stage scored")
-    connectors.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
-    connectors.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    for stage, (name, _) in GUARDS.items():
+        guard = stages.add_parser(
+            stage, help=f"the {name} guard on dev, from dev reports written without it (no model)"
+        )
+        systems = guard.add_mutually_exclusive_group(required=True)
+        systems.add_argument("--run", help="the run the dev stage scored")
+        systems.add_argument("--adapters", nargs="+", help="the adapters compare served")
+        guard.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
+        guard.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if getattr(args, "doc_limit", None) == 0:
         args.doc_limit = None
     args.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stage = {"dev": run_dev, "test": run_test, "frontier": run_frontier}
-    stage |= {"connectors": run_connectors, "compare": run_compare}
+    stage |= {"compare": run_compare} | dict.fromkeys(GUARDS, run_guard)
     stage[args.stage](args, argv)
 
 

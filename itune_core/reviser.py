@@ -12,8 +12,8 @@ none, when the output starts looping over itself, or at a length cap proportiona
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
 are held back (``itune_core.facts``), and under fluency alone those that drop a connector
-(``itune_core.connectors``); those the model is unsure of are left out
-(``itune_core.confidence``).
+(``itune_core.connectors``) or delete a phrase (``itune_core.deletions``); those the
+model is unsure of are left out (``itune_core.confidence``).
 """
 
 import difflib
@@ -31,6 +31,7 @@ import torch
 from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
+from itune_core.deletions import guard_deletions
 from itune_core.edits import Edit, HeldEdit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
@@ -69,6 +70,8 @@ class ReviseSettings:
             ``meaning-changed`` was asked for (``itune_core.facts``).
         connector_guard: when fluency alone was asked for, hold back the edits that drop
             a connector such as "however" or "also" (``itune_core.connectors``).
+        deletion_guard: when fluency alone was asked for, hold back the edits that delete
+            three words or more (``itune_core.deletions``).
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
@@ -85,6 +88,7 @@ class ReviseSettings:
     min_similarity: float = 0.4
     fact_guard: bool = True
     connector_guard: bool = True
+    deletion_guard: bool = True
     min_edit_margin: float | None = 0.5
     prompt_lookup: int = 10
 
@@ -221,9 +225,10 @@ def accept_answer(
 
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
-    edits that change facts and the connector guard those that drop a connector under
-    fluency, and, given a ``scorer`` for the piece's prompt and a
-    ``settings.min_edit_margin``, the edits the model is unsure of are undone. The app and
+    edits that change facts, the connector guard those that drop a connector under
+    fluency and the deletion guard those that delete a phrase under fluency, and, given a
+    ``scorer`` for the piece's prompt and a ``settings.min_edit_margin``, the edits the
+    model is unsure of are undone. The app and
     evaluation both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
@@ -235,6 +240,9 @@ def accept_answer(
     if settings.connector_guard:
         candidate, links = guard_connectors(piece, candidate, intentions)
         held += links
+    if settings.deletion_guard:
+        candidate, cuts = guard_deletions(piece, candidate, intentions)
+        held += cuts
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)

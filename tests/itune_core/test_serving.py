@@ -16,10 +16,14 @@ from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool, _Gate
 
 TEXT = "He go to school. She like apples."
-# Keep whatever the tiny model answers (no similarity, fact or confidence guard): the
-# outputs are compared, not judged, and random adapters write garbage.
+# Keep whatever the tiny model answers (no similarity, fact, deletion or confidence guard):
+# the outputs are compared, not judged, and random adapters write garbage.
 SETTINGS = ReviseSettings(
-    min_similarity=0.0, max_new_tokens=24, fact_guard=False, min_edit_margin=None
+    min_similarity=0.0,
+    max_new_tokens=24,
+    fact_guard=False,
+    deletion_guard=False,
+    min_edit_margin=None,
 )
 
 
