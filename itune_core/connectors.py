@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
+from itune_core.intentions import fluency_alone
 
 CONNECTORS = frozenset(
     [
@@ -54,9 +55,6 @@ CONNECTORS = frozenset(
         "yet",
     ]
 )
-# Intentions under which the guard applies: only these asked for, nothing else.
-GUARDED_ALONE = frozenset({"fluency"})
-
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -96,7 +94,7 @@ def guard_connectors(
         The text to offer (``revised`` itself when nothing was held back) and the held
         edits with their reasons, in text order.
     """
-    if not intentions or not set(intentions) <= GUARDED_ALONE or source == revised:
+    if not fluency_alone(intentions) or source == revised:
         return revised, ()
     edits = compute_edits(source, revised)
     held: dict[int, str] = {}

@@ -30,10 +30,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from itune_core.edits import HeldEdit, compute_edits, hold_back
+from itune_core.intentions import fluency_alone
 
 MIN_WORDS = 3
-# Intentions under which the guard applies: only these asked for, nothing else.
-GUARDED_ALONE = frozenset({"fluency"})
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -45,20 +44,11 @@ def _words(text: str) -> list[str]:
 def guard_deletions(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
-    """``revised`` with every edit that deletes ``MIN_WORDS`` words or more undone, and
-    the edits held back.
-
-    Args:
-        source: one piece (a sentence) as the writer wrote it.
-        revised: the answer for it (after the fact and connector guards).
-        intentions: what the writer asked for; the guard applies only when that is
-            fluency alone.
-
-    Returns:
-        The text to offer (``revised`` itself when nothing was held back) and the held
-        edits with their reasons, in text order.
-    """
-    if not intentions or not set(intentions) <= GUARDED_ALONE or source == revised:
+    """``revised`` (the answer for the piece ``source``, after the fact and connector
+    guards) with every edit that deletes ``MIN_WORDS`` words or more undone when
+    ``intentions`` is fluency alone; returns the text to offer and the held edits with
+    their reasons, in text order, as ``guard_connectors`` does."""
+    if not fluency_alone(intentions) or source == revised:
         return revised, ()
     lost = Counter(_words(source)) - Counter(_words(revised))
     edits = compute_edits(source, revised)

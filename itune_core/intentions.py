@@ -1,6 +1,6 @@
 """The revision intentions of IteraTeR and their validation."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from itune_core.errors import UnknownIntention
 
@@ -46,3 +46,10 @@ def parse_intentions(values: Iterable[str] | str) -> tuple[str, ...]:
     if not wanted:
         raise UnknownIntention(f"choose at least one intention from: {', '.join(INTENTIONS)}")
     return tuple(name for name in INTENTIONS if name in wanted)
+
+
+def fluency_alone(intentions: Sequence[str]) -> bool:
+    """Whether fluency is all the writer asked for: the only request under which the
+    connector and deletion guards hold edits back (any other intention makes linking
+    ideas differently or cutting words part of the request)."""
+    return bool(intentions) and set(intentions) == {"fluency"}
