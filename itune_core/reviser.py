@@ -228,8 +228,7 @@ def accept_answer(
     edits that change facts, the connector guard those that drop a connector under
     fluency and the deletion guard those that delete a phrase under fluency, and, given a
     ``scorer`` for the piece's prompt and a ``settings.min_edit_margin``, the edits the
-    model is unsure of are undone. The app and
-    evaluation both call this, so they agree.
+    model is unsure of are undone. The app and evaluation both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:

@@ -229,8 +229,8 @@ def run_average(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
-    """Run ``argv`` (``train ...`` or ``evaluate ...``); ``prog``: how the command was
-    called (the usage line, and the command recorded with an output)."""
+    """Run ``argv`` (``train ...``, ``evaluate ...`` or ``average ...``); ``prog``: how
+    the command was called (the usage line, and the command recorded with an output)."""
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(prog).parse_args(argv)
     args.prog = prog
