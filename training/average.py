@@ -51,6 +51,30 @@ def _predictor_digest(bundle: AdapterBundle) -> str | None:
     return digest.hexdigest()
 
 
+def _data_parts(bundle: AdapterBundle) -> set[str]:
+    """The data sets a run was trained on (its lineage's data name, split at "+")."""
+    name = ((bundle.lineage or {}).get("data") or {}).get("name") or ""
+    return set(name.split("+"))
+
+
+def widest_run(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]]) -> AdapterBundle:
+    """The first run whose data holds every other run's data sets: the mean learned from
+    all of them, so its lineage is that run's (a parent averaged with runs trained on from
+    it with more data, for one).
+
+    Raises:
+        ValueError: no run's data holds all the others'.
+    """
+    for bundle, _ in runs:
+        if all(_data_parts(other) <= _data_parts(bundle) for other, _ in runs):
+            return bundle
+    names = ", ".join(sorted({"+".join(sorted(_data_parts(b))) for b, _ in runs}))
+    raise ValueError(
+        f"the runs were trained on data none of which holds all the others' ({names}); "
+        "the mean's lineage could not say what it learned from"
+    )
+
+
 def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, Any]]]:
     """Read the runs to average and check that their mean is an adapter.
 
@@ -60,7 +84,8 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
     Raises:
         ValueError: fewer than two runs, one given twice, one that is not a finished run,
             or runs that differ in anything but their adapter weights (the message says
-            which run and what).
+            which run and what); runs may differ in their data when one run's data holds
+            all the others' (``widest_run``).
     """
     if len(folders) < 2:
         raise ValueError("averaging needs at least two training runs")
@@ -99,12 +124,12 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
 
 
 def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) -> dict[str, Any]:
-    """The first run's lineage, with the LoRA rank of the mean and the runs it averages.
+    """The lineage of the run with the widest data (``widest_run``; the first run when
+    they share it), with the LoRA rank of the mean and the runs it averages.
 
     The rank and alpha are the mean's (PEFT's concatenation: r = the sum of the ranks,
     lora_alpha = r), so ``--init-from`` builds a matching adapter from this lineage."""
-    first = runs[0][0]
-    lineage = deepcopy(first.lineage or {})
+    lineage = deepcopy(widest_run(runs).lineage or {})
     lineage["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     lora = (lineage.get("method_config") or {}).get("lora")
     if isinstance(lora, dict):
@@ -120,6 +145,7 @@ def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) ->
             {
                 **bundle.parent_record(),
                 "seed": ((bundle.lineage or {}).get("hyperparameters") or {}).get("seed"),
+                "data": ((bundle.lineage or {}).get("data") or {}).get("name"),
                 "created": (bundle.lineage or {}).get("created"),
             }
             for bundle, _ in runs
@@ -177,7 +203,7 @@ def average(
         model.delete_adapter(name)
     rank = model.peft_config["default"].r
     lineage = _lineage(runs, rank)
-    lineage["command"] = command  # the first run's own command made only that run
+    lineage["command"] = command  # the run's own command made only that run
     metrics = {
         "method": AVERAGE,
         "runs": len(runs),
@@ -186,7 +212,10 @@ def average(
     }
     with StagingDir(output) as staging:
         bundle = AdapterBundle(
-            lineage=lineage, metrics=metrics, selection=first.selection, generation=model
+            lineage=lineage,
+            metrics=metrics,
+            selection=widest_run(runs).selection,
+            generation=model,
         )
         bundle.save(staging.path, finish=False)
         if first.predictor_info is not None:

@@ -21,16 +21,20 @@ PAIRS = [
 ]
 
 
-def _train(model: Path, data: Path, output: Path, *extra: str) -> int:
+def _argv(model: Path, data: Path | str, output: Path) -> list[str]:
     argv = ["train", "--data", str(data), "--output", str(output), "--model", str(model)]
     argv += ["--batch-size", "2", "--max-length", "96", "--max-steps", "2", "--lora-r", "4"]
-    argv += ["--method", "intention-tuning", *extra]
-    return cli.main(argv)
+    return [*argv, "--method", "intention-tuning"]
+
+
+def _train(model: Path, data: Path, output: Path, *extra: str) -> int:
+    return cli.main([*_argv(model, data, output), *extra])
 
 
 @pytest.fixture(scope="module")
 def runs(save_tiny_llama, tmp_path_factory) -> dict[str, Path]:
-    """A parent, two seeds trained on from it, and a run trained afresh."""
+    """A parent, two seeds trained on from it, a run trained on from it with more data,
+    another with other data only, and a run trained afresh."""
     model = save_tiny_llama(4)
     root = tmp_path_factory.mktemp("average")
     data = root / "d.jsonl"
@@ -44,6 +48,12 @@ def runs(save_tiny_llama, tmp_path_factory) -> dict[str, Path]:
         extra = ("--init-from", str(root / "parent"), "--seed", seed, "--lr", "0.05")
         assert _train(model, data, out, *extra) == 0
         found[f"seed{seed}"] = out
+    more = root / "e.jsonl"
+    more.write_text(json.dumps(rows[0]) + "\n", encoding="utf-8")
+    for name, sets in (("wider", f"{data}+{more}"), ("other", str(more))):
+        extra = ("--init-from", str(root / "parent"), "--lr", "0.05")
+        assert cli.main([*_argv(model, sets, root / name), *extra]) == 0
+        found[name] = root / name
     found.update(parent=root / "parent", fresh=root / "fresh")
     return found
 
@@ -91,6 +101,17 @@ def test_the_mean_keeps_s_gen_and_predictor_and_records_its_runs(runs, tmp_path)
     assert mean.metrics["runs"] == 2
 
 
+def test_a_parent_averaged_with_a_run_on_more_data_has_the_wider_lineage(runs, tmp_path):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "parent", "wider") == 0
+    mean, wider = AdapterBundle.read(out), AdapterBundle.read(runs["wider"])
+    assert mean.lineage["data"] == wider.lineage["data"]  # what the mean learned from
+    recorded = [r["data"] for r in mean.lineage["average"]["runs"]]
+    parent = AdapterBundle.read(runs["parent"]).lineage["data"]["name"]
+    assert recorded == [parent, wider.lineage["data"]["name"]]
+    assert "+" in recorded[1] and "+" not in recorded[0]
+
+
 def test_a_run_trains_on_from_the_mean(runs, tmp_path):
     mean, child = tmp_path / "mean", tmp_path / "child"
     assert _average(runs, mean, "seed0", "seed1") == 0
@@ -108,6 +129,7 @@ def test_a_run_trains_on_from_the_mean(runs, tmp_path):
         (("seed0",), "at least two"),
         (("seed0", "seed0"), "given twice"),
         (("seed0", "fresh"), "differ"),
+        (("seed0", "other"), "none of which holds"),
     ],
 )
 def test_runs_that_cannot_be_averaged_are_refused_and_nothing_is_written(
