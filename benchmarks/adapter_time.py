@@ -26,7 +26,6 @@ import platform
 import shlex
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 
 from app import ModelSlot, Settings  # noqa: E402
 from benchmarks.load import load_sentences  # noqa: E402
+from benchmarks.model_time import all_at_once  # noqa: E402
 from benchmarks.serve import cpu_description  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -50,30 +50,6 @@ def one_at_a_time(revisers: dict, sentences: list[tuple[str, str]]) -> dict[str,
             revision = revisers[name].revise(text, [label])
             out[name].append((time.perf_counter() - start, revision.revised))
     return out
-
-
-def all_at_once(reviser, sentences: list[tuple[str, str]]) -> float:
-    """Wall seconds for every sentence revised at once, each from its own thread."""
-    barrier = threading.Barrier(len(sentences) + 1)
-    errors: list[BaseException] = []
-
-    def one(text: str, label: str) -> None:
-        barrier.wait()
-        try:
-            reviser.revise(text, [label])
-        except BaseException as err:  # counted; the run fails below
-            errors.append(err)
-
-    threads = [threading.Thread(target=one, args=pair) for pair in sentences]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise SystemExit(f"error: {len(errors)} revisions failed: {errors[0]!r}")
-    return time.perf_counter() - start
 
 
 def markdown(record: dict) -> str:

@@ -55,14 +55,13 @@ MODES = {
 }
 
 
-def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
-    """Every sentence revised at once from its own thread; wall time and the scheduler's
-    busy seconds per kind of work spent on them."""
-    pool = slot.pool(timeout=1800)
-    folder = builtin_adapter_dir()
-    reviser = pool.reviser_for(folder.name, folder)
-    busy = pool.scheduler.busy_seconds
-    before = dict(busy)
+def all_at_once(reviser, sentences: list[tuple[str, str]]) -> float:
+    """Wall seconds for every (sentence, intention) revised at once, each from its own
+    thread, as concurrent writers' requests would be.
+
+    Raises:
+        SystemExit: a revision failed.
+    """
     barrier = threading.Barrier(len(sentences) + 1)
     errors: list[BaseException] = []
 
@@ -80,9 +79,20 @@ def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
     start = time.perf_counter()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - start
     if errors:
         raise SystemExit(f"error: {len(errors)} revisions failed: {errors[0]!r}")
+    return time.perf_counter() - start
+
+
+def run_once(slot: ModelSlot, sentences: list[tuple[str, str]]) -> dict:
+    """Every sentence revised at once from its own thread; wall time and the scheduler's
+    busy seconds per kind of work spent on them."""
+    pool = slot.pool(timeout=1800)
+    folder = builtin_adapter_dir()
+    reviser = pool.reviser_for(folder.name, folder)
+    busy = pool.scheduler.busy_seconds
+    before = dict(busy)
+    wall = all_at_once(reviser, sentences)
     return {"wall": wall} | {kind: busy[kind] - before[kind] for kind in KINDS}
 
 
