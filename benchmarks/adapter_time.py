@@ -20,9 +20,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see serve.py)
 
 import argparse
-import datetime
 import json
-import platform
 import shlex
 import statistics
 import sys
@@ -35,7 +33,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 from app import ModelSlot, Settings  # noqa: E402
 from benchmarks.load import load_sentences  # noqa: E402
 from benchmarks.model_time import all_at_once  # noqa: E402
-from benchmarks.serve import cpu_description  # noqa: E402
+from benchmarks.record import machine, now, suffix, write  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -87,7 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-chars", type=int, default=200, help="longest sentence used")
     parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--suffix", default="", help="results as adapter_time_SUFFIX.*")
+    parser.add_argument(
+        "--suffix", type=suffix, default="", help="results as adapter_time_SUFFIX.*"
+    )
     args = parser.parse_args(argv)
     sentences = load_sentences(args.max_chars)[: args.sentences]
     if len(sentences) < args.sentences:
@@ -126,18 +126,13 @@ def main(argv: list[str] | None = None) -> None:
         }
     record = {
         "command": "python benchmarks/adapter_time.py " + shlex.join(argv),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {cpu_description()}, "
-        f"load average {os.getloadavg()[0]:.1f}",
+        "date": now(),
+        "machine": machine(),
         "settings": {"sentences": args.sentences, "repeats": args.repeats},
         "adapters": adapters,
     }
     stem = "adapter_time" + (f"_{args.suffix}" if args.suffix else "")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n", "utf-8")
-    text = markdown(record)
-    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
-    print(text)
+    print(write(args.out, stem, record, markdown(record)))
 
 
 if __name__ == "__main__":

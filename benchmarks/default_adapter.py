@@ -33,7 +33,6 @@ import argparse
 import datetime
 import json
 import platform
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from benchmarks.record import suffix  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
 from itune_core.deletions import guard_deletions  # noqa: E402
@@ -279,13 +279,6 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
     )
     header = [f"Scored once on the test splits, greedy, as the app revises: {kept}.", ""]
     _write("test", rows, header, argv)
-
-
-def _suffix(text: str) -> str:
-    """A results-file suffix: letters, digits, '-' and '_' only (no path)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise argparse.ArgumentTypeError(f"letters, digits, '-' and '_' only, got {text!r}")
-    return text
 
 
 def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
@@ -541,7 +534,7 @@ def main(argv: list[str] | None = None) -> None:
     compare.add_argument(
         "--suffix",
         default="",
-        type=_suffix,
+        type=suffix,
         help="results written as default_adapter_compare_SUFFIX.{md,json} (keeps earlier ones)",
     )
     frontier = stages.add_parser(

@@ -21,9 +21,6 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see serve.py)
 
 import argparse
-import datetime
-import json
-import platform
 import shlex
 import statistics
 import sys
@@ -34,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from app import builtin_adapter_dir  # noqa: E402
+from benchmarks.record import machine, now, write  # noqa: E402
 from itune_core.adapters import attach_adapter  # noqa: E402
 from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
@@ -122,19 +120,14 @@ def main(argv: list[str] | None = None) -> None:
             times[mode].append(seconds)
     record = {
         "command": f"python benchmarks/evaluate_speed.py {shlex.join(argv)}".strip(),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{str(loaded.dtype).removeprefix('torch.')}, load average {os.getloadavg()[0]:.1f}",
+        "date": now(),
+        "machine": f"{machine()}, {str(loaded.dtype).removeprefix('torch.')}",
         "settings": {"pieces": len(pieces), "rows": args.rows, "repeats": args.repeats},
         "times": times,
         "median_s": {mode: statistics.median(ts) for mode, ts in times.items()},
         "same_answers": outputs["joined"] == outputs["fixed batches"],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "evaluate_speed.json").write_text(json.dumps(record, indent=2) + "\n", "utf-8")
-    text = markdown(record)
-    (args.out / "evaluate_speed.md").write_text(text, encoding="utf-8")
-    print(text)
+    print(write(args.out, "evaluate_speed", record, markdown(record)))
 
 
 if __name__ == "__main__":

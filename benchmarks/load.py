@@ -47,7 +47,6 @@ Writes ``benchmarks/results/load.json`` (settings, machine, figures, every reque
 """
 
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -72,7 +71,8 @@ from gradio_client.utils import QueueError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from benchmarks.serve import App, cpu_description  # noqa: E402
+from benchmarks.record import cpu_description, now  # noqa: E402
+from benchmarks.serve import App  # noqa: E402
 from itune_core.adapters import check_adapter_dir  # noqa: E402
 from itune_core.errors import ModelLoadError  # noqa: E402
 from itune_core.model import (  # noqa: E402
@@ -593,7 +593,7 @@ def run_adapters_in_process(home: Path, adapters: dict, few) -> tuple:
 def write_results(record: dict, args, loaded, loadavg: dict) -> None:
     """Save load.json and load.md under ``--out`` and print the tables."""
     command = " ".join(["python", "benchmarks/load.py", *sys.argv[1:]])
-    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    date = now()
     machine = {
         "platform": platform.platform(),
         "cpu": cpu_description(),

@@ -27,9 +27,6 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see serve.py)
 
 import argparse
-import datetime
-import json
-import platform
 import shlex
 import statistics
 import sys
@@ -42,6 +39,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 
 from app import ModelSlot, Settings, builtin_adapter_dir  # noqa: E402
 from benchmarks.load import load_sentences  # noqa: E402
+from benchmarks.record import machine, now, write  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 KINDS = ("generate", "score", "calls")
@@ -204,18 +202,13 @@ def main(argv: list[str] | None = None) -> None:
             runs[mode].append(run_once(slots[mode], sentences))
     record = {
         "command": "python benchmarks/model_time.py " + shlex.join(argv),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f}",
+        "date": now(),
+        "machine": machine(),
         "settings": {"requests": args.requests, "repeats": args.repeats},
         "modes": {mode: summarize(r, args.requests) for mode, r in runs.items()},
         "runs": runs,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "model_time.json").write_text(json.dumps(record, indent=2) + "\n", "utf-8")
-    text = markdown(record)
-    (args.out / "model_time.md").write_text(text, encoding="utf-8")
-    print(text)
+    print(write(args.out, "model_time", record, markdown(record)))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,6 @@ Writes ``benchmarks/results/serve.json`` (raw latencies, summary, machine) and
 """
 
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -74,6 +73,7 @@ from gradio_client import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from benchmarks.record import cpu_description, now  # noqa: E402
 from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.prompts import prompt_token_ids  # noqa: E402
@@ -431,30 +431,6 @@ def time_paths(calls: dict, sentences, repeats: int, app: App) -> dict[str, list
     return runs
 
 
-def cpu_description() -> str:
-    """The processor's name and what decides how fast it multiplies matrices, for the
-    benchmarks' headers: e.g. "AMD EPYC, AVX512 (bf16 dot products: yes, AMX: no)".
-
-    Speeds measured on two machines that both report AVX-512 differ several times over
-    when one has AMX tiles; this says which kind a figure came from.
-    """
-    name, flags = "unknown processor", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and name == "unknown processor":
-                name = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:  # not Linux
-        return f"{name}, {torch.backends.cpu.get_cpu_capability()}"
-    yes = {True: "yes", False: "no"}
-    return (
-        f"{name}, {torch.backends.cpu.get_cpu_capability()} (bf16 dot products: "
-        f"{yes['avx512_bf16' in flags]}, AMX: {yes['amx_bf16' in flags]})"
-    )
-
-
 def write_results(args, sentences, starts, runs, docs, same, loaded, device, load_start) -> None:
     """Save serve.json and serve.md under ``--out`` and print the tables."""
     runs["app_server"] = [r | {"seconds": r["server_s"]} for r in runs["app"]]
@@ -464,7 +440,7 @@ def write_results(args, sentences, starts, runs, docs, same, loaded, device, loa
         f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS") if k in os.environ
     ]
     command = " ".join([*env, "python", "benchmarks/serve.py", *sys.argv[1:]])
-    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    date = now()
     load = (load_start[0], os.getloadavg()[0])  # other work on the machine, 1-minute average
     machine = {
         "platform": platform.platform(),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.serve import cpu_description
+from benchmarks.record import cpu_description
 from itune_core import model
 
 

@@ -104,3 +104,22 @@ def test_the_model_loads_in_several_threads_at_once(itune_home, embedded):
     drawn = torch.zeros(64)
     torch.nn.init.normal_(drawn)
     assert drawn.abs().sum() > 0  # torch's init works again afterwards
+
+
+def test_with_an_adapter_attached_the_head_still_multiplies_all_rows_at_once(itune_home):
+    """Attaching an adapter leaves the base weights without gradients; the prompts' pass
+    must still run the head as one product, not row by row against copies of its weight."""
+    from peft import get_peft_model
+
+    from itune_core.lora import lora_config
+    from tests.itune_core.test_model_head import head_products
+
+    loaded = load_model(
+        "embedded", cache_dir=itune_home / "models", device=torch.device("cpu"), dtype=torch.float32
+    )
+    model = get_peft_model(loaded.model, lora_config()).eval()
+    assert not model.get_output_embeddings().weight.requires_grad
+    ids = loaded.tokenizer(["A short one.", "A second, longer sentence."], padding=True)
+    logits, ops = head_products(model, torch.tensor(ids["input_ids"]))
+    assert ops and "aten::bmm" not in ops
+    assert logits.shape == (2, 1, model.config.vocab_size)
