@@ -14,7 +14,10 @@ tokens) once per adapter in the batch, then each row's rest after it, in groups 
 similar length (``prefill_groups``), so that one long sentence does not pad all the
 others; the groups' caches are then joined, with masked gaps. On a paragraph of ten
 ITERATER-sent dev sentences this pass fed 540 tokens (the prefix once, two groups) where
-padding every prompt to the longest fed 1,250.
+padding every prompt to the longest fed 1,250. A row knows where its piece starts
+(``Row.instruction``), and the cache of the prompt's start up to there is kept for later
+calls (``KEPT_INSTRUCTIONS``, the least recently used dropped), so the next call with the
+same adapter and instruction, even of one row, runs only the pieces and the template's end.
 
 Every row drafts its next tokens by prompt lookup: a revision copies most of its piece, so
 the tokens that followed the answer's last few tokens in the prompt (``lookup_draft``) are
@@ -35,6 +38,9 @@ ends exactly where it would one token at a time.
 
 Rows with different adapters share a batch: PEFT takes one adapter name per row
 (``adapter_names``), and a LoRA layer applies to each row only its own adapter's weights.
+When the model holds one adapter and every row uses it, the names are left out
+(``itune_core.adapters.sole_adapter``): PEFT then applies that adapter to the whole batch
+without splitting it by adapter in every layer.
 
 Rows may also join a running batch between passes (``generate``'s ``more``): their
 prompts run in a pass of their own and their caches are joined to the batch's, with masked
@@ -64,7 +70,7 @@ from dataclasses import dataclass
 import torch
 from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
-from itune_core.adapters import generate_kwargs
+from itune_core.adapters import generate_kwargs, sole_adapter
 from itune_core.confidence import (
     GeneratedRow,
     Scorer,
@@ -83,6 +89,8 @@ MAX_PROMPT_LOOKUP = 64  # the most tokens a row may draft at a time
 PREFILL_CALL_TOKENS = 64
 # The cache is compacted when its width exceeds this many times the most tokens a row holds.
 COMPACT_AT = 2.0
+# The most instruction caches (one per adapter and instruction) kept between calls.
+KEPT_INSTRUCTIONS = 16
 
 
 def _greedy(logits: torch.Tensor) -> list[list[tuple[int, float]]]:
@@ -111,12 +119,16 @@ class Row:
         budget: the most tokens the answer may have.
         stop_at_newline: a line break ends the answer (the piece had none).
         adapter: the adapter to decode with (None: the base model).
+        instruction: how many of the prompt's first tokens every piece revised for the same
+            intentions shares (the chat template's start and the instruction), at most all
+            but the last; 0: not known. The prompts' pass keeps their cache for later calls.
     """
 
     prompt: tuple[int, ...]
     budget: int
     stop_at_newline: bool
     adapter: str | None = None
+    instruction: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +367,10 @@ class Decoder:
         self._kept: OrderedDict[tuple, GeneratedRow] = OrderedDict()
         self._cached_bytes = 0
         self._cache_lock = threading.Lock()
+        # (model, adapters attached, adapter named, instruction ids) -> per layer (keys,
+        # values) of the instruction's pass, one row; the least recently used dropped first
+        self._instructions: OrderedDict[tuple, list] = OrderedDict()
+        self._instruction_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
 
     # --- rows -----------------------------------------------------------------------
 
@@ -366,14 +382,28 @@ class Decoder:
     def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row:
         """The row that revises ``piece`` for ``intentions`` with ``adapter``."""
         prompt = tuple(prompt_token_ids(self.tokenizer, piece, intentions))
-        return Row(prompt, self.budget(piece), "\n" not in piece, adapter)
+        instruction = min(self._instruction_length(prompt, intentions), len(prompt) - 1)
+        return Row(prompt, self.budget(piece), "\n" not in piece, adapter, instruction)
+
+    def _instruction_length(self, prompt: Sequence[int], intentions: Sequence[str]) -> int:
+        """How many of ``prompt``'s first tokens come before its piece: where it parts from
+        the prompt of an empty piece for the same intentions (made once per intentions)."""
+        key = tuple(intentions)
+        empty = self._instruction_lengths.get(key)
+        if empty is None:
+            empty = tuple(prompt_token_ids(self.tokenizer, "", intentions))
+            if len(self._instruction_lengths) < 256:  # intentions combine in few ways
+                self._instruction_lengths[key] = empty
+        return common_prefix_length([prompt, empty])
 
     def _adapter_names(self, adapters: Sequence[str | None]) -> dict:
         """``adapter_names`` for a call whose rows use ``adapters`` (none for a plain model);
         each adapter is checked by ``generate_kwargs``, which raises ModelLoadError for
-        one that is not attached."""
+        one that is not attached. Empty when every row uses the model's only adapter
+        (``sole_adapter``): the call applies it to every row without them."""
         names = {a: generate_kwargs(self.model, a).get("adapter_names") for a in set(adapters)}
-        if not any(names.values()):
+        sole = sole_adapter(self.model)
+        if not any(names.values()) or (sole is not None and set(names) == {sole}):
             return {}
         return {"adapter_names": [names[a][0] for a in adapters]}
 
@@ -556,7 +586,11 @@ class Decoder:
         """The prompts' pass: their longest common prefix (the system prompt and the
         instruction's first words, about 30 tokens) runs once per adapter in the batch, and
         each row's rest runs after it, in groups of similar length (``prefill_groups``) so
-        that little of the pass is padding.
+        that little of the pass is padding. Where the rows' instructions are known
+        (``Row.instruction``), the prefix is at most the instruction, and its cache is kept
+        for later calls (``_instruction_cache``), so that it runs once per adapter and
+        instruction, not once per call; a row alone then runs only its piece and the
+        template's end.
 
         Returns the cache (rows in order; a row holds the prefix, a masked gap, then the
         rest of its prompt), the attention mask over it and each row's first answer token
@@ -565,22 +599,17 @@ class Decoder:
         prompts = [row.prompt for row in rows]
         # every row runs at least its last token, whose logits give its first answer token
         shared = min(common_prefix_length(prompts), min(map(len, prompts)) - 1)
-        shared = shared if len(rows) > 1 else 0  # alone, one call does it all
+        instruction = min(row.instruction for row in rows)
+        if instruction > 0:
+            shared = min(shared, instruction)
+        elif len(rows) == 1:
+            shared = 0  # alone, with nothing to keep, one call does it all
         row_names = names or [None] * len(rows)
         prefix: dict = {}  # adapter name -> per layer (keys, values) of the prefix, one row
         if shared > 0:
-            ids = torch.tensor([list(prompts[0][:shared])])
+            ids = tuple(prompts[0][:shared])
             for name in dict.fromkeys(row_names):
-                cache = DynamicCache()
-                self._forward(
-                    ids,
-                    torch.ones_like(ids, device=device),
-                    torch.arange(shared)[None],
-                    cache,
-                    [name] if name else None,
-                    keep=1,
-                )
-                prefix[name] = [(layer.keys, layer.values) for layer in cache.layers]
+                prefix[name] = self._instruction_cache(ids, name, device, keep=instruction > 0)
         rest = [len(p) - shared for p in prompts]
         parts, first = [], [(0, 0.0)] * len(rows)
         for group in prefill_groups(rest):
@@ -614,6 +643,40 @@ class Decoder:
         order = torch.argsort(torch.tensor(group)).to(device)  # back to the rows' order
         cache.batch_select_indices(order)
         return cache, mask[order], first
+
+    def _instruction_cache(
+        self, ids: tuple[int, ...], name: str | None, device: torch.device, keep: bool
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Per layer, the keys and values of ``ids`` run alone (one row) with the adapter
+        ``name``. With ``keep`` (``ids`` is an instruction), taken from those kept by an
+        earlier call, or kept for later ones. Kept per model, adapters attached (PEFT
+        computes a row differently once rows are named) and adapter, so a cache never
+        outlives the weights that made it. The tensors are never changed in place: each
+        pass copies them into its batch."""
+        attached = tuple(getattr(self.model, "peft_config", None) or ())
+        key = (id(self.model), attached, name, ids)
+        with self._cache_lock:
+            found = self._instructions.get(key) if keep else None
+            if found is not None:
+                self._instructions.move_to_end(key)
+                return found
+        tensor = torch.tensor([list(ids)])
+        cache = DynamicCache()
+        self._forward(
+            tensor,
+            torch.ones_like(tensor, device=device),
+            torch.arange(len(ids))[None],
+            cache,
+            [name] if name else None,
+            keep=1,
+        )
+        layers = [(layer.keys, layer.values) for layer in cache.layers]
+        if keep:
+            with self._cache_lock:
+                self._instructions[key] = layers
+                while len(self._instructions) > KEPT_INSTRUCTIONS:
+                    self._instructions.popitem(last=False)
+        return layers
 
     def _forward(
         self,

@@ -64,7 +64,9 @@ def _unfoldable(hidden: torch.Tensor) -> bool:
     return any(strides[i] != strides[i + 1] * sizes[i + 1] for i in range(hidden.dim() - 2))
 
 
-def _dense_head_input(_module: torch.nn.Module, args: tuple) -> tuple | None:
+def dense_head_input(_module: torch.nn.Module, args: tuple) -> tuple | None:
+    """The head's forward pre-hook (``fold_head_input``): its input as a dense copy when
+    torch could not fold it into one matrix, else None (left as it is)."""
     hidden = args[0]
     if hidden.dim() < 3 or not _unfoldable(hidden):
         return None
@@ -80,10 +82,11 @@ def fold_head_input(model: torch.nn.Module) -> torch.utils.hooks.RemovableHandle
     does not fold such a view into one product: it multiplies row by row against the
     49,152 x 576 weight expanded per row and copied first. On two cores in bf16 that copy
     took 0.3 s of a 0.8 s prompts' pass over six rows, and 54 ms of a 240 ms pass over
-    one prompt (``benchmarks/head_fold.py``). A hook on the head hands it a dense copy of
-    such a view instead (a few kilobytes); the logits are the same.
+    one prompt (torch's profiler, 2026-12-02; end to end: ``benchmarks/model_calls.py``).
+    A hook on the head hands it a dense copy of such a view instead (a few kilobytes);
+    the logits are the same. Returns the hook's handle.
     """
-    return model.get_output_embeddings().register_forward_pre_hook(_dense_head_input)
+    return model.get_output_embeddings().register_forward_pre_hook(dense_head_input)
 
 
 def embedded_gguf_dir() -> Path:

@@ -1,14 +1,34 @@
-"""What every timing benchmark writes: its two files, a safe suffix, the head-fold table."""
+"""What every timing benchmark writes: its two files, a safe suffix; the model-calls table."""
 
 import json
 
 import pytest
 import torch
 
-from benchmarks import adapter_time, head_fold
+import itune_core.decoding
+from benchmarks import adapter_time, model_calls
 from benchmarks.record import suffix, write
-from itune_core.model import _dense_head_input
+from itune_core.adapters import sole_adapter
+from itune_core.decoding import Decoder
+from itune_core.model import dense_head_input
 from tests.itune_core.conftest import TINY_LLAMA
+
+
+@pytest.fixture
+def make_tiny_peft(monkeypatch):
+    """A tiny Llama holding one LoRA adapter, ``a``; the decoder's ``sole_adapter`` is put
+    back after the test."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    monkeypatch.setattr(itune_core.decoding, "sole_adapter", sole_adapter)
+    monkeypatch.setattr(Decoder, "_instruction_length", Decoder._instruction_length)
+
+    def make():
+        base = LlamaForCausalLM(LlamaConfig(**TINY_LLAMA))
+        return get_peft_model(base, LoraConfig(target_modules=["q_proj"]), adapter_name="a")
+
+    return make
 
 
 def test_a_record_is_written_as_json_and_markdown(tmp_path):
@@ -35,30 +55,52 @@ def test_the_head_hook_is_put_on_once_and_taken_off():
 
     model = LlamaForCausalLM(LlamaConfig(**TINY_LLAMA))
     hooks = model.get_output_embeddings()._forward_pre_hooks
-    head_fold.set_hook(model, True)
-    head_fold.set_hook(model, True)
-    assert list(hooks.values()) == [_dense_head_input]
-    head_fold.set_hook(model, False)
+    model_calls.set_hook(model, True)
+    model_calls.set_hook(model, True)
+    assert list(hooks.values()) == [dense_head_input]
+    model_calls.set_hook(model, False)
     assert not hooks
     assert model(input_ids=torch.tensor([[1, 2]])).logits.shape == (1, 2, 128)
 
 
-def test_the_head_fold_table_gives_both_ways_and_their_ratio():
-    on, off = head_fold.WAYS
+def test_a_way_undoes_its_choice_and_the_served_way_restores_both(make_tiny_peft):
+    model = make_tiny_peft()
+    hooks = model.get_output_embeddings()._forward_pre_hooks
+    model_calls.set_way(model, "head input strided")
+    assert not hooks and itune_core.decoding.sole_adapter(model) == "a"
+    model_calls.set_way(model, "every row named")
+    assert list(hooks.values()) == [dense_head_input]
+    assert itune_core.decoding.sole_adapter(model) is None
+    assert Decoder._instruction_length is model_calls.INSTRUCTION_LENGTH
+    model_calls.set_way(model, "instruction run each call")
+    assert Decoder._instruction_length(None, (1, 2), ["fluency"]) == 0
+    assert itune_core.decoding.sole_adapter(model) == "a"
+    model_calls.set_way(model, model_calls.SERVED)
+    assert list(hooks.values()) == [dense_head_input]
+    assert itune_core.decoding.sole_adapter(model) == "a"
+    assert Decoder._instruction_length is model_calls.INSTRUCTION_LENGTH
+
+
+def test_the_model_calls_table_gives_each_way_beside_the_served_one():
+    served, strided, named, _ = model_calls.WAYS
+    med = {
+        served: {"one sentence": 1.0, "paragraph": 4.0, "writers at once": 5.0},
+        strided: {"one sentence": 1.1, "paragraph": 6.0, "writers at once": 7.5},
+        named: {"one sentence": 1.2, "paragraph": 4.4, "writers at once": 5.5},
+    }
     record = {
-        "command": "python benchmarks/head_fold.py",
+        "command": "python benchmarks/model_calls.py",
         "date": "2026-12-02 21:00 UTC",
         "machine": "x86_64, 2 CPUs",
-        "settings": {"sentences": 10, "writers": 16, "repeats": 6},
-        "median_s": {
-            on: {"one sentence": 1.0, "paragraph": 4.0, "writers at once": 5.0},
-            off: {"one sentence": 1.1, "paragraph": 6.0, "writers at once": 7.5},
-        },
-        "paragraph_over_sentence": {on: 4.0, off: 6.0 / 1.1},
-        "same_answers": False,
+        "settings": {"sentences": 10, "writers": 16, "repeats": 6, "same_answers": 100},
+        "median_s": med,
+        "paragraph_over_sentence": {w: med[w]["paragraph"] / med[w]["one sentence"] for w in med},
+        "same_answers": {strided: True, named: False},
+        "dev_answers_differ": {strided: 0, named: 9},
     }
-    text = head_fold.markdown(record)
-    assert "| paragraph | 4.00 | 6.00 | 1.50 |" in text
-    assert "| writers at once | 5.00 | 7.50 | 1.50 |" in text
-    assert "| paragraph over one sentence | 4.00x | 5.45x | |" in text
-    assert "Same answers both ways: **no**." in text
+    text = model_calls.markdown(record)
+    assert "| paragraph | 4.00 | 6.00 | 1.50 | 4.40 | 1.10 |" in text
+    assert "| writers at once | 5.00 | 7.50 | 1.50 | 5.50 | 1.10 |" in text
+    assert "| paragraph over one sentence | 4.00x | 5.45x |  | 3.67x |  |" in text
+    assert f"- {strided}: yes" in text and f"- {named}: **no**" in text
+    assert "differ from served: head input strided 0, every row named 9." in text

@@ -7,7 +7,13 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from itune_core.adapters import BASE, attach_adapter, check_adapter_dir, generate_kwargs
+from itune_core.adapters import (
+    BASE,
+    attach_adapter,
+    check_adapter_dir,
+    generate_kwargs,
+    sole_adapter,
+)
 from itune_core.errors import ModelLoadError
 
 
@@ -54,6 +60,16 @@ def test_each_call_uses_the_adapter_it_names(two_adapters):
     for name in ("b", None, "a", "b"):
         got = logits(shared, **generate_kwargs(shared, name))
         assert torch.allclose(got, expected[name], atol=1e-5), name
+
+
+def test_the_sole_adapter_is_the_one_a_call_without_names_applies(two_adapters):
+    base, a, _, folder = two_adapters
+    assert sole_adapter(base) is None  # a plain model
+    one = attach_adapter(copy.deepcopy(base), folder / "a", "a")
+    assert sole_adapter(one) == "a"
+    assert torch.allclose(logits(one), logits(one, adapter_names=["a"]), atol=1e-5)
+    assert torch.allclose(logits(one), logits(a), atol=1e-5)
+    assert sole_adapter(attach_adapter(one, folder / "b", "b")) is None  # two: name each row
 
 
 def test_the_two_adapters_really_differ(two_adapters):

@@ -3,6 +3,8 @@ answer tokens' log-probabilities) for ``score``: the scores are those of running
 again, the prompt is not run again, the generated answer is not run at all, and the kept
 caches stay within their bound."""
 
+import dataclasses
+
 import pytest
 
 from itune_core.decoding import Decoder
@@ -152,3 +154,49 @@ def test_a_revision_leaves_no_prompt_cache_behind(model_and_tokenizer, batched):
         decoder = reviser.decoder.decoder  # its own scheduler's
     reviser.revise(" ".join(PIECES), ["fluency"])
     assert decoder.kept_bytes == 0
+
+
+def test_a_row_knows_where_its_piece_starts(model_and_tokenizer):
+    _, tokenizer = model_and_tokenizer
+    decoder = Decoder(*model_and_tokenizer)
+    one, two = (decoder.row(p, ["fluency", "clarity"]) for p in ("He go.", "Cats sleeps."))
+    assert one.instruction == two.instruction > 0
+    n = one.instruction
+    assert one.prompt[:n] == two.prompt[:n] and one.prompt[n] != two.prompt[n]
+    assert tokenizer.decode(one.prompt[:n]).endswith("fluency, clarity.\n\n")
+    assert decoder.row("He go.", ["clarity"]).instruction < n  # fewer words of intention
+
+
+def test_the_instruction_runs_once_across_calls_per_adapter(model_and_tokenizer):
+    """A row alone runs its instruction once; later calls start from its kept cache, give
+    the answers a decoder that kept nothing gives, and keep one cache per adapter."""
+    model, tokenizer = model_and_tokenizer
+    kept = Decoder(model, tokenizer, max_new_tokens=8)
+    for adapter in ("a", "b", None):
+        row = kept.row(PIECES[1], ["fluency"], adapter)
+        fresh = Decoder(model, tokenizer, max_new_tokens=8)  # keeps nothing yet
+        fed_first, first = tokens_fed(model, lambda r=row: kept.generate([r]))
+        fed_again, again = tokens_fed(model, lambda r=row: kept.generate([r]))
+        assert again == first == fresh.generate([row])
+        assert fed_first - fed_again == row.instruction  # the instruction did not run again
+        unknown = dataclasses.replace(row, instruction=0)  # nothing kept is taken for it
+        assert tokens_fed(model, lambda r=unknown: kept.generate([r])) == (fed_first, first)
+    assert len(kept._instructions) == 3
+    batch = rows(kept)  # adapters a, None and b: all three caches taken, none added
+    fed, answers = tokens_fed(model, lambda: kept.generate(batch))
+    fresh = Decoder(model, tokenizer, max_new_tokens=8)
+    fed_fresh, fresh_answers = tokens_fed(model, lambda: fresh.generate(batch))
+    assert answers == fresh_answers
+    assert fed_fresh - fed == 3 * batch[0].instruction  # the prefix, once per adapter
+    assert len(kept._instructions) == 3
+
+
+def test_the_kept_instructions_stay_within_their_bound(model_and_tokenizer, monkeypatch):
+    monkeypatch.setattr("itune_core.decoding.KEPT_INSTRUCTIONS", 2)
+    decoder = Decoder(*model_and_tokenizer, max_new_tokens=2)
+    for intentions in (["fluency"], ["clarity"], ["style"], ["coherence"]):
+        decoder.generate([decoder.row(PIECES[2], intentions, "a")])
+    assert [key[-1][-4:] for key in decoder._instructions] == [
+        tuple(decoder.row("x", i).prompt[: decoder.row("x", i).instruction][-4:])
+        for i in (["style"], ["coherence"])
+    ]

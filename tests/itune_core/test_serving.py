@@ -296,3 +296,27 @@ def test_labellers_load_once_per_adapter_and_only_a_few_stay(setup):
     assert labeller("b") is not None  # "a" makes way
     assert labeller("a") is not first
     assert loads == ["a", "c", "b", "a"]
+
+
+def test_rows_of_the_only_adapter_attached_go_without_adapter_names(setup):
+    """PEFT applies its only adapter to rows that name none: the pool's calls leave the
+    names out then (``sole_adapter``), and the answers are those the split call gives."""
+    _, _, folder, expected = setup
+    pool = new_pool(setup)
+    a, base = pool.reviser_for("a", folder / "a"), pool.reviser_for(None, None)
+    named: list[bool] = []
+    handle = pool.model.register_forward_pre_hook(
+        lambda _m, _args, kwargs: named.append("adapter_names" in kwargs), with_kwargs=True
+    )
+    try:
+        assert a.revise(TEXT, ["fluency"]).revised == expected["a"]
+        assert named and not any(named)
+        named.clear()
+        assert base.revise(TEXT, ["fluency"]).revised == expected[None]  # the base is named
+        assert named and all(named)
+        named.clear()
+        pool.reviser_for("b", folder / "b")
+        assert a.revise(TEXT, ["fluency"]).revised == expected["a"]  # two: every row named
+        assert named and all(named)
+    finally:
+        handle.remove()
