@@ -370,7 +370,7 @@ class Decoder:
         # (model, adapters attached, adapter named, instruction ids) -> per layer (keys,
         # values) of the instruction's pass, one row; the least recently used dropped first
         self._instructions: OrderedDict[tuple, list] = OrderedDict()
-        self._instruction_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._empty_prompts: dict[tuple[str, ...], tuple[int, ...]] = {}  # by intentions
 
     # --- rows -----------------------------------------------------------------------
 
@@ -389,11 +389,11 @@ class Decoder:
         """How many of ``prompt``'s first tokens come before its piece: where it parts from
         the prompt of an empty piece for the same intentions (made once per intentions)."""
         key = tuple(intentions)
-        empty = self._instruction_lengths.get(key)
+        empty = self._empty_prompts.get(key)
         if empty is None:
             empty = tuple(prompt_token_ids(self.tokenizer, "", intentions))
-            if len(self._instruction_lengths) < 256:  # intentions combine in few ways
-                self._instruction_lengths[key] = empty
+            if len(self._empty_prompts) < 256:  # intentions combine in few ways
+                self._empty_prompts[key] = empty
         return common_prefix_length([prompt, empty])
 
     def _adapter_names(self, adapters: Sequence[str | None]) -> dict:
