@@ -180,6 +180,21 @@ def _write(stage: str, rows: list[dict[str, Any]], header: list[str], argv: list
     print(text)
 
 
+def _final_steps(run: Path) -> int | None:
+    """The Stage-II steps of the run in ``run`` (None for an adapter averaged from several
+    runs, or a folder that is not there)."""
+    if not AdapterBundle.is_finished(run):
+        return None
+    return (AdapterBundle.read(run).require_records()[1].get("stage2") or {}).get("steps")
+
+
+def _final_name(run: Path) -> str:
+    """The report name of the run's final adapter with every edit kept; the ``dev`` stage
+    writes it and ``frontier`` reads it."""
+    steps = _final_steps(run)
+    return f"{run.name} final" + ("" if steps is None else f" (step {steps})")
+
+
 def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
     run = Path(args.run)
     # Every edit kept (min_edit_margin None), except in the rows that choose the margin.
@@ -187,16 +202,15 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
         ("copy", {"baseline": "copy", "min_edit_margin": None}),
         ("zero-shot", {"baseline": "zero-shot", "min_edit_margin": None}),
     ]
-    bundle = AdapterBundle.read(run)
-    final_steps = bundle.require_records()[1]["stage2"]["steps"]
-    for step, snapshot in bundle.snapshots().items():
+    final_steps = _final_steps(run)
+    for step, snapshot in AdapterBundle.read(run).snapshots().items():
         if step == final_steps:
             continue  # the final adapter itself, scored below
         targets.append(
             (f"{run.name} {snapshot.name}", {"adapter": str(snapshot), "min_edit_margin": None})
         )
     final = {"adapter": str(run), "min_edit_margin": None}
-    targets.append((f"{run.name} final (step {final_steps})", final))
+    targets.append((_final_name(run), final))
     targets += [
         (f"{run.name} final, min edit margin {m:g}", {**final, "min_edit_margin": m})
         for m in args.margins
@@ -222,7 +236,7 @@ def run_dev(args: argparse.Namespace, argv: list[str]) -> None:
         "injected into dev's clean sentences.",
         "",
     ]
-    _write("dev", rows, header, argv)
+    _write("dev" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
 
 
 def _served_targets(
@@ -305,13 +319,13 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
 
 
 def _policy_rows(
-    work: Path, run: str, data: str, margins: list[float]
+    work: Path, run: Path, data: str, margins: list[float]
 ) -> tuple[list[str], dict[str, list[Any]], list[str]]:
     """Each dev example's statistics under every choice a per-intention policy can make
     ("copy", "every edit", "margin M"), read from the dev reports; and each example's
     (first) gold intention."""
-    choices = {"copy": "copy", "every edit": f"{run} final"}
-    choices |= {f"margin {m:g}": f"{run} final, min edit margin {m:g}" for m in margins}
+    choices = {"copy": "copy", "every edit": _final_name(run)}
+    choices |= {f"margin {m:g}": f"{run.name} final, min edit margin {m:g}" for m in margins}
     stats, intentions = {}, None
     for choice, name in choices.items():
         key = report_key("dev", data, name)
@@ -339,8 +353,7 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     SARI against GLEU, and whether any policy beats zero-shot on SARI and copy on GLEU."""
     import itertools
 
-    run = Path(args.run).name
-    choices, stats, intentions = _policy_rows(args.work, run, args.data, args.margins)
+    choices, stats, intentions = _policy_rows(args.work, Path(args.run), args.data, args.margins)
     labels = sorted(set(intentions))
     copy = scores_from_statistics(stats["copy"])
     zero_key = f"dev-{args.data}-zero-shot"
@@ -396,11 +409,12 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     meta = {"command": command, "date": now, "bars": {"sari": zero["sari"], "gleu": copy["gleu"]}}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "default_adapter_frontier.json").write_text(
+    stem = "default_adapter_frontier" + (f"_{args.suffix}" if args.suffix else "")
+    (args.out / f"{stem}.json").write_text(
         json.dumps({**meta, "policies": len(policies), "frontier": rows}, indent=2) + "\n",
         encoding="utf-8",
     )
-    (args.out / "default_adapter_frontier.md").write_text(text, encoding="utf-8")
+    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
     print(text)
 
 
@@ -492,6 +506,20 @@ def main(argv: list[str] | None = None) -> None:
         help="min edit margins (nats) tried on the final adapter",
     )
     dev.add_argument("--limit", type=int, default=None, help="first N dev examples")
+    frontier = stages.add_parser(
+        "frontier", help="per-intention policies on dev, from the dev reports (no model)"
+    )
+    frontier.add_argument("--run", required=True, help="the run the dev stage scored")
+    frontier.add_argument("--data", default="iterater-sent")
+    frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
+    frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    for stage in (dev, frontier):
+        stage.add_argument(
+            "--suffix",
+            default="",
+            type=suffix,
+            help="results written as default_adapter_STAGE_SUFFIX.{md,json} (keeps earlier ones)",
+        )
     test = stages.add_parser("test", help="the chosen adapter on the test splits, once")
     test.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
     test.add_argument("--data", nargs="+", default=["iterater-sent", "iterater-doc"])
@@ -537,13 +565,6 @@ def main(argv: list[str] | None = None) -> None:
         type=suffix,
         help="results written as default_adapter_compare_SUFFIX.{md,json} (keeps earlier ones)",
     )
-    frontier = stages.add_parser(
-        "frontier", help="per-intention policies on dev, from the dev reports (no model)"
-    )
-    frontier.add_argument("--run", required=True, help="the run the dev stage scored")
-    frontier.add_argument("--data", default="iterater-sent")
-    frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
-    frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     for stage, (name, _) in GUARDS.items():
         guard = stages.add_parser(
             stage, help=f"the {name} guard on dev, from dev reports written without it (no model)"
