@@ -358,9 +358,13 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     copy = scores_from_statistics(stats["copy"])
     zero_key = f"dev-{args.data}-zero-shot"
     zero = json.loads((args.work / f"{zero_key}.json").read_text(encoding="utf-8"))["metrics"]
+    held = _held_choices(args.hold, labels, choices)
+    if args.no_copy:
+        choices = [c for c in choices if c != "copy"]
+    free = [label for label in labels if label not in held]
     policies = []
-    for combo in itertools.product(choices, repeat=len(labels)):
-        policy = dict(zip(labels, combo, strict=True))
+    for combo in itertools.product(choices, repeat=len(free)):
+        policy = {label: held.get(label) for label in labels} | dict(zip(free, combo, strict=True))
         chosen = [stats[policy[label]][i] for i, label in enumerate(intentions)]
         scores = scores_from_statistics(chosen)
         policies.append((scores["sari"], scores["gleu"], policy))
@@ -379,7 +383,9 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
         "",
         f"{args.data} dev, {len(intentions)} examples. A policy chooses, for each gold "
         f"intention, what the writer is offered: {', '.join(choices)} (the edits whose "
-        "margin is at most M left out). All "
+        "margin is at most M left out)"
+        + "".join(f"; {label} always {choice}" for label, choice in held.items())
+        + ". All "
         f"{len(policies)} policies were scored; the table is their frontier (no other "
         "policy has both a higher SARI and a higher GLEU; of policies that score alike, "
         "one). Bars on dev: zero-shot's SARI "
@@ -397,17 +403,22 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     verdict = (
         f"**{len(both)}** of {len(policies)} policies beat both bars on dev."
         if both
-        else "**No** policy beats both bars on dev: above copy's GLEU the best SARI is "
+        else "**No** policy beats both bars on dev: "
         + (
-            f"{max(p[0] for p in policies if p[1] > copy['gleu']):.2f}"
+            f"above copy's GLEU the best SARI is "
+            f"{max(p[0] for p in policies if p[1] > copy['gleu']):.2f}, below zero-shot's "
+            f"{zero['sari']:.2f}."
             if any(p[1] > copy["gleu"] for p in policies)
-            else "none (no policy is above copy's GLEU)"
+            else "none is above copy's GLEU."
         )
-        + f", below zero-shot's {zero['sari']:.2f}."
     )
     lines += ["", verdict]
-    text = "\n".join(lines) + "\n"
     meta = {"command": command, "date": now, "bars": {"sari": zero["sari"], "gleu": copy["gleu"]}}
+    if args.within is not None:
+        pick = _pick(policies, stats, intentions, args.within)
+        meta["pick"] = pick
+        lines += ["", _pick_line(pick, labels, args.within)]
+    text = "\n".join(lines) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "default_adapter_frontier" + (f"_{args.suffix}" if args.suffix else "")
     (args.out / f"{stem}.json").write_text(
@@ -416,6 +427,50 @@ def run_frontier(args: argparse.Namespace, argv: list[str]) -> None:
     )
     (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
     print(text)
+
+
+def _held_choices(holds: list[str], labels: list[str], choices: list[str]) -> dict[str, str]:
+    """``--hold INTENTION=CHOICE`` values as intention -> choice, checked."""
+    held = {}
+    for hold in holds:
+        label, _, choice = hold.partition("=")
+        if label not in labels or choice not in choices:
+            raise SystemExit(
+                f"error: --hold {hold!r}: an intention of {labels} and a choice of {choices}"
+            )
+        held[label] = choice
+    return held
+
+
+def _pick(
+    policies: list[tuple[float, float, dict[str, str]]],
+    stats: dict[str, list[Any]],
+    intentions: list[str],
+    within: float,
+) -> dict[str, Any]:
+    """The policy with the highest GLEU among those at most ``within`` SARI below the
+    served one (the app's margin for every intention), the higher SARI breaking ties."""
+    served = f"margin {ReviseSettings.min_edit_margin:g}"
+    base = scores_from_statistics([stats[served][i] for i in range(len(intentions))])
+    near = [p for p in policies if p[0] >= base["sari"] - within]
+    sari, gleu, policy = max(near, key=lambda p: (round(p[1], 6), p[0]))
+    return {
+        "policy": policy,
+        "sari": sari,
+        "gleu": gleu,
+        "served": {"sari": base["sari"], "gleu": base["gleu"]},
+        "delta": {"sari": sari - base["sari"], "gleu": gleu - base["gleu"]},
+    }
+
+
+def _pick_line(pick: dict[str, Any], labels: list[str], within: float) -> str:
+    policy = ", ".join(f"{label} {pick['policy'][label]}" for label in labels)
+    return (
+        f"**Picked** (the highest GLEU at most {within:g} SARI below the served policy, "
+        f"{pick['served']['sari']:.2f} / {pick['served']['gleu']:.2f}): {policy}: "
+        f"SARI {pick['sari']:.2f} ({pick['delta']['sari']:+.2f}), GLEU {pick['gleu']:.2f} "
+        f"({pick['delta']['gleu']:+.2f})."
+    )
 
 
 # The guards whose effect on dev can be read off the dev reports: stage -> (name, guard).
@@ -513,6 +568,21 @@ def main(argv: list[str] | None = None) -> None:
     frontier.add_argument("--data", default="iterater-sent")
     frontier.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
     frontier.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    frontier.add_argument(
+        "--no-copy", action="store_true", help="no intention is answered with the input"
+    )
+    frontier.add_argument(
+        "--hold",
+        action="append",
+        default=[],
+        metavar="INTENTION=CHOICE",
+        help='one intention kept at one choice, e.g. "fluency=margin 0.5" (repeatable)',
+    )
+    frontier.add_argument(
+        "--within",
+        type=float,
+        help="pick the highest-GLEU policy at most this much SARI below the served one",
+    )
     for stage in (dev, frontier):
         stage.add_argument(
             "--suffix",

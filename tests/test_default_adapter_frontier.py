@@ -141,3 +141,30 @@ def test_the_hand_written_mixed_sentences_each_hold_several_fixes():
         ops = difflib.SequenceMatcher(a=before, b=after).get_opcodes()
         changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
         assert changed >= 2, e.before
+
+
+def test_the_frontier_holds_an_intention_leaves_out_copy_and_picks_within_a_sari_budget(
+    tmp_path,
+):
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    write(work, "copy", lambda b: b)
+    write(work, "zero-shot", lambda b: b)
+    write(work, "run final", EDITED.get)
+    # margin 0.5 (served) keeps every edit; margin 4 keeps the fluency fixes only
+    write(work, "run final, min edit margin 0.5", EDITED.get)
+    fixes_only = {b: (a if b.startswith(("He", "She")) else b) for b, a in EDITED.items()}
+    write(work, "run final, min edit margin 4", fixes_only.get)
+    args = ["frontier", "--run", "runs/run", "--margins", "0.5", "4", "--out", str(out)]
+    args += ["--no-copy", "--hold", "fluency=margin 0.5", "--within", "100", "--suffix", "t"]
+    main(["--work", str(work), *args])
+    result = json.loads((out / "default_adapter_frontier_t.json").read_text(encoding="utf-8"))
+    assert result["policies"] == 3  # clarity: every edit, margin 0.5 or margin 4
+    assert all(r["policy"]["fluency"] == "margin 0.5" for r in result["frontier"])
+    pick = result["pick"]
+    assert pick["policy"] == {"clarity": "margin 4", "fluency": "margin 0.5"}
+    assert pick["delta"]["gleu"] > 0
+    page = (out / "default_adapter_frontier_t.md").read_text(encoding="utf-8")
+    assert "fluency always margin 0.5" in page and "**Picked**" in page
+    with pytest.raises(SystemExit, match="--hold"):
+        main(["--work", str(work), *args[:-2], "--hold", "fluency=copy please"])
