@@ -50,6 +50,7 @@ from itune_core.metrics.revisions import (  # noqa: E402
     scores_from_statistics,
 )
 from itune_core.reviser import ReviseSettings  # noqa: E402
+from itune_core.tenses import guard_tenses  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.data import SYNTHETIC_SETS  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
@@ -477,6 +478,7 @@ def _pick_line(pick: dict[str, Any], labels: list[str], within: float) -> str:
 GUARDS = {
     "connectors": ("connector", guard_connectors),
     "deletions": ("deletion", guard_deletions),
+    "tenses": ("tense", guard_tenses),
 }
 
 

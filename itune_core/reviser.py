@@ -38,6 +38,7 @@ from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
+from itune_core.tenses import guard_tenses
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class ReviseSettings:
             a connector such as "however" or "also" (``itune_core.connectors``).
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
             three words or more (``itune_core.deletions``).
+        tense_guard: hold back the edits that put a piece naming no past time into the
+            past unless ``meaning-changed`` was asked for (``itune_core.tenses``).
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
@@ -89,6 +92,7 @@ class ReviseSettings:
     fact_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
+    tense_guard: bool = True
     min_edit_margin: float | None = 0.5
     prompt_lookup: int = 10
 
@@ -226,7 +230,8 @@ def accept_answer(
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
     edits that change facts, the connector guard those that drop a connector under
-    fluency and the deletion guard those that delete a phrase under fluency, and, given a
+    fluency, the deletion guard those that delete a phrase under fluency and the tense
+    guard those that put a piece naming no past time into the past, and, given a
     ``scorer`` for the piece's prompt and a ``settings.min_edit_margin``, the edits the
     model is unsure of are undone. The app and evaluation both call this, so they agree.
     """
@@ -242,6 +247,9 @@ def accept_answer(
     if settings.deletion_guard:
         candidate, cuts = guard_deletions(piece, candidate, intentions)
         held += cuts
+    if settings.tense_guard:
+        candidate, moved = guard_tenses(piece, candidate, intentions)
+        held += moved
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)

@@ -532,8 +532,11 @@ def generation_settings(
         "guards": (
             "a cut-off answer or one less similar than min_similarity keeps the piece; "
             "edits that change a number, date or name are held back unless meaning-changed "
-            "was asked (itune_core.facts); edits whose margin is at most min_edit_margin "
-            "nats are left out (itune_core.confidence)"
+            "was asked (itune_core.facts), and so are those that put a piece naming no "
+            "past time into the past (itune_core.tenses); under fluency alone, those that "
+            "drop a connector or delete three words or more (itune_core.connectors, "
+            "itune_core.deletions); edits whose margin is at most min_edit_margin nats are "
+            "left out (itune_core.confidence)"
         ),
         "min_edit_margin": settings.min_edit_margin,
         "adapter": config.adapter,

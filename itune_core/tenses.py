@@ -1,0 +1,124 @@
+"""The tense guard: a revision keeps when things happen.
+
+Asked to fix a learner's present tense, a small model sometimes moves the sentence into
+the past instead: "My mother cook dinner every evening" came back as "My mother cooked
+dinner every evening", and "My brother very tall" as "My brother was very tall". Both read
+well and both say something the writer did not: that it happened once, or no longer
+holds. When a time in the past is nowhere in the piece, an edit that puts a present-tense
+verb into the past, or inserts a bare "was" or "were", is held back with its reason, like
+the fact guard's edits, unless the writer asked for meaning-changed.
+
+A piece is about the past, and such edits pass, when it names a past time ("yesterday",
+"two years ago", "last week", "in 2019", "previously"...) or already holds a verb that can
+only be a past form ("went", "was", "decided"): "Yesterday I go to the market" may become
+"went", and "When I was young I play football" "played".
+
+What is not held back:
+
+- an edit that fixes a misspelled past form ("recieved" -> "received"): nothing in the
+  piece was in the present;
+- forms that are the same in the present and the past ("read", "put", "cut");
+- a participle after an auxiliary ("we have cover" -> "we have covered", "can never be
+  attain" -> "be attained", "it close" -> "it's closed");
+- anything when meaning-changed was asked for.
+
+Verb forms come from lemminflect's dictionary of English inflections (a table of forms
+shipped with the package, no model); a word it does not know is no verb here.
+"""
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import lemminflect
+
+from itune_core.edits import HeldEdit, compute_edits, hold_back
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+_PRESENT_TAGS = ("VB", "VBP", "VBZ")
+# Before a participle ("have covered", "can be attained", "has not been"), up to two
+# words back (an adverb or "not" between).
+_AUXILIARIES = frozenset(
+    ("have", "has", "had", "having", "be", "been", "being", "is", "are", "am", "was", "were")
+)
+_AUXILIARY_REACH = 2
+_CONTRACTED = ("'s", "'re", "'ve", "'m", "'d")
+# Inserted with no verb replaced: the copula a learner drops ("She very happy").
+_PAST_COPULAS = frozenset(("was", "were"))
+_PAST_TIME = re.compile(
+    r"\b(?:yesterday|ago|last\s+(?:year|week|month|night|time|summer|winter|spring|autumn|"
+    r"fall|weekend|decade|century|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"in\s+(?:1[0-9]|20)\d\d|earlier|previously|formerly|once\s+upon|in\s+the\s+past|"
+    r"back\s+then|at\s+that\s+time)\b",
+    flags=re.IGNORECASE,
+)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=8192)
+def _tenses(word: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The verbs (lemmas) ``word`` can only be the simple past of, and those it is a
+    present form of."""
+    past, present = set(), set()
+    for lemma in lemminflect.getAllLemmas(word, upos="VERB").get("VERB", ()):
+        forms = lemminflect.getAllInflections(lemma, upos="VERB")
+        now = {f for tag in _PRESENT_TAGS for f in forms.get(tag, ())}
+        if word in now:
+            present.add(lemma)
+        elif word in forms.get("VBD", ()):
+            past.add(lemma)
+    return frozenset(past), frozenset(present)
+
+
+def _auxiliary(word: str) -> bool:
+    """Whether ``word`` is an auxiliary or ends in one ("it's", "we've", "they're")."""
+    return word in _AUXILIARIES or word.replace("’", "'").endswith(_CONTRACTED)
+
+
+def about_the_past(text: str) -> bool:
+    """Whether ``text`` names a past time or holds a verb that can only be a past form."""
+    return bool(_PAST_TIME.search(text)) or any(_tenses(w)[0] for w in _words(text))
+
+
+def into_the_past(before: str, after: str, lead: str = "") -> str | None:
+    """The past form an edit from ``before`` to ``after`` puts a present-tense verb into
+    (or the "was"/"were" it inserts), else None. ``lead`` is the text before the edit: a
+    form right after an auxiliary ("have cover" -> "have covered", "be attained") is a
+    participle, not a past tense."""
+    old = _words(before)
+    present = {lemma for w in old for lemma in _tenses(w)[1]}
+    new = _words(after)
+    context = _words(lead)[-_AUXILIARY_REACH:] + new
+    for k, word in enumerate(new):
+        if word in old:
+            continue
+        at = len(context) - len(new) + k
+        if any(_auxiliary(w) for w in context[max(0, at - _AUXILIARY_REACH) : at]):
+            continue
+        if _tenses(word)[0] & present or (not old and word in _PAST_COPULAS):
+            return word
+    return None
+
+
+def guard_tenses(
+    source: str, revised: str, intentions: Sequence[str]
+) -> tuple[str, tuple[HeldEdit, ...]]:
+    """``revised`` (the answer for the piece ``source``) with every edit that puts the
+    piece into the past undone, unless ``intentions`` holds meaning-changed or the piece
+    is already about the past; returns the text to offer and the held edits with their
+    reasons, in text order, as the other guards do."""
+    if "meaning-changed" in intentions or source == revised or about_the_past(source):
+        return revised, ()
+    edits = compute_edits(source, revised)
+    held: dict[int, str] = {}
+    for i, edit in enumerate(edits):
+        past = into_the_past(edit.before, edit.after, source[: edit.start_char_pos])
+        if past is not None:
+            held[i] = (
+                f"puts the sentence into the past ({past!r}): it names no past time, and a "
+                "revision keeps when things happen"
+            )
+    return hold_back(source, edits, held) if held else (revised, ())
