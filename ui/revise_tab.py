@@ -78,8 +78,9 @@ def _review_outputs(view: dict):
         status += (
             f"\n\n{len(view['held_edits'])} edit(s) held back, each with its reason: "
             f"{_listed(view['held_edits'], reason=True)}. A fact (a number, a date or a "
-            "name) changes only under *meaning-changed*; a connector such as *however* "
-            "goes only when more than *fluency* is asked for."
+            "name) or the time of events (present into past) changes only under "
+            "*meaning-changed*; a connector such as *however* goes only when more than "
+            "*fluency* is asked for."
         )
     if view.get("unsure_edits"):
         status += (
