@@ -56,6 +56,7 @@ from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
+from itune_core.tenses import preload as preload_tenses
 from storage.environment import database_url, home_folder
 from storage.errors import RecordNotFound
 from storage.store import Store
@@ -338,7 +339,9 @@ class ModelSlot:
             self._ready.set()
 
     def _warm_up(self) -> None:
-        """Attach the adapter serving now, and load its predictor, before any request."""
+        """Read the tense guard's verb tables, attach the adapter serving now and load its
+        predictor, before any request."""
+        preload_tenses()
         if self._warm is None:
             return
         try:

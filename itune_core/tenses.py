@@ -73,6 +73,13 @@ def _tenses(word: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(past), frozenset(present)
 
 
+def preload() -> None:
+    """Read lemminflect's tables now (about 0.4 s) rather than in the first revision that
+    changes a word."""
+    _tenses.cache_clear()
+    _tenses("was")
+
+
 def _auxiliary(word: str) -> bool:
     """Whether ``word`` is an auxiliary or ends in one ("it's", "we've", "they're")."""
     return word in _AUXILIARIES or word.replace("’", "'").endswith(_CONTRACTED)

@@ -104,3 +104,11 @@ def test_no_offered_edit_moves_a_present_piece_into_the_past(source_words, answe
             assert into_the_past(edit.before, edit.after) is None, (source, answer, offered)
     else:
         assert offered == answer
+
+
+def test_preload_reads_the_tables_before_any_revision():
+    from itune_core.tenses import _tenses, preload
+
+    preload()
+    assert _tenses.cache_info().currsize >= 1
+    assert _tenses("was")[0] == {"be"}
