@@ -50,12 +50,19 @@ def write(work, name, outputs):
     path.write_text(json.dumps(report(outputs)), encoding="utf-8")
 
 
-def test_the_frontier_keeps_each_intention_s_best_choice(tmp_path):
+def dev_reports(tmp_path):
+    """A work folder with the copy, zero-shot and every-edit dev reports, and a results
+    folder."""
     work, out = tmp_path / "work", tmp_path / "out"
     work.mkdir()
     write(work, "copy", lambda b: b)
     write(work, "zero-shot", lambda b: b)
     write(work, "run final", EDITED.get)
+    return work, out
+
+
+def test_the_frontier_keeps_each_intention_s_best_choice(tmp_path):
+    work, out = dev_reports(tmp_path)
     write(work, "run final, min edit margin 1", EDITED.get)
     args = ["frontier", "--run", "runs/run", "--margins", "1", "--out", str(out)]
     main(["--work", str(work), *args])
@@ -146,11 +153,7 @@ def test_the_hand_written_mixed_sentences_each_hold_several_fixes():
 def test_the_frontier_holds_an_intention_leaves_out_copy_and_picks_within_a_sari_budget(
     tmp_path,
 ):
-    work, out = tmp_path / "work", tmp_path / "out"
-    work.mkdir()
-    write(work, "copy", lambda b: b)
-    write(work, "zero-shot", lambda b: b)
-    write(work, "run final", EDITED.get)
+    work, out = dev_reports(tmp_path)
     # margin 0.5 (served) keeps every edit; margin 4 keeps the fluency fixes only
     write(work, "run final, min edit margin 0.5", EDITED.get)
     fixes_only = {b: (a if b.startswith(("He", "She")) else b) for b, a in EDITED.items()}
