@@ -76,7 +76,6 @@ def _tenses(word: str) -> tuple[frozenset[str], frozenset[str]]:
 def preload() -> None:
     """Read lemminflect's tables now (about 0.4 s) rather than in the first revision that
     changes a word."""
-    _tenses.cache_clear()
     _tenses("was")
 
 
