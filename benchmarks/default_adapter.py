@@ -310,7 +310,9 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "ArgRewrite dev writers' essays, `apostrophes` drops one apostrophe of a contraction, "
         "`agreement` leaves a third-person verb without its -s, `more-errors` makes the errors "
         "the others never make (tense, capitals, a dropped *is*, *more better*, misspellings...), "
-        "`mixed-errors` puts errors of both kinds in one sentence. "
+        "`mixed-errors` puts errors of both kinds in one sentence, `grammar-errors` makes "
+        "those step 4 still left (a verb's -s away from its subject, *more bigger*, *I am "
+        "agree*, *look forward to meet*, *since* for *for*, *loose*). "
         "`learner_sentences` and `learner_mixed` are not synthetic: hand-written learner "
         "sentences with one kind of error each (`benchmarks/learner_sentences.jsonl`, a few "
         "with none) and with two to four kinds each (`benchmarks/learner_mixed.jsonl`).",

@@ -29,6 +29,7 @@ from itune_core.intentions import INTENTIONS
 from training.learner_errors import (
     agreement_pairs,
     apostrophe_pairs,
+    grammar_error_pairs,
     make_pairs,
     mixed_error_pairs,
     more_error_pairs,
@@ -47,6 +48,7 @@ SYNTHETIC_SETS = (
     "agreement",
     "more-errors",
     "mixed-errors",
+    "grammar-errors",
 )
 # The corpora shipped with the project: the named data sets but the writers' feedback
 # (exported to a file before a run), and the synthetic learner errors.
@@ -71,6 +73,10 @@ MORE_ERRORS_MAX = 1000
 # seed, so its sentences are mostly not more-errors' ones.
 MIXED_ERRORS_MAX = 1000
 MIXED_ERRORS_SEED = 1
+# The grammar errors step 4 of the built-in adapter still left (the -s dropped away from
+# the subject, "more bigger", "I am agree", "look forward to meet", "since two hours",
+# "loose"): ``training.learner_errors.GRAMMAR_RULES``, from both corpora.
+GRAMMAR_ERRORS_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -458,6 +464,17 @@ def load_mixed_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     )
 
 
+def load_grammar_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """One grammar error of ``training.learner_errors.GRAMMAR_RULES`` per sentence (a verb's
+    -s dropped away from its subject, a doubled comparative, "am" before a verb, the bare
+    verb after the preposition "to", "since" for "for", "loose"), from the revised sentences
+    of ``split`` in ITERATER-sent and ArgRewrite (``grammar_error_pairs``)."""
+    made = " with one grammar error each injected"
+    return _pairs_from_both(
+        "grammar-errors", split, root, grammar_error_pairs, GRAMMAR_ERRORS_MAX, made
+    )
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -706,6 +723,8 @@ def load_dataset(
         return load_more_errors(split, root)
     if name_or_path == "mixed-errors":
         return load_mixed_errors(split, root)
+    if name_or_path == "grammar-errors":
+        return load_grammar_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == "argrewrite":

@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import lemminflect
+
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 # Pairs a learner confuses; each direction is an error.
@@ -896,3 +898,157 @@ def mixed_error_pairs(
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_mixed_errors``, one per
     distinct usable sentence."""
     return _pairs(sentences, count, seed, inject_mixed_errors)
+
+
+# --- Grammar errors the built-in adapter still leaves (``grammar_error_pairs``) ------------
+# Found by reading step 4's answers on the hand-written learner sentences: the verb's -s
+# dropped away from its subject ("he wakes up and go", "she always get", "who live"), a
+# doubled comparative or superlative ("more bigger", "most biggest"), "am" or "are" put
+# before a verb ("I am agree"), the bare verb after the preposition "to" ("look forward to
+# meet"), "since" for "for" a duration, and "loose" for "lose". The corpora seldom hold the
+# sentences these need, so each rule looks for the widest form of its pattern.
+
+GRAMMAR_RULES: tuple[str, ...] = (
+    "agreement-later",
+    "double-comparative",
+    "be-before-verb",
+    "to-bare-verb",
+    "since",
+    "loose",
+)
+# Words after which a verb's -s belongs to a subject further back: adverbs of frequency
+# and manner, a coordinating "and"/"or", a relative pronoun.
+_LATER_CUES = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "always often usually also sometimes never rarely seldom still only generally "
+        "typically frequently normally mostly mainly then and or who which"
+    ).split()
+)
+_SUPERLATIVES = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "largest smallest highest lowest fastest easiest greatest shortest longest biggest "
+        "strongest simplest oldest newest latest earliest closest richest"
+    ).split()
+)
+_BE_FOR = {"i": "am", "we": "are", "they": "are", "you": "are"}
+# "to" before a gerund is a preposition ("look forward to meeting", "committed to
+# improving", "in addition to being"): the infinitive's "to" takes the bare verb.
+_TO_GERUND = re.compile(r"\b[a-z]+ to ([a-z]{2,}ing)\b")
+_LOSE = {"lose": "loose", "losing": "loosing"}
+_OBJECT_STARTS = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "a an the to it them him her his their its this these those our my your some many "
+        "more no all each every several any"
+    ).split()
+)
+
+
+def _verb_lemma(word: str, tag: str) -> str | None:
+    """The verb whose ``tag`` form (Penn tag) ``word`` is, or None: lemminflect's tables,
+    the same the tense guard reads."""
+    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
+        if word in lemminflect.getAllInflections(lemma, upos="VERB").get(tag, ()):
+            return lemma
+    return None
+
+
+def _agreement_later(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[1:], start=1):
+        if words[i - 1].lower not in _LATER_CUES or not w.text.islower() or len(w.text) < 4:
+            continue
+        if w.lower in ("is", "has", "does", "was") or not w.lower.endswith("s"):
+            continue
+        lemma = _verb_lemma(w.lower, "VBZ")
+        if lemma is None or lemma in ("be", "have", "do"):
+            continue
+        # "eggs and bottles of water": after "and" or "or", a word that may be a plural
+        # noun counts as a verb only before what starts an object ("and shares its
+        # waters"); after an adverb or "who"/"which" it is one ("who lives in").
+        after = words[i + 1].lower if i + 1 < len(words) else ""
+        coordinated = words[i - 1].lower in ("and", "or")
+        noun = "NOUN" in lemminflect.getAllLemmas(w.lower)
+        if coordinated and noun and after not in _OBJECT_STARTS:
+            continue
+        if text[words[i - 1].end : w.start] == " ":
+            changes.append((w.start, w.end, lemma))
+    return changes
+
+
+def _double_comparative(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    """ "smaller" -> "more smaller", "the biggest" -> "the most biggest" ("better" and
+    "best" are left to ``_comparative``)."""
+    changes: list[_Change] = []
+    for i, w in enumerate(words[1:], start=1):
+        before = words[i - 1].lower
+        if not w.text.islower() or before in ("more", "most"):
+            continue
+        comparative = w.lower in _COMPARATIVES and w.lower not in ("better", "worse")
+        if comparative and before != "the":
+            changes.append((w.start, w.end, "more " + w.text))
+        elif w.lower in _SUPERLATIVES and before == "the":
+            changes.append((w.start, w.end, "most " + w.text))
+    return changes
+
+
+def _be_before_verb(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if w.lower not in _BE_FOR or not nxt.text.islower() or text[w.end : nxt.start] != " ":
+            continue
+        if nxt.lower in _NOT_BASE_VERBS or nxt.lower in _MODALS or len(nxt.text) < 3:
+            continue
+        if nxt.lower in ("have", "do", "need", "dare") or _verb_lemma(nxt.lower, "VBP") is None:
+            continue
+        if lemminflect.getAllLemmas(nxt.lower).keys() - {"VERB"}:
+            continue  # "we report" could be read as a noun after "are"; verbs only
+        changes.append((nxt.start, nxt.start, _BE_FOR[w.lower] + " "))
+    return changes
+
+
+def _to_bare_verb(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for match in _TO_GERUND.finditer(text):
+        lemmas = lemminflect.getAllLemmas(match.group(1)).get("VERB", ())
+        if lemmas and _verb_lemma(match.group(1), "VBG") is not None:
+            changes.append((match.start(1), match.end(1), lemmas[0]))
+    return changes
+
+
+def _loose(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    return [(w.start, w.end, _LOSE[w.lower]) for w in words if w.text in _LOSE]
+
+
+GRAMMAR_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
+    "agreement-later": _agreement_later,
+    "double-comparative": _double_comparative,
+    "be-before-verb": _be_before_verb,
+    "to-bare-verb": _to_bare_verb,
+    "since": _since,
+    "loose": _loose,
+}
+
+
+def inject_grammar_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+    """``(noisy, clean, rules)``: one error of the first rule of ``GRAMMAR_RULES`` that
+    applies, the rules in a seeded order; the rarer rules (all but ``agreement-later``)
+    are tried first, so the common one does not crowd them out. ``noisy == clean`` when
+    nothing applies."""
+    rare = [rule for rule in GRAMMAR_RULES if rule != "agreement-later"]
+    rng.shuffle(rare)
+    for rule in [*rare, "agreement-later"]:
+        options = GRAMMAR_RULE_FUNCTIONS[rule](_words(sentence), sentence, rng)
+        options = [c for c in options if sentence[c[0] : c[1]] != c[2]]
+        if options:
+            start, end, new = rng.choice(options)
+            return sentence[:start] + new + sentence[end:], sentence, (rule,)
+    return sentence, sentence, ()
+
+
+def grammar_error_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_grammar_errors``, one
+    per distinct usable sentence."""
+    return _pairs(sentences, count, seed, inject_grammar_errors)

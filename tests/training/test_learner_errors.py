@@ -7,6 +7,8 @@ import pytest
 
 from training.data import load_argrewrite, load_dataset, load_iterater_sent
 from training.learner_errors import (
+    GRAMMAR_RULE_FUNCTIONS,
+    GRAMMAR_RULES,
     MORE_RULE_FUNCTIONS,
     MORE_RULES,
     RULE_FUNCTIONS,
@@ -15,6 +17,7 @@ from training.learner_errors import (
     apostrophe_pairs,
     contract,
     drop_apostrophe,
+    grammar_error_pairs,
     inject_errors,
     inject_more_errors,
     make_pairs,
@@ -227,7 +230,8 @@ def test_agreement_pairs_differ_only_in_the_third_person_s():
 
 
 @pytest.mark.parametrize(
-    "name", ["essay-errors", "apostrophes", "agreement", "more-errors", "mixed-errors"]
+    "name",
+    ["essay-errors", "apostrophes", "agreement", "more-errors", "mixed-errors", "grammar-errors"],
 )
 def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
@@ -393,3 +397,89 @@ def test_mixed_errors_put_both_kinds_of_error_in_one_sentence():
     # another seed than more-errors: most of its sentences are not more-errors' ones
     more = {e.after for e in load_dataset("more-errors", "train").examples}
     assert sum(e.after in more for e in pairs) < len(pairs) / 2
+
+
+def _grammar_changes(rule: str, text: str) -> set[str]:
+    return {
+        text[:start] + new + text[end:]
+        for start, end, new in GRAMMAR_RULE_FUNCTIONS[rule](words(text), text, random.Random(0))
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"),
+    [
+        (
+            "agreement-later",
+            "He wakes up at six and takes a bus to work.",
+            {"He wakes up at six and take a bus to work."},
+        ),
+        ("agreement-later", "She always gets high marks.", {"She always get high marks."}),
+        (
+            "agreement-later",
+            "I visit my aunt, who lives in the countryside.",
+            {"I visit my aunt, who live in the countryside."},
+        ),
+        (
+            "double-comparative",
+            "Their house is bigger than ours.",
+            {"Their house is more bigger than ours."},
+        ),
+        (
+            "double-comparative",
+            "It is the biggest building here.",
+            {"It is the most biggest building here."},
+        ),
+        ("be-before-verb", "I agree with you on this.", {"I am agree with you on this."}),
+        ("be-before-verb", "We propose a new method.", {"We are propose a new method."}),
+        (
+            "to-bare-verb",
+            "I look forward to meeting you.",
+            {"I look forward to meet you."},
+        ),
+        (
+            "since",
+            "They have lived here for five years.",
+            {"They have lived here since five years."},
+        ),
+        ("loose", "You will lose your keys.", {"You will loose your keys."}),
+    ],
+)
+def test_each_grammar_rule_makes_its_error(rule, text, expected):
+    assert _grammar_changes(rule, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        # a plural noun after "and" is no verb without its -s; a word that may be one
+        # counts as a verb only before what starts an object
+        ("agreement-later", "They threw eggs and bottles of water at the car."),
+        ("agreement-later", "He wakes up at six and goes for a run."),
+        ("agreement-later", "It is cheap and it is fast."),  # "is" is left to other rules
+        ("double-comparative", "The results are better than before."),  # _comparative's
+        ("double-comparative", "The smaller the model, the faster it runs."),
+        ("double-comparative", "This is the most important point."),
+        ("be-before-verb", "We have shown that they can do it."),  # auxiliaries and modals
+        ("to-bare-verb", "We want to bring the results to everyone."),  # the infinitive's to
+        ("since", "We waited for the bus."),
+    ],
+)
+def test_the_grammar_rules_leave_what_is_no_such_error(rule, text):
+    assert _grammar_changes(rule, text) == set()
+
+
+def test_grammar_errors_make_every_kind_one_per_sentence():
+    sentences = [
+        "He wakes up early and goes to work.",
+        "I agree that the method works well.",
+        "The new model is faster than the old one.",
+        "We look forward to seeing the results.",
+    ]
+    first = grammar_error_pairs(sentences, 10, seed=0)
+    assert len(first) == 4 and first == grammar_error_pairs(sentences, 10, seed=0)
+    for noisy, clean, rules in first:
+        assert clean in sentences and noisy != clean and len(rules) == 1
+    pairs = load_dataset("grammar-errors", "train").examples
+    kinds = {e.source_id.split("/")[1] for e in pairs}
+    assert kinds == set(GRAMMAR_RULES)
