@@ -8,7 +8,13 @@ seeds agree on and is served as one adapter at no extra cost per token.
 LoRA factors cannot be averaged one by one (the mean of B_i and of A_i is not the mean of
 B_i A_i), so the runs' adapters are concatenated along their rank with PEFT's
 ``add_weighted_adapter(combination_type="cat")``: rank n x r, and exactly the mean of the
-n weight updates. The runs must share everything but their adapter weights: base model,
+n weight updates. Runs that are themselves means, or many of them, make that rank large
+(six rank-48 runs: 288), so ``rank`` can cap it: each module's mean update is then
+factored again by its singular value decomposition and cut to that rank (PEFT's
+``combination_type="svd"``), and the share of the update's energy (squared Frobenius norm)
+that the cut keeps is recorded, per module at worst and over all modules.
+
+The runs must share everything but their adapter weights: base model,
 method, adapted blocks and modules, and, for intention-tuning, S_gen and the Stage-I
 predictor itself (byte for byte, as runs trained on from one adapter keep it), which is
 copied into the result. The result is a finished adapter bundle: the app serves it, the
@@ -123,12 +129,14 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
     return runs
 
 
-def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) -> dict[str, Any]:
+def _lineage(
+    runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int, how: str
+) -> dict[str, Any]:
     """The lineage of the run with the widest data (``widest_run``; the first run when
     they share it), with the LoRA rank of the mean and the runs it averages.
 
-    The rank and alpha are the mean's (PEFT's concatenation: r = the sum of the ranks,
-    lora_alpha = r), so ``--init-from`` builds a matching adapter from this lineage."""
+    The rank and alpha are the mean's (PEFT sets lora_alpha = r for both ways of
+    combining), so ``--init-from`` builds a matching adapter from this lineage."""
     lineage = deepcopy(widest_run(runs).lineage or {})
     lineage["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     lora = (lineage.get("method_config") or {}).get("lora")
@@ -139,7 +147,7 @@ def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) ->
     if len(parents) != 1:  # no common parent: the mean was not trained from one
         lineage.pop("parent", None)
     lineage[AVERAGE] = {
-        "how": "mean of the runs' weight updates (PEFT add_weighted_adapter, cat)",
+        "how": how,
         "weights": [1 / len(runs)] * len(runs),
         "runs": [
             {
@@ -154,6 +162,27 @@ def _lineage(runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int) ->
     return lineage
 
 
+def energy_kept(model, names: Sequence[str], weights: Sequence[float], rank: int) -> dict:
+    """How much of the mean update survives a cut to ``rank``: per LoRA module, the share
+    of its squared singular values among the first ``rank``; ``worst`` is the lowest
+    module's, ``overall`` the share over all modules together."""
+    from peft.tuners.lora import LoraLayer
+
+    kept_total = all_total = 0.0
+    worst = 1.0
+    with torch.no_grad():
+        for module in model.modules():
+            if not isinstance(module, LoraLayer) or names[0] not in module.lora_A:
+                continue
+            delta = sum(w * module.get_delta_weight(n) for n, w in zip(names, weights, strict=True))
+            energy = torch.linalg.svdvals(delta.float()) ** 2
+            total, kept = float(energy.sum()), float(energy[:rank].sum())
+            kept_total, all_total = kept_total + kept, all_total + total
+            if total > 0:
+                worst = min(worst, kept / total)
+    return {"rank": rank, "worst": worst, "overall": kept_total / all_total if all_total else 1.0}
+
+
 def average(
     folders: Sequence[Path],
     output: Path,
@@ -161,6 +190,7 @@ def average(
     home: Path,
     overwrite: bool = False,
     command: str | None = None,
+    rank: int | None = None,
 ) -> Path:
     """Write the mean of the training runs in ``folders`` as a new bundle in ``output``.
 
@@ -171,6 +201,8 @@ def average(
         home: ITUNE_HOME, where the embedded model is converted.
         overwrite: replace a finished run in ``output``.
         command: the command line, recorded in the lineage.
+        rank: cut the mean to this LoRA rank (its SVD); None keeps it exact (the sum of
+            the runs' ranks).
 
     Returns:
         The published output folder.
@@ -182,6 +214,8 @@ def average(
     from peft import PeftModel  # seconds to import: only when averaging
 
     started = time.perf_counter()
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+        raise ValueError(f"rank must be a positive integer, got {rank!r}")
     runs = check_runs(folders)
     output = Path(output).expanduser()
     check_output(output, overwrite)
@@ -194,15 +228,28 @@ def average(
     model = PeftModel.from_pretrained(loaded.model, str(folders[0]), adapter_name=names[0])
     for name, folder in zip(names[1:], folders[1:], strict=True):
         model.load_adapter(str(folder), adapter_name=name)
-    # "default" is the name PEFT saves at the folder's top level.
-    model.add_weighted_adapter(
-        names, [1 / len(runs)] * len(runs), adapter_name="default", combination_type="cat"
-    )
+    weights = [1 / len(runs)] * len(runs)
+    kept = None
+    if rank is None:
+        how = "mean of the runs' weight updates (PEFT add_weighted_adapter, cat)"
+        # "default" is the name PEFT saves at the folder's top level.
+        model.add_weighted_adapter(names, weights, adapter_name="default", combination_type="cat")
+    else:
+        how = (
+            f"mean of the runs' weight updates, cut to rank {rank} by its SVD "
+            "(PEFT add_weighted_adapter, svd)"
+        )
+        kept = energy_kept(model, names, weights, rank)
+        model.add_weighted_adapter(
+            names, weights, adapter_name="default", combination_type="svd", svd_rank=rank
+        )
     model.set_adapter("default")
     for name in names:
         model.delete_adapter(name)
     rank = model.peft_config["default"].r
-    lineage = _lineage(runs, rank)
+    lineage = _lineage(runs, rank, how)
+    if kept is not None:
+        lineage[AVERAGE]["energy_kept"] = kept
     lineage["command"] = command  # the run's own command made only that run
     metrics = {
         "method": AVERAGE,
@@ -223,4 +270,11 @@ def average(
         AdapterBundle(metrics=metrics).save(staging.path)  # last: the folder is finished
         published = staging.publish()
     log.info("averaged %d runs into %s (LoRA rank %d)", len(runs), published, rank)
+    if kept is not None:
+        log.info(
+            "the cut to rank %d keeps %.2f%% of the mean update's energy (worst module %.2f%%)",
+            rank,
+            100 * kept["overall"],
+            100 * kept["worst"],
+        )
     return published

@@ -128,6 +128,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     a.add_argument("runs", nargs="+", type=Path, help="the training runs' output folders")
     a.add_argument("--output", type=Path, required=True, help="the new adapter's folder")
     a.add_argument("--overwrite", action="store_true", help="replace a finished run there")
+    a.add_argument(
+        "--rank",
+        type=int,
+        help="cut the mean to this LoRA rank by its SVD (default: exact, the sum of the ranks)",
+    )
     a.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
     a.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     return parser
@@ -223,6 +228,7 @@ def run_average(args: argparse.Namespace, argv: list[str]) -> int:
         home=home_folder(args.home),
         overwrite=args.overwrite,
         command=f"{args.prog} " + shlex.join(argv),
+        rank=args.rank,
     )
     print(f"wrote {output}: the mean of {len(args.runs)} runs")
     return 0

@@ -1,7 +1,9 @@
 """``python -m training average`` (tiny 4-block Llama): the mean of runs trained on from
 one adapter with different seeds is exactly the mean of their weight updates, keeps the
 shared S_gen and predictor, records the runs, trains on with ``--init-from``; runs that
-differ in more than their weights are refused and nothing is written."""
+differ in more than their weights are refused and nothing is written. With ``--rank`` the
+mean is cut to that rank by its SVD: exact when the rank suffices, else the closest
+matrix of that rank, with the share of the update kept recorded."""
 
 import json
 from pathlib import Path
@@ -70,7 +72,11 @@ def _updates(folder: Path) -> dict[str, torch.Tensor]:
 
 
 def _average(runs: dict[str, Path], output: Path, *names: str) -> int:
-    argv = ["average", *(str(runs[n]) for n in names), "--output", str(output)]
+    """``average`` of the runs named (an item starting with "--" and what follows it are
+    passed on as options)."""
+    options = list(names[names.index("--rank") :]) if "--rank" in names else []
+    folders = names[: len(names) - len(options)]
+    argv = ["average", *(str(runs[n]) for n in folders), "--output", str(output), *options]
     return cli.main(argv)
 
 
@@ -149,3 +155,45 @@ def test_a_folder_that_is_not_a_run_is_refused(runs, tmp_path, capsys):
     assert cli.main(argv) == 1
     assert "stray" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_a_rank_at_least_the_runs_together_keeps_the_mean_exact(runs, tmp_path):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--rank", "8") == 0
+    first, second, mean = _updates(runs["seed0"]), _updates(runs["seed1"]), _updates(out)
+    for module, update in mean.items():
+        torch.testing.assert_close(
+            update, (first[module] + second[module]) / 2, atol=1e-5, rtol=1e-4
+        )
+    recorded = AdapterBundle.read(out).lineage
+    assert recorded["method_config"]["lora"]["r"] == 8
+    assert recorded["average"]["energy_kept"]["overall"] == pytest.approx(1.0)
+    assert "svd" in recorded["average"]["how"]
+
+
+def test_a_lower_rank_keeps_the_mean_updates_leading_directions(runs, tmp_path):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--rank", "2") == 0
+    first, second, cut = _updates(runs["seed0"]), _updates(runs["seed1"]), _updates(out)
+    kept_total = all_total = 0.0
+    for module, update in cut.items():
+        exact = (first[module] + second[module]) / 2
+        u, s, vh = torch.linalg.svd(exact, full_matrices=False)
+        best = u[:, :2] @ torch.diag(s[:2]) @ vh[:2]  # the closest rank-2 matrix
+        torch.testing.assert_close(update, best, atol=1e-5, rtol=1e-4)
+        assert torch.linalg.matrix_rank(update) <= 2
+        kept_total += float((s[:2] ** 2).sum())
+        all_total += float((s**2).sum())
+    lineage = AdapterBundle.read(out).lineage
+    assert lineage["method_config"]["lora"]["r"] == 2
+    kept = lineage["average"]["energy_kept"]
+    assert kept["rank"] == 2
+    assert kept["overall"] == pytest.approx(kept_total / all_total, rel=1e-4)
+    assert 0 < kept["worst"] <= kept["overall"] < 1
+
+
+def test_a_rank_below_one_is_refused_and_nothing_is_written(runs, tmp_path, capsys):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--rank", "0") == 1
+    assert "rank must be a positive integer" in capsys.readouterr().err
+    assert not out.exists()
