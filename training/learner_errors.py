@@ -976,8 +976,8 @@ def _agreement_later(words: Sequence[_Word], text: str, rng: random.Random) -> l
 
 
 def _double_comparative(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
-    """ "smaller" -> "more smaller", "the biggest" -> "the most biggest" ("better" and
-    "best" are left to ``_comparative``)."""
+    """Doubled comparatives and superlatives: "smaller" -> "more smaller", "the biggest"
+    -> "the most biggest" ("better" and "worse" are left to ``_comparative``)."""
     changes: list[_Change] = []
     for i, w in enumerate(words[1:], start=1):
         before = words[i - 1].lower
