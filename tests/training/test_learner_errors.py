@@ -254,11 +254,17 @@ def test_apostrophe_pairs_teach_its_for_its():
     assert len(its) >= 100
 
 
-def _more_changes(rule: str, text: str) -> set[str]:
+def _seeded_changes(functions, rule: str, text: str) -> set[str]:
+    """Every sentence one rule of ``functions`` (a table of rules that draw from the
+    sentence's random generator) can make of ``text``."""
     return {
         text[:start] + new + text[end:]
-        for start, end, new in MORE_RULE_FUNCTIONS[rule](words(text), text, random.Random(0))
+        for start, end, new in functions[rule](words(text), text, random.Random(0))
     }
+
+
+def _more_changes(rule: str, text: str) -> set[str]:
+    return _seeded_changes(MORE_RULE_FUNCTIONS, rule, text)
 
 
 @pytest.mark.parametrize(
@@ -400,10 +406,7 @@ def test_mixed_errors_put_both_kinds_of_error_in_one_sentence():
 
 
 def _grammar_changes(rule: str, text: str) -> set[str]:
-    return {
-        text[:start] + new + text[end:]
-        for start, end, new in GRAMMAR_RULE_FUNCTIONS[rule](words(text), text, random.Random(0))
-    }
+    return _seeded_changes(GRAMMAR_RULE_FUNCTIONS, rule, text)
 
 
 @pytest.mark.parametrize(
