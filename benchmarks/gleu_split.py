@@ -59,7 +59,7 @@ def output_shares(examples: Sequence[dict[str, Any]]) -> tuple[float, float, lis
     ``before``, ``output``, one ``reference`` and ``labels``); one share per changed
     output: its index, its labels, the change in corpus GLEU it makes alone (points) and
     whether it touches none of the source tokens the reference touches."""
-    sources, copies, systems = [], [], []
+    tokenized, copies, systems = [], [], []
     for e in examples:
         reference = e["reference"]
         if not isinstance(reference, str):
@@ -67,7 +67,7 @@ def output_shares(examples: Sequence[dict[str, Any]]) -> tuple[float, float, lis
                 raise ValueError("one reference per example only")
             reference = reference[0]
         src, out, ref = _tokens(e["before"]), _tokens(e["output"]), _tokens(reference)
-        sources.append((src, ref))
+        tokenized.append((src, out, ref))
         copies.append(np.array(gleu_statistics(src, src, ref)))
         systems.append(np.array(gleu_statistics(src, out, ref)))
     corpus = np.sum(copies, axis=0)
@@ -77,8 +77,8 @@ def output_shares(examples: Sequence[dict[str, Any]]) -> tuple[float, float, lis
         if e["output"] == e["before"]:
             continue
         alone = 100 * gleu_from_statistics(corpus - copies[k] + systems[k]) - copy
-        src, ref = sources[k]
-        elsewhere = not touched(src, _tokens(e["output"])) & touched(src, ref)
+        src, out, ref = tokenized[k]
+        elsewhere = not touched(src, out) & touched(src, ref)
         shares.append(
             {"index": k, "labels": list(e["labels"]), "share": alone, "elsewhere": elsewhere}
         )
