@@ -14,6 +14,10 @@ factored again by its singular value decomposition and cut to that rank (PEFT's
 ``combination_type="svd"``), and the share of the update's energy (squared Frobenius norm)
 that the cut keeps is recorded, per module at worst and over all modules.
 
+``weights`` make the mean a weighted one (say, a parent at 1/2 and three seeds trained on
+from it at 1/6 each: half of the way from the parent towards the seeds' mean); they are
+relative, scaled to sum to one, and recorded in the lineage.
+
 The runs must share everything but their adapter weights: base model,
 method, adapted blocks and modules, and, for intention-tuning, S_gen and the Stage-I
 predictor itself (byte for byte, as runs trained on from one adapter keep it), which is
@@ -23,6 +27,7 @@ registry lists it, and ``--init-from`` trains on from it.
 
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Sequence
 from copy import deepcopy
@@ -130,7 +135,10 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
 
 
 def _lineage(
-    runs: Sequence[tuple[AdapterBundle, dict[str, Any]]], rank: int, how: str
+    runs: Sequence[tuple[AdapterBundle, dict[str, Any]]],
+    rank: int,
+    how: str,
+    weights: Sequence[float],
 ) -> dict[str, Any]:
     """The lineage of the run with the widest data (``widest_run``; the first run when
     they share it), with the LoRA rank of the mean and the runs it averages.
@@ -148,7 +156,7 @@ def _lineage(
         lineage.pop("parent", None)
     lineage[AVERAGE] = {
         "how": how,
-        "weights": [1 / len(runs)] * len(runs),
+        "weights": list(weights),
         "runs": [
             {
                 **bundle.parent_record(),
@@ -162,25 +170,46 @@ def _lineage(
     return lineage
 
 
-def energy_kept(model, names: Sequence[str], weights: Sequence[float], rank: int) -> dict:
-    """How much of the mean update survives a cut to ``rank``: per LoRA module, the share
-    of its squared singular values among the first ``rank``; ``worst`` is the lowest
-    module's, ``overall`` the share over all modules together."""
+def check_weights(weights: Sequence[float] | None, runs: int) -> list[float]:
+    """The runs' weights scaled to sum to one (None: equal weights).
+
+    Raises:
+        ValueError: not one weight per run, or a weight that is not a positive number.
+    """
+    if weights is None:
+        return [1 / runs] * runs
+    if len(weights) != runs:
+        raise ValueError(f"{len(weights)} weights for {runs} runs; give one weight per run")
+    for weight in weights:
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ValueError(f"a weight must be a number, got {weight!r}")
+        if not math.isfinite(weight) or weight <= 0:
+            raise ValueError(f"every weight must be a positive number, got {weight!r}")
+    total = math.fsum(weights)
+    return [weight / total for weight in weights]
+
+
+def energy_kept(model, names: Sequence[str], weights: Sequence[float], cut: str) -> dict:
+    """How much of the mean update the adapter ``cut`` (the mean cut to a lower rank by
+    its SVD) keeps: per LoRA module, its squared Frobenius norm over the mean update's,
+    which for a truncated SVD is the share of the squared singular values it keeps (so no
+    second SVD is needed); ``worst`` is the lowest module's, ``overall`` the share over all
+    modules together."""
     from peft.tuners.lora import LoraLayer
 
     kept_total = all_total = 0.0
     worst = 1.0
     with torch.no_grad():
         for module in model.modules():
-            if not isinstance(module, LoraLayer) or names[0] not in module.lora_A:
+            if not isinstance(module, LoraLayer) or cut not in module.lora_A:
                 continue
             delta = sum(w * module.get_delta_weight(n) for n, w in zip(names, weights, strict=True))
-            energy = torch.linalg.svdvals(delta.float()) ** 2
-            total, kept = float(energy.sum()), float(energy[:rank].sum())
+            total = float(delta.float().square().sum())
+            kept = min(float(module.get_delta_weight(cut).float().square().sum()), total)
             kept_total, all_total = kept_total + kept, all_total + total
             if total > 0:
                 worst = min(worst, kept / total)
-    return {"rank": rank, "worst": worst, "overall": kept_total / all_total if all_total else 1.0}
+    return {"worst": worst, "overall": kept_total / all_total if all_total else 1.0}
 
 
 def average(
@@ -191,6 +220,7 @@ def average(
     overwrite: bool = False,
     command: str | None = None,
     rank: int | None = None,
+    weights: Sequence[float] | None = None,
 ) -> Path:
     """Write the mean of the training runs in ``folders`` as a new bundle in ``output``.
 
@@ -203,12 +233,13 @@ def average(
         command: the command line, recorded in the lineage.
         rank: cut the mean to this LoRA rank (its SVD); None keeps it exact (the sum of
             the runs' ranks).
+        weights: each run's weight in the mean, relative (``check_weights``); None: equal.
 
     Returns:
         The published output folder.
 
     Raises:
-        ValueError: see ``check_runs``; an output that would be lost.
+        ValueError: see ``check_runs`` and ``check_weights``; an output that would be lost.
         ModelLoadError: the base model cannot be loaded.
     """
     from peft import PeftModel  # seconds to import: only when averaging
@@ -217,6 +248,7 @@ def average(
     if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise ValueError(f"rank must be a positive integer, got {rank!r}")
     runs = check_runs(folders)
+    weights = check_weights(weights, len(runs))
     output = Path(output).expanduser()
     check_output(output, overwrite)
     first, first_config = runs[0]
@@ -228,7 +260,6 @@ def average(
     model = PeftModel.from_pretrained(loaded.model, str(folders[0]), adapter_name=names[0])
     for name, folder in zip(names[1:], folders[1:], strict=True):
         model.load_adapter(str(folder), adapter_name=name)
-    weights = [1 / len(runs)] * len(runs)
     kept = None
     if rank is None:
         how = "mean of the runs' weight updates (PEFT add_weighted_adapter, cat)"
@@ -239,15 +270,15 @@ def average(
             f"mean of the runs' weight updates, cut to rank {rank} by its SVD "
             "(PEFT add_weighted_adapter, svd)"
         )
-        kept = energy_kept(model, names, weights, rank)
         model.add_weighted_adapter(
             names, weights, adapter_name="default", combination_type="svd", svd_rank=rank
         )
+        kept = {"rank": rank, **energy_kept(model, names, weights, "default")}
     model.set_adapter("default")
     for name in names:
         model.delete_adapter(name)
     rank = model.peft_config["default"].r
-    lineage = _lineage(runs, rank, how)
+    lineage = _lineage(runs, rank, how, weights)
     if kept is not None:
         lineage[AVERAGE]["energy_kept"] = kept
     lineage["command"] = command  # the run's own command made only that run

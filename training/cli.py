@@ -133,6 +133,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         type=int,
         help="cut the mean to this LoRA rank by its SVD (default: exact, the sum of the ranks)",
     )
+    a.add_argument(
+        "--weights",
+        type=float,
+        nargs="+",
+        help="one relative weight per run, in the order given, scaled to sum to one "
+        "(default: equal)",
+    )
     a.add_argument("--home", type=Path, help="ITUNE_HOME (default $ITUNE_HOME or ~/.cache/itune)")
     a.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     return parser
@@ -229,6 +236,7 @@ def run_average(args: argparse.Namespace, argv: list[str]) -> int:
         overwrite=args.overwrite,
         command=f"{args.prog} " + shlex.join(argv),
         rank=args.rank,
+        weights=args.weights,
     )
     print(f"wrote {output}: the mean of {len(args.runs)} runs")
     return 0
