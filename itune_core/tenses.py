@@ -22,17 +22,16 @@ What is not held back:
   attain" -> "be attained", "it close" -> "it's closed");
 - anything when meaning-changed was asked for.
 
-Verb forms come from lemminflect's dictionary of English inflections (a table of forms
-shipped with the package, no model); a word it does not know is no verb here.
+Verb forms come from ``itune_core.verb_forms`` (lemminflect's dictionary of English
+inflections); a word it does not know is no verb here.
 """
 
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-import lemminflect
-
 from itune_core.edits import HeldEdit, compute_edits, hold_back
+from itune_core.verb_forms import verb_lemmas
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _PRESENT_TAGS = ("VB", "VBP", "VBZ")
@@ -62,15 +61,8 @@ def _words(text: str) -> list[str]:
 def _tenses(word: str) -> tuple[frozenset[str], frozenset[str]]:
     """The verbs (lemmas) ``word`` can only be the simple past of, and those it is a
     present form of."""
-    past, present = set(), set()
-    for lemma in lemminflect.getAllLemmas(word, upos="VERB").get("VERB", ()):
-        forms = lemminflect.getAllInflections(lemma, upos="VERB")
-        now = {f for tag in _PRESENT_TAGS for f in forms.get(tag, ())}
-        if word in now:
-            present.add(lemma)
-        elif word in forms.get("VBD", ()):
-            past.add(lemma)
-    return frozenset(past), frozenset(present)
+    present = frozenset(verb_lemmas(word, _PRESENT_TAGS))
+    return frozenset(verb_lemmas(word, ("VBD",))) - present, present
 
 
 def preload() -> None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import lemminflect
 
+from itune_core.verb_forms import verb_lemmas
+
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 # Pairs a learner confuses; each direction is an error.
@@ -944,12 +946,8 @@ _OBJECT_STARTS = frozenset(
 
 
 def _verb_lemma(word: str, tag: str) -> str | None:
-    """The verb whose ``tag`` form (Penn tag) ``word`` is, or None: lemminflect's tables,
-    the same the tense guard reads."""
-    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
-        if word in lemminflect.getAllInflections(lemma, upos="VERB").get(tag, ()):
-            return lemma
-    return None
+    """The first verb whose ``tag`` form (Penn tag) ``word`` is, or None."""
+    return next(iter(verb_lemmas(word, (tag,))), None)
 
 
 def _agreement_later(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:

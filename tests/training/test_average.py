@@ -3,7 +3,8 @@ one adapter with different seeds is exactly the mean of their weight updates, ke
 shared S_gen and predictor, records the runs, trains on with ``--init-from``; runs that
 differ in more than their weights are refused and nothing is written. With ``--rank`` the
 mean is cut to that rank by its SVD: exact when the rank suffices, else the closest
-matrix of that rank, with the share of the update kept recorded."""
+matrix of that rank, with the share of the update kept recorded. ``--weights`` weigh the
+runs, scaled to sum to one."""
 
 import json
 from pathlib import Path
@@ -74,8 +75,8 @@ def _updates(folder: Path) -> dict[str, torch.Tensor]:
 def _average(runs: dict[str, Path], output: Path, *names: str) -> int:
     """``average`` of the runs named (an item starting with "--" and what follows it are
     passed on as options)."""
-    options = list(names[names.index("--rank") :]) if "--rank" in names else []
-    folders = names[: len(names) - len(options)]
+    first_option = next((i for i, n in enumerate(names) if n.startswith("--")), len(names))
+    folders, options = names[:first_option], list(names[first_option:])
     argv = ["average", *(str(runs[n]) for n in folders), "--output", str(output), *options]
     return cli.main(argv)
 
@@ -105,6 +106,45 @@ def test_the_mean_keeps_s_gen_and_predictor_and_records_its_runs(runs, tmp_path)
     assert mean.lineage["parent"] == seed0.lineage["parent"]  # both trained on from it
     assert mean.lineage["method_config"]["lora"]["r"] == 8  # two runs of rank 4
     assert mean.metrics["runs"] == 2
+
+
+def test_weights_make_the_mean_a_weighted_one_and_are_recorded(runs, tmp_path):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--weights", "3", "1") == 0
+    first, second, mean = _updates(runs["seed0"]), _updates(runs["seed1"]), _updates(out)
+    for module, update in mean.items():
+        torch.testing.assert_close(update, 0.75 * first[module] + 0.25 * second[module])
+    assert AdapterBundle.read(out).lineage["average"]["weights"] == [0.75, 0.25]
+
+
+def test_weighted_and_cut_keeps_the_weighted_means_leading_directions(runs, tmp_path):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--weights", "1", "3", "--rank", "2") == 0
+    first, second, cut = _updates(runs["seed0"]), _updates(runs["seed1"]), _updates(out)
+    for module, update in cut.items():
+        u, s, vh = torch.linalg.svd(0.25 * first[module] + 0.75 * second[module])
+        best = u[:, :2] @ torch.diag(s[:2]) @ vh[:2]
+        torch.testing.assert_close(update, best, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (("1",), "1 weights for 2 runs"),
+        (("1", "2", "3"), "3 weights for 2 runs"),
+        (("1", "0"), "positive"),
+        (("-1", "2"), "positive"),
+        (("nan", "1"), "positive"),
+        (("inf", "1"), "positive"),
+    ],
+)
+def test_weights_that_do_not_weigh_the_runs_are_refused_and_nothing_is_written(
+    runs, tmp_path, capsys, weights, message
+):
+    out = tmp_path / "mean"
+    assert _average(runs, out, "seed0", "seed1", "--weights", *weights) == 1
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_parent_averaged_with_a_run_on_more_data_has_the_wider_lineage(runs, tmp_path):

@@ -1,0 +1,29 @@
+"""English verb forms: which verbs a word is a given form of.
+
+The answers come from lemminflect's dictionary of English inflections (a table of forms
+shipped with the package, no model); a word it does not know is no verb here. The tense
+guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, and
+the synthetic learner errors (``training.learner_errors``) which verb a word is the
+third-person or the -ing form of: both read the tables through this one function.
+"""
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import lemminflect
+
+
+def verb_lemmas(word: str, tags: Iterable[str]) -> tuple[str, ...]:
+    """The verbs (lemmas, in lemminflect's order) that ``word`` is a form of under one of
+    the Penn ``tags`` ("VBZ": "goes" of "go"; "VBD": "went" of "go")."""
+    return _verb_lemmas(word, tuple(tags))
+
+
+@lru_cache(maxsize=16384)
+def _verb_lemmas(word: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+    found = []
+    for lemma in lemminflect.getAllLemmas(word, upos="VERB").get("VERB", ()):
+        forms = lemminflect.getAllInflections(lemma, upos="VERB")
+        if any(word in forms.get(tag, ()) for tag in tags):
+            found.append(lemma)
+    return tuple(found)

@@ -1,0 +1,28 @@
+"""``itune_core.verb_forms``: which verbs a word is a given form of, from lemminflect's
+tables, as the tense guard and the synthetic learner errors both read them."""
+
+import pytest
+
+from itune_core.verb_forms import verb_lemmas
+
+
+@pytest.mark.parametrize(
+    ("word", "tags", "lemmas"),
+    [
+        ("goes", ("VBZ",), ("go",)),
+        ("went", ("VBD",), ("go",)),
+        ("went", ("VB", "VBP", "VBZ"), ()),  # a past form only
+        ("lives", ("VBZ",), ("live",)),
+        ("running", ("VBG",), ("run",)),
+        ("read", ("VBD",), ("read",)),  # the same in the present and the past
+        ("read", ("VBP",), ("read",)),
+        ("table", ("VBD", "VBZ"), ()),  # a verb, but not in those forms
+        ("qwzx", ("VB", "VBD"), ()),  # unknown: no verb
+    ],
+)
+def test_the_verbs_a_word_is_a_form_of(word, tags, lemmas):
+    assert verb_lemmas(word, tags) == lemmas
+
+
+def test_tags_may_be_any_iterable_and_give_the_same_answer():
+    assert verb_lemmas("goes", ["VBZ"]) == verb_lemmas("goes", iter(("VBZ",))) == ("go",)
