@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from transformers import DynamicCache
 
+from itune_core.adapters import BASE
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
 from itune_core.prefix_cache import common_prefix_length, shared_prefix_forward
 
@@ -119,69 +121,113 @@ def logprobs_after_generated(
     adapter_name: str | None = None,
 ) -> list[float]:
     """``shared_prompt_logprobs`` of ``answers`` after ``generated.prompt``, from what
-    generating ``generated.answer`` computed.
+    generating ``generated.answer`` computed (``logprobs_after_generated_rows`` of one
+    row)."""
+    return logprobs_after_generated_rows(model, [(generated, answers, adapter_name)], pad_id)[0]
+
+
+def logprobs_after_generated_rows(
+    model: torch.nn.Module,
+    jobs: Sequence[tuple[GeneratedRow, Sequence[Sequence[int]], str | None]],
+    pad_id: int,
+) -> list[list[float]]:
+    """For each ``(generated, answers, adapter name)``, ``shared_prompt_logprobs`` of
+    ``answers`` after ``generated.prompt``, from what generating ``generated.answer``
+    computed, every row's answers in one pass.
 
     The answers to score are the generated answer and its variants, each with one edit
     undone (``edit_margins``). An answer's tokens that start the generated answer too take
     their log-probabilities from the generation; only its tokens after they part run, all
-    the answers' in one pass over the generation's cache (one row repeated, each row seeing
-    only the positions before its own tokens, at their own positions). The generated
-    answer itself then costs nothing, and a variant only its tokens from its edit on.
-    ``generated.cache`` is extended in place.
+    the rows' answers in one pass over their generations' caches (each answer a row with
+    its generation's cache, laid from the start and masked after its end, seeing only the
+    positions before its own tokens, at their own positions). The generated answer itself
+    then costs nothing, and a variant only its tokens from its edit on. One pass for all
+    rows, not one per row: on a CPU a pass of a few tokens costs nearly as much as one of
+    many, since it reads every weight either way.
+
+    Raises:
+        ValueError: an empty answer, or a generation whose cache does not hold its prompt
+            and its answer less one token.
     """
-    if any(len(a) < 1 for a in answers):
-        raise ValueError("every answer needs at least one token (its end of turn)")
-    prompt, answer = list(generated.prompt), list(generated.answer)
-    held = generated.cache.get_seq_length()
-    if not prompt or held != len(prompt) + len(answer) - 1:
-        raise ValueError(
-            f"the cache holds {held} positions, the prompt and the answer less one "
-            f"{len(prompt) + len(answer) - 1}"
-        )
-    running = [0.0]  # running[j]: the log-probability of the answer's first j tokens
-    for logprob in generated.logprobs:
-        running.append(running[-1] + logprob)
-    scores, parts = {}, {}  # parts: answer index -> tokens it shares with the generated one
-    for i, ids in enumerate(answers):
-        shared = common_prefix_length([answer, ids])
-        if shared == len(ids):  # the generated answer, or a start of it
-            scores[i] = running[shared]
-        else:
-            parts[i] = shared
-    if not parts:
-        return [scores[i] for i in range(len(answers))]
+    results: list[dict[int, float]] = []
+    runs = []  # per answer to run: (job, answer index, tokens fed, position of the first)
+    for k, (generated, answers, _) in enumerate(jobs):
+        if any(len(a) < 1 for a in answers):
+            raise ValueError("every answer needs at least one token (its end of turn)")
+        prompt, answer = list(generated.prompt), list(generated.answer)
+        held = generated.cache.get_seq_length()
+        if not prompt or held != len(prompt) + len(answer) - 1:
+            raise ValueError(
+                f"the cache holds {held} positions, the prompt and the answer less one "
+                f"{len(prompt) + len(answer) - 1}"
+            )
+        running = [0.0]  # running[j]: the log-probability of the answer's first j tokens
+        for logprob in generated.logprobs:
+            running.append(running[-1] + logprob)
+        scores = {}
+        for i, ids in enumerate(answers):
+            shared = common_prefix_length([answer, ids])
+            scores[i] = running[shared]  # the rest, if any, is added below
+            if shared < len(ids):
+                # fed again: the token before its own ones, whose logits predict the first
+                fed = [answer[shared - 1] if shared else prompt[-1], *ids[shared:]]
+                runs.append((k, i, fed, len(prompt) - 1 + shared))
+        results.append(scores)
+    if runs:
+        _run_after_generated(model, jobs, runs, pad_id, results)
+    return [[scores[i] for i in range(len(scores))] for scores in results]
+
+
+def _run_after_generated(model, jobs, runs, pad_id: int, results: list[dict[int, float]]) -> None:
+    """The pass of ``logprobs_after_generated_rows``: adds each run answer's tokens'
+    log-probabilities to its score in ``results``."""
     device = next(model.parameters()).device
-    order = list(parts)
-    # each row feeds again the token before its own ones, whose logits predict the first
-    fed = [
-        [answer[parts[i] - 1] if parts[i] else prompt[-1], *answers[i][parts[i] :]] for i in order
-    ]
-    n, width = len(order), max(map(len, fed))
+    caches = [jobs[k][0].cache for k, *_ in runs]
+    held = max(cache.get_seq_length() for cache in caches)
+    n, width = len(runs), max(len(fed) for _, _, fed, _ in runs)
     ids = torch.full((n, width), pad_id, dtype=torch.long)
     mask = torch.zeros((n, held + width), dtype=torch.long)
     positions = torch.zeros((n, width), dtype=torch.long)
-    for j, (i, row) in enumerate(zip(order, fed, strict=True)):
-        start = len(prompt) - 1 + parts[i]  # the position of the token fed again
-        ids[j, : len(row)] = torch.tensor(row)
+    for j, (_, _, fed, start) in enumerate(runs):
+        ids[j, : len(fed)] = torch.tensor(fed)
         mask[j, :start] = 1
-        mask[j, held : held + len(row)] = 1
+        mask[j, held : held + len(fed)] = 1
         positions[j] = torch.arange(start, start + width)
-    cache = generated.cache
+    names = [jobs[k][2] for k, *_ in runs]
+    if any(names):  # rows of the plain model among adapters' rows: PEFT's name for it
+        names = [name or BASE for name in names]
     with torch.inference_mode():
-        cache.batch_repeat_interleave(n)
+        cache = DynamicCache(ddp_cache_data=_stacked(caches, held))
         out = model(
             input_ids=ids.to(device),
             attention_mask=mask.to(device),
             position_ids=positions.to(device),
             past_key_values=cache,
             use_cache=True,
-            **_names(adapter_name)(n),
+            **({"adapter_names": names} if any(names) else {}),
         )
         logp = torch.log_softmax(out.logits[:, :-1].float(), dim=-1)
         following = logp.gather(-1, ids[:, 1:, None].to(device))[..., 0].cpu()
-    for j, i in enumerate(order):
-        scores[i] = running[parts[i]] + following[j, : len(fed[j]) - 1].sum().item()
-    return [scores[i] for i in range(len(answers))]
+    for j, (k, i, fed, _) in enumerate(runs):
+        results[k][i] += following[j, : len(fed) - 1].sum().item()
+
+
+def _stacked(caches: Sequence[Any], held: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Per layer, the keys and values of ``caches`` (one row each) stacked into one batch,
+    each laid from the start and padded with zeros to ``held`` positions (masked out by
+    the caller). Row after row from the same cache share nothing: the pass extends them."""
+    out = []
+    for layer in range(len(caches[0].layers)):
+        pair = []
+        for part in ("keys", "values"):
+            first = getattr(caches[0].layers[layer], part)
+            stacked = first.new_zeros((len(caches), first.shape[1], held, first.shape[3]))
+            for j, cache in enumerate(caches):
+                tensor = getattr(cache.layers[layer], part)
+                stacked[j, :, : tensor.shape[2]] = tensor[0]
+            pair.append(stacked)
+        out.append(tuple(pair))
+    return out
 
 
 def _names(adapter_name: str | None) -> Callable[[int], dict]:

@@ -51,7 +51,8 @@ What ``generate`` computed for a row is kept (bounded, the oldest dropped first)
 by ``score`` for the same prompt and adapter: the key/value cache of its prompt and answer,
 and each answer token's log-probability. Scoring the answer's variants (each with one edit
 undone) then runs only each variant's tokens from its edit on, and the answer itself not at
-all (``itune_core.confidence.logprobs_after_generated``). The caller hands back a row it is
+all, the variants of every row scored in one call in one pass
+(``itune_core.confidence.logprobs_after_generated_rows``). The caller hands back a row it is
 done with (``release``), so what was kept for an answer that is never scored (unchanged, or
 discarded) does not stay until pushed out.
 
@@ -74,7 +75,7 @@ from itune_core.adapters import generate_kwargs, sole_adapter
 from itune_core.confidence import (
     GeneratedRow,
     Scorer,
-    logprobs_after_generated,
+    logprobs_after_generated_rows,
     shared_prompt_logprobs,
 )
 from itune_core.prefix_cache import common_prefix_length
@@ -722,22 +723,27 @@ class Decoder:
 
         When ``generate`` kept the row (``_keep``), an answer's tokens that its generated
         answer has too take their log-probabilities from the generation, and only the
-        rest runs, after the kept cache (``logprobs_after_generated``): the answer itself
-        usually costs nothing, a variant with one edit undone only its tokens from the
-        edit on. Otherwise the prompt runs once for all the answers
-        (``shared_prompt_logprobs``).
+        rest runs, after the kept cache, every kept row's in one pass
+        (``logprobs_after_generated_rows``): the answer itself usually costs nothing, a
+        variant with one edit undone only its tokens from the edit on. Otherwise the
+        row's prompt runs once for all its answers (``shared_prompt_logprobs``).
         """
-        out = []
-        for row, answers in jobs:
-            names = self._adapter_names([row.adapter]).get("adapter_names")
-            name = names[0] if names else None
+        names = self._adapter_names([row.adapter for row, _ in jobs]).get("adapter_names")
+        pad = self.tokenizer.pad_token_id
+        out: list[list[float] | None] = [None] * len(jobs)
+        after = []  # (job index, (kept row, answers' ids, adapter name))
+        for k, (row, answers) in enumerate(jobs):
+            name = names[k] if names else None
             ids = [answer_token_ids(self.tokenizer, a) for a in answers]
-            pad = self.tokenizer.pad_token_id
             kept = self._take(row)
             if kept is None:
-                out.append(shared_prompt_logprobs(self.model, row.prompt, ids, pad, name))
-                continue
-            out.append(logprobs_after_generated(self.model, kept, ids, pad, name))
+                out[k] = shared_prompt_logprobs(self.model, row.prompt, ids, pad, name)
+            else:
+                after.append((k, (kept, ids, name)))
+        if after:
+            found = logprobs_after_generated_rows(self.model, [job for _, job in after], pad)
+            for (k, _), scores in zip(after, found, strict=True):
+                out[k] = scores
         return out
 
     def _keep(

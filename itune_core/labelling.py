@@ -62,26 +62,39 @@ class IntentionPredictor:
         ]
         # Pairs with the same "before" (the edits of one sentence) share the prompt up to
         # the revised text: that prefix is run once (IntentionClassifier.predict_proba_shared).
+        # Pairs alone with their "before" (one edit each, from one revision or several
+        # labelled together) share only the instruction, whose cache is kept: they go in
+        # chunks of similar length, each one pass over the rest of its prompts.
         groups: dict[str, list[int]] = {}
         for k, (before, _) in enumerate(pairs):
             groups.setdefault(before, []).append(k)
-        probs: dict[int, list[float]] = {}
+        chunks = []  # (pair indices, whether they share their sentence)
         for members in groups.values():
-            for start in range(0, len(members), self.batch_size):
-                chunk = members[start : start + self.batch_size]
-                rows = [encoded[k] for k in chunk]
-                shared = _common_prefix(rows)
-                if shared:
-                    found = self.classifier.predict_proba_shared(
-                        rows[0][:shared],
-                        [ids[shared:] for ids in rows],
-                        pad,
-                        cache=self._opening_cache(rows[0][:shared]),
-                    )
-                else:
-                    found = self._padded_proba(rows, pad)
-                for k, row in zip(chunk, found.float().cpu().tolist(), strict=True):
-                    probs[k] = row
+            if len(members) > 1:
+                for i in range(0, len(members), self.batch_size):
+                    chunks.append((members[i : i + self.batch_size], True))
+        alone = sorted(
+            (m[0] for m in groups.values() if len(m) == 1), key=lambda k: len(encoded[k])
+        )
+        for i in range(0, len(alone), self.batch_size):
+            chunks.append((alone[i : i + self.batch_size], False))
+        probs: dict[int, list[float]] = {}
+        for chunk, one_sentence in chunks:
+            rows = [encoded[k] for k in chunk]
+            shared = _common_prefix(rows)
+            cache = self._opening_cache(rows[0][:shared]) if shared else None
+            if cache is not None and not one_sentence:
+                # not the few tokens different sentences may share beyond the instruction:
+                # they would cost a pass of their own
+                shared = cache.get_seq_length()
+            if shared:
+                found = self.classifier.predict_proba_shared(
+                    rows[0][:shared], [ids[shared:] for ids in rows], pad, cache=cache
+                )
+            else:
+                found = self._padded_proba(rows, pad)
+            for k, row in zip(chunk, found.float().cpu().tolist(), strict=True):
+                probs[k] = row
         return [dict(zip(self.labels, probs[k], strict=True)) for k in range(len(pairs))]
 
     def _opening_cache(self, prefix: Sequence[int]) -> DynamicCache | None:
@@ -120,19 +133,36 @@ class IntentionPredictor:
         Labels outside the app's intentions (a predictor trained on other data) are
         ignored; an edit none of whose labels is an app intention keeps its label.
         """
-        labelled = []
-        for edit, probs in zip(edits, self.edit_probabilities(source, edits), strict=True):
-            known = {k: v for k, v in probs.items() if k in INTENTIONS}
-            if not known:
-                labelled.append(edit)
-                continue
-            best = max(known, key=known.get)
-            labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
-        return labelled
+        return self.label_many([(source, revised, edits)])[0]
+
+    def label_many(self, revisions: Sequence[tuple[str, str, Sequence[Edit]]]) -> list[list[Edit]]:
+        """``label_edits`` of each ``(source, revised, edits)``, every edit of them all
+        scored together (``probabilities``): the revisions of several writers take one pass
+        of the predictor, not one each."""
+        pairs = [pair for source, _, edits in revisions for pair in self.edit_pairs(source, edits)]
+        probs = iter(self.probabilities(pairs) if pairs else [])  # one per edit, in order
+        out = []
+        for _, _, edits in revisions:
+            labelled = []
+            for edit in edits:
+                known = {k: v for k, v in next(probs).items() if k in INTENTIONS}
+                if not known:
+                    labelled.append(edit)
+                    continue
+                best = max(known, key=known.get)
+                labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
+            out.append(labelled)
+        return out
 
     def edit_probabilities(self, source: str, edits: Sequence[Edit]) -> list[dict[str, float]]:
-        """Each edit's label probabilities, the edit shown as IteraTeR's sentence-level data
-        shows edits: the sentence(s) around it before, and the same with only it applied."""
+        """Each edit's label probabilities (``edit_pairs``)."""
+        pairs = self.edit_pairs(source, edits)
+        return self.probabilities(pairs) if pairs else []
+
+    @staticmethod
+    def edit_pairs(source: str, edits: Sequence[Edit]) -> list[tuple[str, str]]:
+        """Each edit as the predictor reads it, as IteraTeR's sentence-level data shows
+        edits: the sentence(s) around it before, and the same with only it applied."""
         pieces = split_pieces(source) or [(0, len(source))]
         pairs = []
         for edit in edits:
@@ -141,7 +171,7 @@ class IntentionPredictor:
             local = replace(edit, start_char_pos=edit.start_char_pos - a,
                             end_char_pos=edit.end_char_pos - a)  # fmt: skip
             pairs.append((context, apply_edits(context, [local])))
-        return self.probabilities(pairs) if pairs else []
+        return pairs
 
     def __call__(self, source: str, revised: str, edits: list[Edit]) -> list[Edit]:
         """The reviser's labeller hook: ``label_edits``."""

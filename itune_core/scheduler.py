@@ -4,11 +4,15 @@ On a CPU or a GPU, decoding is bound by reading the weights, so rows added to a 
 almost free. ``BatchScheduler`` owns the model's use: requests hand it their rows
 (``decode``) and their scoring jobs (``scorer``), and one thread runs them:
 
-1. every scoring job waiting (``itune_core.confidence``: short forward passes), in one
-   call;
-2. every other model call waiting (``call``: labelling a revision's edits with the
-   intention predictor), one after another: on a CPU, forward passes from many threads at
-   once oversubscribe the cores and each takes many times longer;
+1. every scoring job waiting (``itune_core.confidence``: a few tokens per row), in one
+   call and one pass;
+2. every other model call waiting (``call``), one after another: on a CPU, forward passes
+   from many threads at once oversubscribe the cores and each takes many times longer.
+   The calls of a function that takes many callers' arguments at once
+   (``call_together``: labelling the edits of the revisions that wait, with the
+   intention predictor) run as one call. On a CPU a pass over a few tokens costs nearly
+   as much as one over many (it reads every weight either way), so these short jobs,
+   one per request, cost little more together than one alone;
 3. a batch of rows (``Decoder.generate``), round-robin across the waiting requests. Rows
    keep joining it between passes as rows end and free their slots, up to ``max_rows``,
    and the scores and calls handed in meanwhile run between passes too, so the batch stays
@@ -87,6 +91,14 @@ class _Call(_Job):
 
 
 @dataclass
+class _TogetherCall(_Job):
+    """One caller's arguments for a function that takes every waiting caller's at once."""
+
+    fn: Callable[[list[tuple]], list] = lambda items: []
+    args: tuple = ()
+
+
+@dataclass
 class _ScoreJob(_Job):
     row: Row | None = None
     answers: Sequence[str] = ()
@@ -133,7 +145,7 @@ class BatchScheduler:
         self._cond = threading.Condition()
         self._requests: OrderedDict[int, _Request] = OrderedDict()
         self._scores: list[_ScoreJob] = []
-        self._calls: list[_Call] = []
+        self._calls: list[_Job] = []  # _Call and _TogetherCall, in the order they came
         self._ids = count()
         self._thread: threading.Thread | None = None
         self.batches = 0  # generate calls made (for tests and benchmarks)
@@ -194,6 +206,15 @@ class BatchScheduler:
         exception."""
         return self._wait_for("_calls", _Call(fn=lambda: fn(*args, **kwargs)))
 
+    def call_together(self, fn: Callable[[list[tuple]], list], *args) -> object:
+        """``fn``'s answer for ``args``, where ``fn`` takes a list of argument tuples and
+        answers each, in order: run like ``call``, in one call with the arguments that
+        other callers handed in for the same ``fn`` (equal functions: the same method of
+        the same object) meanwhile. Labelling the edits of several writers' revisions takes
+        one pass of the predictor this way, not one each. An error in ``fn`` is raised in
+        every caller of that call."""
+        return self._wait_for("_calls", _TogetherCall(fn=fn, args=args))
+
     def _wait_for(self, queue_name: str, job: _Job) -> object:
         """Queue ``job`` on the list ``queue_name`` for the scheduler's thread (looked up
         under the lock: the thread swaps the lists); its result or its error."""
@@ -247,8 +268,7 @@ class BatchScheduler:
                     self._run_scores(jobs)
             if calls:
                 with self._timed("calls"):
-                    for job in calls:
-                        self._run_call(job)
+                    self._run_calls(calls)
             if batch:
                 self._run_batch(batch)  # times its own passes (not the jobs run between)
             answered_at = time.monotonic() if jobs or calls or batch else None
@@ -312,12 +332,38 @@ class BatchScheduler:
         for job in jobs:
             job.done.set()
 
+    def _run_calls(self, calls: list[_Job]) -> None:
+        """Run ``calls`` in the order they came, those of one ``call_together`` function
+        in one call where the first of them came."""
+        together: dict[Callable, list[_TogetherCall]] = {}
+        for job in calls:
+            if isinstance(job, _TogetherCall):
+                together.setdefault(job.fn, []).append(job)
+        for job in calls:
+            if not isinstance(job, _TogetherCall):
+                self._run_call(job)
+            elif job.fn in together:
+                self._run_together(together.pop(job.fn))
+
     def _run_call(self, job: _Call) -> None:
         try:
             job.result = job.fn()
         except BaseException as err:  # raised in the caller's thread
             job.error = err
         job.done.set()
+
+    def _run_together(self, jobs: list[_TogetherCall]) -> None:
+        try:
+            results = jobs[0].fn([job.args for job in jobs])
+            if len(results) != len(jobs):
+                raise RuntimeError(f"{len(results)} answers to {len(jobs)} calls")
+            for job, result in zip(jobs, results, strict=True):
+                job.result = result
+        except BaseException as err:  # raised in every caller's thread
+            for job in jobs:
+                job.error = err
+        for job in jobs:
+            job.done.set()
 
     def _run_batch(self, batch: list[tuple[_Request, int, Row]]) -> None:
         """Decode ``batch``, rows of waiting requests joining it between passes while any
@@ -378,8 +424,7 @@ class BatchScheduler:
                 self._run_scores(jobs, exclusive=False)
         if calls:
             with self._timed("calls"):
-                for job in calls:
-                    self._run_call(job)
+                self._run_calls(calls)
         return time.perf_counter() - start
 
     def _joiners(self, running: int, in_flight: dict[int, int]) -> list[tuple[_Request, int, Row]]:

@@ -236,7 +236,7 @@ class AdapterPool:
             self._attach(name, path)
             loaded = self._labeller(name, path)
             if loaded is not None:  # run between passes, never beside one (see scheduler)
-                labeller = partial(self.scheduler.call, loaded)
+                labeller = self._scheduled(loaded)
         return Reviser(
             None,
             self.tokenizer,
@@ -246,6 +246,15 @@ class AdapterPool:
             labeller=labeller,
             decoder=self.scheduler,
         )
+
+    def _scheduled(self, labeller: Labeller) -> Labeller:
+        """``labeller`` run by the scheduler; one that labels many revisions at once
+        (``label_many``, as ``IntentionPredictor`` does) labels those of every request
+        waiting at once in one call (``BatchScheduler.call_together``)."""
+        many = getattr(labeller, "label_many", None)
+        if many is None:
+            return partial(self.scheduler.call, labeller)
+        return partial(self.scheduler.call_together, many)
 
     def _attach(self, name: str, path: Path | None) -> None:
         # Most requests name an adapter attached long ago: they need no lock (a dict

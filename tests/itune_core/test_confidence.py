@@ -12,6 +12,7 @@ from itune_core.confidence import (
     edit_margins,
     keep_confident,
     logprobs_after_generated,
+    logprobs_after_generated_rows,
     shared_prompt_logprobs,
 )
 from itune_core.edits import apply_edits, compute_edits
@@ -165,6 +166,45 @@ def test_scores_after_a_generation_are_those_of_the_whole_answers(make_base_mode
         # one pass, over the three answers that part from the generated one, each from
         # the token before it parts: 5, 3 and 2 tokens
         assert fed == [(3, 5)]
+
+
+def test_rows_scored_together_are_scored_as_each_alone(make_lora_model):
+    """Generations of different lengths, with the adapter and without, in one pass: each
+    answer's score is its whole sequence's, the plain model's rows as if no adapter."""
+    model = make_lora_model().eval()
+    jobs = [  # (prompt, generated answer, answers to score, adapter)
+        (
+            [5, 9, 17, 3, 44, 12],
+            [7, 8, 9, 10, 11, 2],
+            [[7, 8, 9, 10, 11, 2], [7, 8, 30, 10, 11, 2]],
+            "default",
+        ),
+        ([6, 3], [20, 21, 2], [[20, 2], [20, 21, 2], [33, 21, 2]], None),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [40, 2], [[40, 41, 42, 2]], "default"),
+        ([15, 16, 17], [50, 51, 2], [[50, 51, 2]], "default"),  # nothing to run
+    ]
+    expected = []
+    for prompt, _, answers, name in jobs:
+        extra = {"adapter_names": [name or "__base__"] * len(answers)}
+        expected.append(sequence_logprobs(model, [(prompt, a) for a in answers], 0, **extra))
+    rows = [
+        (generated_row(model, prompt, answer, name or "__base__"), answers, name)
+        for prompt, answer, answers, name in jobs
+    ]
+    fed = []
+    hook = model.register_forward_pre_hook(
+        lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
+        with_kwargs=True,
+    )
+    try:
+        found = logprobs_after_generated_rows(model, rows, pad_id=0)
+    finally:
+        hook.remove()
+    for got, want in zip(found, expected, strict=True):
+        assert got == pytest.approx(want, abs=1e-4)
+    # one pass over the four answers that part from their generations (the others are
+    # the generated answers or starts of them), the longest feeding 5 tokens
+    assert fed == [(4, 5)]
 
 
 def test_a_generation_cache_of_the_wrong_length_is_refused(make_base_model):

@@ -117,6 +117,39 @@ def test_edit_probabilities_are_those_of_each_edit_alone_in_its_sentence(predict
     assert predictor.edit_probabilities(source, []) == []
 
 
+def test_revisions_labelled_together_get_the_labels_each_gets_alone(itune_home):
+    """Several writers' revisions, one edit each, in one pass after the instruction: the
+    labels and confidences those revisions get one by one."""
+    predictor = tiny_predictor(itune_home)
+    predictor.batch_size = 8
+    revisions = [
+        ("He go home.", "He went home."),
+        ("She like apples very much.", "She likes apples very much."),
+        ("It was a long day for every one of us.", "It was a long day for all of us."),
+        ("They was late.", "They were late."),
+    ]
+    jobs = [(a, b, compute_edits(a, b)) for a, b in revisions]
+    alone = [predictor.label_edits(*job) for job in jobs]  # also runs the instruction once
+    decoder = predictor.classifier.model.get_decoder()
+    fed = []
+    hook = decoder.register_forward_pre_hook(
+        lambda _m, args, kwargs: fed.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+    )
+    try:
+        together = predictor.label_many(jobs)
+    finally:
+        hook.remove()
+    edits = sum(len(job[2]) for job in jobs)
+    assert len(fed) == 1 and fed[0][0] == edits  # every edit in one pass
+    assert [len(t) for t in together] == [len(job[2]) for job in jobs]
+    for got, want in zip(together, alone, strict=True):
+        assert [(e.start_char_pos, e.intention) for e in got] == [
+            (e.start_char_pos, e.intention) for e in want
+        ]
+        assert [e.confidence for e in got] == pytest.approx([e.confidence for e in want], abs=2e-4)
+    assert predictor.label_many([]) == []
+
+
 def test_labels_outside_the_app_intentions_are_ignored(predictor, monkeypatch):
     edit = Edit("R", "go", "went", 3, 5)
     monkeypatch.setattr(predictor, "probabilities", lambda pairs: [{"Evidence": 0.9}])

@@ -280,6 +280,42 @@ def test_calls_run_in_the_scheduler_thread_one_at_a_time():
     assert max(overlaps) == 1 and threads == {"batch-scheduler"}
 
 
+def test_calls_of_one_function_that_wait_together_run_as_one_call():
+    scheduler = BatchScheduler(FakeDecoder(), max_rows=4)
+    release, seen = threading.Event(), []
+
+    class Labeller:  # each access gives a new bound method: equal ones go together
+        def double(self, items):
+            seen.append(("double", sorted(items)))
+            return [a * 2 for (a,) in items]
+
+        def broken(self, items):
+            seen.append(("broken", sorted(items)))
+            raise ValueError("bad pass")
+
+        def short(self, items):
+            return items[:1]
+
+    labeller = Labeller()
+    with ThreadPoolExecutor(9) as pool:
+        blocker = pool.submit(scheduler.call, release.wait, 5)  # holds the thread
+        while not blocker.running():
+            time.sleep(0.001)
+        time.sleep(0.02)
+        doubled = [pool.submit(scheduler.call_together, labeller.double, k) for k in range(4)]
+        broken = [pool.submit(scheduler.call_together, labeller.broken, k) for k in range(2)]
+        short = [pool.submit(scheduler.call_together, labeller.short, k) for k in range(2)]
+        while len(scheduler._calls) < 8:  # all queued behind the blocker
+            time.sleep(0.001)
+        release.set()
+    assert [f.result() for f in doubled] == [0, 2, 4, 6]
+    assert seen == [("double", [(0,), (1,), (2,), (3,)]), ("broken", [(0,), (1,)])]
+    for f in broken:
+        assert isinstance(f.exception(), ValueError)
+    for f in short:  # an answer missing: every caller of that call gets the error
+        assert "1 answers to 2 calls" in str(f.exception())
+
+
 def test_the_model_s_busy_time_is_kept_per_kind_of_work():
     scheduler = BatchScheduler(FakeDecoder(delay=0.05), max_rows=4)
     assert scheduler.busy_seconds == {"generate": 0.0, "score": 0.0, "calls": 0.0}
