@@ -60,7 +60,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py does, before torch loads
+if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():  # as app.py does,
+    os.environ["GOMP_SPINCOUNT"] = "10000"  # before torch loads
 
 import sqlalchemy as sa
 import torch

@@ -32,7 +32,8 @@ Writes ``benchmarks/results/model_calls.{json,md}`` and prints the table.
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see serve.py)
+if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():  # as app.py does,
+    os.environ["GOMP_SPINCOUNT"] = "10000"  # before torch loads
 
 import argparse
 import shlex

@@ -40,11 +40,10 @@ warm start; the app adds under 10 % to ``generate``.
 The app inherits this process's environment, with ``ITUNE_ADAPTER=none`` unless it is set:
 the app then serves the base model, as ``direct`` and ``reviser`` do (its answers still
 differ from ``direct``'s where the confidence threshold leaves an edit out). app.py
-defaults OpenMP's wait policy to PASSIVE (spin-waiting makes every ``generate`` several
-times slower as soon as other work wants the cores); this script does the same before
-importing torch, so both paths run under one policy. ``OMP_WAIT_POLICY=ACTIVE python
-benchmarks/serve.py`` measures both with spinning instead (the command saved with the
-results says which was used).
+lets OpenMP's threads spin for about 0.1 ms before they sleep (``GOMP_SPINCOUNT=10000``,
+see app.py); this script does the same before importing torch, so both paths run under
+one policy. ``OMP_WAIT_POLICY=PASSIVE python benchmarks/serve.py`` measures both without
+spinning instead (the command saved with the results says which was used).
 
 Writes ``benchmarks/results/serve.json`` (raw latencies, summary, machine) and
 ``serve.md`` (the table) and prints the table.
@@ -65,7 +64,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py does, before torch loads
+if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():  # as app.py does,
+    os.environ["GOMP_SPINCOUNT"] = "10000"  # before torch loads
 
 import torch
 from gradio_client import Client
@@ -437,7 +437,9 @@ def write_results(args, sentences, starts, runs, docs, same, loaded, device, loa
     summary = summarize(runs)
     md = table(summary, starts, len(runs["direct"])) + "\n\n" + documents_table(docs, same)
     env = [
-        f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS") if k in os.environ
+        f"{k}={os.environ[k]}"
+        for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")
+        if k in os.environ
     ]
     command = " ".join([*env, "python", "benchmarks/serve.py", *sys.argv[1:]])
     date = now()

@@ -1,8 +1,14 @@
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_bind_to_loopback_on_7860_with_a_sqlite_file():
@@ -129,3 +135,34 @@ def test_prompt_lookup_is_a_setting_and_zero_turns_it_off():
             Settings.from_env({"ITUNE_PROMPT_LOOKUP": bad})
     with pytest.raises(ValueError, match="ITUNE_PROMPT_LOOKUP must be an integer"):
         Settings.from_env({"ITUNE_PROMPT_LOOKUP": "many"})
+
+
+@pytest.mark.parametrize(
+    ("env", "app_spin", "worker"),
+    [
+        ({}, "10000", {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}),
+        ({"OMP_WAIT_POLICY": "PASSIVE"}, None, {}),
+        ({"GOMP_SPINCOUNT": "500"}, "500", {}),
+    ],
+)
+def test_openmp_threads_spin_briefly_in_the_app_and_not_in_its_worker(env, app_spin, worker):
+    """The app sets OpenMP's spin count before torch loads unless the operator set a wait
+    policy or a spin count; the worker it starts then gets no spinning."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    probe = (
+        "import json, os, app; "
+        "print(json.dumps([os.environ.get('GOMP_SPINCOUNT'), app.WORKER_OPENMP]))"
+    )
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert json.loads(out) == [app_spin, worker]

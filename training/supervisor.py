@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class WorkerSupervisor:
             quick exit (under a minute) up to ``max_delay``, so a worker that cannot start
             does not spin.
         stale_after: the worker's ``--stale-after`` (seconds without a heartbeat).
+        env: environment variables set for the worker on top of this process's (the
+            app's OpenMP settings for a second job on its cores).
     """
 
     db_url: str
@@ -44,6 +47,7 @@ class WorkerSupervisor:
     restart_delay: float = 2.0
     max_delay: float = 60.0
     stale_after: float = 300.0
+    env: Mapping[str, str] = field(default_factory=dict)
     _process: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
@@ -79,7 +83,7 @@ class WorkerSupervisor:
     def _spawn(self) -> subprocess.Popen:
         # The database URL goes through the environment, not the command line: a password
         # in it would show in every process list.
-        env = {**os.environ, "ITUNE_DB_URL": self.db_url}
+        env = {**os.environ, **self.env, "ITUNE_DB_URL": self.db_url}
         process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, env=env)
         log.info("training worker started (pid %d)", process.pid)
         return process

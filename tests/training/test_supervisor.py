@@ -147,3 +147,24 @@ def test_the_database_url_reaches_the_worker_through_its_environment_not_its_arg
     WorkerSupervisor(url, tmp_path / "runs", tmp_path)._spawn()
     assert not any("hunter2" in arg for arg in seen["args"])
     assert seen["env"]["ITUNE_DB_URL"] == url
+
+
+def test_the_worker_gets_the_app_s_settings_for_it_on_top_of_the_app_s_environment(
+    tmp_path, monkeypatch
+):
+    seen = {}
+
+    class Started:
+        pid = 4242
+
+        def __init__(self, args, **kwargs):
+            seen["env"] = kwargs.get("env") or {}
+
+    monkeypatch.setattr(subprocess, "Popen", Started)
+    monkeypatch.setenv("GOMP_SPINCOUNT", "10000")
+    monkeypatch.setenv("ITUNE_MAX_BATCH", "8")
+    overrides = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
+    WorkerSupervisor("sqlite://", tmp_path / "runs", tmp_path, env=overrides)._spawn()
+    assert seen["env"]["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert seen["env"]["GOMP_SPINCOUNT"] == "0"
+    assert seen["env"]["ITUNE_MAX_BATCH"] == "8"  # the rest as the app has it
