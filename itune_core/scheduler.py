@@ -211,8 +211,8 @@ class BatchScheduler:
         answers each, in order: run like ``call``, in one call with the arguments that
         other callers handed in for the same ``fn`` (equal functions: the same method of
         the same object) meanwhile. Labelling the edits of several writers' revisions takes
-        one pass of the predictor this way, not one each. An error in ``fn`` is raised in
-        every caller of that call."""
+        one pass of the predictor this way, not one each. When that call fails, each
+        caller's arguments are tried alone: an error reaches only the callers it is due to."""
         return self._wait_for("_calls", _TogetherCall(fn=fn, args=args))
 
     def _wait_for(self, queue_name: str, job: _Job) -> object:
@@ -353,15 +353,21 @@ class BatchScheduler:
         job.done.set()
 
     def _run_together(self, jobs: list[_TogetherCall]) -> None:
+        """One call for ``jobs``; if it fails, each job alone, so that the error reaches
+        only the callers whose arguments cause it."""
         try:
             results = jobs[0].fn([job.args for job in jobs])
             if len(results) != len(jobs):
                 raise RuntimeError(f"{len(results)} answers to {len(jobs)} calls")
             for job, result in zip(jobs, results, strict=True):
                 job.result = result
-        except BaseException as err:  # raised in every caller's thread
-            for job in jobs:
-                job.error = err
+        except BaseException as err:
+            if len(jobs) > 1:
+                logger.warning("a call for %d callers failed; calling for each alone", len(jobs))
+                for job in jobs:
+                    self._run_together([job])
+                return
+            jobs[0].error = err  # raised in the caller's thread
         for job in jobs:
             job.done.set()
 
