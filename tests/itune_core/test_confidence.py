@@ -168,7 +168,7 @@ def test_scores_after_a_generation_are_those_of_the_whole_answers(make_base_mode
         assert fed == [(3, 5)]
 
 
-def test_rows_scored_together_are_scored_as_each_alone(make_lora_model):
+def test_rows_scored_together_are_scored_as_each_alone(make_lora_model, monkeypatch):
     """Generations of different lengths, with the adapter and without, in one pass: each
     answer's score is its whole sequence's, the plain model's rows as if no adapter."""
     model = make_lora_model().eval()
@@ -205,6 +205,22 @@ def test_rows_scored_together_are_scored_as_each_alone(make_lora_model):
     # one pass over the four answers that part from their generations (the others are
     # the generated answers or starts of them), the longest feeding 5 tokens
     assert fed == [(4, 5)]
+    # with room for 24 cached positions a pass, the shortest caches go first, two rows of
+    # 4 positions, then the rows of 11 and 12: the same scores in two passes
+    monkeypatch.setattr("itune_core.confidence.SCORE_PASS_POSITIONS", 24)
+    rows = [(generated_row(model, p, a, n or "__base__"), s, n) for p, a, s, n in jobs]
+    fed.clear()
+    hook = model.register_forward_pre_hook(
+        lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
+        with_kwargs=True,
+    )
+    try:
+        again = logprobs_after_generated_rows(model, rows, pad_id=0)
+    finally:
+        hook.remove()
+    assert fed == [(2, 4), (2, 5)]
+    for got, want in zip(again, expected, strict=True):
+        assert got == pytest.approx(want, abs=1e-4)
 
 
 def test_a_generation_cache_of_the_wrong_length_is_refused(make_base_model):
