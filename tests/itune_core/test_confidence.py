@@ -1,6 +1,7 @@
 """Keeping only the edits the model is confident in (``itune_core.confidence``)."""
 
 from collections.abc import Sequence
+from functools import partial
 
 import pytest
 import torch
@@ -140,6 +141,18 @@ def generated_row(model, prompt, answer, name=None) -> GeneratedRow:
     return GeneratedRow(prompt, answer, logprobs, out.past_key_values)
 
 
+def shapes_fed(model, call):
+    """``call()``'s result and the shape of ``input_ids`` of each forward pass it made."""
+    fed = []
+    hook = model.register_forward_pre_hook(
+        lambda _m, args, kwargs: fed.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+    )
+    try:
+        return call(), fed
+    finally:
+        hook.remove()
+
+
 def test_scores_after_a_generation_are_those_of_the_whole_answers(make_base_model, make_lora_model):
     prompt, answer = [5, 9, 17, 3, 44, 12], [7, 8, 9, 10, 11, 2]
     answers = [
@@ -153,15 +166,9 @@ def test_scores_after_a_generation_are_those_of_the_whole_answers(make_base_mode
         extra = {"adapter_names": [name] * len(answers)} if name else {}
         whole = sequence_logprobs(model, [(prompt, a) for a in answers], pad_id=0, **extra)
         generated = generated_row(model, prompt, answer, name)
-        fed = []
-        hook = model.register_forward_pre_hook(
-            lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
-            with_kwargs=True,
+        found, fed = shapes_fed(
+            model, partial(logprobs_after_generated, model, generated, answers, 0, name)
         )
-        try:
-            found = logprobs_after_generated(model, generated, answers, pad_id=0, adapter_name=name)
-        finally:
-            hook.remove()
         assert found == pytest.approx(whole, abs=1e-4)
         # one pass, over the three answers that part from the generated one, each from
         # the token before it parts: 5, 3 and 2 tokens
@@ -191,15 +198,7 @@ def test_rows_scored_together_are_scored_as_each_alone(make_lora_model, monkeypa
         (generated_row(model, prompt, answer, name or "__base__"), answers, name)
         for prompt, answer, answers, name in jobs
     ]
-    fed = []
-    hook = model.register_forward_pre_hook(
-        lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
-        with_kwargs=True,
-    )
-    try:
-        found = logprobs_after_generated_rows(model, rows, pad_id=0)
-    finally:
-        hook.remove()
+    found, fed = shapes_fed(model, lambda: logprobs_after_generated_rows(model, rows, pad_id=0))
     for got, want in zip(found, expected, strict=True):
         assert got == pytest.approx(want, abs=1e-4)
     # one pass over the four answers that part from their generations (the others are
@@ -209,15 +208,7 @@ def test_rows_scored_together_are_scored_as_each_alone(make_lora_model, monkeypa
     # 4 positions, then the rows of 11 and 12: the same scores in two passes
     monkeypatch.setattr("itune_core.confidence.SCORE_PASS_POSITIONS", 24)
     rows = [(generated_row(model, p, a, n or "__base__"), s, n) for p, a, s, n in jobs]
-    fed.clear()
-    hook = model.register_forward_pre_hook(
-        lambda _m, args, kwargs, fed=fed: fed.append(tuple(kwargs["input_ids"].shape)),
-        with_kwargs=True,
-    )
-    try:
-        again = logprobs_after_generated_rows(model, rows, pad_id=0)
-    finally:
-        hook.remove()
+    again, fed = shapes_fed(model, lambda: logprobs_after_generated_rows(model, rows, pad_id=0))
     assert fed == [(2, 4), (2, 5)]
     for got, want in zip(again, expected, strict=True):
         assert got == pytest.approx(want, abs=1e-4)
