@@ -3,9 +3,11 @@
 A Stage-I predictor (``IntentionClassifier``) reads a before/after pair and gives a
 probability per intention. Two uses in the app:
 
-- ``label_edits``: which intention each edit of a revision carries. Each edit is shown to
-  the predictor the way IteraTeR's sentence-level data shows edits: the sentence around
-  the edit before, and the same sentence with only that edit applied.
+- ``label_edits``: which of the intentions the writer asked for each edit of a revision
+  serves (the reviser asks only when several were asked: with one, every edit carries
+  it). Each edit is shown to the predictor the way IteraTeR's sentence-level data shows
+  edits: the sentence around the edit before, and the same sentence with only that edit
+  applied.
 - ``suggest_intentions``: which intentions a draft needs. A draft has no "after", so the
   caller revises it once for every intention and the predictor labels those edits; an
   intention's confidence is the highest probability any edit gave it.
@@ -127,30 +129,45 @@ class IntentionPredictor:
         with torch.inference_mode():
             return self.classifier.predict_proba(input_ids.to(device), mask.to(device))
 
-    def label_edits(self, source: str, revised: str, edits: Sequence[Edit]) -> list[Edit]:
-        """The edits, each labelled with its most likely intention and that probability.
+    def label_edits(
+        self,
+        source: str,
+        revised: str,
+        edits: Sequence[Edit],
+        among: Sequence[str] = INTENTIONS,
+    ) -> list[Edit]:
+        """The edits, each labelled with the most likely of the intentions ``among`` (those
+        the writer asked for) and its probability among them: for a single-label
+        predictor the probabilities of ``among`` are scaled to sum to 1, so the confidence
+        says how sure the predictor is which of the asked intentions an edit serves.
 
-        Labels outside the app's intentions (a predictor trained on other data) are
-        ignored; an edit none of whose labels is an app intention keeps its label.
+        Labels outside ``among`` and the app's intentions (a predictor trained on other
+        data) are ignored; an edit none of whose labels is among them keeps its label.
         """
-        return self.label_many([(source, revised, edits)])[0]
+        return self.label_many([(source, revised, edits, among)])[0]
 
-    def label_many(self, revisions: Sequence[tuple[str, str, Sequence[Edit]]]) -> list[list[Edit]]:
-        """``label_edits`` of each ``(source, revised, edits)``, every edit of them all
-        scored together (``probabilities``): the revisions of several writers take one pass
-        of the predictor, not one each."""
-        pairs = [pair for source, _, edits in revisions for pair in self.edit_pairs(source, edits)]
+    def label_many(
+        self, revisions: Sequence[tuple[str, str, Sequence[Edit], Sequence[str]]]
+    ) -> list[list[Edit]]:
+        """``label_edits`` of each ``(source, revised, edits, among)``, every edit of them
+        all scored together (``probabilities``): the revisions of several writers take one
+        pass of the predictor, not one each."""
+        pairs = [pair for job in revisions for pair in self.edit_pairs(job[0], job[2])]
         probs = iter(self.probabilities(pairs) if pairs else [])  # one per edit, in order
+        scaled = not self.classifier.multi_label  # sigmoids are each their own yes or no
         out = []
-        for _, _, edits in revisions:
+        for _, _, edits, among in revisions:
+            wanted = set(among) & set(INTENTIONS)
             labelled = []
             for edit in edits:
-                known = {k: v for k, v in next(probs).items() if k in INTENTIONS}
+                known = {k: v for k, v in next(probs).items() if k in wanted}
                 if not known:
                     labelled.append(edit)
                     continue
                 best = max(known, key=known.get)
-                labelled.append(replace(edit, intention=best, confidence=round(known[best], 4)))
+                total = sum(known.values()) if scaled else 1.0
+                confidence = known[best] / total if total > 0 else known[best]
+                labelled.append(replace(edit, intention=best, confidence=round(confidence, 4)))
             out.append(labelled)
         return out
 
@@ -173,9 +190,11 @@ class IntentionPredictor:
             pairs.append((context, apply_edits(context, [local])))
         return pairs
 
-    def __call__(self, source: str, revised: str, edits: list[Edit]) -> list[Edit]:
+    def __call__(
+        self, source: str, revised: str, edits: list[Edit], among: Sequence[str] = INTENTIONS
+    ) -> list[Edit]:
         """The reviser's labeller hook: ``label_edits``."""
-        return self.label_edits(source, revised, edits)
+        return self.label_edits(source, revised, edits, among)
 
 
 def _common_prefix(rows: Sequence[Sequence[int]]) -> int:

@@ -42,6 +42,11 @@ from itune_core.tenses import guard_tenses
 
 logger = logging.getLogger(__name__)
 
+# Labels the edits of a revision made for several intentions with the one of them each
+# edit serves, and a confidence: ``(source, revised, edits, intentions asked) -> edits``
+# (e.g. an IntentionPredictor).
+Labeller = Callable[[str, str, list[Edit], tuple[str, ...]], list[Edit]]
+
 # Lead-ins small instruction models put before the answer.
 _PREAMBLE = re.compile(
     r"^\s*(?:here(?:'s| is) (?:the |a |my )?(?:revised|corrected|improved|rewritten)[^:\n]{0,40}"
@@ -309,8 +314,10 @@ class Reviser:
         adapter_name: the attached adapter to revise with, named on every row so revisers
             with different adapters can share one model (None: the base model).
         settings: generation settings.
-        labeller: optional ``(source, revised, edits) -> edits`` that labels each edit with
-            an intention and confidence (the intention predictor plugs in here).
+        labeller: optional ``Labeller``, which labels each edit of a revision made for
+            several intentions with the one of them it serves and a confidence (the
+            intention predictor plugs in here). A revision made for one intention does
+            not need it: each of its edits carries that intention.
         decoder: what decodes the rows; default: a ``BatchScheduler`` of its own over
             ``model`` (the adapter pool gives its scheduler, shared by every request).
     """
@@ -320,7 +327,7 @@ class Reviser:
     model_name: str
     adapter_name: str | None = None
     settings: ReviseSettings = field(default_factory=ReviseSettings)
-    labeller: Callable[[str, str, list[Edit]], list[Edit]] | None = None
+    labeller: Labeller | None = None
     decoder: RowDecoder | None = None
 
     def __post_init__(self) -> None:
@@ -405,8 +412,8 @@ class Reviser:
         label = wanted[0] if len(wanted) == 1 else None
         in_order = [revised_pieces[k] for k in range(len(spans))]
         edits = piecewise_edits(text, spans, in_order, label)
-        if self.labeller is not None and edits:
-            edits = self.labeller(text, revised, edits)
+        if self.labeller is not None and edits and label is None:
+            edits = self.labeller(text, revised, edits, wanted)
         revision = Revision(
             source=text,
             revised=revised,

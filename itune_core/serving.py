@@ -41,15 +41,11 @@ from pathlib import Path
 import torch
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
-from itune_core.edits import Edit
 from itune_core.errors import ModelLoadError
-from itune_core.reviser import Reviser, ReviseSettings, settings_decoder
+from itune_core.reviser import Labeller, Reviser, ReviseSettings, settings_decoder
 from itune_core.scheduler import BatchScheduler
 
 logger = logging.getLogger(__name__)
-
-# Labels a revision's edits with intentions and confidences (e.g. an IntentionPredictor).
-Labeller = Callable[[str, str, list[Edit]], list[Edit]]
 
 
 def _undo_injection(model: torch.nn.Module) -> None:

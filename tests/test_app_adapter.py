@@ -52,15 +52,26 @@ def stored_adapter(db, revision_id):
         ).fetchall()
 
 
-def test_the_adapter_predictor_labels_each_edit_with_a_confidence(running):
-    client, _, studio, _ = running
+def test_the_adapter_predictor_labels_edits_made_for_several_intentions(running):
+    client, db, studio, _ = running
     assert studio.get_reviser().labeller is not None
     # A sentence of the run's training data: the adapter has learned to revise it.
     view = client.predict("He go to school yesterday.", ["fluency"], api_name="/revise")[0]
     assert view["edits"], f"the revision should change something: {view['revised']!r}"
+    # one intention asked: each edit carries it, and the predictor is not asked
+    assert {(e["intention"], e["confidence"]) for e in view["edits"]} == {("fluency", None)}
+    view = client.predict("He go to school yesterday.", ["fluency", "style"], api_name="/revise")[0]
+    assert view["edits"], f"the revision should change something: {view['revised']!r}"
     for edit in view["edits"]:
-        assert edit["intention"] in {"clarity", "fluency"}  # the run's labels
-        assert 0.0 < edit["confidence"] <= 1.0
+        # the likelier of the two asked, its share of their probability
+        assert edit["intention"] in {"fluency", "style"}
+        assert 0.5 <= edit["confidence"] <= 1.0
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT intention, confidence FROM edits WHERE revision_id=? ORDER BY position",
+            (view["revision_id"],),
+        ).fetchall()
+    assert stored == [(e["intention"], e["confidence"]) for e in view["edits"]]
 
 
 def test_suggest_proposes_the_run_labels_with_confidences(running):

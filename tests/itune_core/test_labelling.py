@@ -128,7 +128,7 @@ def test_revisions_labelled_together_get_the_labels_each_gets_alone(itune_home):
         ("It was a long day for every one of us.", "It was a long day for all of us."),
         ("They was late.", "They were late."),
     ]
-    jobs = [(a, b, compute_edits(a, b)) for a, b in revisions]
+    jobs = [(a, b, compute_edits(a, b), INTENTIONS) for a, b in revisions]
     alone = [predictor.label_edits(*job) for job in jobs]  # also runs the instruction once
     decoder = predictor.classifier.model.get_decoder()
     fed = []
@@ -148,6 +148,26 @@ def test_revisions_labelled_together_get_the_labels_each_gets_alone(itune_home):
         ]
         assert [e.confidence for e in got] == pytest.approx([e.confidence for e in want], abs=2e-4)
     assert predictor.label_many([]) == []
+
+
+def test_each_edit_gets_the_likeliest_of_the_asked_intentions_scaled_among_them(
+    predictor, monkeypatch
+):
+    source = "He go home. She like apples."
+    edits = compute_edits(source, "He went home. She likes apples.")
+    first = {"clarity": 0.2, "fluency": 0.3, "coherence": 0.5, "style": 0.0,
+             "meaning-changed": 0.0}  # fmt: skip
+    second = {"clarity": 0.1, "fluency": 0.0, "coherence": 0.1, "style": 0.4,
+              "meaning-changed": 0.4}  # fmt: skip
+    monkeypatch.setattr(predictor, "probabilities", lambda pairs: [first, second])
+    every = predictor.label_edits(source, "", edits)
+    assert [(e.intention, e.confidence) for e in every] == [("coherence", 0.5), ("style", 0.4)]
+    asked = predictor.label_edits(source, "", edits, ("clarity", "fluency"))
+    # 0.3 of the 0.5 the two asked intentions hold; 0.1 of 0.1
+    assert [(e.intention, e.confidence) for e in asked] == [("fluency", 0.6), ("clarity", 1.0)]
+    monkeypatch.setattr(predictor.classifier, "multi_label", True)  # sigmoids: not scaled
+    asked = predictor.label_edits(source, "", edits, ("clarity", "fluency"))
+    assert [(e.intention, e.confidence) for e in asked] == [("fluency", 0.3), ("clarity", 0.1)]
 
 
 def test_labels_outside_the_app_intentions_are_ignored(predictor, monkeypatch):

@@ -4,6 +4,7 @@ bad folders refused without harm, labellers loaded lazily and kept for a few ada
 import copy
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 import torch
@@ -274,13 +275,33 @@ def test_generations_with_the_same_adapter_share_and_others_wait():
     thread.join(5)
 
 
+def test_the_labeller_runs_only_for_several_intentions_and_is_told_which(setup):
+    """One intention asked: each edit carries it, no predictor pass. Several: the labeller
+    is handed them, to choose among."""
+    base, tokenizer, _, expected = setup
+    assert expected[None] != TEXT  # the tiny model changes the text: there are edits
+    asked = []
+
+    def labeller(source, revised, edits, intentions):
+        asked.append(intentions)
+        return [replace(e, intention=intentions[-1], confidence=0.75) for e in edits]
+
+    reviser = Reviser(base, tokenizer, model_name="tiny", settings=SETTINGS, labeller=labeller)
+    one = reviser.revise(TEXT, ["coherence"])
+    assert one.edits and asked == []
+    assert {(e.intention, e.confidence) for e in one.edits} == {("coherence", None)}
+    two = reviser.revise(TEXT, ["fluency", "clarity"])
+    assert two.edits and asked == [("clarity", "fluency")]  # in the app's order
+    assert {(e.intention, e.confidence) for e in two.edits} == {("fluency", 0.75)}
+
+
 def test_labellers_load_once_per_adapter_and_only_a_few_stay(setup):
     _, _, folder, _ = setup
     loads: list[str] = []
 
     def load(path):
         loads.append(path.name)
-        return None if path.name == "c" else (lambda source, revised, edits: edits)
+        return None if path.name == "c" else (lambda source, revised, edits, among: edits)
 
     pool = new_pool(setup, load_labeller=load, max_labellers=1)
 

@@ -29,16 +29,17 @@ class FakeReviser:
     """Answers with canned revisions, in order, the way ``Reviser.stream`` does."""
 
     answers: list[str]
-    labeller: Callable[[str, str, list[Edit]], list[Edit]] | None = None
+    labeller: Callable[[str, str, list[Edit], tuple[str, ...]], list[Edit]] | None = None
     adapter_name: str | None = "fake-adapter"
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def stream(self, text, intentions):
         self.calls.append((text, tuple(intentions)))
         revised = self.answers.pop(0)
-        edits = compute_edits(text, revised, intentions[0] if len(intentions) == 1 else None)
-        if self.labeller is not None and edits:
-            edits = self.labeller(text, revised, edits)
+        label = intentions[0] if len(intentions) == 1 else None
+        edits = compute_edits(text, revised, label)
+        if self.labeller is not None and edits and label is None:
+            edits = self.labeller(text, revised, edits, tuple(intentions))
         yield ReviseProgress(0, 1, text)
         revision = Revision(
             source=text,
@@ -148,7 +149,7 @@ def test_suggest_without_a_predictor_is_refused_before_generating(studio, revise
 
 
 def test_suggest_checks_the_text_first(studio, reviser):
-    reviser.labeller = lambda source, revised, edits: edits
+    reviser.labeller = lambda source, revised, edits, intentions: edits
     with pytest.raises(InvalidText, match="empty"):
         studio.suggest("   ")
     assert reviser.calls == []
@@ -157,7 +158,7 @@ def test_suggest_checks_the_text_first(studio, reviser):
 def test_suggest_ranks_the_predictors_labels_and_records_nothing(studio, store, reviser):
     labels = {"go": ("fluency", 0.61), "buyed a": ("clarity", 0.82)}
 
-    def labeller(source, revised, edits):
+    def labeller(source, revised, edits, intentions):
         return [replace(e, intention=labels[e.before][0], confidence=labels[e.before][1])
                 for e in edits]  # fmt: skip
 
