@@ -38,7 +38,13 @@ served side by side.
    "Alone" is the same pool, one call at a time, after the app has stopped. A mismatch that
    equals the other adapter's output is counted as cross-talk.
 
+With ``--rounds N`` the four modes run N times, in order and then in reverse order in
+turn (ABCD DCBA ...), and each mode's figures pool its rounds (throughput: every
+revision over every round's time; latencies: every request's), so a machine whose speed
+drifts during the run favours no mode; each round's throughput is reported beside them.
+
     python benchmarks/load.py          # from the repository root; ~25 min on 2 cores (AVX2)
+    python benchmarks/load.py --rounds 2 --client-counts 20    # ABCD DCBA at 20 clients
     python benchmarks/load.py --client-counts 1 4 --seconds 15 --adapter-sentences 3 \
         --out /tmp/x
 
@@ -395,7 +401,13 @@ def load_table(record: dict) -> list[str]:
         "the default prompt lookup (`ITUNE_MAX_BATCH=1`), batched without it "
         f"(`ITUNE_MAX_BATCH={s['max_batch']} ITUNE_PROMPT_LOOKUP=0`) and batched as served "
         f"(`ITUNE_MAX_BATCH={s['max_batch']}`: every sentence in a batch drafts from its own "
-        "text), the same app in the same run.",
+        "text), the same app in the same run."
+        + (
+            f" The modes ran {s['rounds']} times, in order and then reversed in turn; each "
+            "row pools its rounds."
+            if s.get("rounds", 1) > 1
+            else ""
+        ),
         "",
         "| clients | mode | revisions/s | median latency (s) | p95 latency (s) | "
         "succeeded / requests | errors | logged as acknowledged | orphans (in flight) |",
@@ -416,10 +428,12 @@ def load_table(record: dict) -> list[str]:
                 f"{good}/{logged['acknowledged']} | "
                 f"{len(logged['orphans'])} ({logged['unanswered']}) |"
             )
+    by_round = s.get("rounds", 1) > 1
     lines += [
         "",
-        "| clients | against unbatched | throughput | median latency |",
-        "|---:|---|---:|---:|",
+        "| clients | against unbatched | throughput | median latency |"
+        + (" throughput, round by round |" if by_round else ""),
+        "|---:|---|---:|---:|" + ("---:|" if by_round else ""),
     ]
     for clients in s["client_counts"]:
         off = load["unbatched"][str(clients)]["summary"]
@@ -433,7 +447,11 @@ def load_table(record: dict) -> list[str]:
             latency = (
                 on["median_s"] / off["median_s"] if on["median_s"] and off["median_s"] else None
             )
-            lines.append(f"| {clients} | {mode} | {fmt(speed)}× | {fmt(latency)}× |")
+            line = f"| {clients} | {mode} | {fmt(speed)}× | {fmt(latency)}× |"
+            if by_round:
+                pairs = zip(on["round_throughputs"], off["round_throughputs"], strict=True)
+                line += " " + ", ".join(f"{fmt(a / b if b else None)}×" for a, b in pairs) + " |"
+            lines.append(line)
     lines += ["", f"Tracebacks in the apps' logs: {record['app']['tracebacks']}."]
     return lines
 
@@ -499,6 +517,9 @@ def parse_args() -> argparse.Namespace:
         "--client-counts", type=int, nargs="+", default=[1, 4, 20], help="clients per phase"
     )
     parser.add_argument("--seconds", type=float, default=45.0, help="load phase duration")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run the modes N times, reversing each time"
+    )
     parser.add_argument("--max-batch", type=int, default=16, help="ITUNE_MAX_BATCH when batched")
     parser.add_argument("--max-chars", type=int, default=150, help="longest sentence used")
     parser.add_argument("--request-timeout", type=float, default=900.0)
@@ -527,13 +548,15 @@ def fresh_home(tmp: Path, shared: Path) -> Path:
     return home
 
 
-def run_load(app: App, store: Store, sentences, mode: str, args, loadavg: dict) -> dict:
+def run_load(
+    app: App, store: Store, sentences, mode: str, args, loadavg: dict, tag: str = ""
+) -> dict:
     """One app under load from each client count in turn. Returns, per count, the summary,
     the database check and every request."""
     results = {}
     for clients in args.client_counts:
-        print(f"{mode}: {clients} client(s) for {args.seconds:g} s", flush=True)
-        loadavg[f"{mode}-{clients}"] = list(os.getloadavg())
+        print(f"{mode}{tag}: {clients} client(s) for {args.seconds:g} s", flush=True)
+        loadavg[f"{mode}-{clients}{tag}"] = list(os.getloadavg())
         before = last_revision_id(store)
         records = run_clients(app.url, sentences, clients, args.seconds, args.request_timeout)
         summary = summarize_requests(records, args.seconds)
@@ -548,6 +571,34 @@ def run_load(app: App, store: Store, sentences, mode: str, args, loadavg: dict) 
             flush=True,
         )
     return results
+
+
+def mode_order(rounds: int) -> list[tuple[int, str]]:
+    """(round, mode) in the order they run: the modes in order, then reversed, in turn."""
+    modes = list(MODES)
+    return [(r, m) for r in range(rounds) for m in (modes if r % 2 == 0 else modes[::-1])]
+
+
+def pool_rounds(phases: list[dict]) -> dict:
+    """One mode's phases at one client count, over its rounds, as one phase: every request,
+    the throughput of all revisions over all rounds' time, the database checks summed; each
+    round's throughput kept under ``round_throughputs``."""
+    if len(phases) == 1:
+        return phases[0]
+    records = [r for phase in phases for r in phase["requests"]]
+    wall = sum(phase["summary"]["wall_s"] for phase in phases)
+    summary = summarize_requests(records, 0.0) | {
+        "wall_s": wall,
+        "throughput_per_s": sum(p["summary"]["succeeded"] for p in phases) / wall if wall else 0.0,
+        "succeeded_in_window": sum(p["summary"]["succeeded_in_window"] for p in phases),
+        "round_throughputs": [p["summary"]["throughput_per_s"] for p in phases],
+    }
+    checks = [phase["logged"] for phase in phases]
+    logged = {
+        key: sum(c[key] for c in checks) for key in ("acknowledged", "logged", "unanswered")
+    } | {key: [x for c in checks for x in c[key]] for key in ("missing", "different", "orphans")}
+    logged["passed"] = all(c["passed"] for c in checks)
+    return {"summary": summary, "logged": logged, "requests": records}
 
 
 def run_adapters_http(app: App, store: Store, adapters: dict, few, args) -> tuple:
@@ -614,6 +665,13 @@ def write_results(record: dict, args, loaded, loadavg: dict) -> None:
     print("\n" + md)
 
 
+def mode_env(mode: str, args) -> None:
+    """Set the environment the next app inherits for ``mode``."""
+    os.environ.pop("ITUNE_PROMPT_LOOKUP", None)
+    for name, value in MODES[mode].items():
+        os.environ[name] = str(args.max_batch if value is None else value)
+
+
 def main() -> None:
     args = parse_args()
     sentences = load_sentences(args.max_chars)
@@ -631,19 +689,29 @@ def main() -> None:
     if args.queue_size:
         os.environ["ITUNE_QUEUE_SIZE"] = str(args.queue_size)
     record: dict = {"load": {}, "app": {"tracebacks": 0}}
+    rounds: dict[str, list[dict]] = {mode: [] for mode in MODES}
     app = None
     try:
-        for mode, env in MODES.items():
-            os.environ.pop("ITUNE_PROMPT_LOOKUP", None)
-            for name, value in env.items():  # the app inherits them
-                os.environ[name] = str(args.max_batch if value is None else value)
-            app = App(home, db_url, tmp / f"app-{mode}.log")
-            record["app"][mode] = {"page_s": app.page_s, "ready_s": app.ready_s}
-            record["load"][mode] = run_load(app, store, sentences, mode, args, loadavg)
-            if mode != "batched":  # the batched app stays up for the adapter phase
+        for k, (r, mode) in enumerate(order := mode_order(args.rounds)):
+            mode_env(mode, args)
+            tag = f" (round {r + 1})" if args.rounds > 1 else ""
+            app = App(home, db_url, tmp / f"app-{mode}-{r}.log")
+            record["app"][f"{mode}{tag}"] = {"page_s": app.page_s, "ready_s": app.ready_s}
+            rounds[mode].append(run_load(app, store, sentences, mode, args, loadavg, tag))
+            if mode != "batched" or k < len(order) - 1:  # the last app, if batched, stays up
                 record["app"]["tracebacks"] += app_tracebacks(app.log)
                 app.stop()
                 app = None
+        record["load"] = {
+            mode: {
+                str(c): pool_rounds([phases[str(c)] for phases in rounds[mode]])
+                for c in args.client_counts
+            }
+            for mode in MODES
+        }
+        if app is None:  # the adapter phase needs a batched app
+            mode_env("batched", args)
+            app = App(home, db_url, tmp / "app-adapters.log")
 
         loadavg["adapters_http"] = list(os.getloadavg())
         http, flips, record["adapters_http_logged"] = run_adapters_http(
