@@ -1,10 +1,12 @@
-"""English verb forms: which verbs a word is a given form of.
+"""English verb forms: which verbs a word is a given form of, and which parts of speech
+a word can be.
 
 The answers come from lemminflect's dictionary of English inflections (a table of forms
 shipped with the package, no model); a word it does not know is no verb here. The tense
 guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, and
 the synthetic learner errors (``training.learner_errors``) which verb a word is the
-third-person or the -ing form of: both read the tables through this one function.
+third-person or the -ing form of, and whether it can also be a noun: both read the
+tables through this module only.
 """
 
 from collections.abc import Iterable
@@ -27,3 +29,10 @@ def _verb_lemmas(word: str, tags: tuple[str, ...]) -> tuple[str, ...]:
         if any(word in forms.get(tag, ()) for tag in tags):
             found.append(lemma)
     return tuple(found)
+
+
+@lru_cache(maxsize=16384)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech (Universal tags: "VERB", "NOUN", "ADJ"...) the dictionary knows
+    ``word`` as a form of ("lives": VERB and NOUN); empty for a word it does not know."""
+    return frozenset(lemminflect.getAllLemmas(word))

@@ -20,9 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import lemminflect
-
-from itune_core.verb_forms import verb_lemmas
+from itune_core.verb_forms import parts_of_speech, verb_lemmas
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
@@ -965,7 +963,7 @@ def _agreement_later(words: Sequence[_Word], text: str, rng: random.Random) -> l
         # waters"); after an adverb or "who"/"which" it is one ("who lives in").
         after = words[i + 1].lower if i + 1 < len(words) else ""
         coordinated = words[i - 1].lower in ("and", "or")
-        noun = "NOUN" in lemminflect.getAllLemmas(w.lower)
+        noun = "NOUN" in parts_of_speech(w.lower)
         if coordinated and noun and after not in _OBJECT_STARTS:
             continue
         if text[words[i - 1].end : w.start] == " ":
@@ -999,7 +997,7 @@ def _be_before_verb(words: Sequence[_Word], text: str, rng: random.Random) -> li
             continue
         if nxt.lower in ("have", "do", "need", "dare") or _verb_lemma(nxt.lower, "VBP") is None:
             continue
-        if lemminflect.getAllLemmas(nxt.lower).keys() - {"VERB"}:
+        if parts_of_speech(nxt.lower) - {"VERB"}:
             continue  # "we report" could be read as a noun after "are"; verbs only
         changes.append((nxt.start, nxt.start, _BE_FOR[w.lower] + " "))
     return changes
@@ -1008,9 +1006,9 @@ def _be_before_verb(words: Sequence[_Word], text: str, rng: random.Random) -> li
 def _to_bare_verb(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
     changes: list[_Change] = []
     for match in _TO_GERUND.finditer(text):
-        lemmas = lemminflect.getAllLemmas(match.group(1)).get("VERB", ())
-        if lemmas and _verb_lemma(match.group(1), "VBG") is not None:
-            changes.append((match.start(1), match.end(1), lemmas[0]))
+        lemma = _verb_lemma(match.group(1), "VBG")
+        if lemma is not None:
+            changes.append((match.start(1), match.end(1), lemma))
     return changes
 
 

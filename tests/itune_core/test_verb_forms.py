@@ -3,7 +3,7 @@ tables, as the tense guard and the synthetic learner errors both read them."""
 
 import pytest
 
-from itune_core.verb_forms import verb_lemmas
+from itune_core.verb_forms import parts_of_speech, verb_lemmas
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,10 @@ def test_the_verbs_a_word_is_a_form_of(word, tags, lemmas):
 
 def test_tags_may_be_any_iterable_and_give_the_same_answer():
     assert verb_lemmas("goes", ["VBZ"]) == verb_lemmas("goes", iter(("VBZ",))) == ("go",)
+
+
+def test_the_parts_of_speech_a_word_can_be():
+    assert parts_of_speech("lives") == {"VERB", "NOUN"}  # "she lives", "their lives"
+    assert parts_of_speech("went") == {"VERB"}
+    assert parts_of_speech("happy") == {"ADJ"}
+    assert parts_of_speech("qwzx") == frozenset()
