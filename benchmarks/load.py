@@ -11,7 +11,8 @@ served side by side.
    requests share batches, one token per pass); and batched as served (the same, each
    sentence in the batch drafting from its own text). Each is driven by 1, 4 and 20
    (``--client-counts``) ``gradio_client`` clients at once, each revising short IteraTeR
-   test sentences (at most ``--max-chars``) for their gold intention through ``/revise``,
+   test sentences (at most ``--max-chars``) for their gold intention (with ``--intentions
+   N``, also the N - 1 after it, so the adapter's predictor labels the edits) through ``/revise``,
    one request after the other, for ``--seconds``. Requests started before the deadline are
    waited for. Per request: latency in the client, success or the error (kind and message; a
    full queue is a kind of its own), the revision id. Reported: throughput, median and p95
@@ -82,6 +83,7 @@ from benchmarks.record import cpu_description, now  # noqa: E402
 from benchmarks.serve import App  # noqa: E402
 from itune_core.adapters import check_adapter_dir  # noqa: E402
 from itune_core.errors import ModelLoadError  # noqa: E402
+from itune_core.intentions import INTENTIONS, parse_intentions  # noqa: E402
 from itune_core.model import (  # noqa: E402
     default_device,
     default_dtype,
@@ -160,16 +162,25 @@ def error_kind(err: BaseException) -> tuple[str, str]:
     return type(err).__name__, str(err)
 
 
+def asked_intentions(label: str, count: int) -> tuple[str, ...]:
+    """The intentions a request asks for: the sentence's gold one and the ``count`` - 1
+    after it in the app's order (wrapping round), in the app's order."""
+    first = INTENTIONS.index(label)
+    return parse_intentions([INTENTIONS[(first + k) % len(INTENTIONS)] for k in range(count)])
+
+
 def run_clients(
     url: str,
     sentences: list[tuple[str, str]],
     clients: int,
     seconds: float,
     request_timeout: float,
+    intentions: int = 1,
 ) -> list[dict]:
     """``clients`` threads, each its own ``gradio_client`` session, revising one sentence
-    after another until ``seconds`` have passed. Returns one record per request (``start``
-    and ``end`` in seconds from the phase's start)."""
+    after another until ``seconds`` have passed, each for ``asked_intentions`` of its gold
+    intention. Returns one record per request (``start`` and ``end`` in seconds from the
+    phase's start)."""
     records: list[dict] = []
     lock = threading.Lock()
     t0 = time.perf_counter()
@@ -182,11 +193,12 @@ def run_clients(
             index = (k * 7 + n) % len(sentences)  # clients start at different sentences
             text, label = sentences[index]
             started = time.perf_counter()
-            record = {"client": k, "sentence": index, "intention": label}
+            asked = asked_intentions(label, intentions)
+            record = {"client": k, "sentence": index, "intentions": list(asked)}
             try:
                 if client is None:
                     client = Client(url, verbose=False, analytics_enabled=False)
-                job = client.submit(text, [label], api_name="/revise")
+                job = client.submit(text, list(asked), api_name="/revise")
                 view = job.result(timeout=request_timeout)[0]
                 record |= {
                     "ok": True,
@@ -278,7 +290,7 @@ def check_logged(
         text, label = sentences[r["sentence"]]
         same = (
             stored.source == text
-            and stored.intentions == (label,)
+            and stored.intentions == tuple(r.get("intentions", [label]))
             and stored.revised == r["revised"]
             and stored.adapter == r["adapter"]
             and [[e.before, e.after] for e in stored.edits] == r["edits"]
@@ -401,7 +413,15 @@ def load_table(record: dict) -> list[str]:
         "the default prompt lookup (`ITUNE_MAX_BATCH=1`), batched without it "
         f"(`ITUNE_MAX_BATCH={s['max_batch']} ITUNE_PROMPT_LOOKUP=0`) and batched as served "
         f"(`ITUNE_MAX_BATCH={s['max_batch']}`: every sentence in a batch drafts from its own "
-        "text), the same app in the same run."
+        "text), the same app in the same run. Each request asks for its sentence's gold "
+        "intention"
+        + (
+            f" and the {s['intentions'] - 1} after it in the app's order, so the adapter's "
+            "predictor labels its edits"
+            if s.get("intentions", 1) > 1
+            else " (its edits carry it; the predictor is not asked)"
+        )
+        + "."
         + (
             f" The modes ran {s['rounds']} times, in order and then reversed in turn; each "
             "row pools its rounds."
@@ -520,6 +540,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--rounds", type=int, default=1, help="run the modes N times, reversing each time"
     )
+    parser.add_argument(
+        "--intentions",
+        type=int,
+        choices=range(1, len(INTENTIONS) + 1),
+        default=1,
+        help="intentions per request: the gold one and the next N-1 (default 1)",
+    )
     parser.add_argument("--max-batch", type=int, default=16, help="ITUNE_MAX_BATCH when batched")
     parser.add_argument("--max-chars", type=int, default=150, help="longest sentence used")
     parser.add_argument("--request-timeout", type=float, default=900.0)
@@ -558,7 +585,9 @@ def run_load(
         print(f"{mode}{tag}: {clients} client(s) for {args.seconds:g} s", flush=True)
         loadavg[f"{mode}-{clients}{tag}"] = list(os.getloadavg())
         before = last_revision_id(store)
-        records = run_clients(app.url, sentences, clients, args.seconds, args.request_timeout)
+        records = run_clients(
+            app.url, sentences, clients, args.seconds, args.request_timeout, args.intentions
+        )
         summary = summarize_requests(records, args.seconds)
         results[str(clients)] = {
             "summary": summary,

@@ -1,9 +1,10 @@
 """The load benchmark's rounds: the modes alternate their order, and a mode's rounds pool
-into one phase whose throughput is every revision over every round's time."""
+into one phase whose throughput is every revision over every round's time; requests may
+ask for several intentions."""
 
 import pytest
 
-from benchmarks.load import MODES, load_table, mode_order, pool_rounds
+from benchmarks.load import MODES, asked_intentions, load_table, mode_order, pool_rounds
 
 
 def test_rounds_run_the_modes_in_order_then_reversed():
@@ -65,3 +66,10 @@ def test_the_table_gives_each_round_s_ratio():
     assert figures.startswith("| 20 | batched | 1.000 | 1.0 |")  # 2 revisions in 2 s
     # pooled 2 revisions in 2 s against 2 in 6 s; round by round 1/0.25 and 1/0.5
     assert ratios == "| 20 | batched | 3.00× | 1.00× | 4.00×, 2.00× |"
+
+
+def test_a_request_asks_for_the_gold_intention_and_those_after_it():
+    assert asked_intentions("fluency", 1) == ("fluency",)
+    assert asked_intentions("fluency", 2) == ("fluency", "coherence")
+    assert asked_intentions("meaning-changed", 2) == ("clarity", "meaning-changed")  # wraps
+    assert len(asked_intentions("style", 5)) == 5
