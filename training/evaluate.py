@@ -11,7 +11,9 @@ paper evaluates). The report (JSON) holds every metric of ``itune_core.metrics``
 and per intention, the generation settings, the adapter's lineage and training metrics,
 timings and every example's before, reference, output and labels. An adapter folder with
 a Stage-I ``predictor/`` also gets its intention predictions scored on the same examples
-(on the pairs (before, gold after), the task it was trained on).
+(on the pairs (before, gold after), the task it was trained on); on single-label data
+also how often the likeliest of two or three asked intentions is the true one
+(``accuracy_among_asked``), which is how the app labels edits made for several.
 
 Baselines: ``copy`` (output = input, the floor every metric must beat) and ``zero-shot``
 (the base model with the generation prompt, no adapter).
@@ -43,7 +45,7 @@ from itune_core.bundle import AdapterBundle
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.facts import changes_facts
 from itune_core.labelling import IntentionPredictor
-from itune_core.metrics import classification_report, evaluate_revisions
+from itune_core.metrics import accuracy_among_asked, classification_report, evaluate_revisions
 from itune_core.model import default_device, default_dtype, load_model
 from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
@@ -258,6 +260,12 @@ def score_predictor(
     guesses = predicted if multi_label else [p[0] for p in predicted]
     report = classification_report(truth, guesses, labels, multi_label=multi_label)
     result = asdict(report)
+    if not multi_label:  # how the app labels edits made for two or three intentions
+        result["accuracy_among_asked"] = {
+            str(k): accuracy_among_asked(truth, probabilities, k)
+            for k in (2, 3)
+            if k <= len(labels)
+        }
     result["labels"] = list(labels)
     result["pairs"] = "(before, gold after) of each example; Stage-I prediction prompt"
     return result, predicted

@@ -10,7 +10,8 @@ Nothing is downloaded at run time (Hugging Face's ``evaluate.load`` would fetch 
 - ``gleu`` -- Napoles et al.'s GEC GLEU;
 - ``update_rouge`` -- Update-R, ROUGE-Lsum F1 on the sentences a revision adds;
 - ``classification_report`` -- accuracy, macro-F1 and per-class F1 of intention
-  predictions, single- or multi-label;
+  predictions, single- or multi-label; ``accuracy_among_asked`` -- how often the
+  likeliest of a few asked intentions is the true one;
 - ``evaluate_revisions`` -- all revision metrics at once, optionally per intention.
 
 Text metrics are on a 0-100 scale; classification scores are fractions in [0, 1]. Inputs
@@ -21,6 +22,7 @@ which published definition it follows and every convention it chose.
 from itune_core.metrics.classification import (
     ClassificationReport,
     ClassScores,
+    accuracy_among_asked,
     classification_report,
 )
 from itune_core.metrics.gleu import gleu
@@ -42,6 +44,7 @@ __all__ = [
     "ClassScores",
     "ClassificationReport",
     "SariOperations",
+    "accuracy_among_asked",
     "classification_report",
     "evaluate_revisions",
     "gleu",

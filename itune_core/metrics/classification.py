@@ -15,8 +15,9 @@ the share of (example, label) decisions that are right (1 - Hamming loss).
 All scores are fractions in [0, 1], like scikit-learn's.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,36 @@ def classification_report(
         n=n,
         hamming_accuracy=hamming,
     )
+
+
+def accuracy_among_asked(
+    truth: Sequence[str], probabilities: Sequence[Mapping[str, float]], size: int
+) -> float:
+    """How often the likeliest of ``size`` intentions is the true one, over every set of
+    ``size`` labels (of those the probabilities name) that holds it: what a writer who asked
+    for that many intentions gets when the app labels each edit with one of them. Chance is
+    1 / ``size``; ties go to the first label in the probabilities' order.
+
+    Args:
+        truth: each example's one true label.
+        probabilities: each example's ``{label: probability}``.
+        size: how many intentions are asked (at least 1).
+
+    Raises:
+        ValueError: ``size`` below 1 or above the number of labels, a true label missing
+            from its probabilities, or the two sequences of different lengths.
+    """
+    if len(truth) != len(probabilities):
+        raise ValueError(f"{len(truth)} labels for {len(probabilities)} predictions")
+    right = total = 0
+    for gold, probs in zip(truth, probabilities, strict=True):
+        if gold not in probs:
+            raise ValueError(f"label {gold!r} has no probability")
+        if not 1 <= size <= len(probs):
+            raise ValueError(f"size must be 1 to {len(probs)}, got {size}")
+        others = [label for label in probs if label != gold]
+        for extra in combinations(others, size - 1):
+            asked = [label for label in probs if label == gold or label in extra]
+            right += max(asked, key=lambda label: probs[label]) == gold
+            total += 1
+    return _ratio(right, total)

@@ -109,6 +109,8 @@ def test_an_adapter_report_holds_every_promised_field(tiny_run, data_file, tmp_p
     assert 0.0 <= prediction["accuracy"] <= 1.0 and 0.0 <= prediction["macro_f1"] <= 1.0
     assert set(prediction["per_class"]) == set(report["data"]["labels"])
     assert prediction["n"] == 3
+    among = prediction["accuracy_among_asked"]  # single-label data: two and three asked
+    assert set(among) == {"2", "3"} and all(0.0 <= v <= 1.0 for v in among.values())
     assert all(len(e["predicted_labels"]) == 1 for e in examples)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from itune_core.metrics.classification import classification_report
+from itune_core.metrics.classification import accuracy_among_asked, classification_report
 
 LABELS = ["clarity", "fluency", "style", "coherence"]
 SINGLE_TRUE = ["clarity", "clarity", "fluency", "style"]
@@ -78,3 +78,33 @@ def test_an_unknown_label_is_refused():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError, match="same length"):
         classification_report(["clarity"], [], MULTI_LABELS)
+
+
+def test_accuracy_among_the_asked_intentions_worked_out_by_hand():
+    # gold a, a < b < c: asked {a, b} and {a, c} pick b and c; all three pick c
+    # gold c, a < b < c: {c, a} and {c, b} pick c; all three pick c
+    probs = [{"a": 0.1, "b": 0.3, "c": 0.6}, {"a": 0.1, "b": 0.3, "c": 0.6}]
+    truth = ["a", "c"]
+    assert accuracy_among_asked(truth, probs, 1) == 1.0
+    assert accuracy_among_asked(truth, probs, 2) == 0.5  # 2 of 4 sets
+    assert accuracy_among_asked(truth, probs, 3) == 0.5  # 1 of 2
+    # gold b: {b, a} picks b, {b, c} picks c
+    assert accuracy_among_asked(["b"], probs[:1], 2) == 0.5
+    tie = [{"a": 0.5, "b": 0.5}]
+    assert accuracy_among_asked(["a"], tie, 2) == 1.0  # the first label wins a tie
+    assert accuracy_among_asked(["b"], tie, 2) == 0.0
+    assert accuracy_among_asked([], [], 2) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("truth", "probs", "size", "message"),
+    [
+        (["a"], [{"a": 1.0}, {"a": 1.0}], 1, "1 labels for 2"),
+        (["z"], [{"a": 1.0}], 1, "no probability"),
+        (["a"], [{"a": 0.5, "b": 0.5}], 3, "size must be 1 to 2"),
+        (["a"], [{"a": 0.5, "b": 0.5}], 0, "size must be 1 to 2"),
+    ],
+)
+def test_accuracy_among_asked_refuses_what_it_cannot_score(truth, probs, size, message):
+    with pytest.raises(ValueError, match=message):
+        accuracy_among_asked(truth, probs, size)
