@@ -38,18 +38,9 @@ import os
 import sys
 import threading
 
-# Before torch loads OpenMP. Its threads spin for about 0.1 ms (GOMP_SPINCOUNT, in
-# spins, about 100,000 a millisecond) after each parallel region before they sleep: the
-# ops of one forward pass follow each other within microseconds, so both cores stay in
-# use. PASSIVE (no spinning) wakes a sleeping thread for every op, and the small matrix
-# products of decoding a few tokens then run nearly as if on one core (README, "Load":
-# on 2 AVX2 cores, 20 writers got about 1.5x the revisions per second with spinning);
-# the default (3 ms of spinning) makes other jobs on the cores wait. The training
-# worker, a second job on the same cores, gets PASSIVE (WORKER_OPENMP), as `python -m
-# training` does. An explicit OMP_WAIT_POLICY or GOMP_SPINCOUNT (other than this one)
-# wins, for the app and the worker.
-if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():
-    os.environ["GOMP_SPINCOUNT"] = "10000"
+from services import openmp  # before torch loads: OpenMP's thread policy (see there)
+
+# isort: split
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,14 +62,6 @@ from storage.store import Store
 from storage.users import UserStore
 
 logger = logging.getLogger("itune")
-
-# The training worker's OpenMP settings where the app chose its own (top of the file): no
-# spinning, as for any second job on the app's cores.
-WORKER_OPENMP = (
-    {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
-    if os.environ.get("GOMP_SPINCOUNT") == "10000" and "OMP_WAIT_POLICY" not in os.environ
-    else {}
-)
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
 
@@ -638,7 +621,7 @@ def main() -> int:
         from training.supervisor import WorkerSupervisor
 
         supervisor = WorkerSupervisor(
-            settings.database_url, settings.runs_dir.resolve(), settings.home, env=WORKER_OPENMP
+            settings.database_url, settings.runs_dir.resolve(), settings.home, env=openmp.SECOND_JOB
         ).start()
     try:
         launch(blocks, settings, users)

@@ -30,11 +30,6 @@ batches of 16 (``Decoder.generate``) each way.
 Writes ``benchmarks/results/model_calls.{json,md}`` and prints the table.
 """
 
-import os
-
-if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():  # as app.py does,
-    os.environ["GOMP_SPINCOUNT"] = "10000"  # before torch loads
-
 import argparse
 import shlex
 import statistics
@@ -45,6 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from services import openmp  # noqa: E402, F401  before torch loads, as app.py does
+
+# isort: split
 import itune_core.decoding  # noqa: E402
 from app import ModelSlot, Settings, builtin_adapter_dir  # noqa: E402
 from benchmarks.load import load_sentences  # noqa: E402

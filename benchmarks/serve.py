@@ -64,14 +64,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-if not {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & os.environ.keys():  # as app.py does,
-    os.environ["GOMP_SPINCOUNT"] = "10000"  # before torch loads
+# run as a script: the project's packages sit one level up
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from services import openmp  # noqa: F401  before torch loads, as app.py does
+
+# isort: split
 
 import torch
 from gradio_client import Client
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.record import cpu_description, now  # noqa: E402
 from itune_core.decoding import Decoder  # noqa: E402

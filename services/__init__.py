@@ -4,4 +4,5 @@ checked inside each action, and no Gradio (the UI and the HTTP API in ``ui/`` ca
 - ``services.studio.Studio``: revise, review, history, for writers.
 - ``services.access.Access``: who may do what (local mode or logged-in users).
 - ``services.errors``: what the services refuse.
+- ``services.openmp``: the OpenMP thread policy the app runs under (set on import).
 """
