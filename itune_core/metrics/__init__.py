@@ -13,12 +13,15 @@ Nothing is downloaded at run time (Hugging Face's ``evaluate.load`` would fetch 
   predictions, single- or multi-label; ``accuracy_among_asked`` -- how often the
   likeliest of a few asked intentions is the true one;
 - ``evaluate_revisions`` -- all revision metrics at once, optionally per intention.
+- ``paired_bootstrap`` -- how sure a difference between two systems on one set is
+  (``itune_core.metrics.bootstrap``).
 
 Text metrics are on a 0-100 scale; classification scores are fractions in [0, 1]. Inputs
 are plain strings and labels, outputs plain floats: no I/O. Each module's docstring says
 which published definition it follows and every convention it chose.
 """
 
+from itune_core.metrics.bootstrap import Difference, paired_bootstrap
 from itune_core.metrics.classification import (
     ClassificationReport,
     ClassScores,
@@ -43,12 +46,14 @@ from itune_core.metrics.update_rouge import rouge_lsum, update_rouge
 __all__ = [
     "ClassScores",
     "ClassificationReport",
+    "Difference",
     "SariOperations",
     "accuracy_among_asked",
     "classification_report",
     "evaluate_revisions",
     "gleu",
     "group_by_intention",
+    "paired_bootstrap",
     "rouge_lsum",
     "sari_corpus",
     "sari_corpus_operations",
