@@ -28,7 +28,7 @@ from transformers import DynamicCache
 
 from itune_core.adapters import BASE
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
-from itune_core.prefix_cache import common_prefix_length, shared_prefix_forward
+from itune_core.prefix_cache import common_prefix_length, shared_prefix_forward, widened
 
 # Log-probabilities (summed over each answer's tokens) of answers to one piece's prompt.
 Scorer = Callable[[Sequence[str]], list[float]]
@@ -237,18 +237,12 @@ def _stacked(caches: Sequence[Any], held: int) -> list[tuple[torch.Tensor, torch
     """Per layer, the keys and values of ``caches`` (one row each) stacked into one batch,
     each laid from the start and padded with zeros to ``held`` positions (masked out by
     the caller). Row after row from the same cache share nothing: the pass extends them."""
-    out = []
-    for layer in range(len(caches[0].layers)):
-        pair = []
-        for part in ("keys", "values"):
-            first = getattr(caches[0].layers[layer], part)
-            stacked = first.new_zeros((len(caches), first.shape[1], held, first.shape[3]))
-            for j, cache in enumerate(caches):
-                tensor = getattr(cache.layers[layer], part)
-                stacked[j, :, : tensor.shape[2]] = tensor[0]
-            pair.append(stacked)
-        out.append(tuple(pair))
-    return out
+
+    def laid(layer: int, part: str) -> torch.Tensor:
+        tensors = [getattr(cache.layers[layer], part) for cache in caches]
+        return torch.cat([widened(t, 2, held, at=t.shape[2]) for t in tensors])
+
+    return [(laid(layer, "keys"), laid(layer, "values")) for layer in range(len(caches[0].layers))]
 
 
 def _names(adapter_name: str | None) -> Callable[[int], dict]:

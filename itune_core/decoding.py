@@ -78,7 +78,7 @@ from itune_core.confidence import (
     logprobs_after_generated_rows,
     shared_prompt_logprobs,
 )
-from itune_core.prefix_cache import common_prefix_length
+from itune_core.prefix_cache import common_prefix_length, widened
 from itune_core.prompts import answer_token_ids, prompt_token_ids
 
 _STOP_CONTEXT = 8  # tokens the line-break stop looks back over
@@ -295,31 +295,16 @@ def _merged(
     shared prefix widened (zeros, masked) to the widest group's, the rows in their order."""
     width = max(mask.shape[1] for _, _, mask in parts)
     order = torch.argsort(torch.tensor([k for group, _, _ in parts for k in group])).to(device)
-
-    def widened(tensor: torch.Tensor, dim: int) -> torch.Tensor:
-        missing = width - tensor.shape[dim]
-        if not missing:
-            return tensor
-        shape = list(tensor.shape)
-        shape[dim] = missing
-        gap = torch.zeros(shape, dtype=tensor.dtype, device=tensor.device)
-        return torch.cat(
-            [
-                tensor.narrow(dim, 0, shared),
-                gap,
-                tensor.narrow(dim, shared, tensor.shape[dim] - shared),
-            ],
-            dim=dim,
-        )
-
     layers = [
         tuple(
-            torch.cat([widened(getattr(c.layers[layer], kind), 2) for _, c, _ in parts])[order]
+            torch.cat(
+                [widened(getattr(c.layers[layer], kind), 2, width, at=shared) for _, c, _ in parts]
+            )[order]
             for kind in ("keys", "values")
         )
         for layer in range(len(parts[0][1].layers))
     ]
-    mask = torch.cat([widened(mask, 1) for _, _, mask in parts])[order]
+    mask = torch.cat([widened(mask, 1, width, at=shared) for _, _, mask in parts])[order]
     return DynamicCache(ddp_cache_data=layers), mask
 
 

@@ -5,7 +5,9 @@ sentence (``itune_core.predictor``) both feed a model many texts that start the 
 ``shared_prefix_forward`` runs the prefix alone (or takes its cache from an earlier pass,
 such as the labelling instruction's, kept once per predictor), repeats its cache once per
 continuation, and runs the continuations together, padded on the right.
-``common_prefix_length`` says how long such a shared start is.
+``common_prefix_length`` says how long such a shared start is, and ``widened`` lays
+caches of different lengths side by side in one batch (zeros where a row has nothing,
+masked out by the caller).
 """
 
 from collections.abc import Callable, Sequence
@@ -21,6 +23,20 @@ def common_prefix_length(prompts: Sequence[Sequence[int]]) -> int:
         if any(p[n] != first[n] for p in prompts):
             return n
     return shortest
+
+
+def widened(tensor: torch.Tensor, dim: int, width: int, at: int) -> torch.Tensor:
+    """``tensor`` made ``width`` long along ``dim`` by zeros inserted at position ``at``
+    (its end: padded on the right; after a shared prefix: a gap between the prefix and the
+    rest). A tensor already that long is returned as it is."""
+    missing = width - tensor.shape[dim]
+    if not missing:
+        return tensor
+    shape = list(tensor.shape)
+    shape[dim] = missing
+    gap = torch.zeros(shape, dtype=tensor.dtype, device=tensor.device)
+    rest = tensor.shape[dim] - at
+    return torch.cat([tensor.narrow(dim, 0, at), gap, tensor.narrow(dim, at, rest)], dim=dim)
 
 
 def shared_prefix_forward(
