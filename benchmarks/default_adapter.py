@@ -41,6 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from benchmarks.paired import compare as paired_compare  # noqa: E402
+from benchmarks.paired import read_report  # noqa: E402
+from benchmarks.paired import table as paired_table  # noqa: E402
 from benchmarks.record import suffix  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
@@ -160,7 +163,14 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _write(stage: str, rows: list[dict[str, Any]], header: list[str], argv: list[str]) -> None:
+def _write(
+    stage: str,
+    rows: list[dict[str, Any]],
+    header: list[str],
+    argv: list[str],
+    footer: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     command = "python benchmarks/default_adapter.py " + shlex.join(argv)
     meta = {
@@ -169,13 +179,14 @@ def _write(stage: str, rows: list[dict[str, Any]], header: list[str], argv: list
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
     }
     (RESULTS / f"default_adapter_{stage}.json").write_text(
-        json.dumps({**meta, "rows": rows}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({**meta, "rows": rows, **(extra or {})}, indent=2) + "\n", encoding="utf-8"
     )
     lines = [f"# Default adapter: {stage}", "", f"`{command}` ({now}, {meta['machine']})", ""]
     lines += header + _table(rows)
     if stage == "test":
         lines += ["", "Published ITERATER-sent test anchors (ITERATER scorer):", ""]
         lines += [f"- {name}: {value}" for name, value in ANCHORS]
+    lines += footer or []
     text = "\n".join(lines) + "\n"
     (RESULTS / f"default_adapter_{stage}.md").write_text(text, encoding="utf-8")
     print(text)
@@ -318,7 +329,39 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "with none) and with two to four kinds each (`benchmarks/learner_mixed.jsonl`).",
         "",
     ]
-    _write("compare" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
+    pairs = paired_rows(args.work, args.data, [name for name, _ in targets if "(served)" in name])
+    footer = []
+    if pairs:
+        footer = [
+            "",
+            f"Each adapter as served against {Path(args.adapters[0]).name} as served, on the "
+            f"same examples: the paired bootstrap ({PAIRED_SAMPLES} resamples of the examples, "
+            "`benchmarks/paired.py`), so a difference can be read against how much the "
+            "choice of examples moves it.",
+            "",
+            paired_table(pairs, PAIRED_SAMPLES),
+        ]
+    stage = "compare" + (f"_{args.suffix}" if args.suffix else "")
+    _write(stage, rows, header, argv, footer, {"paired": pairs})
+
+
+PAIRED_SAMPLES = 1000
+
+
+def paired_rows(work: Path, datasets: list[str], served: list[str]) -> list[dict[str, Any]]:
+    """The paired bootstrap of each served adapter after the first against the first, on
+    every data set, from the dev reports under ``work``."""
+    pairs = []
+    for data in datasets:
+        paths = [
+            work / f"{report_key('dev', data, name).removesuffix('_(served)')}.json"
+            for name in served
+        ]
+        for path in paths[1:]:
+            pairs.append(
+                paired_compare(read_report(paths[0]), read_report(path), PAIRED_SAMPLES, seed=0)
+            )
+    return pairs
 
 
 def _policy_rows(

@@ -2,8 +2,8 @@
 scored from dev reports on disk, finds the policy that keeps each intention's best choice;
 a saved report is reused only while its adapter folder holds the same adapter; a
 compare run's results suffix is a plain name, ``--served-only`` scores each adapter as
-served and nothing else, and a row counts the outputs equal to the reference, with a data
-file named by its stem."""
+served and nothing else, with a paired bootstrap of each against the first; and a row
+counts the outputs equal to the reference, with a data file named by its stem."""
 
 import json
 
@@ -16,6 +16,7 @@ from benchmarks.default_adapter import (
     _same_adapter,
     _served_targets,
     main,
+    paired_rows,
     report_key,
 )
 from training.evaluate import EvalConfig
@@ -171,3 +172,21 @@ def test_the_frontier_holds_an_intention_leaves_out_copy_and_picks_within_a_sari
     assert "fluency always margin 0.5" in page and "**Picked**" in page
     with pytest.raises(SystemExit, match="--hold"):
         main(["--work", str(work), *args[:-2], "--hold", "fluency=copy please"])
+
+
+def test_compare_bootstraps_each_served_adapter_against_the_first_on_every_set(tmp_path):
+    served = _served_targets(["adapters/itune-default", "runs/next"], 0.5, served_only=True)
+    names = [name for name, _ in served]
+    for name, outputs in zip(names, (lambda b: b, EDITED.get), strict=True):
+        path = (
+            tmp_path / f"{report_key('dev', 'iterater-sent', name).removesuffix('_(served)')}.json"
+        )
+        saved = report(outputs) | {"target": {"adapter": name.split(",")[0]}}
+        path.write_text(json.dumps(saved), encoding="utf-8")
+    (pair,) = paired_rows(tmp_path, ["iterater-sent"], names)
+    assert (pair["first"], pair["second"]) == ("itune-default, margin off", "next, margin off")
+    assert pair["examples"] == len(EXAMPLES)
+    sari = next(d for d in pair["differences"] if d["metric"] == "sari")
+    # the edits fix the fluency examples: ahead of copying on SARI
+    assert sari["difference"] > 0 and sari["low"] <= sari["difference"] <= sari["high"]
+    assert paired_rows(tmp_path, ["iterater-sent"], names[:1]) == []
