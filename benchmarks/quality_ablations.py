@@ -30,6 +30,14 @@ into the results file. Results: ``benchmarks/results/quality_ablations.{json,md}
     nohup python benchmarks/quality_ablations.py > runs/quality-ablations.log 2>&1 &
     python benchmarks/quality_ablations.py --parts seeds --partial
 
+``--max-steps N`` runs the parts at N Stage-II steps instead of the table's (a real budget:
+402 steps are one epoch of ITERATER-sent train at batch 8), with the table's learning rates,
+into run folders named for the budget and results of their own,
+``benchmarks/results/quality_ablations_steps{N}.{json,md}``:
+
+    nohup python benchmarks/quality_ablations.py --parts seeds --max-steps 402 \
+        > runs/quality-steps402.log 2>&1 &
+
 About 2.5 h on two busy CPU cores for the defaults (two seeds more of two methods, one
 Stage I of 240 steps, two beam decodings of dev and test).
 """
@@ -83,6 +91,17 @@ def _rates(results: Path) -> dict[str, float]:
     return {m: s["chosen_lr"] for m, s in block["lr_search"].items()}
 
 
+def _other_steps(budget: Budget) -> int | None:
+    """The budget's Stage-II steps where they are not the table's (None where they are)."""
+    return None if budget.max_steps == BUDGETS[DATA].max_steps else budget.max_steps
+
+
+def _results_name(budget: Budget) -> str:
+    """``quality_ablations``, or ``quality_ablations_steps{N}`` at another budget."""
+    steps = _other_steps(budget)
+    return "quality_ablations" + (f"_steps{steps}" if steps is not None else "")
+
+
 def _run_folder(
     work: Path,
     method: str,
@@ -90,9 +109,11 @@ def _run_folder(
     seed: int = 0,
     stage1: int | None = None,
     edit_weight: float = 1.0,
+    steps: int | None = None,
 ) -> Path:
-    # Seed 0 at the table's budget is the table's own run folder.
+    # Seed 0 at the table's budget is the table's own run folder; ``steps``: another budget.
     name = f"{method}-lr{lr_name(lr)}"
+    name += f"-steps{steps}" if steps is not None else ""
     name += f"-seed{seed}" if seed else ""
     name += f"-stage1x{stage1}" if stage1 is not None else ""
     name += f"-editw{edit_weight:g}" if edit_weight != 1.0 else ""
@@ -154,7 +175,7 @@ def run_seeds(
     for seed in seeds:
         for method in rows:
             lr = rates[method]
-            folder = _run_folder(work, method, lr, seed)
+            folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
             path = folder / "eval-test.json"
             if partial and not path.is_file():
                 missing.append(f"{NAMES[method]} seed {seed}")
@@ -173,8 +194,12 @@ def run_stage1(steps: int, budget: Budget, rates, work: Path, home: Path, dev, t
     longer = replace(budget, stage1_steps=steps)
     out = {"stage1_steps": {"table": budget.stage1_steps, "longer": steps}, "rows": []}
     for label, b, folder in (
-        ("table", budget, _run_folder(work, "intention-tuning", lr)),
-        ("longer", longer, _run_folder(work, "intention-tuning", lr, stage1=steps)),
+        ("table", budget, _run_folder(work, "intention-tuning", lr, steps=_other_steps(budget))),
+        (
+            "longer",
+            longer,
+            _run_folder(work, "intention-tuning", lr, stage1=steps, steps=_other_steps(budget)),
+        ),
     ):
         run = train(DATA, "intention-tuning", lr, b, folder, home)
         dev_report = score(dev(adapter=str(run)), run / "eval-dev.json", home)
@@ -195,7 +220,12 @@ def run_edit_beams(beams: int, budget: Budget, rates, work: Path, home: Path, de
     out: dict[str, Any] = {"edit_beams": beams, "rows": []}
     for method in ("lora", "intention-tuning"):
         run = train(
-            DATA, method, rates[method], budget, _run_folder(work, method, rates[method]), home
+            DATA,
+            method,
+            rates[method],
+            budget,
+            _run_folder(work, method, rates[method], steps=_other_steps(budget)),
+            home,
         )
         for decoding, k in (("greedy", 0), (f"{beams} edit beams", beams)):
             suffix = f"-beams{k}" if k else ""
@@ -222,7 +252,7 @@ def run_edit_weight(weight: float, budget: Budget, rates, work: Path, home: Path
     for method in ("lora", "intention-tuning"):
         lr = rates[method]
         for w in (1.0, weight):
-            folder = _run_folder(work, method, lr, edit_weight=w)
+            folder = _run_folder(work, method, lr, edit_weight=w, steps=_other_steps(budget))
             run = train(DATA, method, lr, budget, folder, home, edit_weight=w)
             dev_report = score(dev(adapter=str(run)), run / "eval-dev.json", home)
             report = score(test(adapter=str(run)), run / "eval-test.json", home)
@@ -363,8 +393,13 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
         f"({m['gpu'] or 'CPU only'})  ",
-        f"Budget as the main table (`benchmarks/results/quality.md`): {b['max_steps']} "
-        f"Stage-II steps at batch {b['batch_size']}, max length {b['max_length']}; "
+        (
+            "Budget as the main table (`benchmarks/results/quality.md`): "
+            if b["max_steps"] == BUDGETS[DATA].max_steps
+            else "Budget: the main table's (`benchmarks/results/quality.md`) but "
+        )
+        + f"{b['max_steps']} Stage-II steps at batch {b['batch_size']}, max length "
+        f"{b['max_length']}; "
         f"Intention-Tuning {b['stage1_steps']} Stage-I steps; learning rates "
         + ", ".join(f"{NAMES[k]} {lr_name(v)}" for k, v in results["rates"].items())
         + f". Dev: the first {b['dev_limit']} dev examples; test: all of it. Nothing here "
@@ -396,6 +431,8 @@ def main() -> None:
     parser.add_argument("--stage1-steps", type=int, help="default: 4x the table's")
     parser.add_argument("--edit-beams", type=int, default=4)
     parser.add_argument("--edit-weight", type=float, default=3.0)
+    parser.add_argument("--max-steps", type=int,
+                        help="Stage-II steps (default: the table's; 402: one epoch)")  # fmt: skip
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "quality",
                         help="run folders (the table's seed-0 runs are reused)")  # fmt: skip
     parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home",
@@ -404,12 +441,18 @@ def main() -> None:
     parser.add_argument("--tables-only", action="store_true",
                         help="rewrite quality_ablations.md from its JSON and print it")  # fmt: skip
     args = parser.parse_args()
-    path = args.results / "quality_ablations.json"
+    budget = BUDGETS[DATA]
+    if args.max_steps is not None:
+        if args.max_steps < 1:
+            raise SystemExit("--max-steps must be positive")
+        budget = replace(budget, max_steps=args.max_steps)
+    name = _results_name(budget)
+    path = args.results / f"{name}.json"
     if args.tables_only:
         if not path.is_file():
             raise SystemExit(f"{path} is missing: run the ablations first")
         results = json.loads(path.read_text())
-        (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
+        (args.results / f"{name}.md").write_text(markdown(results), encoding="utf-8")
         print(markdown(results))
         return
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -421,7 +464,6 @@ def main() -> None:
     if not args.edit_weight > 1.0:
         raise SystemExit("--edit-weight must be above 1")
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    budget = BUDGETS[DATA]
     rates = _rates(args.results)
 
     def dev(**target: Any) -> EvalConfig:
@@ -457,7 +499,7 @@ def main() -> None:
         results["parts"][part] = done | {"run": {k: header[k] for k in ("command", "date")}}
         args.results.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        (args.results / "quality_ablations.md").write_text(markdown(results), encoding="utf-8")
+        (args.results / f"{name}.md").write_text(markdown(results), encoding="utf-8")
     print(markdown(results))
 
 

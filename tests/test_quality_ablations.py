@@ -1,7 +1,17 @@
 """The seeds part of ``benchmarks/quality_ablations.py``: mean and spread per method, the
-runs still missing while others train, and a verdict only when every run is in."""
+runs still missing while others train, and a verdict only when every run is in; another
+budget (``--max-steps``) in folders and results of its own."""
 
-from benchmarks.quality_ablations import seeds_markdown, seeds_part
+from dataclasses import replace
+
+from benchmarks.quality import BUDGETS
+from benchmarks.quality_ablations import (
+    _other_steps,
+    _results_name,
+    _run_folder,
+    seeds_markdown,
+    seeds_part,
+)
 
 
 def fake(method, seed, sari):
@@ -42,3 +52,17 @@ def test_the_verdict_weighs_the_difference_against_the_seeds_spread():
     assert "does **not** beat LoRA on mean SARI (EASSE) at this budget: -0.55, by more" in (
         "\n".join(seeds_markdown(behind))
     )
+
+
+def test_another_budget_gets_run_folders_and_results_of_its_own(tmp_path):
+    table = BUDGETS["iterater-sent"]
+    longer = replace(table, max_steps=402)
+    assert _results_name(table) == "quality_ablations"
+    assert _results_name(longer) == "quality_ablations_steps402"
+    # The table's seed-0 run is reused at its own budget, never at another one.
+    assert _run_folder(tmp_path, "lora", 1e-3).name == "lora-lr0.001"
+    other = _run_folder(tmp_path, "lora", 1e-3, steps=_other_steps(longer))
+    assert other.name == "lora-lr0.001-steps402"
+    seeded = _run_folder(tmp_path, "intention-tuning", 1e-3, 2, steps=_other_steps(longer))
+    assert seeded.name == "intention-tuning-lr0.001-steps402-seed2"
+    assert _other_steps(replace(table, max_steps=table.max_steps)) is None
