@@ -8,7 +8,10 @@ is ahead. No model runs.
 
     python benchmarks/paired.py FIRST.json SECOND.json [FIRST.json SECOND.json ...]
 
-(for example the reports ``benchmarks/default_adapter.py`` leaves under its ``--work``)
+(for example the reports ``benchmarks/default_adapter.py`` leaves under its ``--work``).
+Several reports joined with ``+`` (``a.json+b.json``) are pooled into one system's
+examples, in that order, as when two small data sets are judged together; the second of
+the pair must pool the same data sets in the same order.
 
 Writes ``benchmarks/results/paired[_SUFFIX].{json,md}`` and prints the table.
 """
@@ -28,6 +31,20 @@ from itune_core.metrics.bootstrap import paired_bootstrap  # noqa: E402
 from itune_core.metrics.revisions import ExampleStatistics, example_statistics  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
+
+
+def read_reports(argument: str) -> dict[str, Any]:
+    """One system's examples from one report, or from several joined with ``+`` (pooled,
+    in the order given; the name is the first's, the data names joined with ``+``)."""
+    reports = [read_report(Path(part)) for part in argument.split("+") if part]
+    if not reports:
+        raise SystemExit(f"error: no report in {argument!r}")
+    return {
+        "path": argument,
+        "name": reports[0]["name"],
+        "data": " + ".join(r["data"] for r in reports),
+        "examples": [e for r in reports for e in r["examples"]],
+    }
 
 
 def read_report(path: Path) -> dict[str, Any]:
@@ -84,15 +101,26 @@ def compare(first: dict[str, Any], second: dict[str, Any], samples: int, seed: i
         "second": second["name"],
         "data": first["data"],
         "examples": len(first["examples"]),
+        "exact": [_exact(first["examples"]), _exact(second["examples"])],
         "differences": [vars(d) for d in differences],
     }
+
+
+def _exact(examples: list[dict[str, Any]]) -> int:
+    """How many outputs equal their reference (one of them, where there are several)."""
+    return sum(
+        e["output"] == e["reference"]
+        if isinstance(e["reference"], str)
+        else e["output"] in e["reference"]
+        for e in examples
+    )
 
 
 def table(rows: list[dict], samples: int) -> str:
     lines = [
         f"| data (examples) | first | second | metric | first | second | second - first | "
-        f"95 % interval ({samples} resamples) | second ahead in |",
-        "|---|---|---|---|---:|---:|---:|---|---:|",
+        f"95 % interval ({samples} resamples) | second ahead in | outputs = reference |",
+        "|---|---|---|---|---:|---:|---:|---|---:|---:|",
     ]
     for row in rows:
         for d in row["differences"]:
@@ -100,14 +128,19 @@ def table(rows: list[dict], samples: int) -> str:
                 f"| {row['data']} ({row['examples']}) | {row['first']} | {row['second']} | "
                 f"{'SARI (EASSE)' if d['metric'] == 'sari' else 'GLEU'} | {d['first']:.2f} | "
                 f"{d['second']:.2f} | {d['difference']:+.2f} | "
-                f"[{d['low']:+.2f}, {d['high']:+.2f}] | {100 * d['ahead']:.0f} % |"
+                f"[{d['low']:+.2f}, {d['high']:+.2f}] | {100 * d['ahead']:.0f} % | "
+                f"{row['exact'][0]} / {row['exact'][1]} |"
             )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("reports", nargs="+", type=Path, help="FIRST SECOND [FIRST SECOND ...]")
+    parser.add_argument(
+        "reports",
+        nargs="+",
+        help="FIRST SECOND [FIRST SECOND ...]; A.json+B.json pools two reports",
+    )
     parser.add_argument("--samples", type=int, default=1000, help="resamples (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="the resamples' seed")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
@@ -117,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("give the reports in pairs: FIRST SECOND [FIRST SECOND ...]")
     if args.samples < 1:
         parser.error(f"--samples must be positive, got {args.samples}")
-    reports = [read_report(path) for path in args.reports]
+    reports = [read_reports(argument) for argument in args.reports]
     rows = [
         compare(reports[i], reports[i + 1], args.samples, args.seed)
         for i in range(0, len(reports), 2)

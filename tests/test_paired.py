@@ -59,3 +59,31 @@ def test_an_odd_number_of_reports_or_a_file_that_is_no_report_is_refused(tmp_pat
     (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
     with pytest.raises(SystemExit, match="not an evaluate report"):
         main([first, str(tmp_path / "bad.json"), "--out", str(tmp_path)])
+
+
+def test_reports_joined_with_a_plus_are_pooled_and_exact_outputs_counted(tmp_path):
+    sources = [s for s, _ in EXAMPLES]
+    fixed = [r for _, r in EXAMPLES]
+    first = "+".join(
+        [
+            _report(tmp_path / "a1.json", "runs/step4", sources),
+            _report(tmp_path / "a2.json", "runs/step4", fixed[:2] + sources[2:]),
+        ]
+    )
+    second = "+".join(
+        [
+            _report(tmp_path / "b1.json", "runs/cand", fixed[:3] + sources[3:]),
+            _report(tmp_path / "b2.json", "runs/cand", fixed),
+        ]
+    )
+    main([first, second, "--samples", "50", "--out", str(tmp_path / "out"), "--suffix", "p"])
+    record = json.loads((tmp_path / "out" / "paired_p.json").read_text(encoding="utf-8"))
+    (row,) = record["rows"]
+    assert row["examples"] == 8 and row["data"] == "learner dev + learner dev"
+    assert row["exact"] == [2, 7]
+    assert all(d["second"] > d["first"] for d in row["differences"])
+    table = (tmp_path / "out" / "paired_p.md").read_text(encoding="utf-8")
+    assert "| 2 / 7 |" in table
+    # a second side that pools fewer data sets holds other examples: refused
+    with pytest.raises(SystemExit, match="do not hold the same examples"):
+        main([first, second.split("+")[0], "--out", str(tmp_path / "out")])
