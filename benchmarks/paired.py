@@ -35,7 +35,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 def read_reports(argument: str) -> dict[str, Any]:
     """One system's examples from one report, or from several joined with ``+`` (pooled,
-    in the order given; the name is the first's, the data names joined with ``+``)."""
+    in the order given; the name is the first's, the data names joined with " + ")."""
     reports = [read_report(Path(part)) for part in argument.split("+") if part]
     if not reports:
         raise SystemExit(f"error: no report in {argument!r}")
