@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.paired import compare as paired_compare  # noqa: E402
-from benchmarks.paired import read_report  # noqa: E402
+from benchmarks.paired import outputs_as_reference, read_report  # noqa: E402
 from benchmarks.paired import table as paired_table  # noqa: E402
 from benchmarks.record import suffix  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
@@ -119,11 +119,7 @@ def _row(name: str, data: str, report: dict[str, Any]) -> dict[str, Any]:
         "gleu": m["gleu"],
         "update_r": m["update_r"],
         "unchanged": outputs.get("unchanged"),
-        "as_reference": sum(
-            e["output"] == e["reference"]
-            for e in report.get("examples") or []
-            if isinstance(e["reference"], str)
-        ),
+        "as_reference": outputs_as_reference(report.get("examples") or []),
         "fact_changing": outputs.get("fact_changing"),
         "fact_changing_unguarded": outputs.get("fact_changing_unguarded"),
         "held_edits": outputs.get("held_edits"),

@@ -101,13 +101,17 @@ def compare(first: dict[str, Any], second: dict[str, Any], samples: int, seed: i
         "second": second["name"],
         "data": first["data"],
         "examples": len(first["examples"]),
-        "exact": [_exact(first["examples"]), _exact(second["examples"])],
+        "exact": [
+            outputs_as_reference(first["examples"]),
+            outputs_as_reference(second["examples"]),
+        ],
         "differences": [vars(d) for d in differences],
     }
 
 
-def _exact(examples: list[dict[str, Any]]) -> int:
-    """How many outputs equal their reference (one of them, where there are several)."""
+def outputs_as_reference(examples: list[dict[str, Any]]) -> int:
+    """How many of a report's outputs equal their reference (one of them, where there are
+    several)."""
     return sum(
         e["output"] == e["reference"]
         if isinstance(e["reference"], str)
