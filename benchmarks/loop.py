@@ -23,7 +23,7 @@ Texts: ITERATER-sent train and ArgRewrite train (never a test split), changed by
 human revision and at most ``--max-chars`` long, pooled and shuffled with the seed; the
 held-out texts come first, then each round's texts, all disjoint. Each is revised for its
 gold intentions (ArgRewrite's revision purposes mapped to the app's intentions by
-``ARGREWRITE_INTENTIONS``).
+``training.data.ARGREWRITE_INTENTIONS``).
 
 Feedback weightings: ``accepted`` trains on the accepted edits only (the export as the app
 writes it); ``negatives`` also turns each rejected edit into a line whose target keeps the
@@ -83,21 +83,10 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 from benchmarks.simulated_writer import Decision, decide_edit  # noqa: E402
 from itune_core.metrics import evaluate_revisions  # noqa: E402
 from training.config import SETTINGS  # noqa: E402
+from training.data import ARGREWRITE_INTENTIONS  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 WEIGHTINGS = ("accepted", "negatives")
-# ArgRewrite's revision purposes as the app's intentions (what a writer would tick).
-ARGREWRITE_INTENTIONS: Mapping[str, str] = {
-    "Claims/Ideas": "meaning-changed",
-    "Rebuttal/Reservation": "meaning-changed",
-    "Warrant/Reasoning/Backing": "meaning-changed",
-    "Evidence": "meaning-changed",
-    "General Content Development": "meaning-changed",
-    "Word-Usage/Clarity": "clarity",
-    "Precision": "clarity",
-    "Conventions/Grammar/Spelling": "fluency",
-    "Organization": "coherence",
-}
 CORPORA = ("iterater-sent", "argrewrite")
 DEFAULT_CONFIG = ROOT / "training" / "configs" / "intention-tuning-default.yaml"
 # Stage-II settings of the budgets that continue from the parent adapter. ``small``: about

@@ -10,6 +10,7 @@ The corpora live in ``training/corpora`` (see its README); ``root`` points elsew
     extra = load_dataset("feedback.jsonl", "train")  # or a .jsonl / .json path
 """
 
+import dataclasses
 import json
 import logging
 import random
@@ -50,10 +51,14 @@ SYNTHETIC_SETS = (
     "mixed-errors",
     "grammar-errors",
 )
+# ArgRewrite's own revisions with ITERATER's intentions (``load_argrewrite_intentions``).
+ARGREWRITE_INTENTIONS_SET = "argrewrite-intentions"
 # The corpora shipped with the project: the named data sets but the writers' feedback
-# (exported to a file before a run), and the synthetic learner errors.
+# (exported to a file before a run), ArgRewrite with intentions, and the synthetic learner
+# errors.
 DATASET_NAMES = (
     *(name.value for name in DataSetName if name is not DataSetName.FEEDBACK),
+    ARGREWRITE_INTENTIONS_SET,
     *SYNTHETIC_SETS,
 )
 # Synthetic fluency pairs made from one split (training.learner_errors): at most this many,
@@ -94,6 +99,20 @@ ARGREWRITE_LABELS: tuple[str, ...] = (
     "Precision",
 )
 ARGREWRITE_UNANNOTATED = "unannotated"
+# ArgRewrite's purposes as ITERATER's intentions (``argrewrite-intentions``): grammar and
+# spelling are fluency, word usage and precision clarity, organization coherence, and
+# every content purpose (codes 1-5) changes what the text says.
+ARGREWRITE_INTENTIONS: dict[str, str] = {
+    "Claims/Ideas": "meaning-changed",
+    "Rebuttal/Reservation": "meaning-changed",
+    "Warrant/Reasoning/Backing": "meaning-changed",
+    "Evidence": "meaning-changed",
+    "General Content Development": "meaning-changed",
+    "Word-Usage/Clarity": "clarity",
+    "Conventions/Grammar/Spelling": "fluency",
+    "Organization": "coherence",
+    "Precision": "clarity",
+}
 # ArgRewrite has no official split: writers are shuffled with this seed and cut 80/10/10.
 ARGREWRITE_SEED = 13
 ARGREWRITE_FRACTIONS = (0.8, 0.1, 0.1)
@@ -680,6 +699,22 @@ def load_argrewrite(
     return Dataset("argrewrite", split, tuple(examples), ARGREWRITE_LABELS, True, provenance)
 
 
+def load_argrewrite_intentions(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """ArgRewrite's revised sentences (``load_argrewrite``, the same writer split) labelled
+    with ITERATER's intentions by ``ARGREWRITE_INTENTIONS``, so they can be trained and
+    scored beside ITERATER-sent: real students' revisions of their own essays. A revision
+    whose purposes map to two intentions, or that leaves the text as it was, is left out
+    (ITERATER-sent gives each revision one intention)."""
+    source = load_argrewrite(split, root)
+    examples = []
+    for example in source.examples:
+        intentions = {ARGREWRITE_INTENTIONS[label] for label in example.labels}
+        if len(intentions) == 1 and example.before.strip() != example.after.strip():
+            examples.append(dataclasses.replace(example, labels=(intentions.pop(),)))
+    provenance = f"{source.provenance}; purposes mapped to intentions, one each"
+    return Dataset("argrewrite-intentions", split, tuple(examples), INTENTIONS, False, provenance)
+
+
 def load_dataset(
     name_or_path: str | Path,
     split: str,
@@ -727,6 +762,8 @@ def load_dataset(
         return load_grammar_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
+    if name_or_path == ARGREWRITE_INTENTIONS_SET:
+        return load_argrewrite_intentions(split, root)
     if name_or_path == "argrewrite":
         return load_argrewrite(split, root, seed, include_added_deleted=include_added_deleted)
     if Path(name_or_path).suffix in (".jsonl", ".json"):

@@ -9,12 +9,14 @@ import pytest
 
 from itune_core.intentions import INTENTIONS
 from training.data import (
+    ARGREWRITE_INTENTIONS,
     ARGREWRITE_LABELS,
     CORPORA_ROOT,
     SPLITS,
     DataError,
     argrewrite_writer_splits,
     load_argrewrite,
+    load_argrewrite_intentions,
     load_dataset,
     load_iterater_doc,
     load_iterater_sent,
@@ -184,6 +186,45 @@ def test_argrewrite_one_to_many_alignment_joins_the_new_sentences(argrewrite):
     assert example.after.startswith("According to  The U.S.  Department")
     assert ". The advantage of having self driving cars" in example.after
     assert example.labels == ("Organization",)
+
+
+def test_every_argrewrite_purpose_maps_to_an_intention():
+    assert set(ARGREWRITE_INTENTIONS) == set(ARGREWRITE_LABELS)
+    assert set(ARGREWRITE_INTENTIONS.values()) <= set(INTENTIONS)
+
+
+def test_argrewrite_intentions_keep_revisions_of_one_intention(argrewrite):
+    for split in SPLITS:
+        mapped = load_argrewrite_intentions(split)
+        assert mapped.labels == INTENTIONS and not mapped.multi_label
+        purposes = {(e.source_id, e.before, e.after): e.labels for e in argrewrite[split].examples}
+        expected = [
+            key
+            for key, labels in purposes.items()
+            if len({ARGREWRITE_INTENTIONS[label] for label in labels}) == 1
+        ]
+        assert [(e.source_id, e.before, e.after) for e in mapped.examples] == expected
+        for e in mapped.examples:
+            (label,) = e.labels
+            source = purposes[(e.source_id, e.before, e.after)]
+            assert {ARGREWRITE_INTENTIONS[purpose] for purpose in source} == {label}
+    # Writer 11's split sentence (above) is an Organization revision: coherence.
+    (example,) = [
+        e
+        for e in load_argrewrite_intentions("dev").examples
+        if e.source_id == "2018argrewrite_11/12/3->3,4"
+    ]
+    assert example.labels == ("coherence",)
+
+
+def test_argrewrite_intentions_join_iterater_sent_by_name():
+    joined = load_dataset("iterater-sent+argrewrite-intentions", "dev")
+    counts = (
+        len(load_iterater_sent("dev").examples),
+        len(load_argrewrite_intentions("dev").examples),
+    )
+    assert len(joined.examples) == sum(counts) and counts[1] > 100
+    assert joined.labels == INTENTIONS and not joined.multi_label
 
 
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")
