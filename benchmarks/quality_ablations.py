@@ -38,6 +38,20 @@ into run folders named for the budget and results of their own,
     nohup python benchmarks/quality_ablations.py --parts seeds --max-steps 402 \
         > runs/quality-steps402.log 2>&1 &
 
+``--recipe CONFIG`` runs the seeds part at a training recipe's budget instead: every run is
+``python -m training train --config CONFIG --method M --seed N``, so LoRA and
+Intention-Tuning get the recipe's data, steps, learning rate, warm-up and edit weight (the
+recipe of the built-in adapter's first step, ``training/configs/intention-tuning-default.yaml``,
+is about two epochs over ITERATER-sent and synthetic learner pairs), into run folders
+``WORK/recipe/{stem}/{method}-seed{N}`` and results
+``benchmarks/results/quality_ablations_recipe-{stem}.{json,md}``; still scored on
+ITERATER-sent test. At that recipe one run takes two to two and a half hours on two cores,
+so the part is meant to be run again session after session (each run resumes from its
+checkpoints) and written with ``--partial`` between:
+
+    nohup python benchmarks/quality_ablations.py --parts seeds \
+        --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &
+
 About 2.5 h on two busy CPU cores for the defaults (two seeds more of two methods, one
 Stage I of 240 steps, two beam decodings of dev and test).
 """
@@ -51,6 +65,7 @@ import datetime
 import json
 import shlex
 import statistics
+import subprocess
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -72,6 +87,8 @@ from benchmarks.quality import (  # noqa: E402
     score,
     train,
 )
+from itune_core.bundle import AdapterBundle  # noqa: E402
+from training.config import TrainConfig, read_yaml  # noqa: E402
 from training.evaluate import EvalConfig  # noqa: E402
 
 DATA = "iterater-sent"
@@ -118,6 +135,67 @@ def _run_folder(
     name += f"-stage1x{stage1}" if stage1 is not None else ""
     name += f"-editw{edit_weight:g}" if edit_weight != 1.0 else ""
     return work / DATA / name
+
+
+# What a finished run must share with the recipe to count as its run (and, for
+# Intention-Tuning, its Stage I steps).
+RECIPE_CHECKED = (
+    "data", "max_steps", "batch_size", "lr", "warmup_steps", "edit_weight", "max_length",
+)  # fmt: skip
+
+
+def _recipe(path: Path) -> TrainConfig:
+    """The training recipe at ``path`` (a ``training/configs`` YAML file)."""
+    try:
+        data = read_yaml(path)
+        data.setdefault("output", "-")  # not used: each run is given a folder of its own
+        config = TrainConfig.from_dict(data)
+    except (ValueError, TypeError) as err:
+        raise SystemExit(f"--recipe {path}: {err}") from None
+    if config.max_steps is None:
+        raise SystemExit(f"--recipe {path}: the recipe must set max_steps")
+    return config
+
+
+def _recipe_budget(config: TrainConfig) -> Budget:
+    """The table's budget with the recipe's steps, batch, length and learning rate."""
+    return replace(
+        BUDGETS[DATA],
+        max_steps=config.max_steps,
+        stage1_steps=config.stage1_steps or config.max_steps,  # as training defaults it
+        batch_size=config.batch_size,
+        max_length=config.max_length,
+        lrs=(config.lr,),
+    )
+
+
+def _recipe_folder(work: Path, recipe: Path, method: str, seed: int) -> Path:
+    return work / "recipe" / recipe.stem / f"{method}-seed{seed}"
+
+
+def train_recipe(recipe: Path, method: str, seed: int, folder: Path, home: Path) -> Path:
+    """A finished run of ``method`` at the recipe with ``seed`` in ``folder`` (trained now
+    unless it is there; an interrupted run resumes from its checkpoints)."""
+    if AdapterBundle.is_finished(folder):
+        trained = AdapterBundle.read(folder).require_records()[0]["hyperparameters"]
+        config = _recipe(recipe).to_dict() | {"method": method, "seed": seed}
+        keys = (*RECIPE_CHECKED, "method", "seed")
+        if method == "intention-tuning":
+            keys += ("stage1_steps",)
+        differ = {k: (trained.get(k), config[k]) for k in keys if trained.get(k) != config[k]}
+        if differ:
+            raise SystemExit(
+                f"{folder} was not trained with {recipe} ({differ}, as (run, recipe)): "
+                "give another --work folder or move it away"
+            )
+        log(f"{folder.name}: trained already")
+        return folder
+    command = [sys.executable, "-m", "training", "train", "--config", str(recipe)]
+    command += ["--method", method, "--seed", str(seed), "--output", str(folder)]
+    command += ["--home", str(home)]
+    log("train: " + shlex.join(command[1:]))
+    subprocess.run(command, check=True, cwd=ROOT)
+    return folder
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -168,14 +246,24 @@ def seeds_part(seeds, rows: dict[str, list[dict[str, Any]]], missing: list[str])
 
 
 def run_seeds(
-    seeds, budget: Budget, rates, work: Path, home: Path, test, partial: bool = False
+    seeds,
+    budget: Budget,
+    rates,
+    work: Path,
+    home: Path,
+    test,
+    partial: bool = False,
+    recipe: Path | None = None,
 ) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
     missing: list[str] = []
     for seed in seeds:
         for method in rows:
             lr = rates[method]
-            folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
+            if recipe is not None:
+                folder = _recipe_folder(work, recipe, method, seed)
+            else:
+                folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
             path = folder / "eval-test.json"
             if partial and not path.is_file():
                 missing.append(f"{NAMES[method]} seed {seed}")
@@ -183,10 +271,14 @@ def run_seeds(
             if partial:
                 report = json.loads(path.read_text(encoding="utf-8"))
             else:
-                run = train(DATA, method, lr, budget, folder, home, seed=seed)
+                if recipe is not None:
+                    run = train_recipe(recipe, method, seed, folder, home)
+                else:
+                    run = train(DATA, method, lr, budget, folder, home, seed=seed)
                 report = score(test(adapter=str(run)), path, home)
             rows[method].append(row(DATA, method, report, lr) | {"seed": seed})
-    return seeds_part(seeds, rows, missing)
+    part = seeds_part(seeds, rows, missing)
+    return part | ({"recipe": recipe.stem} if recipe is not None else {})
 
 
 def run_stage1(steps: int, budget: Budget, rates, work: Path, home: Path, dev, test):
@@ -275,8 +367,12 @@ def seeds_markdown(part: dict[str, Any]) -> list[str]:
         f"### Seeds {', '.join(map(str, part['seeds']))}: LoRA and Intention-Tuning, test",
         "",
         "Scored as the app serves them: the fact guard on, edits kept only with a "
-        f"margin of {part['min_edit_margin']:g} nats (so seed 0 differs from the main "
-        "table, which kept every edit).",
+        f"margin of {part['min_edit_margin']:g} nats"
+        + (
+            "."
+            if part.get("recipe")
+            else " (so seed 0 differs from the main table, which kept every edit)."
+        ),
         "",
         "| method | seeds | "
         + " | ".join(f"{t} mean ± sd (range)" for _, t in SEED_METRICS)
@@ -386,13 +482,18 @@ def weight_markdown(part: dict[str, Any]) -> list[str]:
     return lines
 
 
-def markdown(results: dict[str, Any]) -> str:
-    b, m = results["budget"], results["machine"]
-    lines = [
-        "# Quality ablations on ITERATER-sent",
-        "",
-        f"Machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
-        f"({m['gpu'] or 'CPU only'})  ",
+def _budget_line(results: dict[str, Any]) -> str:
+    b, recipe = results["budget"], results.get("recipe")
+    if recipe:
+        return (
+            f"Budget: the training recipe `{recipe['path']}` for both methods: data "
+            f"`{recipe['data']}`, {b['max_steps']} Stage-II steps at batch {b['batch_size']}, "
+            f"max length {b['max_length']}, learning rate {lr_name(b['lrs'][0])} after "
+            f"{recipe['warmup_steps']} warm-up steps, edited tokens weighted "
+            f"{recipe['edit_weight']:g}x; Intention-Tuning {b['stage1_steps']} Stage-I steps. "
+            "Test: all of ITERATER-sent's. Nothing here changes the main table."
+        )
+    return (
         (
             "Budget as the main table (`benchmarks/results/quality.md`): "
             if b["max_steps"] == BUDGETS[DATA].max_steps
@@ -403,7 +504,18 @@ def markdown(results: dict[str, Any]) -> str:
         f"Intention-Tuning {b['stage1_steps']} Stage-I steps; learning rates "
         + ", ".join(f"{NAMES[k]} {lr_name(v)}" for k, v in results["rates"].items())
         + f". Dev: the first {b['dev_limit']} dev examples; test: all of it. Nothing here "
-        "changes the main table.",
+        "changes the main table."
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        "# Quality ablations on ITERATER-sent",
+        "",
+        f"Machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
+        f"({m['gpu'] or 'CPU only'})  ",
+        _budget_line(results),
     ]
     renderers = {
         "seeds": seeds_markdown,
@@ -433,6 +545,8 @@ def main() -> None:
     parser.add_argument("--edit-weight", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int,
                         help="Stage-II steps (default: the table's; 402: one epoch)")  # fmt: skip
+    parser.add_argument("--recipe", type=Path,
+                        help="seeds part at a training config's budget")  # fmt: skip
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "quality",
                         help="run folders (the table's seed-0 runs are reused)")  # fmt: skip
     parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home",
@@ -447,6 +561,20 @@ def main() -> None:
             raise SystemExit("--max-steps must be positive")
         budget = replace(budget, max_steps=args.max_steps)
     name = _results_name(budget)
+    recipe = None
+    if args.recipe is not None:
+        if args.max_steps is not None:
+            raise SystemExit("--recipe sets the steps: leave out --max-steps")
+        config = _recipe(args.recipe)
+        budget = _recipe_budget(config)
+        name = f"quality_ablations_recipe-{args.recipe.stem}"
+        shown = args.recipe.resolve()
+        recipe = {
+            "path": str(shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown),
+            "data": config.data,
+            "warmup_steps": config.warmup_steps,
+            "edit_weight": config.edit_weight,
+        }
     path = args.results / f"{name}.json"
     if args.tables_only:
         if not path.is_file():
@@ -463,8 +591,13 @@ def main() -> None:
         raise SystemExit("--edit-beams must be at least 2")
     if not args.edit_weight > 1.0:
         raise SystemExit("--edit-weight must be above 1")
+    if recipe is not None and parts != ["seeds"]:
+        raise SystemExit("--recipe runs the seeds part only: give --parts seeds")
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    rates = _rates(args.results)
+    if recipe is not None:
+        rates = {"lora": budget.lrs[0], "intention-tuning": budget.lrs[0]}
+    else:
+        rates = _rates(args.results)
 
     def dev(**target: Any) -> EvalConfig:
         return eval_config(DATA, budget, "dev", **target)
@@ -479,13 +612,13 @@ def main() -> None:
         "command": "python benchmarks/quality_ablations.py " + shlex.join(sys.argv[1:]),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-    }
+    } | ({"recipe": recipe} if recipe is not None else {})
     results: dict[str, Any] = {"parts": {}}
     for part in parts:
         log(f"ablation: {part}")
         where = (budget, rates, args.work, args.home)
         if part == "seeds":
-            done = run_seeds(seeds, *where, test, partial=args.partial)
+            done = run_seeds(seeds, *where, test, partial=args.partial, recipe=args.recipe)
         elif part == "stage1":
             done = run_stage1(args.stage1_steps or 4 * budget.stage1_steps, *where, dev, test)
         elif part == "edit-beams":

@@ -1,17 +1,29 @@
 """The seeds part of ``benchmarks/quality_ablations.py``: mean and spread per method, the
 runs still missing while others train, and a verdict only when every run is in; another
-budget (``--max-steps``) in folders and results of its own."""
+budget (``--max-steps``) or a training recipe (``--recipe``) in folders and results of its
+own."""
 
-from dataclasses import replace
+import shutil
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pytest
 
 from benchmarks.quality import BUDGETS
 from benchmarks.quality_ablations import (
     _other_steps,
+    _recipe,
+    _recipe_budget,
+    _recipe_folder,
     _results_name,
     _run_folder,
+    markdown,
     seeds_markdown,
     seeds_part,
+    train_recipe,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fake(method, seed, sari):
@@ -66,3 +78,50 @@ def test_another_budget_gets_run_folders_and_results_of_its_own(tmp_path):
     seeded = _run_folder(tmp_path, "intention-tuning", 1e-3, 2, steps=_other_steps(longer))
     assert seeded.name == "intention-tuning-lr0.001-steps402-seed2"
     assert _other_steps(replace(table, max_steps=table.max_steps)) is None
+
+
+RECIPE = ROOT / "training" / "configs" / "intention-tuning-default.yaml"
+
+
+def test_a_recipe_gives_its_budget_folders_and_results_of_its_own(tmp_path):
+    config = _recipe(RECIPE)
+    budget = _recipe_budget(config)
+    assert (budget.max_steps, budget.stage1_steps, budget.batch_size) == (1800, 200, 8)
+    assert budget.lrs == (config.lr,) == (5e-4,)
+    assert budget.test_limit is None  # all of ITERATER-sent test
+    folder = _recipe_folder(tmp_path, RECIPE, "lora", 2)
+    assert folder == tmp_path / "recipe" / "intention-tuning-default" / "lora-seed2"
+    results = {
+        "budget": asdict(budget),
+        "machine": {"cpu": "x", "cpu_count": 2, "torch": "t", "gpu": None},
+        "recipe": {"path": "training/configs/intention-tuning-default.yaml",
+                   "data": config.data, "warmup_steps": 20, "edit_weight": 3.0},
+        "parts": {},
+    }  # fmt: skip
+    line = markdown(results).splitlines()[3]
+    assert line.startswith("Budget: the training recipe `training/configs/intention-tuning-")
+    assert "1800 Stage-II steps at batch 8" in line and "learning rate 0.0005" in line
+    assert "weighted 3x; Intention-Tuning 200 Stage-I steps" in line
+
+
+def test_a_recipe_without_a_step_count_is_refused(tmp_path):
+    path = tmp_path / "epochs.yaml"
+    path.write_text("method: lora\ndata: iterater-sent\nepochs: 2\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="must set max_steps"):
+        _recipe(path)
+    with pytest.raises(SystemExit, match="cannot read config"):
+        _recipe(tmp_path / "missing.yaml")
+
+
+def test_a_finished_run_counts_for_the_recipe_only_if_it_was_trained_with_it(tmp_path):
+    # The built-in adapter's first step is Intention-Tuning at this recipe with seed 0: its
+    # records are taken as that run, and refused for another seed or method.
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for name in ("lineage.json", "metrics.json"):
+        shutil.copy(ROOT / "adapters" / "itune-default" / "step1" / name, folder / name)
+    assert train_recipe(RECIPE, "intention-tuning", 0, folder, tmp_path) == folder
+    with pytest.raises(SystemExit, match=r"'seed': \(0, 1\)"):
+        train_recipe(RECIPE, "intention-tuning", 1, folder, tmp_path)
+    with pytest.raises(SystemExit, match=r"'method': \('intention-tuning', 'lora'\)"):
+        train_recipe(RECIPE, "lora", 0, folder, tmp_path)
