@@ -44,10 +44,10 @@ Intention-Tuning get the recipe's data, steps, learning rate, warm-up and edit w
 recipe of the built-in adapter's first step, ``training/configs/intention-tuning-default.yaml``,
 is about two epochs over ITERATER-sent and synthetic learner pairs), into run folders
 ``WORK/recipe/{stem}/{method}-seed{N}`` and results
-``benchmarks/results/quality_ablations_recipe-{stem}.{json,md}``; still scored on
-ITERATER-sent test. At that recipe one run takes two to two and a half hours on two cores,
-so the part is meant to be run again session after session (each run resumes from its
-checkpoints) and written with ``--partial`` between:
+``benchmarks/results/quality_ablations_recipe-{stem}.{json,md}``; scored on
+ITERATER-sent test and on all of ITERATER-doc test. At that recipe one run takes two to
+two and a half hours on two cores, so the part is meant to be run again session after
+session (each run resumes from its checkpoints) and written with ``--partial`` between:
 
     nohup python benchmarks/quality_ablations.py --parts seeds \
         --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &
@@ -92,6 +92,7 @@ from training.config import TrainConfig, read_yaml  # noqa: E402
 from training.evaluate import EvalConfig  # noqa: E402
 
 DATA = "iterater-sent"
+DOC_DATA = "iterater-doc"  # also scored at a recipe: the app revises documents too
 PARTS = ("seeds", "stage1", "edit-beams", "edit-weight")
 METRICS = (("sari", "SARI (EASSE)"), ("sari_t2t", "SARI (t2t)"), ("gleu", "GLEU"))
 # The seeds part also carries ITERATER's own SARI (its runs are newer than the other parts').
@@ -198,17 +199,22 @@ def train_recipe(recipe: Path, method: str, seed: int, folder: Path, home: Path)
     return folder
 
 
+def _stats(values: list[float]) -> dict[str, Any]:
+    return {
+        "mean": statistics.fmean(values),
+        "sd": statistics.stdev(values) if len(values) > 1 else None,
+        "min": min(values),
+        "max": max(values),
+        "values": values,
+    }
+
+
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"n_runs": len(rows), "seeds": [r["seed"] for r in rows]}
     for key, _ in (*SEED_METRICS, ("update_r", "")):
-        values = [r[key] for r in rows]
-        out[key] = {
-            "mean": statistics.fmean(values),
-            "sd": statistics.stdev(values) if len(values) > 1 else None,
-            "min": min(values),
-            "max": max(values),
-            "values": values,
-        }
+        out[key] = _stats([r[key] for r in rows])
+    if rows and all("doc" in r for r in rows):  # runs at a recipe: ITERATER-doc test too
+        out["doc"] = {key: _stats([r["doc"][key] for r in rows]) for key, _ in SEED_METRICS}
     return out
 
 
@@ -264,19 +270,27 @@ def run_seeds(
                 folder = _recipe_folder(work, recipe, method, seed)
             else:
                 folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
-            path = folder / "eval-test.json"
-            if partial and not path.is_file():
+            # At a recipe every run is also scored on all of ITERATER-doc test.
+            paths = [folder / "eval-test.json"]
+            paths += [folder / "eval-test-doc.json"] if recipe is not None else []
+            if partial and not all(p.is_file() for p in paths):
                 missing.append(f"{NAMES[method]} seed {seed}")
                 continue
             if partial:
-                report = json.loads(path.read_text(encoding="utf-8"))
+                reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
             else:
                 if recipe is not None:
                     run = train_recipe(recipe, method, seed, folder, home)
                 else:
                     run = train(DATA, method, lr, budget, folder, home, seed=seed)
-                report = score(test(adapter=str(run)), path, home)
-            rows[method].append(row(DATA, method, report, lr) | {"seed": seed})
+                reports = [score(test(adapter=str(run)), paths[0], home)]
+                if recipe is not None:
+                    doc = replace(test(adapter=str(run)), data=DOC_DATA, limit=None)
+                    reports.append(score(doc, paths[1], home))
+            line = row(DATA, method, reports[0], lr) | {"seed": seed}
+            if len(reports) > 1:
+                line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
+            rows[method].append(line)
     part = seeds_part(seeds, rows, missing)
     return part | ({"recipe": recipe.stem} if recipe is not None else {})
 
@@ -362,7 +376,25 @@ def _f(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _seeds_line(method: str, seeds: list[int], stats: dict[str, Any]) -> str:
+    """One method's row of a seeds table: each metric's mean ± sd (range), SARI per seed."""
+    cells = [
+        f"{stats[k]['mean']:.2f} ± {_f(stats[k]['sd'])} "
+        f"({stats[k]['min']:.2f}-{stats[k]['max']:.2f})"
+        for k, _ in SEED_METRICS
+    ]
+    per_seed = ", ".join(f"{v:.2f}" for v in stats["sari"]["values"])
+    shown = ", ".join(map(str, seeds))
+    return f"| {NAMES[method]} | {shown} | " + " | ".join(cells) + f" | {per_seed} |"
+
+
 def seeds_markdown(part: dict[str, Any]) -> list[str]:
+    header = [
+        "| method | seeds | "
+        + " | ".join(f"{t} mean ± sd (range)" for _, t in SEED_METRICS)
+        + " | SARI per seed |",
+        "|---|---|" + "---:|" * (len(SEED_METRICS) + 1),
+    ]
     lines = [
         f"### Seeds {', '.join(map(str, part['seeds']))}: LoRA and Intention-Tuning, test",
         "",
@@ -374,19 +406,14 @@ def seeds_markdown(part: dict[str, Any]) -> list[str]:
             else " (so seed 0 differs from the main table, which kept every edit)."
         ),
         "",
-        "| method | seeds | "
-        + " | ".join(f"{t} mean ± sd (range)" for _, t in SEED_METRICS)
-        + " | SARI per seed |",
-        "|---|---|" + "---:|" * (len(SEED_METRICS) + 1),
+        *header,
     ]
     for method, s in part["summary"].items():
-        cells = [
-            f"{s[k]['mean']:.2f} ± {_f(s[k]['sd'])} ({s[k]['min']:.2f}-{s[k]['max']:.2f})"
-            for k, _ in SEED_METRICS
-        ]
-        per_seed = ", ".join(f"{v:.2f}" for v in s["sari"]["values"])
-        seeds = ", ".join(map(str, s["seeds"]))
-        lines.append(f"| {NAMES[method]} | {seeds} | " + " | ".join(cells) + f" | {per_seed} |")
+        lines.append(_seeds_line(method, s["seeds"], s))
+    docs = {m: s for m, s in part["summary"].items() if "doc" in s}
+    if docs:
+        lines += ["", "The same runs on all of ITERATER-doc test, as served:", "", *header]
+        lines += [_seeds_line(m, s["seeds"], s["doc"]) for m, s in docs.items()]
     lines += ["", "Intention-Tuning minus LoRA, per seed:", ""]
     lines += [
         "| seed | " + " | ".join(t for _, t in SEED_METRICS) + " |",
@@ -491,7 +518,8 @@ def _budget_line(results: dict[str, Any]) -> str:
             f"max length {b['max_length']}, learning rate {lr_name(b['lrs'][0])} after "
             f"{recipe['warmup_steps']} warm-up steps, edited tokens weighted "
             f"{recipe['edit_weight']:g}x; Intention-Tuning {b['stage1_steps']} Stage-I steps. "
-            "Test: all of ITERATER-sent's. Nothing here changes the main table."
+            "Test: all of ITERATER-sent's and ITERATER-doc's. Nothing here changes the main "
+            "table."
         )
     return (
         (

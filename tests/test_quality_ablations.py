@@ -125,3 +125,23 @@ def test_a_finished_run_counts_for_the_recipe_only_if_it_was_trained_with_it(tmp
         train_recipe(RECIPE, "intention-tuning", 1, folder, tmp_path)
     with pytest.raises(SystemExit, match=r"'method': \('intention-tuning', 'lora'\)"):
         train_recipe(RECIPE, "lora", 0, folder, tmp_path)
+
+
+def test_runs_at_a_recipe_carry_their_iterater_doc_scores_into_a_table_of_their_own():
+    def with_doc(method, seed, sari, doc):
+        return fake(method, seed, sari) | {"doc": fake(method, seed, doc)}
+
+    rows = {
+        "lora": [with_doc("lora", 0, 31.0, 40.0), with_doc("lora", 1, 31.4, 41.0)],
+        "intention-tuning": [with_doc("intention-tuning", 0, 31.5, 44.0)],
+    }
+    part = seeds_part([0, 1], rows, ["Intention-Tuning seed 1"]) | {"recipe": "r"}
+    assert part["summary"]["lora"]["doc"]["sari"]["mean"] == 40.5
+    page = "\n".join(seeds_markdown(part))
+    assert "seed 0 differs" not in page  # no main table's run at a recipe
+    doc = page.split("The same runs on all of ITERATER-doc test, as served:")[1]
+    assert "| LoRA | 0, 1 | 40.50 ± 0.71 (40.00-41.00)" in doc
+    assert "| Intention-Tuning | 0 | 44.00 ± – (44.00-44.00)" in doc
+    # Without doc scores (every other budget) there is no such table.
+    plain = {m: [fake(m, 0, 31.0)] for m in ("lora", "intention-tuning")}
+    assert "ITERATER-doc" not in "\n".join(seeds_markdown(seeds_part([0], plain, [])))
