@@ -47,7 +47,9 @@ is about two epochs over ITERATER-sent and synthetic learner pairs), into run fo
 ``benchmarks/results/quality_ablations_recipe-{stem}.{json,md}``; scored on
 ITERATER-sent test and on all of ITERATER-doc test. At that recipe one run takes two to
 two and a half hours on two cores, so the part is meant to be run again session after
-session (each run resumes from its checkpoints) and written with ``--partial`` between:
+session (each run resumes from its checkpoints) and written with ``--partial`` between.
+A run scored and committed in the results file is not trained again when its folder is
+gone with the machine that trained it: its recorded row stands (``recorded_rows``).
 
     nohup python benchmarks/quality_ablations.py --parts seeds \
         --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &
@@ -199,6 +201,28 @@ def train_recipe(recipe: Path, method: str, seed: int, folder: Path, home: Path)
     return folder
 
 
+def recorded_rows(results: dict[str, Any], header: dict[str, Any]) -> dict[tuple, dict]:
+    """The seeds part's rows that ``results`` (this recipe's results file as committed)
+    already holds, by (method, seed), when it was written for the same budget and recipe.
+
+    A run folder does not outlive the machine it was trained on, but its scores do, in the
+    results file: a row recorded there is kept rather than trained again (two to three
+    hours a run here). Each row says when it was recorded."""
+    keys = ("data", "budget", "recipe")
+    same = all(results.get(k) == json.loads(json.dumps(header[k])) for k in keys)  # as stored
+    part = results.get("parts", {}).get("seeds")
+    if not same or part is None:
+        return {}
+    when = part.get("run", {}).get("date")
+    return {(r["method"], r["seed"]): {"recorded": when} | r for r in part["rows"]}
+
+
+def _scored_at(report: Path) -> str:
+    """When the run's test report was written (UTC)."""
+    stamp = datetime.datetime.fromtimestamp(report.stat().st_mtime, datetime.UTC)
+    return stamp.isoformat(timespec="seconds")
+
+
 def _stats(values: list[float]) -> dict[str, Any]:
     return {
         "mean": statistics.fmean(values),
@@ -260,8 +284,13 @@ def run_seeds(
     test,
     partial: bool = False,
     recipe: Path | None = None,
+    recorded: dict[tuple, dict] | None = None,
 ) -> dict[str, Any]:
+    """The seeds part: each method and seed trained (unless finished) and scored on test;
+    with ``partial``, only the runs scored already. A run whose folder is gone but whose row
+    is in ``recorded`` (see ``recorded_rows``) keeps that row."""
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
+    recorded = recorded or {}
     missing: list[str] = []
     for seed in seeds:
         for method in rows:
@@ -273,7 +302,12 @@ def run_seeds(
             # At a recipe every run is also scored on all of ITERATER-doc test.
             paths = [folder / "eval-test.json"]
             paths += [folder / "eval-test-doc.json"] if recipe is not None else []
-            if partial and not all(p.is_file() for p in paths):
+            scored = all(p.is_file() for p in paths)
+            if not scored and (method, seed) in recorded:
+                log(f"{NAMES[method]} seed {seed}: scored already, as recorded")
+                rows[method].append(recorded[method, seed])
+                continue
+            if partial and not scored:
                 missing.append(f"{NAMES[method]} seed {seed}")
                 continue
             if partial:
@@ -288,6 +322,7 @@ def run_seeds(
                     doc = replace(test(adapter=str(run)), data=DOC_DATA, limit=None)
                     reports.append(score(doc, paths[1], home))
             line = row(DATA, method, reports[0], lr) | {"seed": seed}
+            line["recorded"] = _scored_at(paths[0])
             if len(reports) > 1:
                 line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
             rows[method].append(line)
@@ -410,6 +445,14 @@ def seeds_markdown(part: dict[str, Any]) -> list[str]:
     ]
     for method, s in part["summary"].items():
         lines.append(_seeds_line(method, s["seeds"], s))
+    dated = [r for r in part.get("rows", []) if r.get("recorded")]
+    if dated:
+        lines += [
+            "",
+            "Scored by (UTC): "
+            + "; ".join(f"{NAMES[r['method']]} seed {r['seed']} {r['recorded']}" for r in dated)
+            + ".",
+        ]
     docs = {m: s for m, s in part["summary"].items() if "doc" in s}
     if docs:
         lines += ["", "The same runs on all of ITERATER-doc test, as served:", "", *header]
@@ -642,11 +685,16 @@ def main() -> None:
         "machine": machine(),
     } | ({"recipe": recipe} if recipe is not None else {})
     results: dict[str, Any] = {"parts": {}}
+    recorded = {}
+    if recipe is not None and path.is_file():
+        recorded = recorded_rows(json.loads(path.read_text(encoding="utf-8")), header)
     for part in parts:
         log(f"ablation: {part}")
         where = (budget, rates, args.work, args.home)
         if part == "seeds":
-            done = run_seeds(seeds, *where, test, partial=args.partial, recipe=args.recipe)
+            done = run_seeds(
+                seeds, *where, test, partial=args.partial, recipe=args.recipe, recorded=recorded
+            )
         elif part == "stage1":
             done = run_stage1(args.stage1_steps or 4 * budget.stage1_steps, *where, dev, test)
         elif part == "edit-beams":

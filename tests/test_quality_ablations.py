@@ -3,6 +3,7 @@ runs still missing while others train, and a verdict only when every run is in; 
 budget (``--max-steps``) or a training recipe (``--recipe``) in folders and results of its
 own."""
 
+import json
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,6 +19,8 @@ from benchmarks.quality_ablations import (
     _results_name,
     _run_folder,
     markdown,
+    recorded_rows,
+    run_seeds,
     seeds_markdown,
     seeds_part,
     train_recipe,
@@ -145,3 +148,46 @@ def test_runs_at_a_recipe_carry_their_iterater_doc_scores_into_a_table_of_their_
     # Without doc scores (every other budget) there is no such table.
     plain = {m: [fake(m, 0, 31.0)] for m in ("lora", "intention-tuning")}
     assert "ITERATER-doc" not in "\n".join(seeds_markdown(seeds_part([0], plain, [])))
+
+
+def test_a_run_recorded_in_the_results_file_stands_when_its_folder_is_gone(tmp_path):
+    # Run folders do not outlive the machine; the committed results file does. A row it
+    # holds for the same budget and recipe is kept, not trained again; another recipe's
+    # rows are not.
+    budget = _recipe_budget(_recipe(RECIPE))
+    header = {"data": "iterater-sent", "budget": asdict(budget), "recipe": {"data": "d"}}
+    earlier = header | {
+        "parts": {"seeds": {"rows": [fake("lora", 0, 34.3)],
+                            "run": {"date": "2026-12-04T21:33:34+00:00"}}},
+    }  # fmt: skip
+    recorded = recorded_rows(json.loads(json.dumps(earlier)), header)  # as read from the file
+    assert list(recorded) == [("lora", 0)]
+    assert recorded["lora", 0]["recorded"] == "2026-12-04T21:33:34+00:00"
+    assert recorded_rows(earlier | {"recipe": {"data": "other"}}, header) == {}
+    assert recorded_rows(earlier | {"budget": {}}, header) == {}
+
+    rates = {"lora": 5e-4, "intention-tuning": 5e-4}
+    part = run_seeds(
+        [0, 1], budget, rates, tmp_path, tmp_path, None, partial=True, recipe=RECIPE,
+        recorded=recorded,
+    )  # fmt: skip
+    assert [(r["method"], r["seed"], r["sari"]) for r in part["rows"]] == [("lora", 0, 34.3)]
+    assert part["missing"] == ["Intention-Tuning seed 0", "LoRA seed 1", "Intention-Tuning seed 1"]
+    # A run scored in its folder takes precedence over the record.
+    folder = _recipe_folder(tmp_path, RECIPE, "lora", 0)
+    folder.mkdir(parents=True)
+    for name, sari in (("eval-test.json", 35.0), ("eval-test-doc.json", 40.0)):
+        metrics = {k: v for k, v in fake("lora", 0, sari).items() if k not in ("method", "seed")}
+        report = {
+            "metrics": metrics | {"n": 3, "by_intention": {}}, "data": {"split": "test"},
+            "examples": [], "timing": {"total_seconds": 1.0}, "target": {"adapter": "a"},
+        }  # fmt: skip
+        (folder / name).write_text(json.dumps(report), encoding="utf-8")
+    part = run_seeds(
+        [0], budget, rates, tmp_path, tmp_path, None, partial=True, recipe=RECIPE,
+        recorded=recorded,
+    )  # fmt: skip
+    assert part["summary"]["lora"]["sari"]["values"] == [35.0]
+    assert part["rows"][0]["doc"]["sari"] == 40.0
+    assert part["rows"][0]["recorded"].startswith("20")  # when its report was written
+    assert f"Scored by (UTC): LoRA seed 0 {part['rows'][0]['recorded']}." in seeds_markdown(part)
