@@ -123,6 +123,28 @@ def lr_name(lr: float) -> str:
     return f"{lr:g}"
 
 
+def trained(folder: Path, wanted: dict[str, Any], arguments: list[str], home: Path) -> Path:
+    """A finished run in ``folder``: one there already is kept if its hyperparameters match
+    ``wanted`` (and refused if not), else ``python -m training train ARGUMENTS`` trains it
+    now (resuming from its checkpoints after an interruption)."""
+    if AdapterBundle.is_finished(folder):
+        hyper = AdapterBundle.read(folder).require_records()[0]["hyperparameters"]
+        hyper.setdefault("edit_weight", 1.0)  # runs from before the option
+        differ = {k: (hyper.get(k), v) for k, v in wanted.items() if hyper.get(k) != v}
+        if differ:
+            raise SystemExit(
+                f"{folder} was trained otherwise ({differ}, as (run, wanted)): "
+                "give another --work folder or move it away"
+            )
+        log(f"{folder.name}: trained already")
+        return folder
+    command = [sys.executable, "-m", "training", "train", *arguments]
+    command += ["--output", str(folder), "--home", str(home)]
+    log("train: " + shlex.join(command[1:]))
+    subprocess.run(command, check=True, cwd=ROOT)
+    return folder
+
+
 def train(
     data: str,
     method: str,
@@ -133,39 +155,24 @@ def train(
     seed: int = 0,
     edit_weight: float = 1.0,
 ) -> Path:
-    """A finished training run in ``folder`` (trained now unless it is there already)."""
-    if AdapterBundle.is_finished(folder):
-        trained = AdapterBundle.read(folder).require_records()[0]["hyperparameters"]
-        wanted = {
-            "max_steps": budget.max_steps,
-            "batch_size": budget.batch_size,
-            "max_length": budget.max_length,
-            "lr": lr,
-            "seed": seed,
-            "edit_weight": edit_weight,
-        }
-        if method == "intention-tuning":
-            wanted["stage1_steps"] = budget.stage1_steps
-        trained.setdefault("edit_weight", 1.0)  # runs from before the option
-        differ = {k: (trained.get(k), v) for k, v in wanted.items() if trained.get(k) != v}
-        if differ:
-            raise SystemExit(
-                f"{folder} was trained with another budget ({differ}, as (run, wanted)): "
-                "give another --work folder or move it away"
-            )
-        log(f"{folder.name}: trained already")
-        return folder
-    command = [sys.executable, "-m", "training", "train", "--method", method, "--data", data]
-    command += ["--output", str(folder), "--max-steps", str(budget.max_steps)]
-    command += ["--batch-size", str(budget.batch_size), "--max-length", str(budget.max_length)]
-    command += ["--lr", lr_name(lr), "--seed", str(seed), "--home", str(home)]
+    """A finished run of ``method`` on ``data`` at ``budget`` and ``lr`` in ``folder``."""
+    wanted = {
+        "max_steps": budget.max_steps,
+        "batch_size": budget.batch_size,
+        "max_length": budget.max_length,
+        "lr": lr,
+        "seed": seed,
+        "edit_weight": edit_weight,
+    }
+    arguments = ["--method", method, "--data", data, "--max-steps", str(budget.max_steps)]
+    arguments += ["--batch-size", str(budget.batch_size), "--max-length", str(budget.max_length)]
+    arguments += ["--lr", lr_name(lr), "--seed", str(seed)]
     if method == "intention-tuning":
-        command += ["--stage1-steps", str(budget.stage1_steps)]
+        wanted["stage1_steps"] = budget.stage1_steps
+        arguments += ["--stage1-steps", str(budget.stage1_steps)]
     if edit_weight != 1.0:
-        command += ["--edit-weight", f"{edit_weight:g}"]
-    log("train: " + shlex.join(command[1:]))
-    subprocess.run(command, check=True, cwd=ROOT)
-    return folder
+        arguments += ["--edit-weight", f"{edit_weight:g}"]
+    return trained(folder, wanted, arguments, home)
 
 
 def eval_config(data: str, budget: Budget, split: str, **target: Any) -> EvalConfig:

@@ -67,7 +67,6 @@ import datetime
 import json
 import shlex
 import statistics
-import subprocess
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -88,8 +87,8 @@ from benchmarks.quality import (  # noqa: E402
     row,
     score,
     train,
+    trained,
 )
-from itune_core.bundle import AdapterBundle  # noqa: E402
 from training.config import TrainConfig, read_yaml  # noqa: E402
 from training.evaluate import EvalConfig  # noqa: E402
 
@@ -165,7 +164,7 @@ def _recipe_budget(config: TrainConfig) -> Budget:
     return replace(
         BUDGETS[DATA],
         max_steps=config.max_steps,
-        stage1_steps=config.stage1_steps or config.max_steps,  # as training defaults it
+        stage1_steps=config.stage1_budget,
         batch_size=config.batch_size,
         max_length=config.max_length,
         lrs=(config.lr,),
@@ -177,28 +176,12 @@ def _recipe_folder(work: Path, recipe: Path, method: str, seed: int) -> Path:
 
 
 def train_recipe(recipe: Path, method: str, seed: int, folder: Path, home: Path) -> Path:
-    """A finished run of ``method`` at the recipe with ``seed`` in ``folder`` (trained now
-    unless it is there; an interrupted run resumes from its checkpoints)."""
-    if AdapterBundle.is_finished(folder):
-        trained = AdapterBundle.read(folder).require_records()[0]["hyperparameters"]
-        config = _recipe(recipe).to_dict() | {"method": method, "seed": seed}
-        keys = (*RECIPE_CHECKED, "method", "seed")
-        if method == "intention-tuning":
-            keys += ("stage1_steps",)
-        differ = {k: (trained.get(k), config[k]) for k in keys if trained.get(k) != config[k]}
-        if differ:
-            raise SystemExit(
-                f"{folder} was not trained with {recipe} ({differ}, as (run, recipe)): "
-                "give another --work folder or move it away"
-            )
-        log(f"{folder.name}: trained already")
-        return folder
-    command = [sys.executable, "-m", "training", "train", "--config", str(recipe)]
-    command += ["--method", method, "--seed", str(seed), "--output", str(folder)]
-    command += ["--home", str(home)]
-    log("train: " + shlex.join(command[1:]))
-    subprocess.run(command, check=True, cwd=ROOT)
-    return folder
+    """A finished run of ``method`` at the recipe with ``seed`` in ``folder``."""
+    config = _recipe(recipe).to_dict() | {"method": method, "seed": seed}
+    keys = (*RECIPE_CHECKED, "method", "seed")
+    keys += ("stage1_steps",) if method == "intention-tuning" else ()
+    arguments = ["--config", str(recipe), "--method", method, "--seed", str(seed)]
+    return trained(folder, {k: config[k] for k in keys}, arguments, home)
 
 
 def recorded_rows(results: dict[str, Any], header: dict[str, Any]) -> dict[tuple, dict]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import BUDGETS
+from benchmarks.quality import BUDGETS, train
 from benchmarks.quality_ablations import (
     _other_steps,
     _recipe,
@@ -128,6 +128,22 @@ def test_a_finished_run_counts_for_the_recipe_only_if_it_was_trained_with_it(tmp
         train_recipe(RECIPE, "intention-tuning", 1, folder, tmp_path)
     with pytest.raises(SystemExit, match=r"'method': \('intention-tuning', 'lora'\)"):
         train_recipe(RECIPE, "lora", 0, folder, tmp_path)
+
+
+def test_a_finished_run_counts_for_a_budget_only_if_it_was_trained_at_it(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for name in ("lineage.json", "metrics.json"):
+        shutil.copy(ROOT / "adapters" / "itune-default" / "step1" / name, folder / name)
+    budget = replace(BUDGETS["iterater-sent"], max_steps=1800, stage1_steps=200, batch_size=8)
+    budget = replace(budget, max_length=256)
+    data = "iterater-sent+learner-errors+essay-errors+apostrophes"
+    args = ("intention-tuning", 5e-4, budget, folder, tmp_path)
+    assert train(data, *args, edit_weight=3.0) == folder
+    with pytest.raises(SystemExit, match=r"trained otherwise \(\{'edit_weight': \(3.0, 1.0\)"):
+        train(data, *args)
+    with pytest.raises(SystemExit, match=r"'stage1_steps': \(200, 400\)"):
+        train(data, *args[:2], replace(budget, stage1_steps=400), *args[3:], edit_weight=3.0)
 
 
 def test_runs_at_a_recipe_carry_their_iterater_doc_scores_into_a_table_of_their_own():

@@ -335,6 +335,11 @@ class TrainConfig:
     def stage1_learning_rate(self) -> float:
         return self.lr if self.stage1_lr is None else self.stage1_lr
 
+    @property
+    def stage1_budget(self) -> int | None:
+        """Stage I's step budget: its own, else Stage II's (None: from the epochs)."""
+        return self.max_steps if self.stage1_steps is None else self.stage1_steps
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build from a plain dict (``method_config`` nested, as in the YAML files).

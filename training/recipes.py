@@ -558,8 +558,7 @@ def _setup(config: TrainConfig, home: Path) -> _Setup:
         pred_data, pred_targets, truncated = encode_prediction_data(
             tokenizer, dataset, config.max_length
         )
-        budget1 = config.stage1_steps if config.stage1_steps is not None else config.max_steps
-        steps1 = stage_steps(len(pred_data), config.batch_size, config.epochs, budget1)
+        steps1 = stage_steps(len(pred_data), config.batch_size, config.epochs, config.stage1_budget)
     steps2 = stage_steps(len(gen_data), config.batch_size, config.epochs, config.max_steps)
     resolved = config.with_changes(
         output=str(output),

@@ -157,3 +157,10 @@ def test_enum_members_are_kept_as_their_words_and_dump_to_yaml_and_json():
     assert json.loads(json.dumps({"m": Method.IR_TUNING})) == {"m": "ir-tuning"}
     assert f"{Method.INTENTION_TUNING}" == "intention-tuning"
     assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+def test_stage_one_takes_its_own_budget_else_stage_two_s_else_the_epochs():
+    config = TrainConfig.from_dict(REQUIRED | {"method": "intention-tuning"})
+    assert config.stage1_budget is None  # the epochs decide
+    assert config.with_changes(max_steps=300).stage1_budget == 300
+    assert config.with_changes(max_steps=300, stage1_steps=40).stage1_budget == 40
