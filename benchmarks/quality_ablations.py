@@ -270,8 +270,9 @@ def run_seeds(
     recorded: dict[tuple, dict] | None = None,
 ) -> dict[str, Any]:
     """The seeds part: each method and seed trained (unless finished) and scored on test;
-    with ``partial``, only the runs scored already. A run whose folder is gone but whose row
-    is in ``recorded`` (see ``recorded_rows``) keeps that row."""
+    with ``partial``, only the runs scored already. A run not scored in its folder (gone with
+    its machine, or trained but not scored) whose row is in ``recorded`` (see
+    ``recorded_rows``) keeps that row: to score such a run again, remove its row first."""
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
     recorded = recorded or {}
     missing: list[str] = []
