@@ -267,6 +267,7 @@ def row(data: str, method: str, report: dict[str, Any], lr: float | None) -> dic
                 training["stage1"]["trainable_params"] if "stage1" in training else None
             ),
             mean_selected_stage2=training["stage2"]["mean_selected"],
+            train_omp_wait_policy=training.get("omp_wait_policy"),  # runs from before: None
         )
     if lineage:
         out["s_gen_size"] = len(lineage["s_gen"])

@@ -15,6 +15,7 @@ norms are taken), so all select the same blocks, and the main process writes the
 
 import gc
 import logging
+import os
 import platform
 import statistics
 import time
@@ -219,6 +220,7 @@ class _Stage1Outcome:
     metrics: dict[str, Any]
     selection: dict[str, Any]
     logs: list[StepLog]
+    earlier_seconds: float = 0.0  # spent on it by an earlier, interrupted call
 
 
 def _resumed_stage1(
@@ -234,7 +236,12 @@ def _resumed_stage1(
         run.progress.on_step(entry)
     run.progress.on_stage_end(1)
     return _Stage1Outcome(
-        classifier, tuple(done["s_gen"]), done["metrics"], done["selection"], done["logs"]
+        classifier,
+        tuple(done["s_gen"]),
+        done["metrics"],
+        done["selection"],
+        done["logs"],
+        earlier_seconds=done["metrics"]["seconds"],
     )
 
 
@@ -244,6 +251,7 @@ class _Stage2Outcome:
     adapted: list[int]
     metrics: dict[str, Any]
     selection: dict[str, Any]
+    earlier_seconds: float = 0.0  # spent on it by earlier, interrupted calls
 
 
 def _stage1(run: _Run, base: nn.Module, dataset, data, targets, steps: int) -> _Stage1Outcome:
@@ -491,7 +499,7 @@ def _stage2(
     metrics["adapter_blocks"] = adapted
     selection = _stage2_selection(run, logs, tracker)
     unwrapped = run.accelerator.unwrap_model(prepared).model
-    return _Stage2Outcome(unwrapped, adapted, metrics, selection)
+    return _Stage2Outcome(unwrapped, adapted, metrics, selection, earlier)
 
 
 @dataclass
@@ -651,7 +659,11 @@ def _run_metrics(
     stage2: _Stage2Outcome,
     seconds: float,
 ) -> dict[str, Any]:
-    """The bundle's metrics."""
+    """The bundle's metrics. ``total_seconds`` is the training time of the whole run: this
+    call's ``seconds`` plus what earlier, interrupted calls spent on the stages it resumed
+    (up to their last checkpoint; steps redone after it count once). The OpenMP wait policy
+    and thread count are recorded because on a CPU they change the time by a sixth."""
+    earlier = (stage1.earlier_seconds if stage1 else 0.0) + stage2.earlier_seconds
     return {
         "method": setup.resolved.method,
         "device": str(setup.accelerator.device),
@@ -663,7 +675,10 @@ def _run_metrics(
         "skipped_long_examples": setup.skipped,
         **({"stage1": stage1.metrics} if stage1 and stage1.metrics else {}),
         "stage2": stage2.metrics,
-        "total_seconds": seconds,
+        "total_seconds": earlier + seconds,
+        "seconds_this_call": seconds,
+        "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
     }
 
 

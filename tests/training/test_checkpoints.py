@@ -2,9 +2,12 @@
 an uninterrupted run gives; budgets leave snapshots; another run's checkpoints are refused."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
+import torch
 from peft import PeftModel
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM
@@ -64,6 +67,36 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_adapter(
         (2, k) for k in range(1, 7)
     ]
     assert not checkpoint_dir(out).exists()  # published: the checkpoints are gone
+
+
+def test_a_resumed_run_counts_the_time_its_interrupted_call_spent(
+    tiny_model, data_file, tmp_path, monkeypatch
+):
+    # Every Stage-I step and the first four Stage-II steps (the checkpoint at step 4) take
+    # at least 0.25 s in the first call, which stops at Stage-II step 5; the resumed call
+    # runs at full speed. The run's time is both calls' work, not the second call's alone.
+    slow = 0.25
+    original = cli.TrainingProgressBars.on_step
+
+    def on_step(self, log):
+        original(self, log)
+        if log.stage == 1 or log.step <= 4:
+            time.sleep(slow)
+        if (log.stage, log.step) == (2, 5):
+            raise KeyboardInterrupt
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        patch.setattr(cli.TrainingProgressBars, "on_step", on_step)
+        assert _train(tiny_model, data_file, out) == 130
+    assert _train(tiny_model, data_file, out) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    earlier = metrics["stage1"]["seconds"] + 4 * slow
+    assert metrics["stage1"]["seconds"] >= 3 * slow
+    assert metrics["stage2"]["seconds"] >= 4 * slow
+    assert metrics["total_seconds"] >= metrics["seconds_this_call"] + earlier
+    assert metrics["threads"] == torch.get_num_threads()
+    assert metrics["omp_wait_policy"] == os.environ.get("OMP_WAIT_POLICY")
 
 
 def test_checkpoints_of_another_config_are_refused(
