@@ -54,6 +54,15 @@ gone with the machine that trained it: its recorded row stands (``recorded_rows`
     nohup python benchmarks/quality_ablations.py --parts seeds \
         --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &
 
+At a recipe a fifth part, ``baselines``, trains LoRA's two variants of the main table,
+DoRA and IR-Tuning-gen, with the recipe and the first of ``--seeds`` (one seed each: each
+run costs as much as a seeds run, DoRA half as much again), scored like the seeds part's
+runs, resumable and written with ``--partial`` in the same way. The main table's own
+baselines are ``benchmarks/quality.py``'s, so the part is refused without ``--recipe``.
+
+    nohup python benchmarks/quality_ablations.py --parts baselines \
+        --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &
+
 About 2.5 h on two busy CPU cores for the defaults (two seeds more of two methods, one
 Stage I of 240 steps, two beam decodings of dev and test).
 """
@@ -94,7 +103,9 @@ from training.evaluate import EvalConfig  # noqa: E402
 
 DATA = "iterater-sent"
 DOC_DATA = "iterater-doc"  # also scored at a recipe: the app revises documents too
-PARTS = ("seeds", "stage1", "edit-beams", "edit-weight")
+PARTS = ("seeds", "stage1", "edit-beams", "edit-weight")  # the default --parts
+RECIPE_PARTS = ("seeds", "baselines")  # the parts that run at a recipe
+BASELINES = ("dora", "ir-tuning")  # the main table's LoRA variants, trained at a recipe too
 METRICS = (("sari", "SARI (EASSE)"), ("sari_t2t", "SARI (t2t)"), ("gleu", "GLEU"))
 # The seeds part also carries ITERATER's own SARI (its runs are newer than the other parts').
 SEED_METRICS = (*METRICS[:1], ("sari_iterater", "SARI (ITERATER)"), *METRICS[1:])
@@ -184,16 +195,19 @@ def train_recipe(recipe: Path, method: str, seed: int, folder: Path, home: Path)
     return trained(folder, {k: config[k] for k in keys}, arguments, home)
 
 
-def recorded_rows(results: dict[str, Any], header: dict[str, Any]) -> dict[tuple, dict]:
-    """The seeds part's rows that ``results`` (this recipe's results file as committed)
-    already holds, by (method, seed), when it was written for the same budget and recipe.
+def recorded_rows(
+    results: dict[str, Any], header: dict[str, Any], part_name: str = "seeds"
+) -> dict[tuple, dict]:
+    """The rows of part ``part_name`` (seeds or baselines) that ``results`` (this recipe's
+    results file as committed) already holds, by (method, seed), when it was written for
+    the same budget and recipe.
 
     A run folder does not outlive the machine it was trained on, but its scores do, in the
     results file: a row recorded there is kept rather than trained again (two to three
     hours a run here). Each row says when it was recorded."""
     keys = ("data", "budget", "recipe")
     same = all(results.get(k) == json.loads(json.dumps(header[k])) for k in keys)  # as stored
-    part = results.get("parts", {}).get("seeds")
+    part = results.get("parts", {}).get(part_name)
     if not same or part is None:
         return {}
     when = part.get("run", {}).get("date")
@@ -258,6 +272,46 @@ def seeds_part(seeds, rows: dict[str, list[dict[str, Any]]], missing: list[str])
     }
 
 
+def _scored_run(
+    method: str,
+    seed: int,
+    lr: float,
+    folder: Path,
+    train_it,
+    home: Path,
+    test,
+    partial: bool,
+    recorded: dict[tuple, dict],
+    missing: list[str],
+    doc: bool,
+) -> dict[str, Any] | None:
+    """One run's row: scored on test (and, with ``doc``, on all of ITERATER-doc test) in
+    ``folder`` after ``train_it()`` has trained it (unless finished); its recorded row where
+    the folder holds no scores; with ``partial``, None (and the run named in ``missing``)
+    where neither is there."""
+    paths = [folder / "eval-test.json"] + ([folder / "eval-test-doc.json"] if doc else [])
+    scored = all(p.is_file() for p in paths)
+    if not scored and (method, seed) in recorded:
+        log(f"{NAMES[method]} seed {seed}: scored already, as recorded")
+        return recorded[method, seed]
+    if partial and not scored:
+        missing.append(f"{NAMES[method]} seed {seed}")
+        return None
+    if partial:
+        reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    else:
+        run = train_it()
+        reports = [score(test(adapter=str(run)), paths[0], home)]
+        if doc:
+            on_doc = replace(test(adapter=str(run)), data=DOC_DATA, limit=None)
+            reports.append(score(on_doc, paths[1], home))
+    line = row(DATA, method, reports[0], lr) | {"seed": seed}
+    line["recorded"] = _scored_at(paths[0])
+    if doc:
+        line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
+    return line
+
+
 def run_seeds(
     seeds,
     budget: Budget,
@@ -274,44 +328,65 @@ def run_seeds(
     its machine, or trained but not scored) whose row is in ``recorded`` (see
     ``recorded_rows``) keeps that row: to score such a run again, remove its row first."""
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
-    recorded = recorded or {}
     missing: list[str] = []
     for seed in seeds:
         for method in rows:
             lr = rates[method]
             if recipe is not None:
                 folder = _recipe_folder(work, recipe, method, seed)
+
+                def train_it(method=method, seed=seed, folder=folder):
+                    return train_recipe(recipe, method, seed, folder, home)
             else:
                 folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
+
+                def train_it(method=method, seed=seed, folder=folder, lr=lr):
+                    return train(DATA, method, lr, budget, folder, home, seed=seed)
+
             # At a recipe every run is also scored on all of ITERATER-doc test.
-            paths = [folder / "eval-test.json"]
-            paths += [folder / "eval-test-doc.json"] if recipe is not None else []
-            scored = all(p.is_file() for p in paths)
-            if not scored and (method, seed) in recorded:
-                log(f"{NAMES[method]} seed {seed}: scored already, as recorded")
-                rows[method].append(recorded[method, seed])
-                continue
-            if partial and not scored:
-                missing.append(f"{NAMES[method]} seed {seed}")
-                continue
-            if partial:
-                reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-            else:
-                if recipe is not None:
-                    run = train_recipe(recipe, method, seed, folder, home)
-                else:
-                    run = train(DATA, method, lr, budget, folder, home, seed=seed)
-                reports = [score(test(adapter=str(run)), paths[0], home)]
-                if recipe is not None:
-                    doc = replace(test(adapter=str(run)), data=DOC_DATA, limit=None)
-                    reports.append(score(doc, paths[1], home))
-            line = row(DATA, method, reports[0], lr) | {"seed": seed}
-            line["recorded"] = _scored_at(paths[0])
-            if len(reports) > 1:
-                line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
-            rows[method].append(line)
+            line = _scored_run(
+                method, seed, lr, folder, train_it, home, test, partial, recorded or {},
+                missing, doc=recipe is not None,
+            )  # fmt: skip
+            if line is not None:
+                rows[method].append(line)
     part = seeds_part(seeds, rows, missing)
     return part | ({"recipe": recipe.stem} if recipe is not None else {})
+
+
+def run_baselines(
+    seed: int,
+    lr: float,
+    work: Path,
+    home: Path,
+    test,
+    recipe: Path,
+    partial: bool = False,
+    recorded: dict[tuple, dict] | None = None,
+) -> dict[str, Any]:
+    """The baselines part at a recipe: DoRA and IR-Tuning-gen trained with the recipe and
+    ``seed`` (unless finished) and scored as the seeds part's runs are (``run_seeds``)."""
+    rows: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for method in BASELINES:
+        folder = _recipe_folder(work, recipe, method, seed)
+
+        def train_it(method=method, folder=folder):
+            return train_recipe(recipe, method, seed, folder, home)
+
+        line = _scored_run(
+            method, seed, lr, folder, train_it, home, test, partial, recorded or {}, missing,
+            doc=True,
+        )  # fmt: skip
+        if line is not None:
+            rows.append(line)
+    return {
+        "seed": seed,
+        "rows": rows,
+        "missing": missing,
+        "min_edit_margin": EvalConfig.min_edit_margin,
+        "recipe": recipe.stem,
+    }
 
 
 def run_stage1(steps: int, budget: Budget, rates, work: Path, home: Path, dev, test):
@@ -480,6 +555,43 @@ def seeds_markdown(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _scores(scores: dict[str, Any]) -> str:
+    return " / ".join(_f(scores[k]) for k in ("sari", "sari_iterater", "gleu"))
+
+
+def baselines_markdown(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### DoRA and IR-Tuning-gen at the recipe, seed {part['seed']}, test",
+        "",
+        "Scored as the app serves them: the fact guard on, edits kept only with a margin of "
+        f"{part['min_edit_margin']:g} nats. One seed each: set them beside the seeds part's "
+        "means and ranges.",
+        "",
+        "| method | ITERATER-sent test: SARI (EASSE) / SARI (ITERATER) / GLEU | ITERATER-doc "
+        "test: SARI (EASSE) / SARI (ITERATER) / GLEU | outputs = input | fact-changing | "
+        "train (s) | peak MiB | trainable | scored (UTC) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in part["rows"]:
+        cost = [r.get(k) for k in ("train_seconds", "peak_memory_mb", "trainable_params")]
+        seconds, peak, params = (
+            "–" if v is None else f"{v:,.0f}" if i < 2 else f"{v / 1e6:.2f} M"
+            for i, v in enumerate(cost)
+        )
+        lines.append(
+            f"| {NAMES[r['method']]} | {_scores(r)} | {_scores(r['doc'])} | "
+            f"{r['unchanged_outputs']}/{r['n']} | {r['fact_changing_outputs']} | {seconds} | "
+            f"{peak} | {params} | {r.get('recorded') or '–'} |"
+        )
+    if part.get("missing"):
+        lines += [
+            "",
+            f"**Partial:** not finished yet: {', '.join(part['missing'])}. Run the "
+            "baselines part again without `--partial` to finish them.",
+        ]
+    return lines
+
+
 def stage1_markdown(part: dict[str, Any]) -> list[str]:
     lines = [
         f"### Stage I of {part['stage1_steps']['longer']} steps instead of "
@@ -540,7 +652,7 @@ def _budget_line(results: dict[str, Any]) -> str:
     b, recipe = results["budget"], results.get("recipe")
     if recipe:
         return (
-            f"Budget: the training recipe `{recipe['path']}` for both methods: data "
+            f"Budget: the training recipe `{recipe['path']}` for every method: data "
             f"`{recipe['data']}`, {b['max_steps']} Stage-II steps at batch {b['batch_size']}, "
             f"max length {b['max_length']}, learning rate {lr_name(b['lrs'][0])} after "
             f"{recipe['warmup_steps']} warm-up steps, edited tokens weighted "
@@ -577,8 +689,9 @@ def markdown(results: dict[str, Any]) -> str:
         "stage1": stage1_markdown,
         "edit-beams": beams_markdown,
         "edit-weight": weight_markdown,
+        "baselines": baselines_markdown,
     }
-    for name in PARTS:
+    for name in (*PARTS, "baselines"):
         if name in results["parts"]:
             part = results["parts"][name]
             table = renderers[name](part)
@@ -594,14 +707,14 @@ def main() -> None:
     )
     parser.add_argument("--seeds", default="0,1,2", help="comma list of seeds")
     parser.add_argument("--partial", action="store_true",
-                        help="seeds part: train nothing, report the finished runs")  # fmt: skip
+                        help="seeds, baselines: train nothing, report finished runs")  # fmt: skip
     parser.add_argument("--stage1-steps", type=int, help="default: 4x the table's")
     parser.add_argument("--edit-beams", type=int, default=4)
     parser.add_argument("--edit-weight", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int,
                         help="Stage-II steps (default: the table's; 402: one epoch)")  # fmt: skip
     parser.add_argument("--recipe", type=Path,
-                        help="seeds part at a training config's budget")  # fmt: skip
+                        help="seeds or baselines part at a training config's budget")  # fmt: skip
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "quality",
                         help="run folders (the table's seed-0 runs are reused)")  # fmt: skip
     parser.add_argument("--home", type=Path, default=ROOT / "runs" / "itune-home",
@@ -639,15 +752,20 @@ def main() -> None:
         print(markdown(results))
         return
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = sorted(set(parts) - set(PARTS))
+    unknown = sorted(set(parts) - {*PARTS, *RECIPE_PARTS})
     if unknown:
-        raise SystemExit(f"unknown parts {unknown}: choose from {', '.join(PARTS)}")
+        raise SystemExit(f"unknown parts {unknown}: choose from {', '.join(PARTS)}, baselines")
     if args.edit_beams < 2:
         raise SystemExit("--edit-beams must be at least 2")
     if not args.edit_weight > 1.0:
         raise SystemExit("--edit-weight must be above 1")
-    if recipe is not None and parts != ["seeds"]:
-        raise SystemExit("--recipe runs the seeds part only: give --parts seeds")
+    if recipe is not None and not set(parts) <= set(RECIPE_PARTS):
+        raise SystemExit("--recipe runs the seeds and baselines parts only")
+    if recipe is None and "baselines" in parts:
+        raise SystemExit(
+            "the baselines part runs at a recipe (--recipe CONFIG); the main table's "
+            "baselines are python benchmarks/quality.py's"
+        )
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     if recipe is not None:
         rates = {"lora": budget.lrs[0], "intention-tuning": budget.lrs[0]}
@@ -669,16 +787,23 @@ def main() -> None:
         "machine": machine(),
     } | ({"recipe": recipe} if recipe is not None else {})
     results: dict[str, Any] = {"parts": {}}
-    recorded = {}
+    recorded: dict[str, dict[tuple, dict]] = {}
     if recipe is not None and path.is_file():
-        recorded = recorded_rows(json.loads(path.read_text(encoding="utf-8")), header)
+        committed = json.loads(path.read_text(encoding="utf-8"))
+        recorded = {p: recorded_rows(committed, header, p) for p in RECIPE_PARTS}
     for part in parts:
         log(f"ablation: {part}")
         where = (budget, rates, args.work, args.home)
         if part == "seeds":
             done = run_seeds(
-                seeds, *where, test, partial=args.partial, recipe=args.recipe, recorded=recorded
-            )
+                seeds, *where, test, partial=args.partial, recipe=args.recipe,
+                recorded=recorded.get("seeds"),
+            )  # fmt: skip
+        elif part == "baselines":
+            done = run_baselines(
+                seeds[0], budget.lrs[0], args.work, args.home, test, args.recipe,
+                partial=args.partial, recorded=recorded.get("baselines"),
+            )  # fmt: skip
         elif part == "stage1":
             done = run_stage1(args.stage1_steps or 4 * budget.stage1_steps, *where, dev, test)
         elif part == "edit-beams":

@@ -1,7 +1,7 @@
 """The seeds part of ``benchmarks/quality_ablations.py``: mean and spread per method, the
 runs still missing while others train, and a verdict only when every run is in; another
 budget (``--max-steps``) or a training recipe (``--recipe``) in folders and results of its
-own."""
+own; at a recipe, the baselines part (DoRA and IR-Tuning-gen, one seed)."""
 
 import json
 import shutil
@@ -18,8 +18,11 @@ from benchmarks.quality_ablations import (
     _recipe_folder,
     _results_name,
     _run_folder,
+    baselines_markdown,
+    main,
     markdown,
     recorded_rows,
+    run_baselines,
     run_seeds,
     seeds_markdown,
     seeds_part,
@@ -207,3 +210,62 @@ def test_a_run_recorded_in_the_results_file_stands_when_its_folder_is_gone(tmp_p
     assert part["rows"][0]["doc"]["sari"] == 40.0
     assert part["rows"][0]["recorded"].startswith("20")  # when its report was written
     assert f"Scored by (UTC): LoRA seed 0 {part['rows'][0]['recorded']}." in seeds_markdown(part)
+
+
+def _write_reports(folder: Path, method: str, seed: int, sari: float, doc_sari: float) -> None:
+    folder.mkdir(parents=True)
+    for name, value in (("eval-test.json", sari), ("eval-test-doc.json", doc_sari)):
+        metrics = {
+            k: v for k, v in fake(method, seed, value).items() if k not in ("method", "seed")
+        }
+        report = {
+            "metrics": metrics | {"n": 3, "by_intention": {}}, "data": {"split": "test"},
+            "examples": [{"output": "a", "before": "a"}, {"output": "b", "before": "c"}],
+            "timing": {"total_seconds": 1.0}, "target": {"adapter": str(folder)},
+            "outputs": {"fact_changing": 1},
+        }  # fmt: skip
+        (folder / name).write_text(json.dumps(report), encoding="utf-8")
+
+
+def test_the_baselines_part_scores_dora_and_ir_tuning_at_the_recipe_and_names_the_rest(tmp_path):
+    # DoRA scored in its folder, IR-Tuning-gen neither scored nor recorded: with --partial
+    # the part reports DoRA and names IR-Tuning-gen, training nothing.
+    _write_reports(_recipe_folder(tmp_path, RECIPE, "dora", 0), "dora", 0, 33.9, 32.1)
+    part = run_baselines(0, 5e-4, tmp_path, tmp_path, None, RECIPE, partial=True)
+    assert [(r["method"], r["seed"], r["sari"]) for r in part["rows"]] == [("dora", 0, 33.9)]
+    assert part["rows"][0]["doc"]["sari"] == 32.1
+    assert part["missing"] == ["IR-Tuning-gen seed 0"]
+    page = "\n".join(baselines_markdown(part))
+    assert "| DoRA | 33.90 / 32.90 / 68.00 | 32.10 / 31.10 / 68.00 | 1/3 | 1 | – | – | – |" in page
+    assert "**Partial:** not finished yet: IR-Tuning-gen seed 0." in page
+    # A row recorded in the results file stands for a run whose folder is gone.
+    recorded = {("ir-tuning", 0): fake("ir-tuning", 0, 33.5) | {
+        "doc": fake("ir-tuning", 0, 31.0), "n": 360, "unchanged_outputs": 190,
+        "fact_changing_outputs": 0, "train_seconds": 6000.4, "peak_memory_mb": 8800.2,
+        "trainable_params": 1_660_000, "recorded": "2026-12-06T01:00:00+00:00"}}  # fmt: skip
+    part = run_baselines(0, 5e-4, tmp_path, tmp_path, None, RECIPE, True, recorded)
+    assert part["missing"] == []
+    page = "\n".join(baselines_markdown(part))
+    assert (
+        "| IR-Tuning-gen | 33.50 / 32.50 / 68.00 | 31.00 / 30.00 / 68.00 | 190/360 | 0 | 6,000 |"
+        in page
+    )
+    assert "| 8,800 | 1.66 M | 2026-12-06T01:00:00+00:00 |" in page
+    assert "Partial" not in page
+    # recorded_rows reads the baselines part's rows as it reads the seeds part's.
+    budget = _recipe_budget(_recipe(RECIPE))
+    header = {"data": "iterater-sent", "budget": asdict(budget), "recipe": {"data": "d"}}
+    results = header | {"parts": {"baselines": {"rows": part["rows"], "run": {"date": "x"}}}}
+    results = json.loads(json.dumps(results))  # as read from the file
+    assert set(recorded_rows(results, header, "baselines")) == {("dora", 0), ("ir-tuning", 0)}
+    assert recorded_rows(results, header) == {}  # no seeds part in this file
+
+
+def test_the_baselines_part_runs_at_a_recipe_only(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["quality_ablations.py", "--parts", "baselines"])
+    with pytest.raises(SystemExit, match="the baselines part runs at a recipe"):
+        main()
+    recipe = ["--recipe", str(RECIPE)]
+    monkeypatch.setattr("sys.argv", ["q", "--parts", "seeds,stage1", *recipe])
+    with pytest.raises(SystemExit, match="runs the seeds and baselines parts only"):
+        main()
