@@ -54,6 +54,21 @@ def checkpoint_dir(output: Path) -> Path:
     return output.parent / f"{output.name}.checkpoint"
 
 
+def kept_work(folder: Path) -> str | None:
+    """What the checkpoints in ``folder`` keep for a resumed run ("Stage I", "Stage II",
+    both), or None where they keep nothing yet: before the first checkpoint, or a Stage II
+    under dynamic selection, which is never checkpointed."""
+    kept = [
+        name
+        for name, path in (
+            ("Stage I", folder / STAGE1_DIR / "outcome.json"),
+            ("Stage II", folder / STAGE2_FILE),
+        )
+        if path.is_file()
+    ]
+    return " and ".join(kept) or None
+
+
 def fingerprint(settings: dict[str, Any], data_sha256: str) -> str:
     """A hash of everything that decides the trained weights."""
     kept = {k: v for k, v in settings.items() if k not in _NOT_FINGERPRINTED}

@@ -30,7 +30,7 @@ from itune_core.errors import ItuneError
 from itune_core.method_config import NORMS
 from itune_core.selection import FIRST_STEPS, SGEN_RULES
 from storage.environment import home_folder
-from training.checkpoints import checkpoint_dir
+from training.checkpoints import checkpoint_dir, kept_work
 from training.config import SETTINGS, TrainConfig, parse_override, read_yaml, set_dotted
 from training.loop import StepLog, TrainingProgress
 
@@ -208,10 +208,20 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             result = train(config, home=home_folder(args.home), progress=progress, command=command)
         except KeyboardInterrupt:
             saved = checkpoint_dir(Path(config.output).expanduser().resolve())
-            if main_process and saved.is_dir():
+            kept = kept_work(saved) if saved.is_dir() else None
+            if main_process and kept:
                 print(
                     f"error: interrupted; the output was not written, but {saved} keeps the "
-                    "work done: run the same command again to resume there",
+                    f"work done ({kept}): run the same command again to resume there",
+                    file=sys.stderr,
+                )
+                return 130
+            if main_process and saved.is_dir():
+                print(
+                    "error: interrupted before anything was checkpointed (Stage I restarts "
+                    "whole, and a Stage II with dynamic selection, as ir-tuning's, keeps no "
+                    "checkpoints): the output was not written; run the same command again "
+                    "to start over",
                     file=sys.stderr,
                 )
                 return 130

@@ -450,6 +450,10 @@ def _stage2(
     dynamic = config.method == "ir-tuning" or (stage1 is not None and not method.sgen_fixed)
     tracker = make_tracker(run.num_blocks, method, candidates=adapted) if dynamic else None
     resumed = None if dynamic else run.checkpoints.load_stage2(params, optimizer, scheduler)
+    if dynamic and config.checkpoint_every:
+        log.warning(
+            "Stage II with dynamic selection keeps no checkpoints: if interrupted, it starts over"
+        )
     start = resumed.step if resumed else 0
     earlier = resumed.seconds if resumed else 0.0
     peak = PeakMemory(run.device)

@@ -58,7 +58,9 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_adapter(
         _interrupt_at(patch, stage, step)
         assert _train(tiny_model, data_file, out) == 130
     assert not out.exists() and checkpoint_dir(out).is_dir()
-    assert "run the same command again to resume" in capsys.readouterr().err
+    told = capsys.readouterr().err
+    # Stage I restarts whole: interrupted there, nothing is kept, and the message says so.
+    assert ("run the same command again to start over" if stage == 1 else "resume there") in told
     assert _train(tiny_model, data_file, out) == 0
     assert _same(_tensors(out), _tensors(reference))
     assert _same(_tensors(out / "predictor"), _tensors(reference / "predictor"))
@@ -141,3 +143,23 @@ def test_no_checkpoints_leave_nothing_beside_the_output(
         _interrupt_at(patch, 2, 3)
         assert _train(tiny_model, data_file, out, "--checkpoint-every", "0") == 130
     assert not checkpoint_dir(out).exists() and not out.exists()
+
+
+def test_an_interrupted_run_that_kept_nothing_says_it_starts_over(
+    tiny_model, data_file, tmp_path, monkeypatch, capsys
+):
+    # IR-Tuning-gen's Stage II selects blocks dynamically, and its tracker's state is not
+    # checkpointed: an interruption keeps nothing, and the message must not promise a resume.
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        _interrupt_at(patch, 2, 5)
+        assert _train(tiny_model, data_file, out, "--method", "ir-tuning") == 130
+    err = capsys.readouterr().err
+    assert "interrupted before anything was checkpointed" in err
+    assert "resume there" not in err
+    assert not (checkpoint_dir(out) / "stage2.pt").exists()
+    # Intention-Tuning interrupted in Stage II keeps both stages, and says so.
+    with monkeypatch.context() as patch:
+        _interrupt_at(patch, 2, 5)
+        assert _train(tiny_model, data_file, tmp_path / "it") == 130
+    assert "keeps the work done (Stage I and Stage II)" in capsys.readouterr().err
