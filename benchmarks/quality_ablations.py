@@ -557,6 +557,10 @@ def seeds_markdown(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _whole(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
 def _scores(scores: dict[str, Any]) -> str:
     return " / ".join(_f(scores[k]) for k in ("sari", "sari_iterater", "gleu"))
 
@@ -575,11 +579,9 @@ def baselines_markdown(part: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in part["rows"]:
-        cost = [r.get(k) for k in ("train_seconds", "peak_memory_mb", "trainable_params")]
-        seconds, peak, params = (
-            "–" if v is None else f"{v:,.0f}" if i < 2 else f"{v / 1e6:.2f} M"
-            for i, v in enumerate(cost)
-        )
+        seconds, peak = (_whole(r.get(k)) for k in ("train_seconds", "peak_memory_mb"))
+        trainable = r.get("trainable_params")
+        params = "–" if trainable is None else f"{trainable / 1e6:.2f} M"
         lines.append(
             f"| {NAMES[r['method']]} | {_scores(r)} | {_scores(r['doc'])} | "
             f"{r['unchanged_outputs']}/{r['n']} | {r['fact_changing_outputs']} | {seconds} | "
