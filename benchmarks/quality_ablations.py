@@ -57,10 +57,9 @@ gone with the machine that trained it: its recorded row stands (``recorded_rows`
 At a recipe a fifth part, ``baselines``, trains LoRA's two variants of the main table,
 DoRA and IR-Tuning-gen, with the recipe and the first of ``--seeds`` (one seed each: each
 run costs as much as a seeds run, DoRA half as much again), scored like the seeds part's
-runs and written with ``--partial`` in the same way; DoRA resumes from its checkpoints,
-IR-Tuning-gen does not (its Stage II selects blocks dynamically) and needs one uninterrupted
-run of about 1.75 hours here. The main table's own
-baselines are ``benchmarks/quality.py``'s, so the part is refused without ``--recipe``.
+runs and written with ``--partial`` in the same way; both resume from their checkpoints.
+The main table's own baselines are ``benchmarks/quality.py``'s, so the part is refused
+without ``--recipe``.
 
     nohup python benchmarks/quality_ablations.py --parts baselines \
         --recipe training/configs/intention-tuning-default.yaml > runs/quality-recipe.log 2>&1 &

@@ -9,7 +9,9 @@ the last checkpoint instead of step 1. What the folder holds:
   stage1/             Stage I finished: ``predictor/`` (as in the bundle) and outcome.json
                       (S_gen, its metrics, selection record and step log)
   stage2.pt           Stage II at step k: the adapter tensors, the optimiser, the
-                      scheduler, the RNG state and the step log so far
+                      scheduler, the RNG state and the step log so far (under dynamic
+                      selection the log also rebuilds the selection tracker: each entry
+                      holds S_t and its measured norms, all the tracker ever records)
   snapshots/step-N/   the generation adapter at step N (PEFT format), when
                       ``snapshot_every`` is set: the budget curve on dev reads them
 
@@ -56,8 +58,8 @@ def checkpoint_dir(output: Path) -> Path:
 
 def kept_work(folder: Path) -> str | None:
     """What the checkpoints in ``folder`` keep for a resumed run ("Stage I", "Stage II",
-    both), or None where they keep nothing yet: before the first checkpoint, or a Stage II
-    under dynamic selection, which is never checkpointed."""
+    both), or None where they keep nothing yet (an unfinished Stage I, or a Stage II
+    before its first checkpoint)."""
     kept = [
         name
         for name, path in (

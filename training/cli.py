@@ -219,9 +219,9 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             if main_process and saved.is_dir():
                 print(
                     "error: interrupted before anything was checkpointed (Stage I restarts "
-                    "whole, and a Stage II with dynamic selection, as ir-tuning's, keeps no "
-                    "checkpoints): the output was not written; run the same command again "
-                    "to start over",
+                    "whole; Stage II keeps its first checkpoint after --checkpoint-every "
+                    "steps): the output was not written; run the same command again to "
+                    "start over",
                     file=sys.stderr,
                 )
                 return 130

@@ -449,11 +449,12 @@ def _stage2(
     prepared = run.accelerator.prepare_model(loss_module)
     dynamic = config.method == "ir-tuning" or (stage1 is not None and not method.sgen_fixed)
     tracker = make_tracker(run.num_blocks, method, candidates=adapted) if dynamic else None
-    resumed = None if dynamic else run.checkpoints.load_stage2(params, optimizer, scheduler)
-    if dynamic and config.checkpoint_every:
-        log.warning(
-            "Stage II with dynamic selection keeps no checkpoints: if interrupted, it starts over"
-        )
+    resumed = run.checkpoints.load_stage2(params, optimizer, scheduler)
+    if tracker is not None and resumed:
+        # The tracker's state (last norms, counts, history) is a function of the steps it
+        # recorded, and each step's log holds S_t and its norms: replaying them restores it.
+        for entry in resumed.logs:
+            tracker.update(entry.selected, entry.norms)
     start = resumed.step if resumed else 0
     earlier = resumed.seconds if resumed else 0.0
     peak = PeakMemory(run.device)
@@ -465,9 +466,8 @@ def _stage2(
     started = time.perf_counter()
 
     def checkpoint(step: int, logs: list[StepLog]) -> None:
-        # Dynamic selection keeps its tracker's state outside the tensors: not resumable.
         every, snap = config.checkpoint_every, config.snapshot_every
-        if not dynamic and every and (step % every == 0 or step == steps):
+        if every and (step % every == 0 or step == steps):
             spent = earlier + time.perf_counter() - started
             run.checkpoints.save_stage2(step, params, optimizer, scheduler, logs, spent)
         if snap and step % snap == 0 and run.accelerator.is_main_process:
