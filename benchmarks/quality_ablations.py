@@ -78,7 +78,9 @@ import json
 import shlex
 import statistics
 import sys
-from dataclasses import asdict, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from functools import partial as partial_call
 from pathlib import Path
 from typing import Any
 
@@ -273,44 +275,46 @@ def seeds_part(seeds, rows: dict[str, list[dict[str, Any]]], missing: list[str])
     }
 
 
-def _scored_run(
-    method: str,
-    seed: int,
-    lr: float,
-    folder: Path,
-    train_it,
-    home: Path,
-    test,
-    partial: bool,
-    recorded: dict[tuple, dict],
-    missing: list[str],
-    doc: bool,
-) -> dict[str, Any] | None:
-    """One run's row: scored on test (and, with ``doc``, on all of ITERATER-doc test) in
-    ``folder`` after ``train_it()`` has trained it (unless finished); its recorded row where
-    the folder holds no scores; with ``partial``, None (and the run named in ``missing``)
-    where neither is there."""
-    paths = [folder / "eval-test.json"] + ([folder / "eval-test-doc.json"] if doc else [])
-    scored = all(p.is_file() for p in paths)
-    if not scored and (method, seed) in recorded:
-        log(f"{NAMES[method]} seed {seed}: scored already, as recorded")
-        return recorded[method, seed]
-    if partial and not scored:
-        missing.append(f"{NAMES[method]} seed {seed}")
-        return None
-    if partial:
-        reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-    else:
-        run = train_it()
-        reports = [score(test(adapter=str(run)), paths[0], home)]
-        if doc:
-            on_doc = replace(test(adapter=str(run)), data=DOC_DATA, limit=None)
-            reports.append(score(on_doc, paths[1], home))
-    line = row(DATA, method, reports[0], lr) | {"seed": seed}
-    line["recorded"] = _scored_at(paths[0])
-    if doc:
-        line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
-    return line
+@dataclass
+class _Scoring:
+    """How a part scores its runs: on ITERATER-sent test (and, with ``doc``, all of
+    ITERATER-doc test) as served; ``recorded`` rows stand for runs whose folder holds no
+    scores; with ``partial``, runs neither scored nor recorded are named in ``missing``."""
+
+    home: Path
+    test: Callable[..., Any]
+    partial: bool
+    recorded: dict[tuple, dict]
+    doc: bool
+    missing: list[str] = field(default_factory=list)
+
+    def row(
+        self, method: str, seed: int, lr: float, folder: Path, train_it: Callable[[], Path]
+    ) -> dict[str, Any] | None:
+        """The run's row, scored in ``folder`` after ``train_it()`` has trained it (unless
+        finished); its recorded row where the folder holds no scores; with ``partial``,
+        None where neither is there."""
+        paths = [folder / "eval-test.json"] + ([folder / "eval-test-doc.json"] if self.doc else [])
+        scored = all(p.is_file() for p in paths)
+        if not scored and (method, seed) in self.recorded:
+            log(f"{NAMES[method]} seed {seed}: scored already, as recorded")
+            return self.recorded[method, seed]
+        if self.partial and not scored:
+            self.missing.append(f"{NAMES[method]} seed {seed}")
+            return None
+        if self.partial:
+            reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+        else:
+            run = train_it()
+            reports = [score(self.test(adapter=str(run)), paths[0], self.home)]
+            if self.doc:
+                on_doc = replace(self.test(adapter=str(run)), data=DOC_DATA, limit=None)
+                reports.append(score(on_doc, paths[1], self.home))
+        line = row(DATA, method, reports[0], lr) | {"seed": seed}
+        line["recorded"] = _scored_at(paths[0])
+        if self.doc:
+            line["doc"] = {k: reports[1]["metrics"][k] for k, _ in SEED_METRICS}
+        return line
 
 
 def run_seeds(
@@ -329,29 +333,21 @@ def run_seeds(
     its machine, or trained but not scored) whose row is in ``recorded`` (see
     ``recorded_rows``) keeps that row: to score such a run again, remove its row first."""
     rows: dict[str, list[dict[str, Any]]] = {"lora": [], "intention-tuning": []}
-    missing: list[str] = []
+    # At a recipe every run is also scored on all of ITERATER-doc test.
+    scoring = _Scoring(home, test, partial, recorded or {}, doc=recipe is not None)
     for seed in seeds:
         for method in rows:
             lr = rates[method]
             if recipe is not None:
                 folder = _recipe_folder(work, recipe, method, seed)
-
-                def train_it(method=method, seed=seed, folder=folder):
-                    return train_recipe(recipe, method, seed, folder, home)
+                train_it = partial_call(train_recipe, recipe, method, seed, folder, home)
             else:
                 folder = _run_folder(work, method, lr, seed, steps=_other_steps(budget))
-
-                def train_it(method=method, seed=seed, folder=folder, lr=lr):
-                    return train(DATA, method, lr, budget, folder, home, seed=seed)
-
-            # At a recipe every run is also scored on all of ITERATER-doc test.
-            line = _scored_run(
-                method, seed, lr, folder, train_it, home, test, partial, recorded or {},
-                missing, doc=recipe is not None,
-            )  # fmt: skip
+                train_it = partial_call(train, DATA, method, lr, budget, folder, home, seed=seed)
+            line = scoring.row(method, seed, lr, folder, train_it)
             if line is not None:
                 rows[method].append(line)
-    part = seeds_part(seeds, rows, missing)
+    part = seeds_part(seeds, rows, scoring.missing)
     return part | ({"recipe": recipe.stem} if recipe is not None else {})
 
 
@@ -368,23 +364,17 @@ def run_baselines(
     """The baselines part at a recipe: DoRA and IR-Tuning-gen trained with the recipe and
     ``seed`` (unless finished) and scored as the seeds part's runs are (``run_seeds``)."""
     rows: list[dict[str, Any]] = []
-    missing: list[str] = []
+    scoring = _Scoring(home, test, partial, recorded or {}, doc=True)
     for method in BASELINES:
         folder = _recipe_folder(work, recipe, method, seed)
-
-        def train_it(method=method, folder=folder):
-            return train_recipe(recipe, method, seed, folder, home)
-
-        line = _scored_run(
-            method, seed, lr, folder, train_it, home, test, partial, recorded or {}, missing,
-            doc=True,
-        )  # fmt: skip
+        train_it = partial_call(train_recipe, recipe, method, seed, folder, home)
+        line = scoring.row(method, seed, lr, folder, train_it)
         if line is not None:
             rows.append(line)
     return {
         "seed": seed,
         "rows": rows,
-        "missing": missing,
+        "missing": scoring.missing,
         "min_edit_margin": EvalConfig.min_edit_margin,
         "recipe": recipe.stem,
     }
