@@ -917,7 +917,7 @@ def more_held_out(states: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
 
 
 def results_stem(budget: str) -> str:
-    """The results files' name: ``loop`` for the ``small`` budget (the README's table),
+    """The results files' name: ``loop`` for the ``small`` budget (the table in docs/benchmarks.md),
     ``loop-<budget>`` for the others, so that one budget's run never overwrites another's."""
     return "loop" if budget in ("small", "smoke") else f"loop-{budget}"
 

@@ -7,7 +7,7 @@ OpenMP threads spin for a while after each parallel region before they sleep. Sp
 about 0.1 ms (``GOMP_SPINCOUNT=10000``, in spins, about 100,000 a millisecond) keeps both
 cores in use through one forward pass, whose ops follow each other within microseconds.
 PASSIVE (no spinning) wakes a sleeping thread for every op, so the small matrix products
-of decoding a few tokens then run nearly as if on one core (README, "Load": on 2 AVX2
+of decoding a few tokens then run nearly as if on one core (docs/benchmarks.md, "Load": on 2 AVX2
 cores, 20 writers got about 1.5x the revisions per second with spinning). OpenMP's own
 default (3 ms of spinning) makes other jobs on the cores wait.
 

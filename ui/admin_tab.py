@@ -68,7 +68,7 @@ NUMBER_OPTIONS: Mapping[str, Mapping[str, Any]] = {
     "lr": {"step": 1e-4},
     "edit_weight": {
         "info": "loss weight of the tokens where a revision departs from its source; 3 gave"
-        " +2 SARI, -1 GLEU on ITERATER-sent (README)",
+        " +2 SARI, -1 GLEU on ITERATER-sent (docs/benchmarks.md)",
         "minimum": 1,
         "step": 0.5,
     },
