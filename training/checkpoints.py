@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 RUN_FILE = "run.json"
 STAGE1_DIR = "stage1"
+STAGE1_OUTCOME = "outcome.json"  # Stage I's selection and metrics inside stage1/
 STAGE2_FILE = "stage2.pt"
 STAGE1_PREDICTOR = "predictor"  # Stage I's predictor inside stage1/
 
@@ -63,7 +64,7 @@ def kept_work(folder: Path) -> str | None:
     kept = [
         name
         for name, path in (
-            ("Stage I", folder / STAGE1_DIR / "outcome.json"),
+            ("Stage I", folder / STAGE1_DIR / STAGE1_OUTCOME),
             ("Stage II", folder / STAGE2_FILE),
         )
         if path.is_file()
@@ -150,7 +151,7 @@ class Checkpoints:
 
     def stage1_done(self) -> dict[str, Any] | None:
         """Stage I's saved outcome (S_gen, metrics, selection, logs), or None."""
-        path = self.stage1_dir / "outcome.json"
+        path = self.stage1_dir / STAGE1_OUTCOME
         if not path.is_file():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -166,7 +167,7 @@ class Checkpoints:
         staging.mkdir(parents=True)
         write_predictor(staging / STAGE1_PREDICTOR)
         data = {**outcome, "logs": [_log_to_dict(entry) for entry in logs]}
-        (staging / "outcome.json").write_text(json.dumps(data, allow_nan=True), encoding="utf-8")
+        (staging / STAGE1_OUTCOME).write_text(json.dumps(data, allow_nan=True), encoding="utf-8")
         shutil.rmtree(self.stage1_dir, ignore_errors=True)
         os.replace(staging, self.stage1_dir)
 
