@@ -38,7 +38,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see b
 import argparse
 import datetime
 import json
-import platform
 import shlex
 import subprocess
 import sys
@@ -47,11 +46,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import torch
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from benchmarks.record import machine_facts  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
@@ -344,32 +342,11 @@ def run_dataset(data: str, budget: Budget, work: Path, home: Path, results: Path
         "lr_search": search,
         "command": "python benchmarks/quality.py " + shlex.join(sys.argv[1:]),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine_facts(),
         "wall_seconds_this_call": time.perf_counter() - started,
         "paper_sari": PAPER_SARI.get(data),
         "rows": rows,
     }
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if "model name" in line), cpu)
-    except OSError:
-        pass
-    info = {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-    }
-    if hasattr(os, "getloadavg"):
-        info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    return info
 
 
 # --- the tables ----------------------------------------------------------------------------

@@ -95,12 +95,12 @@ from benchmarks.quality import (  # noqa: E402
     eval_config,
     log,
     lr_name,
-    machine,
     row,
     score,
     train,
     trained,
 )
+from benchmarks.record import machine_facts  # noqa: E402
 from training.config import TrainConfig, read_yaml  # noqa: E402
 from training.evaluate import EvalConfig  # noqa: E402
 
@@ -777,7 +777,7 @@ def main() -> None:
         "rates": rates,
         "command": "python benchmarks/quality_ablations.py " + shlex.join(sys.argv[1:]),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine_facts(),
     } | ({"recipe": recipe} if recipe is not None else {})
     results: dict[str, Any] = {"parts": {}}
     recorded: dict[str, dict[tuple, dict]] = {}

@@ -21,6 +21,22 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _cpuinfo() -> tuple[str | None, set[str] | None]:
+    """The processor's name and its instruction-set flags from ``/proc/cpuinfo``; None for
+    each where it is not to be read (not Linux)."""
+    name, flags = None, None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name is None:
+                name = value.strip()
+            elif key.strip() == "flags" and flags is None:
+                flags = set(value.split())
+    except OSError:
+        pass
+    return name, flags
+
+
 def cpu_description() -> str:
     """The processor's name and what decides how fast it multiplies matrices, for the
     benchmarks' headers: e.g. "AMD EPYC, AVX512 (bf16 dot products: yes, AMX: no)".
@@ -28,21 +44,36 @@ def cpu_description() -> str:
     Speeds measured on two machines that both report AVX-512 differ several times over
     when one has AMX tiles; this says which kind a figure came from.
     """
-    name, flags = "unknown processor", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and name == "unknown processor":
-                name = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:  # not Linux
-        return f"{name}, {torch.backends.cpu.get_cpu_capability()}"
+    name, flags = _cpuinfo()
+    head = f"{name or 'unknown processor'}, {torch.backends.cpu.get_cpu_capability()}"
+    if flags is None:
+        return head
     yes = {True: "yes", False: "no"}
     return (
-        f"{name}, {torch.backends.cpu.get_cpu_capability()} (bf16 dot products: "
-        f"{yes['avx512_bf16' in flags]}, AMX: {yes['amx_bf16' in flags]})"
+        f"{head} (bf16 dot products: {yes['avx512_bf16' in flags]}, "
+        f"AMX: {yes['amx_bf16' in flags]})"
     )
+
+
+def machine_facts() -> dict:
+    """The machine a record comes from, as fields of its JSON file: the processor (its
+    name, and ``cpu_description``), cores and threads, torch, Python, the OpenMP wait
+    policy, the GPU if any and the load average when the record is written."""
+    name, _ = _cpuinfo()
+    return {
+        "platform": platform.platform(),
+        "cpu": name or platform.processor() or platform.machine(),
+        "cpu_description": cpu_description(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
+    }
 
 
 def machine() -> str:

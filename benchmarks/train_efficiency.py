@@ -39,7 +39,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -53,6 +52,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
+from benchmarks.record import machine_facts  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.lora import block_adapter_params  # noqa: E402
 from itune_core.method_config import LoraSettings  # noqa: E402
@@ -351,28 +351,6 @@ def notes(results: dict, s_gen: list[int], num_blocks: int = 30) -> list[str]:
     return out
 
 
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if "model name" in line), cpu)
-    except OSError:
-        pass
-    info = {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-    }
-    if torch.cuda.is_available():
-        info["gpu"] = torch.cuda.get_device_name(0)
-    if hasattr(os, "getloadavg"):
-        info["load_average_at_end"] = os.getloadavg()
-    return info
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, default=None, help="ITUNE_HOME")
@@ -456,7 +434,7 @@ def markdown(results: dict, args, sgen: dict) -> str:
             f"Date: {results['date']}  ",
             f"Machine: {results['machine']['cpu']}, {results['machine']['cpu_count']} cores, "
             f"torch {results['machine']['torch']} "
-            f"({results['machine'].get('gpu', 'CPU only')})  ",
+            f"({results['machine']['gpu'] or 'CPU only'})  ",
             f"S_gen ({len(args.sgen)} of 30 blocks, lowest {min(args.sgen)}): {args.sgen}, "
             f"{sgen['source']}  ",
             f"Batches: {args.batches} fixed ITERATER-sent batches of {args.batch_size} "
@@ -496,7 +474,7 @@ def main() -> None:
     results.update(
         command="python benchmarks/train_efficiency.py " + shlex.join(sys.argv[1:]),
         date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        machine=machine(),
+        machine=machine_facts(),
         setup=run_setup(args, sgen),
         targets=TARGETS,
         wall_seconds=time.perf_counter() - started,

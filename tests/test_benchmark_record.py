@@ -7,7 +7,7 @@ import torch
 
 import itune_core.decoding
 from benchmarks import adapter_time, model_calls
-from benchmarks.record import suffix, write
+from benchmarks.record import cpu_description, machine_facts, suffix, write
 from itune_core.adapters import sole_adapter
 from itune_core.decoding import Decoder
 from itune_core.model import dense_head_input
@@ -36,6 +36,15 @@ def test_a_record_is_written_as_json_and_markdown(tmp_path):
     assert text == "# table\n"
     assert json.loads((tmp_path / "new" / "name_x.json").read_text()) == {"a": 1}
     assert (tmp_path / "new" / "name_x.md").read_text() == "# table\n"
+
+
+def test_the_machine_facts_hold_what_the_tables_read_and_go_into_json():
+    facts = json.loads(json.dumps(machine_facts()))
+    # The quality, ablation and training-efficiency tables read these fields.
+    for field in ("cpu", "cpu_count", "torch", "gpu", "omp_wait_policy"):
+        assert field in facts
+    assert facts["cpu_count"] >= 1 and facts["torch"] == torch.__version__
+    assert facts["cpu_description"] == cpu_description()
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "a b", "x.md"])
