@@ -87,6 +87,7 @@ def collect(
     )
     every = ReviseSettings(min_edit_margin=None)
     decoder = settings_decoder(model, tokenizer, ReviseSettings())  # keeps rows for scoring
+    decoder.use_prompt_format("candidate", bundle.prompt_format)
     t0 = time.perf_counter()
     if state is None:
         examples = load_dataset(data, "dev").examples[:limit]
@@ -126,7 +127,7 @@ def collect(
         _save(path, state)
     if not beams:
         return
-    reviser = BatchReviser(model, tokenizer, every)
+    reviser = BatchReviser(model, tokenizer, every, bundle.prompt_format)
     todo = [r for r in state["records"] if "beams" not in r]
     per_call = max(1, batch // beams)
     for lines in (True, False):  # the line-break stop is per call

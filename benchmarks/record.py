@@ -44,7 +44,10 @@ def cpu_description() -> str:
     Speeds measured on two machines that both report AVX-512 differ several times over
     when one has AMX tiles; this says which kind a figure came from.
     """
-    name, flags = _cpuinfo()
+    return _described(*_cpuinfo())
+
+
+def _described(name: str | None, flags: set[str] | None) -> str:
     head = f"{name or 'unknown processor'}, {torch.backends.cpu.get_cpu_capability()}"
     if flags is None:
         return head
@@ -59,11 +62,11 @@ def machine_facts() -> dict:
     """The machine a record comes from, as fields of its JSON file: the processor (its
     name, and ``cpu_description``), cores and threads, torch, Python, the OpenMP wait
     policy, the GPU if any and the load average when the record is written."""
-    name, _ = _cpuinfo()
+    name, flags = _cpuinfo()
     return {
         "platform": platform.platform(),
         "cpu": name or platform.processor() or platform.machine(),
-        "cpu_description": cpu_description(),
+        "cpu_description": _described(name, flags),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,

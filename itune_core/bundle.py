@@ -10,8 +10,9 @@ registry records. Its layout is known here only; everyone else goes through
       adapter_config.json, adapter_model.safetensors   LoRA on every block (PEFT format)
       head.safetensors, predictor.json                 the linear head, labels, threshold
   selection.json   per-step S_t and norms, G, S_gen, alignment ratio
-  lineage.json     base model, method, data and its hash, hyper-parameters, S_gen, and
-                   the parent bundle of a run started from one (``parent``)
+  lineage.json     base model, method, data and its hash, hyper-parameters (the prompt
+                   format among them), S_gen, and the parent bundle of a run started from
+                   one (``parent``)
   metrics.json     time, peak memory, trainable parameters, losses; written last, so a
                    folder holding it is a finished run
   log.jsonl        one line per optimiser step (streamed while training)
@@ -34,6 +35,7 @@ from safetensors.torch import load_file, save_file
 from itune_core.adapters import REQUIRED_FILES as GENERATION_FILES
 from itune_core.adapters import check_adapter_dir
 from itune_core.build_lock import BUILD_LOCK
+from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat, check_prompt_format
 
 if TYPE_CHECKING:  # itune_core.predictor imports peft, which takes seconds: see load_predictor
     from itune_core.predictor import IntentionClassifier
@@ -332,6 +334,21 @@ class AdapterBundle:
         if self.predictor_info is None or self.folder is None:
             return None
         return str((self.folder / PREDICTOR_DIR).resolve())
+
+    @property
+    def prompt_format(self) -> PromptFormat:
+        """The prompt format the generation adapter was trained with, and must be served
+        with (lineage ``hyperparameters.prompt_format``; ``chat`` where the lineage names
+        none: a plain PEFT folder, or a run from before the setting).
+
+        Raises:
+            ValueError: the lineage names a format this version does not know.
+        """
+        hyper = (self.lineage or {}).get("hyperparameters") or {}
+        try:
+            return check_prompt_format(hyper.get("prompt_format", DEFAULT_PROMPT_FORMAT))
+        except ValueError as err:
+            raise ValueError(f"{self.folder or 'this adapter'}: {err}") from None
 
     # --- a parent for a run started from it (``init_from``) ------------------------------
 

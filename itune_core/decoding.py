@@ -2,7 +2,8 @@
 
 The app (through ``itune_core.scheduler``), ``evaluate`` and the benchmarks all decode
 here, so prompt building, stops, the loop guard, the length cap and cleaning live in one
-place. A *row* is one piece to revise: its prompt ids (``itune_core.prompts``), its length
+place. A *row* is one piece to revise: its prompt ids (``itune_core.prompts``, in the format
+its adapter was trained with: ``Decoder.use_prompt_format``), its length
 cap ``min(max_new_tokens, length_factor * piece tokens + 16)``, whether a line break ends
 it (pieces without one) and the adapter it is decoded with. Each row's positions count
 only its own tokens, masked gaps in between left out, and in float32 a row's greedy answer
@@ -79,7 +80,13 @@ from itune_core.confidence import (
     shared_prompt_logprobs,
 )
 from itune_core.prefix_cache import common_prefix_length, widened
-from itune_core.prompts import answer_token_ids, prompt_token_ids
+from itune_core.prompts import (
+    DEFAULT_PROMPT_FORMAT,
+    PromptFormat,
+    answer_token_ids,
+    check_prompt_format,
+    prompt_token_ids,
+)
 
 _STOP_CONTEXT = 8  # tokens the line-break stop looks back over
 _DRAFT_NGRAM = 3  # the longest run of last tokens prompt lookup matches
@@ -356,7 +363,9 @@ class Decoder:
         # (model, adapters attached, adapter named, instruction ids) -> per layer (keys,
         # values) of the instruction's pass, one row; the least recently used dropped first
         self._instructions: OrderedDict[tuple, list] = OrderedDict()
-        self._empty_prompts: dict[tuple[str, ...], tuple[int, ...]] = {}  # by intentions
+        # (format, intentions) -> the prompt of an empty piece
+        self._empty_prompts: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._prompt_formats: dict[str, PromptFormat] = {}  # adapter -> its prompt format
 
     # --- rows -----------------------------------------------------------------------
 
@@ -365,19 +374,39 @@ class Decoder:
         tokens = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
         return min(self.max_new_tokens, int(self.length_factor * tokens) + 16)
 
+    def use_prompt_format(self, adapter: str, prompt_format: str) -> None:
+        """Prompt ``adapter``'s rows in ``prompt_format``, the format it was trained with
+        (``AdapterBundle.prompt_format``); an adapter never named here, and the base model,
+        get the default (``chat``).
+
+        Raises:
+            ValueError: an unknown format.
+        """
+        self._prompt_formats[adapter] = check_prompt_format(prompt_format)
+
+    def prompt_format(self, adapter: str | None) -> PromptFormat:
+        """The prompt format of ``adapter``'s rows (None: the base model)."""
+        if adapter is None:
+            return DEFAULT_PROMPT_FORMAT
+        return self._prompt_formats.get(adapter, DEFAULT_PROMPT_FORMAT)
+
     def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row:
-        """The row that revises ``piece`` for ``intentions`` with ``adapter``."""
-        prompt = tuple(prompt_token_ids(self.tokenizer, piece, intentions))
-        instruction = min(self._instruction_length(prompt, intentions), len(prompt) - 1)
+        """The row that revises ``piece`` for ``intentions`` with ``adapter``, prompted in
+        the adapter's format."""
+        form = self.prompt_format(adapter)
+        prompt = tuple(prompt_token_ids(self.tokenizer, piece, intentions, form))
+        instruction = min(self._instruction_length(prompt, intentions, form), len(prompt) - 1)
         return Row(prompt, self.budget(piece), "\n" not in piece, adapter, instruction)
 
-    def _instruction_length(self, prompt: Sequence[int], intentions: Sequence[str]) -> int:
+    def _instruction_length(
+        self, prompt: Sequence[int], intentions: Sequence[str], form: PromptFormat
+    ) -> int:
         """How many of ``prompt``'s first tokens come before its piece: where it parts from
-        the prompt of an empty piece for the same intentions (made once per intentions)."""
-        key = tuple(intentions)
+        the prompt of an empty piece for the same intentions and format (made once each)."""
+        key = (form.value, *intentions)
         empty = self._empty_prompts.get(key)
         if empty is None:
-            empty = tuple(prompt_token_ids(self.tokenizer, "", intentions))
+            empty = tuple(prompt_token_ids(self.tokenizer, "", intentions, form))
             if len(self._empty_prompts) < 256:  # intentions combine in few ways
                 self._empty_prompts[key] = empty
         return common_prefix_length([prompt, empty])

@@ -41,6 +41,7 @@ from pathlib import Path
 import torch
 
 from itune_core.adapters import attach_adapter, check_adapter_dir
+from itune_core.bundle import AdapterBundle
 from itune_core.errors import ModelLoadError
 from itune_core.reviser import Labeller, Reviser, ReviseSettings, settings_decoder
 from itune_core.scheduler import BatchScheduler
@@ -268,7 +269,8 @@ class AdapterPool:
             # Checked before the gate: a missing or corrupt folder must not pause anyone.
             try:
                 check_adapter_dir(path)
-            except ModelLoadError as err:
+                prompt_format = AdapterBundle.read(path).prompt_format
+            except (ModelLoadError, ValueError) as err:
                 raise ModelLoadError(f"adapter {name!r} cannot be served: {err}") from err
             from peft import PeftModel  # imported here: see attach_adapter
 
@@ -281,6 +283,8 @@ class AdapterPool:
                     if first:
                         _undo_injection(self._model)
                     raise ModelLoadError(f"adapter {name!r} cannot be served: {err}") from err
+            # Before its name is listed: no row of it is made in another format.
+            self._decoder.use_prompt_format(name, prompt_format)
             self._paths[name] = path.resolve()
 
     def _check_same_folder(self, name: str, path: Path | None) -> None:

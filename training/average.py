@@ -94,9 +94,9 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
 
     Raises:
         ValueError: fewer than two runs, one given twice, one that is not a finished run,
-            or runs that differ in anything but their adapter weights (the message says
-            which run and what); runs may differ in their data when one run's data holds
-            all the others' (``widest_run``).
+            or runs that differ in anything but their adapter weights, their prompt format
+            included (the message says which run and what); runs may differ in their data
+            when one run's data holds all the others' (``widest_run``).
     """
     if len(folders) < 2:
         raise ValueError("averaging needs at least two training runs")
@@ -121,6 +121,11 @@ def check_runs(folders: Sequence[Path]) -> list[tuple[AdapterBundle, dict[str, A
                     f"{where} differ in {key} ({other.get(key)!r} against "
                     f"{lineage.get(key)!r}); only runs that differ in their weights average"
                 )
+        if bundle.prompt_format != first.prompt_format:
+            raise ValueError(
+                f"{where} were trained with different prompt formats "
+                f"({bundle.prompt_format.value} against {first.prompt_format.value})"
+            )
         for key in SAME_LAYOUT:
             if config.get(key) != first_config.get(key):
                 raise ValueError(f"{where} adapt different layers ({key} differs)")

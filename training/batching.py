@@ -13,13 +13,17 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from itune_core.prompts import chat_messages, generation_prompt
+from itune_core.prompts import (
+    DEFAULT_PROMPT_FORMAT,
+    PLAIN_SEPARATOR,
+    chat_messages,
+    generation_prompt,
+    uses_chat_template,
+)
 from training.data import RevisionExample
 
 IGNORE_INDEX = -100  # label of tokens left out of the loss (PyTorch's cross-entropy default)
 MEGA_BATCHES = 50  # batches per sorted chunk: small enough to keep the order random
-# Without a chat template the prompt and the answer are separated as the reviser does.
-PLAIN_SEPARATOR = "\n\n"
 
 
 def length_grouped_batches(
@@ -53,15 +57,20 @@ def length_grouped_batches(
 
 
 def encode_generation_example(
-    tokenizer, prompt_text: str, target_text: str, max_length: int
+    tokenizer,
+    prompt_text: str,
+    target_text: str,
+    max_length: int,
+    prompt_format: str = DEFAULT_PROMPT_FORMAT,
 ) -> dict[str, list[int]]:
     """Token ids of prompt + target, with labels only on the target (the loss of Stage II).
 
-    With a chat template the prompt is the user message and the target the assistant's;
-    the prompt part is the template with ``add_generation_prompt=True``, exactly what the
-    reviser feeds the model at run time. Without one, the prompt is ``prompt_text`` +
-    ``PLAIN_SEPARATOR`` and the target ends with the EOS token. Sequences longer than
-    ``max_length`` lose their end.
+    A chat prompt, where the tokenizer has a chat template, is the user message and the
+    target the assistant's; the prompt part is the template with
+    ``add_generation_prompt=True``, exactly what the reviser feeds the model at run time
+    (``itune_core.prompts.prompt_token_ids``). Otherwise (a tagged prompt, or no template)
+    the prompt is ``prompt_text`` + ``PLAIN_SEPARATOR`` and the target ends with the EOS
+    token. Sequences longer than ``max_length`` lose their end.
 
     Returns:
         ``{"input_ids": [...], "labels": [...]}``, labels ``IGNORE_INDEX`` over the prompt.
@@ -69,7 +78,7 @@ def encode_generation_example(
     Raises:
         ValueError: the prompt alone fills ``max_length`` (filter such examples first).
     """
-    if getattr(tokenizer, "chat_template", None):
+    if uses_chat_template(tokenizer, prompt_format):
         messages = chat_messages(prompt_text, target_text)
         prompt = tokenizer.apply_chat_template(
             messages[:1], tokenize=False, add_generation_prompt=True
@@ -121,16 +130,20 @@ def edit_weights(
 
 
 def encode_revision_example(
-    tokenizer, example: RevisionExample, max_length: int, edit_weight: float = 1.0
+    tokenizer,
+    example: RevisionExample,
+    max_length: int,
+    edit_weight: float = 1.0,
+    prompt_format: str = DEFAULT_PROMPT_FORMAT,
 ) -> dict[str, list]:
-    """A revision as a generation example: the method's prompt over ``before`` with the
-    example's labels as the intentions, ``after`` as the target.
+    """A revision as a generation example: the method's prompt (in ``prompt_format``) over
+    ``before`` with the example's labels as the intentions, ``after`` as the target.
 
     With ``edit_weight`` other than 1 the example also has ``weights`` (one per input
     id; see ``edit_weights``; the prompt's and the template's closing tokens weigh 1).
     """
-    prompt = generation_prompt(example.before, example.labels)
-    encoded = encode_generation_example(tokenizer, prompt, example.after, max_length)
+    prompt = generation_prompt(example.before, example.labels, prompt_format)
+    encoded = encode_generation_example(tokenizer, prompt, example.after, max_length, prompt_format)
     if edit_weight != 1.0:
         start = sum(label == IGNORE_INDEX for label in encoded["labels"])  # the prompt
         target = encoded["input_ids"][start:]

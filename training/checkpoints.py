@@ -50,6 +50,9 @@ STAGE1_PREDICTOR = "predictor"  # Stage I's predictor inside stage1/
 
 # Settings that do not change what is trained: a run resumes across them.
 _NOT_FINGERPRINTED = ("output", "overwrite", "cpu", "checkpoint_every", "snapshot_every")
+# Settings added after runs were checkpointed, left out at the value those runs trained
+# with, so that a run checkpointed before a setting existed still resumes.
+_NEWER_SETTINGS = {"prompt_format": "chat"}
 
 
 def checkpoint_dir(output: Path) -> Path:
@@ -74,7 +77,11 @@ def kept_work(folder: Path) -> str | None:
 
 def fingerprint(settings: dict[str, Any], data_sha256: str) -> str:
     """A hash of everything that decides the trained weights."""
-    kept = {k: v for k, v in settings.items() if k not in _NOT_FINGERPRINTED}
+    kept = {
+        k: v
+        for k, v in settings.items()
+        if k not in _NOT_FINGERPRINTED and (k not in _NEWER_SETTINGS or v != _NEWER_SETTINGS[k])
+    }
     text = json.dumps({"settings": kept, "data": data_sha256}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

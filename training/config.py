@@ -26,6 +26,7 @@ from typing import Any, Self, get_args
 import yaml
 
 from itune_core.method_config import MethodConfig
+from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat
 from training.vocabulary import BaseDtype, DataSetName, Method, MixedPrecision
 
 SETTING = "setting"  # the metadata key of a field's Setting
@@ -232,6 +233,15 @@ class TrainConfig:
         label="Edit weight",
         minimum=1.0,
         maximum=1_000.0,
+        omit_default=True,
+    )
+    prompt_format: str = setting(
+        DEFAULT_PROMPT_FORMAT.value,
+        help="how Stage II writes the generation prompt: chat (the instruction in the "
+        "model's chat template) or tagged (<fluency> TEXT, no template); the adapter "
+        "records it and is served with it (itune_core.prompts)",
+        label="Prompt format",
+        choices=PromptFormat,
         omit_default=True,
     )
     max_length: int = setting(

@@ -47,6 +47,7 @@ from itune_core.facts import changes_facts
 from itune_core.labelling import IntentionPredictor
 from itune_core.metrics import accuracy_among_asked, classification_report, evaluate_revisions
 from itune_core.model import default_device, default_dtype, load_model
+from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat
 from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
@@ -396,7 +397,10 @@ def _revise_with_model(
         "device": str(device),
         "dtype": str(dtype).removeprefix("torch."),
     }
-    revisions, generation = _decode(config, model, loaded.tokenizer, examples, progress, timing)
+    form = subject.bundle.prompt_format if subject.bundle is not None else DEFAULT_PROMPT_FORMAT
+    revisions, generation = _decode(
+        config, model, loaded.tokenizer, examples, progress, timing, form
+    )
     prediction = predicted = None
     if subject.bundle is not None and subject.bundle.predictor_info is not None:
         max_length = ((lineage or {}).get("hyperparameters") or {}).get("max_length", 512)
@@ -424,9 +428,11 @@ def _decode(
     examples: Sequence[RevisionExample],
     progress: EvalProgress,
     timing: dict[str, float],
+    prompt_format: PromptFormat = DEFAULT_PROMPT_FORMAT,
 ) -> tuple[list[TextRevision], dict[str, Any]]:
-    """Revise each example for its gold intentions. Returns the revisions and the report's
-    generation settings; adds the generation time and speeds to ``timing``."""
+    """Revise each example for its gold intentions, prompted in ``prompt_format`` (the
+    adapter's). Returns the revisions and the report's generation settings; adds the
+    generation time and speeds to ``timing``."""
     sources = [e.before for e in examples]
     settings = ReviseSettings(
         max_new_tokens=config.max_new_tokens, min_edit_margin=config.min_edit_margin
@@ -443,12 +449,13 @@ def _decode(
         batch_size=config.batch_size,
         unit=config.unit,
         edit_beams=config.edit_beams,
+        prompt_format=prompt_format,
         on_batch=progress.update,
         on_again=lambda n: (progress.end(), progress.start("edit beams", n, "piece")),
     )
     seconds = timing["generation_seconds"] = time.perf_counter() - t0
     progress.end()
-    generation = generation_settings(config, settings, revisions)
+    generation = generation_settings(config, settings, revisions, prompt_format)
     timing["pieces_per_second"] = pieces / max(seconds, 1e-9)
     timing["generated_tokens_per_second"] = generation["generated_tokens"] / max(seconds, 1e-9)
     return revisions, generation
@@ -515,11 +522,19 @@ def _report(
 
 
 def generation_settings(
-    config: EvalConfig, settings: ReviseSettings, revisions: Sequence[TextRevision]
+    config: EvalConfig,
+    settings: ReviseSettings,
+    revisions: Sequence[TextRevision],
+    prompt_format: PromptFormat = DEFAULT_PROMPT_FORMAT,
 ) -> dict[str, Any]:
     """How the outputs were generated, for the report."""
     return {
-        "prompt": "itune_core.prompts.generation_prompt in the model's chat template",
+        "prompt": (
+            "itune_core.prompts.generation_prompt in the model's chat template"
+            if prompt_format is PromptFormat.CHAT
+            else f"itune_core.prompts.generation_prompt, {prompt_format.value} format"
+        ),
+        "prompt_format": prompt_format.value,
         "intentions": "the example's gold labels",
         "unit": config.unit,
         "decoding": (

@@ -23,6 +23,7 @@ import torch
 
 from itune_core.decoding import Decoded, Row
 from itune_core.edits import HeldEdit
+from itune_core.prompts import DEFAULT_PROMPT_FORMAT
 from itune_core.reviser import ReviseSettings, accept_answer, clean_output, settings_decoder
 from itune_core.segment import split_pieces
 
@@ -96,9 +97,17 @@ class BatchReviser:
         model: a causal LM or a PeftModel, in eval mode.
         tokenizer: its tokenizer (with a pad token).
         settings: the Reviser's generation settings.
+        prompt_format: the active adapter's prompt format (``AdapterBundle.prompt_format``);
+            the base model is always prompted in the default one.
     """
 
-    def __init__(self, model: torch.nn.Module, tokenizer, settings: ReviseSettings) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer,
+        settings: ReviseSettings,
+        prompt_format: str = DEFAULT_PROMPT_FORMAT,
+    ) -> None:
         self.settings = settings
         self.decoder = settings_decoder(model, tokenizer, settings)
         # The adapter a PeftModel has active (evaluate attaches one); None: the base model.
@@ -106,6 +115,8 @@ class BatchReviser:
             getattr(model, "active_adapter", None) if getattr(model, "peft_config", None) else None
         )
         self.adapter = active if isinstance(active, str) else None
+        if self.adapter is not None:
+            self.decoder.use_prompt_format(self.adapter, prompt_format)
 
     def rows(self, pieces: Sequence[tuple[str, Sequence[str]]]) -> list[Row]:
         return [self.decoder.row(piece, wanted, self.adapter) for piece, wanted in pieces]
@@ -280,6 +291,7 @@ def revise_texts(
     batch_size: int,
     unit: str = "sentence",
     edit_beams: int = 0,
+    prompt_format: str = DEFAULT_PROMPT_FORMAT,
     on_batch: Callable[[int], None] | None = None,
     on_again: Callable[[int], None] | None = None,
 ) -> list[TextRevision]:
@@ -302,6 +314,7 @@ def revise_texts(
             them as they were are decoded again with K-beam search, and the best answer
             that changes the piece replaces it (``BatchReviser.alternatives``), about
             ``batch_size // K`` pieces per call.
+        prompt_format: the active adapter's prompt format (``BatchReviser``).
         on_batch: called with the number of pieces finished since its last call (a
             progress bar), in both passes.
         on_again: called with the number of pieces to decode again before the beam pass.
@@ -313,7 +326,7 @@ def revise_texts(
         ValueError: lengths differ, a bad ``batch_size`` or ``unit``.
     """
     _check_revise_arguments(texts, intentions, batch_size, edit_beams)
-    reviser = BatchReviser(model, tokenizer, settings)
+    reviser = BatchReviser(model, tokenizer, settings, prompt_format)
     spans = [text_spans(text, unit) for text in texts]
     units = [(t, k) for t, text_pieces in enumerate(spans) for k in range(len(text_pieces))]
     piece_of = {(t, k): texts[t][a:b] for t, k in units for a, b in [spans[t][k]]}

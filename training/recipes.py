@@ -554,18 +554,26 @@ def _setup(config: TrainConfig, home: Path) -> _Setup:
     dataset = load_dataset(config.data, config.split)
     model_name, location = resolve_model_source(config.model, home / "models")
     tokenizer = load_tokenizer(location, config.model)
-    gen_data, skipped = encode_generation_data(
-        tokenizer, dataset.examples, config.max_length, config.edit_weight
-    )
     pred_data = pred_targets = truncated = steps1 = parent = None
     if config.init_from is not None:
         parent = read_parent(config, model_name, location)
-        # The child has its parent's adapter layout: same LoRA settings, so its weights fit.
+        # The child has its parent's adapter layout: same LoRA settings, so its weights fit,
+        # and its parent's prompt format, which the parent's weights learned to answer.
         lora = LoraSettings.from_dict(parent.lineage["method_config"]["lora"])
+        if parent.prompt_format != config.prompt_format:
+            log.warning(
+                "prompt_format %s: init_from was trained with %s, which the run keeps",
+                config.prompt_format,
+                parent.prompt_format,
+            )
         config = config.with_changes(
             init_from=str(parent.folder.resolve()),
             method_config=replace(config.method_config, lora=lora),
+            prompt_format=parent.prompt_format.value,
         )
+    gen_data, skipped = encode_generation_data(
+        tokenizer, dataset.examples, config.max_length, config.edit_weight, config.prompt_format
+    )
     if config.method == "intention-tuning" and parent is None:
         pred_data, pred_targets, truncated = encode_prediction_data(
             tokenizer, dataset, config.max_length

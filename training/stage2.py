@@ -30,6 +30,7 @@ from transformers.modeling_outputs import CausalLMOutput
 
 from itune_core.lora import layer_grad_norms, lora_config_from
 from itune_core.method_config import LoraSettings
+from itune_core.prompts import DEFAULT_PROMPT_FORMAT
 from itune_core.selection import SelectionTracker
 from itune_core.stages import dynamic_generation_step
 from training.batching import IGNORE_INDEX, collate, encode_revision_example
@@ -43,11 +44,15 @@ log = logging.getLogger(__name__)
 
 
 def encode_generation_data(
-    tokenizer, examples: Sequence[RevisionExample], max_length: int, edit_weight: float = 1.0
+    tokenizer,
+    examples: Sequence[RevisionExample],
+    max_length: int,
+    edit_weight: float = 1.0,
+    prompt_format: str = DEFAULT_PROMPT_FORMAT,
 ) -> tuple[list[dict[str, list]], int]:
-    """Generation examples (prompt masked out of the loss; per-token ``weights`` when
-    ``edit_weight`` is not 1, see ``training.batching.edit_weights``), and how many were
-    skipped because the prompt alone reaches ``max_length``.
+    """Generation examples in ``prompt_format`` (prompt masked out of the loss; per-token
+    ``weights`` when ``edit_weight`` is not 1, see ``training.batching.edit_weights``), and
+    how many were skipped because the prompt alone reaches ``max_length``.
 
     Raises:
         ValueError: every example was skipped (the message gives the first reason).
@@ -55,7 +60,9 @@ def encode_generation_data(
     encoded, first_error = [], None
     for example in examples:
         try:
-            encoded.append(encode_revision_example(tokenizer, example, max_length, edit_weight))
+            encoded.append(
+                encode_revision_example(tokenizer, example, max_length, edit_weight, prompt_format)
+            )
         except ValueError as err:
             first_error = first_error or err
     skipped = len(examples) - len(encoded)

@@ -176,3 +176,9 @@ def test_an_interrupted_run_that_kept_nothing_says_it_starts_over(
         _interrupt_at(patch, 2, 5)
         assert _train(tiny_model, data_file, tmp_path / "it") == 130
     assert "keeps the work done (Stage I and Stage II)" in capsys.readouterr().err
+
+
+def test_a_run_checkpointed_before_the_prompt_format_existed_resumes_in_chat_only():
+    before = {"output": "a", "lr": 1e-3}  # a config written before the setting
+    assert fingerprint(before, "h") == fingerprint({**before, "prompt_format": "chat"}, "h")
+    assert fingerprint(before, "h") != fingerprint({**before, "prompt_format": "tagged"}, "h")

@@ -91,6 +91,7 @@ def test_an_adapter_report_holds_every_promised_field(tiny_run, data_file, tmp_p
     generation = report["generation"]
     assert generation["padding"] == "left" and generation["decoding"] == "greedy"
     assert generation["unit"] == "sentence" and generation["batch_size"] == 2
+    assert generation["prompt_format"] == "chat"
     assert generation["pieces"] == 4  # the third example has two sentences
     assert report["model"]["source"] == str(tiny_model_of(tiny_run))
     assert report["model"]["dtype"] == "float32"
