@@ -386,8 +386,6 @@ class Decoder:
 
     def prompt_format(self, adapter: str | None) -> PromptFormat:
         """The prompt format of ``adapter``'s rows (None: the base model)."""
-        if adapter is None:
-            return DEFAULT_PROMPT_FORMAT
         return self._prompt_formats.get(adapter, DEFAULT_PROMPT_FORMAT)
 
     def row(self, piece: str, intentions: Sequence[str], adapter: str | None = None) -> Row:

@@ -84,6 +84,12 @@ def prompt_token_ids(
             chat_messages(prompt), add_generation_prompt=True, return_dict=True
         )
         return list(encoded["input_ids"])
+    return plain_prompt_token_ids(tokenizer, prompt)
+
+
+def plain_prompt_token_ids(tokenizer, prompt: str) -> list[int]:
+    """The token ids of a prompt built without the chat template: its text and the blank
+    line after which the answer starts. Training and serving both encode it here."""
     return list(tokenizer(prompt + PLAIN_SEPARATOR)["input_ids"])
 
 

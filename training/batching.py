@@ -15,9 +15,9 @@ import torch
 
 from itune_core.prompts import (
     DEFAULT_PROMPT_FORMAT,
-    PLAIN_SEPARATOR,
     chat_messages,
     generation_prompt,
+    plain_prompt_token_ids,
     uses_chat_template,
 )
 from training.data import RevisionExample
@@ -69,8 +69,8 @@ def encode_generation_example(
     target the assistant's; the prompt part is the template with
     ``add_generation_prompt=True``, exactly what the reviser feeds the model at run time
     (``itune_core.prompts.prompt_token_ids``). Otherwise (a tagged prompt, or no template)
-    the prompt is ``prompt_text`` + ``PLAIN_SEPARATOR`` and the target ends with the EOS
-    token. Sequences longer than ``max_length`` lose their end.
+    the prompt is ``prompt_text`` and a blank line (``plain_prompt_token_ids``) and the
+    target ends with the EOS token. Sequences longer than ``max_length`` lose their end.
 
     Returns:
         ``{"input_ids": [...], "labels": [...]}``, labels ``IGNORE_INDEX`` over the prompt.
@@ -94,7 +94,7 @@ def encode_generation_example(
             answer = tokenizer(full[len(prompt) :], add_special_tokens=False)
             full_ids = prompt_ids + answer["input_ids"]
     else:
-        prompt_ids = tokenizer(prompt_text + PLAIN_SEPARATOR)["input_ids"]
+        prompt_ids = plain_prompt_token_ids(tokenizer, prompt_text)
         target_ids = tokenizer(target_text, add_special_tokens=False)["input_ids"]
         eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
         full_ids = prompt_ids + target_ids + eos

@@ -136,9 +136,9 @@ def test_the_pool_prompts_each_adapter_in_its_own_format(runs, tiny, tokenizer, 
     tagged = row(BEFORE, ["fluency"], "tagged")
     assert 0 < tagged.instruction < len(tagged.prompt)
     assert tokenizer.decode(tagged.prompt[: tagged.instruction]) == "<fluency>"
-    # Both adapters answer in one shared batch, each in its own format.
-    revision = pool.reviser_for("tagged").revise(BEFORE, ["fluency"])
-    assert revision.adapter == "tagged"
+    # Both adapters answer from the one pool, each through its own format's rows.
+    for name in ("tagged", "chat"):
+        assert pool.reviser_for(name).revise(BEFORE, ["fluency"]).adapter == name
 
 
 def test_an_unknown_format_in_a_lineage_is_refused_before_attaching(
