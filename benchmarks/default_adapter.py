@@ -300,7 +300,7 @@ def run_test(args: argparse.Namespace, argv: list[str]) -> None:
         "edits the model is unsure of left out"
     )
     header = [f"Scored once on the test splits, greedy, as the app revises: {kept}.", ""]
-    _write("test", rows, header, argv)
+    _write("test" + (f"_{args.suffix}" if args.suffix else ""), rows, header, argv)
 
 
 def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
@@ -626,14 +626,14 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         help="pick the highest-GLEU policy at most this much SARI below the served one",
     )
-    for stage in (dev, frontier):
+    test = stages.add_parser("test", help="the chosen adapter on the test splits, once")
+    for stage in (dev, frontier, test):
         stage.add_argument(
             "--suffix",
             default="",
             type=suffix,
             help="results written as default_adapter_STAGE_SUFFIX.{md,json} (keeps earlier ones)",
         )
-    test = stages.add_parser("test", help="the chosen adapter on the test splits, once")
     test.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
     test.add_argument("--data", nargs="+", default=["iterater-sent", "iterater-doc"])
     test.add_argument(

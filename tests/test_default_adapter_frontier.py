@@ -190,3 +190,18 @@ def test_compare_bootstraps_each_served_adapter_against_the_first_on_every_set(t
     # the edits fix the fluency examples: ahead of copying on SARI
     assert sari["difference"] > 0 and sari["low"] <= sari["difference"] <= sari["high"]
     assert paired_rows(tmp_path, ["iterater-sent"], names[:1]) == []
+
+
+def test_the_held_out_learner_sentences_share_no_sentence_with_the_sets_choices_were_made_on():
+    from training.data import load_dataset
+
+    heldout = load_dataset(str(LEARNER_SENTENCES.with_name("learner_heldout.jsonl")), "test")
+    assert len(heldout) >= 40
+    assert all(e.labels == ("fluency",) for e in heldout.examples)
+    assert 0 < sum(e.before == e.after for e in heldout.examples) <= 5
+    seen = {
+        e.before.lower()
+        for path in (LEARNER_SENTENCES, LEARNER_MIXED)
+        for e in load_dataset(str(path), "dev").examples
+    }
+    assert not [e.before for e in heldout.examples if e.before.lower() in seen]
