@@ -10,6 +10,12 @@ import re
 # A sentence ends at . ! ? (or …), possibly followed by closing quotes or brackets, when
 # whitespace follows; a line break always ends a piece.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+# An ending that a lowercase word may continue: a trailing-off ellipsis ("I waited... and
+# waited"), or a quotation or bracket closed after its own stop ('"Why?" she asked').
+# After a bare stop, a lowercase word is a new sentence with a lowercase start (learners
+# write "i went home. then i ate"), so it still splits there.
+_CONTINUABLE = re.compile(r"(?:\.{3,}|…+)[\"'”’)\]]*|[.!?…]+[\"'”’)\]]+")
+_NEXT_WORD = re.compile(r"[ \t]*(\w)")
 # Abbreviations after which a full stop does not end the sentence.
 _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "no", "dr", "mr", "mrs", "ms",
@@ -27,7 +33,17 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word is None:
         return False
     token = word.group(1).lower().rstrip(".")
-    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+    # a known abbreviation, an initial ("J. Smith") or initials with dots ("U.S.", "p.m.")
+    return token in _ABBREVIATIONS or re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", token) is not None
+
+
+def _continued(text: str, end: re.Match) -> bool:
+    """Whether the sentence goes on after ``end``: a continuable ending followed, on the
+    same line, by a word that starts in lowercase."""
+    if _CONTINUABLE.fullmatch(end.group()) is None:
+        return False
+    word = _NEXT_WORD.match(text, end.end())
+    return word is not None and word.group(1).islower()
 
 
 def split_pieces(text: str) -> list[tuple[int, int]]:
@@ -41,10 +57,9 @@ def split_pieces(text: str) -> list[tuple[int, int]]:
     """
     spans, start = [], 0
     for match in _END.finditer(text):
-        if (
-            match.group() != "\n"
-            and match.group()[0] == "."
-            and _is_abbreviation(text, match.start())
+        if match.group() != "\n" and (
+            (match.group()[0] == "." and _is_abbreviation(text, match.start()))
+            or _continued(text, match)
         ):
             continue
         end = match.end() if match.group() != "\n" else match.start()

@@ -37,3 +37,41 @@ def test_only_the_word_just_before_a_dot_decides_an_abbreviation():
     assert pieces("We compare e.g. two runs. Done.") == ["We compare e.g. two runs.", "Done."]
     text = " ".join(["The cat sat on the mat."] * 2000)
     assert len(split_pieces(text)) == 2000
+
+
+def test_a_dialogue_tag_stays_with_its_quotation():
+    # Revised alone, "she asked." came back as "She asked."
+    text = '"Why are you late?" she asked. "I missed the bus," he said.'
+    assert pieces(text) == ['"Why are you late?" she asked.', '"I missed the bus," he said.']
+    assert pieces("'Stop!' he shouted. (It was late.) we left.") == [
+        "'Stop!' he shouted.",
+        "(It was late.) we left.",
+    ]
+
+
+def test_a_trailing_off_ellipsis_continues_before_a_lowercase_word():
+    assert pieces("I waited... and waited, but nobody came.") == [
+        "I waited... and waited, but nobody came."
+    ]
+    assert pieces("It fell… and broke. The shooting [...] of a man.") == [
+        "It fell… and broke.",
+        "The shooting [...] of a man.",
+    ]
+    # before a capital, or across a line break, an ellipsis still ends the piece
+    assert pieces("I waited... Nobody came.") == ["I waited...", "Nobody came."]
+    assert pieces("I waited...\nand waited.") == ["I waited...", "and waited."]
+
+
+def test_initials_with_dots_do_not_end_a_sentence():
+    text = "The U.S. economy grew in 2021. We left at 5 p.m. and went home."
+    assert pieces(text) == ["The U.S. economy grew in 2021.", "We left at 5 p.m. and went home."]
+
+
+def test_a_lowercase_start_after_a_bare_stop_is_still_a_new_sentence():
+    # learners write sentences with lowercase starts: each is revised as a sentence
+    assert pieces("i went home. then i ate! wow? yes.") == [
+        "i went home.",
+        "then i ate!",
+        "wow?",
+        "yes.",
+    ]
