@@ -16,6 +16,8 @@ _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 # write "i went home. then i ate"), so it still splits there.
 _CONTINUABLE = re.compile(r"(?:\.{3,}|…+)[\"'”’)\]]*|[.!?…]+[\"'”’)\]]+")
 _NEXT_WORD = re.compile(r"[ \t]*(\w)")
+# A list item's number ("1. The first step"), which alone is no sentence.
+_ENUMERATOR = re.compile(r"\s*\d{1,3}\.")
 # Abbreviations after which a full stop does not end the sentence.
 _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "no", "dr", "mr", "mrs", "ms",
@@ -60,6 +62,7 @@ def split_pieces(text: str) -> list[tuple[int, int]]:
         if match.group() != "\n" and (
             (match.group()[0] == "." and _is_abbreviation(text, match.start()))
             or _continued(text, match)
+            or _ENUMERATOR.fullmatch(text, start, match.end()) is not None
         ):
             continue
         end = match.end() if match.group() != "\n" else match.start()

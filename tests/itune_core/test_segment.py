@@ -75,3 +75,13 @@ def test_a_lowercase_start_after_a_bare_stop_is_still_a_new_sentence():
         "wow?",
         "yes.",
     ]
+
+
+def test_a_list_items_number_stays_with_its_item():
+    # alone, "1." was a piece of its own, sent to the model as a sentence
+    text = "1. The first step is easy.\n2. The second one needs care. It takes 10."
+    assert pieces(text) == [
+        "1. The first step is easy.",
+        "2. The second one needs care.",
+        "It takes 10.",
+    ]
