@@ -1,8 +1,8 @@
 """Serving speed: revising through the running app vs calling the model's ``generate``.
 
-On the first 20 sentences of the IteraTeR sentence-level test split (label not ``others``,
-each revised for its own label), interleaved per sentence (rotating which goes first) so
-machine noise hits all three paths alike:
+On the first 20 distinct sentences of the IteraTeR sentence-level test split (label not
+``others``, each revised for its own label), interleaved per sentence (rotating which goes
+first) so machine noise hits all three paths alike:
 
   direct   ``model.generate`` with the app's prompt and settings (greedy, same token
            budget, stop at a line break); no streaming, no diff, no database
@@ -94,15 +94,18 @@ CONVERT = (
 
 
 def load_sentences(n: int) -> list[tuple[str, str]]:
-    """The first ``n`` (before_sent, label) rows of the test split whose label is not others."""
+    """The first ``n`` (before_sent, label) rows of the test split whose label is not
+    others, each sentence once: the split holds one row per human edit, so a sentence
+    edited twice comes twice, and a paragraph does not repeat its sentences."""
     path = next((p for p in CORPORA if p.is_file()), None)
     if path is None:
         sys.exit(f"error: IteraTeR test split not found at {' or '.join(map(str, CORPORA))}")
-    rows = []
+    rows, seen = [], set()
     with path.open() as f:
         for line in f:
             row = json.loads(line)
-            if row["labels"] != "others":
+            if row["labels"] != "others" and row["before_sent"] not in seen:
+                seen.add(row["before_sent"])
                 rows.append((row["before_sent"], row["labels"]))
             if len(rows) == n:
                 break
