@@ -38,7 +38,14 @@ stops rows from joining: the batch then ends and lets them in.
 
 A request that goes away (``decode``'s iterator closed: the page was closed, the client
 disconnected) drops its waiting rows, and its rows in the running batch stop at their next
-token. An error in a batch is raised in every request that had rows in it; the others go
+token. At the interpreter's exit every scheduler is closed (``close``): its rows stop the
+same way and its thread ends before the interpreter stops it. A daemon thread stopped
+inside a model call aborts the process ("terminate called without an active exception",
+exit status 134), as an app stopped while a writer's revision ran or a script that ended
+with a batch still running did. A request still waiting then gets ``SchedulerClosed``, never
+an answer cut short.
+
+An error in a batch is raised in every request that had rows in it; the others go
 on. ``max_rows=1`` decodes one row at a time: the unbatched path, kept for comparison.
 
 Why not transformers' continuous batching (``generate_batch``, ``init_continuous_batching``):
@@ -50,10 +57,12 @@ guard and the line-break stop, nor prompt lookup. The decoder's own loop
 its passes: continuous batching over PEFT's per-row adapters.
 """
 
+import atexit
 import logging
 import queue
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -67,6 +76,15 @@ logger = logging.getLogger(__name__)
 
 # Seconds the scheduler's thread waits for work before it ends; the next job starts one.
 IDLE_EXIT_S = 60.0
+# Seconds ``close`` waits for the thread to end: a pass over a full batch takes under one.
+CLOSE_WAIT_S = 30.0
+
+
+CLOSED = "the batch scheduler is closed: the process is exiting"
+
+
+class SchedulerClosed(RuntimeError):
+    """The scheduler was closed (the interpreter is exiting): it takes no more work."""
 
 
 @dataclass
@@ -153,6 +171,8 @@ class BatchScheduler:
         # Seconds the model spent on each kind of work (written by the scheduler's thread
         # only): where the time goes under load (``benchmarks/model_time.py``).
         self.busy_seconds = {"generate": 0.0, "score": 0.0, "calls": 0.0}
+        self._closed = False
+        _OPEN.add(self)
 
     @property
     def tokenizer(self):
@@ -176,8 +196,8 @@ class BatchScheduler:
             request.cancel = cancel
         key = next(self._ids)
         with self._cond:
-            self._requests[key] = request
             self._start()
+            self._requests[key] = request
             self._cond.notify_all()
         try:
             for _ in range(len(rows)):
@@ -219,8 +239,8 @@ class BatchScheduler:
         """Queue ``job`` on the list ``queue_name`` for the scheduler's thread (looked up
         under the lock: the thread swaps the lists); its result or its error."""
         with self._cond:
-            getattr(self, queue_name).append(job)
             self._start()
+            getattr(self, queue_name).append(job)
             self._cond.notify_all()
         job.done.wait()
         if job.error is not None:
@@ -229,7 +249,23 @@ class BatchScheduler:
 
     # --- the scheduling thread --------------------------------------------------------
 
+    def close(self, timeout: float = CLOSE_WAIT_S) -> None:
+        """Stop the scheduler: every request's rows stop at their next token, the work
+        still waiting fails with ``SchedulerClosed`` (as does any handed in later), and
+        the thread ends; waits up to ``timeout`` seconds for it. Run for every scheduler at
+        the interpreter's exit (see the module doc)."""
+        with self._cond:
+            self._closed = True
+            for request in self._requests.values():
+                request.cancel.set()
+            thread = self._thread
+            self._cond.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
     def _start(self) -> None:
+        if self._closed:
+            raise SchedulerClosed(CLOSED)
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._loop, name="batch-scheduler", daemon=True)
             self._thread.start()
@@ -245,9 +281,13 @@ class BatchScheduler:
         answered_at = None  # when a pass last answered someone, who may hand in a follow-up
         while True:
             with self._cond:
-                if not self._cond.wait_for(self._has_work, IDLE_EXIT_S):
+                if not self._cond.wait_for(lambda: self._closed or self._has_work(), IDLE_EXIT_S):
                     # Idle: the thread ends (and lets go of the scheduler, so a Reviser
                     # nobody holds can be collected); the next job starts a new one.
+                    self._thread = None
+                    return
+                if self._closed:
+                    self._fail_waiting()
                     self._thread = None
                     return
                 grace = (
@@ -272,6 +312,18 @@ class BatchScheduler:
             if batch:
                 self._run_batch(batch)  # times its own passes (not the jobs run between)
             answered_at = time.monotonic() if jobs or calls or batch else None
+
+    def _fail_waiting(self) -> None:
+        """Hand ``SchedulerClosed`` to everyone still waiting (under the lock)."""
+        closed = SchedulerClosed(CLOSED)
+        for job in [*self._scores, *self._calls]:
+            job.error = closed
+            job.done.set()
+        self._scores, self._calls = [], []
+        for request in self._requests.values():
+            if request.pending:
+                request.pending.clear()
+                request.results.put(closed)
 
     @contextmanager
     def _timed(self, kind: str) -> Iterator[None]:
@@ -384,7 +436,8 @@ class BatchScheduler:
             nonlocal ended
             request, index, _ = batch[k]
             in_flight[id(request)] -= 1
-            request.results.put((index, answer))
+            # once closed, a row stopped at its next token: its answer is cut short
+            request.results.put(SchedulerClosed(CLOSED) if self._closed else (index, answer))
             ended = True
 
         def more(running: int) -> list[tuple[Row, threading.Event]]:
@@ -444,3 +497,13 @@ class BatchScheduler:
         except Exception:  # never fail the batch for it: its rows would be lost
             logger.exception("choosing rows to join the batch failed")
             return []
+
+
+# Every scheduler not yet collected, closed at the interpreter's exit.
+_OPEN: "weakref.WeakSet[BatchScheduler]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for scheduler in list(_OPEN):
+        scheduler.close()

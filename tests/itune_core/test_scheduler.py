@@ -1,6 +1,10 @@
 """The batch scheduler: requests share batches, fairly; a closed request stops its rows;
-a failed batch fails only its requests; batched answers equal answers alone."""
+a failed batch fails only its requests; batched answers equal answers alone; a process
+that exits while a batch runs exits cleanly."""
 
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +13,7 @@ import pytest
 
 from itune_core.decoding import Decoded, Decoder, Row
 from itune_core.reviser import Reviser, ReviseSettings
-from itune_core.scheduler import BatchScheduler
+from itune_core.scheduler import BatchScheduler, SchedulerClosed
 
 
 class FakeDecoder:
@@ -352,3 +356,73 @@ def test_an_idle_scheduler_lets_its_thread_end_and_starts_one_for_the_next_reque
     assert not threads[0].is_alive() and scheduler._thread is None
     assert dict(scheduler.decode(rows(7, 1))) == {0: Decoded("7", 1, False)}
     assert threads[1] is not threads[0]
+
+
+def test_closing_the_scheduler_stops_its_batch_and_fails_what_waits_never_with_a_cut_answer():
+    decoder = FakeDecoder(delay=0.05, budgets=True)
+    scheduler = BatchScheduler(decoder, max_rows=2)
+    long_rows = [Row((k,), 50, True) for k in range(6)]  # 50 passes each
+    got: list = []
+
+    def consume():
+        try:
+            got.extend(scheduler.decode(long_rows))
+        except SchedulerClosed as err:
+            got.append(err)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    while not decoder.batches:
+        time.sleep(0.01)
+    thread = scheduler._thread
+    started = time.monotonic()
+    scheduler.close()
+    assert time.monotonic() - started < 5  # the running rows stopped at their next pass
+    assert not thread.is_alive() and scheduler._thread is None
+    reader.join(timeout=5)
+    # the request got the error, not the answers of rows stopped half way
+    assert len(got) == 1 and isinstance(got[0], SchedulerClosed)
+    assert len(decoder.batches) < 10
+    with pytest.raises(SchedulerClosed):
+        list(scheduler.decode(rows(0, 1)))
+    with pytest.raises(SchedulerClosed):
+        scheduler.scorer(rows(0, 1)[0])(["a"])
+
+
+EXIT_WHILE_DECODING = """
+    import sys, threading
+    from pathlib import Path
+    import torch
+    from itune_core.model import load_model
+    from itune_core.reviser import Reviser
+
+    loaded = load_model("embedded", cache_dir=Path(sys.argv[1]), device=torch.device("cpu"),
+                        dtype=torch.bfloat16)
+    reviser = Reviser(loaded.model, loaded.tokenizer, model_name="embedded")
+    pieces = ["Yesterday I go to the park and I see a big dog that run after me."] * 8
+    first = threading.Event()
+
+    def revise():
+        for _ in reviser.decoder.decode([reviser.decoder.row(p, ["fluency"]) for p in pieces]):
+            first.set()
+
+    threading.Thread(target=revise, daemon=True).start()
+    first.wait()
+    print("exiting while the batch runs", flush=True)
+"""
+
+
+def test_a_process_that_exits_while_a_batch_runs_exits_cleanly(itune_home):
+    # Before the scheduler was closed at exit, the interpreter stopped its thread inside a
+    # forward pass and the process aborted ("terminate called without an active
+    # exception", status 134), three times out of three with this script.
+    script = textwrap.dedent(EXIT_WHILE_DECODING)
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(itune_home / "models")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert "exiting while the batch runs" in done.stdout, done.stderr[-2000:]
+        assert done.returncode == 0, done.stderr[-2000:]
