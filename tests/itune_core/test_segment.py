@@ -1,4 +1,14 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from itune_core.segment import split_pieces
+
+# The pieces a hostile or unusual text is made of: words in both cases, every kind of stop,
+# quotes and brackets, initials, list numbers, abbreviations and whitespace of every kind.
+PARTS = st.sampled_from(
+    ["she", "Then", "i", "word", ".", "...", "…", "?", "!", "?!", '"', "”", "'", ")", "(",
+     "U.S.", "p.m.", "1.", "10.", "e.g.", "J.", " ", "  ", "\n", "\n\n", "\t", "\r\n"]
+)  # fmt: skip
 
 
 def pieces(text):
@@ -85,3 +95,16 @@ def test_a_list_items_number_stays_with_its_item():
         "2. The second one needs care.",
         "It takes 10.",
     ]
+
+
+@given(st.lists(PARTS, max_size=40).map("".join))
+def test_pieces_are_stripped_ordered_single_line_spans_that_cover_every_word(text):
+    spans = split_pieces(text)
+    end = 0
+    for a, b in spans:
+        assert end <= a < b <= len(text)
+        piece = text[a:b]
+        assert piece == piece.strip() and "\n" not in piece
+        assert not text[end:a].strip()  # only whitespace lies between pieces
+        end = b
+    assert not text[end:].strip()
