@@ -78,8 +78,6 @@ logger = logging.getLogger(__name__)
 IDLE_EXIT_S = 60.0
 # Seconds ``close`` waits for the thread to end: a pass over a full batch takes under one.
 CLOSE_WAIT_S = 30.0
-
-
 CLOSED = "the batch scheduler is closed: the process is exiting"
 
 

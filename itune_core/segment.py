@@ -18,6 +18,8 @@ _CONTINUABLE = re.compile(r"(?:\.{3,}|…+)[\"'”’)\]]*|[.!?…]+[\"'”’)\
 _NEXT_WORD = re.compile(r"[ \t]*(\w)")
 # A list item's number ("1. The first step"), which alone is no sentence.
 _ENUMERATOR = re.compile(r"\s*\d{1,3}\.")
+# An initial ("J. Smith") or initials with dots ("U.S.", "p.m."), less the last dot.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 # Abbreviations after which a full stop does not end the sentence.
 _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "no", "dr", "mr", "mrs", "ms",
@@ -35,8 +37,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word is None:
         return False
     token = word.group(1).lower().rstrip(".")
-    # a known abbreviation, an initial ("J. Smith") or initials with dots ("U.S.", "p.m.")
-    return token in _ABBREVIATIONS or re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", token) is not None
+    return token in _ABBREVIATIONS or _INITIALS.fullmatch(token) is not None
 
 
 def _continued(text: str, end: re.Match) -> bool:
