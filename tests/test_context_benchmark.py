@@ -1,0 +1,52 @@
+"""benchmarks/context.py: its hand-written paragraphs are what it says they are and share
+no sentence with the other hand-written sets, and its table counts exact answers per kind
+of paragraph."""
+
+import json
+import re
+
+from benchmarks.context import KINDS, PARAGRAPHS, exact_by_kind, markdown
+from training.data import load_dataset
+
+
+def test_the_paragraphs_are_twelve_with_tense_slips_twelve_with_sentence_errors_four_clean():
+    lines = [json.loads(line) for line in PARAGRAPHS.read_text(encoding="utf-8").splitlines()]
+    kinds = [line["error"] for line in lines]
+    assert [kinds.count(k) for k in KINDS] == [12, 12, 4]
+    for line in lines:
+        assert (line["before_sent"] == line["after_sent"]) == (line["error"] == "clean")
+        assert line["before_sent"].count(". ") >= 1  # a paragraph: two sentences or more
+    # evaluate reads it as it reads any IteraTeR-style file, in its order
+    data = load_dataset(str(PARAGRAPHS), "dev")
+    assert [e.before for e in data.examples] == [line["before_sent"] for line in lines]
+
+
+def test_exact_answers_are_counted_per_kind_and_the_answers_shown_side_by_side():
+    examples = [
+        {"output": "A b.", "reference": "A b."},
+        {"output": "C d.", "reference": "C e."},
+        {"output": "F g.", "reference": "F g."},
+    ]
+    kinds = ["context-tense", "context-tense", "clean"]
+    counts = exact_by_kind(examples, kinds)
+    assert counts == {"context-tense": 1, "clean": 1}
+    rows = {"copy": {"sari": 30.0, "gleu": 70.0, "exact": counts}}
+    text = markdown(
+        "python benchmarks/context.py", rows, kinds, [("clean", "F g.", "F g.", "F h.")]
+    )
+    assert "| copy | 30.00 | 70.00 | 1 | 0 | 1 |" in text
+    assert "| clean | F g. | F g. | **F h.** |" in text  # only a changed answer is bold
+
+
+def test_the_paragraphs_share_no_sentence_with_the_other_hand_written_sets():
+    def sentences(path):
+        found = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            for text in (row["before_sent"], row["after_sent"]):
+                found |= {s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text)}
+        return found - {""}
+
+    ours = sentences(PARAGRAPHS)
+    for name in ("learner_sentences.jsonl", "learner_mixed.jsonl", "learner_heldout.jsonl"):
+        assert not ours & sentences(PARAGRAPHS.with_name(name)), name
