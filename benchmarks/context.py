@@ -15,7 +15,9 @@ whose later sentences slip into the present after an earlier one names a past ti
 none (``clean``, two of them a past sentence before a present one that must stay).
 Copying and the untrained model, sentence by sentence, are scored beside them. It reports
 SARI, GLEU and how many paragraphs come back exactly as the reference, per kind, and
-every paragraph's two answers, and the README's learner draft revised both ways. Greedy
+every paragraph's two answers, and the README's learner draft revised both ways. A fifth
+row takes no model run: each sentence-by-sentence answer with the edits of the whole
+answer that touch none of its own (``with_edits_of``), one way to keep both. Greedy
 and guarded as the app serves, in the dtype ``evaluate`` picks (bf16 where the processor
 runs it natively).
 
@@ -35,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
+from itune_core.edits import Edit, apply_edits, compute_edits  # noqa: E402
+from itune_core.metrics.revisions import example_statistics, scores_from_statistics  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
@@ -58,6 +62,32 @@ def systems(adapter: str) -> dict[str, EvalConfig]:
     }
 
 
+def with_edits_of(source: str, first: str, second: str) -> str:
+    """``first`` (an answer to ``source``) with the edits of ``second`` (another answer to
+    it) that touch none of ``first``'s edits added: one way to keep both answers' fixes."""
+    mine = compute_edits(source, first)
+
+    def clash(edit: Edit) -> bool:
+        return any(
+            edit.start_char_pos <= m.end_char_pos and m.start_char_pos <= edit.end_char_pos
+            for m in mine
+        )
+
+    extra = [edit for edit in compute_edits(source, second) if not clash(edit)]
+    return apply_edits(source, [*mine, *extra])
+
+
+def scored(examples: list[dict[str, Any]], outputs: list[str], kinds: list[str]) -> dict:
+    """SARI, GLEU and exact answers per kind of ``outputs`` for ``examples``' sources."""
+    stats = [
+        example_statistics(e["before"], out, [e["reference"]])
+        for e, out in zip(examples, outputs, strict=True)
+    ]
+    scores = scores_from_statistics(stats)
+    exact = [{**e, "output": out} for e, out in zip(examples, outputs, strict=True)]
+    return {"sari": scores["sari"], "gleu": scores["gleu"], "exact": exact_by_kind(exact, kinds)}
+
+
 def exact_by_kind(examples: list[dict[str, Any]], kinds: list[str]) -> Counter:
     """How many outputs equal their reference, per kind of paragraph."""
     return Counter(
@@ -79,10 +109,14 @@ def markdown(command: str, rows: dict[str, dict], kinds: list[str], answers: lis
     for name, row in rows.items():
         exact = " | ".join(str(row["exact"].get(k, 0)) for k in KINDS)
         lines.append(f"| {name} | {row['sari']:.2f} | {row['gleu']:.2f} | {exact} |")
-    lines += ["", "| kind | source | by sentence | whole |", "|---|---|---|---|"]
-    for kind, source, alone, whole in answers:
-        cells = [source if text == source else f"**{text}**" for text in (alone, whole)]
-        lines.append(f"| {kind} | {source} | {cells[0]} | {cells[1]} |")
+    lines += [
+        "",
+        "| kind | source | by sentence | whole | by sentence + the whole answer's other edits |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, source, *outputs in answers:
+        cells = [source if text == source else f"**{text}**" for text in outputs]
+        lines.append(f"| {kind} | {source} | {' | '.join(cells)} |")
     lines += ["", "Bold: the answer differs from the source."]
     return "\n".join(lines) + "\n"
 
@@ -113,27 +147,30 @@ def main(argv: list[str] | None = None) -> None:
         for name, r in reports.items()
     }
     alone, whole = (reports[n]["examples"] for n in list(reports)[2:])
+    both = [
+        with_edits_of(a["before"], a["output"], w["output"])
+        for a, w in zip(alone, whole, strict=True)
+    ]
+    rows["adapter, by sentence + the whole answer's other edits (no model run)"] = scored(
+        alone, both, kinds
+    )
     answers = [
-        (kind, a["before"], a["output"], w["output"])
-        for kind, a, w in zip(kinds, alone, whole, strict=True)
+        (kind, a["before"], a["output"], w["output"], b)
+        for kind, a, w, b in zip(kinds, alone, whole, both, strict=True)
     ]
     draft = args.work / "learner_draft.jsonl"
     draft.parent.mkdir(parents=True, exist_ok=True)
     line = {"before_sent": DRAFT, "after_sent": DRAFT, "labels": "fluency"}
     draft.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    answers.append(
-        (
-            "the learner draft",
-            DRAFT,
-            *(
-                evaluate(
-                    EvalConfig(adapter=args.adapter, data=str(draft), split="dev", unit=unit),
-                    home=home_folder(),
-                )["examples"][0]["output"]
-                for unit in ("sentence", "whole")
-            ),
-        )
+    by_sentence, by_whole = (
+        evaluate(
+            EvalConfig(adapter=args.adapter, data=str(draft), split="dev", unit=unit),
+            home=home_folder(),
+        )["examples"][0]["output"]
+        for unit in ("sentence", "whole")
     )
+    combined = with_edits_of(DRAFT, by_sentence, by_whole)
+    answers.append(("the learner draft", DRAFT, by_sentence, by_whole, combined))
     stem = "context_learner_paragraphs" + (f"_{args.suffix}" if args.suffix else "")
     record = {"command": command, "date": now(), "rows": rows, "answers": answers}
     print(write(args.out, stem, record, markdown(command, rows, kinds, answers)))

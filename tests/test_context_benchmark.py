@@ -5,7 +5,7 @@ of paragraph."""
 import json
 import re
 
-from benchmarks.context import KINDS, PARAGRAPHS, exact_by_kind, markdown
+from benchmarks.context import KINDS, PARAGRAPHS, exact_by_kind, markdown, with_edits_of
 from training.data import load_dataset
 
 
@@ -50,3 +50,14 @@ def test_the_paragraphs_share_no_sentence_with_the_other_hand_written_sets():
     ours = sentences(PARAGRAPHS)
     for name in ("learner_sentences.jsonl", "learner_mixed.jsonl", "learner_heldout.jsonl"):
         assert not ours & sentences(PARAGRAPHS.with_name(name)), name
+
+
+def test_the_whole_answers_other_edits_join_the_sentence_answer_and_its_own_win_a_clash():
+    source = "He go to school and she have a cat."
+    first = "He goes to school and she have a cat."
+    assert with_edits_of(source, first, "He go to school and she has a cat.") == (
+        "He goes to school and she has a cat."
+    )
+    # the same word edited both ways: the first answer's edit stays, the other is dropped
+    assert with_edits_of(source, first, "He went to school and she have a cat.") == first
+    assert with_edits_of(source, source, first) == first
