@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from itune_core.edits import HeldEdit, compute_edits, hold_back
+from itune_core.edits import HeldEdit, apply_edits, compute_edits, hold_back
 from itune_core.verb_forms import verb_lemmas
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -113,7 +113,12 @@ def guard_tenses(
     edits = compute_edits(source, revised)
     held: dict[int, str] = {}
     for i, edit in enumerate(edits):
-        past = into_the_past(edit.before, edit.after, source[: edit.start_char_pos])
+        # the text the writer reads before the edit: an auxiliary another edit deletes
+        # ("is my" -> "my was") makes no participle of what follows
+        kept = [e for j, e in enumerate(edits[:i]) if j not in held]
+        past = into_the_past(
+            edit.before, edit.after, apply_edits(source[: edit.start_char_pos], kept)
+        )
         if past is not None:
             held[i] = (
                 f"puts the sentence into the past ({past!r}): it names no past time, and a "
