@@ -19,6 +19,8 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
   ITUNE_MIN_EDIT_MARGIN  leave out edits the model is unsure of, in nats (0.5; off: keep all)
+  ITUNE_TENSE_CONTEXT  ``1`` (default): a sentence about the past is revised with the ones
+                     after it as well, for their tenses; ``0``: each sentence alone
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already
@@ -109,6 +111,7 @@ class Settings:
     max_upload_mb: int = 20
     allowed_origins: tuple[str, ...] = ()
     min_edit_margin: float | None = ReviseSettings.min_edit_margin
+    tense_context: bool = ReviseSettings.tense_context
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     admin_user: str = "admin"
@@ -213,6 +216,7 @@ class Settings:
             prompt_lookup=integer("ITUNE_PROMPT_LOOKUP", ReviseSettings.prompt_lookup),
             max_upload_mb=integer("ITUNE_MAX_UPLOAD_MB", 20),
             min_edit_margin=margin("ITUNE_MIN_EDIT_MARGIN"),
+            tense_context=flag("ITUNE_TENSE_CONTEXT", ReviseSettings.tense_context),
             allowed_origins=tuple(
                 o.strip() for o in (get("ITUNE_ALLOWED_ORIGINS") or "").split(",") if o.strip()
             ),
@@ -319,6 +323,7 @@ class ModelSlot:
                     max_chars=s.max_chars,
                     min_edit_margin=s.min_edit_margin,
                     prompt_lookup=s.prompt_lookup,
+                    tense_context=s.tense_context,
                 ),
                 load_labeller=load_labeller,
                 max_labellers=16,  # each a few MB: they share one copy of the base model

@@ -1,27 +1,30 @@
-"""Sentence by sentence against the whole paragraph, on hand-written learner paragraphs.
+"""Sentence by sentence, with tense context, and whole, on hand-written learner paragraphs.
 
 The app revises a text sentence by sentence (``itune_core.segment``), each sentence without
 the others. A learner's story often names its time once ("Last night we went to a
 concert.") and slips into the present after it ("The band play very well"); revised alone,
 the second sentence names no past time, so neither the model nor the tense guard can tell
 that "played" is meant. Revised whole, the model sees the time, but it was trained on
-single sentences.
+single sentences. Tense context (``itune_core.context``, on in the app) revises a past
+sentence with the ones after it as well and takes only the tense fixes from that answer.
 
-This scores the built-in adapter (or ``--adapter``) both ways with ``evaluate``'s two
-units (``--unit sentence``, the app; ``--unit whole``) on
-``benchmarks/learner_paragraphs.jsonl``: 28 short paragraphs written for this check, 12
-whose later sentences slip into the present after an earlier one names a past time
-(``context-tense``), 12 with errors inside their sentences only (``sentence``) and 4 with
-none (``clean``, two of them a past sentence before a present one that must stay).
-Copying and the untrained model, sentence by sentence, are scored beside them. It reports
-SARI, GLEU and how many paragraphs come back exactly as the reference, per kind, and
-every paragraph's two answers, and the README's learner draft revised both ways. A fifth
-row takes no model run: each sentence-by-sentence answer with the edits of the whole
-answer that touch none of its own (``with_edits_of``), one way to keep both. Greedy
-and guarded as the app serves, in the dtype ``evaluate`` picks (bf16 where the processor
-runs it natively).
+This scores the built-in adapter (or ``--adapter``) with ``evaluate``: by sentence without
+tense context, by sentence with it (the app), and each paragraph whole (``--unit whole``),
+on a set of short paragraphs written for this check: ``learner_paragraphs.jsonl`` (28, the
+set the lever was found on) or ``learner_paragraphs_fresh.jsonl`` (24, written after, to
+confirm it on). Each line's ``error`` is its kind: later sentences that slip into the
+present after an earlier one names a past time (``context-tense``), errors inside its
+sentences only (``sentence``), or none (``clean``, mostly a past sentence before a present
+one that must stay). Copying and the untrained model (by sentence, as the app) are scored
+beside them. It reports SARI, GLEU and how many paragraphs come back exactly as the
+reference, per kind, every paragraph's answers, and the README's learner draft revised
+each way. One row takes no model run: each answer by sentence without tense context with
+the edits of the whole answer that touch none of its own (``with_edits_of``). Greedy and
+guarded as the app serves, in the dtype ``evaluate`` picks (bf16 where the processor runs
+it natively).
 
-    python benchmarks/context.py                    # ~3 min on two cores
+    python benchmarks/context.py                    # the fresh set, ~4 min on two cores
+    python benchmarks/context.py --paragraphs benchmarks/learner_paragraphs.jsonl
     python benchmarks/context.py --adapter runs/x --work runs/context-x --suffix x
 """
 
@@ -43,6 +46,7 @@ from storage.environment import home_folder  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
 
 PARAGRAPHS = ROOT / "benchmarks" / "learner_paragraphs.jsonl"
+FRESH = ROOT / "benchmarks" / "learner_paragraphs_fresh.jsonl"
 KINDS = ("context-tense", "sentence", "clean")
 # The learner draft of the README ("The learner draft"), which the app must fix whole.
 DRAFT = (
@@ -51,15 +55,30 @@ DRAFT = (
 )
 
 
-def systems(adapter: str) -> dict[str, EvalConfig]:
-    """The evaluations compared, by name."""
-    data = dict(data=str(PARAGRAPHS), split="dev")
+ALONE, APP, WHOLE = (
+    "adapter, by sentence, no tense context",
+    "adapter, by sentence with tense context (the app)",
+    "adapter, whole paragraph",
+)
+
+
+def systems(adapter: str, paragraphs: Path) -> dict[str, EvalConfig]:
+    """The evaluations compared, by name (files in ``--work`` take the part before the
+    first comma and the unit)."""
+    data = dict(data=str(paragraphs), split="dev")
     return {
         "copy": EvalConfig(baseline="copy", **data),
         "zero-shot, by sentence": EvalConfig(baseline="zero-shot", **data),
-        "adapter, by sentence (the app)": EvalConfig(adapter=adapter, unit="sentence", **data),
-        "adapter, whole paragraph": EvalConfig(adapter=adapter, unit="whole", **data),
+        ALONE: EvalConfig(adapter=adapter, tense_context=False, **data),
+        APP: EvalConfig(adapter=adapter, **data),
+        WHOLE: EvalConfig(adapter=adapter, unit="whole", **data),
     }
+
+
+def report_name(name: str, config: EvalConfig) -> str:
+    """The file ``name``'s report is written to in ``--work``."""
+    context = "" if config.unit == "whole" or config.tense_context else "-alone"
+    return f"{name.split(',')[0]}-{config.unit}{context}.json"
 
 
 def with_edits_of(source: str, first: str, second: str) -> str:
@@ -99,7 +118,7 @@ def markdown(command: str, rows: dict[str, dict], kinds: list[str], answers: lis
     counts = Counter(kinds)
     head = " | ".join(f"exact: {k} ({counts[k]})" for k in KINDS)
     lines = [
-        "# Sentence by sentence against the whole paragraph (learner paragraphs)",
+        "# Sentence by sentence, with tense context and whole (learner paragraphs)",
         "",
         f"`{command}` — {now()}; {cpu_description()}.",
         "",
@@ -111,8 +130,9 @@ def markdown(command: str, rows: dict[str, dict], kinds: list[str], answers: lis
         lines.append(f"| {name} | {row['sari']:.2f} | {row['gleu']:.2f} | {exact} |")
     lines += [
         "",
-        "| kind | source | by sentence | whole | by sentence + the whole answer's other edits |",
-        "|---|---|---|---|---|",
+        "| kind | source | by sentence, no tense context | with tense context (the app) | "
+        "whole | no tense context + the whole answer's other edits |",
+        "|---|---|---|---|---|---|",
     ]
     for kind, source, *outputs in answers:
         cells = [source if text == source else f"**{text}**" for text in outputs]
@@ -124,19 +144,20 @@ def markdown(command: str, rows: dict[str, dict], kinds: list[str], answers: lis
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
+    parser.add_argument("--paragraphs", type=Path, default=FRESH, help="the set scored")
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "context")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--suffix", type=suffix, default="")
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "benchmarks/context.py", *argv])
-    lines = [json.loads(line) for line in PARAGRAPHS.read_text(encoding="utf-8").splitlines()]
+    lines = [json.loads(line) for line in args.paragraphs.read_text(encoding="utf-8").splitlines()]
     kinds = [line["error"] for line in lines]
     reports = {}
-    for name, config in systems(args.adapter).items():
+    for name, config in systems(args.adapter, args.paragraphs).items():
         print(f"scoring {name}", flush=True)
         report = evaluate(config, home=home_folder(), progress=EvalProgressBars())
-        write_report(report, args.work / f"{name.split(',')[0]}-{config.unit}.json")
+        write_report(report, args.work / report_name(name, config))
         reports[name] = report
     rows = {
         name: {
@@ -146,32 +167,27 @@ def main(argv: list[str] | None = None) -> None:
         }
         for name, r in reports.items()
     }
-    alone, whole = (reports[n]["examples"] for n in list(reports)[2:])
+    alone, app, whole = (reports[n]["examples"] for n in (ALONE, APP, WHOLE))
     both = [
         with_edits_of(a["before"], a["output"], w["output"])
         for a, w in zip(alone, whole, strict=True)
     ]
-    rows["adapter, by sentence + the whole answer's other edits (no model run)"] = scored(
-        alone, both, kinds
-    )
+    rows[f"{ALONE} + the whole answer's other edits (no model run)"] = scored(alone, both, kinds)
     answers = [
-        (kind, a["before"], a["output"], w["output"], b)
-        for kind, a, w, b in zip(kinds, alone, whole, both, strict=True)
+        (kind, a["before"], a["output"], c["output"], w["output"], b)
+        for kind, a, c, w, b in zip(kinds, alone, app, whole, both, strict=True)
     ]
     draft = args.work / "learner_draft.jsonl"
     draft.parent.mkdir(parents=True, exist_ok=True)
     line = {"before_sent": DRAFT, "after_sent": DRAFT, "labels": "fluency"}
     draft.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    by_sentence, by_whole = (
-        evaluate(
-            EvalConfig(adapter=args.adapter, data=str(draft), split="dev", unit=unit),
-            home=home_folder(),
-        )["examples"][0]["output"]
-        for unit in ("sentence", "whole")
+    by_sentence, with_context, by_whole = (
+        evaluate(systems(args.adapter, draft)[name], home=home_folder())["examples"][0]["output"]
+        for name in (ALONE, APP, WHOLE)
     )
     combined = with_edits_of(DRAFT, by_sentence, by_whole)
-    answers.append(("the learner draft", DRAFT, by_sentence, by_whole, combined))
-    stem = "context_learner_paragraphs" + (f"_{args.suffix}" if args.suffix else "")
+    answers.append(("the learner draft", DRAFT, by_sentence, with_context, by_whole, combined))
+    stem = "context_" + args.paragraphs.stem + (f"_{args.suffix}" if args.suffix else "")
     record = {"command": command, "date": now(), "rows": rows, "answers": answers}
     print(write(args.out, stem, record, markdown(command, rows, kinds, answers)))
 

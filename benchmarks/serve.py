@@ -23,7 +23,9 @@ its first sentence alone, through the app's ``/revise`` (the paragraph's sentenc
 decoded together in batches), and the paragraph's sentences in one bare batched
 ``generate`` call (left padded, no stops but end of turn), alternating, ``--repeats``
 times: the paragraph's latency over one sentence's (target at most 2x) and the app's over
-the bare batched call.
+the bare batched call. Beside them, the paragraph through ``Reviser.revise`` in this
+process with tense context on (the app's default, ``itune_core.context``) and off: what the
+windows it decodes beside the sentences cost.
 
 Same answers in bf16 (``--same-answers``, 100 sentences): each sentence's greedy answer
 decoded alone and in batches of 16 with ``itune_core.decoding.Decoder`` in the model's
@@ -62,6 +64,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 # run as a script: the project's packages sit one level up
@@ -76,17 +79,20 @@ from gradio_client import Client
 ROOT = Path(__file__).resolve().parents[1]
 
 from benchmarks.record import cpu_description, now  # noqa: E402
+from itune_core.context import tense_windows  # noqa: E402
 from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.prompts import prompt_token_ids  # noqa: E402
 from itune_core.reviser import Reviser, ReviseSettings, clean_output  # noqa: E402
 from itune_core.scheduler import BatchScheduler  # noqa: E402
+from itune_core.segment import split_pieces  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 SPLIT = "iterater/human_sent_level/test.json"
 CORPORA = [ROOT / "training" / "corpora" / SPLIT, ROOT.parent / "shared" / "data" / SPLIT]
 READY_TEXT = "He go to school yesterday."
 PATHS = ("direct", "lookup", "reviser", "app")
+REVISERS = ("tense context on", "tense context off")  # the paragraph in this process
 CONVERT = (
     "import sys; from pathlib import Path; from itune_core.model import resolve_model_source; "
     "resolve_model_source(None, Path(sys.argv[1]) / 'models')"
@@ -229,20 +235,26 @@ def bare_batched_generate(loaded, pieces: list[str], label: str, settings) -> in
     return int((out[:, width:] != tok.pad_token_id).sum())
 
 
-def documents(app, loaded, sentences, repeats: int, settings) -> dict:
-    """A paragraph of ``sentences`` against its first sentence, through the app, and the
-    paragraph in one bare batched ``generate``; alternating, ``repeats`` times."""
+def documents(app, loaded, sentences, repeats: int, settings, revisers: dict) -> dict:
+    """A paragraph of ``sentences`` against its first sentence, through the app, the
+    paragraph in one bare batched ``generate``, and through each of ``revisers`` (by name)
+    in this process; alternating, ``repeats`` times."""
     label = sentences[0][1]
     pieces = [text.strip() for text, _ in sentences]
     paragraph, one = " ".join(pieces), pieces[0]
-    times: dict[str, list[float]] = {"one sentence": [], "paragraph": [], "bare batched": []}
     calls = {
         "one sentence": lambda: app.revise(one, label),
         "paragraph": lambda: app.revise(paragraph, label),
         "bare batched": lambda: bare_batched_generate(loaded, pieces, label, settings),
+        **{
+            name: (lambda r=reviser: r.revise(paragraph, [label]))
+            for name, reviser in revisers.items()
+        },
     }
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for rep in range(repeats):
-        order = list(calls)[rep % 3 :] + list(calls)[: rep % 3]
+        shift = rep % len(calls)
+        order = list(calls)[shift:] + list(calls)[:shift]
         for name in order:
             started = time.perf_counter()
             calls[name]()
@@ -254,6 +266,7 @@ def documents(app, loaded, sentences, repeats: int, settings) -> dict:
         "median_s": med,
         "paragraph_over_sentence": med["paragraph"] / med["one sentence"],
         "app_over_bare_batched": med["paragraph"] / med["bare batched"],
+        "windows": len(tense_windows(paragraph, split_pieces(paragraph))),
     }
 
 
@@ -361,12 +374,24 @@ def documents_table(docs: dict, same: dict | None) -> str:
         f"| app `/revise`, one sentence | {m['one sentence']:.2f} |",
         f"| app `/revise`, the paragraph | {m['paragraph']:.2f} |",
         f"| bare batched `generate` of the paragraph's sentences | {m['bare batched']:.2f} |",
+        *[
+            f"| `Reviser.revise` in this process, the paragraph, {name} | {m[name]:.2f} |"
+            for name in REVISERS
+            if name in m
+        ],
         "",
         f"The paragraph takes **{ratio:.2f}×** one sentence (target at most 2×: "
         f"{'met' if ratio <= 2 else 'missed'}); the app takes "
         f"{docs['app_over_bare_batched']:.2f}× the bare batched `generate` for it (the app "
         "also stops loops, scores its edits, labels them and stores the revision).",
     ]
+    if all(name in m for name in REVISERS):
+        on, off = (m[name] for name in REVISERS)
+        lines += [
+            "",
+            f"Tense context decodes {docs.get('windows', '?')} window(s) beside the "
+            f"paragraph's sentences: {on / off:.2f}× the time without it.",
+        ]
     if same is not None:
         lines += [
             "",
@@ -493,6 +518,15 @@ def main() -> None:
     loaded = load_model(None, cache_dir=home / "models", device=device, dtype=default_dtype(device))
     settings = ReviseSettings()
     reviser = Reviser(loaded.model, loaded.tokenizer, model_name=loaded.name, settings=settings)
+    revisers = {
+        name: Reviser(
+            loaded.model,
+            loaded.tokenizer,
+            model_name=loaded.name,
+            settings=replace(settings, tense_context=on),
+        )
+        for name, on in zip(REVISERS, (True, False), strict=True)
+    }
     app = None
     try:
         for k in range(args.warm_starts):
@@ -506,7 +540,7 @@ def main() -> None:
         calls = path_calls(loaded, reviser, settings, app)
         runs = time_paths(calls, sentences, args.repeats, app)
         docs = documents(
-            app, loaded, sentences[: args.paragraph_sentences], 2 * args.repeats, settings
+            app, loaded, sentences[: args.paragraph_sentences], 2 * args.repeats, settings, revisers
         )
         print(f"documents: {docs['median_s']}", flush=True)
         same = None

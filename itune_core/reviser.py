@@ -13,7 +13,9 @@ piece. What the model adds around the answer ("Here is the revised text:", quote
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
 are held back (``itune_core.facts``), and under fluency alone those that drop a connector
 (``itune_core.connectors``) or delete a phrase (``itune_core.deletions``); those the
-model is unsure of are left out (``itune_core.confidence``).
+model is unsure of are left out (``itune_core.confidence``). A sentence about the past is
+also revised with the sentences after it, for the tenses they need
+(``itune_core.context``); those sentences show when both answers are in.
 """
 
 import difflib
@@ -30,6 +32,7 @@ import torch
 
 from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
+from itune_core.context import tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
 from itune_core.deletions import guard_deletions
 from itune_core.edits import Edit, HeldEdit, piecewise_edits
@@ -80,6 +83,9 @@ class ReviseSettings:
             three words or more (``itune_core.deletions``).
         tense_guard: hold back the edits that put a piece naming no past time into the
             past unless ``meaning-changed`` was asked for (``itune_core.tenses``).
+        tense_context: revise each sentence about the past together with the sentences
+            after it in its paragraph as well, and take from that answer the edits that
+            put those sentences into the past (``itune_core.context``).
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
@@ -98,6 +104,7 @@ class ReviseSettings:
     connector_guard: bool = True
     deletion_guard: bool = True
     tense_guard: bool = True
+    tense_context: bool = True
     min_edit_margin: float | None = 0.5
     prompt_lookup: int = 10
 
@@ -387,26 +394,59 @@ class Reviser:
             parts.append(text[pos:])
             return "".join(parts)
 
-        rows = [self.decoder.row(piece, wanted, self.adapter_name) for piece in pieces]
+        windows = tense_windows(text, spans) if self.settings.tense_context else []
+        window_of = {k: w for w, window in enumerate(windows) for k in window.later()}
+        own: dict[int, str] = {}
+        window_answers: dict[int, str] = {}
+        sources = pieces + [text[slice(*window.span(spans))] for window in windows]
+
+        def settle() -> bool:
+            """Put in the text each piece whose answers are all in; whether any was."""
+            ready = [
+                k
+                for k in own
+                if k not in revised_pieces
+                and (k not in window_of or window_of[k] in window_answers)
+            ]
+            for k in ready:
+                w = window_of.get(k)
+                merged = (
+                    with_tense_context(text, spans, windows[w], window_answers[w], own)
+                    if w is not None
+                    else {}
+                )
+                revised_pieces[k] = merged[k].text if k in merged else own[k]
+                if k in merged:  # what the window put in is no longer held back
+                    held_edits[k] = merged[k].keep(held_edits[k])
+                    unsure_edits[k] = merged[k].keep(unsure_edits[k])
+            return bool(ready)
+
+        rows = [self.decoder.row(source, wanted, self.adapter_name) for source in sources]
         yield ReviseProgress(0, len(spans), text)
         with closing(self.decoder.decode(rows)) as decoded_rows:
             for k, decoded in decoded_rows:
                 answer = accept_answer(
                     decoded.text,
-                    pieces[k],
+                    sources[k],
                     decoded.cut_off,
                     wanted,
                     self.settings,
                     self.decoder.scorer(rows[k]),
                 )
                 self.decoder.release(rows[k])
-                if answer.discarded:
-                    logger.info("discarded the model's answer for piece %d: %r", k, decoded.text)
-                    discarded += 1
-                held_edits[k], unsure_edits[k] = answer.held, answer.unsure
-                revised_pieces[k] = answer.text
                 tokens += decoded.tokens
-                yield ReviseProgress(len(revised_pieces), len(spans), assemble())
+                if k >= len(pieces):  # a window: only its tense fixes are used
+                    window_answers[k - len(pieces)] = answer.text
+                else:
+                    if answer.discarded:
+                        logger.info(
+                            "discarded the model's answer for piece %d: %r", k, decoded.text
+                        )
+                        discarded += 1
+                    held_edits[k], unsure_edits[k] = answer.held, answer.unsure
+                    own[k] = answer.text
+                if settle():
+                    yield ReviseProgress(len(revised_pieces), len(spans), assemble())
 
         revised = assemble()
         label = wanted[0] if len(wanted) == 1 else None

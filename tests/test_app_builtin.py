@@ -128,6 +128,26 @@ def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
 @pytest.mark.parametrize(
     ("draft", "fixed"),
     [
+        (
+            "Yesterday was a terrible day. I miss the bus and arrive late to work.",
+            "Yesterday was a terrible day. I missed the bus and arrived late to work.",
+        ),
+        (
+            "Last year I learned to drive. Today I drive to work every day.",
+            "Last year I learned to drive. Today I drive to work every day.",
+        ),
+    ],
+)
+def test_a_story_keeps_its_time_from_one_sentence_to_the_next(running, draft, fixed):
+    # revised alone, "I miss the bus" names no time; the sentence before it does (tense
+    # context), and a sentence that names the present keeps it
+    client, _, _ = running
+    assert client.predict(draft, ["fluency"], api_name="/revise")[0]["revised"] == fixed
+
+
+@pytest.mark.parametrize(
+    ("draft", "fixed"),
+    [
         ("I think its important to sleep well.", "I think it's important to sleep well."),
         ("The company changed its name last year.", "The company changed its name last year."),
     ],

@@ -4,20 +4,23 @@ of paragraph."""
 
 import json
 
-from benchmarks.context import KINDS, PARAGRAPHS, exact_by_kind, markdown, with_edits_of
+import pytest
+
+from benchmarks.context import FRESH, KINDS, PARAGRAPHS, exact_by_kind, markdown, with_edits_of
 from itune_core.segment import split_pieces
 from training.data import load_dataset
 
 
-def test_the_paragraphs_are_twelve_with_tense_slips_twelve_with_sentence_errors_four_clean():
-    lines = [json.loads(line) for line in PARAGRAPHS.read_text(encoding="utf-8").splitlines()]
+@pytest.mark.parametrize(("paragraphs", "counts"), [(PARAGRAPHS, [12, 12, 4]), (FRESH, [10, 6, 8])])
+def test_each_set_holds_the_paragraphs_of_each_kind_it_says(paragraphs, counts):
+    lines = [json.loads(line) for line in paragraphs.read_text(encoding="utf-8").splitlines()]
     kinds = [line["error"] for line in lines]
-    assert [kinds.count(k) for k in KINDS] == [12, 12, 4]
+    assert [kinds.count(k) for k in KINDS] == counts
     for line in lines:
         assert (line["before_sent"] == line["after_sent"]) == (line["error"] == "clean")
         assert line["before_sent"].count(". ") >= 1  # a paragraph: two sentences or more
     # evaluate reads it as it reads any IteraTeR-style file, in its order
-    data = load_dataset(str(PARAGRAPHS), "dev")
+    data = load_dataset(str(paragraphs), "dev")
     assert [e.before for e in data.examples] == [line["before_sent"] for line in lines]
 
 
@@ -47,9 +50,11 @@ def test_the_paragraphs_share_no_sentence_with_the_other_hand_written_sets():
                 found |= {text[a:b].lower() for a, b in split_pieces(text)}
         return found
 
-    ours = sentences(PARAGRAPHS)
-    for name in ("learner_sentences.jsonl", "learner_mixed.jsonl", "learner_heldout.jsonl"):
-        assert not ours & sentences(PARAGRAPHS.with_name(name)), name
+    others = ("learner_sentences.jsonl", "learner_mixed.jsonl", "learner_heldout.jsonl")
+    for name in others:
+        assert not sentences(PARAGRAPHS) & sentences(PARAGRAPHS.with_name(name)), name
+        assert not sentences(FRESH) & sentences(FRESH.with_name(name)), name
+    assert not sentences(FRESH) & sentences(PARAGRAPHS)
 
 
 def test_the_whole_answers_other_edits_join_the_sentence_answer_and_its_own_win_a_clash():

@@ -124,6 +124,15 @@ def test_the_confidence_threshold_is_a_setting_and_off_keeps_every_edit():
         Settings.from_env({"ITUNE_MIN_EDIT_MARGIN": "nan"})
 
 
+def test_tense_context_is_a_setting_on_by_default():
+    from itune_core.reviser import ReviseSettings
+
+    assert Settings.from_env({}).tense_context is ReviseSettings.tense_context is True
+    assert Settings.from_env({"ITUNE_TENSE_CONTEXT": "0"}).tense_context is False
+    with pytest.raises(ValueError, match="ITUNE_TENSE_CONTEXT must be 0 or 1"):
+        Settings.from_env({"ITUNE_TENSE_CONTEXT": "sometimes"})
+
+
 def test_prompt_lookup_is_a_setting_and_zero_turns_it_off():
     from itune_core.reviser import ReviseSettings
 

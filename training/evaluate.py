@@ -51,7 +51,7 @@ from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat
 from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
-from training.generation import UNITS, TextRevision, revise_texts, text_spans
+from training.generation import UNITS, TextRevision, revise_texts, rows_to_decode
 from training.vocabulary import BaseDtype, Baseline
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,9 @@ class EvalConfig:
             them is taken (``training.generation.revise_texts``).
         min_edit_margin: leave out the edits the model is unsure of (margin in nats at most
             this; ``itune_core.confidence``); None keeps them all. Default: the app's.
+        tense_context: revise each sentence about the past with the sentences after it as
+            well, for their tenses (``itune_core.context``), as the app does; ``unit``
+            ``sentence`` only.
         dtype: ``auto`` (bf16 where the hardware runs it natively, else fp32) or a dtype.
         cpu: run on the CPU even where a GPU is present.
     """
@@ -104,6 +107,7 @@ class EvalConfig:
     unit: str = "sentence"
     edit_beams: int = 0
     min_edit_margin: float | None = ReviseSettings.min_edit_margin
+    tense_context: bool = ReviseSettings.tense_context
     dtype: str = "auto"
     cpu: bool = False
 
@@ -154,6 +158,8 @@ class EvalConfig:
         argv += [
             str(x) for flag, value in flags.items() if value is not None for x in (flag, value)
         ]
+        if self.tense_context != ReviseSettings.tense_context:
+            argv.append("--tense-context" if self.tense_context else "--no-tense-context")
         return [*argv, "--cpu"] if self.cpu else argv
 
     @property
@@ -435,9 +441,11 @@ def _decode(
     generation time and speeds to ``timing``."""
     sources = [e.before for e in examples]
     settings = ReviseSettings(
-        max_new_tokens=config.max_new_tokens, min_edit_margin=config.min_edit_margin
+        max_new_tokens=config.max_new_tokens,
+        min_edit_margin=config.min_edit_margin,
+        tense_context=config.tense_context,
     )
-    pieces = sum(len(text_spans(text, config.unit)) for text in sources)
+    pieces = rows_to_decode(sources, config.unit, settings)
     progress.start("revising", pieces, "piece")
     t0 = time.perf_counter()
     revisions = revise_texts(
@@ -562,6 +570,7 @@ def generation_settings(
             "left out (itune_core.confidence)"
         ),
         "min_edit_margin": settings.min_edit_margin,
+        "tense_context": settings.tense_context and config.unit == "sentence",
         "adapter": config.adapter,
         "pieces": sum(len(r.pieces) for r in revisions),
         "discarded_pieces": sum(r.discarded_pieces for r in revisions),
@@ -688,6 +697,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="leave out edits the model is unsure of: margin at most NATS; 'off' keeps "
         f"every edit (default {ReviseSettings.min_edit_margin}, as the app)",
     )
+    p.add_argument(
+        "--tense-context",
+        action=argparse.BooleanOptionalAction,
+        default=ReviseSettings.tense_context,
+        help="revise each sentence about the past with the sentences after it as well, for "
+        f"their tenses (default {'on' if ReviseSettings.tense_context else 'off'}, as the app)",
+    )
     p.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")
     p.add_argument("--cpu", action="store_true", help="run on the CPU")
     p.add_argument("--output", type=Path, help="report path (default: ADAPTER/eval-*.json)")
@@ -721,6 +737,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         unit=args.unit,
         edit_beams=args.edit_beams,
         min_edit_margin=args.min_edit_margin,
+        tense_context=args.tense_context,
         dtype=args.dtype,
         cpu=args.cpu,
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from itune_core.context import Window, tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Row
 from itune_core.edits import HeldEdit
 from itune_core.prompts import DEFAULT_PROMPT_FORMAT
@@ -67,6 +68,7 @@ class TextRevision:
     revised: str
     pieces: tuple[PieceAnswer, ...]
     unguarded: str = ""
+    context: tuple[PieceAnswer, ...] = ()  # the answers for its tense windows
 
     @property
     def held_edits(self) -> int:
@@ -82,7 +84,7 @@ class TextRevision:
 
     @property
     def generated_tokens(self) -> int:
-        return sum(p.tokens for p in self.pieces)
+        return sum(p.tokens for p in (*self.pieces, *self.context))
 
     @property
     def alternative_pieces(self) -> int:
@@ -267,6 +269,23 @@ def text_spans(text: str, unit: str) -> list[tuple[int, int]]:
     raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
 
 
+def text_windows(
+    text: str, spans: Sequence[tuple[int, int]], unit: str, settings: ReviseSettings
+) -> list[Window]:
+    """The tense windows decoded beside ``text``'s pieces (``itune_core.context``): none
+    for a text revised whole or where ``settings`` turn tense context off."""
+    return tense_windows(text, spans) if unit == "sentence" and settings.tense_context else []
+
+
+def rows_to_decode(texts: Sequence[str], unit: str, settings: ReviseSettings) -> int:
+    """How many rows ``revise_texts`` decodes in its greedy pass: pieces and windows."""
+    total = 0
+    for text in texts:
+        spans = text_spans(text, unit)
+        total += len(spans) + len(text_windows(text, spans, unit, settings))
+    return total
+
+
 def assemble(text: str, spans: Sequence[tuple[int, int]], revised: Sequence[str]) -> str:
     """``text`` with each span replaced by its revision and the whitespace between kept."""
     parts, pos = [], 0
@@ -330,6 +349,12 @@ def revise_texts(
     spans = [text_spans(text, unit) for text in texts]
     units = [(t, k) for t, text_pieces in enumerate(spans) for k in range(len(text_pieces))]
     piece_of = {(t, k): texts[t][a:b] for t, k in units for a, b in [spans[t][k]]}
+    # a text's tense windows (itune_core.context) decode beside its pieces, as (t, -1 - w)
+    windows = [text_windows(text, spans[t], unit, settings) for t, text in enumerate(texts)]
+    for t, found in enumerate(windows):
+        for w, window in enumerate(found):
+            units.append((t, -1 - w))
+            piece_of[(t, -1 - w)] = texts[t][slice(*window.span(spans[t]))]
     order = sorted(units, key=lambda u: -len(piece_of[u]))
 
     def batch(chunk: list[Piece]) -> list[tuple[str, tuple[str, ...]]]:
@@ -338,7 +363,7 @@ def revise_texts(
     greedy = reviser.revise_joined(batch(order), batch_size, on_batch)
     answers: dict[Piece, PieceAnswer] = dict(zip(order, greedy, strict=True))
     if edit_beams:
-        again = [u for u in order if answers[u].revised == piece_of[u]]
+        again = [u for u in order if u[1] >= 0 and answers[u].revised == piece_of[u]]
         if on_again is not None:
             on_again(len(again))
         per_call = max(1, batch_size // edit_beams)
@@ -348,7 +373,7 @@ def revise_texts(
                     answers[u] = found
             if on_batch is not None:
                 on_batch(len(chunk))
-    return _text_revisions(texts, spans, answers)
+    return _text_revisions(texts, spans, windows, answers)
 
 
 def _check_revise_arguments(
@@ -378,13 +403,31 @@ def _beam_chunks(
 
 
 def _text_revisions(
-    texts: Sequence[str], spans: list[list[tuple[int, int]]], answers: dict[Piece, PieceAnswer]
+    texts: Sequence[str],
+    spans: list[list[tuple[int, int]]],
+    windows: list[list[Window]],
+    answers: dict[Piece, PieceAnswer],
 ) -> list[TextRevision]:
-    """Each text put back together from its pieces' answers."""
+    """Each text put back together from its pieces' answers, with its windows' tense
+    fixes (``itune_core.context``) in them."""
     results = []
     for t, text in enumerate(texts):
-        pieces = tuple(answers[(t, k)] for k in range(len(spans[t])))
+        pieces = [answers[(t, k)] for k in range(len(spans[t]))]
+        context = tuple(answers[(t, -1 - w)] for w in range(len(windows[t])))
+        for window, found in zip(windows[t], context, strict=True):
+            own = {k: pieces[k].revised for k in window.later()}
+            fixed = with_tense_context(text, spans[t], window, found.revised, own)
+            unguarded = {k: pieces[k].unguarded for k in window.later()}
+            before = with_tense_context(text, spans[t], window, found.unguarded, unguarded)
+            for k, merged in fixed.items():
+                pieces[k] = replace(
+                    pieces[k],
+                    revised=merged.text,
+                    unguarded=before[k].text if k in before else pieces[k].unguarded,
+                    held=merged.keep(pieces[k].held),
+                    unsure=merged.keep(pieces[k].unsure),
+                )
         revised = assemble(text, spans[t], [p.revised for p in pieces])
         unguarded = assemble(text, spans[t], [p.unguarded for p in pieces])
-        results.append(TextRevision(text, revised, pieces, unguarded))
+        results.append(TextRevision(text, revised, tuple(pieces), unguarded, context))
     return results
