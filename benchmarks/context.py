@@ -11,8 +11,9 @@ sentence with the ones after it as well and takes only the tense fixes from that
 This scores the built-in adapter (or ``--adapter``) with ``evaluate``: by sentence without
 tense context, by sentence with it (the app), and each paragraph whole (``--unit whole``),
 on a set of short paragraphs written for this check: ``learner_paragraphs.jsonl`` (28, the
-set the lever was found on) or ``learner_paragraphs_fresh.jsonl`` (24, written after, to
-confirm it on). Each line's ``error`` is its kind: later sentences that slip into the
+set the lever was found on), ``learner_paragraphs_fresh.jsonl`` (24, written after, to
+confirm it on; it showed a flaw, mended) or ``learner_paragraphs_confirm.jsonl`` (20,
+written after the mend). Each line's ``error`` is its kind: later sentences that slip into the
 present after an earlier one names a past time (``context-tense``), errors inside its
 sentences only (``sentence``), or none (``clean``, mostly a past sentence before a present
 one that must stay). Copying and the untrained model (by sentence, as the app) are scored
@@ -25,6 +26,8 @@ it natively).
 
     python benchmarks/context.py                    # the fresh set, ~4 min on two cores
     python benchmarks/context.py --paragraphs benchmarks/learner_paragraphs.jsonl
+    python benchmarks/context.py --paragraphs benchmarks/learner_paragraphs_confirm.jsonl \
+        --dtype float32 --suffix fp32      # float32: answers that do not depend on the batch
     python benchmarks/context.py --adapter runs/x --work runs/context-x --suffix x
 """
 
@@ -43,10 +46,17 @@ from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
 from itune_core.edits import Edit, apply_edits, compute_edits  # noqa: E402
 from itune_core.metrics.revisions import example_statistics, scores_from_statistics  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
-from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
+from training.evaluate import (  # noqa: E402
+    DTYPES,
+    EvalConfig,
+    EvalProgressBars,
+    evaluate,
+    write_report,
+)
 
 PARAGRAPHS = ROOT / "benchmarks" / "learner_paragraphs.jsonl"
 FRESH = ROOT / "benchmarks" / "learner_paragraphs_fresh.jsonl"
+CONFIRM = ROOT / "benchmarks" / "learner_paragraphs_confirm.jsonl"
 KINDS = ("context-tense", "sentence", "clean")
 # The learner draft of the README ("The learner draft"), which the app must fix whole.
 DRAFT = (
@@ -62,10 +72,10 @@ ALONE, APP, WHOLE = (
 )
 
 
-def systems(adapter: str, paragraphs: Path) -> dict[str, EvalConfig]:
+def systems(adapter: str, paragraphs: Path, dtype: str = "auto") -> dict[str, EvalConfig]:
     """The evaluations compared, by name (files in ``--work`` take the part before the
     first comma and the unit)."""
-    data = dict(data=str(paragraphs), split="dev")
+    data = dict(data=str(paragraphs), split="dev", dtype=dtype)
     return {
         "copy": EvalConfig(baseline="copy", **data),
         "zero-shot, by sentence": EvalConfig(baseline="zero-shot", **data),
@@ -145,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--adapter", default=str(ROOT / "adapters" / "itune-default"))
     parser.add_argument("--paragraphs", type=Path, default=FRESH, help="the set scored")
+    parser.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "context")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--suffix", type=suffix, default="")
@@ -154,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     lines = [json.loads(line) for line in args.paragraphs.read_text(encoding="utf-8").splitlines()]
     kinds = [line["error"] for line in lines]
     reports = {}
-    for name, config in systems(args.adapter, args.paragraphs).items():
+    for name, config in systems(args.adapter, args.paragraphs, args.dtype).items():
         print(f"scoring {name}", flush=True)
         report = evaluate(config, home=home_folder(), progress=EvalProgressBars())
         write_report(report, args.work / report_name(name, config))
@@ -182,7 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     line = {"before_sent": DRAFT, "after_sent": DRAFT, "labels": "fluency"}
     draft.write_text(json.dumps(line) + "\n", encoding="utf-8")
     by_sentence, with_context, by_whole = (
-        evaluate(systems(args.adapter, draft)[name], home=home_folder())["examples"][0]["output"]
+        evaluate(systems(args.adapter, draft, args.dtype)[name], home=home_folder())["examples"][0][
+            "output"
+        ]
         for name in (ALONE, APP, WHOLE)
     )
     combined = with_edits_of(DRAFT, by_sentence, by_whole)

@@ -6,9 +6,10 @@ well.") cannot be fixed that way: the second sentence alone names no past time, 
 model does not propose "played", and the tense guard (``itune_core.tenses``) would hold it
 back if it did.
 
-So a sentence about the past (``about_the_past``) opens a *window* over the sentences of
-its paragraph that follow it: at most ``MAX_FOLLOWING``, up to the first that is itself
-about the past, names the present ("now", "today", "these days"...) or starts a new line.
+So a sentence that tells of the past (``tells_the_past``: a past time or a verb in the
+simple past, not "is tired" or "the proposed method") opens a *window* over the sentences
+of its paragraph that follow it: at most ``MAX_FOLLOWING``, up to the first that itself
+tells of the past, names the present ("now", "today", "these days"...) or starts a new line.
 The window is revised as one more piece, with the same intentions and guards, and of its
 answer only the edits inside a later sentence that put a verb into the past
 (``into_the_past``) are used: each replaces the edits of that sentence's own answer it
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, shift_edits
-from itune_core.tenses import about_the_past, into_the_past
+from itune_core.tenses import into_the_past, tells_the_past
 
 MAX_FOLLOWING = 2  # later sentences one window takes in
 _PRESENT_TIME = re.compile(
@@ -60,14 +61,14 @@ def tense_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[Window]:
     windows: list[Window] = []
     k = 0
     while k < len(spans):
-        if not about_the_past(text[slice(*spans[k])]):
+        if not tells_the_past(text[slice(*spans[k])]):
             k += 1
             continue
         last = k
         while last + 1 < len(spans) and last - k < MAX_FOLLOWING:
             gap = text[spans[last][1] : spans[last + 1][0]]
             following = text[slice(*spans[last + 1])]
-            if "\n" in gap or about_the_past(following) or names_the_present(following):
+            if "\n" in gap or tells_the_past(following) or names_the_present(following):
                 break
             last += 1
         if last > k:

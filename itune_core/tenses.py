@@ -53,6 +53,18 @@ _PAST_TIME = re.compile(
 )
 
 
+# After these (up to two words back) a form that looks like a past is an adjective:
+# "I feel tired", "it seems finished".
+_LINKING = frozenset(
+    ("feel", "feels", "seem", "seems", "look", "looks", "get", "gets", "become", "becomes")
+)
+# Right after these, too: "the proposed method", "my married sister".
+_DETERMINERS = frozenset(
+    ("the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its",
+     "our", "their", "some", "many", "every", "each", "no")
+)  # fmt: skip
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
@@ -79,6 +91,29 @@ def _auxiliary(word: str) -> bool:
 def about_the_past(text: str) -> bool:
     """Whether ``text`` names a past time or holds a verb that can only be a past form."""
     return bool(_PAST_TIME.search(text)) or any(_tenses(w)[0] for w in _words(text))
+
+
+def tells_the_past(text: str) -> bool:
+    """Whether ``text`` names a past time or tells something in the simple past: a verb
+    that can only be a past form ("went", "didn't"), not an adjective or participle right
+    after an auxiliary, a linking verb or a determiner ("is tired", "has finished", "feel
+    bored", "the proposed method"). Stricter than ``about_the_past``, which lets the guard
+    pass an edit wherever a past form is seen; this one opens tense context
+    (``itune_core.context``), where a sentence lends its time to the next ones."""
+    if _PAST_TIME.search(text):
+        return True
+    words = _words(text)
+    for k, word in enumerate(words):
+        base = word[:-3] if word.endswith(("n't", "n’t")) else word
+        if not _tenses(base)[0]:
+            continue
+        lead = words[max(0, k - _AUXILIARY_REACH) : k]
+        if any(_auxiliary(w) or w in _LINKING for w in lead):
+            continue
+        if lead and lead[-1] in _DETERMINERS:
+            continue
+        return True
+    return False
 
 
 def into_the_past(before: str, after: str, lead: str = "") -> str | None:

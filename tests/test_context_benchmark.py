@@ -6,12 +6,23 @@ import json
 
 import pytest
 
-from benchmarks.context import FRESH, KINDS, PARAGRAPHS, exact_by_kind, markdown, with_edits_of
+from benchmarks.context import (
+    CONFIRM,
+    FRESH,
+    KINDS,
+    PARAGRAPHS,
+    exact_by_kind,
+    markdown,
+    with_edits_of,
+)
 from itune_core.segment import split_pieces
 from training.data import load_dataset
 
 
-@pytest.mark.parametrize(("paragraphs", "counts"), [(PARAGRAPHS, [12, 12, 4]), (FRESH, [10, 6, 8])])
+@pytest.mark.parametrize(
+    ("paragraphs", "counts"),
+    [(PARAGRAPHS, [12, 12, 4]), (FRESH, [10, 6, 8]), (CONFIRM, [8, 6, 6])],
+)
 def test_each_set_holds_the_paragraphs_of_each_kind_it_says(paragraphs, counts):
     lines = [json.loads(line) for line in paragraphs.read_text(encoding="utf-8").splitlines()]
     kinds = [line["error"] for line in lines]
@@ -51,10 +62,13 @@ def test_the_paragraphs_share_no_sentence_with_the_other_hand_written_sets():
         return found
 
     others = ("learner_sentences.jsonl", "learner_mixed.jsonl", "learner_heldout.jsonl")
-    for name in others:
-        assert not sentences(PARAGRAPHS) & sentences(PARAGRAPHS.with_name(name)), name
-        assert not sentences(FRESH) & sentences(FRESH.with_name(name)), name
-    assert not sentences(FRESH) & sentences(PARAGRAPHS)
+    sets = (PARAGRAPHS, FRESH, CONFIRM)
+    for ours in sets:
+        for name in others:
+            assert not sentences(ours) & sentences(ours.with_name(name)), (ours.name, name)
+    for k, ours in enumerate(sets):
+        for theirs in sets[k + 1 :]:
+            assert not sentences(ours) & sentences(theirs), (ours.name, theirs.name)
 
 
 def test_the_whole_answers_other_edits_join_the_sentence_answer_and_its_own_win_a_clash():

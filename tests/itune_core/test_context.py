@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from itune_core.context import MAX_FOLLOWING, Window, tense_windows, with_tense_context
 from itune_core.edits import HeldEdit
 from itune_core.segment import split_pieces
-from itune_core.tenses import about_the_past
+from itune_core.tenses import tells_the_past
 
 
 def windows(text: str) -> list[tuple[int, int]]:
@@ -94,8 +94,35 @@ def test_windows_are_ordered_apart_within_a_paragraph_and_start_in_the_past(part
         end = window.last
         start, stop = window.span(spans)
         assert "\n" not in text[start:stop]
-        assert about_the_past(text[slice(*spans[window.first])])
-        assert not any(about_the_past(text[slice(*spans[k])]) for k in window.later())
+        assert tells_the_past(text[slice(*spans[window.first])])
+        assert not any(tells_the_past(text[slice(*spans[k])]) for k in window.later())
         # the window's answer left as it was changes no sentence
         own = {k: text[slice(*spans[k])] for k in window.later()}
         assert with_tense_context(text, spans, window, text[start:stop], own) == {}
+
+
+_WORDS = ["play", "played", "sing", "sang", "sings", "well", "good", "the", "a", "band", "we"]
+
+
+@given(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8),
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8),
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8),
+)
+def test_any_two_answers_merge_without_overlap_and_keep_every_fix_taken(
+    later, window_words, own_words
+):
+    anchor = "Last night we went out."
+    piece = " ".join(later) + "."
+    text = f"{anchor} {piece}"
+    spans = split_pieces(text)
+    window_answer = f"{anchor} {' '.join(window_words)}."
+    own_answer = " ".join(own_words) + "."
+    merged = with_tense_context(text, spans, Window(0, 1), window_answer, {1: own_answer})
+    for fixed in merged.values():
+        # merging never fails (no two edits it applies overlap), and each fix taken is
+        # one of the piece's words put in the past, found in the merged text
+        assert fixed.fixes
+        for fix in fixed.fixes:
+            assert fix.after in fixed.text
+            assert piece[fix.start_char_pos : fix.end_char_pos] == fix.before

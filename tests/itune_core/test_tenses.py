@@ -2,12 +2,13 @@
 back with its reason; pieces about the past, present-tense fixes, misspelled past forms
 and meaning-changed requests pass; the fixes beside a held edit are kept."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
 from itune_core.reviser import ReviseSettings, accept_answer
-from itune_core.tenses import about_the_past, guard_tenses, into_the_past
+from itune_core.tenses import about_the_past, guard_tenses, into_the_past, tells_the_past
 
 
 def test_a_present_verb_put_into_the_past_is_held_back():
@@ -68,6 +69,25 @@ def test_the_reviser_applies_it_and_it_can_be_switched_off():
     assert guarded.text == source and len(guarded.held) == 1
     off = ReviseSettings(tense_guard=False)
     assert accept_answer(answer, source, False, ["fluency"], off).text == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("Last Friday I went to the cinema.", True),
+        ("This morning my alarm didn't ring.", True),  # "did" in "didn't"
+        ("We proposed a method.", True),
+        ("The model was trained on news.", True),
+        ("The students are tired after the exam.", False),  # an adjective after "are"
+        ("I feel bored.", False),
+        ("The proposed method works.", False),  # a participle after "the"
+        ("The method is used widely.", False),
+        ("He has finished his work.", False),  # a present perfect
+        ("I go to school every day.", False),
+    ],
+)
+def test_what_tells_the_past_is_a_past_time_or_a_verb_in_the_simple_past(text, past):
+    assert tells_the_past(text) is past
 
 
 def test_what_counts_as_past():
