@@ -19,8 +19,8 @@ Run it with ``python app.py`` (or ``make run``). Settings come from the environm
   ITUNE_MAX_UPLOAD_MB  largest file accepted by an upload, in MB (20)
   ITUNE_ALLOWED_ORIGINS  origins besides the app's own that may call it, comma-separated
   ITUNE_MIN_EDIT_MARGIN  leave out edits the model is unsure of, in nats (0.5; off: keep all)
-  ITUNE_TENSE_CONTEXT  ``1`` (default): a sentence about the past is revised with the ones
-                     after it as well, for their tenses; ``0``: each sentence alone
+  ITUNE_TENSE_CONTEXT  ``1`` (default): a sentence that tells of the past is revised with
+                     the ones after it as well, for their tenses; ``0``: each sentence alone
   ITUNE_ADMIN_USER   the admin account ITUNE_ADMIN_PASSWORD sets up (default ``admin``)
   ITUNE_ADMIN_PASSWORD  creates that admin (or resets its password) at start; required to
                      bind a non-loopback address unless an admin exists already

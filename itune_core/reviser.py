@@ -13,8 +13,8 @@ piece. What the model adds around the answer ("Here is the revised text:", quote
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
 are held back (``itune_core.facts``), and under fluency alone those that drop a connector
 (``itune_core.connectors``) or delete a phrase (``itune_core.deletions``); those the
-model is unsure of are left out (``itune_core.confidence``). A sentence about the past is
-also revised with the sentences after it, for the tenses they need
+model is unsure of are left out (``itune_core.confidence``). A sentence that tells of the
+past is also revised with the sentences after it, for the tenses they need
 (``itune_core.context``); those sentences show when both answers are in.
 """
 
@@ -84,9 +84,9 @@ class ReviseSettings:
             three words or more (``itune_core.deletions``).
         tense_guard: hold back the edits that put a piece naming no past time into the
             past unless ``meaning-changed`` was asked for (``itune_core.tenses``).
-        tense_context: revise each sentence about the past together with the sentences
-            after it in its paragraph as well, and take from that answer the edits that
-            put those sentences into the past (``itune_core.context``).
+        tense_context: revise each sentence that tells of the past together with the
+            sentences after it in its paragraph as well, and take from that answer the
+            edits that put those sentences into the past (``itune_core.context``).
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.

@@ -89,9 +89,9 @@ class EvalConfig:
             them is taken (``training.generation.revise_texts``).
         min_edit_margin: leave out the edits the model is unsure of (margin in nats at most
             this; ``itune_core.confidence``); None keeps them all. Default: the app's.
-        tense_context: revise each sentence about the past with the sentences after it as
-            well, for their tenses (``itune_core.context``), as the app does; ``unit``
-            ``sentence`` only.
+        tense_context: revise each sentence that tells of the past with the sentences
+            after it as well, for their tenses (``itune_core.context``), as the app does;
+            ``unit`` ``sentence`` only.
         dtype: ``auto`` (bf16 where the hardware runs it natively, else fp32) or a dtype.
         cpu: run on the CPU even where a GPU is present.
     """
@@ -701,7 +701,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--tense-context",
         action=argparse.BooleanOptionalAction,
         default=ReviseSettings.tense_context,
-        help="revise each sentence about the past with the sentences after it as well, for "
+        help="revise each sentence that tells of the past with the sentences after it as well, for "
         f"their tenses (default {'on' if ReviseSettings.tense_context else 'off'}, as the app)",
     )
     p.add_argument("--dtype", choices=DTYPES, default="auto", help="auto: bf16 if native")

@@ -6,7 +6,9 @@ new pieces joining the running batch as others end (``BatchReviser.revise_joined
 the app's decoder (``itune_core.decoding.Decoder``: prompt, stops, loop guard, length
 cap), and puts each answer through the app's post-processing (``accept_answer``: cleaning,
 the cut-off and similarity guards, the fact guard, the edits the model is unsure of left
-out), so what ``evaluate`` scores is what a writer gets. Evaluation adds one decoding
+out), and, as the app does, decodes each tense window (a sentence that tells of the past
+with the next ones, ``itune_core.context``) beside the pieces and puts its tense fixes into
+them, so what ``evaluate`` scores is what a writer gets. Evaluation adds one decoding
 option the app does not use: beam search for the pieces greedy left unchanged
 (``edit_beams``).
 
