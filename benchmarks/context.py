@@ -13,8 +13,8 @@ tense context, by sentence with it (the app), and each paragraph whole (``--unit
 on a set of short paragraphs written for this check: ``learner_paragraphs.jsonl`` (28, the
 set the lever was found on), ``learner_paragraphs_fresh.jsonl`` (24, written after, to
 confirm it on; it showed a flaw, mended) or ``learner_paragraphs_confirm.jsonl`` (20,
-written after the mend). Each line's ``error`` is its kind: later sentences that slip into the
-present after an earlier one names a past time (``context-tense``), errors inside its
+written after the mend). Each line's ``error`` is its kind: later sentences that slip into
+the present after an earlier one names a past time (``context-tense``), errors inside its
 sentences only (``sentence``), or none (``clean``, mostly a past sentence before a present
 one that must stay). Copying and the untrained model (by sentence, as the app) are scored
 beside them. It reports SARI, GLEU and how many paragraphs come back exactly as the

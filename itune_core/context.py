@@ -36,7 +36,8 @@ _PRESENT_TIME = re.compile(
 
 @dataclass(frozen=True)
 class Window:
-    """Pieces ``first`` (about the past) to ``last`` (inclusive) of a text, in one paragraph."""
+    """Pieces ``first`` (it tells of the past) to ``last`` (inclusive) of a text, in one
+    paragraph."""
 
     first: int
     last: int
@@ -73,7 +74,7 @@ def tense_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[Window]:
             last += 1
         if last > k:
             windows.append(Window(k, last))
-        k = last + 1 if last > k else k + 1
+        k = last + 1
     return windows
 
 
