@@ -582,8 +582,10 @@ def generation_settings(
 def output_counts(
     sources: Sequence[str], outputs: Sequence[str], revisions: Sequence[TextRevision] | None
 ) -> dict[str, int]:
-    """How many outputs equal their input, and how many change a fact token (a number, a
-    date, a name: ``itune_core.facts``) before and after the fact guard."""
+    """How many outputs equal their input, how many change a fact token (a number, a
+    date, a name: ``itune_core.facts``) before and after the fact guard, the edits held
+    back and left out, and the sentences that took tense fixes from an earlier one
+    (``itune_core.context``)."""
     counts = {
         "unchanged": sum(o == s for s, o in zip(sources, outputs, strict=True)),
         "fact_changing": sum(changes_facts(s, o) for s, o in zip(sources, outputs, strict=True)),
@@ -594,6 +596,7 @@ def output_counts(
         )
         counts["held_edits"] = sum(r.held_edits for r in revisions)
         counts["unsure_edits"] = sum(r.unsure_edits for r in revisions)
+        counts["tense_context_pieces"] = sum(r.context_pieces for r in revisions)
     return counts
 
 

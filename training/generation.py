@@ -49,6 +49,8 @@ class PieceAnswer:
         held: the edits the fact guard held back (``itune_core.facts``).
         unsure: the edits left out because the model was unsure of them
             (``itune_core.confidence``).
+        from_context: the piece took tense fixes from its tense window
+            (``itune_core.context``).
     """
 
     raw: str
@@ -60,6 +62,7 @@ class PieceAnswer:
     unguarded: str = ""
     held: tuple[HeldEdit, ...] = ()
     unsure: tuple[HeldEdit, ...] = ()
+    from_context: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class TextRevision:
     @property
     def generated_tokens(self) -> int:
         return sum(p.tokens for p in (*self.pieces, *self.context))
+
+    @property
+    def context_pieces(self) -> int:
+        return sum(p.from_context for p in self.pieces)
 
     @property
     def alternative_pieces(self) -> int:
@@ -428,6 +435,7 @@ def _text_revisions(
                     unguarded=before[k].text if k in before else pieces[k].unguarded,
                     held=merged.keep(pieces[k].held),
                     unsure=merged.keep(pieces[k].unsure),
+                    from_context=True,
                 )
         revised = assemble(text, spans[t], [p.revised for p in pieces])
         unguarded = assemble(text, spans[t], [p.unguarded for p in pieces])
