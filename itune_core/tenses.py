@@ -8,10 +8,13 @@ holds. When a time in the past is nowhere in the piece, an edit that puts a pres
 verb into the past, or inserts a bare "was" or "were", is held back with its reason, like
 the fact guard's edits, unless the writer asked for meaning-changed.
 
-A piece is about the past, and such edits pass, when it names a past time ("yesterday",
-"two years ago", "last week", "in 2019", "previously"...) or already holds a verb that can
-only be a past form ("went", "was", "decided"): "Yesterday I go to the market" may become
-"went", and "When I was young I play football" "played".
+A piece tells of the past, and such edits pass, when it names a past time ("yesterday",
+"two years ago", "last week", "in 2019", "previously"...) or already holds a verb in the
+simple past ("went", "was", "decided", "didn't"): "Yesterday I go to the market" may become
+"went", and "When I was young I play football" "played". A form that only looks like a
+past, right after an auxiliary, a linking verb or a determiner ("She is married", "I feel
+tired", "the proposed method"), does not count: "My sister is married and live in Lisbon"
+keeps "live" out of the past. The same test opens tense context (``itune_core.context``).
 
 What is not held back:
 
@@ -88,18 +91,12 @@ def _auxiliary(word: str) -> bool:
     return word in _AUXILIARIES or word.replace("’", "'").endswith(_CONTRACTED)
 
 
-def about_the_past(text: str) -> bool:
-    """Whether ``text`` names a past time or holds a verb that can only be a past form."""
-    return bool(_PAST_TIME.search(text)) or any(_tenses(w)[0] for w in _words(text))
-
-
 def tells_the_past(text: str) -> bool:
     """Whether ``text`` names a past time or tells something in the simple past: a verb
     that can only be a past form ("went", "didn't"), not an adjective or participle right
     after an auxiliary, a linking verb or a determiner ("is tired", "has finished", "feel
-    bored", "the proposed method"). Stricter than ``about_the_past``, which lets the guard
-    pass an edit wherever a past form is seen; this one opens tense context
-    (``itune_core.context``), where a sentence lends its time to the next ones."""
+    bored", "the proposed method"). Edits into the past pass the guard where it does, and
+    it opens tense context (``itune_core.context``)."""
     if _PAST_TIME.search(text):
         return True
     words = _words(text)
@@ -143,7 +140,7 @@ def guard_tenses(
     piece into the past undone, unless ``intentions`` holds meaning-changed or the piece
     is already about the past; returns the text to offer and the held edits with their
     reasons, in text order, as the other guards do."""
-    if "meaning-changed" in intentions or source == revised or about_the_past(source):
+    if "meaning-changed" in intentions or source == revised or tells_the_past(source):
         return revised, ()
     edits = compute_edits(source, revised)
     held: dict[int, str] = {}

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
 from itune_core.reviser import ReviseSettings, accept_answer
-from itune_core.tenses import about_the_past, guard_tenses, into_the_past, tells_the_past
+from itune_core.tenses import guard_tenses, into_the_past, tells_the_past
 
 
 def test_a_present_verb_put_into_the_past_is_held_back():
@@ -52,6 +52,17 @@ def test_present_fixes_pieces_about_the_past_and_misspelled_past_forms_pass():
         assert guard_tenses(source, answer, ["fluency"]) == (answer, ()), source
 
 
+def test_an_adjective_that_looks_like_a_past_does_not_let_a_verb_into_the_past():
+    source = "My sister is married and she live in Lisbon."
+    offered, held = guard_tenses(
+        source, "My sister is married and she lived in Lisbon.", ["fluency"]
+    )
+    assert offered == source
+    assert [(h.before, h.after) for h in held] == [("live", "lived")]
+    fixed = "My sister is married and she lives in Lisbon."
+    assert guard_tenses(source, fixed, ["fluency"]) == (fixed, ())
+
+
 def test_meaning_changed_may_move_the_time_and_other_intentions_may_not():
     source, answer = "The museum open at nine.", "The museum opened at nine."
     assert guard_tenses(source, answer, ["meaning-changed"]) == (answer, ())
@@ -91,10 +102,10 @@ def test_what_tells_the_past_is_a_past_time_or_a_verb_in_the_simple_past(text, p
 
 
 def test_what_counts_as_past():
-    assert about_the_past("We met last week.") and about_the_past("I saw it")
-    assert about_the_past("It was previously used.")
-    assert not about_the_past("I go to school every day.")
-    assert not about_the_past("Please read the lastest news.")  # "last" alone is no time
+    assert tells_the_past("We met last week.") and tells_the_past("I saw it")
+    assert tells_the_past("It was previously used.")
+    assert not tells_the_past("I go to school every day.")
+    assert not tells_the_past("Please read the lastest news.")  # "last" alone is no time
     assert into_the_past("is", "was") == "was"
     assert into_the_past("are", "were") == "were"
     assert into_the_past("", " was ") == "was"
@@ -119,7 +130,7 @@ def test_no_offered_edit_moves_a_present_piece_into_the_past(source_words, answe
     offered, held = guard_tenses(source, answer, ["fluency"])
     assert (offered == answer) == (not held)
     assert guard_tenses(source, offered, ["fluency"]) == (offered, ())  # nothing left
-    if not about_the_past(source):
+    if not tells_the_past(source):
         edits = compute_edits(source, offered)
         for i, edit in enumerate(edits):
             # read after what the writer is offered before the edit, auxiliaries included
