@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
-from itune_core.edits import Edit, apply_edits, compute_edits  # noqa: E402
+from itune_core.edits import apply_edits, compute_edits, touch  # noqa: E402
 from itune_core.metrics.revisions import example_statistics, scores_from_statistics  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.evaluate import (  # noqa: E402
@@ -95,14 +95,7 @@ def with_edits_of(source: str, first: str, second: str) -> str:
     """``first`` (an answer to ``source``) with the edits of ``second`` (another answer to
     it) that touch none of ``first``'s edits added: one way to keep both answers' fixes."""
     mine = compute_edits(source, first)
-
-    def clash(edit: Edit) -> bool:
-        return any(
-            edit.start_char_pos <= m.end_char_pos and m.start_char_pos <= edit.end_char_pos
-            for m in mine
-        )
-
-    extra = [edit for edit in compute_edits(source, second) if not clash(edit)]
+    extra = [e for e in compute_edits(source, second) if not any(touch(e, m) for m in mine)]
     return apply_edits(source, [*mine, *extra])
 
 

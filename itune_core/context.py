@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, shift_edits
+from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, shift_edits, touch
 from itune_core.tenses import into_the_past, tells_the_past
 
 MAX_FOLLOWING = 2  # later sentences one window takes in
@@ -103,10 +103,6 @@ class Fixed:
         return tuple(h for h in held if (h.before, h.after) not in made)
 
 
-def _touch(a: Edit, b: Edit) -> bool:
-    return a.start_char_pos <= b.end_char_pos and b.start_char_pos <= a.end_char_pos
-
-
 def with_tense_context(
     text: str,
     spans: Sequence[tuple[int, int]],
@@ -138,6 +134,6 @@ def with_tense_context(
             continue
         piece = text[slice(*spans[k])]
         mine = shift_edits(inside, -a)
-        own = [e for e in compute_edits(piece, answers[k]) if not any(_touch(e, m) for m in mine)]
+        own = [e for e in compute_edits(piece, answers[k]) if not any(touch(e, m) for m in mine)]
         merged[k] = Fixed(apply_edits(piece, [*own, *mine]), tuple(mine))
     return merged

@@ -228,6 +228,12 @@ def hold_back(
     return offered, held
 
 
+def touch(a: Edit, b: Edit) -> bool:
+    """Whether two edits of one text overlap or meet (an insertion at the other's edge
+    included): applying both could not keep both as written."""
+    return a.start_char_pos <= b.end_char_pos and b.start_char_pos <= a.end_char_pos
+
+
 def with_intention(edits: Iterable[Edit], intention: str | None, confidence=None) -> list[Edit]:
     """The same edits relabelled with one intention (and confidence)."""
     return [replace(e, intention=intention, confidence=confidence) for e in edits]

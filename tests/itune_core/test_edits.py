@@ -201,3 +201,16 @@ def test_piecewise_edits_of_one_piece_are_the_whole_text_diff():
 def test_piecewise_edits_need_one_revision_per_piece():
     with pytest.raises(ValueError):
         piecewise_edits("One. Two.", [(0, 4), (5, 9)], ["One."])
+
+
+def test_edits_touch_when_they_overlap_or_meet():
+    from itune_core.edits import touch
+
+    first, last = compute_edits("a b c", "x b y")  # "a" -> "x" at 0-1, "c" -> "y" at 4-5
+    assert (first.start_char_pos, last.start_char_pos) == (0, 4)
+    assert touch(first, first) and touch(last, last)
+    assert not touch(first, last) and not touch(last, first)
+    [inserted] = compute_edits("a b c", "a z b c")  # "z " inserted at 2, before "b"
+    assert not touch(first, inserted)
+    [replaced] = compute_edits("a b c", "a y c")  # "b" -> "y" at 2-3: meets the insertion
+    assert touch(replaced, inserted) and touch(inserted, replaced)
