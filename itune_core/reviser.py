@@ -32,7 +32,7 @@ import torch
 
 from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
-from itune_core.context import tense_windows, with_tense_context
+from itune_core.context import Fixed, tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
 from itune_core.deletions import guard_deletions
 from itune_core.edits import Edit, HeldEdit, piecewise_edits
@@ -409,13 +409,11 @@ class Reviser:
                 if k not in revised_pieces
                 and (k not in window_of or window_of[k] in window_answers)
             ]
+            merged: dict[int, Fixed] = {}
+            for w in sorted({window_of[k] for k in ready if k in window_of}):  # each window once
+                ready_here = {k: own[k] for k in ready if window_of.get(k) == w}
+                merged |= with_tense_context(text, spans, windows[w], window_answers[w], ready_here)
             for k in ready:
-                w = window_of.get(k)
-                merged = (
-                    with_tense_context(text, spans, windows[w], window_answers[w], own)
-                    if w is not None
-                    else {}
-                )
                 revised_pieces[k] = merged[k].text if k in merged else own[k]
                 if k in merged:  # what the window put in is no longer held back
                     held_edits[k] = merged[k].keep(held_edits[k])

@@ -51,7 +51,7 @@ from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat
 from itune_core.reviser import ReviseSettings
 from storage.environment import home_folder
 from training.data import Dataset, RevisionExample, load_dataset
-from training.generation import UNITS, TextRevision, revise_texts, rows_to_decode
+from training.generation import UNITS, TextRevision, revise_texts
 from training.vocabulary import BaseDtype, Baseline
 
 log = logging.getLogger(__name__)
@@ -445,8 +445,12 @@ def _decode(
         min_edit_margin=config.min_edit_margin,
         tense_context=config.tense_context,
     )
-    pieces = rows_to_decode(sources, config.unit, settings)
-    progress.start("revising", pieces, "piece")
+    rows: list[int] = []  # the greedy pass's rows, once revise_texts has split the texts
+
+    def start(n: int) -> None:
+        rows.append(n)
+        progress.start("revising", n, "piece")
+
     t0 = time.perf_counter()
     revisions = revise_texts(
         model,
@@ -458,13 +462,14 @@ def _decode(
         unit=config.unit,
         edit_beams=config.edit_beams,
         prompt_format=prompt_format,
+        on_rows=start,
         on_batch=progress.update,
         on_again=lambda n: (progress.end(), progress.start("edit beams", n, "piece")),
     )
     seconds = timing["generation_seconds"] = time.perf_counter() - t0
     progress.end()
     generation = generation_settings(config, settings, revisions, prompt_format)
-    timing["pieces_per_second"] = pieces / max(seconds, 1e-9)
+    timing["pieces_per_second"] = sum(rows) / max(seconds, 1e-9)
     timing["generated_tokens_per_second"] = generation["generated_tokens"] / max(seconds, 1e-9)
     return revisions, generation
 

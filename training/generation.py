@@ -286,15 +286,6 @@ def text_windows(
     return tense_windows(text, spans) if unit == "sentence" and settings.tense_context else []
 
 
-def rows_to_decode(texts: Sequence[str], unit: str, settings: ReviseSettings) -> int:
-    """How many rows ``revise_texts`` decodes in its greedy pass: pieces and windows."""
-    total = 0
-    for text in texts:
-        spans = text_spans(text, unit)
-        total += len(spans) + len(text_windows(text, spans, unit, settings))
-    return total
-
-
 def assemble(text: str, spans: Sequence[tuple[int, int]], revised: Sequence[str]) -> str:
     """``text`` with each span replaced by its revision and the whitespace between kept."""
     parts, pos = [], 0
@@ -320,6 +311,7 @@ def revise_texts(
     unit: str = "sentence",
     edit_beams: int = 0,
     prompt_format: str = DEFAULT_PROMPT_FORMAT,
+    on_rows: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
     on_again: Callable[[int], None] | None = None,
 ) -> list[TextRevision]:
@@ -343,6 +335,8 @@ def revise_texts(
             that changes the piece replaces it (``BatchReviser.alternatives``), about
             ``batch_size // K`` pieces per call.
         prompt_format: the active adapter's prompt format (``BatchReviser``).
+        on_rows: called once, before decoding, with the number of rows of the greedy pass
+            (every piece and tense window; a progress bar's total).
         on_batch: called with the number of pieces finished since its last call (a
             progress bar), in both passes.
         on_again: called with the number of pieces to decode again before the beam pass.
@@ -365,6 +359,8 @@ def revise_texts(
             units.append((t, -1 - w))
             piece_of[(t, -1 - w)] = texts[t][slice(*window.span(spans[t]))]
     order = sorted(units, key=lambda u: -len(piece_of[u]))
+    if on_rows is not None:
+        on_rows(len(order))
 
     def batch(chunk: list[Piece]) -> list[tuple[str, tuple[str, ...]]]:
         return [(piece_of[u], tuple(intentions[u[0]])) for u in chunk]

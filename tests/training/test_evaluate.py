@@ -159,6 +159,25 @@ def test_batched_revisions_equal_the_apps_reviser(tiny_model):
         assert ours.held_edits == len(app.held_edits)  # the same fact guard
 
 
+def test_the_row_count_comes_first_and_counts_pieces_and_tense_windows(tiny_model):
+    # the progress bar's total: two sentences, one more that opens a tense window over the
+    # sentence after it (itune_core.context), and a text of one sentence
+    model, tokenizer = _tiny_loaded(tiny_model)
+    texts = ["Last night we went out. We eat pizza.", "A short text."]
+    settings = ReviseSettings(max_new_tokens=4, min_similarity=0.0)
+    calls: list[tuple[str, int]] = []
+    revise_texts(model, tokenizer, texts, [("fluency",)] * 2, settings=settings, batch_size=2,
+                 on_rows=lambda n: calls.append(("rows", n)),
+                 on_batch=lambda n: calls.append(("done", n)))  # fmt: skip
+    assert calls[0] == ("rows", 4)
+    assert sum(n for kind, n in calls if kind == "done") == 4
+    off = ReviseSettings(max_new_tokens=4, min_similarity=0.0, tense_context=False)
+    calls.clear()
+    revise_texts(model, tokenizer, texts, [("fluency",)] * 2, settings=off, batch_size=2,
+                 on_rows=lambda n: calls.append(("rows", n)))  # fmt: skip
+    assert calls == [("rows", 3)]
+
+
 def test_pieces_joining_a_running_batch_answer_as_they_do_alone(tiny_model, monkeypatch):
     model, tokenizer = _tiny_loaded(tiny_model)
     # Two lines each, so no line-break stop: the tiny model's rows run on until its loop
