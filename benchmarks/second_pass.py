@@ -1,0 +1,200 @@
+"""A second pass: each sentence the served answer changed, revised again from that answer.
+
+The built-in adapter often fixes some of a sentence's errors and leaves others ("Everyone
+in my class has a smartphone and use it every day": "have" fixed, "use" left). Grammatical
+error correction systems commonly decode again on their own output until it stops
+changing. This measures that lever on dev, as the app would serve it: the first pass is
+what ``evaluate`` decodes (greedy, guards, the margin, tense context), and every sentence
+whose first answer differs from it is revised once more from that answer, with the same
+intentions, through the same guards and margin; the second answer replaces the first.
+Sentences the first pass left alone are not decoded again.
+
+Two scopes are scored from the same decodes: every request, and only requests that ask
+for fluency (the other requests keep their first answer).
+
+    python benchmarks/second_pass.py --data iterater-sent learner-errors ...
+    python benchmarks/second_pass.py --data benchmarks/learner_mixed.jsonl --dtype float32
+
+Writes ``benchmarks/results/second_pass[_SUFFIX].{json,md}``; each data set's answers go to
+``--work``, and a data set already there is not decoded again (a stopped run resumes).
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see quality.py)
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+import torch  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
+from itune_core.adapters import attach_adapter  # noqa: E402
+from itune_core.bundle import AdapterBundle  # noqa: E402
+from itune_core.metrics.revisions import evaluate_revisions  # noqa: E402
+from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
+from itune_core.reviser import ReviseSettings  # noqa: E402
+from storage.environment import home_folder  # noqa: E402
+from training.data import load_dataset  # noqa: E402
+from training.generation import assemble, revise_texts, text_spans  # noqa: E402
+
+BUILTIN = ROOT / "adapters" / "itune-default"
+DRAFT = (
+    "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
+    "friend. However, travel can also be expensive, and its not always easy to plan."
+)
+SCOPES = ("first pass (served)", "second pass, every request", "second pass, fluency only")
+
+
+def two_passes(model, tokenizer, texts, intentions, batch_size, form) -> list[dict[str, Any]]:
+    """Each text's first answer, and its answer with every changed sentence revised again."""
+    settings = ReviseSettings()
+    with tqdm(desc="first pass", unit="row") as bar:
+        first = revise_texts(model, tokenizer, texts, intentions, settings=settings,
+                             batch_size=batch_size, prompt_format=form,
+                             on_rows=lambda n: setattr(bar, "total", n),
+                             on_batch=bar.update)  # fmt: skip
+    again = [
+        (t, k)
+        for t, revision in enumerate(first)
+        for k, piece in enumerate(revision.pieces)
+        if piece.revised != revision.source[slice(*_spans(revision)[k])]
+    ]
+    with tqdm(desc="second pass", unit="row") as bar:
+        second = revise_texts(model, tokenizer,
+                              [first[t].pieces[k].revised for t, k in again],
+                              [intentions[t] for t, _ in again], settings=settings,
+                              batch_size=batch_size, prompt_format=form,
+                              on_rows=lambda n: setattr(bar, "total", n),
+                              on_batch=bar.update)  # fmt: skip
+    redone = {u: r.revised for u, r in zip(again, second, strict=True)}
+    rows = []
+    for t, revision in enumerate(first):
+        spans = _spans(revision)
+        pieces = [redone.get((t, k), p.revised) for k, p in enumerate(revision.pieces)]
+        rows.append(
+            {
+                "first": revision.revised,
+                "second": assemble(revision.source, spans, pieces),
+                "pieces_again": sum(1 for u in again if u[0] == t),
+            }
+        )
+    return rows
+
+
+def _spans(revision) -> list[tuple[int, int]]:
+    return text_spans(revision.source, "sentence")
+
+
+def score(examples, outputs) -> dict[str, Any]:
+    sources = [e.before for e in examples]
+    metrics = evaluate_revisions(sources, outputs, [[e.after] for e in examples])
+    return {
+        "sari": metrics["sari"],
+        "sari_iterater": metrics["sari_iterater"],
+        "gleu": metrics["gleu"],
+        "exact": sum(o.strip() == e.after.strip() for o, e in zip(outputs, examples, strict=True)),
+        "unchanged": sum(o == e.before for o, e in zip(outputs, examples, strict=True)),
+        "n": len(examples),
+    }
+
+
+def scoped(examples, rows) -> dict[str, list[str]]:
+    fluency = [("fluency" in e.labels) for e in examples]
+    return {
+        SCOPES[0]: [r["first"] for r in rows],
+        SCOPES[1]: [r["second"] for r in rows],
+        SCOPES[2]: [r["second"] if f else r["first"] for r, f in zip(rows, fluency, strict=True)],
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--adapter", type=Path, default=BUILTIN.relative_to(ROOT))
+    p.add_argument("--data", nargs="+", required=True, help="data sets (names or .jsonl)")
+    p.add_argument("--split", default="dev")
+    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16"), default="auto")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--work", type=Path, default=ROOT / "runs" / "second-pass")
+    p.add_argument("--suffix", type=suffix, default="")
+    args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    home = home_folder()
+    device = default_device()
+    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
+    bundle = AdapterBundle.read(args.adapter)
+    loaded = load_model("embedded", cache_dir=home / "models", device=device, dtype=dtype)
+    model = attach_adapter(loaded.model, args.adapter, "default").eval()
+    tokenizer, form = loaded.tokenizer, bundle.prompt_format
+    results: dict[str, Any] = {}
+    for name in [*args.data, "draft"]:
+        path = args.work / f"{Path(name).stem}.json"
+        if name == "draft":
+            examples = None
+            texts, intentions = [DRAFT], [("fluency",)]
+        else:
+            examples = load_dataset(name, args.split).examples
+            texts, intentions = [e.before for e in examples], [e.labels for e in examples]
+        if path.exists():
+            rows = json.loads(path.read_text())["rows"]
+        else:
+            started = time.perf_counter()
+            rows = two_passes(model, tokenizer, texts, intentions, args.batch_size, form)
+            seconds = time.perf_counter() - started
+            path.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1))
+        if examples is None:
+            results[name] = {"first": rows[0]["first"], "second": rows[0]["second"]}
+            continue
+        results[name] = {
+            scope: score(examples, outputs) for scope, outputs in scoped(examples, rows).items()
+        }
+        results[name]["pieces_again"] = sum(r["pieces_again"] for r in rows)
+    command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])
+    report = {
+        "command": command.strip(),
+        "created": now(),
+        "cpu": cpu_description(),
+        "dtype": str(dtype).removeprefix("torch."),
+        "adapter": str(args.adapter),
+        "results": results,
+    }
+    stem = "second_pass" + (f"_{args.suffix}" if args.suffix else "")
+    print(write(ROOT / "benchmarks" / "results", stem, report, table(report)))
+    return 0
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        "# A second pass on the sentences the first answer changed",
+        "",
+        f"`{report['command']}` ({report['created']}, {report['cpu']}, {report['dtype']})",
+        "",
+        "| data | scope | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result in report["results"].items():
+        if name == "draft":
+            continue
+        for scope in SCOPES:
+            r = result[scope]
+            lines.append(
+                f"| {Path(name).stem} | {scope} | {r['n']} | {r['sari']:.2f} | "
+                f"{r['sari_iterater']:.2f} | {r['gleu']:.2f} | {r['exact']} | {r['unchanged']} |"
+            )
+    draft = report["results"]["draft"]
+    lines += ["", f"The learner draft, first pass: {draft['first']}", "",
+              f"Second pass: {draft['second']}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
