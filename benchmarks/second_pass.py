@@ -63,11 +63,12 @@ def two_passes(model, tokenizer, texts, intentions, batch_size, form) -> list[di
                              batch_size=batch_size, prompt_format=form,
                              on_rows=lambda n: setattr(bar, "total", n),
                              on_batch=bar.update)  # fmt: skip
+    spans = [text_spans(revision.source, "sentence") for revision in first]
     again = [
         (t, k)
         for t, revision in enumerate(first)
         for k, piece in enumerate(revision.pieces)
-        if piece.revised != revision.source[slice(*_spans(revision)[k])]
+        if piece.revised != revision.source[slice(*spans[t][k])]
     ]
     with tqdm(desc="second pass", unit="row") as bar:
         second = revise_texts(model, tokenizer,
@@ -79,20 +80,15 @@ def two_passes(model, tokenizer, texts, intentions, batch_size, form) -> list[di
     redone = {u: r.revised for u, r in zip(again, second, strict=True)}
     rows = []
     for t, revision in enumerate(first):
-        spans = _spans(revision)
         pieces = [redone.get((t, k), p.revised) for k, p in enumerate(revision.pieces)]
         rows.append(
             {
                 "first": revision.revised,
-                "second": assemble(revision.source, spans, pieces),
+                "second": assemble(revision.source, spans[t], pieces),
                 "pieces_again": sum(1 for u in again if u[0] == t),
             }
         )
     return rows
-
-
-def _spans(revision) -> list[tuple[int, int]]:
-    return text_spans(revision.source, "sentence")
 
 
 def score(examples, outputs) -> dict[str, Any]:
