@@ -38,7 +38,7 @@ from tqdm import tqdm  # noqa: E402
 
 from benchmarks.record import cpu_description, now, write  # noqa: E402
 from itune_core.adapters import attach_adapter  # noqa: E402
-from itune_core.bundle import AdapterBundle  # noqa: E402
+from itune_core.bundle import LABELLING, AdapterBundle  # noqa: E402
 from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.intentions import INTENTIONS  # noqa: E402
 from itune_core.labelling import IntentionPredictor  # noqa: E402
@@ -147,6 +147,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--adapter", type=Path, default=BUILTIN)
     p.add_argument("--work", type=Path, default=Path("runs/labelling"))
+    p.add_argument(
+        "--ship",
+        action="store_true",
+        help="write the 'gain + bias' fit into the adapter's labelling.json (the app then "
+        "labels its edits by its likelihood)",
+    )
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     rows = {}
@@ -182,6 +188,16 @@ def main(argv=None) -> int:
         "results": results,
     }
     print(write(ROOT / "benchmarks" / "results", "labelling", report, table(report)))
+    if args.ship:
+        shipped = {
+            "labeller": "likelihood gain",
+            "bias": fitted["gain + bias"]["bias"],
+            "fitted_on": report["sets"]["fit"],
+            "command": report["command"],
+            "created": report["created"],
+            "results": results["gain + bias"],
+        }
+        (args.adapter / LABELLING).write_text(json.dumps(shipped, indent=2) + "\n")
     return 0
 
 

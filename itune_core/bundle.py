@@ -17,6 +17,8 @@ registry records. Its layout is known here only; everyone else goes through
                    folder holding it is a finished run
   log.jsonl        one line per optimiser step (streamed while training)
   config.yaml      the resolved config, runnable with ``--config``
+  labelling.json   optional: a bias per intention for labelling edits by the adapter's
+                   own likelihood (``itune_core.gain_labels``), and how it was fitted
   snapshots/step-N/  the generation adapter at step N (``snapshot_every``)
 
 A plain PEFT adapter folder (trained elsewhere) is a bundle without the optional parts:
@@ -35,6 +37,7 @@ from safetensors.torch import load_file, save_file
 from itune_core.adapters import REQUIRED_FILES as GENERATION_FILES
 from itune_core.adapters import check_adapter_dir
 from itune_core.build_lock import BUILD_LOCK
+from itune_core.intentions import INTENTIONS
 from itune_core.prompts import DEFAULT_PROMPT_FORMAT, PromptFormat, check_prompt_format
 
 if TYPE_CHECKING:  # itune_core.predictor imports peft, which takes seconds: see load_predictor
@@ -52,6 +55,7 @@ SNAPSHOTS = "snapshots"
 SNAPSHOT_PREFIX = "step-"
 GENERATION_WEIGHTS = "adapter_model.safetensors"  # one of GENERATION_FILES
 PARENT = "parent"  # the lineage key naming the bundle a run started from
+LABELLING = "labelling.json"
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ class AdapterBundle:
         metrics: the run's measurements; None for an unfinished or plain PEFT folder.
         selection: the layer-selection record (per-step S_t, G, S_gen, alignment ratio).
         predictor_info: the predictor's labels and threshold, where it has one.
+        labelling: ``labelling.json`` (``bias``: intention -> nats, and its provenance),
+            where the folder has one.
         generation: the generation adapter's PEFT model, to save (None when read).
         predictor: the Stage-I classifier, to save, or loaded by ``load`` with a base.
         folder: where it was read from (None for a bundle not yet saved).
@@ -202,6 +208,7 @@ class AdapterBundle:
     metrics: dict[str, Any] | None = None
     selection: dict[str, Any] | None = None
     predictor_info: PredictorInfo | None = None
+    labelling: dict[str, Any] | None = None
     generation: torch.nn.Module | None = field(default=None, repr=False)
     predictor: "IntentionClassifier | None" = field(default=None, repr=False)
     folder: Path | None = None
@@ -292,6 +299,7 @@ class AdapterBundle:
             metrics=_read_json(folder / METRICS),
             selection=_read_json(folder / SELECTION),
             predictor_info=read_predictor_info(predictor) if predictor.is_dir() else None,
+            labelling=_read_json(folder / LABELLING),
             folder=folder,
         )
 
@@ -349,6 +357,29 @@ class AdapterBundle:
             return check_prompt_format(hyper.get("prompt_format", DEFAULT_PROMPT_FORMAT))
         except ValueError as err:
             raise ValueError(f"{self.folder or 'this adapter'}: {err}") from None
+
+    @property
+    def label_bias(self) -> dict[str, float] | None:
+        """The bias per intention (nats) with which the generation adapter's own likelihood
+        labels edits (``labelling.json``); None where the folder has none, and the
+        Stage-I predictor labels them.
+
+        Raises:
+            ValueError: the file names no bias for some intention, or one that is not a
+                finite number.
+        """
+        if self.labelling is None:
+            return None
+        bias = self.labelling.get("bias")
+        where = f"{self.folder or 'this adapter'}/{LABELLING}"
+        if not isinstance(bias, dict) or set(bias) != set(INTENTIONS):
+            raise ValueError(f"{where}: 'bias' must give a number for each of {INTENTIONS}")
+        for name, value in bias.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+                raise ValueError(f"{where}: the bias of {name!r} is not a number: {value!r}")
+            if abs(value) == float("inf"):
+                raise ValueError(f"{where}: the bias of {name!r} is not finite")
+        return {name: float(bias[name]) for name in INTENTIONS}
 
     # --- a parent for a run started from it (``init_from``) ------------------------------
 

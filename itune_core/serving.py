@@ -10,9 +10,11 @@ Adapters are attached to the shared model the first time a request names them an
 attached. Every request's rows go to the pool's ``BatchScheduler`` (``itune_core.scheduler``),
 which decodes the rows of all waiting requests in shared batches, each row naming its own
 adapter (PEFT ``adapter_names``), so requests with different adapters never switch a global
-"active adapter" under each other. The
-intention predictor of an adapter (its labeller) is loaded on first use through an injected
-loader and kept for the few adapters used last: each holds its own copy of the base model.
+"active adapter" under each other. An
+adapter whose folder has a ``labelling.json`` labels its edits by its own likelihood
+(``itune_core.gain_labels``, on the shared model); the intention predictor of any other
+(its labeller) is loaded on first use through an injected loader and kept for the few
+adapters used last: each holds its own copy of the base model.
 
 How the shared model is used across threads (``_Gate``):
 
@@ -189,6 +191,7 @@ class AdapterPool:
         self._paths: dict[str, Path | None] = dict.fromkeys(attached)  # name -> folder
         self._labellers: OrderedDict[str, Labeller] = OrderedDict()  # least recent first
         self._without_labeller: set[str] = set()
+        self._gain_labellers: dict[str, Labeller] = {}  # GainLabeller by adapter, on attach
         self._labeller_lock = threading.Lock()  # guards the two above
         self._loading: dict[str, threading.Lock] = {}  # one load per adapter at a time
         self._decoder = settings_decoder(model, tokenizer, self.settings)
@@ -221,8 +224,9 @@ class AdapterPool:
             path: its folder (needed the first time only).
 
         Returns:
-            A Reviser with ``adapter_name == name`` and the adapter's labeller (None for the
-            base model and for adapters without a predictor).
+            A Reviser with ``adapter_name == name`` and the adapter's labeller: its own
+            likelihood (``GainLabeller``) where its folder has a ``labelling.json``, else its
+            Stage-I predictor (None for the base model and adapters without either).
 
         Raises:
             ModelLoadError: the folder is missing or not a loadable adapter, or ``name`` is
@@ -231,7 +235,10 @@ class AdapterPool:
         labeller = None
         if name is not None:
             self._attach(name, path)
-            loaded = self._labeller(name, path)
+            # its own likelihood where its folder has the biases (which hands its scoring
+            # to the scheduler a chunk at a time), else its predictor
+            labeller = self._gain_labellers.get(name)
+            loaded = None if labeller is not None else self._labeller(name, path)
             if loaded is not None:  # run between passes, never beside one (see scheduler)
                 labeller = self._scheduled(loaded)
         return Reviser(
@@ -269,7 +276,8 @@ class AdapterPool:
             # Checked before the gate: a missing or corrupt folder must not pause anyone.
             try:
                 check_adapter_dir(path)
-                prompt_format = AdapterBundle.read(path).prompt_format
+                bundle = AdapterBundle.read(path)
+                prompt_format, label_bias = bundle.prompt_format, bundle.label_bias
             except (ModelLoadError, ValueError) as err:
                 raise ModelLoadError(f"adapter {name!r} cannot be served: {err}") from err
             from peft import PeftModel  # imported here: see attach_adapter
@@ -285,6 +293,13 @@ class AdapterPool:
                     raise ModelLoadError(f"adapter {name!r} cannot be served: {err}") from err
             # Before its name is listed: no row of it is made in another format.
             self._decoder.use_prompt_format(name, prompt_format)
+            if label_bias is not None:
+                # imported here: it pulls in the predictor's module, and so peft
+                from itune_core.gain_labels import GainLabeller
+
+                self._gain_labellers[name] = GainLabeller(
+                    self._decoder, name, label_bias, run=self.scheduler.call
+                )
             self._paths[name] = path.resolve()
 
     def _check_same_folder(self, name: str, path: Path | None) -> None:

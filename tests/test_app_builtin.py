@@ -125,6 +125,20 @@ def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
     assert view["held_edits"] == []
 
 
+def test_edits_for_several_intentions_are_labelled_by_the_adapter_s_own_likelihood(running):
+    # the built-in adapter's folder has labelling.json: each edit takes the asked intention
+    # under whose prompt the adapter finds it likeliest (itune_core/gain_labels.py)
+    client, _, _ = running
+    view = client.predict(DRAFT, ["clarity", "fluency"], api_name="/revise")[0]
+    assert view["edits"]
+    # every edit of the learner draft is a grammar fix: fluency, not clarity
+    assert ("peoples likes", "people like") in {(e["before"], e["after"]) for e in view["edits"]}
+    assert {e["intention"] for e in view["edits"]} == {"fluency"}
+    assert all(0.5 <= e["confidence"] <= 1.0 for e in view["edits"])
+    suggested = client.predict(DRAFT, api_name="/suggest")
+    assert suggested[0]["intention"] == "fluency"
+
+
 @pytest.mark.parametrize(
     ("draft", "fixed"),
     [

@@ -154,6 +154,7 @@ def test_no_module_but_the_bundle_names_a_file_inside_it():
         bundle_module.METRICS,
         bundle_module.STEP_LOG,
         bundle_module.CONFIG,
+        bundle_module.LABELLING,
     }
     skip = {".venv", "tests", "runs", "test-output", ".git"}
     offenders = []
@@ -165,3 +166,15 @@ def test_no_module_but_the_bundle_names_a_file_inside_it():
         if found:
             offenders.append(f"{relative}: {', '.join(sorted(found))}")
     assert not offenders, "bundle file names outside itune_core/bundle.py:\n" + "\n".join(offenders)
+
+
+def test_the_labelling_biases_are_read_and_checked(tmp_path):
+    assert AdapterBundle.read(tmp_path).label_bias is None  # none: the predictor labels
+    bias = {"clarity": 0, "fluency": 1.5, "coherence": -2.0, "style": -3.5, "meaning-changed": 0}
+    (tmp_path / bundle_module.LABELLING).write_text(json.dumps({"bias": bias, "command": "x"}))
+    assert AdapterBundle.read(tmp_path).label_bias == {k: float(v) for k, v in bias.items()}
+    for bad in ({**bias, "style": "high"}, {**bias, "style": True}, {"clarity": 0},
+                {**bias, "tone": 1.0}, [1, 2]):  # fmt: skip
+        (tmp_path / bundle_module.LABELLING).write_text(json.dumps({"bias": bad}))
+        with pytest.raises(ValueError, match=r"labelling\.json"):
+            _ = AdapterBundle.read(tmp_path).label_bias

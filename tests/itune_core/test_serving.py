@@ -2,6 +2,8 @@
 bad folders refused without harm, labellers loaded lazily and kept for a few adapters."""
 
 import copy
+import json
+import shutil
 import threading
 import time
 from dataclasses import replace
@@ -12,7 +14,9 @@ from peft import LoraConfig, PeftModel, get_peft_model
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
+from itune_core.bundle import LABELLING
 from itune_core.errors import ModelLoadError
+from itune_core.gain_labels import GainLabeller
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool, _Gate
 
@@ -317,6 +321,28 @@ def test_labellers_load_once_per_adapter_and_only_a_few_stay(setup):
     assert labeller("b") is not None  # "a" makes way
     assert labeller("a") is not first
     assert loads == ["a", "c", "b", "a"]
+
+
+def test_an_adapter_with_labelling_biases_labels_by_its_own_likelihood(setup, tmp_path):
+    """A folder with ``labelling.json`` gets a GainLabeller on the shared model, run by the
+    scheduler; its predictor is never loaded. Its edits carry one of the asked intentions."""
+    _, _, folder, _ = setup
+    shutil.copytree(folder / "a", tmp_path / "a")
+    bias = {"clarity": 0.0, "fluency": 1.0, "coherence": -1.0, "style": -2.0,
+            "meaning-changed": 0.0}  # fmt: skip
+    (tmp_path / "a" / LABELLING).write_text(json.dumps({"bias": bias}))
+    loads: list[str] = []
+    pool = new_pool(setup, load_labeller=lambda path: loads.append(path.name))
+    reviser = pool.reviser_for("a", tmp_path / "a")
+    assert isinstance(reviser.labeller, GainLabeller)
+    assert reviser.labeller.run == pool.scheduler.call  # its scoring runs between passes
+    revision = reviser.revise(TEXT, ["fluency", "clarity"])
+    assert revision.edits  # the random adapter rewrites the text
+    assert {e.intention for e in revision.edits} <= {"fluency", "clarity"}
+    assert all(0.5 <= e.confidence <= 1.0 for e in revision.edits)
+    assert loads == []
+    pool.reviser_for("b", folder / "b")  # no biases: its predictor is loaded
+    assert loads == ["b"]
 
 
 def test_rows_of_the_only_adapter_attached_go_without_adapter_names(setup):
