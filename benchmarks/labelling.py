@@ -11,7 +11,9 @@ per intention. Each is scored on ITERATER-sent dev and on ArgRewrite's dev essay
 (``argrewrite-intentions``, whose labels no model here was trained on): accuracy,
 macro-F1, and accuracy among two and among three asked intentions (how the app labels).
 
-    python benchmarks/labelling.py              # ~25 min on two cores (bf16)
+    python benchmarks/labelling.py              # ~40 min on two cores (bf16)
+    python benchmarks/labelling.py --time       # both labellers timed side by side
+    python benchmarks/labelling.py --ship       # and write the fit into the adapter
 
 Each data set's scores are kept in ``--work`` and not computed again (a stopped run
 resumes). Writes ``benchmarks/results/labelling.{json,md}``.
@@ -26,7 +28,9 @@ import json
 import math
 import random
 import shlex
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -148,12 +152,19 @@ def main(argv=None) -> int:
     p.add_argument("--adapter", type=Path, default=BUILTIN)
     p.add_argument("--work", type=Path, default=Path("runs/labelling"))
     p.add_argument(
+        "--time",
+        action="store_true",
+        help="only time both labellers on the README's learner draft, side by side",
+    )
+    p.add_argument(
         "--ship",
         action="store_true",
         help="write the 'gain + bias' fit into the adapter's labelling.json (the app then "
         "labels its edits by its likelihood)",
     )
     args = p.parse_args(argv)
+    if args.time:
+        return time_labellers(args.adapter)
     args.work.mkdir(parents=True, exist_ok=True)
     rows = {}
     for name, (data, split, limit) in SETS.items():
@@ -198,6 +209,56 @@ def main(argv=None) -> int:
             "results": results["gain + bias"],
         }
         (args.adapter / LABELLING).write_text(json.dumps(shipped, indent=2) + "\n")
+    return 0
+
+
+DRAFT = (
+    "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
+    "friend. However, travel can also be expensive, and its not always easy to plan."
+)
+FIXED = (
+    "There are many reasons why people like to travel. It broadens the mind and you meet a "
+    "new friend. However, travel can also be expensive, and it's not always easy to plan."
+)
+
+
+def time_labellers(adapter: Path, repeats: int = 5) -> int:
+    """Seconds to label the learner draft's edits among two asked intentions and among all
+    five (Suggest), by the predictor and by the gain, taking turns; medians."""
+    from itune_core.edits import compute_edits
+    from itune_core.gain_labels import GainLabeller
+
+    def base():
+        return load_model("embedded", cache_dir=home_folder() / "models",
+                          device=default_device(), dtype=torch.bfloat16)  # fmt: skip
+
+    bundle = AdapterBundle.read(adapter)
+    loaded = base()
+    predictor = IntentionPredictor(
+        bundle.load_predictor(loaded.model, adapter_name="predictor").eval(),
+        loaded.tokenizer,
+        bundle.predictor_info.labels,
+    )
+    loaded = base()
+    decoder = Decoder(attach_adapter(loaded.model, adapter, "default").eval(), loaded.tokenizer,
+                      cache_bytes=0)  # fmt: skip
+    decoder.use_prompt_format("default", bundle.prompt_format)
+    gain = GainLabeller(decoder, "default", bundle.label_bias or dict.fromkeys(INTENTIONS, 0.0))
+    edits = compute_edits(DRAFT, FIXED)
+    lines = [f"Labelling the learner draft's {len(edits)} edits (bf16, {cpu_description()}, "
+             f"{now()}; medians of {repeats}, taking turns):", "",
+             "| asked | predictor (s) | gain (s) | x |", "|---|---:|---:|---:|"]  # fmt: skip
+    for among in (("clarity", "fluency"), INTENTIONS):
+        seconds: dict[str, list[float]] = {"predictor": [], "gain": []}
+        for _ in range(repeats):
+            for name, labeller in (("predictor", predictor), ("gain", gain)):
+                started = time.perf_counter()
+                with torch.inference_mode():
+                    labeller.label_edits(DRAFT, FIXED, edits, among)
+                seconds[name].append(time.perf_counter() - started)
+        a, b = (statistics.median(seconds[k]) for k in ("predictor", "gain"))
+        lines.append(f"| {len(among)} | {a:.2f} | {b:.2f} | {b / a:.2f} |")
+    print("\n".join(lines))
     return 0
 
 
