@@ -189,9 +189,9 @@ class AdapterPool:
         self._attach_lock = threading.Lock()  # one attach at a time, bookkeeping included
         attached = getattr(model, "peft_config", None) or {}
         self._paths: dict[str, Path | None] = dict.fromkeys(attached)  # name -> folder
+        self._gain_labellers: dict[str, Labeller] = {}  # GainLabeller by adapter, on attach
         self._labellers: OrderedDict[str, Labeller] = OrderedDict()  # least recent first
         self._without_labeller: set[str] = set()
-        self._gain_labellers: dict[str, Labeller] = {}  # GainLabeller by adapter, on attach
         self._labeller_lock = threading.Lock()  # guards the two above
         self._loading: dict[str, threading.Lock] = {}  # one load per adapter at a time
         self._decoder = settings_decoder(model, tokenizer, self.settings)
