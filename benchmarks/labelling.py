@@ -64,11 +64,12 @@ CANDIDATES = {  # name: (gain weights drawn from, predictor weight)
 }
 
 
-def scores_of(adapter: Path, data: str, split: str, limit: int | None) -> list[dict[str, Any]]:
-    """Per example: its label, the adapter's log-probability of its ``after`` and of its
-    ``before`` under each intention's prompt, and the predictor's probabilities."""
+def loaded_labellers(adapter: Path) -> tuple[AdapterBundle, IntentionPredictor, Decoder]:
+    """The adapter's bundle, its Stage-I predictor, and a decoder of the adapter (rows
+    named ``default``), each on its own copy of the base model (PEFT changes the model it
+    is given), in bf16."""
 
-    def base():  # a copy each: PEFT changes the model it is given
+    def base():
         return load_model("embedded", cache_dir=home_folder() / "models",
                           device=default_device(), dtype=torch.bfloat16)  # fmt: skip
 
@@ -79,12 +80,19 @@ def scores_of(adapter: Path, data: str, split: str, limit: int | None) -> list[d
         loaded.tokenizer,
         bundle.predictor_info.labels,
     )
-    examples = load_dataset(data, split).examples[:limit]
-    probabilities = predictor.probabilities([(e.before, e.after) for e in examples])
     loaded = base()
     model = attach_adapter(loaded.model, adapter, "default").eval()
     decoder = Decoder(model, loaded.tokenizer, cache_bytes=0)
     decoder.use_prompt_format("default", bundle.prompt_format)
+    return bundle, predictor, decoder
+
+
+def scores_of(adapter: Path, data: str, split: str, limit: int | None) -> list[dict[str, Any]]:
+    """Per example: its label, the adapter's log-probability of its ``after`` and of its
+    ``before`` under each intention's prompt, and the predictor's probabilities."""
+    _, predictor, decoder = loaded_labellers(adapter)
+    examples = load_dataset(data, split).examples[:limit]
+    probabilities = predictor.probabilities([(e.before, e.after) for e in examples])
     rows = []
     with torch.inference_mode():
         for e, probs in zip(tqdm(examples, desc=f"{data} {split}"), probabilities, strict=True):
@@ -228,21 +236,7 @@ def time_labellers(adapter: Path, repeats: int = 5) -> int:
     from itune_core.edits import compute_edits
     from itune_core.gain_labels import GainLabeller
 
-    def base():
-        return load_model("embedded", cache_dir=home_folder() / "models",
-                          device=default_device(), dtype=torch.bfloat16)  # fmt: skip
-
-    bundle = AdapterBundle.read(adapter)
-    loaded = base()
-    predictor = IntentionPredictor(
-        bundle.load_predictor(loaded.model, adapter_name="predictor").eval(),
-        loaded.tokenizer,
-        bundle.predictor_info.labels,
-    )
-    loaded = base()
-    decoder = Decoder(attach_adapter(loaded.model, adapter, "default").eval(), loaded.tokenizer,
-                      cache_bytes=0)  # fmt: skip
-    decoder.use_prompt_format("default", bundle.prompt_format)
+    bundle, predictor, decoder = loaded_labellers(adapter)
     gain = GainLabeller(decoder, "default", bundle.label_bias or dict.fromkeys(INTENTIONS, 0.0))
     edits = compute_edits(DRAFT, FIXED)
     lines = [f"Labelling the learner draft's {len(edits)} edits (bf16, {cpu_description()}, "
