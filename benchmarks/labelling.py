@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from benchmarks.context import DRAFT  # noqa: E402
 from benchmarks.record import cpu_description, now, write  # noqa: E402
 from itune_core.adapters import attach_adapter  # noqa: E402
 from itune_core.bundle import LABELLING, AdapterBundle  # noqa: E402
@@ -220,10 +221,6 @@ def main(argv=None) -> int:
     return 0
 
 
-DRAFT = (
-    "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
-    "friend. However, travel can also be expensive, and its not always easy to plan."
-)
 FIXED = (
     "There are many reasons why people like to travel. It broadens the mind and you meet a "
     "new friend. However, travel can also be expensive, and it's not always easy to plan."

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from benchmarks.context import DRAFT  # noqa: E402
 from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
 from itune_core.adapters import attach_adapter  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
@@ -48,10 +49,6 @@ from training.data import load_dataset  # noqa: E402
 from training.generation import assemble, revise_texts, text_spans  # noqa: E402
 
 BUILTIN = ROOT / "adapters" / "itune-default"
-DRAFT = (
-    "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
-    "friend. However, travel can also be expensive, and its not always easy to plan."
-)
 SCOPES = ("first pass (served)", "second pass, every request", "second pass, fluency only")
 
 

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from itune_core.segment import split_pieces
+
 # A word (letters, digits, underscores, inner apostrophes) or one punctuation character.
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -232,6 +234,28 @@ def touch(a: Edit, b: Edit) -> bool:
     """Whether two edits of one text overlap or meet (an insertion at the other's edge
     included): applying both could not keep both as written."""
     return a.start_char_pos <= b.end_char_pos and b.start_char_pos <= a.end_char_pos
+
+
+def edits_in_sentences(source: str, edits: Sequence[Edit]) -> list[tuple[str, str]]:
+    """Each edit as IteraTeR's sentence-level data shows edits (how both labellers read
+    them): the sentence(s) of ``source`` around it, and the same with only it applied."""
+    pieces = split_pieces(source) or [(0, len(source))]
+    pairs = []
+    for edit in edits:
+        a, b = _sentence_around(pieces, edit.start_char_pos, edit.end_char_pos)
+        context = source[a:b]
+        local = replace(edit, start_char_pos=edit.start_char_pos - a,
+                        end_char_pos=edit.end_char_pos - a)  # fmt: skip
+        pairs.append((context, apply_edits(context, [local])))
+    return pairs
+
+
+def _sentence_around(pieces: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The span of the sentences that an edit [start, end) touches."""
+    touching = [(a, b) for a, b in pieces if a <= end and start <= b]
+    if not touching:  # an edit in the whitespace between sentences
+        return min(start, pieces[0][0]), max(end, pieces[-1][1])
+    return min(touching[0][0], start), max(touching[-1][1], end)
 
 
 def with_intention(edits: Iterable[Edit], intention: str | None, confidence=None) -> list[Edit]:

@@ -1,7 +1,7 @@
 """Label edits by the generation adapter's own likelihood: which asked intention an edit
 serves.
 
-For an edit shown the way ``IntentionPredictor.edit_pairs`` shows it (the sentence around
+For an edit shown as ``itune_core.edits.edits_in_sentences`` shows it (the sentence around
 it before, and the same sentence with only that edit applied) and each intention k the
 writer asked for, the gain is log p(edited | sentence, k) - log p(sentence | sentence, k)
 under the adapter's prompt for k, plus a bias per intention fitted on training pairs
@@ -22,9 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from itune_core.decoding import Decoder
-from itune_core.edits import Edit
+from itune_core.edits import Edit, edits_in_sentences
 from itune_core.intentions import INTENTIONS
-from itune_core.labelling import IntentionPredictor
 
 CHUNK = 8  # prompts scored in one go: one prompt pass each, about 0.1 s on two CPU cores
 
@@ -61,7 +60,7 @@ class GainLabeller:
         plans = []
         for source, _, edits, among in revisions:
             wanted = [k for k in INTENTIONS if k in set(among)]
-            pairs = IntentionPredictor.edit_pairs(source, edits) if wanted else []
+            pairs = edits_in_sentences(source, edits) if wanted else []
             by_sentence: dict[str, list[int]] = {}
             for i, (before, _) in enumerate(pairs):
                 by_sentence.setdefault(before, []).append(i)

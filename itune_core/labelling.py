@@ -19,11 +19,10 @@ from dataclasses import dataclass, field, replace
 import torch
 from transformers import DynamicCache
 
-from itune_core.edits import Edit, apply_edits
+from itune_core.edits import Edit, edits_in_sentences
 from itune_core.intentions import INTENTIONS
 from itune_core.predictor import IntentionClassifier, prediction_prompt
 from itune_core.prefix_cache import common_prefix_length
-from itune_core.segment import split_pieces
 
 
 @dataclass
@@ -180,15 +179,7 @@ class IntentionPredictor:
     def edit_pairs(source: str, edits: Sequence[Edit]) -> list[tuple[str, str]]:
         """Each edit as the predictor reads it, as IteraTeR's sentence-level data shows
         edits: the sentence(s) around it before, and the same with only it applied."""
-        pieces = split_pieces(source) or [(0, len(source))]
-        pairs = []
-        for edit in edits:
-            a, b = _sentence_around(pieces, edit.start_char_pos, edit.end_char_pos)
-            context = source[a:b]
-            local = replace(edit, start_char_pos=edit.start_char_pos - a,
-                            end_char_pos=edit.end_char_pos - a)  # fmt: skip
-            pairs.append((context, apply_edits(context, [local])))
-        return pairs
+        return edits_in_sentences(source, edits)
 
     def __call__(
         self, source: str, revised: str, edits: list[Edit], among: Sequence[str] = INTENTIONS
@@ -223,11 +214,3 @@ def suggest_intentions(
             best[edit.intention] = max(best.get(edit.intention, 0.0), edit.confidence)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], INTENTIONS.index(kv[0])))
     return [(name, conf) for name, conf in ranked if conf >= threshold]
-
-
-def _sentence_around(pieces: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """The span of the sentences that an edit [start, end) touches."""
-    touching = [(a, b) for a, b in pieces if a <= end and start <= b]
-    if not touching:  # an edit in the whitespace between sentences
-        return min(start, pieces[0][0]), max(end, pieces[-1][1])
-    return min(touching[0][0], start), max(touching[-1][1], end)

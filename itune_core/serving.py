@@ -45,6 +45,7 @@ import torch
 from itune_core.adapters import attach_adapter, check_adapter_dir
 from itune_core.bundle import AdapterBundle
 from itune_core.errors import ModelLoadError
+from itune_core.gain_labels import GainLabeller
 from itune_core.reviser import Labeller, Reviser, ReviseSettings, settings_decoder
 from itune_core.scheduler import BatchScheduler
 
@@ -189,7 +190,7 @@ class AdapterPool:
         self._attach_lock = threading.Lock()  # one attach at a time, bookkeeping included
         attached = getattr(model, "peft_config", None) or {}
         self._paths: dict[str, Path | None] = dict.fromkeys(attached)  # name -> folder
-        self._gain_labellers: dict[str, Labeller] = {}  # GainLabeller by adapter, on attach
+        self._gain_labellers: dict[str, GainLabeller] = {}  # by adapter, set on attach
         self._labellers: OrderedDict[str, Labeller] = OrderedDict()  # least recent first
         self._without_labeller: set[str] = set()
         self._labeller_lock = threading.Lock()  # guards the two above
@@ -294,9 +295,6 @@ class AdapterPool:
             # Before its name is listed: no row of it is made in another format.
             self._decoder.use_prompt_format(name, prompt_format)
             if label_bias is not None:
-                # imported here: it pulls in the predictor's module, and so peft
-                from itune_core.gain_labels import GainLabeller
-
                 self._gain_labellers[name] = GainLabeller(
                     self._decoder, name, label_bias, run=self.scheduler.call
                 )
