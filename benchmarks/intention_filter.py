@@ -1,0 +1,220 @@
+"""Holding back edits that serve another intention than the one asked, on dev.
+
+The served answer of each example is decoded once (greedy, the guards, the margin, tense
+context: what ``evaluate`` serves), and each of its edits is scored under all five
+intentions by the adapter's likelihood gain (``itune_core.gain_labels``: log p(sentence
+with the edit) - log p(sentence), under each intention's prompt). A policy then holds back
+every edit whose top intention (gain plus the adapter's bias per intention) is not among
+those asked and is ahead of the best asked one by more than tau nats; "all" applies it to
+every request, "not fluency" to requests that do not ask for fluency. The rule that
+judges the policies is in docs/default-adapter.md ("Holding back edits that serve another
+intention").
+
+    python benchmarks/intention_filter.py     # ~30 min on two cores (bf16)
+
+Writes ``benchmarks/results/intention_filter[_SUFFIX].{json,md}``; each data set's answers
+and gains go to ``--work``, and a data set already there is not decoded again.
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see quality.py)
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
+
+import torch  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from benchmarks.context import DRAFT  # noqa: E402
+from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
+from itune_core.adapters import attach_adapter  # noqa: E402
+from itune_core.bundle import AdapterBundle  # noqa: E402
+from itune_core.decoding import Decoder  # noqa: E402
+from itune_core.edits import Edit, apply_edits, compute_edits, edits_in_sentences  # noqa: E402
+from itune_core.gain_labels import CHUNK  # noqa: E402
+from itune_core.intentions import INTENTIONS  # noqa: E402
+from itune_core.metrics.revisions import evaluate_revisions  # noqa: E402
+from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
+from itune_core.reviser import ReviseSettings  # noqa: E402
+from storage.environment import home_folder  # noqa: E402
+from training.data import load_dataset  # noqa: E402
+from training.generation import revise_texts  # noqa: E402
+
+BUILTIN = ROOT / "adapters" / "itune-default"
+DATA = ("iterater-sent", "benchmarks/learner_sentences.jsonl", "benchmarks/learner_mixed.jsonl")
+TAUS = (0.0, 0.5, 1.0, 2.0, 4.0)
+SCOPES = ("all", "not fluency")
+EDIT_FIELDS = ("type", "before", "after", "start_char_pos", "end_char_pos")
+
+
+def served_with_gains(model, tokenizer, decoder, texts, intentions, batch_size, form):
+    """Each text's served answer, its edits, and each edit's gain under every intention."""
+    with tqdm(desc="served answers", unit="row") as bar:
+        revisions = revise_texts(model, tokenizer, texts, intentions,
+                                 settings=ReviseSettings(), batch_size=batch_size,
+                                 prompt_format=form, on_rows=lambda n: setattr(bar, "total", n),
+                                 on_batch=bar.update)  # fmt: skip
+    rows, jobs, owners = [], [], []
+    for revision, asked in zip(revisions, intentions, strict=True):
+        edits = compute_edits(revision.source, revision.revised)
+        gains = [[0.0] * len(INTENTIONS) for _ in edits]
+        pairs = edits_in_sentences(revision.source, edits)
+        by_sentence: dict[str, list[int]] = {}
+        for i, (before, _) in enumerate(pairs):
+            by_sentence.setdefault(before, []).append(i)
+        for before, members in by_sentence.items():
+            answers = [pairs[i][1] for i in members] + [before]
+            for j, k in enumerate(INTENTIONS):
+                jobs.append((decoder.row(before, [k], "default"), answers))
+                owners.append((gains, members, j))
+        rows.append({"source": revision.source, "revised": revision.revised,
+                     "asked": list(asked), "edits": [e.to_dict() for e in edits],
+                     "gains": gains})  # fmt: skip
+    with torch.inference_mode():
+        for start in tqdm(range(0, len(jobs), CHUNK), desc="gains", unit="chunk"):
+            found = decoder.score(jobs[start : start + CHUNK])
+            for (gains, members, j), scores in zip(owners[start:], found, strict=False):
+                for i, logprob in zip(members, scores[:-1], strict=True):
+                    gains[i][j] = logprob - scores[-1]
+    return rows
+
+
+def edits_of(row: dict[str, Any]) -> list[Edit]:
+    return [Edit(**{f: e[f] for f in EDIT_FIELDS}) for e in row["edits"]]
+
+
+def filtered(row: dict[str, Any], bias: dict[str, float], tau: float | None, scope: str):
+    """The row's answer with the edits the policy holds back undone, and how many."""
+    edits = edits_of(row)
+    asked = [k for k in row["asked"] if k in INTENTIONS]
+    if tau is None or not asked or (scope == "not fluency" and "fluency" in asked):
+        return apply_edits(row["source"], edits), 0
+    kept = []
+    for edit, gains in zip(edits, row["gains"], strict=True):
+        scored = {k: g + bias.get(k, 0.0) for k, g in zip(INTENTIONS, gains, strict=True)}
+        top = max(scored, key=scored.get)
+        lead = scored[top] - max(scored[k] for k in asked)
+        if top in asked or lead <= tau:
+            kept.append(edit)
+    return apply_edits(row["source"], kept), len(edits) - len(kept)
+
+
+def score(examples, outputs, held: int) -> dict[str, Any]:
+    metrics = evaluate_revisions([e.before for e in examples], outputs,
+                                 [[e.after] for e in examples])  # fmt: skip
+    return {
+        "sari": metrics["sari"],
+        "sari_iterater": metrics["sari_iterater"],
+        "gleu": metrics["gleu"],
+        "exact": sum(o.strip() == e.after.strip() for o, e in zip(outputs, examples, strict=True)),
+        "unchanged": sum(o == e.before for o, e in zip(outputs, examples, strict=True)),
+        "held": held,
+        "n": len(examples),
+    }
+
+
+def policies() -> list[tuple[str, float | None, str]]:
+    named = [("served", None, "all")]
+    return named + [(f"tau {t:g}, {s}", t, s) for s in SCOPES for t in TAUS]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--adapter", type=Path, default=BUILTIN.relative_to(ROOT))
+    p.add_argument("--data", nargs="+", default=list(DATA), help="data sets (names or .jsonl)")
+    p.add_argument("--split", default="dev")
+    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16"), default="auto")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--work", type=Path, default=ROOT / "runs" / "intention-filter")
+    p.add_argument("--suffix", type=suffix, default="")
+    args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    device = default_device()
+    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
+    bundle = AdapterBundle.read(args.adapter)
+    bias = bundle.label_bias or {}
+    loaded = load_model("embedded", cache_dir=home_folder() / "models", device=device,
+                        dtype=dtype)  # fmt: skip
+    model = attach_adapter(loaded.model, args.adapter, "default").eval()
+    tokenizer, form = loaded.tokenizer, bundle.prompt_format
+    decoder = Decoder(model, tokenizer, cache_bytes=0)
+    decoder.use_prompt_format("default", form)
+    results: dict[str, Any] = {}
+    for name in [*args.data, "draft"]:
+        path = args.work / f"{Path(name).stem}-{args.split}.json"
+        if name == "draft":
+            examples, texts, intentions = None, [DRAFT], [("fluency",)]
+        else:
+            examples = load_dataset(name, args.split).examples
+            texts, intentions = [e.before for e in examples], [e.labels for e in examples]
+        if path.exists():
+            rows = json.loads(path.read_text())["rows"]
+        else:
+            started = time.perf_counter()
+            rows = served_with_gains(model, tokenizer, decoder, texts, intentions,
+                                     args.batch_size, form)  # fmt: skip
+            seconds = time.perf_counter() - started
+            path.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1))
+        for row in rows:  # the edits rebuild the served answer
+            assert apply_edits(row["source"], edits_of(row)) == row["revised"]
+        outcome = {}
+        for label, tau, scope in policies():
+            answers = [filtered(row, bias, tau, scope) for row in rows]
+            outputs = [a for a, _ in answers]
+            held = sum(h for _, h in answers)
+            if examples is None:
+                outcome[label] = {"answer": outputs[0], "held": held}
+            else:
+                outcome[label] = score(examples, outputs, held)
+        results[name] = outcome
+    command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])
+    report = {
+        "command": command.strip(),
+        "created": now(),
+        "cpu": cpu_description(),
+        "dtype": str(dtype).removeprefix("torch."),
+        "adapter": str(args.adapter),
+        "bias": bias,
+        "results": results,
+    }
+    stem = "intention_filter" + (f"_{args.suffix}" if args.suffix else "")
+    print(write(ROOT / "benchmarks" / "results", stem, report, table(report)))
+    return 0
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        "# Holding back edits that serve another intention than the one asked",
+        "",
+        f"`{report['command']}` ({report['created']}, {report['cpu']}, {report['dtype']})",
+        "",
+        "| data | policy | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged "
+        "| edits held |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, outcome in report["results"].items():
+        if name == "draft":
+            continue
+        for label, r in outcome.items():
+            lines.append(
+                f"| {Path(name).stem} | {label} | {r['n']} | {r['sari']:.2f} | "
+                f"{r['sari_iterater']:.2f} | {r['gleu']:.2f} | {r['exact']} | "
+                f"{r['unchanged']} | {r['held']} |"
+            )
+    lines += ["", "The learner draft (fluency):", ""]
+    for label, r in report["results"]["draft"].items():
+        lines.append(f"- {label} ({r['held']} held): {r['answer']}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
