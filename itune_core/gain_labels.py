@@ -25,7 +25,7 @@ from itune_core.decoding import Decoder
 from itune_core.edits import Edit, edits_in_sentences
 from itune_core.intentions import INTENTIONS
 
-CHUNK = 8  # prompts scored in one go: one prompt pass each, about 0.1 s on two CPU cores
+CHUNK = 8  # prompts scored in one call (two passes: their rests, then their answers)
 
 
 def _now(fn: Callable[[], object]) -> object:

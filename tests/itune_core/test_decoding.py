@@ -7,7 +7,10 @@ import dataclasses
 
 import pytest
 
+from itune_core.adapters import BASE
+from itune_core.confidence import shared_prompt_logprobs
 from itune_core.decoding import Decoder
+from itune_core.prompts import answer_token_ids
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
 
@@ -60,6 +63,46 @@ def test_scores_after_generate_are_those_of_running_the_prompt_again(model_and_t
     assert keeping.kept_bytes == 0
     # Scoring the same prompt again runs it again, to the same scores.
     assert keeping.score(jobs[:1]) == [pytest.approx(fed[0], abs=1e-4)]
+
+
+def test_prompts_scored_together_score_as_each_prompt_run_alone(model_and_tokenizer):
+    """Rows with nothing kept: their prompts run together, for mixed adapters and
+    instructions of different lengths, to the scores of each prompt run on its own."""
+    model, tokenizer = model_and_tokenizer
+    decoder = Decoder(model, tokenizer, cache_bytes=0)
+    jobs = [
+        (decoder.row(piece, [intention], adapter), ANSWERS[piece])
+        for piece in PIECES
+        for intention, adapter in (("fluency", "a"), ("clarity", None), ("style", "b"))
+    ]
+    assert len({row.instruction for row, _ in jobs}) > 1
+    alone = [
+        shared_prompt_logprobs(
+            model,
+            row.prompt,
+            [answer_token_ids(tokenizer, a) for a in answers],
+            tokenizer.pad_token_id,
+            row.adapter or BASE,
+        )
+        for row, answers in jobs
+    ]
+    assert decoder.score(jobs) == [pytest.approx(s, abs=1e-4) for s in alone]
+
+
+def test_prompts_scored_together_take_two_passes_once_instructions_are_kept(
+    model_and_tokenizer,
+):
+    model, tokenizer = model_and_tokenizer
+    decoder = Decoder(model, tokenizer, cache_bytes=0)
+    jobs = [
+        (decoder.row(piece, [intention], "a"), ANSWERS[piece])
+        for piece in PIECES
+        for intention in ("fluency", "clarity", "coherence")
+    ]
+    first = decoder.score(jobs)  # runs each instruction once, and keeps it
+    lengths = prompt_lengths_fed(model, lambda: decoder.score(jobs))
+    assert len(lengths) == 2, lengths  # the prompts' rests together, then every answer
+    assert decoder.score(jobs) == [pytest.approx(s, abs=1e-5) for s in first]
 
 
 def tokens_fed(model, run) -> tuple[int, object]:
