@@ -12,7 +12,8 @@ served side by side.
    sentence in the batch drafting from its own text). Each is driven by 1, 4 and 20
    (``--client-counts``) ``gradio_client`` clients at once, each revising short IteraTeR
    test sentences (at most ``--max-chars``) for their gold intention (with ``--intentions
-   N``, also the N - 1 after it, so the adapter's predictor labels the edits) through ``/revise``,
+   N``, also the N - 1 after it, so the edits are labelled: by the built-in adapter's own
+   likelihood, or another adapter's predictor) through ``/revise``,
    one request after the other, for ``--seconds``. Requests started before the deadline are
    waited for. Per request: latency in the client, success or the error (kind and message; a
    full queue is a kind of its own), the revision id. Reported: throughput, median and p95
@@ -418,8 +419,9 @@ def load_table(record: dict) -> list[str]:
         "text), the same app in the same run. Each request asks for its sentence's gold "
         "intention"
         + (
-            f" and the {s['intentions'] - 1} after it in the app's order, so the adapter's "
-            "predictor labels its edits"
+            f" and the {s['intentions'] - 1} after it in the app's order, so its edits are "
+            "labelled (the built-in adapter's by its own likelihood, another's by its "
+            "predictor)"
             if s.get("intentions", 1) > 1
             else " (its edits carry it; the predictor is not asked)"
         )
