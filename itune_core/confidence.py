@@ -15,8 +15,10 @@ for 0.1 SARI (on test, scored once: +0.8 GLEU for -2.2 SARI; ``docs/method.md``,
 The margins take their scoring function (``Scorer``) from the decoder that holds the model
 and the tokenizer. The two ways that function computes log-probabilities cheaply live here
 and take the model and token ids as arguments: the prompt run once for all the answers
-(``shared_prompt_logprobs``), or only the tokens after the generated answer's, from what
-generating it kept (``logprobs_after_generated``).
+(``shared_prompt_logprobs``, one prompt at a time: the reference the decoder's batched
+paths are tested against), or only the tokens after the generated answer's, from what
+generating it kept (``logprobs_after_generated_rows``; the decoder also runs the prompts
+it kept nothing for and scores them this way, with an empty generated answer).
 """
 
 from collections.abc import Callable, Sequence

@@ -318,6 +318,37 @@ def _merged(
     return DynamicCache(ddp_cache_data=layers), mask
 
 
+def position_groups(lengths: Sequence[int], limit: int = SCORE_PASS_POSITIONS) -> list[list[int]]:
+    """Indices of ``lengths`` in groups of similar length, shortest first, each group's
+    rows times its longest at most ``limit`` (a row longer than that alone)."""
+    groups: list[list[int]] = []
+    for k in sorted(range(len(lengths)), key=lambda k: lengths[k]):
+        if groups and (len(groups[-1]) + 1) * lengths[k] <= limit:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    return groups
+
+
+def _laid(
+    prefixes: dict[int, list[tuple[torch.Tensor, torch.Tensor]]], shared: Sequence[int], held: int
+) -> list[tuple[torch.Tensor, ...]]:
+    """Per layer, the keys and values of each row's prefix (one row each, ``shared[i]``
+    long; zeros for a row without one) stacked into one batch, ``held`` positions wide."""
+    some = next(iter(prefixes.values()))
+
+    def part(i: int, layer: int, t: int) -> torch.Tensor:
+        if i in prefixes:
+            return widened(prefixes[i][layer][t], 2, held, at=shared[i])
+        like = some[layer][t]
+        return like.new_zeros((1, like.shape[1], held, like.shape[3]))
+
+    return [
+        tuple(torch.cat([part(i, layer, t) for i in range(len(shared))]) for t in (0, 1))
+        for layer in range(len(some))
+    ]
+
+
 class Decoder:
     """Greedy decoding of rows with one model (a causal LM or a PeftModel).
 
@@ -741,7 +772,7 @@ class Decoder:
         rest runs, after the kept cache: the answer itself usually costs nothing, a
         variant with one edit undone only its tokens from the edit on. The other rows'
         prompts run first, together (``_prompt_caches``), each then scored as a row
-        whose generated answer is empty. Every row's answers run in one pass
+        whose generated answer is empty. The answers of all rows run together
         (``logprobs_after_generated_rows``).
         """
         names = self._adapter_names([row.adapter for row, _ in jobs]).get("adapter_names")
@@ -765,81 +796,53 @@ class Decoder:
     def _prompt_caches(self, rows: Sequence[Row], names: list[str] | None) -> list[GeneratedRow]:
         """Each row's prompt less its last token run, as a ``GeneratedRow`` with an empty
         answer (``logprobs_after_generated_rows`` feeds the last token again before the
-        answers). A row's instruction comes from ``_instruction_cache`` (run once per
-        adapter and instruction, kept for later calls, as in ``_prefill``), and the rows'
-        rests run together, in passes of at most ``SCORE_PASS_POSITIONS`` positions, the
-        shorter rows padded at the end and each row at its own positions; a row's cache is
-        then its instruction's and its rest's positions, laid from the start. Run under
-        ``torch.inference_mode`` (by ``score``)."""
+        answers), the rows in passes of at most ``SCORE_PASS_POSITIONS`` positions
+        (``position_groups``). Run under ``torch.inference_mode`` (by ``score``)."""
+        out: list[GeneratedRow | None] = [None] * len(rows)
+        for group in position_groups([len(row.prompt) - 1 for row in rows]):
+            found = self._prompt_pass(
+                [rows[k] for k in group], [names[k] for k in group] if names else None
+            )
+            for k, generated in zip(group, found, strict=True):
+                out[k] = generated
+        return out
+
+    def _prompt_pass(self, rows: Sequence[Row], names: list[str] | None) -> list[GeneratedRow]:
+        """``_prompt_caches`` of rows run in one pass. A row's instruction comes from
+        ``_instruction_cache`` (run once per adapter and instruction and kept, as in
+        ``_prefill``); the rests run together, the shorter padded at the end, each row at its
+        own positions; a row's cache is then its instruction's and its rest's positions,
+        laid from the start."""
         device = next(self.model.parameters()).device
         row_names = names or [None] * len(rows)
         heads = [row.prompt[: len(row.prompt) - 1] for row in rows]
         shared = [min(row.instruction, len(head)) for row, head in zip(rows, heads, strict=True)]
-        out: list[GeneratedRow | None] = [None] * len(rows)
-        order = sorted(range(len(rows)), key=lambda k: len(heads[k]))
-        group: list[int] = []
-        for k in [*order, None]:
-            if k is not None and (
-                not group or (len(group) + 1) * len(heads[k]) <= SCORE_PASS_POSITIONS
-            ):
-                group.append(k)
-                continue
-            prefixes = {
-                j: self._instruction_cache(
-                    tuple(heads[j][: shared[j]]), row_names[j], device, keep=True
-                )
-                for j in group
-                if shared[j]
-            }
-            held = max(shared[j] for j in group)
-            rest = {j: len(heads[j]) - shared[j] for j in group}
-            width = max(rest.values())
-            tokens = torch.full((len(group), width), self.tokenizer.pad_token_id)
-            mask = torch.zeros((len(group), held + width), dtype=torch.long)
-            positions = torch.zeros((len(group), width), dtype=torch.long)
-            for i, j in enumerate(group):
-                tokens[i, : rest[j]] = torch.tensor(list(heads[j][shared[j] :]), dtype=torch.long)
-                mask[i, : shared[j]] = 1
-                mask[i, held : held + rest[j]] = 1
-                positions[i] = torch.arange(shared[j], shared[j] + width)
-            layers = None
-            if prefixes:
-                some = next(iter(prefixes.values()))
-                layers = [
-                    tuple(
-                        torch.cat(
-                            [
-                                widened(prefixes[j][layer][t], 2, held, at=shared[j])
-                                if j in prefixes
-                                else some[layer][t].new_zeros(
-                                    (1, some[layer][t].shape[1], held, some[layer][t].shape[3])
-                                )
-                                for j in group
-                            ]
-                        )
-                        for t in (0, 1)
-                    )
-                    for layer in range(len(some))
-                ]
-            cache = DynamicCache(ddp_cache_data=layers)
-            if width:
-                group_names = [row_names[j] for j in group] if names else None
-                self._forward(tokens, mask.to(device), positions, cache, group_names, keep=1)
-            for i, j in enumerate(group):
-                columns = mask[i].nonzero()[:, 0].to(device)
-                out[j] = GeneratedRow(
-                    rows[j].prompt,
-                    (),
-                    (),
-                    DynamicCache(
-                        ddp_cache_data=[
-                            (layer.keys[i : i + 1, :, columns], layer.values[i : i + 1, :, columns])
-                            for layer in cache.layers
-                        ]
-                    ),
-                )
-            group = [k] if k is not None else []
-        return out
+        prefixes = {
+            i: self._instruction_cache(tuple(heads[i][: shared[i]]), row_names[i], device, True)
+            for i in range(len(rows))
+            if shared[i]
+        }
+        held, width = max(shared), max(len(h) - n for h, n in zip(heads, shared, strict=True))
+        tokens = torch.full((len(rows), width), self.tokenizer.pad_token_id)
+        mask = torch.zeros((len(rows), held + width), dtype=torch.long)
+        positions = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, (head, n) in enumerate(zip(heads, shared, strict=True)):
+            tokens[i, : len(head) - n] = torch.tensor(list(head[n:]), dtype=torch.long)
+            mask[i, :n] = 1
+            mask[i, held : held + len(head) - n] = 1
+            positions[i] = torch.arange(n, n + width)
+        cache = DynamicCache(ddp_cache_data=_laid(prefixes, shared, held) if prefixes else None)
+        if width:
+            self._forward(tokens, mask.to(device), positions, cache, names, keep=1)
+        found = []
+        for i, row in enumerate(rows):
+            columns = mask[i].nonzero()[:, 0].to(device)
+            layers = [
+                (layer.keys[i : i + 1, :, columns], layer.values[i : i + 1, :, columns])
+                for layer in cache.layers
+            ]
+            found.append(GeneratedRow(row.prompt, (), (), DynamicCache(ddp_cache_data=layers)))
+        return found
 
     def _keep(
         self,

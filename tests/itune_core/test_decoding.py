@@ -9,7 +9,7 @@ import pytest
 
 from itune_core.adapters import BASE
 from itune_core.confidence import shared_prompt_logprobs
-from itune_core.decoding import Decoder
+from itune_core.decoding import Decoder, position_groups
 from itune_core.prompts import answer_token_ids
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
@@ -103,6 +103,17 @@ def test_prompts_scored_together_take_two_passes_once_instructions_are_kept(
     lengths = prompt_lengths_fed(model, lambda: decoder.score(jobs))
     assert len(lengths) == 2, lengths  # the prompts' rests together, then every answer
     assert decoder.score(jobs) == [pytest.approx(s, abs=1e-5) for s in first]
+
+
+def test_position_groups_bound_each_pass_and_keep_every_row_once():
+    lengths = [30, 5, 12, 40, 7, 100]
+    groups = position_groups(lengths, limit=60)
+    assert sorted(k for group in groups for k in group) == list(range(len(lengths)))
+    for group in groups:
+        widest = max(lengths[k] for k in group)
+        assert len(group) == 1 or len(group) * widest <= 60
+    assert [lengths[k] for k in groups[0]] == [5, 7, 12]  # shortest first, together
+    assert [5] in groups  # the 100-long row runs alone
 
 
 def tokens_fed(model, run) -> tuple[int, object]:
