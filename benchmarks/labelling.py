@@ -14,9 +14,11 @@ macro-F1, and accuracy among two and among three asked intentions (how the app l
     python benchmarks/labelling.py              # ~40 min on two cores (bf16)
     python benchmarks/labelling.py --time       # both labellers timed side by side
     python benchmarks/labelling.py --ship       # and write the fit into the adapter
+    python benchmarks/labelling.py --test       # the shipped biases, once on the test splits
 
 Each data set's scores are kept in ``--work`` and not computed again (a stopped run
-resumes). Writes ``benchmarks/results/labelling.{json,md}``.
+resumes). Writes ``benchmarks/results/labelling.{json,md}`` (``--test``:
+``labelling_test.{json,md}``).
 """
 
 import os
@@ -57,6 +59,10 @@ SETS = {  # name: (data, split, how many of its examples)
     "fit": ("iterater-sent", "train", 400),
     "iterater-sent dev": ("iterater-sent", "dev", None),
     "argrewrite dev": ("argrewrite-intentions", "dev", None),
+}
+TEST_SETS = {  # scored once, with the adapter's shipped biases (--test)
+    "iterater-sent test": ("iterater-sent", "test", None),
+    "argrewrite test": ("argrewrite-intentions", "test", None),
 }
 DRAWS = 3000
 CANDIDATES = {  # name: (gain weights drawn from, predictor weight)
@@ -171,16 +177,25 @@ def main(argv=None) -> int:
         help="write the 'gain + bias' fit into the adapter's labelling.json (the app then "
         "labels its edits by its likelihood)",
     )
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="score the predictor and the adapter's shipped biases once on the test splits",
+    )
     args = p.parse_args(argv)
     if args.time:
         return time_labellers(args.adapter)
     args.work.mkdir(parents=True, exist_ok=True)
+    sets = TEST_SETS if args.test else SETS
     rows = {}
-    for name, (data, split, limit) in SETS.items():
+    for name, (data, split, limit) in sets.items():
         path = args.work / f"{data}-{split}.json"
         if not path.exists():
             path.write_text(json.dumps(scores_of(args.adapter, data, split, limit)))
         rows[name] = json.loads(path.read_text())
+    argv_text = shlex.join(argv if argv is not None else sys.argv[1:])
+    if args.test:
+        return score_test(args.adapter, rows, f"python benchmarks/labelling.py {argv_text}")
     fitted = fit(rows["fit"])
     systems = {
         "Stage-I predictor (served)": (0, 1, [0] * len(INTENTIONS)),
@@ -194,7 +209,6 @@ def main(argv=None) -> int:
         name: {s: metrics(rows[s], probabilities(rows[s], *weights)) for s in SETS}
         for name, weights in systems.items()
     }
-    argv_text = shlex.join(argv if argv is not None else sys.argv[1:])
     report = {
         "command": f"python benchmarks/labelling.py {argv_text}".strip(),
         "created": now(),
@@ -227,6 +241,36 @@ FIXED = (
 )
 
 
+def score_test(adapter: Path, rows: dict[str, list], command: str) -> int:
+    """The served labeller (the adapter's shipped biases) and the Stage-I predictor on the
+    test splits: written to ``labelling_test.{json,md}``."""
+    bias = AdapterBundle.read(adapter).label_bias
+    if bias is None:
+        raise SystemExit(f"error: {adapter} has no {LABELLING}: run --ship first")
+    systems = {
+        "Stage-I predictor": (0, 1, [0] * len(INTENTIONS)),
+        "gain + bias (served)": (1, 0, [bias.get(k, 0.0) for k in INTENTIONS]),
+    }
+    results = {
+        name: {s: metrics(rows[s], probabilities(rows[s], *weights)) for s in TEST_SETS}
+        for name, weights in systems.items()
+    }
+    report = {
+        "command": command.strip(),
+        "created": now(),
+        "cpu": cpu_description(),
+        "adapter": str(adapter),
+        "sets": {
+            name: {"data": d, "split": s, "examples": len(rows[name])}
+            for name, (d, s, _) in TEST_SETS.items()
+        },
+        "bias": bias,
+        "results": results,
+    }
+    print(write(ROOT / "benchmarks" / "results", "labelling_test", report, table(report)))
+    return 0
+
+
 def time_labellers(adapter: Path, repeats: int = 5) -> int:
     """Seconds to label the learner draft's edits among two asked intentions and among all
     five (Suggest), by the predictor and by the gain, taking turns; medians."""
@@ -254,7 +298,7 @@ def time_labellers(adapter: Path, repeats: int = 5) -> int:
 
 
 def table(report: dict[str, Any]) -> str:
-    sets = list(SETS)
+    sets = list(report["sets"])
     head = " | ".join(f"{s}: accuracy / macro-F1 / among 2 / among 3" for s in sets)
     counts = ", ".join(f"{s} {v['examples']}" for s, v in report["sets"].items())
     lines = [
@@ -271,6 +315,9 @@ def table(report: dict[str, Any]) -> str:
             for m in (by_set[s] for s in sets)
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if "fitted" not in report:  # --test: the shipped biases
+        bias = ", ".join(f"{k} {v:+.2f}" for k, v in report["bias"].items())
+        return "\n".join([*lines, "", f"The adapter's shipped biases: {bias}."]) + "\n"
     lines += ["", "Fitted on the first set (weights and a bias per intention):", ""]
     for name, f in report["fitted"].items():
         bias = ", ".join(f"{k} {v:+.2f}" for k, v in f["bias"].items())
