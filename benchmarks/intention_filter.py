@@ -36,20 +36,15 @@ from tqdm import tqdm  # noqa: E402
 
 from benchmarks.context import DRAFT  # noqa: E402
 from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
-from itune_core.adapters import attach_adapter  # noqa: E402
-from itune_core.bundle import AdapterBundle  # noqa: E402
+from benchmarks.served import add_options, load_served, scored  # noqa: E402
 from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.edits import Edit, apply_edits, compute_edits, edits_in_sentences  # noqa: E402
 from itune_core.gain_labels import CHUNK  # noqa: E402
 from itune_core.intentions import INTENTIONS  # noqa: E402
-from itune_core.metrics.revisions import evaluate_revisions  # noqa: E402
-from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
-from storage.environment import home_folder  # noqa: E402
 from training.data import load_dataset  # noqa: E402
 from training.generation import revise_texts  # noqa: E402
 
-BUILTIN = ROOT / "adapters" / "itune-default"
 DATA = ("iterater-sent", "benchmarks/learner_sentences.jsonl", "benchmarks/learner_mixed.jsonl")
 TAUS = (0.0, 0.5, 1.0, 2.0, 4.0)
 SCOPES = ("all", "not fluency")
@@ -108,20 +103,6 @@ def filtered(row: dict[str, Any], bias: dict[str, float], tau: float | None, sco
     return apply_edits(row["source"], kept), len(edits) - len(kept)
 
 
-def score(examples, outputs, held: int) -> dict[str, Any]:
-    metrics = evaluate_revisions([e.before for e in examples], outputs,
-                                 [[e.after] for e in examples])  # fmt: skip
-    return {
-        "sari": metrics["sari"],
-        "sari_iterater": metrics["sari_iterater"],
-        "gleu": metrics["gleu"],
-        "exact": sum(o.strip() == e.after.strip() for o, e in zip(outputs, examples, strict=True)),
-        "unchanged": sum(o == e.before for o, e in zip(outputs, examples, strict=True)),
-        "held": held,
-        "n": len(examples),
-    }
-
-
 def policies() -> list[tuple[str, float | None, str]]:
     named = [("served", None, "all")]
     return named + [(f"tau {t:g}, {s}", t, s) for s in SCOPES for t in TAUS]
@@ -129,23 +110,14 @@ def policies() -> list[tuple[str, float | None, str]]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--adapter", type=Path, default=BUILTIN.relative_to(ROOT))
+    add_options(p)
     p.add_argument("--data", nargs="+", default=list(DATA), help="data sets (names or .jsonl)")
-    p.add_argument("--split", default="dev")
-    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16"), default="auto")
-    p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--work", type=Path, default=ROOT / "runs" / "intention-filter")
     p.add_argument("--suffix", type=suffix, default="")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    device = default_device()
-    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
-    bundle = AdapterBundle.read(args.adapter)
-    bias = bundle.label_bias or {}
-    loaded = load_model("embedded", cache_dir=home_folder() / "models", device=device,
-                        dtype=dtype)  # fmt: skip
-    model = attach_adapter(loaded.model, args.adapter, "default").eval()
-    tokenizer, form = loaded.tokenizer, bundle.prompt_format
+    bundle, model, tokenizer, dtype = load_served(args)
+    form, bias = bundle.prompt_format, bundle.label_bias or {}
     decoder = Decoder(model, tokenizer, cache_bytes=0)
     decoder.use_prompt_format("default", form)
     results: dict[str, Any] = {}
@@ -174,7 +146,7 @@ def main(argv=None) -> int:
             if examples is None:
                 outcome[label] = {"answer": outputs[0], "held": held}
             else:
-                outcome[label] = score(examples, outputs, held)
+                outcome[label] = scored(examples, outputs, held=held)
         results[name] = outcome
     command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])
     report = {

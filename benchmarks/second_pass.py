@@ -34,21 +34,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from benchmarks.context import DRAFT  # noqa: E402
 from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
-from itune_core.adapters import attach_adapter  # noqa: E402
-from itune_core.bundle import AdapterBundle  # noqa: E402
-from itune_core.metrics.revisions import evaluate_revisions  # noqa: E402
-from itune_core.model import default_device, default_dtype, load_model  # noqa: E402
+from benchmarks.served import add_options, load_served, scored  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
-from storage.environment import home_folder  # noqa: E402
 from training.data import load_dataset  # noqa: E402
 from training.generation import assemble, revise_texts, text_spans  # noqa: E402
 
-BUILTIN = ROOT / "adapters" / "itune-default"
 SCOPES = ("first pass (served)", "second pass, every request", "second pass, fluency only")
 
 
@@ -88,19 +82,6 @@ def two_passes(model, tokenizer, texts, intentions, batch_size, form) -> list[di
     return rows
 
 
-def score(examples, outputs) -> dict[str, Any]:
-    sources = [e.before for e in examples]
-    metrics = evaluate_revisions(sources, outputs, [[e.after] for e in examples])
-    return {
-        "sari": metrics["sari"],
-        "sari_iterater": metrics["sari_iterater"],
-        "gleu": metrics["gleu"],
-        "exact": sum(o.strip() == e.after.strip() for o, e in zip(outputs, examples, strict=True)),
-        "unchanged": sum(o == e.before for o, e in zip(outputs, examples, strict=True)),
-        "n": len(examples),
-    }
-
-
 def scoped(examples, rows) -> dict[str, list[str]]:
     fluency = [("fluency" in e.labels) for e in examples]
     return {
@@ -112,22 +93,14 @@ def scoped(examples, rows) -> dict[str, list[str]]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--adapter", type=Path, default=BUILTIN.relative_to(ROOT))
+    add_options(p)
     p.add_argument("--data", nargs="+", required=True, help="data sets (names or .jsonl)")
-    p.add_argument("--split", default="dev")
-    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16"), default="auto")
-    p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--work", type=Path, default=ROOT / "runs" / "second-pass")
     p.add_argument("--suffix", type=suffix, default="")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    home = home_folder()
-    device = default_device()
-    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
-    bundle = AdapterBundle.read(args.adapter)
-    loaded = load_model("embedded", cache_dir=home / "models", device=device, dtype=dtype)
-    model = attach_adapter(loaded.model, args.adapter, "default").eval()
-    tokenizer, form = loaded.tokenizer, bundle.prompt_format
+    bundle, model, tokenizer, dtype = load_served(args)
+    form = bundle.prompt_format
     results: dict[str, Any] = {}
     for name in [*args.data, "draft"]:
         path = args.work / f"{Path(name).stem}.json"
@@ -148,7 +121,7 @@ def main(argv=None) -> int:
             results[name] = {"first": rows[0]["first"], "second": rows[0]["second"]}
             continue
         results[name] = {
-            scope: score(examples, outputs) for scope, outputs in scoped(examples, rows).items()
+            scope: scored(examples, outputs) for scope, outputs in scoped(examples, rows).items()
         }
         results[name]["pieces_again"] = sum(r["pieces_again"] for r in rows)
     command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])

@@ -1,0 +1,58 @@
+"""The adapter as the app serves it, in a dev benchmark that decodes its answers: the
+options that pick it and its precision, the adapter loaded on the embedded model, and its
+answers scored as the quality tables score them. ``second_pass.py`` and
+``intention_filter.py`` share these."""
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from itune_core.adapters import attach_adapter
+from itune_core.bundle import AdapterBundle
+from itune_core.metrics.revisions import evaluate_revisions
+from itune_core.model import default_device, default_dtype, load_model
+from storage.environment import home_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ROOT / "adapters" / "itune-default"
+
+
+def add_options(p: argparse.ArgumentParser) -> None:
+    """``--adapter``, ``--split``, ``--dtype`` and ``--batch-size``."""
+    p.add_argument("--adapter", type=Path, default=BUILTIN.relative_to(ROOT))
+    p.add_argument("--split", default="dev")
+    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16"), default="auto")
+    p.add_argument("--batch-size", type=int, default=16)
+
+
+def load_served(
+    args: argparse.Namespace,
+) -> tuple[AdapterBundle, torch.nn.Module, Any, torch.dtype]:
+    """The adapter's bundle, the embedded model with it attached (named ``default``, in
+    eval mode), the tokenizer and the precision, as ``add_options`` chose them."""
+    device = default_device()
+    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
+    bundle = AdapterBundle.read(args.adapter)
+    loaded = load_model("embedded", cache_dir=home_folder() / "models", device=device,
+                        dtype=dtype)  # fmt: skip
+    model = attach_adapter(loaded.model, args.adapter, "default").eval()
+    return bundle, model, loaded.tokenizer, dtype
+
+
+def scored(examples, outputs: list[str], **extra: Any) -> dict[str, Any]:
+    """SARI (EASSE and ITERATER's), GLEU, answers exactly the reference, answers left as
+    their source, and how many, for ``outputs`` against ``examples``; ``extra`` added."""
+    metrics = evaluate_revisions([e.before for e in examples], outputs,
+                                 [[e.after] for e in examples])  # fmt: skip
+    pairs = list(zip(outputs, examples, strict=True))
+    return {
+        "sari": metrics["sari"],
+        "sari_iterater": metrics["sari_iterater"],
+        "gleu": metrics["gleu"],
+        "exact": sum(o.strip() == e.after.strip() for o, e in pairs),
+        "unchanged": sum(o == e.before for o, e in pairs),
+        **extra,
+        "n": len(examples),
+    }
