@@ -21,10 +21,8 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see quality.py)
 
 import argparse
-import json
-import shlex
 import sys
-import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +32,21 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.context import DRAFT  # noqa: E402
-from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
-from benchmarks.served import add_options, load_served, scored  # noqa: E402
+from benchmarks.record import suffix, write  # noqa: E402
+from benchmarks.served import (  # noqa: E402
+    add_options,
+    cached,
+    heading,
+    load_served,
+    requests,
+    scored,
+    served_record,
+)
 from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.edits import Edit, apply_edits, compute_edits, edits_in_sentences  # noqa: E402
 from itune_core.gain_labels import CHUNK  # noqa: E402
 from itune_core.intentions import INTENTIONS  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
-from training.data import load_dataset  # noqa: E402
 from training.generation import revise_texts  # noqa: E402
 
 DATA = ("iterater-sent", "benchmarks/learner_sentences.jsonl", "benchmarks/learner_mixed.jsonl")
@@ -123,19 +127,9 @@ def main(argv=None) -> int:
     results: dict[str, Any] = {}
     for name in [*args.data, "draft"]:
         path = args.work / f"{Path(name).stem}-{args.split}.json"
-        if name == "draft":
-            examples, texts, intentions = None, [DRAFT], [("fluency",)]
-        else:
-            examples = load_dataset(name, args.split).examples
-            texts, intentions = [e.before for e in examples], [e.labels for e in examples]
-        if path.exists():
-            rows = json.loads(path.read_text())["rows"]
-        else:
-            started = time.perf_counter()
-            rows = served_with_gains(model, tokenizer, decoder, texts, intentions,
-                                     args.batch_size, form)  # fmt: skip
-            seconds = time.perf_counter() - started
-            path.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1))
+        examples, texts, intentions = requests(name, args.split)
+        rows = cached(path, partial(served_with_gains, model, tokenizer, decoder, texts,
+                                    intentions, args.batch_size, form))  # fmt: skip
         for row in rows:  # the edits rebuild the served answer
             assert apply_edits(row["source"], edits_of(row)) == row["revised"]
         outcome = {}
@@ -148,16 +142,7 @@ def main(argv=None) -> int:
             else:
                 outcome[label] = scored(examples, outputs, held=held)
         results[name] = outcome
-    command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])
-    report = {
-        "command": command.strip(),
-        "created": now(),
-        "cpu": cpu_description(),
-        "dtype": str(dtype).removeprefix("torch."),
-        "adapter": str(args.adapter),
-        "bias": bias,
-        "results": results,
-    }
+    report = served_record(Path(__file__).name, argv, args, dtype, bias=bias, results=results)
     stem = "intention_filter" + (f"_{args.suffix}" if args.suffix else "")
     print(write(ROOT / "benchmarks" / "results", stem, report, table(report)))
     return 0
@@ -165,10 +150,7 @@ def main(argv=None) -> int:
 
 def table(report: dict[str, Any]) -> str:
     lines = [
-        "# Holding back edits that serve another intention than the one asked",
-        "",
-        f"`{report['command']}` ({report['created']}, {report['cpu']}, {report['dtype']})",
-        "",
+        *heading("Holding back edits that serve another intention than the one asked", report),
         "| data | policy | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged "
         "| edits held |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -24,10 +24,8 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads (see quality.py)
 
 import argparse
-import json
-import shlex
 import sys
-import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +34,17 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.context import DRAFT  # noqa: E402
-from benchmarks.record import cpu_description, now, suffix, write  # noqa: E402
-from benchmarks.served import add_options, load_served, scored  # noqa: E402
+from benchmarks.record import suffix, write  # noqa: E402
+from benchmarks.served import (  # noqa: E402
+    add_options,
+    cached,
+    heading,
+    load_served,
+    requests,
+    scored,
+    served_record,
+)
 from itune_core.reviser import ReviseSettings  # noqa: E402
-from training.data import load_dataset  # noqa: E402
 from training.generation import assemble, revise_texts, text_spans  # noqa: E402
 
 SCOPES = ("first pass (served)", "second pass, every request", "second pass, fluency only")
@@ -104,19 +108,9 @@ def main(argv=None) -> int:
     results: dict[str, Any] = {}
     for name in [*args.data, "draft"]:
         path = args.work / f"{Path(name).stem}.json"
-        if name == "draft":
-            examples = None
-            texts, intentions = [DRAFT], [("fluency",)]
-        else:
-            examples = load_dataset(name, args.split).examples
-            texts, intentions = [e.before for e in examples], [e.labels for e in examples]
-        if path.exists():
-            rows = json.loads(path.read_text())["rows"]
-        else:
-            started = time.perf_counter()
-            rows = two_passes(model, tokenizer, texts, intentions, args.batch_size, form)
-            seconds = time.perf_counter() - started
-            path.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1))
+        examples, texts, intentions = requests(name, args.split)
+        rows = cached(path, partial(two_passes, model, tokenizer, texts, intentions,
+                                    args.batch_size, form))  # fmt: skip
         if examples is None:
             results[name] = {"first": rows[0]["first"], "second": rows[0]["second"]}
             continue
@@ -124,15 +118,7 @@ def main(argv=None) -> int:
             scope: scored(examples, outputs) for scope, outputs in scoped(examples, rows).items()
         }
         results[name]["pieces_again"] = sum(r["pieces_again"] for r in rows)
-    command = "python benchmarks/" + Path(__file__).name + " " + shlex.join(argv or sys.argv[1:])
-    report = {
-        "command": command.strip(),
-        "created": now(),
-        "cpu": cpu_description(),
-        "dtype": str(dtype).removeprefix("torch."),
-        "adapter": str(args.adapter),
-        "results": results,
-    }
+    report = served_record(Path(__file__).name, argv, args, dtype, results=results)
     stem = "second_pass" + (f"_{args.suffix}" if args.suffix else "")
     print(write(ROOT / "benchmarks" / "results", stem, report, table(report)))
     return 0
@@ -140,10 +126,7 @@ def main(argv=None) -> int:
 
 def table(report: dict[str, Any]) -> str:
     lines = [
-        "# A second pass on the sentences the first answer changed",
-        "",
-        f"`{report['command']}` ({report['created']}, {report['cpu']}, {report['dtype']})",
-        "",
+        *heading("A second pass on the sentences the first answer changed", report),
         "| data | scope | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]

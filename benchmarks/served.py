@@ -4,16 +4,24 @@ answers scored as the quality tables score them. ``second_pass.py`` and
 ``intention_filter.py`` share these."""
 
 import argparse
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from benchmarks.context import DRAFT
+from benchmarks.record import cpu_description, now
 from itune_core.adapters import attach_adapter
 from itune_core.bundle import AdapterBundle
 from itune_core.metrics.revisions import evaluate_revisions
 from itune_core.model import default_device, default_dtype, load_model
 from storage.environment import home_folder
+from training.data import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ROOT / "adapters" / "itune-default"
@@ -41,6 +49,27 @@ def load_served(
     return bundle, model, loaded.tokenizer, dtype
 
 
+def requests(name: str, split: str) -> tuple[list | None, list[str], list]:
+    """A data set's examples, texts and their intentions; for ``draft``, the README's
+    learner draft asked for fluency, and no examples."""
+    if name == "draft":
+        return None, [DRAFT], [("fluency",)]
+    examples = load_dataset(name, split).examples
+    return examples, [e.before for e in examples], [e.labels for e in examples]
+
+
+def cached(path: Path, decode: Callable[[], list]) -> list:
+    """The rows kept at ``path``, or ``decode()``'s, then kept there with how long it took
+    (a stopped benchmark resumes with the data sets it finished)."""
+    if path.exists():
+        return json.loads(path.read_text())["rows"]
+    started = time.perf_counter()
+    rows = decode()
+    seconds = time.perf_counter() - started
+    path.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1))
+    return rows
+
+
 def scored(examples, outputs: list[str], **extra: Any) -> dict[str, Any]:
     """SARI (EASSE and ITERATER's), GLEU, answers exactly the reference, answers left as
     their source, and how many, for ``outputs`` against ``examples``; ``extra`` added."""
@@ -56,3 +85,22 @@ def scored(examples, outputs: list[str], **extra: Any) -> dict[str, Any]:
         **extra,
         "n": len(examples),
     }
+
+
+def served_record(script: str, argv: list[str] | None, args, dtype: torch.dtype, **fields) -> dict:
+    """The record's head (command, time, machine, precision, adapter) and ``fields``."""
+    command = f"python benchmarks/{script} " + shlex.join(argv or sys.argv[1:])
+    return {
+        "command": command.strip(),
+        "created": now(),
+        "cpu": cpu_description(),
+        "dtype": str(dtype).removeprefix("torch."),
+        "adapter": str(args.adapter),
+        **fields,
+    }
+
+
+def heading(title: str, record: dict[str, Any]) -> list[str]:
+    """The first lines of a record's table: its title and how and where it ran."""
+    where = f"{record['created']}, {record['cpu']}, {record['dtype']}"
+    return [f"# {title}", "", f"`{record['command']}` ({where})", ""]
