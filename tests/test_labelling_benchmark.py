@@ -43,3 +43,21 @@ def test_the_fit_learns_a_bias_that_a_constant_gain_needs():
     assert fitted["bias"]["clarity"] == 0
     bias = [fitted["bias"][k] for k in INTENTIONS]
     assert metrics(rows, probabilities(rows, 1, 0, bias))["accuracy"] == 1.0
+
+
+def test_the_test_table_names_its_sets_and_the_shipped_biases():
+    from benchmarks.labelling import TEST_SETS, table
+
+    m = {"accuracy": 0.5, "macro_f1": 0.25, "among_2": 0.75, "among_3": 0.625}
+    report = {
+        "command": "python benchmarks/labelling.py --test",
+        "created": "now",
+        "cpu": "cpu",
+        "sets": {name: {"examples": 10} for name in TEST_SETS},
+        "bias": dict.fromkeys(INTENTIONS, 0.0),
+        "results": {"gain + bias (served)": dict.fromkeys(TEST_SETS, m)},
+    }
+    text = table(report)
+    assert all(f"{name}: accuracy" in text for name in TEST_SETS)
+    assert "| gain + bias (served) | 0.500 / 0.250 / 0.750 / 0.625 | 0.500 /" in text
+    assert "shipped biases: clarity +0.00" in text

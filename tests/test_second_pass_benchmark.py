@@ -1,7 +1,8 @@
 """benchmarks/second_pass.py: the fluency-only scope takes the second answer only where
-fluency was asked, and the scores count exact and unchanged answers."""
+fluency was asked, and the scores (benchmarks/served.py) count exact and unchanged answers."""
 
-from benchmarks.second_pass import SCOPES, scoped, score
+from benchmarks.second_pass import SCOPES, scoped
+from benchmarks.served import scored
 from training.data import RevisionExample
 
 
@@ -28,8 +29,9 @@ def test_each_scope_takes_the_answers_it_says():
 
 
 def test_the_score_counts_exact_and_unchanged_answers():
-    first = score(EXAMPLES, scoped(EXAMPLES, ROWS)[SCOPES[0]])
+    first = scored(EXAMPLES, scoped(EXAMPLES, ROWS)[SCOPES[0]])
     assert (first["exact"], first["unchanged"], first["n"]) == (1, 1, 2)
-    every = score(EXAMPLES, scoped(EXAMPLES, ROWS)[SCOPES[1]])
+    every = scored(EXAMPLES, scoped(EXAMPLES, ROWS)[SCOPES[1]])
     assert (every["exact"], every["unchanged"]) == (1, 0)
     assert 0 <= every["gleu"] <= 100 and 0 <= every["sari"] <= 100
+    assert scored(EXAMPLES, ["He goes home.", "A text."], held=3)["held"] == 3
