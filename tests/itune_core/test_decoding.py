@@ -87,6 +87,12 @@ def test_prompts_scored_together_score_as_each_prompt_run_alone(model_and_tokeni
         for row, answers in jobs
     ]
     assert decoder.score(jobs) == [pytest.approx(s, abs=1e-4) for s in alone]
+    # rows whose instruction is not known run their whole prompts, to the same scores;
+    # mixed with rows whose instruction is kept, they start from zeros in the pass
+    unknown = [(dataclasses.replace(row, instruction=0), answers) for row, answers in jobs]
+    assert decoder.score(unknown) == [pytest.approx(s, abs=1e-4) for s in alone]
+    mixed = [unknown[0], *jobs[1:]]
+    assert decoder.score(mixed) == [pytest.approx(s, abs=1e-4) for s in alone]
 
 
 def test_prompts_scored_together_take_two_passes_once_instructions_are_kept(
