@@ -99,9 +99,9 @@ def filtered(row: dict[str, Any], bias: dict[str, float], tau: float | None, sco
         return apply_edits(row["source"], edits), 0
     kept = []
     for edit, gains in zip(edits, row["gains"], strict=True):
-        scored = {k: g + bias.get(k, 0.0) for k, g in zip(INTENTIONS, gains, strict=True)}
-        top = max(scored, key=scored.get)
-        lead = scored[top] - max(scored[k] for k in asked)
+        score = {k: g + bias.get(k, 0.0) for k, g in zip(INTENTIONS, gains, strict=True)}
+        top = max(score, key=score.get)
+        lead = score[top] - max(score[k] for k in asked)
         if top in asked or lead <= tau:
             kept.append(edit)
     return apply_edits(row["source"], kept), len(edits) - len(kept)
