@@ -29,22 +29,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from benchmarks.record import suffix, write  # noqa: E402
 from benchmarks.served import (  # noqa: E402
+    SCORE_COLUMNS,
     add_options,
     cached,
     heading,
     load_served,
     requests,
+    score_cells,
     scored,
     served_record,
 )
 from itune_core.decoding import Decoder  # noqa: E402
-from itune_core.edits import Edit, apply_edits, compute_edits, edits_in_sentences  # noqa: E402
-from itune_core.gain_labels import CHUNK  # noqa: E402
+from itune_core.edits import Edit, apply_edits, compute_edits  # noqa: E402
+from itune_core.gain_labels import GainLabeller  # noqa: E402
 from itune_core.intentions import INTENTIONS  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from training.generation import revise_texts  # noqa: E402
@@ -56,35 +57,28 @@ EDIT_FIELDS = ("type", "before", "after", "start_char_pos", "end_char_pos")
 
 
 def served_with_gains(model, tokenizer, decoder, texts, intentions, batch_size, form):
-    """Each text's served answer, its edits, and each edit's gain under every intention."""
+    """Each text's served answer, its edits, and each edit's gain under every intention
+    (``GainLabeller.gains``, no bias)."""
     with tqdm(desc="served answers", unit="row") as bar:
         revisions = revise_texts(model, tokenizer, texts, intentions,
                                  settings=ReviseSettings(), batch_size=batch_size,
                                  prompt_format=form, on_rows=lambda n: setattr(bar, "total", n),
                                  on_batch=bar.update)  # fmt: skip
-    rows, jobs, owners = [], [], []
-    for revision, asked in zip(revisions, intentions, strict=True):
-        edits = compute_edits(revision.source, revision.revised)
-        gains = [[0.0] * len(INTENTIONS) for _ in edits]
-        pairs = edits_in_sentences(revision.source, edits)
-        by_sentence: dict[str, list[int]] = {}
-        for i, (before, _) in enumerate(pairs):
-            by_sentence.setdefault(before, []).append(i)
-        for before, members in by_sentence.items():
-            answers = [pairs[i][1] for i in members] + [before]
-            for j, k in enumerate(INTENTIONS):
-                jobs.append((decoder.row(before, [k], "default"), answers))
-                owners.append((gains, members, j))
-        rows.append({"source": revision.source, "revised": revision.revised,
-                     "asked": list(asked), "edits": [e.to_dict() for e in edits],
-                     "gains": gains})  # fmt: skip
-    with torch.inference_mode():
-        for start in tqdm(range(0, len(jobs), CHUNK), desc="gains", unit="chunk"):
-            found = decoder.score(jobs[start : start + CHUNK])
-            for (gains, members, j), scores in zip(owners[start:], found, strict=False):
-                for i, logprob in zip(members, scores[:-1], strict=True):
-                    gains[i][j] = logprob - scores[-1]
-    return rows
+    edits = [compute_edits(r.source, r.revised) for r in revisions]
+    labeller = GainLabeller(decoder, "default", {})
+    gains = labeller.gains(
+        [(r.source, e, INTENTIONS) for r, e in zip(revisions, edits, strict=True)]
+    )
+    return [
+        {
+            "source": r.source,
+            "revised": r.revised,
+            "asked": list(asked),
+            "edits": [e.to_dict() for e in found],
+            "gains": [[g[k] for k in INTENTIONS] for g in by_edit],
+        }
+        for r, asked, found, by_edit in zip(revisions, intentions, edits, gains, strict=True)
+    ]
 
 
 def edits_of(row: dict[str, Any]) -> list[Edit]:
@@ -151,19 +145,14 @@ def main(argv=None) -> int:
 def table(report: dict[str, Any]) -> str:
     lines = [
         *heading("Holding back edits that serve another intention than the one asked", report),
-        "| data | policy | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged "
-        "| edits held |",
+        f"| data | policy | {SCORE_COLUMNS} | edits held |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, outcome in report["results"].items():
         if name == "draft":
             continue
         for label, r in outcome.items():
-            lines.append(
-                f"| {Path(name).stem} | {label} | {r['n']} | {r['sari']:.2f} | "
-                f"{r['sari_iterater']:.2f} | {r['gleu']:.2f} | {r['exact']} | "
-                f"{r['unchanged']} | {r['held']} |"
-            )
+            lines.append(f"| {Path(name).stem} | {label} | {score_cells(r)} | {r['held']} |")
     lines += ["", "The learner draft (fluency):", ""]
     for label, r in report["results"]["draft"].items():
         lines.append(f"- {label} ({r['held']} held): {r['answer']}")

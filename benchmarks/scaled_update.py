@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.record import cpu_description, now, write  # noqa: E402
-from benchmarks.served import BUILTIN, scored  # noqa: E402
+from benchmarks.served import BUILTIN, SCORE_COLUMNS, score_cells, scored  # noqa: E402
 from training.data import load_dataset  # noqa: E402
 
 DATA = {  # stem: data
@@ -121,15 +121,12 @@ def table(record: dict[str, Any]) -> str:
         f"`{record['command']}` ({record['created']}, {record['cpu']}; decoded by "
         "`python -m training evaluate`, in the precision it picks)",
         "",
-        "| data | adapter | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged |",
+        f"| data | adapter | {SCORE_COLUMNS} |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for stem, rows in record["results"].items():
         for name, r in rows.items():
-            lines.append(
-                f"| {stem} | {name} | {r['n']} | {r['sari']:.2f} | {r['sari_iterater']:.2f} | "
-                f"{r['gleu']:.2f} | {r['exact']} | {r['unchanged']} |"
-            )
+            lines.append(f"| {stem} | {name} | {score_cells(r)} |")
     lines += ["", "The learner draft (fluency):", ""]
     lines += [f"- {name}: {text}" for name, text in record["drafts"].items()]
     return "\n".join(lines) + "\n"

@@ -36,11 +36,13 @@ from tqdm import tqdm  # noqa: E402
 
 from benchmarks.record import suffix, write  # noqa: E402
 from benchmarks.served import (  # noqa: E402
+    SCORE_COLUMNS,
     add_options,
     cached,
     heading,
     load_served,
     requests,
+    score_cells,
     scored,
     served_record,
 )
@@ -127,7 +129,7 @@ def main(argv=None) -> int:
 def table(report: dict[str, Any]) -> str:
     lines = [
         *heading("A second pass on the sentences the first answer changed", report),
-        "| data | scope | n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged |",
+        f"| data | scope | {SCORE_COLUMNS} |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, result in report["results"].items():
@@ -135,10 +137,7 @@ def table(report: dict[str, Any]) -> str:
             continue
         for scope in SCOPES:
             r = result[scope]
-            lines.append(
-                f"| {Path(name).stem} | {scope} | {r['n']} | {r['sari']:.2f} | "
-                f"{r['sari_iterater']:.2f} | {r['gleu']:.2f} | {r['exact']} | {r['unchanged']} |"
-            )
+            lines.append(f"| {Path(name).stem} | {scope} | {score_cells(r)} |")
     draft = report["results"]["draft"]
     lines += ["", f"The learner draft, first pass: {draft['first']}", "",
               f"Second pass: {draft['second']}"]  # fmt: skip

@@ -87,6 +87,17 @@ def scored(examples, outputs: list[str], **extra: Any) -> dict[str, Any]:
     }
 
 
+SCORE_COLUMNS = "n | SARI (EASSE) | SARI (ITERATER) | GLEU | exact | unchanged"
+
+
+def score_cells(r: dict[str, Any]) -> str:
+    """``scored``'s figures as table cells, in ``SCORE_COLUMNS``' order."""
+    return (
+        f"{r['n']} | {r['sari']:.2f} | {r['sari_iterater']:.2f} | {r['gleu']:.2f} | "
+        f"{r['exact']} | {r['unchanged']}"
+    )
+
+
 def served_record(script: str, argv: list[str] | None, args, dtype: torch.dtype, **fields) -> dict:
     """The record's head (command, time, machine, precision, adapter) and ``fields``."""
     command = f"python benchmarks/{script} " + shlex.join(argv or sys.argv[1:])

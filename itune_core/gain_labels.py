@@ -49,44 +49,50 @@ class GainLabeller:
     bias: Mapping[str, float]
     run: Callable[[Callable[[], object]], object] = _now
 
-    def label_many(
-        self, revisions: Sequence[tuple[str, str, Sequence[Edit], Sequence[str]]]
-    ) -> list[list[Edit]]:
-        """For each ``(source, revised, edits, among)``, its edits each labelled with the
-        likeliest of the intentions ``among`` (those the writer asked for; an edit keeps
-        its label where none of them is an intention) and its confidence; every sentence
-        of them all scored together, ``CHUNK`` prompts a call."""
+    def gains(
+        self, revisions: Sequence[tuple[str, Sequence[Edit], Sequence[str]]]
+    ) -> list[list[dict[str, float]]]:
+        """For each ``(source, edits, among)``, each edit's gain plus bias under each
+        intention of ``among`` (in the app's order; none where ``among`` holds no
+        intention); every sentence of them all scored together, ``CHUNK`` prompts a call."""
         jobs, owners = [], []  # one job per (sentence, intention): its edits' variants
-        plans = []
-        for source, _, edits, among in revisions:
+        found: list[list[dict[str, float]]] = []
+        for source, edits, among in revisions:
             wanted = [k for k in INTENTIONS if k in set(among)]
             pairs = edits_in_sentences(source, edits) if wanted else []
             by_sentence: dict[str, list[int]] = {}
             for i, (before, _) in enumerate(pairs):
                 by_sentence.setdefault(before, []).append(i)
-            gains: list[dict[str, float]] = [{} for _ in pairs]
+            gains: list[dict[str, float]] = [{} for _ in edits]
             for before, members in by_sentence.items():
                 answers = [pairs[i][1] for i in members] + [before]
                 for k in wanted:
                     jobs.append((self.decoder.row(before, [k], self.adapter), answers))
                     owners.append((gains, members, k))
-            plans.append((edits, wanted, gains))
+            found.append(gains)
         scores = []
         for start in range(0, len(jobs), CHUNK):
             chunk = jobs[start : start + CHUNK]
             scores += self.run(lambda chunk=chunk: self.decoder.score(chunk))
-        for (gains, members, k), found in zip(owners, scores, strict=True):
-            copy = found[-1]
-            for i, logprob in zip(members, found[:-1], strict=True):
+        for (gains, members, k), logprobs in zip(owners, scores, strict=True):
+            copy = logprobs[-1]
+            for i, logprob in zip(members, logprobs[:-1], strict=True):
                 gains[i][k] = logprob - copy + self.bias.get(k, 0.0)
+        return found
+
+    def label_many(
+        self, revisions: Sequence[tuple[str, str, Sequence[Edit], Sequence[str]]]
+    ) -> list[list[Edit]]:
+        """For each ``(source, revised, edits, among)``, its edits each labelled with the
+        likeliest of the intentions ``among`` (those the writer asked for; an edit keeps
+        its label where none of them is an intention) and its confidence (``gains``)."""
+        found = self.gains([(source, edits, among) for source, _, edits, among in revisions])
         return [
             [
                 _labelled(edit, gain) if gain else edit
                 for edit, gain in zip(edits, gains, strict=True)
             ]
-            if wanted
-            else list(edits)
-            for edits, wanted, gains in plans
+            for (_, _, edits, _), gains in zip(revisions, found, strict=True)
         ]
 
     def label_edits(

@@ -106,3 +106,17 @@ def test_a_long_draft_is_scored_a_chunk_at_a_time_through_run():
     labelled = labeller(source, revised, compute_edits(source, revised), INTENTIONS)
     assert len(labelled) == 5 and all(e.intention in INTENTIONS for e in labelled)
     assert chunks == [CHUNK] * (25 // CHUNK) + [25 % CHUNK]  # 5 sentences x 5 intentions
+
+
+def test_the_gains_are_each_asked_intentions_gain_plus_its_bias():
+    first_sentence = "He goes to school."
+    table = {("fluency", first_sentence): -1.0, ("style", first_sentence): -4.0}
+    labeller = GainLabeller(TableDecoder(table), "mine", {"style": 0.5})
+    [gains, none] = labeller.gains(
+        [(SOURCE, edits(), ("style", "fluency")), (SOURCE, edits(), ("others",))]
+    )
+    # in the app's order, bias added; the second sentence's edit is unknown to the table
+    assert list(gains[0]) == ["fluency", "style"]
+    assert gains[0] == {"fluency": -1.0, "style": -3.5}
+    assert gains[1] == {"fluency": -9.0, "style": -8.5}
+    assert none == [{}, {}]  # no intention among those asked: nothing scored
