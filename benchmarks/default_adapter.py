@@ -17,6 +17,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py connectors --run runs/default-adapter
     # ... and the deletion guard, on the reports compare wrote for these adapters
     python benchmarks/default_adapter.py deletions --adapters adapters/itune-default
+    # ... the tense, spelling-variety and literal guards the same way (tenses,
+    # varieties, literals)
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -48,12 +50,14 @@ from benchmarks.record import suffix  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
 from itune_core.deletions import guard_deletions  # noqa: E402
+from itune_core.literals import guard_literals  # noqa: E402
 from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
     scores_from_statistics,
 )
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from itune_core.tenses import guard_tenses  # noqa: E402
+from itune_core.varieties import guard_varieties  # noqa: E402
 from storage.environment import home_folder  # noqa: E402
 from training.data import SYNTHETIC_SETS  # noqa: E402
 from training.evaluate import EvalConfig, EvalProgressBars, evaluate, write_report  # noqa: E402
@@ -520,6 +524,8 @@ GUARDS = {
     "connectors": ("connector", guard_connectors),
     "deletions": ("deletion", guard_deletions),
     "tenses": ("tense", guard_tenses),
+    "varieties": ("spelling-variety", guard_varieties),
+    "literals": ("literal", guard_literals),
 }
 
 

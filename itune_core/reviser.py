@@ -12,7 +12,9 @@ none, when the output starts looping over itself, or at a length cap proportiona
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
 are held back (``itune_core.facts``), and under fluency alone those that drop a connector
-(``itune_core.connectors``) or delete a phrase (``itune_core.deletions``); those the
+(``itune_core.connectors``) or delete a phrase (``itune_core.deletions``), and under any
+intention those that rewrite an address, a file name or code (``itune_core.literals``) or
+only respell a word in the other variety of English (``itune_core.varieties``); those the
 model is unsure of are left out (``itune_core.confidence``). A sentence that tells of the
 past is also revised with the sentences after it, for the tenses they need
 (``itune_core.context``); those sentences show when both answers are in.
@@ -39,9 +41,11 @@ from itune_core.edits import Edit, HeldEdit, piecewise_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
+from itune_core.literals import guard_literals
 from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
 from itune_core.tenses import guard_tenses
+from itune_core.varieties import guard_varieties
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +82,18 @@ class ReviseSettings:
             sometimes answer with a new text instead of a revision.
         fact_guard: hold back the edits that change a number, a date or a name unless
             ``meaning-changed`` was asked for (``itune_core.facts``).
+        literal_guard: hold back the edits that change a web or e-mail address, a file
+            name or path, inline code or an identifier, whatever was asked
+            (``itune_core.literals``).
         connector_guard: when fluency alone was asked for, hold back the edits that drop
             a connector such as "however" or "also" (``itune_core.connectors``).
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
             three words or more (``itune_core.deletions``).
         tense_guard: hold back the edits that put a piece naming no past time into the
             past unless ``meaning-changed`` was asked for (``itune_core.tenses``).
+        variety_guard: hold back the edits that only spell a word the other variety's
+            way ("organise" -> "organize", "color" -> "colour"), whatever was asked
+            (``itune_core.varieties``).
         tense_context: revise each sentence that tells of the past together with the
             sentences after it in its paragraph as well, and take from that answer the
             edits that put those sentences into the past (``itune_core.context``).
@@ -102,9 +112,11 @@ class ReviseSettings:
     loop_ngram: int = 8
     min_similarity: float = 0.4
     fact_guard: bool = True
+    literal_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
     tense_guard: bool = True
+    variety_guard: bool = True
     tense_context: bool = True
     min_edit_margin: float | None = 0.5
     prompt_lookup: int = 10
@@ -242,11 +254,13 @@ def accept_answer(
 
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
-    edits that change facts, the connector guard those that drop a connector under
-    fluency, the deletion guard those that delete a phrase under fluency and the tense
-    guard those that put a piece naming no past time into the past, and, given a
-    ``scorer`` for the piece's prompt and a ``settings.min_edit_margin``, the edits the
-    model is unsure of are undone. The app and evaluation both call this, so they agree.
+    edits that change facts, the literal guard those that change an address, a file name
+    or code, the connector guard those that drop a connector under fluency, the deletion
+    guard those that delete a phrase under fluency, the tense guard those that put a piece
+    naming no past time into the past and the variety guard those that only respell a
+    word in the other variety of English; and, given a ``scorer`` for the piece's prompt
+    and a ``settings.min_edit_margin``, the edits the model is unsure of are undone. The
+    app and evaluation both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
@@ -254,6 +268,9 @@ def accept_answer(
     held: tuple[HeldEdit, ...] = ()
     if settings.fact_guard:
         candidate, held = guard_facts(piece, candidate, intentions)
+    if settings.literal_guard:
+        candidate, literal = guard_literals(piece, candidate, intentions)
+        held += literal
     if settings.connector_guard:
         candidate, links = guard_connectors(piece, candidate, intentions)
         held += links
@@ -263,6 +280,9 @@ def accept_answer(
     if settings.tense_guard:
         candidate, moved = guard_tenses(piece, candidate, intentions)
         held += moved
+    if settings.variety_guard:
+        candidate, respelled = guard_varieties(piece, candidate, intentions)
+        held += respelled
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)

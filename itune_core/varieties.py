@@ -17,15 +17,17 @@ and a table of the words that follow none of them ("defence", "practise", "grey"
 left alone in the words that are spelled so in both varieties ("advise", "exercise",
 "surprise"), "-our" needs three letters before it ("four" and "for", "our" and "or" stay
 apart), and a doubled l is single only in the verbs listed ("filled" and "filed" stay
-apart). An edit that also changes anything else (another word, a letter's case,
-punctuation) is not only a swap of variety and passes.
+apart). Only the respelling is undone: the answer's other edits stay, and a word that
+changes in any other way as well ("organise" -> "organized", "colour" -> "Color") is no
+respelling.
 """
 
+import difflib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from itune_core.edits import HeldEdit, compute_edits, hold_back
+from itune_core.edits import HeldEdit
 
 # Words whose two spellings follow none of the patterns, British -> American.
 _TABLE = {
@@ -132,11 +134,7 @@ def american_spelling(word: str) -> str:
 def same_word(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` are two spellings of one word, one British and one
     American (case kept alike: "Colour" and "Color", not "colour" and "Color")."""
-    if a == b or a.lower() == b.lower() or not a.isalpha() or not b.isalpha():
-        return False
-    if _case(a) != _case(b):
-        return False
-    return american_spelling(a.lower()) == american_spelling(b.lower())
+    return a != b and a.isalpha() and b.isalpha() and _key(a) == _key(b)
 
 
 def _case(word: str) -> str:
@@ -144,22 +142,33 @@ def _case(word: str) -> str:
 
 
 _TOKENS = re.compile(r"\w+|[^\w\s]|\s+")
+REASON = "only spells a word the other variety's way (British / American): both are right"
+
+
+def _key(token: str) -> str:
+    """What a token is matched on: a word by its American spelling and its case."""
+    if not token.isalpha():
+        return token
+    return f"{_case(token)}:{american_spelling(token.lower())}"
 
 
 def variety_swap(before: str, after: str) -> bool:
     """Whether replacing ``before`` by ``after`` does nothing but spell some of its words
     in the other variety."""
     a, b = _TOKENS.findall(before), _TOKENS.findall(after)
-    if len(a) != len(b) or a == b:
-        return False
-    return all(x == y or same_word(x, y) for x, y in zip(a, b, strict=True))
+    return a != b and [_key(t) for t in a] == [_key(t) for t in b]
 
 
 def guard_varieties(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
-    """``revised`` with every edit that only changes spelling variety undone, and the
-    edits held back.
+    """``revised`` with every word it only respells in the other variety spelled as in
+    ``source`` again, and those respellings, held back.
+
+    The two texts are aligned on their words' American spellings, so a respelled word
+    lines up with the word it respells even where the answer changes other words around
+    it (a plain diff can pair a repeated word with the wrong one); the other edits of
+    the answer are kept as they are.
 
     Args:
         source: one piece (a sentence) as the writer wrote it.
@@ -168,17 +177,23 @@ def guard_varieties(
 
     Returns:
         The text to offer (``revised`` itself when nothing was held back) and the held
-        edits with their reasons, in text order.
+        respellings with their reason, in text order.
     """
     del intentions  # no intention asks for the other variety
     if source == revised:
         return revised, ()
-    edits = compute_edits(source, revised)
-    held = {
-        i: "only spells a word the other variety's way (British / American): both are right"
-        for i, edit in enumerate(edits)
-        if variety_swap(edit.before, edit.after)
-    }
+    a, b = _TOKENS.findall(source), _TOKENS.findall(revised)
+    matcher = difflib.SequenceMatcher(a=[_key(t) for t in a], b=[_key(t) for t in b],
+                                      autojunk=False)  # fmt: skip
+    offered = list(b)
+    held = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            continue
+        for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+            if a[i] != b[j]:
+                offered[j] = a[i]
+                held.append(HeldEdit(a[i], b[j], REASON))
     if not held:
         return revised, ()
-    return hold_back(source, edits, held)
+    return "".join(offered), tuple(held)

@@ -171,6 +171,36 @@ def test_its_is_fixed_only_where_it_stands_for_it_is(running, draft, fixed):
     assert client.predict(draft, ["fluency"], api_name="/revise")[0]["revised"] == fixed
 
 
+@pytest.mark.parametrize(
+    ("draft", "fixed", "held"),
+    [
+        # the model respells the British word; the variety guard gives it back
+        (
+            "We must prioritise the patients who is most ill.",
+            "We must prioritise the patients who are most ill.",
+            ("prioritise", "prioritize"),
+        ),
+        # the model "fixes" the name of a function and a command; the literal guard keeps
+        # them as written, and the grammar fix beside them
+        (
+            "Call get_usr_data() before you calls save_reslts().",
+            "Call get_usr_data() before you call save_reslts().",
+            ("save_reslts()", "save_results()"),
+        ),
+        (
+            "Run `pip instal requests` before you starts the program.",
+            "Run `pip instal requests` before you start the program.",
+            ("`pip instal requests`", "`pip install requests`"),
+        ),
+    ],
+)
+def test_code_and_the_writer_s_spelling_reach_the_page_as_written(running, draft, fixed, held):
+    client, _, _ = running
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert view["revised"] == fixed
+    assert [(h["before"], h["after"]) for h in view["held_edits"]] == [held]
+
+
 def test_an_admin_can_switch_to_the_base_model_and_back(running):
     client, db, studio = running
     registry = Registry(studio.store.engine)

@@ -569,10 +569,12 @@ def generation_settings(
             "a cut-off answer or one less similar than min_similarity keeps the piece; "
             "edits that change a number, date or name are held back unless meaning-changed "
             "was asked (itune_core.facts), and so are those that put a piece naming no "
-            "past time into the past (itune_core.tenses); under fluency alone, those that "
-            "drop a connector or delete three words or more (itune_core.connectors, "
-            "itune_core.deletions); edits whose margin is at most min_edit_margin nats are "
-            "left out (itune_core.confidence)"
+            "past time into the past (itune_core.tenses); whatever was asked, those that "
+            "change an address, a file name or code (itune_core.literals) or only respell a "
+            "word in the other variety of English (itune_core.varieties); under fluency "
+            "alone, those that drop a connector or delete three words or more "
+            "(itune_core.connectors, itune_core.deletions); edits whose margin is at most "
+            "min_edit_margin nats are left out (itune_core.confidence)"
         ),
         "min_edit_margin": settings.min_edit_margin,
         "tense_context": settings.tense_context and config.unit == "sentence",
