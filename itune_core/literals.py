@@ -43,22 +43,27 @@ _EXTENSIONS = (
 # late" is a learner's missing space, not an address).
 _TOP_DOMAINS = "com|org|net|edu|gov|io|info|biz|uk|de|fr|nl|eu|ca|au|jp"
 _TRAILING = ".,;:!?)]}'\"”’"  # punctuation that ends a sentence, not an address
+# Every part of a pattern is bounded (a name part at most 64 characters, a path at most 16
+# parts...), so that no text, however long or odd, makes the search slow: each position
+# of the text is tried against a bounded stretch of it.
+_PART = r"[\w.-]{1,64}"
 _LITERALS = re.compile(
     "|".join(
         (
             r"`[^`'\n]{1,80}`",
-            r"\b(?:https?://|ftp://|www\.)\S+",
-            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-            r"(?<![\w@])@\w+",
-            r"(?<![\w#&])#\w*[A-Za-z_]\w*",
-            r"(?:~|\.{1,2})/[\w.-]+(?:/[\w.-]+)*/?",
-            r"(?<![\w/])(?:/[\w.-]+){2,}/?",
-            r"\b(?=[\w.-]*[A-Za-z])[\w.-]+(?:/[\w.-]+){2,}",
-            rf"\b[\w-]+(?:/[\w.-]+)*\.(?:{_EXTENSIONS})\b",
-            rf"\b[\w-]+(?:\.[\w-]+)*\.(?:{_TOP_DOMAINS})\b(?:/\S*)?",
-            r"\b[A-Za-z_]\w*\(\)",
-            r"\b[A-Za-z_]\w*[_.]\w+\([^()\n]*\)",
-            r"\b[A-Za-z][A-Za-z0-9]*_\w*",
+            r"\b(?:https?://|ftp://|www\.)[^\s]{1,400}",
+            r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}",
+            r"(?<![\w@])@\w{1,64}",
+            r"(?<![\w#&])#(?=\w{0,63}[A-Za-z_])\w{1,64}",
+            rf"(?:~|\.{{1,2}})/{_PART}(?:/{_PART}){{0,16}}/?",
+            rf"(?<![\w/])(?:/{_PART}){{2,16}}/?",
+            rf"(?<![\w.-])(?=[\w.-]{{0,63}}[A-Za-z]){_PART}(?:/{_PART}){{2,16}}",
+            rf"(?<![\w-])[\w-]{{1,64}}(?:/{_PART}){{0,16}}\.(?:{_EXTENSIONS})\b",
+            rf"(?<![\w.-])[\w-]{{1,63}}(?:\.[\w-]{{1,63}}){{0,8}}\.(?:{_TOP_DOMAINS})\b"
+            r"(?:/[^\s]{0,400})?",
+            r"\b[A-Za-z_]\w{0,63}\(\)",
+            r"\b[A-Za-z_][A-Za-z0-9]{0,63}(?:[_.][A-Za-z0-9]{1,64}){1,8}\([^()\n]{0,80}\)",
+            r"\b[A-Za-z][A-Za-z0-9]{0,63}_\w{0,64}",
         )
     )
 )
