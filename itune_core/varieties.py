@@ -102,7 +102,7 @@ _DOUBLE_L = re.compile(
     r"^(travel|cancel|label|model|fuel|level|signal|channel|tunnel|marvel|quarrel|counsel"
     r"|total|dial|equal|jewel|rival|duel|pedal|shovel|funnel|panel|parcel|libel|grovel"
     r"|revel|swivel|unravel|bevel|chisel|enamel|gravel|pummel|spiral|initial|cudgel"
-    r"|snorkel|tunnel|yodel)l(ed|ing|er|ers|or|ors)$"
+    r"|snorkel|yodel)l(ed|ing|er|ers|or|ors)$"
 )
 _OGUE = re.compile(r"^(catalog|dialog|analog|monolog|prolog|epilog|travelog)ue(s?)$")
 
@@ -133,8 +133,9 @@ def american_spelling(word: str) -> str:
 
 def same_word(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` are two spellings of one word, one British and one
-    American (case kept alike: "Colour" and "Color", not "colour" and "Color")."""
-    return a != b and a.isalpha() and b.isalpha() and _key(a) == _key(b)
+    American (case kept alike: "Colour" and "Color", not "colour" and "Color"; and a
+    change of case alone, "iphone" and "iPhone", is no respelling)."""
+    return a.lower() != b.lower() and a.isalpha() and b.isalpha() and _key(a) == _key(b)
 
 
 def _case(word: str) -> str:
@@ -156,7 +157,9 @@ def variety_swap(before: str, after: str) -> bool:
     """Whether replacing ``before`` by ``after`` does nothing but spell some of its words
     in the other variety."""
     a, b = _TOKENS.findall(before), _TOKENS.findall(after)
-    return a != b and [_key(t) for t in a] == [_key(t) for t in b]
+    if len(a) != len(b) or a == b:
+        return False
+    return all(x == y or same_word(x, y) for x, y in zip(a, b, strict=True))
 
 
 def guard_varieties(
@@ -191,7 +194,7 @@ def guard_varieties(
         if op != "equal":
             continue
         for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-            if a[i] != b[j]:
+            if same_word(a[i], b[j]):
                 offered[j] = a[i]
                 held.append(HeldEdit(a[i], b[j], REASON))
     if not held:

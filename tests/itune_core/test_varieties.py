@@ -55,6 +55,7 @@ DIFFERENT_WORDS = [
     ("its", "it's"),
     ("colour", "Color"),  # the case changed too
     ("colour", "colour"),
+    ("iphone", "iPhone"),  # a change of case alone
 ]
 
 
@@ -101,6 +102,7 @@ def test_fixes_that_only_look_like_respellings_pass():
         ("We have four hour.", "We have four hours."),
         ("The box is filed with toys.", "The box is filled with toys."),
         ("I will advize you.", "I will advise you."),
+        ("I bought an iphone.", "I bought an iPhone."),
     ]:
         assert guard_varieties(source, answer, ["fluency"]) == (answer, ()), source
 
