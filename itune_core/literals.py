@@ -16,15 +16,18 @@ What counts as a literal:
 - file paths (``~/`` or ``./`` first, or two slashes or more, not a date such as
   ``12/05/2024``) and file names with a common extension (``report.pdf``, ``confg.yaml``);
 - inline code between backticks;
-- identifiers: a word with an underscore (``max_lenght``) and a call (``get_usr_data()``;
-  not a plural such as ``student(s)``, nor a journal's ``73(4)``).
+- identifiers: a word with an underscore (``max_lenght``), and a call with nothing between
+  its brackets (``get_usr_data()``) or of a dotted or underscored name (``np.mean(x)``);
+  not a plural such as ``student(s)``, a journal's ``73(4)`` or a "model(BERT)" whose
+  space was left out.
 
 A capitalised word such as ``BioBERT`` or ``McGrath`` is a name: the fact guard
 holds back what changes it, unless meaning-changed was asked for (ITERATER's editors
 rewrite the phrases around such names often).
 
 What is not held back: an edit that only touches a literal's edge (a word added before a
-web address, a full stop after it), and the rest of the answer. "and/or", "he/she" and
+web address, a full stop after it), a literal deleted whole (no wrong one is offered), and
+the rest of the answer. "and/or", "he/she" and
 "km/h" are no paths: a slash alone makes none.
 """
 
