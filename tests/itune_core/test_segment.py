@@ -1,6 +1,9 @@
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from itune_core import segment
 from itune_core.segment import split_pieces
 
 # The pieces a hostile or unusual text is made of: words in both cases, every kind of stop,
@@ -108,3 +111,20 @@ def test_pieces_are_stripped_ordered_single_line_spans_that_cover_every_word(tex
         assert not text[end:a].strip()  # only whitespace lies between pieces
         end = b
     assert not text[end:].strip()
+
+
+# The sentence ends as first written, before the run of stops was taken whole (the same
+# ends, found in time quadratic in a run's length).
+_BACKTRACKING_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+
+
+@given(st.lists(PARTS, max_size=40).map("".join))
+def test_taking_a_run_of_stops_whole_finds_the_same_ends(text):
+    assert [m.span() for m in segment._END.finditer(text)] == [
+        m.span() for m in _BACKTRACKING_END.finditer(text)
+    ]
+
+
+def test_a_long_run_of_stops_is_one_ending():
+    text = "Why" + "?" * 20_000 + " Because" + "." * 20_000
+    assert pieces(text) == ["Why" + "?" * 20_000, "Because" + "." * 20_000]
