@@ -205,3 +205,25 @@ def test_the_held_out_learner_sentences_share_no_sentence_with_the_sets_choices_
         for e in load_dataset(str(path), "dev").examples
     }
     assert not [e.before for e in heldout.examples if e.before.lower() in seen]
+
+
+def test_the_guards_sentences_hold_what_each_guard_must_keep():
+    # the British sentences keep their spelling in the reference; the literal sentences
+    # keep their literal (an address, a file name, code) as written
+    from itune_core.literals import literal_spans
+    from itune_core.varieties import american_spelling
+    from training.data import load_dataset
+
+    british = load_dataset(str(LEARNER_SENTENCES.with_name("british_sentences.jsonl")), "dev")
+    assert len(british) == 24 and sum(e.before == e.after for e in british.examples) == 3
+    for e in british.examples:
+        words = [w.strip(".,;'").lower() for w in e.after.split()]
+        assert any(american_spelling(w) != w for w in words), e.after
+    literal = load_dataset(str(LEARNER_SENTENCES.with_name("literal_sentences.jsonl")), "dev")
+    assert len(literal) == 16 and sum(e.before == e.after for e in literal.examples) == 2
+    kept = 0
+    for e in literal.examples:
+        spans = literal_spans(e.before)
+        kept += bool(spans)
+        assert all(e.before[a:b] in e.after for a, b in spans), e.before
+    assert kept == 15  # "TotalAmmount" is a name, left to the fact guard
