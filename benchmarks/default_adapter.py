@@ -17,8 +17,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py connectors --run runs/default-adapter
     # ... and the deletion guard, on the reports compare wrote for these adapters
     python benchmarks/default_adapter.py deletions --adapters adapters/itune-default
-    # ... the tense, spelling-variety and literal guards the same way (tenses,
-    # varieties, literals)
+    # ... the tense, spelling-variety, literal and negation guards the same way (tenses,
+    # varieties, literals, negations)
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -55,6 +55,7 @@ from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
     scores_from_statistics,
 )
+from itune_core.negations import guard_negations  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from itune_core.tenses import guard_tenses  # noqa: E402
 from itune_core.varieties import guard_varieties  # noqa: E402
@@ -526,6 +527,7 @@ GUARDS = {
     "tenses": ("tense", guard_tenses),
     "varieties": ("spelling-variety", guard_varieties),
     "literals": ("literal", guard_literals),
+    "negations": ("negation", guard_negations),
 }
 
 

@@ -11,7 +11,8 @@ Generation stops cleanly: at the end-of-turn token, at a line break when the pie
 none, when the output starts looping over itself, or at a length cap proportional to the
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
-are held back (``itune_core.facts``), and under fluency alone those that drop a connector
+are held back (``itune_core.facts``), and so are those that drop or add a negation
+(``itune_core.negations``); under fluency alone those that drop a connector
 (``itune_core.connectors``) or delete a phrase (``itune_core.deletions``), and under any
 intention those that rewrite an address, a file name or code (``itune_core.literals``) or
 only respell a word in the other variety of English (``itune_core.varieties``); those the
@@ -42,6 +43,7 @@ from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.literals import guard_literals
+from itune_core.negations import guard_negations
 from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
 from itune_core.tenses import guard_tenses
@@ -82,6 +84,9 @@ class ReviseSettings:
             sometimes answer with a new text instead of a revision.
         fact_guard: hold back the edits that change a number, a date or a name unless
             ``meaning-changed`` was asked for (``itune_core.facts``).
+        negation_guard: hold back the edits that drop a negation ("not", "never", "-n't")
+            or add one, turning what a clause says around, unless ``meaning-changed`` was
+            asked for (``itune_core.negations``).
         literal_guard: hold back the edits that change a web or e-mail address, a file
             name or path, inline code or an identifier, whatever was asked
             (``itune_core.literals``).
@@ -112,6 +117,7 @@ class ReviseSettings:
     loop_ngram: int = 8
     min_similarity: float = 0.4
     fact_guard: bool = True
+    negation_guard: bool = True
     literal_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
@@ -254,7 +260,8 @@ def accept_answer(
 
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
-    edits that change facts, the literal guard those that change an address, a file name
+    edits that change facts, the negation guard those that drop or add a negation, the
+    literal guard those that change an address, a file name
     or code, the connector guard those that drop a connector under fluency, the deletion
     guard those that delete a phrase under fluency, the tense guard those that put a piece
     naming no past time into the past and the variety guard those that only respell a
@@ -268,6 +275,9 @@ def accept_answer(
     held: tuple[HeldEdit, ...] = ()
     if settings.fact_guard:
         candidate, held = guard_facts(piece, candidate, intentions)
+    if settings.negation_guard:
+        candidate, turned = guard_negations(piece, candidate, intentions)
+        held += turned
     if settings.literal_guard:
         candidate, literal = guard_literals(piece, candidate, intentions)
         held += literal

@@ -568,7 +568,8 @@ def generation_settings(
         "guards": (
             "a cut-off answer or one less similar than min_similarity keeps the piece; "
             "edits that change a number, date or name are held back unless meaning-changed "
-            "was asked (itune_core.facts), and so are those that put a piece naming no "
+            "was asked (itune_core.facts), and so are those that drop or add a negation "
+            "(itune_core.negations) and those that put a piece naming no "
             "past time into the past (itune_core.tenses); whatever was asked, those that "
             "change an address, a file name or code (itune_core.literals) or only respell a "
             "word in the other variety of English (itune_core.varieties); under fluency "
