@@ -248,6 +248,20 @@ class Answer:
     unsure: tuple[HeldEdit, ...] = ()
 
 
+# The guards, in the order they look at an answer, each switched by its ``ReviseSettings``
+# field; each takes ``(piece, answer, intentions)`` and returns the text to offer and the
+# edits it held back.
+_GUARDS: tuple[tuple[str, Callable[..., tuple[str, tuple[HeldEdit, ...]]]], ...] = (
+    ("fact_guard", guard_facts),
+    ("negation_guard", guard_negations),
+    ("literal_guard", guard_literals),
+    ("connector_guard", guard_connectors),
+    ("deletion_guard", guard_deletions),
+    ("tense_guard", guard_tenses),
+    ("variety_guard", guard_varieties),
+)
+
+
 def accept_answer(
     raw: str,
     piece: str,
@@ -273,26 +287,10 @@ def accept_answer(
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
         return Answer(piece, discarded=True)
     held: tuple[HeldEdit, ...] = ()
-    if settings.fact_guard:
-        candidate, held = guard_facts(piece, candidate, intentions)
-    if settings.negation_guard:
-        candidate, turned = guard_negations(piece, candidate, intentions)
-        held += turned
-    if settings.literal_guard:
-        candidate, literal = guard_literals(piece, candidate, intentions)
-        held += literal
-    if settings.connector_guard:
-        candidate, links = guard_connectors(piece, candidate, intentions)
-        held += links
-    if settings.deletion_guard:
-        candidate, cuts = guard_deletions(piece, candidate, intentions)
-        held += cuts
-    if settings.tense_guard:
-        candidate, moved = guard_tenses(piece, candidate, intentions)
-        held += moved
-    if settings.variety_guard:
-        candidate, respelled = guard_varieties(piece, candidate, intentions)
-        held += respelled
+    for setting, guard in _GUARDS:
+        if getattr(settings, setting):
+            candidate, found = guard(piece, candidate, intentions)
+            held += found
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)

@@ -116,3 +116,13 @@ def test_edits_the_model_is_unsure_of_are_left_out_given_a_scorer():
     off = ReviseSettings(min_edit_margin=None)
     assert accept_answer(answer, source, False, ["fluency"], off, scorer) == Answer(answer)
     assert accept_answer(answer, source, False, ["fluency"], ReviseSettings()) == Answer(answer)
+
+
+def test_every_guard_setting_switches_a_guard_the_answer_goes_through():
+    import dataclasses
+
+    from itune_core.reviser import _GUARDS
+
+    settings = {f.name for f in dataclasses.fields(ReviseSettings) if f.name.endswith("_guard")}
+    assert settings == {name for name, _ in _GUARDS}
+    assert len(_GUARDS) == len(settings)
