@@ -48,7 +48,7 @@ def _median_seconds(run, repeats: int) -> float:
     return statistics.median(times)
 
 
-def model_pass(model, rows: int, tokens: int, dtype: torch.dtype):
+def model_pass(model, rows: int, tokens: int):
     """A function that runs one pass of ``rows`` rows of ``tokens`` new tokens each after
     a cached prompt of ``PROMPT`` tokens (the cache is built once, outside the timing)."""
     ids = torch.randint(100, 1000, (rows, PROMPT))
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for what, tokens in (("model pass, prompt lookup", DRAFT), ("model pass, one token", 1)):
         for n in ROWS:
-            seconds = _median_seconds(model_pass(model, n, tokens, dtype), args.repeats)
+            seconds = _median_seconds(model_pass(model, n, tokens), args.repeats)
             rows.append({"what": what, "rows": n, "tokens": n * tokens, "seconds": seconds})
     for n in ROWS:
         seconds = _median_seconds(linear_pass(n * DRAFT, dtype), args.repeats * 10)

@@ -153,15 +153,6 @@ def _key(token: str) -> str:
     return f"{_case(token)}:{american_spelling(token.lower())}"
 
 
-def variety_swap(before: str, after: str) -> bool:
-    """Whether replacing ``before`` by ``after`` does nothing but spell some of its words
-    in the other variety."""
-    a, b = _TOKENS.findall(before), _TOKENS.findall(after)
-    if len(a) != len(b) or a == b:
-        return False
-    return all(x == y or same_word(x, y) for x, y in zip(a, b, strict=True))
-
-
 def guard_varieties(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:

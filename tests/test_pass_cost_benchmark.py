@@ -2,7 +2,6 @@
 and the table gives each cost as a multiple of one row."""
 
 import pytest
-import torch
 
 from benchmarks.pass_cost import PROMPT, model_pass, table
 
@@ -21,7 +20,7 @@ def test_each_cost_is_given_as_a_multiple_of_one_row():
 
 @pytest.mark.real_model
 def test_a_timed_pass_starts_from_the_prompt_every_time(embedded):
-    run = model_pass(embedded.model, rows=2, tokens=3, dtype=torch.float32)
+    run = model_pass(embedded.model, rows=2, tokens=3)
     closure = {c.cell_contents for c in run.__closure__ if hasattr(c.cell_contents, "crop")}
     (cache,) = closure
     for _ in range(3):  # each pass sees the prompt alone: its mask fits, the cache is cropped
