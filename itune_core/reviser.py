@@ -16,9 +16,11 @@ are held back (``itune_core.facts``), and so are those that drop or add a negati
 (``itune_core.connectors``) or delete a phrase (``itune_core.deletions``), and under any
 intention those that rewrite an address, a file name or code (``itune_core.literals``) or
 only respell a word in the other variety of English (``itune_core.varieties``); those the
-model is unsure of are left out (``itune_core.confidence``). A sentence that tells of the
-past is also revised with the sentences after it, for the tenses they need
-(``itune_core.context``); those sentences show when both answers are in.
+model is unsure of are left out (``itune_core.confidence``); what was held back or left
+out is placed beside the edits as suggestions the writer may take
+(``itune_core.suggestions``). A sentence that tells of the past is also revised with the
+sentences after it, for the tenses they need (``itune_core.context``); those sentences
+show when both answers are in.
 """
 
 import difflib
@@ -28,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import torch
@@ -46,6 +48,7 @@ from itune_core.literals import guard_literals
 from itune_core.negations import guard_negations
 from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
+from itune_core.suggestions import Suggestion, suggestions
 from itune_core.tenses import guard_tenses
 from itune_core.varieties import guard_varieties
 
@@ -158,7 +161,12 @@ class ReviseSettings:
 
 @dataclass(frozen=True)
 class Revision:
-    """A finished revision: the source, the revised text and the edits between them."""
+    """A finished revision: the source, the revised text and the edits between them.
+
+    ``held_edits`` and ``unsure_edits`` are what was not offered, with reasons;
+    ``suggestions`` those of them placed in ``source`` beside ``edits`` (any set of both
+    applies cleanly), for the writer to take if they choose.
+    """
 
     source: str
     revised: str
@@ -171,6 +179,7 @@ class Revision:
     discarded_pieces: int = 0
     held_edits: tuple[HeldEdit, ...] = ()
     unsure_edits: tuple[HeldEdit, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,12 +249,14 @@ class Answer:
         discarded: the answer was cut off or too unlike the piece, so the piece was kept.
         held: edits the fact and connector guards held back.
         unsure: edits left out because the model was unsure of them.
+        proposed: the model's answer as cleaned, before the guards (None: discarded).
     """
 
     text: str
     discarded: bool = False
     held: tuple[HeldEdit, ...] = ()
     unsure: tuple[HeldEdit, ...] = ()
+    proposed: str | None = field(default=None, compare=False)  # where the others came from
 
 
 # The guards, in the order they look at an answer, each switched by its ``ReviseSettings``
@@ -286,6 +297,7 @@ def accept_answer(
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
         return Answer(piece, discarded=True)
+    proposed = candidate
     held: tuple[HeldEdit, ...] = ()
     for setting, guard in _GUARDS:
         if getattr(settings, setting):
@@ -294,7 +306,7 @@ def accept_answer(
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)
-    return Answer(candidate, held=held, unsure=unsure)
+    return Answer(candidate, held=held, unsure=unsure, proposed=proposed)
 
 
 def clean_output(raw: str, piece: str) -> str:
@@ -413,6 +425,7 @@ class Reviser:
         revised_pieces: dict[int, str] = {}
         held_edits: dict[int, tuple[HeldEdit, ...]] = {}
         unsure_edits: dict[int, tuple[HeldEdit, ...]] = {}
+        proposed: dict[int, str | None] = {}
         tokens = discarded = 0
 
         def assemble() -> str:
@@ -471,6 +484,7 @@ class Reviser:
                         )
                         discarded += 1
                     held_edits[k], unsure_edits[k] = answer.held, answer.unsure
+                    proposed[k] = answer.proposed
                     own[k] = answer.text
                 if settle():
                     yield ReviseProgress(len(revised_pieces), len(spans), assemble())
@@ -479,8 +493,18 @@ class Reviser:
         label = wanted[0] if len(wanted) == 1 else None
         in_order = [revised_pieces[k] for k in range(len(spans))]
         edits = piecewise_edits(text, spans, in_order, label)
-        if self.labeller is not None and edits and label is None:
-            edits = self.labeller(text, revised, edits, wanted)
+        found = [
+            Suggestion(replace(s.edit, start_char_pos=s.edit.start_char_pos + a,
+                               end_char_pos=s.edit.end_char_pos + a, intention=label), s.reason)
+            for k, (a, _) in enumerate(spans)
+            for s in suggestions(pieces[k], in_order[k], proposed.get(k),
+                                 held_edits.get(k, ()) + unsure_edits.get(k, ()))
+        ]  # fmt: skip
+        if self.labeller is not None and (edits or found) and label is None:
+            # One call for both: the suggestions are labelled as the edits are.
+            labelled = self.labeller(text, revised, [*edits, *(s.edit for s in found)], wanted)
+            edits = labelled[: len(edits)]
+            found = [replace(s, edit=e) for s, e in zip(found, labelled[len(edits) :], strict=True)]
         revision = Revision(
             source=text,
             revised=revised,
@@ -493,5 +517,6 @@ class Reviser:
             discarded_pieces=discarded,
             held_edits=tuple(h for k in sorted(held_edits) for h in held_edits[k]),
             unsure_edits=tuple(u for k in sorted(unsure_edits) for u in unsure_edits[k]),
+            suggestions=tuple(found),
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)

@@ -58,9 +58,11 @@ def revision_view(revision: StoredRevision) -> dict:
                 "position": k,
                 **edit.to_dict(),
                 "status": STATUS.get(
-                    getattr(revision.decisions.get(k), "decision", None), "pending"
+                    getattr(revision.decisions.get(k), "decision", None),
+                    "suggested" if k in revision.held else "pending",
                 ),
                 "reason": getattr(revision.decisions.get(k), "reason", None),
+                "held": revision.held.get(k),
             }
             for k, edit in enumerate(revision.edits)
         ],
@@ -168,6 +170,7 @@ class Studio:
                 revised = apply_edits(done.source, kept)
                 done = replace(done, revised=revised, edits=tuple(kept))
                 progress = replace(progress, text=revised, revision=done)
+            suggested = [s for s in done.suggestions if _edit_key(s.edit) not in rejected]
             revision_id = self.store.record_revision(
                 source=done.source,
                 revised=done.revised,
@@ -180,6 +183,7 @@ class Studio:
                 session_id=session_id,
                 user=user,
                 parent_id=parent_id,
+                suggestions=suggested,
             )
             view = revision_view(self.store.get_revision(revision_id))
             view["discarded_pieces"] = done.discarded_pieces
@@ -276,8 +280,9 @@ class Studio:
         *,
         user: str | None = None,
     ) -> dict:
-        """Accept or reject several edits at once (None: all, or all of ``intention``);
-        only the revision's own writer (``user``) may."""
+        """Accept or reject several edits at once (None: every edit offered, or every one
+        of ``intention``; a suggestion only ever by its position); only the revision's own
+        writer (``user``) may."""
         self.check_owner(revision_id, user)
         if typed_text is not None:
             self._check_final(typed_text)
@@ -286,10 +291,11 @@ class Studio:
                 f"the note has {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}"
             )
         current = self.store.get_revision(revision_id)
+        offered = [k for k in range(len(current.edits)) if k not in current.held]
         if positions is None and intention is not None:
             (intention,) = parse_intentions([intention])
-            positions = [k for k, e in enumerate(current.edits) if e.intention == intention]
-        chosen = range(len(current.edits)) if positions is None else positions
+            positions = [k for k in offered if current.edits[k].intention == intention]
+        chosen = offered if positions is None else positions
         # The final text the decisions will give, computed before writing so both land in
         # one transaction; the store validates positions and decision first.
         preview = _with_decisions(current, chosen, decision)
@@ -397,13 +403,10 @@ def _edit_key(edit: Edit) -> tuple[str, str]:
 
 def _with_decisions(current: StoredRevision, positions, decision: str) -> str | None:
     """The final text once ``decision`` holds for ``positions`` (None if they are bad)."""
-    rejected = {k for k, d in current.decisions.items() if getattr(d, "decision", None) == "reject"}
     valid = [p for p in positions if isinstance(p, int) and 0 <= p < len(current.edits)]
     if len(valid) != len(positions):
         return None  # the store raises RecordNotFound
-    if decision == "reject":
-        rejected |= set(valid)
-    elif decision == "accept":
-        rejected -= set(valid)
-    kept = [e for k, e in enumerate(current.edits) if k not in rejected]
-    return apply_edits(current.source, kept)
+    if decision not in STATUS:
+        return None  # the store raises InvalidDecision
+    decided = {k: d.decision for k, d in current.decisions.items()} | dict.fromkeys(valid, decision)
+    return apply_edits(current.source, current.applied(decided))

@@ -1,6 +1,6 @@
 """SQLAlchemy models: revisions, their edits and decisions on edits (0001); users, training
 runs with their steps and logs, adapters, activations and evaluations (0002); the scope of
-an activation (0003); an adapter's parent (0004).
+an activation (0003); an adapter's parent (0004); why an edit was held back (0005).
 
 Portable to SQLite and PostgreSQL (JSON, timezone-aware timestamps, named constraints).
 The schema itself is created by the Alembic migrations in ``storage/migrations``; any
@@ -80,6 +80,9 @@ class EditRow(Base):
     end_char_pos: Mapped[int] = mapped_column(sa.Integer)
     intention: Mapped[str | None] = mapped_column(sa.String(64))
     confidence: Mapped[float | None] = mapped_column(sa.Float)
+    # Why the edit was held back (a guard's reason, or the model's margin): a suggestion,
+    # applied only once accepted. NULL: offered, applied unless rejected.
+    held_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     revision: Mapped[RevisionRow] = relationship(back_populates="edits")
 

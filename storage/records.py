@@ -5,7 +5,8 @@ Records are plain dataclasses built from database rows inside a transaction, so 
 never hold ORM rows or sessions.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from itune_core.edits import Edit
@@ -42,7 +43,11 @@ class Decision:
 @dataclass(frozen=True)
 class StoredRevision:
     """One revision request as stored: the texts, how it was produced, its edits and the
-    current (latest) decision on each edit, keyed by edit position."""
+    current (latest) decision on each edit, keyed by edit position.
+
+    ``held`` names the edits that are suggestions (position -> why the edit was held
+    back): applied only once accepted, where every other edit is applied unless rejected.
+    """
 
     id: int
     created_at: datetime
@@ -60,6 +65,19 @@ class StoredRevision:
     final_text: str
     rating: int | None
     parent_id: int | None
+    held: dict[int, str] = field(default_factory=dict)
+
+    def applied(self, decisions: Mapping[int, str] | None = None) -> list[Edit]:
+        """The edits the final text holds: each offered edit not rejected and each
+        suggestion accepted, under the current decisions or ``decisions`` (position ->
+        ``accept`` / ``reject``)."""
+        if decisions is None:
+            decisions = {k: d.decision for k, d in self.decisions.items()}
+        return [
+            edit
+            for k, edit in enumerate(self.edits)
+            if decisions.get(k) == "accept" or (k not in self.held and decisions.get(k) != "reject")
+        ]
 
 
 @dataclass(frozen=True)

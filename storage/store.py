@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from itune_core.edits import Edit
 from itune_core.errors import InvalidText
+from itune_core.suggestions import Suggestion
 from storage import migrate
 from storage.errors import RecordNotFound, StorageUnavailable
 from storage.models import DecisionRow, EditRow, RevisionRow
@@ -333,6 +334,7 @@ class Store:
         user: str | None = None,
         final_text: str | None = None,
         parent_id: int | None = None,
+        suggestions: Sequence[Suggestion] = (),
     ) -> int:
         """Record one revision request with its edits, in one transaction.
 
@@ -350,6 +352,8 @@ class Store:
             user: the writer's name, when signed in.
             final_text: the text the writer keeps; the revision itself when None.
             parent_id: the revision this one revises again, if any.
+            suggestions: edits held back, with their reasons, stored after ``edits``
+                (at positions ``len(edits)``, ...); none is in ``revised``.
 
         Returns:
             The new revision's id.
@@ -358,8 +362,10 @@ class Store:
             RecordNotFound: ``parent_id`` names a revision that does not exist.
         """
         check_storable(source=source, revised=revised, final_text=final_text)
-        for edit in edits:
+        for edit in [*edits, *(s.edit for s in suggestions)]:
             check_storable(edit_text=edit.before + edit.after)
+        for suggestion in suggestions:
+            check_storable(held_reason=suggestion.reason)
         with Session(self.engine) as session, session.begin():
             if parent_id is not None and session.get(RevisionRow, parent_id) is None:
                 raise RecordNotFound(f"parent revision {parent_id} does not exist")
@@ -386,14 +392,22 @@ class Store:
                         end_char_pos=edit.end_char_pos,
                         intention=edit.intention,
                         confidence=edit.confidence,
+                        held_reason=reason,
                     )
-                    for position, edit in enumerate(edits)
+                    for position, (edit, reason) in enumerate(
+                        [*((e, None) for e in edits), *((s.edit, s.reason) for s in suggestions)]
+                    )
                 ],
             )
             session.add(row)
             session.flush()
             revision_id = row.id
-        logger.debug("recorded revision %d with %d edits", revision_id, len(edits))
+        logger.debug(
+            "recorded revision %d with %d edits and %d suggestions",
+            revision_id,
+            len(edits),
+            len(suggestions),
+        )
         return revision_id
 
     def get_revision(self, revision_id: int) -> StoredRevision:
@@ -411,7 +425,8 @@ class Store:
         """
         with Session(self.engine) as session, session.begin():
             row = _revision_row(session, revision_id)
-            edits = tuple(_edit_record(edit) for edit in _edit_rows(session, revision_id))
+            rows = _edit_rows(session, revision_id)
+            edits = tuple(_edit_record(edit) for edit in rows)
             return StoredRevision(
                 id=row.id,
                 created_at=_utc(row.created_at),
@@ -429,6 +444,7 @@ class Store:
                 final_text=row.final_text,
                 rating=row.rating,
                 parent_id=row.parent_id,
+                held={e.position: e.held_reason for e in rows if e.held_reason is not None},
             )
 
     def record_decision(

@@ -201,6 +201,31 @@ def test_code_and_the_writer_s_spelling_reach_the_page_as_written(running, draft
     assert [(h["before"], h["after"]) for h in view["held_edits"]] == [held]
 
 
+def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running):
+    # "prioritize" is held back (both spellings are right), and shown beside the grammar
+    # fix as a suggestion: out of the final text until the writer accepts it
+    client, db, _ = running
+    draft = "We must prioritise the patients who is most ill."
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert view["final_text"] == "We must prioritise the patients who are most ill."
+    (suggestion,) = [e for e in view["edits"] if e["held"]]
+    assert (suggestion["before"], suggestion["after"]) == ("prioritise", "prioritize")
+    assert suggestion["status"] == "suggested" and "other variety" in suggestion["held"]
+    everything = client.predict(view["revision_id"], "accept", api_name="/decide_all")
+    assert everything["final_text"] == "We must prioritise the patients who are most ill."
+    taken = client.predict(
+        view["revision_id"], suggestion["position"], "accept", api_name="/decide"
+    )
+    assert taken["final_text"] == "We must prioritize the patients who are most ill."
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT held_reason IS NOT NULL, after FROM edits WHERE revision_id = ?"
+            " ORDER BY position",
+            (view["revision_id"],),
+        ).fetchall()
+    assert stored[-1] == (1, "prioritize") and sum(held for held, _ in stored) == 1
+
+
 def test_an_admin_can_switch_to_the_base_model_and_back(running):
     client, db, studio = running
     registry = Registry(studio.store.engine)

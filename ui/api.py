@@ -89,8 +89,9 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
         request: gr.Request = None,
     ) -> dict:
         """Accept or reject one edit (decision: accept|reject; reason, with reject only:
-        meaning-changed|wrong-intention|ungrammatical|unnecessary|other). Returns the
-        revision with its final text."""
+        meaning-changed|wrong-intention|ungrammatical|unnecessary|other). A suggestion (an
+        edit with status "suggested" and a "held" reason) joins the final text only once
+        accepted. Returns the revision with its final text."""
         return call(
             studio.decide,
             revision_id,
@@ -104,7 +105,8 @@ def register_api(studio: Studio, model_concurrency: int = 1) -> None:
     def decide_all(
         revision_id: int, decision: str, intention: str | None = None, request: gr.Request = None
     ) -> dict:
-        """Accept or reject every edit of a revision, or every edit of one intention."""
+        """Accept or reject every edit offered in a revision, or every one of one
+        intention; suggestions are left as they are (decide them one by one)."""
         return call(
             studio.decide_many,
             revision_id,

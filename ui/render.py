@@ -31,6 +31,9 @@ CSS = "\n".join(
         ".itune-edit.rejected del { color: inherit; text-decoration: none; }",
         ".itune-edit.rejected { border-bottom-style: dotted; opacity: 0.7; }",
         ".itune-edit.accepted { border-bottom-width: 3px; }",
+        ".itune-edit.suggested ins { background: none; color: #6b7280; font-style: italic; }",
+        ".itune-edit.suggested del { color: inherit; text-decoration: none; }",
+        ".itune-edit.suggested { border-bottom-style: dashed; }",
         ".itune-legend span { margin-right: 12px; font-size: 0.9em; }",
         ".itune-legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px;"
         " margin-right: 4px; background: var(--c); }",
@@ -73,13 +76,16 @@ def inline_html(source: str, edits: Sequence[Edit], statuses: Mapping[int, str])
     Args:
         source: the text the edits were computed on.
         edits: its edits, in position order.
-        statuses: ``accepted`` / ``rejected`` per edit position (others are pending).
+        statuses: ``accepted`` / ``rejected`` / ``suggested`` (a held-back edit not yet
+            accepted: shown beside the words it would replace) per edit position (others
+            are pending).
 
     Returns:
         An HTML fragment; all text escaped.
     """
     parts, pos = [], 0
-    for k, edit in enumerate(edits):
+    # Suggestions come after the offered edits in a revision; the text is shown in order.
+    for k, edit in sorted(enumerate(edits), key=lambda item: item[1].start_char_pos):
         parts.append(html.escape(source[pos : edit.start_char_pos]))
         parts.append(edit_span(k, edit, statuses.get(k, "pending")))
         pos = edit.end_char_pos

@@ -7,6 +7,7 @@ are made per edit, share the public ``decide`` endpoint's behaviour, and Suggest
 Revise again share ``/suggest`` and ``/revise_again`` (``ui.api``).
 """
 
+import html
 import time
 from collections.abc import Callable
 
@@ -60,13 +61,23 @@ def _review_outputs(view: dict):
     """(result JSON, inline HTML, status line, final text, state) for a revision view."""
     statuses = {e["position"]: e["status"] for e in view["edits"]}
     edits = [_edit(e) for e in view["edits"]]
-    counts = {s: list(statuses.values()).count(s) for s in ("accepted", "rejected", "pending")}
+    counts = {
+        s: list(statuses.values()).count(s)
+        for s in ("accepted", "rejected", "pending", "suggested")
+    }
+    offered = sum(not e.get("held") for e in view["edits"])
     made_with = f"adapter `{view['adapter']}`" if view["adapter"] else "no adapter (base model)"
     status = (
-        f"**{len(edits)} edits** · {counts['accepted']} accepted · {counts['rejected']} rejected"
+        f"**{offered} edits** · {counts['accepted']} accepted · {counts['rejected']} rejected"
         f" · {counts['pending']} pending — model `{view['model']}`, {made_with}"
         f" · {view['latency_ms'] / 1000:.1f} s"
     )
+    if len(edits) > offered:
+        status += (
+            f"\n\n{len(edits) - offered} suggestion(s) held back, not in the final text unless"
+            f" you accept them ({counts['suggested']} undecided): each is listed below with"
+            " why it was held back."
+        )
     if view.get("parent_id") is not None:
         status += f" · round after revision {view['parent_id']}"
     if view.get("discarded_pieces"):
@@ -101,6 +112,17 @@ def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
     )
     more = len(edits) - shown
     return listed + (f"; and {more} more" if more > 0 else "")
+
+
+def _edit_row(e: dict) -> str:
+    """An edit's label in the review list; a suggestion's says why it was held back."""
+    row = render.edit_row_html(e["position"], _edit(e), e["status"])
+    if not e.get("held"):
+        return row
+    return row + (
+        f'<div class="itune-held"><small>held back: {html.escape(e["held"])}. Accept to'
+        " put it in the final text.</small></div>"
+    )
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -300,7 +322,10 @@ def build_revise_tab(
             # No copy button inside the box: Gradio puts it in the <label>, which then names
             # the button instead of the text area (no accessible name for screen readers).
             final = gr.Textbox(
-                label="Final text (edits are applied unless rejected; you can type here)",
+                label=(
+                    "Final text (edits are applied unless rejected, suggestions once accepted;"
+                    " you can type here)"
+                ),
                 lines=6,
                 interactive=True,
             )
@@ -349,7 +374,7 @@ def build_revise_tab(
         for e in view["edits"]:
             k = e["position"]
             with gr.Row(equal_height=True):
-                gr.HTML(render.edit_row_html(k, _edit(e), e["status"]))
+                gr.HTML(_edit_row(e))
                 ok = gr.Button(
                     "Accept",
                     size="sm",

@@ -274,3 +274,81 @@ def snapshot(store):
             }
 
     return take
+
+
+# The columns of the revision tables as migration 0001 made them: a test of a later
+# migration writes and compares these, as a database of that time held them (the store's
+# models describe the newest schema, which an old database lacks).
+OLD_COLUMNS = {
+    "revisions": (
+        "id, created_at, session_id, user_name, source_text, intentions, model_name,"
+        " adapter_name, revised_text, latency_ms, generated_tokens, final_text, rating,"
+        " rated_at, parent_id"
+    ),
+    "edits": (
+        'id, revision_id, position, type, "before", "after", start_char_pos, end_char_pos,'
+        " intention, confidence"
+    ),
+    "decisions": "id, edit_id, decision, reason, note, created_at",
+}
+
+
+def write_old_revision(engine, args: dict) -> int:
+    """The sample revision (``sample_args``) written in the columns of migration 0001, with
+    its second edit rejected as unnecessary; returns its id."""
+    import json
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        revision_id = connection.execute(
+            sa.text(
+                "INSERT INTO revisions (created_at, session_id, user_name, source_text,"
+                " intentions, model_name, adapter_name, revised_text, latency_ms,"
+                " generated_tokens, final_text) VALUES (:now, :session, :user, :source,"
+                " :intentions, :model, :adapter, :revised, :latency, :tokens, :revised)"
+                " RETURNING id"
+            ),
+            {
+                "now": now,
+                "session": args["session_id"],
+                "user": args["user"],
+                "source": args["source"],
+                "intentions": json.dumps(args["intentions"]),
+                "model": args["model"],
+                "adapter": args["adapter"],
+                "revised": args["revised"],
+                "latency": args["latency_ms"],
+                "tokens": args["generated_tokens"],
+            },
+        ).scalar_one()
+        edit_ids = [
+            connection.execute(
+                sa.text(
+                    'INSERT INTO edits (revision_id, position, type, "before", "after",'
+                    " start_char_pos, end_char_pos, intention, confidence) VALUES (:r, :k,"
+                    " :type, :before, :after, :start, :end, :intention, :confidence)"
+                    " RETURNING id"
+                ),
+                {
+                    "r": revision_id,
+                    "k": k,
+                    "type": e.type,
+                    "before": e.before,
+                    "after": e.after,
+                    "start": e.start_char_pos,
+                    "end": e.end_char_pos,
+                    "intention": e.intention,
+                    "confidence": e.confidence,
+                },
+            ).scalar_one()
+            for k, e in enumerate(args["edits"])
+        ]
+        connection.execute(
+            sa.text(
+                "INSERT INTO decisions (edit_id, decision, reason, created_at)"
+                " VALUES (:e, 'reject', 'unnecessary', :now)"
+            ),
+            {"e": edit_ids[1], "now": now},
+        )
+    return revision_id

@@ -5,24 +5,21 @@ import sqlalchemy as sa
 
 from storage import migrate
 from storage.store import Store, open_engine
-
-REVISION_TABLES = ("revisions", "edits", "decisions")
+from tests.storage.conftest import OLD_COLUMNS, write_old_revision
 
 
 def _rows(engine) -> dict[str, list]:
     with engine.connect() as connection:
         return {
-            table: connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).all()
-            for table in REVISION_TABLES
+            table: connection.execute(sa.text(f"SELECT {columns} FROM {table} ORDER BY id")).all()
+            for table, columns in OLD_COLUMNS.items()
         }
 
 
 def test_0002_keeps_the_data_written_under_0001(db_url, sample_args):
     engine = open_engine(db_url)
     migrate.upgrade(engine, "0001")
-    old = Store(engine)
-    revision_id = old.record_revision(**sample_args)
-    old.record_decision(revision_id, 1, "reject", reason="unnecessary")
+    revision_id = write_old_revision(engine, sample_args)
     before = _rows(engine)
     assert "users" not in sa.inspect(engine).get_table_names()
 

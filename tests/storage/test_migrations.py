@@ -12,9 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from itune_core.suggestions import Suggestion
 from storage import migrate
 from storage.models import Base
-from storage.store import open_engine
+from storage.store import Store, open_engine
+from tests.storage.conftest import write_old_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
@@ -49,7 +51,7 @@ def test_upgrade_creates_the_tables_on_a_fresh_file(db_url):
 def test_upgrade_stamps_the_latest_migration(db_url):
     engine = open_engine(db_url)
     migrate.upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
 
 
 def test_upgrade_again_keeps_the_data(store, revision_id):
@@ -154,3 +156,43 @@ def test_0004_downgrades_to_0003_keeping_the_adapters(db_url):
     assert "parent_id" not in _adapter_columns(engine)
     with engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT name FROM adapters WHERE id = :i"), {"i": old})
+
+
+def _edit_columns(engine) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns("edits")}
+
+
+def test_0005_adds_the_held_reason_and_keeps_the_edits(db_url, sample_args):
+    engine = open_engine(db_url)
+    migrate.upgrade(engine, "0004")
+    assert "held_reason" not in _edit_columns(engine)
+    old = write_old_revision(engine, sample_args)
+    migrate.upgrade(engine)
+    store = Store(engine)
+    revision = store.get_revision(old)
+    # Every edit written before is offered, as it was: applied unless rejected.
+    assert revision.held == {}
+    assert revision.edits == tuple(sample_args["edits"])
+    assert revision.decisions[1].decision == "reject"
+    kept = [e for k, e in enumerate(sample_args["edits"]) if k != 1]
+    assert revision.applied() == kept
+
+
+def test_0005_downgrades_to_0004_keeping_the_edits(db_url, sample_args):
+    engine = open_engine(db_url)
+    migrate.upgrade(engine)
+    args = {**sample_args, "edits": sample_args["edits"][:3]}
+    held = Suggestion(sample_args["edits"][3], "the model was unsure (margin 0.20 nats)")
+    revision_id = Store(engine).record_revision(**args, suggestions=[held])
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        migrate.lock_for_migration(connection)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    assert current_revision(engine) == "0004"
+    assert "held_reason" not in _edit_columns(engine)
+    with engine.connect() as connection:
+        count = connection.scalar(
+            sa.text("SELECT count(*) FROM edits WHERE revision_id = :r"), {"r": revision_id}
+        )
+    assert count == 4

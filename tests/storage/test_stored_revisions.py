@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
 from itune_core.errors import InvalidDecision, InvalidText
+from itune_core.suggestions import Suggestion
 from storage.errors import RecordNotFound
 
 
@@ -138,4 +139,32 @@ def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(store, field
     texts[field] = "A\x00cat."
     with pytest.raises(InvalidText, match="NUL"):
         store.record_revision(**texts, intentions=["clarity"], edits=[], model="m", latency_ms=1.0)
+    assert store.list_revisions() == []
+
+
+def test_suggestions_are_stored_after_the_edits_with_their_reasons(store, sample_args):
+    edits = sample_args["edits"]
+    offered, held = edits[:3], edits[3:]
+    revised = apply_edits(sample_args["source"], offered)
+    revision_id = store.record_revision(
+        **{**sample_args, "edits": offered, "revised": revised},
+        suggestions=[Suggestion(held[0], "unsure"), Suggestion(held[1], "a fact")],
+    )
+    stored = store.get_revision(revision_id)
+    assert stored.edits == tuple(edits)  # offered first, then the suggestions, in order
+    assert stored.held == {3: "unsure", 4: "a fact"}
+    assert (stored.revised, stored.final_text) == (revised, revised)
+    # undecided: the offered edits hold, the suggestions do not
+    assert stored.applied() == offered
+    store.record_decision(revision_id, 4, "accept")
+    store.record_decision(revision_id, 0, "reject")
+    assert store.get_revision(revision_id).applied() == [edits[1], edits[2], edits[4]]
+    assert store.list_revisions(user="ada")[0].accepted_count == 1
+
+
+def test_a_reason_that_cannot_be_stored_is_refused_before_anything_is_written(store, sample_args):
+    with pytest.raises(InvalidText):
+        store.record_revision(
+            **sample_args, suggestions=[Suggestion(sample_args["edits"][0], "bad\x00")]
+        )
     assert store.list_revisions() == []

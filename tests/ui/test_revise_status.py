@@ -39,3 +39,40 @@ def test_edits_left_out_as_unsure_are_listed_without_their_margins():
     assert "margin" not in status
     _, _, status, _, _ = _review_outputs(_view(unsure_edits=[]))
     assert "unsure" not in status
+
+
+def _edit(position, before, after, start, status, held=None):
+    return {
+        "position": position,
+        "type": "R",
+        "before": before,
+        "after": after,
+        "start_char_pos": start,
+        "end_char_pos": start + len(before),
+        "intention": "fluency",
+        "confidence": None,
+        "status": status,
+        "reason": None,
+        "held": held,
+    }
+
+
+def test_suggestions_are_counted_apart_and_shown_in_place_beside_the_edits():
+    # the suggestion (position 1) lies before the offered edit (position 0) in the text
+    edits = [
+        _edit(0, "dollars", "dollar", 10, "pending"),
+        _edit(1, "5", "50", 8, "suggested", held="changes the fact '5'"),
+    ]
+    _, html, status, _, _ = _review_outputs(_view(edits=edits))
+    assert status.startswith("**1 edits** · 0 accepted · 0 rejected · 1 pending")
+    assert "1 suggestion(s) held back, not in the final text unless you accept them" in status
+    assert html.index('class="itune-edit suggested"') < html.index('class="itune-edit pending"')
+    assert "It cost " in html and html.endswith(".</div>")
+
+
+def test_the_review_row_of_a_suggestion_says_why_it_was_held_back():
+    from ui.revise_tab import _edit_row
+
+    row = _edit_row(_edit(1, "5", "50", 8, "suggested", held="changes the fact <5>"))
+    assert "held back: changes the fact &lt;5&gt;. Accept to put it in the final text." in row
+    assert "held back" not in _edit_row(_edit(0, "dollars", "dollar", 10, "pending"))
