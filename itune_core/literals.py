@@ -113,6 +113,11 @@ def _touches(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in spans)
 
 
+def _brings(text: str, new: set[str]) -> bool:
+    """Whether ``text`` holds one of the ``new`` literals (those the source lacks)."""
+    return any(literal in text for literal in new)
+
+
 def guard_literals(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
@@ -124,7 +129,8 @@ def guard_literals(
     ("calls save_reslts()" -> "call save_results()" is offered as "call save_reslts()");
     where the answer replaces a run of tokens by a run of another length, the whole run
     is restored if it holds a literal. A literal deleted whole is no wrong literal
-    offered, and passes.
+    offered, and passes, unless the answer brings in a literal the source does not have
+    (the diff may align a literal moved and changed with nothing): then both are undone.
 
     Args:
         source: one piece (a sentence) as the writer wrote it.
@@ -145,19 +151,26 @@ def guard_literals(
     matcher = difflib.SequenceMatcher(
         a=[source[x:y] for x, y in a], b=[revised[x:y] for x, y in b], autojunk=False
     )
+    # Literals the source does not have: where the answer has one, a literal "deleted" may
+    # be one moved and changed (the diff aligned it with nothing), so neither passes.
+    new = {revised[x:y] for x, y in literal_spans(revised)} - {source[x:y] for x, y in spans}
     offered: list[str] = []
     held: list[HeldEdit] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         theirs = revised[b[j1][0] : b[j2 - 1][1]] if j2 > j1 else ""
         start = a[i1][0] if i1 < len(a) else len(source)
         end = a[i2 - 1][1] if i2 > i1 else start
-        if op in ("equal", "delete") or not _touches(start, end, spans):
+        if op == "equal" or (
+            not _brings(theirs, new)
+            and ((op == "delete" and not new) or not _touches(start, end, spans))
+        ):
             offered.append(theirs)  # a literal deleted is one token deleted whole
         elif i2 - i1 == j2 - j1:  # token for token: restore the literals' tokens only
             for (x, y), (u, v) in zip(a[i1:i2], b[j1:j2], strict=True):
                 mine, other = source[x:y], revised[u:v]
-                offered.append(mine if _touches(x, y, spans) else other)
-                if mine != other and _touches(x, y, spans):
+                literal = _touches(x, y, spans) or _brings(other, new)
+                offered.append(mine if literal else other)
+                if mine != other and literal:
                     held.append(HeldEdit(mine, other, REASON))
         else:
             offered.append(source[start:end])

@@ -112,3 +112,20 @@ def test_every_literal_of_the_source_reaches_the_writer_unchanged(words, noise, 
     offered, _ = guard_literals(source, answer, ["fluency"])
     for a, b in literal_spans(source):
         assert source[a:b] in offered
+
+
+def test_a_literal_moved_and_changed_is_not_passed_as_one_deleted():
+    # the diff aligns "and" with the "and" the answer moved, so the address looks deleted
+    # whole and its changed copy inserted elsewhere (found by the property above)
+    source = "and https://x.org/a_b me@site.com"
+    offered, held = guard_literals(source, "end https://x.org/eb and me@site.com", ["fluency"])
+    assert offered == source
+    assert [(h.before, h.after) for h in held] == [
+        ("", "end https://x.org/eb "),
+        ("https://x.org/a_b ", ""),
+    ]
+    # with no new literal in the answer, a literal deleted whole still passes
+    assert guard_literals("See https://x.org/a for more.", "See more.", ["fluency"]) == (
+        "See more.",
+        (),
+    )
