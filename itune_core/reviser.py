@@ -40,7 +40,7 @@ from itune_core.connectors import guard_connectors
 from itune_core.context import Fixed, tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
 from itune_core.deletions import guard_deletions
-from itune_core.edits import Edit, HeldEdit, piecewise_edits
+from itune_core.edits import Edit, HeldEdit, piecewise_edits, shift_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
@@ -247,7 +247,7 @@ class Answer:
     Attributes:
         text: the piece as offered (the piece itself when the answer was discarded).
         discarded: the answer was cut off or too unlike the piece, so the piece was kept.
-        held: edits the fact and connector guards held back.
+        held: edits the guards held back.
         unsure: edits left out because the model was unsure of them.
         proposed: the model's answer as cleaned, before the guards (None: discarded).
     """
@@ -493,13 +493,12 @@ class Reviser:
         label = wanted[0] if len(wanted) == 1 else None
         in_order = [revised_pieces[k] for k in range(len(spans))]
         edits = piecewise_edits(text, spans, in_order, label)
-        found = [
-            Suggestion(replace(s.edit, start_char_pos=s.edit.start_char_pos + a,
-                               end_char_pos=s.edit.end_char_pos + a, intention=label), s.reason)
-            for k, (a, _) in enumerate(spans)
-            for s in suggestions(pieces[k], in_order[k], proposed.get(k),
-                                 held_edits.get(k, ()) + unsure_edits.get(k, ()))
-        ]  # fmt: skip
+        found: list[Suggestion] = []  # what was held back, placed in the text
+        for k, (a, _) in enumerate(spans):
+            held_here = held_edits.get(k, ()) + unsure_edits.get(k, ())
+            for s in suggestions(pieces[k], in_order[k], proposed.get(k), held_here):
+                (moved,) = shift_edits([s.edit], a)
+                found.append(Suggestion(replace(moved, intention=label), s.reason))
         if self.labeller is not None and (edits or found) and label is None:
             # One call for both: the suggestions are labelled as the edits are.
             labelled = self.labeller(text, revised, [*edits, *(s.edit for s in found)], wanted)

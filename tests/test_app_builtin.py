@@ -205,18 +205,23 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
     # "prioritize" is held back (both spellings are right), and shown beside the grammar
     # fix as a suggestion: out of the final text until the writer accepts it
     client, db, _ = running
-    draft = "We must prioritise the patients who is most ill."
+    # (a second sentence, so the suggestion is placed in the text, not only in its own)
+    draft = "The ward is full. We must prioritise the patients who is most ill."
     view = client.predict(draft, ["fluency"], api_name="/revise")[0]
-    assert view["final_text"] == "We must prioritise the patients who are most ill."
+    assert (
+        view["final_text"] == "The ward is full. We must prioritise the patients who are most ill."
+    )
     (suggestion,) = [e for e in view["edits"] if e["held"]]
     assert (suggestion["before"], suggestion["after"]) == ("prioritise", "prioritize")
     assert suggestion["status"] == "suggested" and "other variety" in suggestion["held"]
     everything = client.predict(view["revision_id"], "accept", api_name="/decide_all")
-    assert everything["final_text"] == "We must prioritise the patients who are most ill."
+    assert everything["final_text"] == view["final_text"]
     taken = client.predict(
         view["revision_id"], suggestion["position"], "accept", api_name="/decide"
     )
-    assert taken["final_text"] == "We must prioritize the patients who are most ill."
+    assert (
+        taken["final_text"] == "The ward is full. We must prioritize the patients who are most ill."
+    )
     with sqlite3.connect(db) as conn:
         stored = conn.execute(
             "SELECT held_reason IS NOT NULL, after FROM edits WHERE revision_id = ?"

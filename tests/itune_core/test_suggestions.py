@@ -42,14 +42,17 @@ def test_nothing_is_suggested_without_a_reason_or_an_answer():
 
 
 def test_an_undone_edit_that_touches_an_offered_one_is_not_suggested():
-    # the guard cut a longer edit: what it held back is part of an edit still offered
-    piece = "It costs 16GB a year"
-    proposed = "It cost 32GB each year"
+    # what was held back meets an edit still offered, with no shared word between them:
+    # in the source they would be one edit, so it cannot be taken alone
+    piece, offered, proposed = "It costs 5 dollars.", "It cost 5 dollars.", "It costing 5 dollars."
+    assert suggestions(piece, offered, proposed, [HeldEdit("cost", "costing", "r")]) == ()
+    # a whole edit held back, apart from the one offered, is
+    piece, proposed = "It costs about 5 dollars.", "It cost about 50 dollars."
     offered, held = guard_facts(piece, proposed, ["fluency"])
-    assert held
-    found = suggestions(piece, offered, proposed, held)
-    for s in found:
-        assert not any(touch(s.edit, o) for o in compute_edits(piece, offered))
+    assert offered == "It cost about 5 dollars."
+    (found,) = suggestions(piece, offered, proposed, held)
+    assert (found.edit.before, found.edit.after) == ("5", "50")
+    assert not touch(found.edit, compute_edits(piece, offered)[0])
 
 
 def test_a_literal_the_guard_kept_is_suggested_with_its_reason():
