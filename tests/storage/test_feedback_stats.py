@@ -74,3 +74,18 @@ def test_rejected_edits_carry_their_reason_and_can_be_filtered_by_it(store, feed
     found = feedback.rejected_edits()
     assert [(r.position, r.reason) for r in found] == [(1, "unnecessary"), (2, "other")]
     assert [r.position for r in feedback.rejected_edits(reasons=["unnecessary"])] == [1]
+
+
+def test_an_accepted_suggestion_is_feedback_like_any_accepted_edit(store, feedback, sample_args):
+    from itune_core.edits import apply_edits
+    from itune_core.suggestions import Suggestion
+
+    offered, held = sample_args["edits"][:4], sample_args["edits"][4]
+    revision_id = store.record_revision(
+        **{**sample_args, "edits": offered, "revised": apply_edits(sample_args["source"], offered)},
+        suggestions=[Suggestion(held, "the model was unsure (margin 0.20 nats)")],
+    )
+    assert feedback.accepted_edits() == []  # a suggestion nobody took is no feedback
+    store.record_decision(revision_id, 4, "accept")
+    (accepted,) = feedback.accepted_edits()
+    assert (accepted.position, accepted.edit) == (4, held)
