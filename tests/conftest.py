@@ -1,12 +1,22 @@
-"""Shared fixtures: the embedded model converted once per test session."""
+"""Shared fixtures: the embedded model converted once per test session.
+
+Property tests (Hypothesis) draw fresh examples on every run, so a developer's runs keep
+looking for new failures; ``HYPOTHESIS_PROFILE=ci`` (which ``.ci/run`` sets) draws the same
+examples every time, so CI passes or fails on the code, not on the draw.
+"""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import settings
 
 from itune_core.model import EMBEDDED_MODEL, LoadedModel, load_model, resolve_model_source
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
