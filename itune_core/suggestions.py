@@ -77,17 +77,22 @@ def suggestions(
     return tuple(found)
 
 
+def _within(part: Edit | HeldEdit, whole: Edit | HeldEdit) -> bool:
+    """Whether both sides of ``part`` are words found in the same sides of ``whole``."""
+    return bool(part.before.strip() and part.after.strip()) and (
+        part.before in whole.before and part.after in whole.after
+    )
+
+
 def _reason(edit: Edit, unused: list[HeldEdit]) -> str | None:
     """The reason of the held-back edit ``edit`` undoes (taken from ``unused``)."""
     for exact in (True, False):
         for k, held in enumerate(unused):
             if exact:
                 same = (held.before, held.after) == (edit.before, edit.after)
-            else:  # a guard names a whole literal or a part of a longer edit
-                same = (held.before or held.after) and (
-                    (held.before in edit.before and held.after in edit.after)
-                    or (edit.before in held.before and edit.after in held.after)
-                )
+            else:  # a guard names a whole literal or a part of a longer edit (words
+                # on both sides: an empty side would be found in anything)
+                same = _within(held, edit) or _within(edit, held)
             if same:
                 return unused.pop(k).reason
     return None

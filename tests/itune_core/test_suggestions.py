@@ -93,3 +93,9 @@ def test_offered_edits_and_suggestions_apply_together_in_any_choice(source, answ
     apply_edits(piece, every)
     if len(found) == len(held):  # every held edit placed: together they give the answer
         assert apply_edits(piece, every) == proposed
+
+
+def test_a_held_insertion_names_no_other_edit():
+    # an empty side is found in any text: "" in "go" and "e" in "went" say nothing
+    found = suggestions("We go home.", "We go home.", "We went home.", [HeldEdit("", "e", "r")])
+    assert found == ()
