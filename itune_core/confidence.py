@@ -32,6 +32,13 @@ from itune_core.adapters import BASE
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
 from itune_core.prefix_cache import common_prefix_length, shared_prefix_forward, widened
 
+# Why an edit the model was sure of is left out: the sentence with only the sure edits
+# is, to the model, less likely than the sentence as written (``keep_confident``).
+REST_LESS_LIKELY = (
+    "the model was sure of it, but without the edits it was unsure of the sentence reads"
+    " worse to it than as written"
+)
+
 # Log-probabilities (summed over each answer's tokens) of answers to one piece's prompt.
 Scorer = Callable[[Sequence[str]], list[float]]
 
@@ -44,9 +51,14 @@ def edit_margins(piece: str, answer: str, edits: Sequence[Edit], scorer: Scorer)
 
 
 def keep_confident(
-    piece: str, answer: str, scorer: Scorer, min_margin: float
+    piece: str, answer: str, scorer: Scorer, min_margin: float, *, check_rest: bool = True
 ) -> tuple[str, tuple[HeldEdit, ...]]:
     """``answer`` with the edits whose margin is at most ``min_margin`` undone.
+
+    With ``check_rest``, where some edits are left out and others kept, what is left is
+    scored against the piece as written; if the model finds it the less likely (a fix
+    made by half: "This finding suggest" with "suggests" left out), no edit is offered
+    and the kept ones are left out too, with that reason (``REST_LESS_LIKELY``).
 
     Returns:
         The text to offer and the edits left out (reason: the margin), in text order.
@@ -62,7 +74,15 @@ def keep_confident(
         for i, m in enumerate(margins)
         if m <= min_margin
     }
-    return hold_back(piece, edits, unsure) if unsure else (answer, ())
+    if not unsure:
+        return answer, ()
+    offered, held = hold_back(piece, edits, unsure)
+    if check_rest and len(unsure) < len(edits):
+        rest, written = scorer([offered, piece])
+        if rest < written:
+            everything = {i: unsure.get(i, REST_LESS_LIKELY) for i in range(len(edits))}
+            return hold_back(piece, edits, everything)
+    return offered, held
 
 
 def shared_prompt_logprobs(

@@ -108,6 +108,9 @@ class ReviseSettings:
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
+        half_fix_check: where the margin leaves some edits of a piece out and keeps
+            others, offer none if the model finds what is left less likely than the piece
+            as written (a fix made by half; ``itune_core.confidence.keep_confident``).
         prompt_lookup: each piece drafts up to this many tokens at a time from its prompt
             for the model to check in one pass (``itune_core.decoding``); the answer is
             the same, sooner. 0: off.
@@ -128,6 +131,7 @@ class ReviseSettings:
     variety_guard: bool = True
     tense_context: bool = True
     min_edit_margin: float | None = 0.5
+    half_fix_check: bool = True
     prompt_lookup: int = 10
 
     def __post_init__(self) -> None:
@@ -305,7 +309,9 @@ def accept_answer(
             held += found
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
-        candidate, unsure = keep_confident(piece, candidate, scorer, settings.min_edit_margin)
+        candidate, unsure = keep_confident(
+            piece, candidate, scorer, settings.min_edit_margin, check_rest=settings.half_fix_check
+        )
     return Answer(candidate, held=held, unsure=unsure, proposed=proposed)
 
 

@@ -575,7 +575,8 @@ def generation_settings(
             "word in the other variety of English (itune_core.varieties); under fluency "
             "alone, those that drop a connector or delete three words or more "
             "(itune_core.connectors, itune_core.deletions); edits whose margin is at most "
-            "min_edit_margin nats are left out (itune_core.confidence)"
+            "min_edit_margin nats are left out, and where what is left reads less likely "
+            "than the piece as written, every edit of the piece (itune_core.confidence)"
         ),
         "min_edit_margin": settings.min_edit_margin,
         "tense_context": settings.tense_context and config.unit == "sentence",

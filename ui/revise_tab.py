@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import gradio as gr
 
+from itune_core.confidence import REST_LESS_LIKELY
 from itune_core.edits import Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import DESCRIPTIONS, INTENTIONS
@@ -95,9 +96,11 @@ def _review_outputs(view: dict):
             "British or American spelling, stay as written."
         )
     if view.get("unsure_edits"):
+        rest = any(e["reason"] == REST_LESS_LIKELY for e in view["unsure_edits"])
         status += (
             f"\n\n{len(view['unsure_edits'])} edit(s) left out because the model was unsure "
-            f"of them: {_listed(view['unsure_edits'], reason=False)}."
+            f"of them{' or of the sentence without them' if rest else ''}: "
+            f"{_listed(view['unsure_edits'], reason=False)}."
         )
     html = render.inline_html(view["source"], edits, statuses)
     return view, html, status, view["final_text"], view

@@ -70,11 +70,11 @@ def test_margins_are_the_log_probability_lost_when_one_edit_is_undone():
 )
 def test_what_is_offered_is_the_answer_less_exactly_the_unsure_edits(scores, threshold):
     edits = compute_edits(SOURCE, ANSWER)
-    by_text = {ANSWER: 0.0}
+    by_text = {ANSWER: 0.0, SOURCE: -1000.0}  # what is left always reads better than SOURCE
     for k, edit in enumerate(edits):
         by_text[apply_edits(SOURCE, [e for e in edits if e is not edit])] = scores[k]
     offered, left_out = keep_confident(
-        SOURCE, ANSWER, lambda answers: [by_text[a] for a in answers], threshold
+        SOURCE, ANSWER, lambda answers: [by_text.get(a, 0.0) for a in answers], threshold
     )
     unsure = [e for k, e in enumerate(edits) if -scores[k] <= threshold]
     assert offered == apply_edits(SOURCE, [e for e in edits if e not in unsure])
@@ -220,3 +220,33 @@ def test_a_generation_cache_of_the_wrong_length_is_refused(make_base_model):
     wrong = GeneratedRow(generated.prompt, [7, 2], generated.logprobs[:2], generated.cache)
     with pytest.raises(ValueError, match="the cache holds 5 positions"):
         logprobs_after_generated(model, wrong, [[7, 2]], pad_id=0)
+
+
+def test_a_fix_made_by_half_is_not_offered():
+    # "These finding suggest" -> "This finding suggests": "suggests" is unsure, and
+    # "This finding suggest" reads worse to the model than the sentence as written
+    from itune_core.confidence import REST_LESS_LIKELY
+
+    piece, answer = "These finding suggest it.", "This finding suggests it."
+    scores = {
+        answer: -10.0,
+        "These finding suggests it.": -12.0,  # "This" undone: margin 2, sure
+        "This finding suggest it.": -10.3,  # "suggests" undone: margin 0.3, unsure
+        piece: -10.2,
+    }
+
+    def scorer(answers):
+        return [scores[a] for a in answers]
+
+    offered, held = keep_confident(piece, answer, scorer, 0.5)
+    assert offered == piece
+    assert [(h.before, h.after, h.reason == REST_LESS_LIKELY) for h in held] == [
+        ("These", "This", True),
+        ("suggest", "suggests", False),
+    ]
+    # without the check, or where what is left reads better, the sure edit is offered
+    assert keep_confident(piece, answer, scorer, 0.5, check_rest=False)[0] == (
+        "This finding suggest it."
+    )
+    scores[piece] = -11.0
+    assert keep_confident(piece, answer, scorer, 0.5)[0] == "This finding suggest it."

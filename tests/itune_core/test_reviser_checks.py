@@ -107,6 +107,7 @@ def test_edits_the_model_is_unsure_of_are_left_out_given_a_scorer():
             answer: -10.0,
             "He go to school and he likes it.": -13.0,
             "He goes to school and he like it.": -10.2,
+            source: -15.0,  # what is left reads better than the sentence as written
         }
     )
     offered = accept_answer(answer, source, False, ["fluency"], ReviseSettings(), scorer)

@@ -76,3 +76,14 @@ def test_the_review_row_of_a_suggestion_says_why_it_was_held_back():
     row = _edit_row(_edit(1, "5", "50", 8, "suggested", held="changes the fact <5>"))
     assert "held back: changes the fact &lt;5&gt;. Accept to put it in the final text." in row
     assert "held back" not in _edit_row(_edit(0, "dollars", "dollar", 10, "pending"))
+
+
+def test_edits_left_out_for_what_they_left_say_so():
+    from itune_core.confidence import REST_LESS_LIKELY
+
+    unsure = [
+        {"before": "These", "after": "This", "reason": REST_LESS_LIKELY},
+        {"before": "suggest", "after": "suggests", "reason": "the model was unsure (margin 0.3)"},
+    ]
+    _, _, status, _, _ = _review_outputs(_view(unsure_edits=unsure))
+    assert "2 edit(s) left out because the model was unsure of them or of the sentence" in status
