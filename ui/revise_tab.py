@@ -62,25 +62,22 @@ def _review_outputs(view: dict):
     """(result JSON, inline HTML, status line, final text, state) for a revision view."""
     statuses = {e["position"]: e["status"] for e in view["edits"]}
     edits = [_edit(e) for e in view["edits"]]
-    counts = {
-        s: list(statuses.values()).count(s)
-        for s in ("accepted", "rejected", "pending", "suggested")
-    }
-    offered = sum(not e.get("held") for e in view["edits"])
+    offered = [e["status"] for e in view["edits"] if not e.get("held")]
+    taken = [e["status"] for e in view["edits"] if e.get("held")].count("accepted")
     made_with = f"adapter `{view['adapter']}`" if view["adapter"] else "no adapter (base model)"
     status = (
-        f"**{offered} edits** · {counts['accepted']} accepted · {counts['rejected']} rejected"
-        f" · {counts['pending']} pending — model `{view['model']}`, {made_with}"
-        f" · {view['latency_ms'] / 1000:.1f} s"
+        f"**{len(offered)} edits** · {offered.count('accepted')} accepted"
+        f" · {offered.count('rejected')} rejected · {offered.count('pending')} pending"
+        f" — model `{view['model']}`, {made_with} · {view['latency_ms'] / 1000:.1f} s"
     )
-    if len(edits) > offered:
-        status += (
-            f"\n\n{len(edits) - offered} suggestion(s) held back, not in the final text unless"
-            f" you accept them ({counts['suggested']} undecided): each is listed below with"
-            " why it was held back."
-        )
     if view.get("parent_id") is not None:
         status += f" · round after revision {view['parent_id']}"
+    if len(edits) > len(offered):
+        status += (
+            f"\n\n{len(edits) - len(offered)} suggestion(s) held back, not in the final text"
+            f" unless you accept them ({taken} taken): each is listed below with why it was"
+            " held back."
+        )
     if view.get("discarded_pieces"):
         status += (
             f"\n\n{view['discarded_pieces']} sentence(s) left as they were: the model's answer"
@@ -102,8 +99,8 @@ def _review_outputs(view: dict):
             f"of them{' or of the sentence without them' if rest else ''}: "
             f"{_listed(view['unsure_edits'], reason=False)}."
         )
-    html = render.inline_html(view["source"], edits, statuses)
-    return view, html, status, view["final_text"], view
+    inline = render.inline_html(view["source"], edits, statuses)
+    return view, inline, status, view["final_text"], view
 
 
 def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:

@@ -65,7 +65,15 @@ def test_suggestions_are_counted_apart_and_shown_in_place_beside_the_edits():
     ]
     _, html, status, _, _ = _review_outputs(_view(edits=edits))
     assert status.startswith("**1 edits** · 0 accepted · 0 rejected · 1 pending")
-    assert "1 suggestion(s) held back, not in the final text unless you accept them" in status
+    assert "1 suggestion(s) held back, not in the final text unless you accept them (0 taken)" in (
+        status
+    )
+    # a suggestion taken counts as taken, not among the edits offered
+    edits[1]["status"] = "accepted"
+    _, _, status, _, _ = _review_outputs(_view(edits=edits, parent_id=3))
+    assert status.startswith("**1 edits** · 0 accepted · 0 rejected · 1 pending")
+    assert "round after revision 3\n\n1 suggestion(s) held back" in status
+    assert "(1 taken)" in status
     assert html.index('class="itune-edit suggested"') < html.index('class="itune-edit pending"')
     assert "It cost " in html and html.endswith(".</div>")
 
