@@ -40,9 +40,9 @@ from benchmarks.served import (  # noqa: E402
     requests,
     score_cells,
     scored,
+    scoring_decoder,
     served_record,
 )
-from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.edits import apply_edits, compute_edits  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from itune_core.segment import split_pieces  # noqa: E402
@@ -129,8 +129,7 @@ def main(argv=None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     bundle, model, tokenizer, dtype = load_served(args)
     form = bundle.prompt_format
-    decoder = Decoder(model, tokenizer, cache_bytes=0)
-    decoder.use_prompt_format("default", form)
+    decoder = scoring_decoder(bundle, model, tokenizer)
     results: dict[str, Any] = {}
     changes: dict[str, list] = {}
     for name in args.data:

@@ -41,9 +41,9 @@ from benchmarks.served import (  # noqa: E402
     requests,
     score_cells,
     scored,
+    scoring_decoder,
     served_record,
 )
-from itune_core.decoding import Decoder  # noqa: E402
 from itune_core.edits import Edit, apply_edits, compute_edits  # noqa: E402
 from itune_core.gain_labels import GainLabeller  # noqa: E402
 from itune_core.intentions import INTENTIONS  # noqa: E402
@@ -116,8 +116,7 @@ def main(argv=None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     bundle, model, tokenizer, dtype = load_served(args)
     form, bias = bundle.prompt_format, bundle.label_bias or {}
-    decoder = Decoder(model, tokenizer, cache_bytes=0)
-    decoder.use_prompt_format("default", form)
+    decoder = scoring_decoder(bundle, model, tokenizer)
     results: dict[str, Any] = {}
     for name in [*args.data, "draft"]:
         path = args.work / f"{Path(name).stem}-{args.split}.json"

@@ -18,6 +18,7 @@ from benchmarks.context import DRAFT
 from benchmarks.record import cpu_description, now
 from itune_core.adapters import attach_adapter
 from itune_core.bundle import AdapterBundle
+from itune_core.decoding import Decoder
 from itune_core.metrics.revisions import evaluate_revisions
 from itune_core.model import default_device, default_dtype, load_model
 from storage.environment import home_folder
@@ -47,6 +48,14 @@ def load_served(
                         dtype=dtype)  # fmt: skip
     model = attach_adapter(loaded.model, args.adapter, "default").eval()
     return bundle, model, loaded.tokenizer, dtype
+
+
+def scoring_decoder(bundle: AdapterBundle, model: torch.nn.Module, tokenizer) -> Decoder:
+    """A decoder over ``load_served``'s model that scores answers with its adapter
+    (``default``) in the bundle's prompt format; it keeps no prompt caches."""
+    decoder = Decoder(model, tokenizer, cache_bytes=0)
+    decoder.use_prompt_format("default", bundle.prompt_format)
+    return decoder
 
 
 def requests(name: str, split: str) -> tuple[list | None, list[str], list]:

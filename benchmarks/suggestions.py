@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from benchmarks.record import now, suffix  # noqa: E402
+from benchmarks.record import now, suffix, write  # noqa: E402
 from itune_core.edits import Edit, HeldEdit, compute_edits  # noqa: E402
 from itune_core.suggestions import suggestions  # noqa: E402
 
@@ -109,12 +109,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{_with_share(c['placed_unsure_human'], c['placed_unsure'])} |"
         )
     stem = "suggestions" + (f"_{args.suffix}" if args.suffix else "")
-    args.out.mkdir(parents=True, exist_ok=True)
     record = {"command": command, "date": date, "reports": records}
-    (args.out / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    text = "\n".join(lines) + "\n"
-    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
-    print(text)
+    print(write(args.out, stem, record, "\n".join(lines) + "\n"))
 
 
 if __name__ == "__main__":
