@@ -119,9 +119,9 @@ def _edit_row(e: dict) -> str:
     row = render.edit_row_html(e["position"], _edit(e), e["status"])
     if not e.get("held"):
         return row
+    then = " Accept to put it in the final text." if e["status"] == "suggested" else ""
     return row + (
-        f'<div class="itune-held"><small>held back: {html.escape(e["held"])}. Accept to'
-        " put it in the final text.</small></div>"
+        f'<div class="itune-held"><small>held back: {html.escape(e["held"])}.{then}</small></div>'
     )
 
 

@@ -2,7 +2,8 @@
 
 A writer logs in, revises a draft, accepts one edit and rejects another with a reason;
 the final text on the page is the one stored, and so are the two decisions. A draft
-holding HTML and a script is shown as text. An admin uploads four revisions, trains a
+holding HTML and a script is shown as text. A writer takes an edit the app held back,
+offered as a suggestion. An admin uploads four revisions, trains a
 LoRA adapter for two steps in the worker, follows the run to its end, and activates the
 adapter in the registry. Screenshots of each step go to test-output/screenshots/.
 
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.app, pytest.mark.real_model]
 
 DRAFT = "He go to school yesterday and he buyed a apple."
 HOSTILE = "<script>alert(1)</script><b>x</b>"
+SUGGESTED = "We must prioritise the patients who is most ill."
 TRAIN_ROWS = [
     ("He go to school yesterday.", "He went to school yesterday.", "fluency"),
     ("The result are good.", "The results are good.", "fluency"),
@@ -118,6 +120,40 @@ def test_writer_revises_decides_and_the_page_agrees_with_the_database(served, op
     assert page.locator("b", has_text=re.compile(r"^x$")).count() == 0
     tab.shoot("05-history")
     assert tab.dialogs == [], f"a script from user text opened a dialog: {tab.dialogs}"
+
+
+def test_writer_takes_a_held_back_edit_as_a_suggestion(served, open_tab):
+    # The base model (float32) respells "prioritise" and fixes "is": the variety guard holds
+    # the respelling back, and the page offers it as a suggestion, out of the final text
+    # until the writer accepts it.
+    tab = open_tab("suggestion")
+    page = tab.page
+    tab.log_in(served.url, served.writer)
+    page.get_by_label("Draft").fill(SUGGESTED)
+    for box in page.get_by_role("checkbox").all():
+        box.set_checked(False)
+    page.get_by_role("checkbox", name=re.compile(r"^fluency")).check()
+    page.get_by_role("button", name="Revise", exact=True).click()
+    expect(page.get_by_text("Review each edit", exact=True)).to_be_visible(timeout=SLOW_MS)
+    expect(final_text_box(page)).to_have_value("We must prioritise the patients who are most ill.")
+    expect(page.get_by_text(re.compile(r"1 suggestion\(s\) held back"))).to_be_visible()
+    expect(page.locator(".itune-edit.suggested")).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"^held back: only spells a word"))).to_be_visible()
+    tab.shoot("01-suggested")
+
+    # Accept all leaves the suggestion out; its own Accept (the last row) puts it in.
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.get_by_text(re.compile(r"· 1 accepted · 0 rejected · 0 pending"))).to_be_visible()
+    expect(final_text_box(page)).to_have_value("We must prioritise the patients who are most ill.")
+    page.get_by_role("button", name="Accept", exact=True).last.click()
+    expect(final_text_box(page)).to_have_value("We must prioritize the patients who are most ill.")
+    expect(page.get_by_text(re.compile(r"\(1 taken\)"))).to_be_visible()
+    ((stored_final,),) = served.rows(
+        "SELECT final_text FROM revisions WHERE user_name = ? ORDER BY id DESC LIMIT 1",
+        served.writer[0],
+    )
+    assert stored_final == "We must prioritize the patients who are most ill."
+    tab.shoot("02-taken")
 
 
 def test_admin_trains_an_adapter_follows_the_run_and_activates_it(served, open_tab, tmp_path):

@@ -84,6 +84,8 @@ def test_the_review_row_of_a_suggestion_says_why_it_was_held_back():
     row = _edit_row(_edit(1, "5", "50", 8, "suggested", held="changes the fact <5>"))
     assert "held back: changes the fact &lt;5&gt;. Accept to put it in the final text." in row
     assert "held back" not in _edit_row(_edit(0, "dollars", "dollar", 10, "pending"))
+    taken = _edit_row(_edit(1, "5", "50", 8, "accepted", held="changes the fact"))
+    assert "held back: changes the fact.</small>" in taken
 
 
 def test_edits_left_out_for_what_they_left_say_so():
