@@ -61,7 +61,8 @@ def keep_confident(
     and the kept ones are left out too, with that reason (``REST_LESS_LIKELY``).
 
     Returns:
-        The text to offer and the edits left out (reason: the margin), in text order.
+        The text to offer and the edits left out (reason: the margin, or
+        ``REST_LESS_LIKELY``), in text order.
     """
     if answer == piece:
         return answer, ()
