@@ -487,7 +487,8 @@ class Admin:
     # --- feedback ---------------------------------------------------------------------------
 
     def feedback_stats(self, username: str | None) -> dict:
-        """Revisions and edits so far, and acceptance overall, per intention, per adapter."""
+        """Revisions and edits so far, and acceptance overall, per intention, per adapter;
+        and of the edits held back as suggestions, how many writers took."""
         self.access.require_admin(username)
         stats = self.feedback.feedback_stats()
         return {
@@ -496,6 +497,8 @@ class Admin:
             "overall": acceptance_view(stats.overall),
             "by_intention": [acceptance_view(a) for a in stats.by_intention],
             "by_adapter": [acceptance_view(a) for a in stats.by_adapter],
+            "suggestions": stats.suggestions,
+            "suggestions_taken": acceptance_view(stats.taken),
         }
 
     def compare_adapters(self, username: str | None, a: int | str, b: int | str) -> dict:

@@ -48,6 +48,9 @@ class FeedbackStats:
     overall: Acceptance
     by_intention: tuple[Acceptance, ...]
     by_adapter: tuple[Acceptance, ...]
+    suggestions: int = 0  # of ``edits``, those held back and offered as suggestions
+    # The writers' decisions on those: how often they take what the app held back.
+    taken: Acceptance = Acceptance("suggestions")
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,19 @@ class FeedbackStore:
                 sum(a.accepted for a in by_intention.values()),
                 sum(a.rejected for a in by_intention.values()),
             )
+            held = EditRow.held_reason.is_not(None)
+            # Grouped by the condition itself: one group, whatever the back end calls true.
+            (found,) = acceptance_by(session, held, held).values() or [Acceptance(None)]
+            taken = Acceptance("suggestions", found.accepted, found.rejected)
+            count = sa.select(sa.func.count()).select_from(EditRow)
             return FeedbackStats(
                 revisions=session.scalar(sa.select(sa.func.count()).select_from(RevisionRow)),
-                edits=session.scalar(sa.select(sa.func.count()).select_from(EditRow)),
+                edits=session.scalar(count),
                 overall=overall,
                 by_intention=_ordered(by_intention),
                 by_adapter=_ordered(by_adapter),
+                suggestions=session.scalar(count.where(held)),
+                taken=taken,
             )
 
     def _decided(

@@ -295,6 +295,13 @@ class AdminHandlers:
             f" **{overall['accepted']}** accepted, **{overall['rejected']}** rejected"
             f" ({rate_text(overall['rate'])} accepted)"
         )
+        if stats["suggestions"]:
+            taken = stats["suggestions_taken"]
+            summary += (
+                f"\n\nOf the edits, **{stats['suggestions']}** were held back and offered as"
+                f" suggestions: **{taken['accepted']}** taken, **{taken['rejected']}** rejected"
+                " (a guard that writers overrule often may hold back too much)."
+            )
         chart = plots.acceptance_bars(stats["by_intention"], "Decisions per intention")
         return (
             summary,

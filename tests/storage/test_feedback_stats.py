@@ -86,6 +86,15 @@ def test_an_accepted_suggestion_is_feedback_like_any_accepted_edit(store, feedba
         suggestions=[Suggestion(held, "the model was unsure (margin 0.20 nats)")],
     )
     assert feedback.accepted_edits() == []  # a suggestion nobody took is no feedback
+    assert (feedback.feedback_stats().suggestions, feedback.feedback_stats().taken.decided) == (
+        1,
+        0,
+    )
     store.record_decision(revision_id, 4, "accept")
+    store.record_decision(revision_id, 0, "reject")
     (accepted,) = feedback.accepted_edits()
     assert (accepted.position, accepted.edit) == (4, held)
+    stats = feedback.feedback_stats()
+    assert (stats.edits, stats.suggestions) == (5, 1)
+    assert (stats.taken.key, stats.taken.accepted, stats.taken.rejected) == ("suggestions", 1, 0)
+    assert (stats.overall.accepted, stats.overall.rejected) == (1, 1)

@@ -407,6 +407,28 @@ def test_feedback_counts_acceptance_per_intention_and_per_adapter(h, store):
     assert {bar["key"] for bar in _plot(chart)["datasets"]["bars"]} == {"clarity", "fluency"}
 
 
+def test_feedback_says_how_often_writers_take_what_was_held_back(h, store):
+    from itune_core.suggestions import Suggestion
+
+    source, revised = "He go to school on 5 May .", "He went to school on 5 May ."
+    offered = compute_edits(source, revised)
+    held = compute_edits(source, "He go to school on 6 May .")
+    revision_id = store.record_revision(
+        source=source,
+        revised=revised,
+        intentions=["fluency"],
+        edits=offered,
+        model="m",
+        latency_ms=1.0,
+        suggestions=[Suggestion(held[0], "changes the fact '5'")],
+    )
+    summary, *_ = h.feedback(ADA)
+    assert "**1** were held back and offered as suggestions: **0** taken, **0** rejected" in summary
+    store.record_decision(revision_id, len(offered), "accept")
+    summary, *_ = h.feedback(ADA)
+    assert "suggestions: **1** taken, **0** rejected" in summary
+
+
 def test_export_offers_a_copy_of_the_export_to_download(h, tmp_path):
     file, message = h.export(ADA)
     assert file.visible is True and file.value["orig_name"].startswith("feedback-")
