@@ -14,7 +14,7 @@ inserting a word shows as ``A '' -> 'big '`` rather than ``R ' ' -> ' big '``. A
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from itune_core.segment import split_pieces
 
@@ -209,11 +209,13 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
 @dataclass(frozen=True)
 class HeldEdit:
     """An edit that was not offered (a guard held it back, or the model was unsure of it),
-    and why."""
+    and why; ``by`` names what held it back (a guard, e.g. ``fact``, or ``margin``) where
+    the reviser knows it."""
 
     before: str
     after: str
     reason: str
+    by: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"before": self.before, "after": self.after, "reason": self.reason}

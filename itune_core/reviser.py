@@ -263,6 +263,8 @@ class Answer:
     proposed: str | None = field(default=None, compare=False)  # where the others came from
 
 
+MARGIN = "margin"  # what holds back the edits the model is unsure of (``HeldEdit.by``)
+
 # The guards, in the order they look at an answer, each switched by its ``ReviseSettings``
 # field; each takes ``(piece, answer, intentions)`` and returns the text to offer and the
 # edits it held back.
@@ -306,12 +308,13 @@ def accept_answer(
     for setting, guard in _GUARDS:
         if getattr(settings, setting):
             candidate, found = guard(piece, candidate, intentions)
-            held += found
+            held += tuple(replace(h, by=setting.removesuffix("_guard")) for h in found)
     unsure: tuple[HeldEdit, ...] = ()
     if scorer is not None and settings.min_edit_margin is not None:
         candidate, unsure = keep_confident(
             piece, candidate, scorer, settings.min_edit_margin, check_rest=settings.half_fix_check
         )
+        unsure = tuple(replace(h, by=MARGIN) for h in unsure)
     return Answer(candidate, held=held, unsure=unsure, proposed=proposed)
 
 
@@ -504,7 +507,7 @@ class Reviser:
             held_here = held_edits.get(k, ()) + unsure_edits.get(k, ())
             for s in suggestions(pieces[k], in_order[k], proposed.get(k), held_here):
                 (moved,) = shift_edits([s.edit], a)
-                found.append(Suggestion(replace(moved, intention=label), s.reason))
+                found.append(replace(s, edit=replace(moved, intention=label)))
         if self.labeller is not None and (edits or found) and label is None:
             # One call for both: the suggestions are labelled as the edits are.
             labelled = self.labeller(text, revised, [*edits, *(s.edit for s in found)], wanted)

@@ -26,11 +26,12 @@ class Suggestion:
     """An edit the writer is shown but that is not applied unless they accept it.
 
     ``edit`` is in the characters of the text it was computed on; ``reason`` why it was
-    held back (a guard's, or the model's margin).
+    held back (a guard's, or the model's margin), and ``by`` what held it back.
     """
 
     edit: Edit
     reason: str
+    by: str | None = None
 
 
 def suggestions(
@@ -67,13 +68,13 @@ def suggestions(
             if end < a:
                 moved = after_it
         s0, s1 = a - moved, b - moved
-        reason = _reason(undone, unused)
-        if reason is None or piece[s0:s1] != undone.before:
+        named = _named(undone, unused)
+        if named is None or piece[s0:s1] != undone.before:
             continue
         edit = Edit(undone.type, undone.before, undone.after, s0, s1)
         if found and found[-1].edit.end_char_pos >= s0:
             continue  # two insertions at one place: keep the first
-        found.append(Suggestion(edit, reason))
+        found.append(Suggestion(edit, named.reason, named.by))
     return tuple(found)
 
 
@@ -84,8 +85,8 @@ def _within(part: Edit | HeldEdit, whole: Edit | HeldEdit) -> bool:
     )
 
 
-def _reason(edit: Edit, unused: list[HeldEdit]) -> str | None:
-    """The reason of the held-back edit ``edit`` undoes (taken from ``unused``)."""
+def _named(edit: Edit, unused: list[HeldEdit]) -> HeldEdit | None:
+    """The held-back edit that ``edit`` undoes (taken from ``unused``)."""
     for exact in (True, False):
         for k, held in enumerate(unused):
             if exact:
@@ -94,5 +95,5 @@ def _reason(edit: Edit, unused: list[HeldEdit]) -> str | None:
                 # on both sides: an empty side would be found in anything)
                 same = _within(held, edit) or _within(edit, held)
             if same:
-                return unused.pop(k).reason
+                return unused.pop(k)
     return None

@@ -499,6 +499,7 @@ class Admin:
             "by_adapter": [acceptance_view(a) for a in stats.by_adapter],
             "suggestions": stats.suggestions,
             "suggestions_taken": acceptance_view(stats.taken),
+            "suggestions_taken_by": [acceptance_view(a) for a in stats.taken_by],
         }
 
     def compare_adapters(self, username: str | None, a: int | str, b: int | str) -> dict:

@@ -49,8 +49,10 @@ class FeedbackStats:
     by_intention: tuple[Acceptance, ...]
     by_adapter: tuple[Acceptance, ...]
     suggestions: int = 0  # of ``edits``, those held back and offered as suggestions
-    # The writers' decisions on those: how often they take what the app held back.
+    # The writers' decisions on those: how often they take what the app held back, in all
+    # and per what held it back (a guard's name, or ``margin``; None: not recorded).
     taken: Acceptance = Acceptance("suggestions")
+    taken_by: tuple[Acceptance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ class FeedbackStore:
                 by_adapter=_ordered(by_adapter),
                 suggestions=session.scalar(count.where(held)),
                 taken=taken,
+                taken_by=_ordered(acceptance_by(session, EditRow.held_by, held)),
             )
 
     def _decided(

@@ -1,6 +1,7 @@
 """SQLAlchemy models: revisions, their edits and decisions on edits (0001); users, training
 runs with their steps and logs, adapters, activations and evaluations (0002); the scope of
-an activation (0003); an adapter's parent (0004); why an edit was held back (0005).
+an activation (0003); an adapter's parent (0004); why an edit was held back (0005), and by
+what (0006).
 
 Portable to SQLite and PostgreSQL (JSON, timezone-aware timestamps, named constraints).
 The schema itself is created by the Alembic migrations in ``storage/migrations``; any
@@ -83,6 +84,8 @@ class EditRow(Base):
     # Why the edit was held back (a guard's reason, or the model's margin): a suggestion,
     # applied only once accepted. NULL: offered, applied unless rejected.
     held_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # What held it back: a guard's name (``fact``, ``variety``...) or ``margin`` (0006).
+    held_by: Mapped[str | None] = mapped_column(sa.String(32))
 
     revision: Mapped[RevisionRow] = relationship(back_populates="edits")
 

@@ -393,9 +393,13 @@ class Store:
                         intention=edit.intention,
                         confidence=edit.confidence,
                         held_reason=reason,
+                        held_by=by,
                     )
-                    for position, (edit, reason) in enumerate(
-                        [*((e, None) for e in edits), *((s.edit, s.reason) for s in suggestions)]
+                    for position, (edit, reason, by) in enumerate(
+                        [
+                            *((e, None, None) for e in edits),
+                            *((s.edit, s.reason, s.by) for s in suggestions),
+                        ]
                     )
                 ],
             )

@@ -224,11 +224,11 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
     )
     with sqlite3.connect(db) as conn:
         stored = conn.execute(
-            "SELECT held_reason IS NOT NULL, after FROM edits WHERE revision_id = ?"
+            "SELECT held_reason IS NOT NULL, after, held_by FROM edits WHERE revision_id = ?"
             " ORDER BY position",
             (view["revision_id"],),
         ).fetchall()
-    assert stored[-1] == (1, "prioritize") and sum(held for held, _ in stored) == 1
+    assert stored[-1] == (1, "prioritize", "variety") and sum(h for h, _, _ in stored) == 1
 
 
 def test_an_admin_can_switch_to_the_base_model_and_back(running):

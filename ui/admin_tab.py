@@ -297,10 +297,15 @@ class AdminHandlers:
         )
         if stats["suggestions"]:
             taken = stats["suggestions_taken"]
+            by = "; ".join(
+                f"{g['key'] or 'not recorded'} {g['accepted']} taken, {g['rejected']} rejected"
+                for g in stats["suggestions_taken_by"]
+            )
             summary += (
                 f"\n\nOf the edits, **{stats['suggestions']}** were held back and offered as"
                 f" suggestions: **{taken['accepted']}** taken, **{taken['rejected']}** rejected"
-                " (a guard that writers overrule often may hold back too much)."
+                f"{f' (by what held them back: {by})' if by else ''}. A guard that writers"
+                " overrule often may hold back too much."
             )
         chart = plots.acceptance_bars(stats["by_intention"], "Decisions per intention")
         return (

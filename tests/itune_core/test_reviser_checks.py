@@ -86,7 +86,7 @@ def test_the_fact_guard_holds_back_a_changed_number_unless_facts_may_change():
     answer = "We trained on 16GB of text in 2021."
     guarded = accept_answer(answer, SOURCE, False, ["clarity"], ReviseSettings())
     assert (guarded.text, guarded.discarded) == (SOURCE, False)
-    assert [(h.before, h.after) for h in guarded.held] == [("2020", "2021")]
+    assert [(h.before, h.after, h.by) for h in guarded.held] == [("2020", "2021", "fact")]
     exempt = accept_answer(answer, SOURCE, False, ["meaning-changed"], ReviseSettings())
     assert exempt.text == answer
     unguarded = ReviseSettings(fact_guard=False)
@@ -112,6 +112,7 @@ def test_edits_the_model_is_unsure_of_are_left_out_given_a_scorer():
     )
     offered = accept_answer(answer, source, False, ["fluency"], ReviseSettings(), scorer)
     assert offered.text == "He goes to school and he like it."
+    assert [h.by for h in offered.unsure] == ["margin"]  # what held it back, for the feedback
     assert [(h.before, h.after) for h in offered.unsure] == [("like", "likes")]
     assert "0.20 nats" in offered.unsure[0].reason
     off = ReviseSettings(min_edit_margin=None)

@@ -15,11 +15,11 @@ def test_an_edit_left_out_as_unsure_can_be_taken_beside_the_one_kept():
     piece = "These finding suggest that the big model is faster."
     proposed = "This finding suggests that the large model is faster."
     offered = "This finding suggest that the big model is faster."  # two edits left out
-    held = [HeldEdit("suggest", "suggests", UNSURE), HeldEdit("big", "large", "another")]
+    held = [HeldEdit("suggest", "suggests", UNSURE, "margin"), HeldEdit("big", "large", "another")]
     found = suggestions(piece, offered, proposed, held)
-    assert [(s.edit.before, s.edit.after, s.reason) for s in found] == [
-        ("suggest", "suggests", UNSURE),
-        ("big", "large", "another"),
+    assert [(s.edit.before, s.edit.after, s.reason, s.by) for s in found] == [
+        ("suggest", "suggests", UNSURE, "margin"),
+        ("big", "large", "another", None),
     ]
     offered_edits = compute_edits(piece, offered)
     # in the source's characters, beside the offered edit: any set of them applies

@@ -83,7 +83,7 @@ def test_an_accepted_suggestion_is_feedback_like_any_accepted_edit(store, feedba
     offered, held = sample_args["edits"][:4], sample_args["edits"][4]
     revision_id = store.record_revision(
         **{**sample_args, "edits": offered, "revised": apply_edits(sample_args["source"], offered)},
-        suggestions=[Suggestion(held, "the model was unsure (margin 0.20 nats)")],
+        suggestions=[Suggestion(held, "the model was unsure (margin 0.20 nats)", "margin")],
     )
     assert feedback.accepted_edits() == []  # a suggestion nobody took is no feedback
     assert (feedback.feedback_stats().suggestions, feedback.feedback_stats().taken.decided) == (
@@ -97,4 +97,5 @@ def test_an_accepted_suggestion_is_feedback_like_any_accepted_edit(store, feedba
     stats = feedback.feedback_stats()
     assert (stats.edits, stats.suggestions) == (5, 1)
     assert (stats.taken.key, stats.taken.accepted, stats.taken.rejected) == ("suggestions", 1, 0)
+    assert [(a.key, a.accepted, a.rejected) for a in stats.taken_by] == [("margin", 1, 0)]
     assert (stats.overall.accepted, stats.overall.rejected) == (1, 1)

@@ -51,7 +51,7 @@ def test_upgrade_creates_the_tables_on_a_fresh_file(db_url):
 def test_upgrade_stamps_the_latest_migration(db_url):
     engine = open_engine(db_url)
     migrate.upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
 
 
 def test_upgrade_again_keeps_the_data(store, revision_id):
@@ -176,6 +176,22 @@ def test_0005_adds_the_held_reason_and_keeps_the_edits(db_url, sample_args):
     assert revision.decisions[1].decision == "reject"
     kept = [e for k, e in enumerate(sample_args["edits"]) if k != 1]
     assert revision.applied() == kept
+
+
+def test_0006_adds_what_held_an_edit_back_and_downgrades_to_0005(db_url, sample_args):
+    engine = open_engine(db_url)
+    migrate.upgrade(engine, "0005")
+    assert "held_by" not in _edit_columns(engine)
+    old = write_old_revision(engine, sample_args)
+    migrate.upgrade(engine)
+    assert "held_by" in _edit_columns(engine)
+    assert Store(engine).get_revision(old).edits == tuple(sample_args["edits"])
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        migrate.lock_for_migration(connection)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    assert "held_by" not in _edit_columns(engine)
 
 
 def test_0005_downgrades_to_0004_keeping_the_edits(db_url, sample_args):

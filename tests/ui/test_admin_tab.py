@@ -420,13 +420,15 @@ def test_feedback_says_how_often_writers_take_what_was_held_back(h, store):
         edits=offered,
         model="m",
         latency_ms=1.0,
-        suggestions=[Suggestion(held[0], "changes the fact '5'")],
+        suggestions=[Suggestion(held[0], "changes the fact '5'", "fact")],
     )
     summary, *_ = h.feedback(ADA)
     assert "**1** were held back and offered as suggestions: **0** taken, **0** rejected" in summary
     store.record_decision(revision_id, len(offered), "accept")
     summary, *_ = h.feedback(ADA)
-    assert "suggestions: **1** taken, **0** rejected" in summary
+    assert (
+        "suggestions: **1** taken, **0** rejected (by what held them back: fact 1 taken" in summary
+    )
 
 
 def test_export_offers_a_copy_of_the_export_to_download(h, tmp_path):
