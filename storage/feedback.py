@@ -136,9 +136,12 @@ class FeedbackStore:
                 sum(a.rejected for a in by_intention.values()),
             )
             held = EditRow.held_reason.is_not(None)
-            # Grouped by the condition itself: one group, whatever the back end calls true.
-            (found,) = acceptance_by(session, held, held).values() or [Acceptance(None)]
-            taken = Acceptance("suggestions", found.accepted, found.rejected)
+            taken_by = acceptance_by(session, EditRow.held_by, held)
+            taken = Acceptance(
+                "suggestions",
+                sum(a.accepted for a in taken_by.values()),
+                sum(a.rejected for a in taken_by.values()),
+            )
             count = sa.select(sa.func.count()).select_from(EditRow)
             return FeedbackStats(
                 revisions=session.scalar(sa.select(sa.func.count()).select_from(RevisionRow)),
@@ -148,7 +151,7 @@ class FeedbackStore:
                 by_adapter=_ordered(by_adapter),
                 suggestions=session.scalar(count.where(held)),
                 taken=taken,
-                taken_by=_ordered(acceptance_by(session, EditRow.held_by, held)),
+                taken_by=_ordered(taken_by),
             )
 
     def _decided(
