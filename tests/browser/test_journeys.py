@@ -40,6 +40,16 @@ def final_text_box(page: Page):
     return page.get_by_role("textbox", name=re.compile(r"^Final text"))
 
 
+def revise_for_fluency(page: Page, draft: str) -> None:
+    """Revise ``draft`` for fluency alone, as a writer does, and wait for the review list."""
+    page.get_by_label("Draft").fill(draft)
+    for box in page.get_by_role("checkbox").all():
+        box.set_checked(False)
+    page.get_by_role("checkbox", name=re.compile(r"^fluency")).check()
+    page.get_by_role("button", name="Revise", exact=True).click()
+    expect(page.get_by_text("Review each edit", exact=True)).to_be_visible(timeout=SLOW_MS)
+
+
 def pick(page: Page, combobox, option: str) -> None:
     """Choose an option of a Gradio dropdown as a user does: open it, click the option."""
     combobox.click()
@@ -58,12 +68,7 @@ def test_writer_revises_decides_and_the_page_agrees_with_the_database(served, op
     expect(page.get_by_role("tab", name="Admin")).to_be_hidden()
     expect(page.get_by_text("Serving: base model (no adapter)")).to_be_visible()
 
-    page.get_by_label("Draft").fill(DRAFT)
-    for box in page.get_by_role("checkbox").all():
-        box.set_checked(False)
-    page.get_by_role("checkbox", name=re.compile(r"^fluency")).check()
-    page.get_by_role("button", name="Revise", exact=True).click()
-    expect(page.get_by_text("Review each edit", exact=True)).to_be_visible(timeout=SLOW_MS)
+    revise_for_fluency(page, DRAFT)
     ((revision_id, source, intentions),) = served.rows(
         "SELECT id, source_text, intentions FROM revisions WHERE user_name = ?", served.writer[0]
     )
@@ -129,12 +134,7 @@ def test_writer_takes_a_held_back_edit_as_a_suggestion(served, open_tab):
     tab = open_tab("suggestion")
     page = tab.page
     tab.log_in(served.url, served.writer)
-    page.get_by_label("Draft").fill(SUGGESTED)
-    for box in page.get_by_role("checkbox").all():
-        box.set_checked(False)
-    page.get_by_role("checkbox", name=re.compile(r"^fluency")).check()
-    page.get_by_role("button", name="Revise", exact=True).click()
-    expect(page.get_by_text("Review each edit", exact=True)).to_be_visible(timeout=SLOW_MS)
+    revise_for_fluency(page, SUGGESTED)
     expect(final_text_box(page)).to_have_value("We must prioritise the patients who are most ill.")
     expect(page.get_by_text(re.compile(r"1 suggestion\(s\) held back"))).to_be_visible()
     expect(page.locator(".itune-edit.suggested")).to_have_count(1)
