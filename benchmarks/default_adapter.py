@@ -17,8 +17,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py connectors --run runs/default-adapter
     # ... and the deletion guard, on the reports compare wrote for these adapters
     python benchmarks/default_adapter.py deletions --adapters adapters/itune-default
-    # ... the tense, spelling-variety, literal and negation guards the same way (tenses,
-    # varieties, literals, negations)
+    # ... the tense, spelling-variety, literal, negation and person guards the same way
+    # (tenses, varieties, literals, negations, persons)
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -56,6 +56,7 @@ from itune_core.metrics.revisions import (  # noqa: E402
     scores_from_statistics,
 )
 from itune_core.negations import guard_negations  # noqa: E402
+from itune_core.persons import guard_persons  # noqa: E402
 from itune_core.reviser import ReviseSettings  # noqa: E402
 from itune_core.tenses import guard_tenses  # noqa: E402
 from itune_core.varieties import guard_varieties  # noqa: E402
@@ -528,12 +529,15 @@ GUARDS = {
     "varieties": ("spelling-variety", guard_varieties),
     "literals": ("literal", guard_literals),
     "negations": ("negation", guard_negations),
+    "persons": ("person", guard_persons),
 }
 
 
 def _guard_systems(args: argparse.Namespace) -> dict[str, str]:
-    """Row label -> report name: the ``dev`` stage's systems of ``--run``, or each adapter
-    of ``--adapters`` as ``compare`` served it."""
+    """Row label -> report name: the ``dev`` stage's systems of ``--run``, each adapter
+    of ``--adapters`` as ``compare`` served it, or zero-shot alone (``--zero-shot``)."""
+    if args.zero_shot:
+        return {"zero-shot": "zero-shot"}
     if args.adapters:
         margin = f"{ReviseSettings.min_edit_margin:g}"
         return {
@@ -693,6 +697,12 @@ def main(argv: list[str] | None = None) -> None:
         systems = guard.add_mutually_exclusive_group(required=True)
         systems.add_argument("--run", help="the run the dev stage scored")
         systems.add_argument("--adapters", nargs="+", help="the adapters compare served")
+        systems.add_argument(
+            "--zero-shot",
+            action="store_true",
+            help="zero-shot alone (reports written by `python -m training evaluate --baseline "
+            "zero-shot --split dev --output WORK/dev-DATA-zero-shot.json`)",
+        )
         guard.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
         guard.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)

@@ -12,7 +12,8 @@ none, when the output starts looping over itself, or at a length cap proportiona
 piece. What the model adds around the answer ("Here is the revised text:", quotes) is
 stripped; an empty answer leaves the piece unchanged. Then the edits that change a fact
 are held back (``itune_core.facts``), and so are those that drop or add a negation
-(``itune_core.negations``); under fluency alone those that drop a connector
+(``itune_core.negations``) or put another person in place of one the sentence named
+(``itune_core.persons``); under fluency alone those that drop a connector
 (``itune_core.connectors``) or delete a phrase (``itune_core.deletions``), and under any
 intention those that rewrite an address, a file name or code (``itune_core.literals``) or
 only respell a word in the other variety of English (``itune_core.varieties``); those the
@@ -46,6 +47,7 @@ from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.literals import guard_literals
 from itune_core.negations import guard_negations
+from itune_core.persons import guard_persons
 from itune_core.scheduler import BatchScheduler
 from itune_core.segment import split_pieces
 from itune_core.suggestions import Suggestion, suggestions
@@ -90,6 +92,9 @@ class ReviseSettings:
         negation_guard: hold back the edits that drop a negation ("not", "never", "-n't")
             or add one, turning what a clause says around, unless ``meaning-changed`` was
             asked for (``itune_core.negations``).
+        person_guard: hold back the edits that put a pronoun of another person in place
+            of one the sentence had ("me that he" -> "I"), telling of someone else, unless
+            ``meaning-changed`` was asked for (``itune_core.persons``).
         literal_guard: hold back the edits that change a web or e-mail address, a file
             name or path, inline code or an identifier, whatever was asked
             (``itune_core.literals``).
@@ -124,6 +129,7 @@ class ReviseSettings:
     min_similarity: float = 0.4
     fact_guard: bool = True
     negation_guard: bool = True
+    person_guard: bool = True
     literal_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
@@ -271,6 +277,7 @@ MARGIN = "margin"  # what holds back the edits the model is unsure of (``HeldEdi
 _GUARDS: tuple[tuple[str, Callable[..., tuple[str, tuple[HeldEdit, ...]]]], ...] = (
     ("fact_guard", guard_facts),
     ("negation_guard", guard_negations),
+    ("person_guard", guard_persons),
     ("literal_guard", guard_literals),
     ("connector_guard", guard_connectors),
     ("deletion_guard", guard_deletions),
@@ -292,6 +299,7 @@ def accept_answer(
     The answer is cleaned; a cut-off answer (it ran on past the revision) or one too unlike
     the piece (a new text) is discarded and the piece kept; then the fact guard undoes the
     edits that change facts, the negation guard those that drop or add a negation, the
+    person guard those that put another person where the sentence named one, the
     literal guard those that change an address, a file name
     or code, the connector guard those that drop a connector under fluency, the deletion
     guard those that delete a phrase under fluency, the tense guard those that put a piece

@@ -227,3 +227,24 @@ def test_the_guards_sentences_hold_what_each_guard_must_keep():
         kept += bool(spans)
         assert all(e.before[a:b] in e.after for a, b in spans), e.before
     assert kept == 15  # "TotalAmmount" is a name, left to the fact guard
+
+
+def test_a_guard_stage_scores_zero_shots_reports_before_and_after_the_guard(tmp_path):
+    """``persons --zero-shot`` reads zero-shot's dev report alone, applies the guard to
+    each output under its gold intentions, and lists what it held back."""
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    answers = {"He go home every day.": "I go home every day."}  # another person
+    write(work, "zero-shot", lambda b: answers.get(b, b))
+    main(["--work", str(work), "persons", "--zero-shot", "--data", "iterater-sent",
+          "--out", str(out)])  # fmt: skip
+    record = json.loads((out / "default_adapter_persons.json").read_text(encoding="utf-8"))
+    (row,) = record["rows"]
+    assert (row["system"], row["held"]) == ("zero-shot", 1)
+    write(work, "zero-shot", lambda b: b)  # what the guard should leave: every source
+    main(["--work", str(work), "persons", "--zero-shot", "--data", "iterater-sent",
+          "--out", str(tmp_path / "kept")])  # fmt: skip
+    kept = json.loads((tmp_path / "kept" / "default_adapter_persons.json").read_text("utf-8"))
+    assert row["after"] == kept["rows"][0]["before"] != row["before"]
+    text = (out / "default_adapter_persons.md").read_text(encoding="utf-8")
+    assert "`He` → `I`" in text
