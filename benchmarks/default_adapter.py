@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one
 from benchmarks.paired import compare as paired_compare  # noqa: E402
 from benchmarks.paired import outputs_as_reference, read_report  # noqa: E402
 from benchmarks.paired import table as paired_table  # noqa: E402
-from benchmarks.record import suffix  # noqa: E402
+from benchmarks.record import suffix, write  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
 from itune_core.deletions import guard_deletions  # noqa: E402
@@ -590,13 +590,9 @@ def run_guard(args: argparse.Namespace, argv: list[str]) -> None:
         lines.append(f"| {r['data']} | {r['system']} | {r['held']} | " + " | ".join(cells) + " |")
     lines += ["", "Held back:", ""]
     lines += [f"- {d}, {s}: `{b}` → `{a}`" for d, s, b, a in held_rows] or ["- none"]
-    text = "\n".join(lines) + "\n"
-    args.out.mkdir(parents=True, exist_ok=True)
     record = {"command": command, "date": now, "rows": rows}
-    stem = f"default_adapter_{args.stage}"
-    (args.out / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
-    print(text)
+    stem = f"default_adapter_{args.stage}" + (f"_{args.suffix}" if args.suffix else "")
+    print(write(args.out, stem, record, "\n".join(lines) + "\n"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -705,6 +701,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         guard.add_argument("--data", nargs="+", default=["iterater-sent", "learner-errors"])
         guard.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+        guard.add_argument(
+            "--suffix",
+            default="",
+            type=suffix,
+            help=f"results written as default_adapter_{stage}_SUFFIX.{{md,json}}",
+        )
     args = parser.parse_args(argv)
     if getattr(args, "doc_limit", None) == 0:
         args.doc_limit = None
