@@ -103,6 +103,19 @@ def _review_outputs(view: dict):
     return view, inline, status, view["final_text"], view
 
 
+# What revising found beside the edits (pieces left as written, edits held back or left
+# out); the store keeps the edits and decisions, so a decision's view lacks these.
+_REVISE_NOTES = ("discarded_pieces", "held_edits", "unsure_edits")
+
+
+def _with_notes(new: dict, old: dict) -> dict:
+    """``new`` (a view after a decision) with what revising noted in ``old``, the view of
+    the same revision before it, so the status line still says what was held back."""
+    if new.get("revision_id") != old.get("revision_id"):
+        return new
+    return {**new, **{k: old[k] for k in _REVISE_NOTES if k in old}}
+
+
 def _listed(edits: list[dict], *, reason: bool, shown: int = 5) -> str:
     """The first ``shown`` edits as ``before → after`` (with their reasons), as code."""
     listed = "; ".join(
@@ -240,7 +253,7 @@ class RevisionHandlers:
             )
         if keep is not None:
             gr.Info("Your typed changes to the final text were kept.")
-        return _review_outputs(new)
+        return _review_outputs(_with_notes(new, view))
 
     def accept_all(self, view, typed, request: gr.Request = None):
         return self.decide(view, typed, "accept", request=request)
@@ -258,7 +271,8 @@ class RevisionHandlers:
         """Keep the final text the writer typed. Returns the new state (or skips)."""
         if view is None or typed == view["final_text"]:
             return gr.skip()
-        return call(self.studio.save_final, view["revision_id"], typed, user=_session(request)[1])
+        new = call(self.studio.save_final, view["revision_id"], typed, user=_session(request)[1])
+        return _with_notes(new, view)
 
     def rate_revision(self, view, stars, request: gr.Request = None):
         """Rate the revision. Returns the new state (or skips)."""
@@ -266,7 +280,7 @@ class RevisionHandlers:
             return gr.skip()
         new = call(self.studio.rate, view["revision_id"], int(stars), user=_session(request)[1])
         gr.Info(f"Thanks: rated {stars}/5.")
-        return new
+        return _with_notes(new, view)
 
 
 # --- layout ---------------------------------------------------------------------------------

@@ -199,6 +199,28 @@ def test_reject_all_rejects_every_edit():
     assert studio.calls[0][:2] == ("decide_many", (7, None, "reject"))
 
 
+def test_what_revising_held_back_stays_in_the_status_line_after_decisions():
+    """The store keeps edits and decisions, not what revising held back or left out; the
+    view after a decision, a typed final text or a rating carries them over from the view
+    of the same revision, so the status line still lists them with the guards' policy."""
+    notes = {
+        "discarded_pieces": 1,
+        "held_edits": [{"before": "5", "after": "50", "reason": "changes the fact '5'"}],
+        "unsure_edits": [{"before": "go", "after": "goes", "reason": "unsure"}],
+    }
+    handlers = RevisionHandlers(FakeStudio())
+    shown = _view(**notes)
+    _, _, status, _, state = handlers.decide(shown, "He goes.", "accept", 0, request=ADA)
+    assert "1 edit(s) held back" in status and "changes only under *meaning-changed*" in status
+    assert "1 edit(s) left out because the model was unsure" in status
+    assert "1 sentence(s) left as they were" in status
+    state = handlers.save_typed(state, "He went.", ADA)
+    state = handlers.rate_revision(state, 4, ADA)
+    assert {k: state[k] for k in notes} == notes
+    _, _, status, _, _ = handlers.accept_all(state, "He went.", ADA)
+    assert "1 edit(s) held back" in status
+
+
 def test_a_refused_decision_becomes_a_gradio_error():
     handlers = RevisionHandlers(FakeStudio(error=PermissionDenied("not your revision")))
     with pytest.raises(gr.Error, match="not your revision"):
