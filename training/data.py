@@ -34,6 +34,7 @@ from training.learner_errors import (
     make_pairs,
     mixed_error_pairs,
     more_error_pairs,
+    usage_error_pairs,
 )
 from training.vocabulary import DataSetName, Split
 
@@ -50,6 +51,7 @@ SYNTHETIC_SETS = (
     "more-errors",
     "mixed-errors",
     "grammar-errors",
+    "usage-errors",
 )
 # ArgRewrite's own revisions with ITERATER's intentions (``load_argrewrite_intentions``).
 ARGREWRITE_INTENTIONS_SET = "argrewrite-intentions"
@@ -82,6 +84,10 @@ MIXED_ERRORS_SEED = 1
 # the subject, "more bigger", "I am agree", "look forward to meet", "since two hours",
 # "loose"): ``training.learner_errors.GRAMMAR_RULES``, from both corpora.
 GRAMMAR_ERRORS_MAX = 1000
+# Errors of word usage (an uncountable noun made plural, "will" after "if" or "when", "but"
+# after "although", "discuss about", "interesting" for "interested", "most of people"):
+# ``training.learner_errors.USAGE_RULES``, from both corpora.
+USAGE_ERRORS_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -494,6 +500,16 @@ def load_grammar_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     )
 
 
+def load_usage_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """One error of word usage of ``training.learner_errors.USAGE_RULES`` per sentence (an
+    uncountable noun made plural, "will" in a clause of time or condition, a second
+    connector after "although" or "because", a preposition after a verb that takes none, a
+    present participle for the past one, "most of" before a bare plural), from the revised
+    sentences of ``split`` in ITERATER-sent and ArgRewrite (``usage_error_pairs``)."""
+    made = " with one usage error each injected"
+    return _pairs_from_both("usage-errors", split, root, usage_error_pairs, USAGE_ERRORS_MAX, made)
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -760,6 +776,8 @@ def load_dataset(
         return load_mixed_errors(split, root)
     if name_or_path == "grammar-errors":
         return load_grammar_errors(split, root)
+    if name_or_path == "usage-errors":
+        return load_usage_errors(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == ARGREWRITE_INTENTIONS_SET:

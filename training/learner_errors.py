@@ -1048,3 +1048,192 @@ def grammar_error_pairs(
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_grammar_errors``, one
     per distinct usable sentence."""
     return _pairs(sentences, count, seed, inject_grammar_errors)
+
+
+# --- Usage errors (``usage_error_pairs``) -----------------------------------------------
+# Errors of word usage rather than of form, among those teachers of English list first and
+# none of the sets above makes: an uncountable noun given a plural ("informations",
+# "researches"), "will" in a clause of time or condition ("If we will use ..."), a second
+# connector after "although" or "because" ("Although it rains, but ..."), a preposition
+# after a verb that takes none ("discuss about", "emphasize on", "enter into"), a present
+# participle for the past one after "be" or "feel" ("I am interesting in"), and "most of"
+# before a bare plural ("most of people").
+
+USAGE_RULES: tuple[str, ...] = (
+    "uncountable",
+    "future-in-clause",
+    "clause-connector",
+    "extra-preposition",
+    "participle-adjective",
+    "most-of",
+)
+_UNCOUNTABLE = {
+    "information": "informations",
+    "research": "researches",
+    "evidence": "evidences",
+    "knowledge": "knowledges",
+    "advice": "advices",
+    "feedback": "feedbacks",
+    "equipment": "equipments",
+    "software": "softwares",
+    "furniture": "furnitures",
+    "homework": "homeworks",
+    "luggage": "luggages",
+    "progress": "progresses",
+}
+# Words before which "research" or "progress" is a verb ("we research", "to progress").
+_VERB_CUES = frozenset(("i", "we", "you", "they", "to", "will", "can", "could", "may", "should"))
+_CLAUSE_OPENERS = frozenset(("if", "when", "once", "until", "before", "after", "unless"))
+_SUBJECT_PRONOUNS = frozenset(("i", "we", "you", "they", "he", "she", "it"))
+# A verb's preposition learners add, by the verb's forms.
+_EXTRA_PREPOSITION = {
+    **dict.fromkeys(("discuss", "discussed", "discusses", "discussing"), "about"),
+    **dict.fromkeys(("mention", "mentioned", "mentions", "mentioning"), "about"),
+    **dict.fromkeys(
+        ("emphasize", "emphasized", "emphasizes", "emphasise", "emphasised", "emphasises"), "on"
+    ),
+    **dict.fromkeys(("enter", "entered", "enters", "entering"), "into"),
+    **dict.fromkeys(("reach", "reached", "reaches", "reaching"), "to"),
+    **dict.fromkeys(("lacks", "lacked", "lacking"), "of"),
+    **dict.fromkeys(("affect", "affected", "affects", "affecting"), "on"),
+}
+_PREPOSITION_OBJECTS = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "the this these that those a an our their its his her my your some many how what "
+        "whether several all each"
+    ).split()
+)
+_FEELING_VERBS = frozenset(
+    "am is are was were be been being feel feels felt get gets got become became".split()
+)
+_PARTICIPLES = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "interested bored excited tired confused surprised disappointed satisfied "
+        "frustrated amazed worried annoyed embarrassed exhausted fascinated"
+    ).split()
+)
+_DEGREE = frozenset(("very", "so", "really", "quite", "more", "less", "too", "extremely"))
+
+
+def _uncountable(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words):
+        before = words[i - 1].lower if i else ""
+        if w.lower in _UNCOUNTABLE and before not in _VERB_CUES and before not in ("a", "an"):
+            changes.append((w.start, w.end, _same_case(w.text, _UNCOUNTABLE[w.lower])))
+    return changes
+
+
+def _future_in_clause(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    """"If we use" -> "If we will use": a clause of time or condition that opens the
+    sentence or follows a comma (where "if" cannot mean "whether"), with a pronoun subject
+    and a present verb."""
+    changes: list[_Change] = []
+    for i, w in enumerate(words[:-2]):
+        subject, verb = words[i + 1], words[i + 2]
+        opens = i == 0 or text[: w.start].rstrip().endswith(",")
+        if w.lower not in _CLAUSE_OPENERS or subject.lower not in _SUBJECT_PRONOUNS or not opens:
+            continue
+        if not verb.text.islower() or text[subject.end : verb.start] != " ":
+            continue
+        if verb.lower in ("is", "are", "am"):
+            new = "will be"
+        elif verb.lower in ("has", "have"):
+            new = "will have"
+        elif subject.lower in ("he", "she", "it"):
+            lemma = _verb_lemma(verb.lower, "VBZ")
+            new = f"will {lemma}" if lemma and lemma not in ("be", "have", "do") else ""
+        else:
+            plain = _verb_lemma(verb.lower, "VBP") and not parts_of_speech(verb.lower) - {"VERB"}
+            new = f"will {verb.text}" if plain and verb.lower not in _MODALS else ""
+        if new:
+            changes.append((verb.start, verb.end, new))
+    return changes
+
+
+def _clause_connector(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    """"Although it rains, we go" -> "Although it rains, but we go"; "Because ..., so"."""
+    opener = next((o for o in ("Although ", "Though ", "Even though ", "Because ") if
+                   text.startswith(o)), None)  # fmt: skip
+    comma = text.find(", ") if opener else -1
+    if comma < len(opener or "") + 8 or not text[comma + 2 : comma + 3].islower():
+        return []
+    connector = "so " if opener == "Because " else "but "
+    return [(comma + 2, comma + 2, connector)]
+
+
+def _extra_preposition(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if w.lower not in _EXTRA_PREPOSITION or nxt.lower not in _PREPOSITION_OBJECTS:
+            continue
+        if i and words[i - 1].lower in ("the", "a", "an", "its", "their", "our"):
+            continue  # a noun: "within the reach of", "the affect"
+        if _EXTRA_PREPOSITION[w.lower] == "into" and nxt.lower not in ("the", "a", "an"):
+            continue
+        if text[w.end : nxt.start] == " ":
+            changes.append((nxt.start, nxt.start, _EXTRA_PREPOSITION[w.lower] + " "))
+    return changes
+
+
+def _participle_adjective(
+    words: Sequence[_Word], text: str, rng: random.Random
+) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[1:], start=1):
+        before = words[i - 1].lower
+        if before in _DEGREE and i > 1:
+            before = words[i - 2].lower
+        if w.lower in _PARTICIPLES and before in _FEELING_VERBS:
+            stem = w.text[:-3] + "y" if w.lower.endswith("ied") else w.text[:-2]
+            changes.append((w.start, w.end, stem + "ing"))
+    return changes
+
+
+def _most_of(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
+    changes: list[_Change] = []
+    for i, w in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if w.lower != "most" or (i and words[i - 1].lower in ("the", "at", "a")):
+            continue
+        plural = nxt.lower == "people" or (
+            nxt.lower.endswith("s") and not nxt.lower.endswith("ss") and len(nxt.text) > 3
+        )
+        if plural and nxt.text.islower() and "NOUN" in parts_of_speech(nxt.lower):
+            changes.append((nxt.start, nxt.start, "of "))
+    return changes
+
+
+USAGE_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
+    "uncountable": _uncountable,
+    "future-in-clause": _future_in_clause,
+    "clause-connector": _clause_connector,
+    "extra-preposition": _extra_preposition,
+    "participle-adjective": _participle_adjective,
+    "most-of": _most_of,
+}
+
+
+def inject_usage_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+    """``(noisy, clean, rules)``: one error of the first rule of ``USAGE_RULES`` that
+    applies, the rules in a seeded order; the rarer rules (all but ``uncountable``) are
+    tried first, so the common one does not crowd them out. ``noisy == clean`` when
+    nothing applies."""
+    rare = [rule for rule in USAGE_RULES if rule != "uncountable"]
+    rng.shuffle(rare)
+    for rule in [*rare, "uncountable"]:
+        options = USAGE_RULE_FUNCTIONS[rule](_words(sentence), sentence, rng)
+        options = [c for c in options if sentence[c[0] : c[1]] != c[2]]
+        if options:
+            start, end, new = rng.choice(options)
+            return sentence[:start] + new + sentence[end:], sentence, (rule,)
+    return sentence, sentence, ()
+
+
+def usage_error_pairs(
+    sentences: Iterable[str], count: int, seed: int
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_usage_errors``, one
+    per distinct usable sentence."""
+    return _pairs(sentences, count, seed, inject_usage_errors)
