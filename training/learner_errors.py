@@ -1104,7 +1104,7 @@ _PREPOSITION_OBJECTS = frozenset(
     ).split()
 )
 _FEELING_VERBS = frozenset(
-    "am is are was were be been being feel feels felt get gets got become became".split()
+    "am is are was were be been being feel feels felt get gets got become became".split()  # noqa: SIM905
 )
 _PARTICIPLES = frozenset(
     (  # noqa: SIM905 (a list of words reads better as one string)
@@ -1125,7 +1125,7 @@ def _uncountable(words: Sequence[_Word], text: str, rng: random.Random) -> list[
 
 
 def _future_in_clause(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
-    """"If we use" -> "If we will use": a clause of time or condition that opens the
+    """ "If we use" -> "If we will use": a clause of time or condition that opens the
     sentence or follows a comma (where "if" cannot mean "whether"), with a pronoun subject
     and a present verb."""
     changes: list[_Change] = []
@@ -1152,7 +1152,7 @@ def _future_in_clause(words: Sequence[_Word], text: str, rng: random.Random) -> 
 
 
 def _clause_connector(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
-    """"Although it rains, we go" -> "Although it rains, but we go"; "Because ..., so"."""
+    """ "Although it rains, we go" -> "Although it rains, but we go"; "Because ..., so"."""
     opener = next((o for o in ("Although ", "Though ", "Even though ", "Because ") if
                    text.startswith(o)), None)  # fmt: skip
     comma = text.find(", ") if opener else -1
@@ -1177,9 +1177,7 @@ def _extra_preposition(words: Sequence[_Word], text: str, rng: random.Random) ->
     return changes
 
 
-def _participle_adjective(
-    words: Sequence[_Word], text: str, rng: random.Random
-) -> list[_Change]:
+def _participle_adjective(words: Sequence[_Word], text: str, rng: random.Random) -> list[_Change]:
     changes: list[_Change] = []
     for i, w in enumerate(words[1:], start=1):
         before = words[i - 1].lower

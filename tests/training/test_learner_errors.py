@@ -13,6 +13,8 @@ from training.learner_errors import (
     MORE_RULES,
     RULE_FUNCTIONS,
     RULES,
+    USAGE_RULE_FUNCTIONS,
+    USAGE_RULES,
     agreement_pairs,
     apostrophe_pairs,
     contract,
@@ -26,6 +28,7 @@ from training.learner_errors import (
     singular_subject,
     third_person,
     usable,
+    usage_error_pairs,
 )
 from training.learner_errors import _words as words
 
@@ -231,7 +234,15 @@ def test_agreement_pairs_differ_only_in_the_third_person_s():
 
 @pytest.mark.parametrize(
     "name",
-    ["essay-errors", "apostrophes", "agreement", "more-errors", "mixed-errors", "grammar-errors"],
+    [
+        "essay-errors",
+        "apostrophes",
+        "agreement",
+        "more-errors",
+        "mixed-errors",
+        "grammar-errors",
+        "usage-errors",
+    ],
 )
 def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
@@ -486,3 +497,73 @@ def test_grammar_errors_make_every_kind_one_per_sentence():
     pairs = load_dataset("grammar-errors", "train").examples
     kinds = {e.source_id.split("/")[1] for e in pairs}
     assert kinds == set(GRAMMAR_RULES)
+
+
+def _usage_changes(rule: str, text: str) -> set[str]:
+    return {
+        text[:start] + new + text[end:]
+        for start, end, new in USAGE_RULE_FUNCTIONS[rule](words(text), text, random.Random(0))
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"),
+    [
+        ("uncountable", "We need more information.", {"We need more informations."}),
+        ("uncountable", "Research shows progress.", {"Researches shows progress.",
+                                                      "Research shows progresses."}),
+        ("future-in-clause", "If it rains, we stay.", {"If it will rain, we stay."}),
+        ("future-in-clause", "When we are ready, we start.", {"When we will be ready, we start."}),
+        ("future-in-clause", "Call me, when you have time.", {"Call me, when you will have time."}),
+        ("clause-connector", "Although it was late, we kept working.",
+         {"Although it was late, but we kept working."}),
+        ("clause-connector", "Because it rained, the game stopped.",
+         {"Because it rained, so the game stopped."}),
+        ("extra-preposition", "We discussed the plan.", {"We discussed about the plan."}),
+        ("extra-preposition", "She entered the room.", {"She entered into the room."}),
+        ("extra-preposition", "It affects many people.", {"It affects on many people."}),
+        ("participle-adjective", "I am very interested in art.", {"I am very interesting in art."}),
+        ("participle-adjective", "They were satisfied with it.", {"They were satisfying with it."}),
+        ("most-of", "Most people like music.", {"Most of people like music."}),
+    ],
+)  # fmt: skip
+def test_each_usage_rule_makes_its_error(rule, text, expected):
+    assert _usage_changes(rule, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        ("uncountable", "We research the topic."),  # a verb after a pronoun
+        ("future-in-clause", "I wonder if it is true."),  # "if" as "whether" takes "will"
+        ("future-in-clause", "If it was late, we left."),  # not a present verb
+        ("clause-connector", "As it was late, we left."),  # only "although" and "because"
+        ("clause-connector", "Although small, it works."),  # no clause before the comma
+        ("extra-preposition", "It is within the reach of everyone."),  # a noun
+        ("extra-preposition", "They entered their names."),  # "into" only before an article
+        ("participle-adjective", "An interested reader will see it."),  # no "be" before it
+        ("most-of", "This is the most important point."),
+        ("most-of", "Most of the students passed."),  # "of" there already
+    ],
+)
+def test_the_usage_rules_leave_what_is_no_such_error(rule, text):
+    assert _usage_changes(rule, text) == set()
+
+
+def test_usage_errors_make_every_kind_one_per_sentence():
+    sentences = [
+        "We need more information about it.",
+        "If it rains, we stay at home today.",
+        "Although it was late, we kept working hard.",
+        "We discussed the plan for the weekend.",
+        "I am very interested in modern art.",
+        "Most people like music very much.",
+    ]
+    first = usage_error_pairs(sentences, 10, seed=0)
+    assert len(first) == 6 and first == usage_error_pairs(sentences, 10, seed=0)
+    assert {rules for _, _, rules in first} == {(rule,) for rule in USAGE_RULES}
+    for noisy, clean, rules in first:
+        assert clean in sentences and noisy != clean and len(rules) == 1
+    pairs = load_dataset("usage-errors", "train").examples
+    kinds = {e.source_id.split("/")[1] for e in pairs}
+    assert kinds == set(USAGE_RULES)
