@@ -1026,20 +1026,31 @@ GRAMMAR_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
 }
 
 
-def inject_grammar_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """``(noisy, clean, rules)``: one error of the first rule of ``GRAMMAR_RULES`` that
-    applies, the rules in a seeded order; the rarer rules (all but ``agreement-later``)
-    are tried first, so the common one does not crowd them out. ``noisy == clean`` when
-    nothing applies."""
-    rare = [rule for rule in GRAMMAR_RULES if rule != "agreement-later"]
+def _one_error(
+    sentence: str,
+    rng: random.Random,
+    functions: dict[str, Callable[..., list[_Change]]],
+    common: str,
+) -> tuple[str, str, tuple[str, ...]]:
+    """``(noisy, clean, rules)``: one error of the first rule of ``functions`` that
+    applies, the rules in a seeded order; the rarer rules (all but ``common``) are tried
+    first, so the common one does not crowd them out. ``noisy == clean`` when nothing
+    applies."""
+    rare = [rule for rule in functions if rule != common]
     rng.shuffle(rare)
-    for rule in [*rare, "agreement-later"]:
-        options = GRAMMAR_RULE_FUNCTIONS[rule](_words(sentence), sentence, rng)
+    for rule in [*rare, common]:
+        options = functions[rule](_words(sentence), sentence, rng)
         options = [c for c in options if sentence[c[0] : c[1]] != c[2]]
         if options:
             start, end, new = rng.choice(options)
             return sentence[:start] + new + sentence[end:], sentence, (rule,)
     return sentence, sentence, ()
+
+
+def inject_grammar_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
+    """One error of ``GRAMMAR_RULES`` (``_one_error``; ``agreement-later`` is the common
+    rule)."""
+    return _one_error(sentence, rng, GRAMMAR_RULE_FUNCTIONS, "agreement-later")
 
 
 def grammar_error_pairs(
@@ -1104,7 +1115,9 @@ _PREPOSITION_OBJECTS = frozenset(
     ).split()
 )
 _FEELING_VERBS = frozenset(
-    "am is are was were be been being feel feels felt get gets got become became".split()  # noqa: SIM905
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "am is are was were be been being feel feels felt get gets got become became"
+    ).split()
 )
 _PARTICIPLES = frozenset(
     (  # noqa: SIM905 (a list of words reads better as one string)
@@ -1214,19 +1227,8 @@ USAGE_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
 
 
 def inject_usage_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """``(noisy, clean, rules)``: one error of the first rule of ``USAGE_RULES`` that
-    applies, the rules in a seeded order; the rarer rules (all but ``uncountable``) are
-    tried first, so the common one does not crowd them out. ``noisy == clean`` when
-    nothing applies."""
-    rare = [rule for rule in USAGE_RULES if rule != "uncountable"]
-    rng.shuffle(rare)
-    for rule in [*rare, "uncountable"]:
-        options = USAGE_RULE_FUNCTIONS[rule](_words(sentence), sentence, rng)
-        options = [c for c in options if sentence[c[0] : c[1]] != c[2]]
-        if options:
-            start, end, new = rng.choice(options)
-            return sentence[:start] + new + sentence[end:], sentence, (rule,)
-    return sentence, sentence, ()
+    """One error of ``USAGE_RULES`` (``_one_error``; ``uncountable`` is the common rule)."""
+    return _one_error(sentence, rng, USAGE_RULE_FUNCTIONS, "uncountable")
 
 
 def usage_error_pairs(
