@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from training.data import load_argrewrite, load_dataset, load_iterater_sent
+from training.data import SYNTHETIC_SETS, load_argrewrite, load_dataset, load_iterater_sent
 from training.learner_errors import (
     GRAMMAR_RULE_FUNCTIONS,
     GRAMMAR_RULES,
@@ -232,18 +232,7 @@ def test_agreement_pairs_differ_only_in_the_third_person_s():
     assert clean == noisy.replace(" propose ", " proposes ")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "essay-errors",
-        "apostrophes",
-        "agreement",
-        "more-errors",
-        "mixed-errors",
-        "grammar-errors",
-        "usage-errors",
-    ],
-)
+@pytest.mark.parametrize("name", SYNTHETIC_SETS)
 def test_the_synthetic_pairs_keep_their_splits_apart(name):
     train, dev = load_dataset(name, "train"), load_dataset(name, "dev")
     assert len(train) >= 300 and len(dev) >= 40
