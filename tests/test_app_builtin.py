@@ -231,6 +231,23 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
     assert stored[-1] == (1, "prioritize", "variety") and sum(h for h, _, _ in stored) == 1
 
 
+def test_an_edit_that_would_tell_of_someone_else_is_only_a_suggestion(running):
+    # the model mends "said me" as "He said I was tired": now the writer was tired; the
+    # person guard offers the sentence as written and the swap as a suggestion
+    client, db, _ = running
+    draft = "He said me that he was tired."
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert view["final_text"] == draft
+    (suggestion,) = view["edits"]
+    assert (suggestion["before"], suggestion["after"]) == ("me that he", "I")
+    assert suggestion["status"] == "suggested" and "someone else" in suggestion["held"]
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT held_by FROM edits WHERE revision_id = ?", (view["revision_id"],)
+        ).fetchall()
+    assert stored == [("person",)]
+
+
 def test_an_admin_can_switch_to_the_base_model_and_back(running):
     client, db, studio = running
     registry = Registry(studio.store.engine)
