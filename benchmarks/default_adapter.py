@@ -17,8 +17,8 @@ Two stages, each resumable (a report already written is not scored again):
     python benchmarks/default_adapter.py connectors --run runs/default-adapter
     # ... and the deletion guard, on the reports compare wrote for these adapters
     python benchmarks/default_adapter.py deletions --adapters adapters/itune-default
-    # ... the tense, spelling-variety, literal, negation, person and fact guards the same
-    # way (tenses, varieties, literals, negations, persons, facts)
+    # ... the tense, spelling-variety, literal, negation and person guards the same way
+    # (tenses, varieties, literals, negations, persons)
 
 ``--run`` is a training output folder with ``snapshots/step-N`` (``--snapshot-every``);
 its snapshots and its final adapter are scored on ITERATER-sent dev and on the synthetic
@@ -50,7 +50,6 @@ from benchmarks.record import suffix, write  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
 from itune_core.deletions import guard_deletions  # noqa: E402
-from itune_core.facts import guard_facts  # noqa: E402
 from itune_core.literals import guard_literals  # noqa: E402
 from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
@@ -533,7 +532,6 @@ GUARDS = {
     "literals": ("literal", guard_literals),
     "negations": ("negation", guard_negations),
     "persons": ("person", guard_persons),
-    "facts": ("fact", guard_facts),
 }
 
 

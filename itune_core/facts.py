@@ -17,11 +17,6 @@ every piece's answer before it offers it:
   inserted in another, with a fact token between the two) is held back, together with its
   partner: that is how "base" and "large" trade places around "16GB".
 
-Under ``meaning-changed`` the writer asks for what a sentence says to change, so the
-piece's own facts may go or change; but the model knows only the piece, so an edit that
-**brings in** a fact token found nowhere in the piece ("a few hundred meters" -> "about
-500 meters") is made up, and is still held back.
-
 Held-back edits are undone (any subset of edits applies cleanly, see ``itune_core.edits``)
 and reported with their reason, so the writer sees what was not offered and why. The
 check works on one sentence at a time; it is conservative (a harmless "16GB" -> "16 GB"
@@ -148,18 +143,15 @@ def guard_facts(
     Args:
         source: one piece (a sentence) as the writer wrote it.
         revised: the model's answer for it.
-        intentions: what the writer asked for; with ``meaning-changed`` among them only
-            the edits that bring in a fact found nowhere in the piece are held back
-            (changing the piece's facts is then the point; ``guard_made_up_facts``).
+        intentions: what the writer asked for; with ``meaning-changed`` among them nothing
+            is held back (changing facts is then the point).
 
     Returns:
         The text to offer (``revised`` itself when nothing was held back) and the held
         edits with their reasons, in text order.
     """
-    if source == revised:
+    if GUARD_EXEMPT in intentions or source == revised:
         return revised, ()
-    if GUARD_EXEMPT in intentions:
-        return guard_made_up_facts(source, revised)
     lost, gained = changed_facts(source, revised)
     edits = compute_edits(source, revised)
     held: dict[int, str] = {}
@@ -189,45 +181,6 @@ def guard_facts(
         if changes_facts(source, offered):  # not seen; the safe answer is the piece
             held = {i: held.get(i, "part of a fact change") for i in range(len(edits))}
     return hold_back(source, edits, held)
-
-
-def guard_made_up_facts(source: str, revised: str) -> tuple[str, tuple[HeldEdit, ...]]:
-    """``revised`` with every edit undone that brings in a fact token found nowhere in
-    ``source`` (a number, a date, an acronym or a name the model cannot know), and those
-    edits; what the edits do to the source's own facts is left alone."""
-    gained = set(changed_facts(source, revised)[1])
-    if not gained:
-        return revised, ()
-    edits = compute_edits(source, revised)
-    held: dict[int, str] = {}
-    for i, edit in enumerate(edits):
-        added = sorted({m.group().lower() for m in _tokens(edit.after)} & gained)
-        if added:
-            held[i] = (
-                f"brings in {_original(edit.after, added[0])!r}, which the draft does not "
-                "hold: the model cannot know it"
-            )
-    if not held:
-        return revised, ()
-    # An edit that takes a word out where a held edit puts it, or puts one where a held
-    # edit took it out, is the other half of one move: held too, until none is left.
-    moved = True
-    while moved:
-        moved = False
-        for i, edit in enumerate(edits):
-            if i in held:
-                continue
-            out, into = _content(edit.before) - _content(edit.after), _content(edit.after)
-            if any(out & _content(edits[j].after) or into & _content(edits[j].before)
-                   for j in held):  # fmt: skip
-                held[i] = "the other half of a move held back for bringing in a fact"
-                moved = True
-    return hold_back(source, edits, held)
-
-
-def _content(text: str) -> set[str]:
-    """The words and numbers of ``text`` (lower case), function words left out."""
-    return {m.group().lower() for m in _tokens(text) if m.group()[:1].isalnum()} - _LIGHT
 
 
 def _original(text: str, lowered: str) -> str:

@@ -1,6 +1,5 @@
 """The fact guard: edits that change a number, a date or a name are held back, unless the
-writer asked for meaning-changed, and then those that bring in one the piece lacks (the
-model cannot know it); everything else passes untouched."""
+writer asked for meaning-changed; everything else passes untouched."""
 
 from collections import Counter
 from itertools import combinations, product
@@ -72,43 +71,10 @@ def test_fixes_that_keep_the_facts_pass_untouched(source, revised):
     assert guard_facts(source, revised, ["fluency"]) == (revised, ())
 
 
-@pytest.mark.parametrize(
-    "revised",
-    [
-        "The event was held in Paris.",  # a fact dropped
-        "In 2011 the event in Paris took place.",  # facts moved
-        "The event took place in Paris, in 2011, as planned.",
-    ],
-)
-def test_meaning_changed_lets_the_piece_s_own_facts_change(revised):
+def test_meaning_changed_lets_facts_change():
+    revised = "The event was held in 2012 in Paris."
     source = "The event was held in 2011 in Paris."
     assert guard_facts(source, revised, ["fluency", "meaning-changed"]) == (revised, ())
-
-
-@pytest.mark.parametrize(
-    ("source", "revised", "offered", "brought_in"),
-    [
-        (
-            "Light only penetrates to a few hundred meters depth.",
-            "Light only penetrates to a depth of about 500 meters.",
-            "Light only penetrates to a few hundred meters depth.",
-            "500",
-        ),
-        (
-            "The event was held in 2011 in Paris.",
-            "The event was held in 2012 in Paris and drew large crowds.",
-            "The event was held in 2011 in Paris and drew large crowds.",
-            "2012",
-        ),
-        ("The model was trained by the team.", "The model was trained by Google.", None, "Google"),
-    ],
-)
-def test_meaning_changed_holds_back_a_fact_the_piece_does_not_hold(
-    source, revised, offered, brought_in
-):
-    got, held = guard_facts(source, revised, ["meaning-changed"])
-    assert got == (source if offered is None else offered)
-    assert held and f"brings in {brought_in!r}" in held[0].reason
 
 
 def test_changed_facts_counts_each_occurrence():
@@ -179,11 +145,6 @@ def test_what_the_guard_offers_is_the_answer_less_some_of_its_edits(pair):
 
 @settings(max_examples=200, deadline=None)
 @given(source_and_revision())
-def test_meaning_changed_offers_the_answer_less_only_the_facts_it_made_up(pair):
-    """Under meaning-changed what is offered holds no fact token the piece lacks; an answer
-    that brings in none is offered as it is, whatever it does to the piece's facts."""
+def test_meaning_changed_offers_the_answer_as_it_is(pair):
     source, revised = pair
-    offered, held = guard_facts(source, revised, ["meaning-changed"])
-    assert changed_facts(source, offered)[1] == []
-    if not changed_facts(source, revised)[1]:
-        assert (offered, held) == (revised, ())
+    assert guard_facts(source, revised, ["meaning-changed"]) == (revised, ())
