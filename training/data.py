@@ -37,6 +37,7 @@ from training.learner_errors import (
     usage_error_pairs,
 )
 from training.vocabulary import DataSetName, Split
+from training.wordiness import wordy_pairs
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ SYNTHETIC_SETS = (
     "mixed-errors",
     "grammar-errors",
     "usage-errors",
+    "wordiness",
 )
 # ArgRewrite's own revisions with ITERATER's intentions (``load_argrewrite_intentions``).
 ARGREWRITE_INTENTIONS_SET = "argrewrite-intentions"
@@ -88,6 +90,10 @@ GRAMMAR_ERRORS_MAX = 1000
 # after "although", "discuss about", "interesting" for "interested", "most of people"):
 # ``training.learner_errors.USAGE_RULES``, from both corpora.
 USAGE_ERRORS_MAX = 1000
+# Wordy phrasing in place of a plain word ("due to the fact that" for "because", "it is
+# important to note that" before a sentence...), labelled clarity: ``training.wordiness``,
+# from both corpora.
+WORDINESS_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -393,7 +399,7 @@ def load_learner_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
         f"{clean.provenance}: revised sentences with injected learner errors "
         f"(max {LEARNER_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
     )
-    return _fluency_pairs("learner-errors", split, pairs, provenance)
+    return _synthetic_pairs("learner-errors", split, pairs, provenance)
 
 
 def _essay_sentences(split: str, root: Path) -> list[str]:
@@ -402,11 +408,15 @@ def _essay_sentences(split: str, root: Path) -> list[str]:
     return [e.after.replace("\u2019", "'") for e in load_argrewrite(split, root).examples]
 
 
-def _fluency_pairs(
-    name: str, split: str, pairs: Sequence[tuple[str, str, tuple[str, ...]]], provenance: str
+def _synthetic_pairs(
+    name: str,
+    split: str,
+    pairs: Sequence[tuple[str, str, tuple[str, ...]]],
+    provenance: str,
+    intention: str = "fluency",
 ) -> Dataset:
     examples = tuple(
-        RevisionExample(noisy, fixed, ("fluency",), f"{name}/{'+'.join(rules)}/{n}")
+        RevisionExample(noisy, fixed, (intention,), f"{name}/{'+'.join(rules)}/{n}")
         for n, (noisy, fixed, rules) in enumerate(pairs)
     )
     return Dataset(name, split, examples, INTENTIONS, False, provenance)
@@ -423,7 +433,7 @@ def load_essay_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
         f"ArgRewrite {split} writers' revised sentences with injected learner errors "
         f"(max {ESSAY_ERRORS_MAX}, seed {LEARNER_ERRORS_SEED})"
     )
-    return _fluency_pairs("essay-errors", split, pairs, provenance)
+    return _synthetic_pairs("essay-errors", split, pairs, provenance)
 
 
 def _pairs_from_both(
@@ -443,7 +453,7 @@ def _pairs_from_both(
     provenance = (
         f"ITERATER-sent and ArgRewrite {split} revised sentences{made} (max {cap}, seed {seed})"
     )
-    return _fluency_pairs(name, split, pairs, provenance)
+    return _synthetic_pairs(name, split, pairs, provenance)
 
 
 def load_apostrophes(split: str, root: Path = CORPORA_ROOT) -> Dataset:
@@ -508,6 +518,19 @@ def load_usage_errors(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     sentences of ``split`` in ITERATER-sent and ArgRewrite (``usage_error_pairs``)."""
     made = " with one usage error each injected"
     return _pairs_from_both("usage-errors", split, root, usage_error_pairs, USAGE_ERRORS_MAX, made)
+
+
+def load_wordiness(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """One wordy phrase of ``training.wordiness.WORDY_RULES`` per sentence, in place of the
+    plain word it pads ("due to the fact that" for "because"), labelled clarity, from the
+    revised sentences of ``split`` in ITERATER-sent and ArgRewrite (``wordy_pairs``)."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = wordy_pairs(sentences, WORDINESS_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences with one wordy phrase each "
+        f"(max {WORDINESS_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _synthetic_pairs("wordiness", split, pairs, provenance, intention="clarity")
 
 
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
@@ -778,6 +801,8 @@ def load_dataset(
         return load_grammar_errors(split, root)
     if name_or_path == "usage-errors":
         return load_usage_errors(split, root)
+    if name_or_path == "wordiness":
+        return load_wordiness(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == ARGREWRITE_INTENTIONS_SET:

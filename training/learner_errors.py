@@ -385,7 +385,7 @@ def apostrophe_pairs(
         clean = contract(sentence)
         return drop_apostrophe(clean, rng), clean, ("apostrophe",)
 
-    return _pairs(sentences, count, seed, apostrophe)
+    return corrupted_pairs(sentences, count, seed, apostrophe)
 
 
 # Words that follow "we" or "they" without being a present-tense verb: modals, adverbs,
@@ -449,7 +449,7 @@ def agreement_pairs(
             return sentence, sentence, ()
         return found[0], found[1], ("third-person",)
 
-    return _pairs(sentences, count, seed, third)
+    return corrupted_pairs(sentences, count, seed, third)
 
 
 def usable(sentence: str) -> bool:
@@ -474,10 +474,10 @@ def make_pairs(
         noisy, rules = inject_errors(clean, rng)
         return noisy, clean, rules
 
-    return _pairs(sentences, count, seed, errors)
+    return corrupted_pairs(sentences, count, seed, errors)
 
 
-def _pairs(
+def corrupted_pairs(
     sentences: Iterable[str],
     count: int,
     seed: int,
@@ -876,7 +876,7 @@ def more_error_pairs(
 ) -> list[tuple[str, str, tuple[str, ...]]]:
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_more_errors``, one per
     distinct usable sentence."""
-    return _pairs(sentences, count, seed, inject_more_errors)
+    return corrupted_pairs(sentences, count, seed, inject_more_errors)
 
 
 def inject_mixed_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
@@ -897,7 +897,7 @@ def mixed_error_pairs(
 ) -> list[tuple[str, str, tuple[str, ...]]]:
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_mixed_errors``, one per
     distinct usable sentence."""
-    return _pairs(sentences, count, seed, inject_mixed_errors)
+    return corrupted_pairs(sentences, count, seed, inject_mixed_errors)
 
 
 # --- Grammar errors the built-in adapter still leaves (``grammar_error_pairs``) ------------
@@ -1026,7 +1026,7 @@ GRAMMAR_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
 }
 
 
-def _one_error(
+def one_error(
     sentence: str,
     rng: random.Random,
     functions: dict[str, Callable[..., list[_Change]]],
@@ -1048,9 +1048,9 @@ def _one_error(
 
 
 def inject_grammar_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """One error of ``GRAMMAR_RULES`` (``_one_error``; ``agreement-later`` is the common
+    """One error of ``GRAMMAR_RULES`` (``one_error``; ``agreement-later`` is the common
     rule)."""
-    return _one_error(sentence, rng, GRAMMAR_RULE_FUNCTIONS, "agreement-later")
+    return one_error(sentence, rng, GRAMMAR_RULE_FUNCTIONS, "agreement-later")
 
 
 def grammar_error_pairs(
@@ -1058,7 +1058,7 @@ def grammar_error_pairs(
 ) -> list[tuple[str, str, tuple[str, ...]]]:
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_grammar_errors``, one
     per distinct usable sentence."""
-    return _pairs(sentences, count, seed, inject_grammar_errors)
+    return corrupted_pairs(sentences, count, seed, inject_grammar_errors)
 
 
 # --- Usage errors (``usage_error_pairs``) -----------------------------------------------
@@ -1227,8 +1227,8 @@ USAGE_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {
 
 
 def inject_usage_errors(sentence: str, rng: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """One error of ``USAGE_RULES`` (``_one_error``; ``uncountable`` is the common rule)."""
-    return _one_error(sentence, rng, USAGE_RULE_FUNCTIONS, "uncountable")
+    """One error of ``USAGE_RULES`` (``one_error``; ``uncountable`` is the common rule)."""
+    return one_error(sentence, rng, USAGE_RULE_FUNCTIONS, "uncountable")
 
 
 def usage_error_pairs(
@@ -1236,4 +1236,4 @@ def usage_error_pairs(
 ) -> list[tuple[str, str, tuple[str, ...]]]:
     """Up to ``count`` ``(noisy, clean, rules)`` triples of ``inject_usage_errors``, one
     per distinct usable sentence."""
-    return _pairs(sentences, count, seed, inject_usage_errors)
+    return corrupted_pairs(sentences, count, seed, inject_usage_errors)
