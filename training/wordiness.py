@@ -142,7 +142,8 @@ _REDUNDANT_NOUNS = {
     "history": "past history",
     "plans": "future plans",
 }
-_DETERMINERS = frozenset(("the", "our", "their", "its", "his", "her", "a", "an"))
+_DEFINITE = frozenset(("the", "our", "their", "its", "his", "her"))  # never "a end result"
+_DETERMINERS = _DEFINITE | {"a", "an"}
 # Nouns whose "about" a writer pads into "with regard to" ("questions about the schedule").
 _ABOUT_NOUNS = frozenset(
     (  # noqa: SIM905 (a list of words reads better as one string)
@@ -308,7 +309,7 @@ def _redundancy(words: Sequence, text: str, rng: random.Random) -> list[_Change]
             changes.append((w.start, w.end, w.text + " together"))
         elif w.lower == "each" and nxt not in ("other", "of", "and", "") and i + 1 < len(words):
             changes.append((w.start, w.end, _same_case(w.text, "each and every")))
-        elif w.lower in _REDUNDANT_NOUNS and before in _DETERMINERS and w.text.islower():
+        elif w.lower in _REDUNDANT_NOUNS and before in _DEFINITE and w.text.islower():
             changes.append((w.start, w.end, _REDUNDANT_NOUNS[w.lower]))
     return changes
 
