@@ -327,7 +327,9 @@ def run_compare(args: argparse.Namespace, argv: list[str]) -> None:
         "those step 4 still left (a verb's -s away from its subject, *more bigger*, *I am "
         "agree*, *look forward to meet*, *since* for *for*, *loose*), `usage-errors` errors "
         "of word usage (*informations*, *if it will rain*, *although ..., but*, *discuss "
-        "about*, *interesting* for *interested*, *most of people*). "
+        "about*, *interesting* for *interested*, *most of people*), and `wordiness`, labelled "
+        "clarity, one wordy phrase in place of the plain word (*due to the fact that* for "
+        "*because*, *in order to*, *is able to*...; `training/wordiness.py`). "
         "`learner_sentences` and `learner_mixed` are not synthetic: hand-written learner "
         "sentences with one kind of error each (`benchmarks/learner_sentences.jsonl`, a few "
         "with none) and with two to four kinds each (`benchmarks/learner_mixed.jsonl`).",
