@@ -39,6 +39,9 @@ test: setup system-packages lint
 # there, and any step resumes after an interruption. Step 4 averages step 3 with five seeds
 # trained on from it.
 SEEDS := 0 1 2 3 4
+# The clarity specialist (adapters/itune-default-clarity): step 4 and three seeds trained
+# on from it with the wordiness pairs, weighted 3:5:5:5.
+CLARITY_SEEDS := 0 1 2
 default-adapter: setup
 	test -f runs/itune-default-base/lineage.json || \
 		$(BIN)/python -m training train --config training/configs/intention-tuning-default.yaml
@@ -53,6 +56,14 @@ default-adapter: setup
 	done
 	$(BIN)/python -m training average runs/itune-default-more $(SEEDS:%=runs/itune-default-mixed-s%) \
 		--output adapters/itune-default --overwrite
+	for s in $(CLARITY_SEEDS); do \
+		test -f runs/itune-default-wordiness-s$$s/lineage.json || \
+		$(BIN)/python -m training train --config training/configs/intention-tuning-default-wordiness.yaml \
+			--set seed=$$s --output runs/itune-default-wordiness-s$$s || exit 1; \
+	done
+	$(BIN)/python -m training average adapters/itune-default \
+		$(CLARITY_SEEDS:%=runs/itune-default-wordiness-s%) --weights 3 5 5 5 --rank 48 \
+		--output adapters/itune-default-clarity --overwrite
 
 clean:
 	rm -rf $(VENV)

@@ -43,7 +43,7 @@ import threading
 from services import openmp  # before torch loads: OpenMP's thread policy (see there)
 
 # isort: split
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -86,6 +86,18 @@ def builtin_adapter_dir() -> Path:
 # model; ITUNE_ADAPTER=none: the base model.
 BUILTIN_ADAPTER = builtin_adapter_dir()
 NO_ADAPTER = ("none", "base")
+# The built-in adapter's specialists: a request for exactly this intention set is revised
+# with the folder of this name beside it, where the built-in adapter serves and no admin has
+# chosen for that set (docs/default-adapter.md, "Routed by intention").
+BUILTIN_SPECIALISTS: dict[frozenset[str], str] = {frozenset({"clarity"}): "itune-default-clarity"}
+
+
+def builtin_specialist(intentions: Iterable[str]) -> Path | None:
+    """The built-in specialist for a request asking for exactly ``intentions``; None where
+    there is none, or where its folder holds no adapter (an installed copy without it)."""
+    name = BUILTIN_SPECIALISTS.get(frozenset(intentions))
+    folder = BUILTIN_ADAPTER.parent / name if name else None
+    return folder if folder and AdapterBundle.has_generation_adapter(folder) else None
 
 
 def default_adapter(model: str) -> Path | None:
@@ -464,20 +476,27 @@ def build_app(settings: Settings, store: Store | None = None):
     if store is None:
         store = Store.open(settings.database_url)
     registry = Registry(store.engine)
-    if settings.adapter is not None and settings.adapter.resolve() == BUILTIN_ADAPTER:
+    serves_builtin = settings.adapter is not None and settings.adapter.resolve() == BUILTIN_ADAPTER
+    if serves_builtin:
         register_builtin(registry, BUILTIN_ADAPTER)
+        for scope in BUILTIN_SPECIALISTS:
+            specialist = builtin_specialist(scope)
+            if specialist is not None:
+                register_builtin(registry, specialist)
 
     def serving_adapter(intentions: tuple[str, ...] = ()) -> AdapterChoice:
         """The adapter new requests for ``intentions`` use, read per request (an
         activation needs no restart): the registry's active adapter for that intention
         set (else the default one); before any admin has activated anything (the base
-        model included), ITUNE_ADAPTER; else the base model. Revisions record the
-        registry's name, so acceptance per adapter adds up."""
+        model included), ITUNE_ADAPTER, or where that is the built-in adapter, its
+        specialist for exactly these intentions if it has one; else the base model.
+        Revisions record the registry's name, so acceptance per adapter adds up."""
         active = registry.active_adapter(intentions)
         if active is not None:
             return active.name, Path(active.path)
         if settings.adapter is not None and not registry.has_choice(intentions):
-            return adapter_name(settings.adapter), settings.adapter
+            folder = (serves_builtin and builtin_specialist(intentions)) or settings.adapter
+            return adapter_name(folder), folder
         return None, None
 
     slot = ModelSlot(settings, warm=serving_adapter).start()

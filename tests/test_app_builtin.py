@@ -1,6 +1,8 @@
 """The built-in adapter (adapters/itune-default): the app serves it with no setting, names
 it on the page and in ``/serving``, lists it in the registry as built-in, and an admin can
-still switch to the base model; over HTTP, it fixes learner errors and leaves the rest."""
+still switch to the base model; over HTTP, it fixes learner errors and leaves the rest, and
+a request for clarity alone goes to its clarity specialist (adapters/itune-default-clarity),
+which cuts wordy phrases."""
 
 import json
 import sqlite3
@@ -8,7 +10,7 @@ import sqlite3
 import pytest
 from gradio_client import Client
 
-from app import BUILTIN_ADAPTER, Settings, build_app
+from app import BUILTIN_ADAPTER, Settings, build_app, builtin_specialist
 from storage.registry import Registry
 from tests.support import free_port
 
@@ -36,6 +38,23 @@ FIXES = [
     ("I recieved your letter yesterday.", "I received your letter yesterday."),
     ("This book is more better than that one.", "This book is better than that one."),
 ]
+# Wordy phrases the clarity specialist cuts when clarity alone is asked for (step 4 leaves
+# each of them as written).
+CUTS = [
+    (
+        "It is important to note that the survey was answered by volunteers only.",
+        "The survey was answered by volunteers only.",
+    ),
+    (
+        "Despite the fact that the road was closed, the bus arrived on time.",
+        "Although the road was closed, the bus arrived on time.",
+    ),
+    (
+        "A large number of users reported problems with the login page.",
+        "Many users reported problems with the login page.",
+    ),
+]
+CLARITY = BUILTIN_ADAPTER.parent / "itune-default-clarity"
 DRAFT = (
     "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
     "friend. However, travel can also be expensive, and its not always easy to plan."
@@ -73,6 +92,19 @@ def test_the_built_in_adapter_is_shipped_whole():
     assert size < 30 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
 
 
+def test_the_clarity_specialist_is_shipped_and_serves_clarity_alone():
+    assert builtin_specialist(["clarity"]) == CLARITY
+    assert builtin_specialist(["clarity", "fluency"]) is None
+    assert builtin_specialist(["fluency"]) is builtin_specialist([]) is None
+    lineage = json.loads((CLARITY / "lineage.json").read_text())
+    assert lineage["data"]["name"].endswith("+mixed-errors+wordiness+wordiness")
+    # step 4 and three seeds trained on from it, weighted 3:5:5:5
+    assert lineage["parent"]["name"] == "itune-default"
+    assert lineage["average"]["weights"] == pytest.approx([3 / 18, 5 / 18, 5 / 18, 5 / 18])
+    assert lineage["s_gen"] == json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())["s_gen"]
+    assert (CLARITY / "predictor" / "predictor.json").is_file()
+
+
 @pytest.fixture(scope="module")
 def running(itune_home, tmp_path_factory):
     db = tmp_path_factory.mktemp("db-builtin") / "app.db"
@@ -92,13 +124,26 @@ def running(itune_home, tmp_path_factory):
 def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
     client, _, studio = running
     assert client.predict(api_name="/serving") == "itune-default"
-    [listed] = Registry(studio.store.engine).list_adapters()
-    assert (listed.name, listed.method, listed.lineage.get("builtin")) == (
-        "itune-default",
-        "intention-tuning",
-        True,
-    )
-    assert listed.path == str(BUILTIN_ADAPTER)
+    listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
+    assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [
+        ("itune-default", "intention-tuning", True, str(BUILTIN_ADAPTER)),
+        ("itune-default-clarity", "intention-tuning", True, str(CLARITY)),
+    ]
+
+
+@pytest.mark.parametrize(("draft", "cut"), CUTS)
+def test_a_request_for_clarity_alone_is_revised_by_the_clarity_specialist(running, draft, cut):
+    client, db, _ = running
+    view = client.predict(draft, ["clarity"], api_name="/revise")[0]
+    assert (view["adapter"], view["revised"]) == ("itune-default-clarity", cut)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
+        ).fetchall()
+    assert stored == [("itune-default-clarity",)]
+    # asked for clarity and fluency together, the general adapter revises
+    both = client.predict(draft, ["clarity", "fluency"], api_name="/revise")[0]
+    assert both["adapter"] == "itune-default"
 
 
 @pytest.mark.parametrize(("draft", "fixed"), FIXES)
@@ -255,6 +300,9 @@ def test_an_admin_can_switch_to_the_base_model_and_back(running):
         registry.activate(None, by_user="test")
         assert client.predict(api_name="/serving") is None
         view = client.predict(FIXES[0][0], ["fluency"], api_name="/revise")[0]
+        assert view["adapter"] is None
+        # an admin's choice for every request overrides the built-in clarity route too
+        view = client.predict(CUTS[0][0], ["clarity"], api_name="/revise")[0]
         assert view["adapter"] is None
         registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
         assert client.predict(api_name="/serving") == "itune-default"

@@ -177,13 +177,15 @@ def test_wheel_holds_migrations_configs_corpora_and_the_builtin_adapter(wheel_na
         "training/configs/intention-tuning-default.yaml",
         "training/corpora/SHA256SUMS",
     }
-    adapter = ROOT / "adapters" / "itune-default"
-    for path in adapter.rglob("*"):
-        if path.is_file():
-            expected.add(f"itune_adapters/itune-default/{path.relative_to(adapter).as_posix()}")
+    for name in ("itune-default", "itune-default-clarity"):  # and its clarity specialist
+        adapter = ROOT / "adapters" / name
+        for path in adapter.rglob("*"):
+            if path.is_file():
+                expected.add(f"itune_adapters/{name}/{path.relative_to(adapter).as_posix()}")
     for config in (ROOT / "training" / "configs").glob("*.yaml"):
         expected.add(f"training/configs/{config.name}")
     assert "itune_adapters/itune-default/predictor/predictor.json" in expected
+    assert "itune_adapters/itune-default-clarity/adapter_model.safetensors" in expected
     assert sorted(expected - wheel_names) == []
     assert not [name for name in wheel_names if "__pycache__" in name or name.endswith(".pyc")]
 

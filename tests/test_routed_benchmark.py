@@ -1,0 +1,60 @@
+"""benchmarks/routed.py: the specialist answers exactly the examples that ask for its
+intentions alone, the general adapter the rest, and the report is scored as evaluate's."""
+
+import json
+
+import pytest
+
+from benchmarks.routed import main, routed_report
+
+
+def _report(adapter: str, outputs: list[str]) -> dict:
+    rows = [
+        ("The result are good.", "The results are good.", ["fluency"]),
+        ("Due to the fact that it rained, we left.", "Because it rained, we left.", ["clarity"]),
+        ("It rained so we left in 2020.", "It rained, so we left.", ["clarity", "fluency"]),
+    ]
+    return {
+        "target": {"adapter": f"runs/{adapter}"},
+        "data": {"name": "tiny", "split": "dev"},
+        "examples": [
+            {"id": n, "before": b, "reference": a, "labels": labels, "output": out}
+            for n, ((b, a, labels), out) in enumerate(zip(rows, outputs, strict=True))
+        ],
+    }
+
+
+GENERAL = _report("general", ["The results are good.", "Due to the fact that it rained, we left.",
+                              "It rained, so we left in 2020."])  # fmt: skip
+SPECIALIST = _report("clear", ["The result is good.", "Because it rained, we left.",
+                               "It rained, so we left."])  # fmt: skip
+
+
+def test_only_the_examples_asking_for_the_specialist_s_intentions_alone_are_routed():
+    report = routed_report(GENERAL, SPECIALIST, ("clarity",))
+    outputs = [e["output"] for e in report["examples"]]
+    assert outputs == [
+        "The results are good.",  # fluency: the general adapter
+        "Because it rained, we left.",  # clarity alone: the specialist
+        "It rained, so we left in 2020.",  # clarity and fluency: the general adapter
+    ]
+    assert report["routed"] == {"intentions": ["clarity"], "examples": 1, "of": 3}
+    assert report["target"]["adapter"] == "general, clarity alone by clear"
+    assert report["outputs"] == {"unchanged": 0, "fact_changing": 0}
+    general_only = routed_report(GENERAL, GENERAL, ("clarity",))
+    assert report["metrics"]["sari"] > general_only["metrics"]["sari"]
+    assert general_only["outputs"]["unchanged"] == 1
+
+
+def test_reports_of_other_examples_are_refused(tmp_path):
+    other = json.loads(json.dumps(SPECIALIST))
+    other["examples"][2]["before"] = "Something else."
+    with pytest.raises(ValueError, match="same examples"):
+        routed_report(GENERAL, other, ("clarity",))
+    paths = []
+    for name, report in (("a", GENERAL), ("b", other)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(report))
+    out = tmp_path / "routed.json"
+    assert main([*map(str, paths), "--alone", "clarity", "--output", str(out)]) == 2
+    assert not out.exists()
