@@ -35,9 +35,9 @@ test: setup system-packages lint
 	$(BIN)/python -m pytest
 
 # The built-in adapter (adapters/itune-default) rebuilt from scratch, in four steps (README,
-# "The default adapter"); steps 1-3 and each seed of step 4 are skipped once their output is
-# there, and any step resumes after an interruption. Step 4 averages step 3 with five seeds
-# trained on from it.
+# "The default adapter"), then its clarity specialist; steps 1-3 and each seed are skipped
+# once their output is there, and any step resumes after an interruption. Step 4 averages
+# step 3 with five seeds trained on from it.
 SEEDS := 0 1 2 3 4
 # The clarity specialist (adapters/itune-default-clarity): step 4 and three seeds trained
 # on from it with the wordiness pairs, weighted 3:5:5:5.

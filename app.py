@@ -295,11 +295,13 @@ class ModelSlot:
 
     Args:
         settings: the app's settings.
-        warm: the adapter to attach (with its predictor) before the slot reports ready,
-            so the first request does not wait for it.
+        warm: the adapters to attach (with their predictors) before the slot reports
+            ready, so the first request does not wait for them.
     """
 
-    def __init__(self, settings: Settings, warm: Callable[[], AdapterChoice] | None = None):
+    def __init__(
+        self, settings: Settings, warm: Callable[[], Iterable[AdapterChoice]] | None = None
+    ):
         self.settings = settings
         self._ready = threading.Event()
         self._loaded: LoadedModel | None = None
@@ -355,15 +357,15 @@ class ModelSlot:
             self._ready.set()
 
     def _warm_up(self) -> None:
-        """Read the tense guard's verb tables, attach the adapter serving now and load its
-        predictor, before any request."""
+        """Read the tense guard's verb tables, attach the adapters serving now and load
+        their predictors, before any request."""
         preload_tenses()
         if self._warm is None:
             return
         try:
-            name, path = self._warm()
-            if name is not None:
-                self._pool.reviser_for(name, path)
+            for name, path in self._warm():
+                if name is not None:
+                    self._pool.reviser_for(name, path)
         # Not fatal: an admin may activate another adapter. The request that needs this
         # one gets the error again, as its message.
         except Exception as err:
@@ -499,7 +501,11 @@ def build_app(settings: Settings, store: Store | None = None):
             return adapter_name(folder), folder
         return None, None
 
-    slot = ModelSlot(settings, warm=serving_adapter).start()
+    def warm() -> list[AdapterChoice]:
+        """What serves every request now, and each built-in specialist's intentions."""
+        return [serving_adapter(), *(serving_adapter(tuple(s)) for s in BUILTIN_SPECIALISTS)]
+
+    slot = ModelSlot(settings, warm=warm).start()
 
     def get_reviser(intentions: tuple[str, ...] = ()) -> Reviser:
         pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
