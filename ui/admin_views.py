@@ -292,7 +292,9 @@ def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
     else:
         lines = [
             "**Serving now:** the base model, or the adapter the server was started with"
-            " (`ITUNE_ADAPTER`), until an admin activates one"
+            " (`ITUNE_ADAPTER`), until an admin activates one; where that is the built-in"
+            " adapter, requests for clarity alone go to its clarity specialist"
+            " (`itune-default-clarity`)"
         ]
     lines += [
         f"- for {scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"
