@@ -93,8 +93,7 @@ _NOT_BEFORE_NOW = frozenset(
     ("right", "until", "by", "from", "just", "ago", "days", "weeks", "months", "years", "decades")
 )
 _NOT_AFTER_MANY = frozenset(("how", "so", "too", "as", "very", "the", "of", "in"))
-# A verb's forms after a pronoun (or "to", for the base form) -> the wordy phrase in the
-# same form.
+# Which of a light verb's three forms stands for a verb's form ("analyzed" -> "performed").
 _LIGHT_VERB = {"base": 0, "third": 1, "past": 2}
 _NOMINALISATIONS: dict[str, tuple[str, tuple[str, str, str], str]] = {
     # form of the verb: (form name, light verb's base / third person / past, noun phrase)
@@ -130,8 +129,11 @@ _NOMINALISATIONS: dict[str, tuple[str, tuple[str, str, str], str]] = {
         for word, form in (("describe", "base"), ("describes", "third"), ("described", "past"))
     },
 }
-_DECIDE = {"decide": "make the decision", "decides": "makes the decision"}
-_DECIDE["decided"] = "made the decision"
+_DECIDE = {
+    "decide": "make the decision",
+    "decides": "makes the decision",
+    "decided": "made the decision",
+}
 _USE = {"use": "make use of", "uses": "makes use of", "used": "made use of"}
 _TOGETHER = frozenset(("combine", "combined", "combines", "merge", "merged", "merges"))
 _REDUNDANT_NOUNS = {

@@ -2,12 +2,15 @@
 where the plain word means what the phrase does; pairs are one padding each, labelled
 clarity, and the same seed gives the same pairs."""
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
 from training.data import load_dataset
 from training.learner_errors import _words as words
+from training.recipes import examples_sha256
 from training.wordiness import (
     FILLER_SHARE,
     WORDY_RULE_FUNCTIONS,
@@ -133,3 +136,10 @@ def test_the_wordiness_set_is_clarity_of_every_kind():
     pairs = load_dataset("wordiness", "train").examples
     assert all(e.labels == ("clarity",) for e in pairs)
     assert {e.source_id.split("/")[1] for e in pairs} == set(WORDY_RULES)
+
+
+def test_the_shipped_clarity_specialist_was_trained_on_exactly_these_pairs():
+    # a change to the rules changes what `make default-adapter` would rebuild
+    folder = Path(__file__).resolve().parents[2] / "adapters" / "itune-default-clarity"
+    data = json.loads((folder / "lineage.json").read_text())["data"]
+    assert examples_sha256(load_dataset(data["name"], "train").examples) == data["sha256"]
