@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
 SPLITS = tuple(split.value for split in Split)
-# The synthetic learner-error sets (training.learner_errors), each made from one split.
+# The synthetic sets, each made from one split: learner errors (training.learner_errors),
+# labelled fluency, and wordy phrases (training.wordiness), labelled clarity.
 SYNTHETIC_SETS = (
     "learner-errors",
     "essay-errors",

@@ -162,6 +162,12 @@ def _same_case(template: str, phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:] if template[:1].isupper() else phrase
 
 
+def _neighbours(words: Sequence, i: int) -> tuple[str, str]:
+    """The lower-case words before and after word ``i`` ("" at either end)."""
+    before = words[i - 1].lower if i else ""
+    return before, words[i + 1].lower if i + 1 < len(words) else ""
+
+
 def _next_is(words: Sequence, i: int, allowed: frozenset[str]) -> bool:
     return i + 1 < len(words) and words[i + 1].lower in allowed
 
@@ -216,8 +222,7 @@ def _in_the_event(words: Sequence, text: str, rng: random.Random) -> list[_Chang
 def _point_in_time(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     changes = []
     for i, w in enumerate(words):
-        before = words[i - 1].lower if i else ""
-        after = words[i + 1].lower if i + 1 < len(words) else ""
+        before, after = _neighbours(words, i)
         if w.lower == "currently" or (
             w.lower == "now" and before not in _NOT_BEFORE_NOW
             and after not in ("that", "on")
@@ -305,11 +310,10 @@ def _make_use_of(words: Sequence, text: str, rng: random.Random) -> list[_Change
 def _redundancy(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     changes = []
     for i, w in enumerate(words):
-        before = words[i - 1].lower if i else ""
-        nxt = words[i + 1].lower if i + 1 < len(words) else ""
+        before, nxt = _neighbours(words, i)
         if w.lower in _TOGETHER and w.text.islower() and nxt != "together":
             changes.append((w.start, w.end, w.text + " together"))
-        elif w.lower == "each" and nxt not in ("other", "of", "and", "") and i + 1 < len(words):
+        elif w.lower == "each" and nxt not in ("other", "of", "and", ""):
             changes.append((w.start, w.end, _same_case(w.text, "each and every")))
         elif w.lower in _REDUNDANT_NOUNS and before in _DEFINITE and w.text.islower():
             changes.append((w.start, w.end, _REDUNDANT_NOUNS[w.lower]))
