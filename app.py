@@ -501,6 +501,14 @@ def build_app(settings: Settings, store: Store | None = None):
             return adapter_name(folder), folder
         return None, None
 
+    def routes() -> list[tuple[tuple[str, ...], str | None]]:
+        """The intention sets that another adapter than the default's serves now."""
+        default = serving_adapter()[0]
+        scopes = {scope for scope in registry.active_by_scope() if scope}
+        scopes |= {tuple(sorted(scope)) for scope in BUILTIN_SPECIALISTS}
+        chosen = [(scope, serving_adapter(scope)[0]) for scope in sorted(scopes)]
+        return [(scope, name) for scope, name in chosen if name != default]
+
     def warm() -> list[AdapterChoice]:
         """What serves every request now, and each built-in specialist's intentions."""
         return [serving_adapter(), *(serving_adapter(tuple(s)) for s in BUILTIN_SPECIALISTS)]
@@ -526,6 +534,7 @@ def build_app(settings: Settings, store: Store | None = None):
         store=store,
         max_chars=settings.max_chars,
         current_adapter=lambda: serving_adapter()[0],
+        current_routes=routes,
         reviser_named=reviser_named,
         identify=access.identity,
     )

@@ -81,6 +81,9 @@ class Studio:
         max_chars: the longest text accepted.
         current_adapter: the name of the adapter serving new requests now (None: the
             base model); cheap, it loads no model.
+        current_routes: the intention sets that another adapter serves now (an admin's
+            choice for that set, or a built-in specialist), each with its name (None: the
+            base model); cheap, it loads no model.
         reviser_named: returns the reviser for a registered adapter named by the request
             (``BASE_MODEL``: the base model), whatever is active; None: requests cannot
             choose.
@@ -96,6 +99,7 @@ class Studio:
     store: Store
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
+    current_routes: Callable[[], list[tuple[tuple[str, ...], str | None]]] = list
     reviser_named: Callable[[str], Reviser] | None = None
     identify: Callable[[str | None], str | None] | None = None
     max_in_flight: int = 2
@@ -108,6 +112,11 @@ class Studio:
     def serving(self) -> str | None:
         """The adapter new revisions are made with (None: the base model)."""
         return self.current_adapter()
+
+    def serving_routes(self) -> list[tuple[tuple[str, ...], str | None]]:
+        """The intention sets whose requests another adapter revises, each with its name
+        (None: the base model)."""
+        return self.current_routes()
 
     def revise(
         self,

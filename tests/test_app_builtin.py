@@ -124,6 +124,7 @@ def running(itune_home, tmp_path_factory):
 def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
     client, _, studio = running
     assert client.predict(api_name="/serving") == "itune-default"
+    assert studio.serving_routes() == [(("clarity",), "itune-default-clarity")]
     listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
     assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [
         ("itune-default", "intention-tuning", True, str(BUILTIN_ADAPTER)),
@@ -304,6 +305,7 @@ def test_an_admin_can_switch_to_the_base_model_and_back(running):
         # an admin's choice for every request overrides the built-in clarity route too
         view = client.predict(CUTS[0][0], ["clarity"], api_name="/revise")[0]
         assert view["adapter"] is None
+        assert studio.serving_routes() == []  # the base model serves clarity too
         registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
         assert client.predict(api_name="/serving") == "itune-default"
     finally:

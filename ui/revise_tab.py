@@ -9,7 +9,7 @@ Revise again share ``/suggest`` and ``/revise_again`` (``ui.api``).
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import gradio as gr
 
@@ -40,8 +40,17 @@ def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
     return request.session_hash, getattr(request, "username", None)
 
 
-def _serving_line(adapter: str | None) -> str:
-    return f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
+def _serving_line(
+    adapter: str | None, routes: Sequence[tuple[Sequence[str], str | None]] = ()
+) -> str:
+    """``Serving: adapter `a``` and, for each intention set another adapter serves, what
+    serves requests for that set alone."""
+    line = f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
+    other = [
+        f"{', '.join(scope)} alone: " + (f"adapter `{name}`" if name else "base model")
+        for scope, name in routes
+    ]
+    return f"{line} ({'; '.join(other)})" if other else line
 
 
 def _suggestion_line(found: list[dict]) -> str:
@@ -187,7 +196,7 @@ class RevisionHandlers:
     def show_serving(self) -> str:
         """The line naming the adapter new revisions use."""
         try:
-            return _serving_line(self.studio.serving())
+            return _serving_line(self.studio.serving(), self.studio.serving_routes())
         except ItuneError as err:
             return f"Serving: unknown ({err})"
 

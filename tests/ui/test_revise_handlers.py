@@ -37,6 +37,7 @@ class FakeStudio:
 
     updates: list[ReviseProgress] = field(default_factory=list)
     adapter: str | None = "itune-default"
+    routes: list = field(default_factory=list)
     found: list[dict] = field(default_factory=list)
     error: Exception | None = None
     calls: list[tuple] = field(default_factory=list)
@@ -49,6 +50,9 @@ class FakeStudio:
     def serving(self):
         self._answer("serving")
         return self.adapter
+
+    def serving_routes(self):
+        return self.routes
 
     def suggest(self, text, *, user=None):
         self._answer("suggest", text, user=user)
@@ -255,6 +259,14 @@ def test_serving_line_names_the_adapter_the_base_model_or_the_error():
     )
     broken = RevisionHandlers(FakeStudio(error=InvalidText("registry unreadable")))
     assert broken.show_serving() == "Serving: unknown (registry unreadable)"
+
+
+def test_serving_line_names_what_serves_an_intention_set_of_its_own():
+    routes = [(("clarity",), "itune-default-clarity"), (("fluency", "style"), None)]
+    assert RevisionHandlers(FakeStudio(routes=routes)).show_serving() == (
+        "Serving: adapter `itune-default` (clarity alone: adapter `itune-default-clarity`; "
+        "fluency, style alone: base model)"
+    )
 
 
 def test_suggest_ticks_the_found_intentions_with_their_confidences():
