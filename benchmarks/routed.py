@@ -19,8 +19,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from itune_core.facts import changes_facts  # noqa: E402
 from itune_core.metrics import evaluate_revisions  # noqa: E402
+from training.evaluate import output_counts  # noqa: E402
 
 
 def routed_report(
@@ -52,10 +52,7 @@ def routed_report(
         "metrics": evaluate_revisions(
             sources, outputs, references, [e["labels"] for e in examples]
         ),
-        "outputs": {
-            "unchanged": sum(o == s for s, o in zip(sources, outputs, strict=True)),
-            "fact_changing": sum(map(changes_facts, sources, outputs)),
-        },
+        "outputs": output_counts(sources, outputs, None),
         "examples": examples,
     }
 
