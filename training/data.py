@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
+from training.informal import informal_pairs
 from training.learner_errors import (
     agreement_pairs,
     apostrophe_pairs,
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
 SPLITS = tuple(split.value for split in Split)
 # The synthetic sets, each made from one split: learner errors (training.learner_errors),
-# labelled fluency, and wordy phrases (training.wordiness), labelled clarity.
+# labelled fluency, wordy phrases (training.wordiness), labelled clarity, and casual turns
+# (training.informal), labelled style.
 SYNTHETIC_SETS = (
     "learner-errors",
     "essay-errors",
@@ -55,6 +57,7 @@ SYNTHETIC_SETS = (
     "grammar-errors",
     "usage-errors",
     "wordiness",
+    "informal",
 )
 # ArgRewrite's own revisions with ITERATER's intentions (``load_argrewrite_intentions``).
 ARGREWRITE_INTENTIONS_SET = "argrewrite-intentions"
@@ -95,6 +98,9 @@ USAGE_ERRORS_MAX = 1000
 # important to note that" before a sentence...), labelled clarity: ``training.wordiness``,
 # from both corpora.
 WORDINESS_MAX = 1000
+# Casual wording in place of formal ("don't" for "do not", "a lot of" for "many", "looked
+# into" for "investigated"...), labelled style: ``training.informal``, from both corpora.
+INFORMAL_MAX = 1000
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -534,6 +540,19 @@ def load_wordiness(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     return _synthetic_pairs("wordiness", split, pairs, provenance, intention="clarity")
 
 
+def load_informal(split: str, root: Path = CORPORA_ROOT) -> Dataset:
+    """One casual turn of ``training.informal.INFORMAL_RULES`` per formal sentence, in place
+    of the formal wording ("don't" for "do not"), labelled style, from the revised
+    sentences of ``split`` in ITERATER-sent and ArgRewrite (``informal_pairs``)."""
+    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
+    pairs = informal_pairs(sentences, INFORMAL_MAX, LEARNER_ERRORS_SEED)
+    provenance = (
+        f"ITERATER-sent and ArgRewrite {split} revised sentences with one casual turn each "
+        f"(max {INFORMAL_MAX}, seed {LEARNER_ERRORS_SEED})"
+    )
+    return _synthetic_pairs("informal", split, pairs, provenance, intention="style")
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -804,6 +823,8 @@ def load_dataset(
         return load_usage_errors(split, root)
     if name_or_path == "wordiness":
         return load_wordiness(split, root)
+    if name_or_path == "informal":
+        return load_informal(split, root)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == ARGREWRITE_INTENTIONS_SET:
