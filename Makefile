@@ -35,13 +35,15 @@ test: setup system-packages lint
 	$(BIN)/python -m pytest
 
 # The built-in adapter (adapters/itune-default) rebuilt from scratch, in four steps (README,
-# "The default adapter"), then its clarity specialist; steps 1-3 and each seed are skipped
-# once their output is there, and any step resumes after an interruption. Step 4 averages
-# step 3 with five seeds trained on from it.
+# "The default adapter"), then its clarity and style specialists; steps 1-3 and each seed
+# are skipped once their output is there, and any step resumes after an interruption.
+# Step 4 averages step 3 with five seeds trained on from it.
 SEEDS := 0 1 2 3 4
 # The clarity specialist (adapters/itune-default-clarity): step 4 and three seeds trained
-# on from it with the wordiness pairs, weighted 3:5:5:5.
+# on from it with the wordiness pairs, weighted 3:5:5:5; the style specialist
+# (adapters/itune-default-style) the same, with the informal pairs.
 CLARITY_SEEDS := 0 1 2
+STYLE_SEEDS := 0 1 2
 default-adapter: setup
 	test -f runs/itune-default-base/lineage.json || \
 		$(BIN)/python -m training train --config training/configs/intention-tuning-default.yaml
@@ -64,6 +66,14 @@ default-adapter: setup
 	$(BIN)/python -m training average adapters/itune-default \
 		$(CLARITY_SEEDS:%=runs/itune-default-wordiness-s%) --weights 3 5 5 5 --rank 48 \
 		--output adapters/itune-default-clarity --overwrite
+	for s in $(STYLE_SEEDS); do \
+		test -f runs/itune-default-informal-s$$s/lineage.json || \
+		$(BIN)/python -m training train --config training/configs/intention-tuning-default-informal.yaml \
+			--set seed=$$s --output runs/itune-default-informal-s$$s || exit 1; \
+	done
+	$(BIN)/python -m training average adapters/itune-default \
+		$(STYLE_SEEDS:%=runs/itune-default-informal-s%) --weights 3 5 5 5 --rank 48 \
+		--output adapters/itune-default-style --overwrite
 
 clean:
 	rm -rf $(VENV)

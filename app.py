@@ -89,7 +89,10 @@ NO_ADAPTER = ("none", "base")
 # The built-in adapter's specialists: a request for exactly this intention set is revised
 # with the folder of this name beside it, where the built-in adapter serves and no admin has
 # chosen for that set (docs/default-adapter.md, "Routed by intention").
-BUILTIN_SPECIALISTS: dict[frozenset[str], str] = {frozenset({"clarity"}): "itune-default-clarity"}
+BUILTIN_SPECIALISTS: dict[frozenset[str], str] = {
+    frozenset({"clarity"}): "itune-default-clarity",
+    frozenset({"style"}): "itune-default-style",  # "Casual wording"
+}
 
 
 def builtin_specialist(intentions: Iterable[str]) -> Path | None:

@@ -2,7 +2,8 @@
 it on the page and in ``/serving``, lists it in the registry as built-in, and an admin can
 still switch to the base model; over HTTP, it fixes learner errors and leaves the rest, and
 a request for clarity alone goes to its clarity specialist (adapters/itune-default-clarity),
-which cuts wordy phrases."""
+which cuts wordy phrases, and one for style alone to its style specialist
+(adapters/itune-default-style), which makes casual wording formal."""
 
 import json
 import sqlite3
@@ -54,7 +55,28 @@ CUTS = [
         "Many users reported problems with the login page.",
     ),
 ]
+# Casual wording the style specialist makes formal when style alone is asked for (step 4
+# leaves each of them as written).
+FORMAL = [
+    (
+        "It's clear that the second survey reached fewer people.",
+        "It is clear that the second survey reached fewer people.",
+    ),
+    (
+        "A lot of students said that the course was too short.",
+        "Many students said that the course was too short.",
+    ),
+    (
+        "The updated model is way faster than the old one.",
+        "The updated model is much faster than the old one.",
+    ),
+    (
+        "Honestly, the results surprised everyone on the team.",
+        "The results surprised everyone on the team.",
+    ),
+]
 CLARITY = BUILTIN_ADAPTER.parent / "itune-default-clarity"
+STYLE = BUILTIN_ADAPTER.parent / "itune-default-style"
 DRAFT = (
     "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
     "friend. However, travel can also be expensive, and its not always easy to plan."
@@ -92,17 +114,21 @@ def test_the_built_in_adapter_is_shipped_whole():
     assert size < 30 * 2**20, f"the built-in adapter takes {size / 2**20:.1f} MiB"
 
 
-def test_the_clarity_specialist_is_shipped_and_serves_clarity_alone():
+def test_the_specialists_are_shipped_and_serve_their_intention_alone():
     assert builtin_specialist(["clarity"]) == CLARITY
+    assert builtin_specialist(["style"]) == STYLE
+    assert builtin_specialist(["clarity", "fluency"]) is builtin_specialist(["style", "clarity"])
     assert builtin_specialist(["clarity", "fluency"]) is None
     assert builtin_specialist(["fluency"]) is builtin_specialist([]) is None
-    lineage = json.loads((CLARITY / "lineage.json").read_text())
-    assert lineage["data"]["name"].endswith("+mixed-errors+wordiness+wordiness")
-    # step 4 and three seeds trained on from it, weighted 3:5:5:5
-    assert lineage["parent"]["name"] == "itune-default"
-    assert lineage["average"]["weights"] == pytest.approx([3 / 18, 5 / 18, 5 / 18, 5 / 18])
-    assert lineage["s_gen"] == json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())["s_gen"]
-    assert (CLARITY / "predictor" / "predictor.json").is_file()
+    for folder, pairs in ((CLARITY, "wordiness"), (STYLE, "informal")):
+        lineage = json.loads((folder / "lineage.json").read_text())
+        assert lineage["data"]["name"].endswith(f"+mixed-errors+{pairs}+{pairs}")
+        # step 4 and three seeds trained on from it, weighted 3:5:5:5
+        assert lineage["parent"]["name"] == "itune-default"
+        assert lineage["average"]["weights"] == pytest.approx([3 / 18, 5 / 18, 5 / 18, 5 / 18])
+        step4 = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
+        assert lineage["s_gen"] == step4["s_gen"]
+        assert (folder / "predictor" / "predictor.json").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +150,15 @@ def running(itune_home, tmp_path_factory):
 def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
     client, _, studio = running
     assert client.predict(api_name="/serving") == "itune-default"
-    assert studio.serving_routes() == [(("clarity",), "itune-default-clarity")]
+    assert studio.serving_routes() == [
+        (("clarity",), "itune-default-clarity"),
+        (("style",), "itune-default-style"),
+    ]
     listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
     assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [
         ("itune-default", "intention-tuning", True, str(BUILTIN_ADAPTER)),
         ("itune-default-clarity", "intention-tuning", True, str(CLARITY)),
+        ("itune-default-style", "intention-tuning", True, str(STYLE)),
     ]
 
 
@@ -144,6 +174,21 @@ def test_a_request_for_clarity_alone_is_revised_by_the_clarity_specialist(runnin
     assert stored == [("itune-default-clarity",)]
     # asked for clarity and fluency together, the general adapter revises
     both = client.predict(draft, ["clarity", "fluency"], api_name="/revise")[0]
+    assert both["adapter"] == "itune-default"
+
+
+@pytest.mark.parametrize(("draft", "formal"), FORMAL)
+def test_a_request_for_style_alone_is_revised_by_the_style_specialist(running, draft, formal):
+    client, db, _ = running
+    view = client.predict(draft, ["style"], api_name="/revise")[0]
+    assert (view["adapter"], view["revised"]) == ("itune-default-style", formal)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
+        ).fetchall()
+    assert stored == [("itune-default-style",)]
+    # asked for style and fluency together, the general adapter revises
+    both = client.predict(draft, ["fluency", "style"], api_name="/revise")[0]
     assert both["adapter"] == "itune-default"
 
 
@@ -305,7 +350,9 @@ def test_an_admin_can_switch_to_the_base_model_and_back(running):
         # an admin's choice for every request overrides the built-in clarity route too
         view = client.predict(CUTS[0][0], ["clarity"], api_name="/revise")[0]
         assert view["adapter"] is None
-        assert studio.serving_routes() == []  # the base model serves clarity too
+        view = client.predict(FORMAL[0][0], ["style"], api_name="/revise")[0]
+        assert view["adapter"] is None
+        assert studio.serving_routes() == []  # the base model serves clarity and style too
         registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
         assert client.predict(api_name="/serving") == "itune-default"
     finally:

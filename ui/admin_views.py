@@ -294,7 +294,8 @@ def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
             "**Serving now:** the base model, or the adapter the server was started with"
             " (`ITUNE_ADAPTER`), until an admin activates one; where that is the built-in"
             " adapter, requests for clarity alone go to its clarity specialist"
-            " (`itune-default-clarity`)"
+            " (`itune-default-clarity`) and requests for style alone to its style specialist"
+            " (`itune-default-style`)"
         ]
     lines += [
         f"- for {scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"

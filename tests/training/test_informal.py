@@ -2,7 +2,9 @@
 formal word means what the casual one does; pairs are one turn each, from formal sentences
 only, labelled style, and the same seed gives the same pairs."""
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,7 @@ from training.informal import (
     is_formal,
 )
 from training.learner_errors import _words as words
+from training.recipes import examples_sha256
 
 
 def _turned(rule: str, text: str, seeds: range = range(1)) -> set[str]:
@@ -138,3 +141,10 @@ def test_the_informal_set_is_style_of_every_kind():
     assert all(e.labels == ("style",) for e in pairs)
     assert {e.source_id.split("/")[1] for e in pairs} == set(INFORMAL_RULES)
     assert all(is_formal(e.after) for e in pairs)
+
+
+def test_the_shipped_style_specialist_was_trained_on_exactly_these_pairs():
+    # a change to the rules changes what `make default-adapter` would rebuild
+    folder = Path(__file__).resolve().parents[2] / "adapters" / "itune-default-style"
+    data = json.loads((folder / "lineage.json").read_text())["data"]
+    assert examples_sha256(load_dataset(data["name"], "train").examples) == data["sha256"]
