@@ -42,8 +42,19 @@ SEEDS := 0 1 2 3 4
 # The clarity specialist (adapters/itune-default-clarity): step 4 and three seeds trained
 # on from it with the wordiness pairs, weighted 3:5:5:5; the style specialist
 # (adapters/itune-default-style) the same, with the informal pairs.
-CLARITY_SEEDS := 0 1 2
-STYLE_SEEDS := 0 1 2
+SPECIALIST_SEEDS := 0 1 2
+# $(call specialist,PAIRS,INTENTION): the seeds trained with the PAIRS config and their
+# mean with step 4, written to adapters/itune-default-INTENTION.
+define specialist
+	for s in $(SPECIALIST_SEEDS); do \
+		test -f runs/itune-default-$(1)-s$$s/lineage.json || \
+		$(BIN)/python -m training train --config training/configs/intention-tuning-default-$(1).yaml \
+			--set seed=$$s --output runs/itune-default-$(1)-s$$s || exit 1; \
+	done
+	$(BIN)/python -m training average adapters/itune-default \
+		$(SPECIALIST_SEEDS:%=runs/itune-default-$(1)-s%) --weights 3 5 5 5 --rank 48 \
+		--output adapters/itune-default-$(2) --overwrite
+endef
 default-adapter: setup
 	test -f runs/itune-default-base/lineage.json || \
 		$(BIN)/python -m training train --config training/configs/intention-tuning-default.yaml
@@ -58,22 +69,8 @@ default-adapter: setup
 	done
 	$(BIN)/python -m training average runs/itune-default-more $(SEEDS:%=runs/itune-default-mixed-s%) \
 		--output adapters/itune-default --overwrite
-	for s in $(CLARITY_SEEDS); do \
-		test -f runs/itune-default-wordiness-s$$s/lineage.json || \
-		$(BIN)/python -m training train --config training/configs/intention-tuning-default-wordiness.yaml \
-			--set seed=$$s --output runs/itune-default-wordiness-s$$s || exit 1; \
-	done
-	$(BIN)/python -m training average adapters/itune-default \
-		$(CLARITY_SEEDS:%=runs/itune-default-wordiness-s%) --weights 3 5 5 5 --rank 48 \
-		--output adapters/itune-default-clarity --overwrite
-	for s in $(STYLE_SEEDS); do \
-		test -f runs/itune-default-informal-s$$s/lineage.json || \
-		$(BIN)/python -m training train --config training/configs/intention-tuning-default-informal.yaml \
-			--set seed=$$s --output runs/itune-default-informal-s$$s || exit 1; \
-	done
-	$(BIN)/python -m training average adapters/itune-default \
-		$(STYLE_SEEDS:%=runs/itune-default-informal-s%) --weights 3 5 5 5 --rank 48 \
-		--output adapters/itune-default-style --overwrite
+	$(call specialist,wordiness,clarity)
+	$(call specialist,informal,style)
 
 clean:
 	rm -rf $(VENV)

@@ -451,16 +451,17 @@ def _pairs_from_both(
     cap: int,
     made: str,
     seed: int = LEARNER_ERRORS_SEED,
+    intention: str = "fluency",
 ) -> Dataset:
-    """A synthetic fluency set made by ``make_pairs_from(sentences, cap, seed)`` from the
-    revised sentences of ``split`` in ITERATER-sent and ArgRewrite; ``made`` says in the
-    provenance what was done to them."""
+    """A synthetic set made by ``make_pairs_from(sentences, cap, seed)`` from the revised
+    sentences of ``split`` in ITERATER-sent and ArgRewrite, labelled ``intention``; ``made``
+    says in the provenance what was done to them."""
     sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
     pairs = make_pairs_from(sentences, cap, seed)
     provenance = (
         f"ITERATER-sent and ArgRewrite {split} revised sentences{made} (max {cap}, seed {seed})"
     )
-    return _synthetic_pairs(name, split, pairs, provenance)
+    return _synthetic_pairs(name, split, pairs, provenance, intention)
 
 
 def load_apostrophes(split: str, root: Path = CORPORA_ROOT) -> Dataset:
@@ -531,26 +532,20 @@ def load_wordiness(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     """One wordy phrase of ``training.wordiness.WORDY_RULES`` per sentence, in place of the
     plain word it pads ("due to the fact that" for "because"), labelled clarity, from the
     revised sentences of ``split`` in ITERATER-sent and ArgRewrite (``wordy_pairs``)."""
-    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = wordy_pairs(sentences, WORDINESS_MAX, LEARNER_ERRORS_SEED)
-    provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences with one wordy phrase each "
-        f"(max {WORDINESS_MAX}, seed {LEARNER_ERRORS_SEED})"
+    made = " with one wordy phrase each"
+    return _pairs_from_both(
+        "wordiness", split, root, wordy_pairs, WORDINESS_MAX, made, intention="clarity"
     )
-    return _synthetic_pairs("wordiness", split, pairs, provenance, intention="clarity")
 
 
 def load_informal(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     """One casual turn of ``training.informal.INFORMAL_RULES`` per formal sentence, in place
     of the formal wording ("don't" for "do not"), labelled style, from the revised
     sentences of ``split`` in ITERATER-sent and ArgRewrite (``informal_pairs``)."""
-    sentences = _revised_only_here(split, root) + _essay_sentences(split, root)
-    pairs = informal_pairs(sentences, INFORMAL_MAX, LEARNER_ERRORS_SEED)
-    provenance = (
-        f"ITERATER-sent and ArgRewrite {split} revised sentences with one casual turn each "
-        f"(max {INFORMAL_MAX}, seed {LEARNER_ERRORS_SEED})"
+    made = " with one casual turn each"
+    return _pairs_from_both(
+        "informal", split, root, informal_pairs, INFORMAL_MAX, made, intention="style"
     )
-    return _synthetic_pairs("informal", split, pairs, provenance, intention="style")
 
 
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:

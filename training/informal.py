@@ -35,7 +35,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from training.learner_errors import corrupted_pairs, one_error
+from training.learner_errors import corrupted_pairs, one_error, opener_changes, same_case
 
 INFORMAL_RULES: tuple[str, ...] = (
     "contraction",
@@ -155,23 +155,12 @@ _COMPARATIVES = frozenset(
 )
 _NOT_AFTER_MANY = frozenset(("how", "so", "too", "as", "very", "the", "of", "in", "not"))
 _OPENERS = ("Basically, ", "Honestly, ", "Well, ")
-# Words a sentence may open with that stay right in lower case after a casual opener.
-_LOWERABLE_OPENERS = frozenset(
-    (  # noqa: SIM905 (a list of words reads better as one string)
-        "the this these those we our in it there a an most many some such each all both "
-        "for on at with they their its one no several"
-    ).split()
-)
 # The share of sentences ``contraction`` turns: academic prose is full of "is not" and "it
 # is", so left alone contractions would make almost half of the pairs.
 CONTRACTION_SHARE = 0.5
 # The share of sentences ``casual-opener`` turns: it fits most sentences, so left alone it
 # would make most pairs and crowd out the rest.
 OPENER_SHARE = 0.2
-
-
-def _same_case(template: str, phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:] if template[:1].isupper() else phrase
 
 
 def _plural_noun(word) -> bool:
@@ -190,7 +179,7 @@ def _contraction(words: Sequence, text: str, rng: random.Random) -> list[_Change
         for match in re.finditer(rf"\b{full}\b", text, flags=re.IGNORECASE):
             if full == "it is" and text[match.end() :].lstrip()[:1] in (".", ",", ""):
                 continue  # "as it is." stays full even in speech
-            changes.append((match.start(), match.end(), _same_case(match.group(), short)))
+            changes.append((match.start(), match.end(), same_case(match.group(), short)))
     return changes
 
 
@@ -201,7 +190,7 @@ def _intensifier(words: Sequence, text: str, rng: random.Random) -> list[_Change
         nxt = words[i + 1]
         grades = nxt.text.islower() and nxt.lower not in _NOT_GRADED
         if w.lower == "very" and before not in _NOT_BEFORE_VERY and grades:
-            changes.append((w.start, w.end, _same_case(w.text, rng.choice(_INTENSIFIERS))))
+            changes.append((w.start, w.end, same_case(w.text, rng.choice(_INTENSIFIERS))))
     return changes
 
 
@@ -213,7 +202,7 @@ def _a_lot(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
             continue
         if w.lower == "many" and _plural_noun(words[i + 1]):
             phrase = rng.choice(("a lot of", "lots of", "tons of"))
-            changes.append((w.start, w.end, _same_case(w.text, phrase)))
+            changes.append((w.start, w.end, same_case(w.text, phrase)))
         elif w.lower == "much" and words[i + 1].lower in _COMPARATIVES and i:
             changes.append((w.start, w.end, rng.choice(("way", "a lot"))))
     return changes
@@ -248,11 +237,11 @@ def _casual_word(words: Sequence, text: str, rng: random.Random) -> list[_Change
     for i, w in enumerate(words):
         if w.lower not in _CASUAL_WORDS or not (w.text.islower() or w.start == 0):
             continue
-        casual = _same_case(w.text, rng.choice(_CASUAL_WORDS[w.lower]))
+        casual = same_case(w.text, rng.choice(_CASUAL_WORDS[w.lower]))
         article = words[i - 1] if i else None
         if article is not None and article.lower in ("a", "an"):  # "an excellent" -> "a great"
             new = "an" if casual[:1].lower() in "aeiou" else "a"
-            changes.append((article.start, w.end, f"{_same_case(article.text, new)} {casual}"))
+            changes.append((article.start, w.end, f"{same_case(article.text, new)} {casual}"))
         else:
             changes.append((w.start, w.end, casual))
     return changes
@@ -276,12 +265,7 @@ def _and_stuff(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
 
 
 def _casual_opener(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
-    if not words or words[0].start != 0 or words[0].lower not in _LOWERABLE_OPENERS:
-        return []
-    if rng.random() >= OPENER_SHARE:
-        return []
-    first = words[0]
-    return [(0, first.end, rng.choice(_OPENERS) + first.text.lower())]
+    return opener_changes(words, rng, _OPENERS, OPENER_SHARE)
 
 
 INFORMAL_RULE_FUNCTIONS: dict[str, Callable[..., list[_Change]]] = {

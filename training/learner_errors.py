@@ -173,7 +173,8 @@ def _words(text: str) -> list[_Word]:
     return [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
 
 
-def _same_case(template: str, word: str) -> str:
+def same_case(template: str, word: str) -> str:
+    """``word`` with a capital first letter where ``template`` has one."""
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
@@ -182,10 +183,33 @@ def _same_case(template: str, word: str) -> str:
 # A candidate change: (start, end, replacement) in the sentence's characters.
 _Change = tuple[int, int, str]
 
+# Words a sentence may open with that stay right in lower case after a phrase is put
+# before them ("It is important to note that the ...", "Basically, we ...").
+LOWERABLE_OPENERS = frozenset(
+    (  # noqa: SIM905 (a list of words reads better as one string)
+        "the this these those we our in it there a an most many some such each all both "
+        "for on at with they their its one no several"
+    ).split()
+)
+
+
+def opener_changes(
+    words: Sequence[_Word], rng: random.Random, phrases: Sequence[str], share: float
+) -> list[_Change]:
+    """One of ``phrases`` put before the sentence, its first word lowered, in a ``share``
+    of the sentences whose first word is one of ``LOWERABLE_OPENERS``; else none. Such an
+    opener fits almost any sentence, hence the share."""
+    if not words or words[0].start != 0 or words[0].lower not in LOWERABLE_OPENERS:
+        return []
+    if rng.random() >= share:
+        return []
+    first = words[0]
+    return [(0, first.end, rng.choice(phrases) + first.text.lower())]
+
 
 def _confusion(words: Sequence[_Word], text: str) -> list[_Change]:
     return [
-        (w.start, w.end, _same_case(w.text, alt))
+        (w.start, w.end, same_case(w.text, alt))
         for w in words
         for alt in _CONFUSIONS.get(w.lower, ())
     ]
@@ -195,7 +219,7 @@ def _agreement(words: Sequence[_Word], text: str) -> list[_Change]:
     changes: list[_Change] = []
     for i, w in enumerate(words):
         if w.lower in _AGREEMENT:
-            changes.append((w.start, w.end, _same_case(w.text, _AGREEMENT[w.lower])))
+            changes.append((w.start, w.end, same_case(w.text, _AGREEMENT[w.lower])))
         elif i > 0 and len(w.text) > 3 and w.text.islower():
             before = words[i - 1].lower
             if before in _THIRD_PERSON and w.lower.endswith("s") and w.lower not in _NOT_INFLECTED:
@@ -219,9 +243,9 @@ def _article(words: Sequence[_Word], text: str) -> list[_Change]:
                 changes.append((w.start, end, ""))
             if w.lower in ("a", "an"):
                 wrong = "an" if w.lower == "a" else "a"
-                changes.append((w.start, w.end, _same_case(w.text, wrong)))
+                changes.append((w.start, w.end, same_case(w.text, wrong)))
         elif w.lower == "an" and nxt is not None:
-            changes.append((w.start, w.end, _same_case(w.text, "a")))
+            changes.append((w.start, w.end, same_case(w.text, "a")))
     return changes
 
 
@@ -239,7 +263,7 @@ def _verb_form(words: Sequence[_Word], text: str) -> list[_Change]:
     for i, w in enumerate(words):
         lower = w.lower
         if lower in _IRREGULAR_PAST:
-            changes.append((w.start, w.end, _same_case(w.text, _IRREGULAR_PAST[lower])))
+            changes.append((w.start, w.end, same_case(w.text, _IRREGULAR_PAST[lower])))
         elif i > 0 and words[i - 1].lower == "to" and w.text.islower() and len(lower) > 2:
             if not lower.endswith(("ing", "ed", "s", "e")) and lower not in _PREPOSITIONS:
                 changes.append((w.start, w.end, w.text + "ing"))
@@ -259,7 +283,7 @@ def _plural(words: Sequence[_Word], text: str) -> list[_Change]:
     for i, w in enumerate(words):
         lower = w.lower
         if lower in _IRREGULAR_PLURAL:
-            changes.append((w.start, w.end, _same_case(w.text, _IRREGULAR_PLURAL[lower])))
+            changes.append((w.start, w.end, same_case(w.text, _IRREGULAR_PLURAL[lower])))
         elif (
             i > 0
             and words[i - 1].lower in _QUANTIFIERS
@@ -355,7 +379,7 @@ def contract(sentence: str) -> str:
     for full, short in _CONTRACTIONS:
         match = re.search(rf"\b{full}\b", sentence, flags=re.IGNORECASE)
         if match:
-            short = _same_case(match.group(), short)
+            short = same_case(match.group(), short)
             return sentence[: match.start()] + short + sentence[match.end() :]
     return sentence
 
@@ -427,7 +451,7 @@ def singular_subject(sentence: str, rng: random.Random) -> tuple[str, str] | Non
         subject, verb = match.group(1), match.group(2)
         if verb in _NOT_BASE_VERBS or len(verb) < 2 or verb.endswith(("s", "ed", "ing", "ly")):
             continue
-        pronoun = _same_case(subject, rng.choice(_SINGULAR_PRONOUNS))
+        pronoun = same_case(subject, rng.choice(_SINGULAR_PRONOUNS))
         head, tail = sentence[: match.start()], sentence[match.end() :]
         return f"{head}{pronoun} {verb}{tail}", f"{head}{pronoun} {third_person(verb)}{tail}"
     return None
@@ -1133,7 +1157,7 @@ def _uncountable(words: Sequence[_Word], text: str, rng: random.Random) -> list[
     for i, w in enumerate(words):
         before = words[i - 1].lower if i else ""
         if w.lower in _UNCOUNTABLE and before not in _VERB_CUES and before not in ("a", "an"):
-            changes.append((w.start, w.end, _same_case(w.text, _UNCOUNTABLE[w.lower])))
+            changes.append((w.start, w.end, same_case(w.text, _UNCOUNTABLE[w.lower])))
     return changes
 
 

@@ -37,7 +37,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from itune_core.verb_forms import verb_lemmas
-from training.learner_errors import corrupted_pairs, one_error
+from training.learner_errors import corrupted_pairs, one_error, opener_changes, same_case
 
 WORDY_RULES: tuple[str, ...] = (
     "due-to-the-fact",
@@ -74,13 +74,6 @@ _PURPOSE_PARTICIPLES = frozenset(
     (  # noqa: SIM905 (a list of words reads better as one string)
         "used designed developed proposed introduced added applied built created employed "
         "adopted conducted performed collected modified extended chosen selected trained"
-    ).split()
-)
-# Words a sentence may open with that stay right in lower case after a filler opener.
-_LOWERABLE_OPENERS = frozenset(
-    (  # noqa: SIM905 (a list of words reads better as one string)
-        "the this these those we our in it there a an most many some such each all both "
-        "for on at with they their its one no several"
     ).split()
 )
 _FILLERS = (
@@ -158,10 +151,6 @@ _ABOUT_NOUNS = frozenset(
 FILLER_SHARE = 0.2
 
 
-def _same_case(template: str, phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:] if template[:1].isupper() else phrase
-
-
 def _neighbours(words: Sequence, i: int) -> tuple[str, str]:
     """The lower-case words before and after word ``i`` ("" at either end)."""
     before = words[i - 1].lower if i else ""
@@ -174,7 +163,7 @@ def _next_is(words: Sequence, i: int, allowed: frozenset[str]) -> bool:
 
 def _due_to_the_fact(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     return [
-        (w.start, w.end, _same_case(w.text, "due to the fact that"))
+        (w.start, w.end, same_case(w.text, "due to the fact that"))
         for i, w in enumerate(words[:-1])
         if w.lower == "because" and words[i + 1].lower != "of"
     ]
@@ -188,7 +177,7 @@ def _in_order_to(words: Sequence, text: str, rng: random.Random) -> list[_Change
         opens = i == 0 or text[: w.start].rstrip().endswith(",")
         after_purpose = i > 0 and words[i - 1].lower in _PURPOSE_PARTICIPLES and i > 1
         if (opens or after_purpose) and _is_verb(words[i + 1].lower):
-            changes.append((w.start, w.end, _same_case(w.text, "in order to")))
+            changes.append((w.start, w.end, same_case(w.text, "in order to")))
     return changes
 
 
@@ -199,7 +188,7 @@ def _is_verb(word: str) -> bool:
 
 def _despite_the_fact(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     return [
-        (w.start, w.end, _same_case(w.text, "despite the fact that"))
+        (w.start, w.end, same_case(w.text, "despite the fact that"))
         for i, w in enumerate(words)
         if w.lower in ("although", "though")
         and (i == 0 or words[i - 1].lower not in ("even", "as"))
@@ -215,7 +204,7 @@ def _in_the_event(words: Sequence, text: str, rng: random.Random) -> list[_Chang
             and opens
             and words[i + 1].lower not in ("so", "not", "any", "necessary")
         ):
-            changes.append((w.start, w.end, _same_case(w.text, "in the event that")))
+            changes.append((w.start, w.end, same_case(w.text, "in the event that")))
     return changes
 
 
@@ -228,7 +217,7 @@ def _point_in_time(words: Sequence, text: str, rng: random.Random) -> list[_Chan
             and after not in ("that", "on")
         ):  # fmt: skip
             phrase = rng.choice(("at this point in time", "at the present time"))
-            changes.append((w.start, w.end, _same_case(w.text, phrase)))
+            changes.append((w.start, w.end, same_case(w.text, phrase)))
     return changes
 
 
@@ -243,12 +232,7 @@ def _able_to(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
 
 
 def _filler_opener(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
-    if not words or words[0].start != 0 or words[0].lower not in _LOWERABLE_OPENERS:
-        return []
-    if rng.random() >= FILLER_SHARE:
-        return []
-    first = words[0]
-    return [(0, first.end, rng.choice(_FILLERS) + first.text.lower())]
+    return opener_changes(words, rng, _FILLERS, FILLER_SHARE)
 
 
 def _plural_noun(word) -> bool:
@@ -265,9 +249,9 @@ def _large_number(words: Sequence, text: str, rng: random.Random) -> list[_Chang
         if before in _NOT_AFTER_MANY or before == "at" or not _plural_noun(words[i + 1]):
             continue
         if w.lower == "many":
-            changes.append((w.start, w.end, _same_case(w.text, "a large number of")))
+            changes.append((w.start, w.end, same_case(w.text, "a large number of")))
         elif w.lower == "most":
-            changes.append((w.start, w.end, _same_case(w.text, "the majority of")))
+            changes.append((w.start, w.end, same_case(w.text, "the majority of")))
     return changes
 
 
@@ -293,7 +277,7 @@ def _whether_or_not(words: Sequence, text: str, rng: random.Random) -> list[_Cha
     changes = []
     for i, w in enumerate(words[:-1]):
         if w.lower == "whether" and "or" not in {x.lower for x in words[i + 1 :]}:
-            changes.append((w.start, w.end, _same_case(w.text, "whether or not")))
+            changes.append((w.start, w.end, same_case(w.text, "whether or not")))
     return changes
 
 
@@ -314,7 +298,7 @@ def _redundancy(words: Sequence, text: str, rng: random.Random) -> list[_Change]
         if w.lower in _TOGETHER and w.text.islower() and nxt != "together":
             changes.append((w.start, w.end, w.text + " together"))
         elif w.lower == "each" and nxt not in ("other", "of", "and", ""):
-            changes.append((w.start, w.end, _same_case(w.text, "each and every")))
+            changes.append((w.start, w.end, same_case(w.text, "each and every")))
         elif w.lower in _REDUNDANT_NOUNS and before in _DEFINITE and w.text.islower():
             changes.append((w.start, w.end, _REDUNDANT_NOUNS[w.lower]))
     return changes
@@ -322,7 +306,7 @@ def _redundancy(words: Sequence, text: str, rng: random.Random) -> list[_Change]
 
 def _prior_to(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     return [
-        (w.start, w.end, _same_case(w.text, "prior to"))
+        (w.start, w.end, same_case(w.text, "prior to"))
         for i, w in enumerate(words[:-1])
         if w.lower == "before" and words[i + 1].lower in ("the", "a", "an", "this", "their", "our")
     ]
