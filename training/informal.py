@@ -35,7 +35,14 @@ import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from training.learner_errors import corrupted_pairs, one_error, opener_changes, same_case
+from training.learner_errors import (
+    SUBJECT_PRONOUNS,
+    corrupted_pairs,
+    one_error,
+    opener_changes,
+    plural_noun,
+    same_case,
+)
 
 INFORMAL_RULES: tuple[str, ...] = (
     "contraction",
@@ -83,7 +90,6 @@ _CASUAL = frozenset(
         "stuff basically honestly well okay ok guys gonna wanna got get gets getting"
     ).split()
 )
-_PRONOUNS = frozenset(("i", "we", "you", "they", "he", "she", "it"))
 # A word's "'s" is a possessive, but after these it is "is" or "has" contracted.
 _PRONOUN_S = frozenset(
     f"{word}'s" for word in ("it", "that", "there", "what", "he", "she", "who", "here", "let")
@@ -164,11 +170,7 @@ OPENER_SHARE = 0.2
 
 
 def _plural_noun(word) -> bool:
-    lower = word.lower
-    return word.text.islower() and (
-        lower in ("people", "children")
-        or (lower.endswith("s") and not lower.endswith("ss") and len(lower) > 3)
-    )
+    return plural_noun(word) or word.text == "children"
 
 
 def _contraction(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
@@ -221,11 +223,11 @@ def _phrasal_verb(words: Sequence, text: str, rng: random.Random) -> list[_Chang
         two_before = words[i - 2].lower if i > 1 else ""
         past = before not in _NOT_BEFORE_PAST and two_before not in _BE_HAVE  # "was soon found"
         fits = (
-            (n == 0 and before in _PRONOUNS - {"he", "she", "it"} | _MODALS)
+            (n == 0 and before in SUBJECT_PRONOUNS - {"he", "she", "it"} | _MODALS)
             or (n == 1 and before in ("he", "she", "it"))
             or (n == 2 and past)
         )
-        if formal[0] in _CLAUSE_VERBS and before not in _PRONOUNS:
+        if formal[0] in _CLAUSE_VERBS and before not in SUBJECT_PRONOUNS:
             continue  # "will determine whether" decides; only "we determined" finds out
         if fits:
             changes.append((w.start, w.end, casual[n]))

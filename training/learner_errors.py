@@ -180,6 +180,17 @@ def same_case(template: str, word: str) -> str:
     return word
 
 
+def plural_noun(word: _Word) -> bool:
+    """Whether ``word`` looks like a plural noun in lower case ("people", "users", not
+    "class")."""
+    lower = word.lower
+    return word.text.islower() and (
+        lower == "people" or (lower.endswith("s") and not lower.endswith("ss") and len(lower) > 3)
+    )
+
+
+SUBJECT_PRONOUNS = frozenset(("i", "we", "you", "they", "he", "she", "it"))
+
 # A candidate change: (start, end, replacement) in the sentence's characters.
 _Change = tuple[int, int, str]
 
@@ -1119,7 +1130,6 @@ _UNCOUNTABLE = {
 # Words before which "research" or "progress" is a verb ("we research", "to progress").
 _VERB_CUES = frozenset(("i", "we", "you", "they", "to", "will", "can", "could", "may", "should"))
 _CLAUSE_OPENERS = frozenset(("if", "when", "once", "until", "before", "after", "unless"))
-_SUBJECT_PRONOUNS = frozenset(("i", "we", "you", "they", "he", "she", "it"))
 # A verb's preposition learners add, by the verb's forms.
 _EXTRA_PREPOSITION = {
     **dict.fromkeys(("discuss", "discussed", "discusses", "discussing"), "about"),
@@ -1169,7 +1179,7 @@ def _future_in_clause(words: Sequence[_Word], text: str, rng: random.Random) -> 
     for i, w in enumerate(words[:-2]):
         subject, verb = words[i + 1], words[i + 2]
         opens = i == 0 or text[: w.start].rstrip().endswith(",")
-        if w.lower not in _CLAUSE_OPENERS or subject.lower not in _SUBJECT_PRONOUNS or not opens:
+        if w.lower not in _CLAUSE_OPENERS or subject.lower not in SUBJECT_PRONOUNS or not opens:
             continue
         if not verb.text.islower() or text[subject.end : verb.start] != " ":
             continue

@@ -37,7 +37,14 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from itune_core.verb_forms import verb_lemmas
-from training.learner_errors import corrupted_pairs, one_error, opener_changes, same_case
+from training.learner_errors import (
+    SUBJECT_PRONOUNS,
+    corrupted_pairs,
+    one_error,
+    opener_changes,
+    plural_noun,
+    same_case,
+)
 
 WORDY_RULES: tuple[str, ...] = (
     "due-to-the-fact",
@@ -60,7 +67,6 @@ WORDY_RULES: tuple[str, ...] = (
 # (start, end, replacement) in the sentence's characters, as in ``training.learner_errors``.
 _Change = tuple[int, int, str]
 
-_PRONOUNS = frozenset(("i", "we", "you", "they", "he", "she", "it"))
 _BE = {"i": "am", "we": "are", "you": "are", "they": "are", "he": "is", "she": "is", "it": "is"}
 # Words that open a noun phrase (an object, or what a preposition governs).
 _OBJECT_STARTS = frozenset(
@@ -225,7 +231,7 @@ def _able_to(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     changes = []
     for i, w in enumerate(words[1:-1], start=1):
         subject, verb = words[i - 1].lower, words[i + 1]
-        fits = subject in _PRONOUNS and verb.text.islower() and _is_verb(verb.lower)
+        fits = subject in SUBJECT_PRONOUNS and verb.text.islower() and _is_verb(verb.lower)
         if w.lower == "can" and fits and verb.lower not in ("not", "be", "also", "only"):
             changes.append((w.start, w.end, f"{_BE[subject]} able to"))
     return changes
@@ -235,18 +241,11 @@ def _filler_opener(words: Sequence, text: str, rng: random.Random) -> list[_Chan
     return opener_changes(words, rng, _FILLERS, FILLER_SHARE)
 
 
-def _plural_noun(word) -> bool:
-    lower = word.lower
-    return word.text.islower() and (
-        lower == "people" or (lower.endswith("s") and not lower.endswith("ss") and len(lower) > 3)
-    )
-
-
 def _large_number(words: Sequence, text: str, rng: random.Random) -> list[_Change]:
     changes = []
     for i, w in enumerate(words[:-1]):
         before = words[i - 1].lower if i else ""
-        if before in _NOT_AFTER_MANY or before == "at" or not _plural_noun(words[i + 1]):
+        if before in _NOT_AFTER_MANY or before == "at" or not plural_noun(words[i + 1]):
             continue
         if w.lower == "many":
             changes.append((w.start, w.end, same_case(w.text, "a large number of")))
@@ -264,11 +263,11 @@ def _nominalisation(words: Sequence, text: str, rng: random.Random) -> list[_Cha
             fits = (
                 (form == "base" and before in ("i", "we", "you", "they", "to"))
                 or (form == "third" and before in ("he", "she", "it"))
-                or (form == "past" and before in _PRONOUNS)
+                or (form == "past" and before in SUBJECT_PRONOUNS)
             )
             if fits:
                 changes.append((w.start, w.end, f"{light[_LIGHT_VERB[form]]} {noun}"))
-        elif w.lower in _DECIDE and after == "to" and before in _PRONOUNS | {"to"}:
+        elif w.lower in _DECIDE and after == "to" and before in SUBJECT_PRONOUNS | {"to"}:
             changes.append((w.start, w.end, _DECIDE[w.lower]))
     return changes
 
@@ -285,7 +284,7 @@ def _make_use_of(words: Sequence, text: str, rng: random.Random) -> list[_Change
     changes = []
     for i, w in enumerate(words[1:-1], start=1):
         before = words[i - 1].lower
-        after_subject = before in _PRONOUNS or (before == "to" and w.lower == "use")
+        after_subject = before in SUBJECT_PRONOUNS or (before == "to" and w.lower == "use")
         if w.lower in _USE and after_subject and _next_is(words, i, _OBJECT_STARTS):
             changes.append((w.start, w.end, _USE[w.lower]))
     return changes
