@@ -76,8 +76,9 @@ def composed_report(
     references = [[r] if isinstance(r := e["reference"], str) else list(r) for e in examples]
     before = (general.get("target") or {}).get("adapter")
     after = Path(str((passed.get("target") or {}).get("adapter"))).name
+    margin = (passed.get("generation") or {}).get("min_edit_margin")
     return {
-        "target": {"adapter": f"{before}, then {intention} by {after}"},
+        "target": {"adapter": f"{before}, then {intention} by {after} (margin {margin})"},
         "data": general.get("data"),
         "generation": general.get("generation"),
         "chained": [*general.get("chained", []), {"intention": intention, "examples": len(chain)}],
