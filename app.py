@@ -504,6 +504,26 @@ def build_app(settings: Settings, store: Store | None = None):
             return adapter_name(folder), folder
         return None, None
 
+    def follow_ups(intentions: tuple[str, ...] = ()) -> list[tuple[str, AdapterChoice]]:
+        """The built-in specialists that follow the built-in adapter on a request for
+        several intentions (docs/default-adapter.md, "Requests that combine intentions"),
+        in order: where the built-in adapter serves the request as the default (no admin
+        has chosen for that set or for every request), each specialist whose intention it
+        asks for and that still serves its intention alone. ``()``: those that follow on
+        a request for several intentions that no admin has chosen for."""
+        if not serves_builtin or len(intentions) == 1:
+            return []
+        if registry.active_adapter(intentions) is not None or registry.has_choice(intentions):
+            return []
+        found = []
+        for scope in BUILTIN_SPECIALISTS:
+            (intention,) = scope
+            choice = serving_adapter(tuple(scope))
+            asked = intention in intentions or not intentions
+            if asked and choice[1] is not None and choice[1] == builtin_specialist(scope):
+                found.append((intention, choice))
+        return found
+
     def routes() -> list[tuple[tuple[str, ...], str | None]]:
         """The intention sets that another adapter than the default's serves now."""
         default = serving_adapter()[0]
@@ -520,7 +540,11 @@ def build_app(settings: Settings, store: Store | None = None):
 
     def get_reviser(intentions: tuple[str, ...] = ()) -> Reviser:
         pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
-        return pool.reviser_for(*serving_adapter(intentions))
+        reviser = pool.reviser_for(*serving_adapter(intentions))
+        ups = follow_ups(intentions) if intentions else []
+        for _, choice in ups:
+            pool.reviser_for(*choice)  # attached (warm() has usually done it at start)
+        return replace(reviser, follow_ups=tuple((i, name) for i, (name, _) in ups))
 
     def reviser_named(name: str) -> Reviser:
         """A request that names its adapter gets it, whatever is active."""
@@ -538,6 +562,7 @@ def build_app(settings: Settings, store: Store | None = None):
         max_chars=settings.max_chars,
         current_adapter=lambda: serving_adapter()[0],
         current_routes=routes,
+        current_follow_ups=lambda: [(i, name) for i, (name, _) in follow_ups()],
         reviser_named=reviser_named,
         identify=access.identity,
     )

@@ -1,4 +1,4 @@
-"""What a chain of adapters would have answered, one pass after another, from ``evaluate`` reports.
+"""What a chain of adapters would have answered, pass after pass, from ``evaluate`` reports.
 
 The built-in adapter's specialists can follow it on a request that asks for several
 intentions: the general adapter revises for all of them, then a specialist revises that
@@ -12,7 +12,8 @@ scores, for ``benchmarks/paired.py``. No model runs here.
 
     python benchmarks/chained.py inputs GENERAL.json --intention clarity --output PASS.jsonl
     python -m training evaluate SPECIALIST --data PASS.jsonl --split dev --output PASS.json
-    python benchmarks/chained.py compose GENERAL.json PASS.json --intention clarity --output OUT.json
+    python benchmarks/chained.py compose GENERAL.json PASS.json --intention clarity \
+        --output OUT.json
 
 ``compose`` may take a composed report as GENERAL, for the next pass.
 """

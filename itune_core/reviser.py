@@ -21,7 +21,8 @@ model is unsure of are left out (``itune_core.confidence``); what was held back 
 out is placed beside the edits as suggestions the writer may take
 (``itune_core.suggestions``). A sentence that tells of the past is also revised with the
 sentences after it, for the tenses they need (``itune_core.context``); those sentences
-show when both answers are in.
+show when both answers are in. Follow-up passes (``Reviser.follow_ups``) may then revise
+every piece again with another adapter, each for one of the intentions asked.
 """
 
 import difflib
@@ -29,7 +30,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -41,7 +42,7 @@ from itune_core.connectors import guard_connectors
 from itune_core.context import Fixed, tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
 from itune_core.deletions import guard_deletions
-from itune_core.edits import Edit, HeldEdit, piecewise_edits, shift_edits
+from itune_core.edits import Edit, HeldEdit, compute_edits, piecewise_edits, shift_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
@@ -113,6 +114,9 @@ class ReviseSettings:
         min_edit_margin: leave out the edits whose margin (how much less likely the model
             finds its answer with the edit undone, in nats) is at most this; None keeps
             every edit (``itune_core.confidence``). 0.5 was chosen on dev.
+        follow_up_margin: ``min_edit_margin`` for the follow-up passes (``Reviser.follow_ups``),
+            which revise a text already revised and are held to be surer; 1 was chosen on
+            dev (docs/default-adapter.md, "Requests that combine intentions").
         half_fix_check: where the margin leaves some edits of a piece out and keeps
             others, offer none if the model finds what is left less likely than the piece
             as written (a fix made by half; ``itune_core.confidence.keep_confident``).
@@ -137,6 +141,7 @@ class ReviseSettings:
     variety_guard: bool = True
     tense_context: bool = True
     min_edit_margin: float | None = 0.5
+    follow_up_margin: float | None = 1.0
     half_fix_check: bool = True
     prompt_lookup: int = 10
 
@@ -157,16 +162,17 @@ class ReviseSettings:
             check_prompt_lookup(self.prompt_lookup)
         except ValueError as err:
             raise ValueError(f"ReviseSettings.{err}") from None
-        margin = self.min_edit_margin
-        if margin is not None and (
-            isinstance(margin, bool)
-            or not isinstance(margin, int | float)
-            or not -1000 <= margin <= 1000
-        ):
-            raise ValueError(
-                "ReviseSettings.min_edit_margin must be None or a number of nats in "
-                f"[-1000, 1000], got {margin!r}"
-            )
+        for name in ("min_edit_margin", "follow_up_margin"):
+            margin = getattr(self, name)
+            if margin is not None and (
+                isinstance(margin, bool)
+                or not isinstance(margin, int | float)
+                or not -1000 <= margin <= 1000
+            ):
+                raise ValueError(
+                    f"ReviseSettings.{name} must be None or a number of nats in "
+                    f"[-1000, 1000], got {margin!r}"
+                )
 
 
 @dataclass(frozen=True)
@@ -197,13 +203,16 @@ class ReviseProgress:
     """One streaming update: the text so far and where the reviser stands.
 
     ``text`` is the revised pieces so far, the current piece as generated so far, and the
-    rest of the source unchanged. ``revision`` is set on the last update only.
+    rest of the source unchanged. ``revision`` is set on the last update only. ``follow_up``
+    names the intention of the follow-up pass running (``Reviser.follow_ups``), whose
+    pieces ``pieces_done`` then counts; None during the first pass.
     """
 
     pieces_done: int
     pieces_total: int
     text: str
     revision: Revision | None = None
+    follow_up: str | None = None
 
 
 def check_text(text: object, max_chars: int) -> str:
@@ -385,6 +394,13 @@ class Reviser:
             not need it: each of its edits carries that intention.
         decoder: what decodes the rows; default: a ``BatchScheduler`` of its own over
             ``model`` (the adapter pool gives its scheduler, shared by every request).
+        follow_ups: passes after the first, each ``(intention, adapter name)``: where a
+            request asks for that intention among several, each piece as the passes
+            before left it is revised again with that adapter (attached to the decoder's
+            model) for that intention alone, its guards judging the piece it was given.
+            The built-in adapter's specialists follow it so (docs/default-adapter.md,
+            "Requests that combine intentions"). An edit first made by a follow-up is
+            labelled with its intention; the labeller labels the rest.
     """
 
     model: torch.nn.Module | None
@@ -394,6 +410,7 @@ class Reviser:
     settings: ReviseSettings = field(default_factory=ReviseSettings)
     labeller: Labeller | None = None
     decoder: RowDecoder | None = None
+    follow_ups: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.decoder is None:
@@ -439,6 +456,7 @@ class Reviser:
                 f"{self.settings.max_pieces:,} per request. Split it into smaller parts."
             )
         pieces = [text[a:b] for a, b in spans]
+        passes = [(i, a) for i, a in self.follow_ups if i in wanted and len(wanted) > 1]
         revised_pieces: dict[int, str] = {}
         held_edits: dict[int, tuple[HeldEdit, ...]] = {}
         unsure_edits: dict[int, tuple[HeldEdit, ...]] = {}
@@ -446,12 +464,7 @@ class Reviser:
         tokens = discarded = 0
 
         def assemble() -> str:
-            parts, pos = [], 0
-            for k, (a, b) in enumerate(spans):
-                parts += [text[pos:a], revised_pieces.get(k, pieces[k])]
-                pos = b
-            parts.append(text[pos:])
-            return "".join(parts)
+            return _joined(text, spans, [revised_pieces.get(k, p) for k, p in enumerate(pieces)])
 
         windows = tense_windows(text, spans) if self.settings.tense_context else []
         window_of = {k: w for w, window in enumerate(windows) for k in window.later()}
@@ -506,21 +519,46 @@ class Reviser:
                 if settle():
                     yield ReviseProgress(len(revised_pieces), len(spans), assemble())
 
-        revised = assemble()
         label = wanted[0] if len(wanted) == 1 else None
-        in_order = [revised_pieces[k] for k in range(len(spans))]
-        edits = piecewise_edits(text, spans, in_order, label)
+        stages = [[revised_pieces[k] for k in range(len(spans))]]  # each pass's pieces
+        # what each piece's passes proposed and held back: (intention, proposed, held)
+        passed: dict[int, list[tuple[str | None, str | None, tuple[HeldEdit, ...]]]] = {
+            k: [(label, proposed.get(k), held_edits.get(k, ()) + unsure_edits.get(k, ()))]
+            for k in range(len(spans))
+        }
+        for intention, adapter in passes:
+            answers, used = yield from self._follow_up(text, spans, stages[-1], intention, adapter)
+            tokens += used
+            stages.append([answers[k].text for k in range(len(spans))])
+            for k, answer in answers.items():
+                held_edits[k] = held_edits.get(k, ()) + answer.held
+                unsure_edits[k] = unsure_edits.get(k, ()) + answer.unsure
+                passed[k].append((intention, answer.proposed, answer.held + answer.unsure))
+        in_order = stages[-1]
+        revised = _joined(text, spans, in_order)
+        if passes:
+            edits = _staged_edits(text, spans, stages, [i for i, _ in passes], label)
+        else:
+            edits = piecewise_edits(text, spans, in_order, label)
         found: list[Suggestion] = []  # what was held back, placed in the text
         for k, (a, _) in enumerate(spans):
-            held_here = held_edits.get(k, ()) + unsure_edits.get(k, ())
-            for s in suggestions(pieces[k], in_order[k], proposed.get(k), held_here):
-                (moved,) = shift_edits([s.edit], a)
-                found.append(replace(s, edit=replace(moved, intention=label)))
-        if self.labeller is not None and (edits or found) and label is None:
+            here: list[Suggestion] = []
+            for intention, answer, held_here in passed[k]:
+                for s in suggestions(pieces[k], in_order[k], answer, held_here):
+                    (moved,) = shift_edits([s.edit], a)
+                    here.append(replace(s, edit=replace(moved, intention=intention)))
+            # one suggestion per place: where two passes' overlap, the one that starts first
+            for s in sorted(here, key=lambda s: s.edit.start_char_pos):
+                if not found or found[-1].edit.end_char_pos < s.edit.start_char_pos:
+                    found.append(s)
+        open_ = [j for j, e in enumerate(edits) if e.intention is None]
+        todo = [edits[j] for j in open_] + [s.edit for s in found if s.edit.intention is None]
+        if self.labeller is not None and todo and label is None:
             # One call for both: the suggestions are labelled as the edits are.
-            labelled = self.labeller(text, revised, [*edits, *(s.edit for s in found)], wanted)
-            edits = labelled[: len(edits)]
-            found = [replace(s, edit=e) for s, e in zip(found, labelled[len(edits) :], strict=True)]
+            labelled = iter(self.labeller(text, revised, todo, wanted))
+            for j in open_:
+                edits[j] = next(labelled)
+            found = [s if s.edit.intention else replace(s, edit=next(labelled)) for s in found]
         revision = Revision(
             source=text,
             revised=revised,
@@ -536,3 +574,79 @@ class Reviser:
             suggestions=tuple(found),
         )
         yield ReviseProgress(len(spans), len(spans), revised, revision)
+
+    def _follow_up(
+        self,
+        text: str,
+        spans: Sequence[tuple[int, int]],
+        current: Sequence[str],
+        intention: str,
+        adapter: str,
+    ) -> Generator[ReviseProgress, None, tuple[dict[int, Answer], int]]:
+        """One follow-up pass: each piece as it stands (``current``) revised again with
+        ``adapter`` for ``intention`` alone. Yields progress as each piece completes;
+        returns each piece's answer and the tokens generated."""
+        settings = replace(self.settings, min_edit_margin=self.settings.follow_up_margin)
+        rows = [self.decoder.row(piece, (intention,), adapter) for piece in current]
+        now = list(current)
+        answers: dict[int, Answer] = {}
+        tokens = 0
+        with closing(self.decoder.decode(rows)) as decoded_rows:
+            for k, decoded in decoded_rows:
+                answers[k] = accept_answer(
+                    decoded.text,
+                    current[k],
+                    decoded.cut_off,
+                    (intention,),
+                    settings,
+                    self.decoder.scorer(rows[k]),
+                )
+                self.decoder.release(rows[k])
+                tokens += decoded.tokens
+                now[k] = answers[k].text
+                joined = _joined(text, spans, now)
+                yield ReviseProgress(len(answers), len(current), joined, follow_up=intention)
+        return answers, tokens
+
+
+def _joined(text: str, spans: Sequence[tuple[int, int]], pieces: Sequence[str]) -> str:
+    """``text`` with the piece at each span replaced, what lies between kept."""
+    parts, pos = [], 0
+    for (a, b), piece in zip(spans, pieces, strict=True):
+        parts += [text[pos:a], piece]
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _staged_edits(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    stages: Sequence[Sequence[str]],
+    intentions: Sequence[str],
+    label: str | None,
+) -> list[Edit]:
+    """The edits of ``text`` to the last stage's pieces (as ``piecewise_edits``), each one
+    a follow-up pass made labelled with that pass's intention: the first stage whose piece
+    has that very edit, else (passes that merged or split edits) the last pass that changed
+    the piece. ``stages[0]`` is the first pass's; its edits keep ``label``.
+    """
+    edits: list[Edit] = []
+    for k, (a, b) in enumerate(spans):
+        piece, last = text[a:b], stages[-1][k]
+        if last == piece:
+            continue
+        made = [
+            {(e.start_char_pos, e.before, e.after) for e in compute_edits(piece, stage[k])}
+            for stage in stages
+        ]
+        changed = [n for n in range(1, len(stages)) if stages[n][k] != stages[n - 1][k]]
+        for edit in compute_edits(piece, last, label):
+            key = (edit.start_char_pos, edit.before, edit.after)
+            stage = next((n for n, found in enumerate(made) if key in found), None)
+            if stage is None:
+                stage = changed[-1] if changed else 0
+            if stage:
+                edit = replace(edit, intention=intentions[stage - 1])
+            edits += shift_edits([edit], a)
+    return edits

@@ -84,6 +84,10 @@ class Studio:
         current_routes: the intention sets that another adapter serves now (an admin's
             choice for that set, or a built-in specialist), each with its name (None: the
             base model); cheap, it loads no model.
+        current_follow_ups: the adapters that revise again, each for one intention alone,
+            what the default adapter revised for several intentions among which that one
+            (the built-in adapter's specialists), in order, each ``(intention, name)``;
+            cheap, it loads no model.
         reviser_named: returns the reviser for a registered adapter named by the request
             (``BASE_MODEL``: the base model), whatever is active; None: requests cannot
             choose.
@@ -100,6 +104,7 @@ class Studio:
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
     current_routes: Callable[[], list[tuple[tuple[str, ...], str | None]]] = list
+    current_follow_ups: Callable[[], list[tuple[str, str]]] = list
     reviser_named: Callable[[str], Reviser] | None = None
     identify: Callable[[str | None], str | None] | None = None
     max_in_flight: int = 2
@@ -117,6 +122,11 @@ class Studio:
         """The intention sets whose requests another adapter revises, each with its name
         (None: the base model)."""
         return self.current_routes()
+
+    def serving_follow_ups(self) -> list[tuple[str, str]]:
+        """The adapters that follow the default one on a request for several intentions,
+        each with the intention it revises for alone, in order."""
+        return self.current_follow_ups()
 
     def revise(
         self,

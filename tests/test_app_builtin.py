@@ -3,7 +3,9 @@ it on the page and in ``/serving``, lists it in the registry as built-in, and an
 still switch to the base model; over HTTP, it fixes learner errors and leaves the rest, and
 a request for clarity alone goes to its clarity specialist (adapters/itune-default-clarity),
 which cuts wordy phrases, and one for style alone to its style specialist
-(adapters/itune-default-style), which makes casual wording formal."""
+(adapters/itune-default-style), which makes casual wording formal; asked for several
+intentions, the built-in adapter revises and each specialist whose intention was asked
+revises its answer again, unless an admin has chosen for the set or the specialist's own."""
 
 import json
 import sqlite3
@@ -73,6 +75,23 @@ FORMAL = [
     (
         "Honestly, the results surprised everyone on the team.",
         "The results surprised everyone on the team.",
+    ),
+]
+# A learner error and a padding phrase or a casual turn, asked for fluency and clarity or
+# style: step 4 fixes the error, the specialist that follows it the rest; each edit is
+# labelled with the intention it serves (the specialist's with its own).
+COMBINED = [
+    (
+        "In order to pass the exam, he need to study every day.",
+        "To pass the exam, he needs to study every day.",
+        ["clarity", "fluency"],
+        [("In order to", "To", "clarity"), ("need", "needs", "fluency")],
+    ),
+    (
+        "There is a lot of reasons to doubt the survey.",
+        "There are many reasons to doubt the survey.",
+        ["fluency", "style"],
+        [("is a lot of", "are many", "style")],
     ),
 ]
 CLARITY = BUILTIN_ADAPTER.parent / "itune-default-clarity"
@@ -172,9 +191,11 @@ def test_a_request_for_clarity_alone_is_revised_by_the_clarity_specialist(runnin
             "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
     assert stored == [("itune-default-clarity",)]
-    # asked for clarity and fluency together, the general adapter revises
+    # asked for clarity and fluency together, the general adapter revises, then the
+    # specialist revises its answer for clarity alone
     both = client.predict(draft, ["clarity", "fluency"], api_name="/revise")[0]
-    assert both["adapter"] == "itune-default"
+    assert (both["adapter"], both["revised"]) == ("itune-default", cut)
+    assert {e["intention"] for e in both["edits"]} == {"clarity"}
 
 
 @pytest.mark.parametrize(("draft", "formal"), FORMAL)
@@ -187,9 +208,26 @@ def test_a_request_for_style_alone_is_revised_by_the_style_specialist(running, d
             "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
     assert stored == [("itune-default-style",)]
-    # asked for style and fluency together, the general adapter revises
+    # asked for style and fluency together, the general adapter revises, then the
+    # specialist revises its answer for style alone
     both = client.predict(draft, ["fluency", "style"], api_name="/revise")[0]
-    assert both["adapter"] == "itune-default"
+    assert (both["adapter"], both["revised"]) == ("itune-default", formal)
+    assert {e["intention"] for e in both["edits"]} == {"style"}
+
+
+@pytest.mark.parametrize(("draft", "fixed", "intentions", "kinds"), COMBINED)
+def test_several_intentions_get_step_4_s_fixes_and_the_specialists_after_it(
+    running, draft, fixed, intentions, kinds
+):
+    client, _, studio = running
+    view = client.predict(draft, intentions, api_name="/revise")[0]
+    assert (view["adapter"], view["revised"]) == ("itune-default", fixed)
+    edits = {(e["before"], e["after"], e["intention"]) for e in view["edits"]}
+    assert edits == set(kinds)
+    assert studio.serving_follow_ups() == [
+        ("clarity", "itune-default-clarity"),
+        ("style", "itune-default-style"),
+    ]
 
 
 @pytest.mark.parametrize(("draft", "fixed"), FIXES)
@@ -219,10 +257,11 @@ def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
 def test_edits_for_several_intentions_are_labelled_by_the_adapter_s_own_likelihood(running):
     # the built-in adapter's folder has labelling.json: each edit takes the asked intention
     # under whose prompt the adapter finds it likeliest (itune_core/gain_labels.py)
+    # (coherence, not clarity, beside fluency: the clarity specialist would follow step 4)
     client, _, _ = running
-    view = client.predict(DRAFT, ["clarity", "fluency"], api_name="/revise")[0]
+    view = client.predict(DRAFT, ["coherence", "fluency"], api_name="/revise")[0]
     assert view["edits"]
-    # every edit of the learner draft is a grammar fix: fluency, not clarity
+    # every edit of the learner draft is a grammar fix: fluency, not coherence
     assert ("peoples likes", "people like") in {(e["before"], e["after"]) for e in view["edits"]}
     assert {e["intention"] for e in view["edits"]} == {"fluency"}
     assert all(0.5 <= e["confidence"] <= 1.0 for e in view["edits"])
@@ -353,9 +392,39 @@ def test_an_admin_can_switch_to_the_base_model_and_back(running):
         view = client.predict(FORMAL[0][0], ["style"], api_name="/revise")[0]
         assert view["adapter"] is None
         assert studio.serving_routes() == []  # the base model serves clarity and style too
+        assert studio.serving_follow_ups() == []  # and no specialist follows it
+        view = client.predict(COMBINED[0][0], ["clarity", "fluency"], api_name="/revise")[0]
+        assert view["adapter"] is None
         registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
         assert client.predict(api_name="/serving") == "itune-default"
     finally:
         with sqlite3.connect(db) as conn:
             conn.execute("DELETE FROM activations")
     assert client.predict(api_name="/serving") == "itune-default"
+
+
+def test_an_admin_s_choice_for_a_set_ends_the_follow_ups_there(running):
+    client, db, studio = running
+    registry = Registry(studio.store.engine)
+    draft, fixed, intentions, _ = COMBINED[0]
+    try:
+        # the base model for clarity alone: the clarity specialist no longer follows
+        registry.activate(None, by_user="test", intentions=["clarity"])
+        assert studio.serving_follow_ups() == [("style", "itune-default-style")]
+        view = client.predict(draft, intentions, api_name="/revise")[0]
+        assert view["adapter"] == "itune-default"
+        assert view["revised"] == draft.replace("he need", "he needs")  # step 4's fix alone
+        # itune-default chosen for fluency and style together: nothing follows there
+        style_draft, _, style_intentions, _ = COMBINED[1]
+        builtin = registry.get_adapter_by_name("itune-default").id
+        registry.activate(builtin, by_user="test", intentions=style_intentions)
+        view = client.predict(style_draft, style_intentions, api_name="/revise")[0]
+        assert view["revised"] == "There are a lot of reasons to doubt the survey."
+    finally:
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM activations")
+    assert studio.serving_follow_ups() == [
+        ("clarity", "itune-default-clarity"),
+        ("style", "itune-default-style"),
+    ]
+    assert client.predict(draft, intentions, api_name="/revise")[0]["revised"] == fixed

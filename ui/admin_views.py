@@ -295,7 +295,8 @@ def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
             " (`ITUNE_ADAPTER`), until an admin activates one; where that is the built-in"
             " adapter, requests for clarity alone go to its clarity specialist"
             " (`itune-default-clarity`) and requests for style alone to its style specialist"
-            " (`itune-default-style`)"
+            " (`itune-default-style`), and each revises again, for its intention alone, what"
+            " the built-in adapter revised for several intentions among which its own"
         ]
     lines += [
         f"- for {scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"

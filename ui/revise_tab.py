@@ -41,15 +41,19 @@ def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
 
 
 def _serving_line(
-    adapter: str | None, routes: Sequence[tuple[Sequence[str], str | None]] = ()
+    adapter: str | None,
+    routes: Sequence[tuple[Sequence[str], str | None]] = (),
+    follow_ups: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``Serving: adapter `a``` and, for each intention set another adapter serves, what
-    serves requests for that set alone."""
+    serves requests for that set alone; for each adapter that follows the default one on
+    requests for several intentions, which intention it revises for."""
     line = f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
     other = [
         f"{', '.join(scope)} alone: " + (f"adapter `{name}`" if name else "base model")
         for scope, name in routes
     ]
+    other += [f"{intention} among others: then adapter `{name}`" for intention, name in follow_ups]
     return f"{line} ({'; '.join(other)})" if other else line
 
 
@@ -158,7 +162,10 @@ def kept_text(view: dict, typed: str) -> str | None:
 
 def progress_line(progress: ReviseProgress) -> str:
     """The status line while a revision streams."""
-    return f"Revising… {progress.pieces_done} of {progress.pieces_total} sentence(s) done"
+    done = f"{progress.pieces_done} of {progress.pieces_total} sentence(s) done"
+    if progress.follow_up:
+        return f"Revising again for {progress.follow_up}… {done}"
+    return f"Revising… {done}"
 
 
 class StreamThrottle:
@@ -196,7 +203,10 @@ class RevisionHandlers:
     def show_serving(self) -> str:
         """The line naming the adapter new revisions use."""
         try:
-            return _serving_line(self.studio.serving(), self.studio.serving_routes())
+            studio = self.studio
+            return _serving_line(
+                studio.serving(), studio.serving_routes(), studio.serving_follow_ups()
+            )
         except ItuneError as err:
             return f"Serving: unknown ({err})"
 

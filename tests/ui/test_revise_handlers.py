@@ -38,6 +38,7 @@ class FakeStudio:
     updates: list[ReviseProgress] = field(default_factory=list)
     adapter: str | None = "itune-default"
     routes: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
     found: list[dict] = field(default_factory=list)
     error: Exception | None = None
     calls: list[tuple] = field(default_factory=list)
@@ -53,6 +54,9 @@ class FakeStudio:
 
     def serving_routes(self):
         return self.routes
+
+    def serving_follow_ups(self):
+        return self.follow_ups
 
     def suggest(self, text, *, user=None):
         self._answer("suggest", text, user=user)
@@ -109,6 +113,18 @@ def test_throttle_shows_each_new_piece_at_once():
 def test_throttle_holds_updates_of_the_same_piece_within_the_interval():
     throttle = StreamThrottle(interval=1.0, clock=Clock(0.0, 0.5, 0.99, 1.0, 1.5))
     assert [throttle.due(3) for _ in range(5)] == [True, False, False, True, False]
+
+
+def test_a_follow_up_pass_is_named_in_the_progress_line():
+    updates = [
+        ReviseProgress(2, 2, "He goes. We go."),
+        ReviseProgress(1, 2, "He goes. We go.", follow_up="clarity"),
+    ]
+    shown = list(RevisionHandlers(FakeStudio(updates=updates)).revise("x", ["fluency"], ADA))
+    assert [line for _, _, line, _, _ in shown[:2]] == [
+        "Revising… 2 of 2 sentence(s) done",
+        "Revising again for clarity… 1 of 2 sentence(s) done",
+    ]
 
 
 def test_stream_shows_progress_lines_then_the_review():
@@ -266,6 +282,18 @@ def test_serving_line_names_what_serves_an_intention_set_of_its_own():
     assert RevisionHandlers(FakeStudio(routes=routes)).show_serving() == (
         "Serving: adapter `itune-default` (clarity alone: adapter `itune-default-clarity`; "
         "fluency, style alone: base model)"
+    )
+
+
+def test_serving_line_names_the_adapters_that_follow_on_several_intentions():
+    studio = FakeStudio(
+        routes=[(("clarity",), "itune-default-clarity")],
+        follow_ups=[("clarity", "itune-default-clarity"), ("style", "itune-default-style")],
+    )
+    assert RevisionHandlers(studio).show_serving() == (
+        "Serving: adapter `itune-default` (clarity alone: adapter `itune-default-clarity`; "
+        "clarity among others: then adapter `itune-default-clarity`; "
+        "style among others: then adapter `itune-default-style`)"
     )
 
 
