@@ -80,8 +80,8 @@ class ReviseSettings:
     Attributes:
         max_chars: longest text accepted, in characters.
         max_pieces: most sentences (or lines) one text may have: each is one row to
-            decode, and tense context adds at most one row for every two, so this
-            bounds the work of one request.
+            decode, tense context adds at most one row for every two and each follow-up
+            pass one more per piece, so this bounds the work of one request.
         max_new_tokens: cap on the tokens generated for one piece.
         length_factor: a piece may grow to ``length_factor * its tokens + 16`` tokens.
         loop_ngram: generation stops when its last ``loop_ngram`` tokens already occurred.
