@@ -78,8 +78,9 @@ FORMAL = [
     ),
 ]
 # A learner error and a padding phrase or a casual turn, asked for fluency and clarity or
-# style: step 4 fixes the error, the specialist that follows it the rest; each edit is
-# labelled with the intention it serves (the specialist's with its own).
+# style: step 4 fixes the error, the specialist that follows it the rest; an edit the
+# specialist made first is labelled with its intention, and one where both passes changed
+# the same words ("is a lot of" -> "are a lot of" -> "are many") with the last pass's.
 COMBINED = [
     (
         "In order to pass the exam, he need to study every day.",
