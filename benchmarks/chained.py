@@ -27,8 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from itune_core.metrics import evaluate_revisions  # noqa: E402
-from training.evaluate import output_counts  # noqa: E402
+from benchmarks.routed import scored  # noqa: E402
 
 
 def chained(example: dict[str, Any], intention: str) -> bool:
@@ -72,9 +71,6 @@ def composed_report(
     for k, row in zip(chain, rows, strict=True):
         examples[k]["output"] = row["output"]
         examples[k].setdefault("passes", []).append(intention)
-    sources = [e["before"] for e in examples]
-    outputs = [e["output"] for e in examples]
-    references = [[r] if isinstance(r := e["reference"], str) else list(r) for e in examples]
     before = (general.get("target") or {}).get("adapter")
     after = Path(str((passed.get("target") or {}).get("adapter"))).name
     margin = (passed.get("generation") or {}).get("min_edit_margin")
@@ -83,11 +79,7 @@ def composed_report(
         "data": general.get("data"),
         "generation": general.get("generation"),
         "chained": [*general.get("chained", []), {"intention": intention, "examples": len(chain)}],
-        "metrics": evaluate_revisions(
-            sources, outputs, references, [e["labels"] for e in examples]
-        ),
-        "outputs": output_counts(sources, outputs, None),
-        "examples": examples,
+        **scored(examples),
     }
 
 

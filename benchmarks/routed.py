@@ -41,14 +41,23 @@ def routed_report(
     routed = sum(sorted(a["labels"]) == wanted for a in first)
     general_name = Path(str((general.get("target") or {}).get("adapter"))).name
     specialist_name = Path(str((specialist.get("target") or {}).get("adapter"))).name
-    sources = [e["before"] for e in examples]
-    outputs = [e["output"] for e in examples]
-    references = [[r] if isinstance(r := e["reference"], str) else list(r) for e in examples]
     return {
         "target": {"adapter": f"{general_name}, {'+'.join(wanted)} alone by {specialist_name}"},
         "data": general.get("data"),
         "generation": general.get("generation"),
         "routed": {"intentions": wanted, "examples": routed, "of": len(first)},
+        **scored(examples),
+    }
+
+
+def scored(examples: list[dict[str, Any]]) -> dict[str, Any]:
+    """A report's ``metrics``, ``outputs`` (left unchanged, fact-changing) and
+    ``examples``, scored from its examples' sources, outputs, references and labels as
+    ``evaluate`` scores them."""
+    sources = [e["before"] for e in examples]
+    outputs = [e["output"] for e in examples]
+    references = [[r] if isinstance(r := e["reference"], str) else list(r) for e in examples]
+    return {
         "metrics": evaluate_revisions(
             sources, outputs, references, [e["labels"] for e in examples]
         ),
