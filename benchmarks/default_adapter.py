@@ -49,7 +49,7 @@ from benchmarks.paired import table as paired_table  # noqa: E402
 from benchmarks.record import suffix, write  # noqa: E402
 from itune_core.bundle import AdapterBundle  # noqa: E402
 from itune_core.connectors import guard_connectors  # noqa: E402
-from itune_core.deletions import guard_deletions  # noqa: E402
+from itune_core.deletions import guard_clauses, guard_deletions  # noqa: E402
 from itune_core.literals import guard_literals  # noqa: E402
 from itune_core.metrics.revisions import (  # noqa: E402
     example_statistics,
@@ -529,6 +529,7 @@ def _pick_line(pick: dict[str, Any], labels: list[str], within: float) -> str:
 GUARDS = {
     "connectors": ("connector", guard_connectors),
     "deletions": ("deletion", guard_deletions),
+    "clauses": ("clause", guard_clauses),
     "tenses": ("tense", guard_tenses),
     "varieties": ("spelling-variety", guard_varieties),
     "literals": ("literal", guard_literals),

@@ -1,4 +1,4 @@
-"""The deletion guard: a fluency revision keeps what the sentence says.
+"""The deletion and clause guards: a revision keeps what the sentence says.
 
 Asked for fluency, a small model sometimes deletes a whole phrase: "I wants to thank you
 for you help last week" came back as "I want to thank you last week", and "to focus the
@@ -23,6 +23,15 @@ What is not held back:
   guards and the confidence threshold judge those;
 - anything when the writer also asked for clarity, coherence, style or meaning-changed:
   cutting words is then part of the request (clarity revisions often shorten).
+
+The clause guard (``guard_clauses``) holds under every request but meaning-changed. Asked
+for clarity, the clarity specialist turned "It broadens the mind and you meet a new
+friend." into "You meet a new friend.": one of two joined parts went, whole. Padding is
+never joined to a sentence by "and", "but", "or" or "yet", so an edit that loses such a
+conjunction together with at least ``MIN_WORDS`` other words more than it brings in (a
+word brought in is one the edit's own text did not hold: "you meets" -> "You meet a"
+brings in "meet" and "a") is held back with its reason. It was chosen on dev under a rule
+written before its scores (docs/default-adapter.md, "Dropped clauses").
 """
 
 import re
@@ -35,6 +44,8 @@ from itune_core.intentions import fluency_alone
 MIN_WORDS = 3
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+# What joins two parts of a sentence as equals; losing one with a part drops that part.
+CONJUNCTIONS = frozenset(("and", "but", "or", "yet"))
 
 
 def _words(text: str) -> list[str]:
@@ -62,4 +73,33 @@ def guard_deletions(
                 f"deletes {edit.before.strip()!r}: a fluency edit fixes how the sentence "
                 "reads, not what it says"
             )
+    return hold_back(source, edits, held) if held else (revised, ())
+
+
+def _clause_reason(before: str, after: str, lost: Counter) -> str | None:
+    """Why the edit ``before`` -> ``after`` drops one of two joined parts, or None."""
+    gone = Counter(_words(before)) & lost
+    joined = [w for w in gone if w in CONJUNCTIONS]
+    others = sum(n for w, n in gone.items() if w not in CONJUNCTIONS)
+    brought = sum((Counter(_words(after)) - Counter(_words(before))).values())
+    if not joined or others - brought < MIN_WORDS:
+        return None
+    cut = f"cuts {before.strip()!r}" + (f" to {after.strip()!r}" if after.strip() else "")
+    return f"{cut}: one of two joined parts of the sentence goes, and what it says with it"
+
+
+def guard_clauses(
+    source: str, revised: str, intentions: Sequence[str]
+) -> tuple[str, tuple[HeldEdit, ...]]:
+    """``revised`` (the answer for the piece ``source``) with every edit undone that loses
+    a coordinating conjunction and at least ``MIN_WORDS`` other words more than it brings
+    in, unless meaning-changed was asked for; returns the text to offer and the held edits
+    with their reasons, in text order, as ``guard_deletions`` does."""
+    if "meaning-changed" in intentions or source == revised:
+        return revised, ()
+    lost = Counter(_words(source)) - Counter(_words(revised))
+    if not any(w in CONJUNCTIONS for w in lost):
+        return revised, ()
+    edits = compute_edits(source, revised)
+    held = {i: why for i, e in enumerate(edits) if (why := _clause_reason(e.before, e.after, lost))}
     return hold_back(source, edits, held) if held else (revised, ())

@@ -41,7 +41,7 @@ from itune_core.confidence import Scorer, keep_confident
 from itune_core.connectors import guard_connectors
 from itune_core.context import Fixed, tense_windows, with_tense_context
 from itune_core.decoding import Decoded, Decoder, Row, check_prompt_lookup
-from itune_core.deletions import guard_deletions
+from itune_core.deletions import guard_clauses, guard_deletions
 from itune_core.edits import Edit, HeldEdit, compute_edits, piecewise_edits, shift_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
@@ -103,6 +103,9 @@ class ReviseSettings:
             a connector such as "however" or "also" (``itune_core.connectors``).
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
             three words or more (``itune_core.deletions``).
+        clause_guard: unless ``meaning-changed`` was asked for, hold back the edits that
+            drop one of two parts joined by "and", "but", "or" or "yet" (a conjunction and
+            three words more than the edit brings in; ``itune_core.deletions``).
         tense_guard: hold back the edits that put a piece naming no past time into the
             past unless ``meaning-changed`` was asked for (``itune_core.tenses``).
         variety_guard: hold back the edits that only spell a word the other variety's
@@ -137,6 +140,7 @@ class ReviseSettings:
     literal_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
+    clause_guard: bool = True
     tense_guard: bool = True
     variety_guard: bool = True
     tense_context: bool = True
@@ -290,6 +294,7 @@ _GUARDS: tuple[tuple[str, Callable[..., tuple[str, tuple[HeldEdit, ...]]]], ...]
     ("literal_guard", guard_literals),
     ("connector_guard", guard_connectors),
     ("deletion_guard", guard_deletions),
+    ("clause_guard", guard_clauses),
     ("tense_guard", guard_tenses),
     ("variety_guard", guard_varieties),
 )
@@ -311,7 +316,8 @@ def accept_answer(
     person guard those that put another person where the sentence named one, the
     literal guard those that change an address, a file name
     or code, the connector guard those that drop a connector under fluency, the deletion
-    guard those that delete a phrase under fluency, the tense guard those that put a piece
+    guard those that delete a phrase under fluency, the clause guard those that drop one of
+    two joined parts, the tense guard those that put a piece
     naming no past time into the past and the variety guard those that only respell a
     word in the other variety of English; and, given a ``scorer`` for the piece's prompt
     and a ``settings.min_edit_margin``, the edits the model is unsure of are undone. The

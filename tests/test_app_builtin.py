@@ -255,6 +255,27 @@ def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
     assert view["held_edits"] == []
 
 
+def test_asked_for_clarity_the_learner_draft_keeps_both_joined_parts(running):
+    # the clarity specialist cuts "It broaden(s) the mind and" as it cuts padding; the clause
+    # guard keeps both parts. Asked for clarity alone the cut is offered as a suggestion;
+    # asked with fluency it would cut into step 4's fixes, so it cannot be placed in the
+    # draft as written and is not offered.
+    client, db, _ = running
+    view = client.predict(DRAFT, ["clarity"], api_name="/revise")[0]
+    assert "It broaden the mind and you meets new friend." in view["final_text"]
+    (cut,) = [e for e in view["edits"] if e["held"]]
+    assert cut["after"].startswith("You") and "joined parts" in cut["held"]
+    with sqlite3.connect(db) as conn:
+        held_by = conn.execute(
+            "SELECT held_by FROM edits WHERE revision_id = ? AND held_by IS NOT NULL",
+            (view["revision_id"],),
+        ).fetchall()
+    assert held_by == [("clause",)]
+    view = client.predict(DRAFT, ["clarity", "fluency"], api_name="/revise")[0]
+    assert "It broadens the mind and you meet a new friend." in view["final_text"]
+    assert not [e for e in view["edits"] if "mind" in e["before"]]
+
+
 def test_edits_for_several_intentions_are_labelled_by_the_adapter_s_own_likelihood(running):
     # the built-in adapter's folder has labelling.json: each edit takes the asked intention
     # under whose prompt the adapter finds it likeliest (itune_core/gain_labels.py)

@@ -575,7 +575,9 @@ def generation_settings(
             "change an address, a file name or code (itune_core.literals) or only respell a "
             "word in the other variety of English (itune_core.varieties); under fluency "
             "alone, those that drop a connector or delete three words or more "
-            "(itune_core.connectors, itune_core.deletions); edits whose margin is at most "
+            "(itune_core.connectors, itune_core.deletions); unless meaning-changed was "
+            "asked, those that drop one of two parts joined by and, but, or or yet "
+            "(itune_core.deletions); edits whose margin is at most "
             "min_edit_margin nats are left out, and where what is left reads less likely "
             "than the piece as written, every edit of the piece (itune_core.confidence)"
         ),

@@ -1,13 +1,15 @@
 """The deletion guard: under fluency alone, an edit that deletes three words or more is
 held back with its reason; shorter deletions, moved phrases, replacements and other
-intentions pass; the grammar fixes beside a held deletion are kept."""
+intentions pass; the grammar fixes beside a held deletion are kept. The clause guard: an
+edit that drops one of two joined parts is held back under any request but
+meaning-changed."""
 
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itune_core.deletions import MIN_WORDS, guard_deletions
+from itune_core.deletions import MIN_WORDS, guard_clauses, guard_deletions
 from itune_core.edits import compute_edits
 from itune_core.reviser import ReviseSettings, accept_answer
 
@@ -63,3 +65,66 @@ def test_under_fluency_no_offered_edit_deletes_a_phrase(source_words, answer_wor
         if not _WORD.findall(edit.after):
             lost = [w for w in _WORD.findall(edit.before) if w not in offered.split()]
             assert len(lost) < MIN_WORDS, (source, answer, offered)
+
+
+# The clause guard: under any request but meaning-changed, an edit that loses "and",
+# "but", "or" or "yet" with three words more than it brings in is held back.
+DRAFT = "It broaden the mind and you meets new friend."
+
+
+def test_a_dropped_joined_clause_is_held_back_under_clarity():
+    offered, held = guard_clauses(DRAFT, "You meet a new friend.", ["clarity"])
+    assert offered == DRAFT
+    assert [(h.before, h.after) for h in held] == [
+        ("It broaden the mind and you meets", "You meet a")
+    ]
+    assert "one of two joined parts" in held[0].reason
+    source = "The results were promising, but the sample was small."
+    for intentions in (["clarity", "fluency"], ["coherence"], ["style"], ["fluency"]):
+        offered, held = guard_clauses(source, "The results were promising.", intentions)
+        assert offered == source and len(held) == 1, intentions
+
+
+def test_padding_doublets_rewordings_and_meaning_changed_pass():
+    for source, answer, intentions in [
+        # padding cut, both joined parts kept
+        (
+            "Due to the fact that it rained, the match was cancelled and the fans went home.",
+            "Because it rained, the match was cancelled and the fans went home.",
+            ["clarity"],
+        ),
+        ("We read each and every page of it.", "We read every page of it.", ["clarity"]),
+        # the parts joined otherwise, nothing lost
+        (
+            "The bus was late and we missed the lesson.",
+            "We missed the lesson because the bus was late.",
+            ["coherence"],
+        ),
+        ("It broadens the mind and you meet friends.", "You meet friends.", ["meaning-changed"]),
+        ("Tea or coffee is served.", "Tea is served.", ["clarity"]),  # two words with "or"
+    ]:
+        assert guard_clauses(source, answer, intentions) == (answer, ()), source
+
+
+def test_the_reviser_applies_the_clause_guard_and_it_can_be_switched_off():
+    answer = "You meet a new friend."
+    guarded = accept_answer(answer, DRAFT, False, ["clarity"], ReviseSettings())
+    assert guarded.text == DRAFT
+    assert [h.by for h in guarded.held] == ["clause"]
+    off = ReviseSettings(clause_guard=False)
+    assert accept_answer(answer, DRAFT, False, ["clarity"], off).text == answer
+
+
+JOINED = ["the", "plan", "works", "and", "but", "it", "rains", "we", "go", "home", ","]
+
+
+@given(
+    st.lists(st.sampled_from(JOINED), min_size=1, max_size=14),
+    st.lists(st.sampled_from(JOINED), min_size=1, max_size=14),
+)
+def test_no_offered_edit_drops_a_joined_part(source_words, answer_words):
+    source, answer = " ".join(source_words), " ".join(answer_words)
+    offered, held = guard_clauses(source, answer, ["clarity"])
+    assert (offered == answer) == (not held)
+    assert guard_clauses(source, offered, ["clarity"]) == (offered, ())  # nothing left
+    assert guard_clauses(source, answer, ["meaning-changed"]) == (answer, ())
