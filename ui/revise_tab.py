@@ -102,8 +102,9 @@ def _review_outputs(view: dict):
             f"{_listed(view['held_edits'], reason=True)}. A fact (a number, a date or a "
             "name), a negation, who a pronoun names or the time of events (present into "
             "past) changes only under *meaning-changed*; a connector such as *however* goes "
-            "only when more than *fluency* is asked for; addresses, file names and code, and "
-            "the writer's British or American spelling, stay as written."
+            "only when more than *fluency* is asked for, and one of two parts joined by *and*, "
+            "*but*, *or* or *yet* only under *meaning-changed*; addresses, file names and "
+            "code, and the writer's British or American spelling, stay as written."
         )
     if view.get("unsure_edits"):
         rest = any(e["reason"] == REST_LESS_LIKELY for e in view["unsure_edits"])

@@ -22,6 +22,7 @@ def test_held_back_edits_are_listed_with_their_reasons():
     assert "1 edit(s) held back, each with its reason: `5` → `**50**` (`changes the fact" in status
     assert "changes only under *meaning-changed*" in status
     assert "more than *fluency*" in status
+    assert "one of two parts joined by *and*" in status
 
 
 def test_many_held_edits_are_summarised_and_none_says_nothing():
