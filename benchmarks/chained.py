@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from benchmarks.routed import scored  # noqa: E402
+from benchmarks.routed import scored, summary  # noqa: E402
 
 
 def chained(example: dict[str, Any], intention: str) -> bool:
@@ -112,11 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "inputs":
         print(f"wrote {args.output}: {len(rows)} examples for the {args.intention} pass")
     else:
-        metrics, counts = report["metrics"], report["outputs"]
         print(f"wrote {args.output}: {report['chained'][-1]['examples']} examples passed on "
-              f"for {args.intention}; SARI {metrics['sari']:.2f} (ITERATER "
-              f"{metrics['sari_iterater']:.2f}), GLEU {metrics['gleu']:.2f}; unchanged "
-              f"{counts['unchanged']}, fact-changing {counts['fact_changing']}")  # fmt: skip
+              f"for {args.intention}; {summary(report)}")  # fmt: skip
     return 0
 
 

@@ -66,6 +66,16 @@ def scored(examples: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def summary(report: dict[str, Any]) -> str:
+    """A scored report's figures in one line, as the composing scripts print them."""
+    metrics, counts = report["metrics"], report["outputs"]
+    return (
+        f"SARI {metrics['sari']:.2f} (ITERATER {metrics['sari_iterater']:.2f}), GLEU "
+        f"{metrics['gleu']:.2f}; unchanged {counts['unchanged']}, fact-changing "
+        f"{counts['fact_changing']}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("general", type=Path, help="the report of the adapter for the rest")
@@ -83,11 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    metrics, counts = report["metrics"], report["outputs"]
     print(f"wrote {args.output}: {report['routed']['examples']} of {len(report['examples'])} "
-          f"examples routed to the specialist; SARI {metrics['sari']:.2f} (ITERATER "
-          f"{metrics['sari_iterater']:.2f}), GLEU {metrics['gleu']:.2f}; unchanged "
-          f"{counts['unchanged']}, fact-changing {counts['fact_changing']}")  # fmt: skip
+          f"examples routed to the specialist; {summary(report)}")  # fmt: skip
     return 0
 
 
