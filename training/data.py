@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from itune_core.edits import EDIT_TYPES, Edit
 from itune_core.errors import ItuneError
 from itune_core.intentions import INTENTIONS
+from training.everyday import everyday_pairs
 from training.informal import informal_pairs
 from training.learner_errors import (
     agreement_pairs,
@@ -46,7 +47,8 @@ CORPORA_ROOT = Path(__file__).resolve().parent / "corpora"
 SPLITS = tuple(split.value for split in Split)
 # The synthetic sets, each made from one split: learner errors (training.learner_errors),
 # labelled fluency, wordy phrases (training.wordiness), labelled clarity, and casual turns
-# (training.informal), labelled style.
+# (training.informal), labelled style; and everyday sentences built from templates with
+# one usage error each (training.everyday), labelled fluency.
 SYNTHETIC_SETS = (
     "learner-errors",
     "essay-errors",
@@ -58,6 +60,7 @@ SYNTHETIC_SETS = (
     "usage-errors",
     "wordiness",
     "informal",
+    "everyday",
 )
 # ArgRewrite's own revisions with ITERATER's intentions (``load_argrewrite_intentions``).
 ARGREWRITE_INTENTIONS_SET = "argrewrite-intentions"
@@ -101,6 +104,10 @@ WORDINESS_MAX = 1000
 # Casual wording in place of formal ("don't" for "do not", "a lot of" for "many", "looked
 # into" for "investigated"...), labelled style: ``training.informal``, from both corpora.
 INFORMAL_MAX = 1000
+# Everyday sentences from templates (training.everyday), at most this many of each kind:
+# "She lives here since 2016", "I have seen it last week", "She speaks very well Greek",
+# "explain me", "depends of", "many informations", "When I will get home", "Because ..., so".
+EVERYDAY_PER_KIND = 300
 
 # IteraTeR's catch-all label; prior work (and docs/method.md) drops it, leaving 5 classes.
 DROPPED_LABEL = "others"
@@ -548,6 +555,18 @@ def load_informal(split: str, root: Path = CORPORA_ROOT) -> Dataset:
     )
 
 
+def load_everyday(split: str) -> Dataset:
+    """Everyday sentences made from ``training.everyday``'s templates, each with one usage
+    error of ``training.everyday.KINDS`` (at most ``EVERYDAY_PER_KIND`` of each kind whose
+    clean sentence hashes into ``split``), labelled fluency. No corpus is read."""
+    pairs = everyday_pairs(split, EVERYDAY_PER_KIND)
+    provenance = (
+        f"everyday sentences from training.everyday's templates, {split} by hash, one usage "
+        f"error each (max {EVERYDAY_PER_KIND} per kind)"
+    )
+    return _synthetic_pairs("everyday", split, pairs, provenance)
+
+
 def load_jsonl(path: Path | str, split: str = "train") -> Dataset:
     """Any JSON Lines file in the IteraTeR format, one revision per line, in either style:
 
@@ -820,6 +839,8 @@ def load_dataset(
         return load_wordiness(split, root)
     if name_or_path == "informal":
         return load_informal(split, root)
+    if name_or_path == "everyday":
+        return load_everyday(split)
     if name_or_path == "iterater-doc":
         return load_iterater_doc(split, root)
     if name_or_path == ARGREWRITE_INTENTIONS_SET:
