@@ -452,9 +452,7 @@ def _uncountable(rng: random.Random) -> Pair:
             clean = f"There is {clean_q} {noun} {where}."
         else:
             clean = f"There is {clean_q} useful {noun} {where}."
-        noisy = clean.replace("There is", "There are", 1).replace(
-            f"{clean_q} ", f"{noisy_q} ", 1
-        )
+        noisy = clean.replace("There is", "There are", 1).replace(f"{clean_q} ", f"{noisy_q} ", 1)
         noisy = noisy.replace(f" {noun} ", f" {plural} ", 1)
     elif form == 1:  # "She gave me an advice"
         subject = rng.choice(_SUBJECTS)
@@ -604,7 +602,9 @@ _MAKERS: dict[str, Callable[[random.Random], Pair]] = {
 def split_of(clean: str) -> str:
     """The split a clean sentence belongs to, by a hash of its text."""
     bucket = int(hashlib.sha256(clean.encode()).hexdigest(), 16) % 100
-    return "dev" if bucket < _DEV_SHARE else "test" if bucket < _DEV_SHARE + _TEST_SHARE else "train"
+    return (
+        "dev" if bucket < _DEV_SHARE else "test" if bucket < _DEV_SHARE + _TEST_SHARE else "train"
+    )
 
 
 def everyday_pairs(split: str, per_kind: int) -> list[Pair]:
