@@ -20,7 +20,12 @@ What is not held back:
 
 - a pronoun's case mended: "Him and me went" -> "He and I went" (the same persons);
 - a pronoun swapped within a person: "it" -> "they" for a plural ("the results ... it
-  shows"), "his or her" -> "their", "I" -> "we" (number and gender are not who);
+  shows"), "his or her" -> "their", "I" -> "we" (number and gender are not who), but for
+  one swap that is: "they" or "them" made "he", "she", "him" or "her". "My brother have
+  two childs and they lives in London" came back as "... and he lives in London", which
+  mends the verb by making the brother the one who lives there; a third-person plural
+  made singular names one person where the sentence named several, so it is held back
+  too (the other way, "he or she" -> "they", passes: it names the same person);
 - a pronoun put in place of a noun or a noun in place of a pronoun: "it" -> "the
   method", "our model" -> "it" (no person is brought in where another went: "my", "our",
   "his", "its" and "their" say whose a thing is, and are not counted);
@@ -43,7 +48,13 @@ _PERSON = {
     **dict.fromkeys(("it", "itself", "they", "them", "theirs", "themselves"), 3),
 }  # possessive determiners ("my", "our", "his", "its") name whose, not who: not counted
 _SUBJECTS = frozenset(("i", "we", "you", "he", "she", "it", "they"))
+_SEVERAL = frozenset(("they", "them", "themselves"))
+_ONE = frozenset(("he", "him", "himself", "she", "her", "hers", "herself"))
 REASON = "puts another person in place of one the sentence named: it would tell of someone else"
+NARROWING_REASON = (
+    "puts one person where the sentence named several ('they' made 'he' or 'she'): it would "
+    "tell of someone else"
+)
 
 
 def person_counts(text: str) -> tuple[Counter, Counter]:
@@ -66,6 +77,20 @@ def swaps_person(edit: Edit) -> bool:
     return _swaps(person_counts(edit.before), person_counts(edit.after))
 
 
+def _several_and_one(text: str) -> tuple[int, int]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return sum(w in _SEVERAL for w in words), sum(w in _ONE for w in words)
+
+
+def narrows_person(before: str, after: str) -> bool:
+    """Whether ``after`` has fewer of "they", "them", "themselves" than ``before`` and more
+    of "he", "she", "him", "her" and their reflexives: several people made one."""
+    (several_before, one_before), (several_after, one_after) = map(
+        _several_and_one, (before, after)
+    )
+    return several_after < several_before and one_after > one_before
+
+
 def guard_persons(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
@@ -83,10 +108,15 @@ def guard_persons(
     """
     if "meaning-changed" in intentions or source == revised:
         return revised, ()
-    if person_counts(source) == person_counts(revised):
+    same = person_counts(source) == person_counts(revised)
+    if same and not narrows_person(source, revised):
         return revised, ()  # every person kept, whatever the edits moved
     edits = compute_edits(source, revised)
-    held = {i: REASON for i, e in enumerate(edits) if swaps_person(e)}
+    held = {
+        i: REASON if swaps_person(e) else NARROWING_REASON
+        for i, e in enumerate(edits)
+        if swaps_person(e) or narrows_person(e.before, e.after)
+    }
     if not held:
         return revised, ()
     return hold_back(source, edits, held)
