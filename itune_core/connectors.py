@@ -9,6 +9,9 @@ without putting one in its place is held back, with its reason, like the fact gu
 What is not held back:
 
 - a doubled connector made single ("but but" -> "but"): that is a fluency fix;
+- one of a linked pair that says the same thing twice, where the other stays: "Although it
+  rained, but we went out" and "Because ..., so ..." are learners' errors, and dropping
+  "but" (or "although", "though", "because") there keeps the link the sentence made;
 - a connector moved ("It rains, however." -> "However, it rains."): it is still there;
 - any connector change when the writer also asked for coherence, clarity, style or
   meaning-changed: linking ideas differently is then part of the request (ITERATER's human
@@ -69,12 +72,31 @@ def _neighbours(source: str, edit: Edit) -> set[str]:
     return {w.lower() for w in before[-1:] + after[:1]}
 
 
-def _dropped(source: str, edit: Edit, lost: Counter) -> str | None:
+# Connectors that learners pair with one that says the same ("Although ..., but ...",
+# "Because ..., so ..."): dropping either is a fix where the sentence holds both and the
+# answer keeps the other.
+_PAIRED = {
+    "but": ("although", "though"),
+    "although": ("but",),
+    "though": ("but",),
+    "because": ("so",),
+}
+
+
+def _said_twice(word: str, source: str, answer: str) -> bool:
+    """Whether ``word`` is one of a pair of ``_PAIRED`` connectors in ``source`` whose
+    other one ``answer`` keeps."""
+    said, kept = ({m.group().lower() for m in _WORD.finditer(text)} for text in (source, answer))
+    return any(other in said and other in kept for other in _PAIRED.get(word, ()))
+
+
+def _dropped(source: str, edit: Edit, lost: Counter, answer: str) -> str | None:
     """The connector this edit drops (not one moved elsewhere in the answer, not a doubled
-    one made single), if any."""
+    one made single, not one said twice with its pair kept in ``answer``), if any."""
     gone = Counter(_connectors(edit.before)) - Counter(_connectors(edit.after))
     for word in sorted(gone):
-        if lost[word] > 0 and word not in _neighbours(source, edit):
+        dropped = lost[word] > 0 and word not in _neighbours(source, edit)
+        if dropped and not _said_twice(word, source, answer):
             return word
     return None
 
@@ -106,7 +128,7 @@ def guard_connectors(
         found = {
             i: f"drops the connector {word!r}: a fluency edit keeps how ideas link"
             for i, edit in enumerate(edits)
-            if i not in held and (word := _dropped(source, edit, lost)) is not None
+            if i not in held and (word := _dropped(source, edit, lost, offered)) is not None
         }
         if not found:
             return hold_back(source, edits, held)
