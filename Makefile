@@ -46,13 +46,13 @@ SPECIALIST_SEEDS := 0 1 2
 # $(call specialist,PAIRS,INTENTION): the seeds trained with the PAIRS config and their
 # mean with step 4, written to adapters/itune-default-INTENTION.
 define specialist
-	for s in $(SPECIALIST_SEEDS); do \
+	for s in $(3); do \
 		test -f runs/itune-default-$(1)-s$$s/lineage.json || \
 		$(BIN)/python -m training train --config training/configs/intention-tuning-default-$(1).yaml \
 			--set seed=$$s --output runs/itune-default-$(1)-s$$s || exit 1; \
 	done
 	$(BIN)/python -m training average adapters/itune-default \
-		$(SPECIALIST_SEEDS:%=runs/itune-default-$(1)-s%) --weights 3 5 5 5 --rank 48 \
+		$(3:%=runs/itune-default-$(1)-s%) --weights 3 $(foreach s,$(3),5) --rank 48 \
 		--output adapters/itune-default-$(2) --overwrite
 endef
 default-adapter: setup
@@ -69,8 +69,9 @@ default-adapter: setup
 	done
 	$(BIN)/python -m training average runs/itune-default-more $(SEEDS:%=runs/itune-default-mixed-s%) \
 		--output adapters/itune-default --overwrite
-	$(call specialist,wordiness,clarity)
-	$(call specialist,informal,style)
+	$(call specialist,wordiness,clarity,$(SPECIALIST_SEEDS))
+	$(call specialist,informal,style,$(SPECIALIST_SEEDS))
+	$(call specialist,everyday,fluency,0 1 2 3 4 5)
 
 clean:
 	rm -rf $(VENV)

@@ -55,6 +55,7 @@ from itune_core.bundle import AdapterBundle
 from itune_core.decoding import MAX_PROMPT_LOOKUP, check_prompt_lookup
 from itune_core.errors import ItuneError, ModelLoadError
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
+from itune_core.register import is_everyday
 from itune_core.reviser import Reviser, ReviseSettings
 from itune_core.serving import AdapterPool
 from itune_core.tenses import preload as preload_tenses
@@ -92,13 +93,28 @@ NO_ADAPTER = ("none", "base")
 BUILTIN_SPECIALISTS: dict[frozenset[str], str] = {
     frozenset({"clarity"}): "itune-default-clarity",
     frozenset({"style"}): "itune-default-style",  # "Casual wording"
+    frozenset({"fluency"}): "itune-default-fluency",  # "Everyday prose"
 }
+# The specialists that serve only a text that reads as everyday prose
+# (itune_core/register.py); a formal text asking for their intentions alone gets the
+# built-in adapter.
+BUILTIN_EVERYDAY_ONLY = ("fluency",)
+# The specialists that also follow the built-in adapter on a request for several
+# intentions ("Requests that combine intentions"); the fluency specialist was chosen for
+# fluency alone, and the built-in adapter already revises for fluency when it is asked
+# with others.
+BUILTIN_FOLLOWERS = ("clarity", "style")
 
 
-def builtin_specialist(intentions: Iterable[str]) -> Path | None:
-    """The built-in specialist for a request asking for exactly ``intentions``; None where
-    there is none, or where its folder holds no adapter (an installed copy without it)."""
-    name = BUILTIN_SPECIALISTS.get(frozenset(intentions))
+def builtin_specialist(intentions: Iterable[str], text: str | None = None) -> Path | None:
+    """The built-in specialist for a request asking for exactly ``intentions`` about
+    ``text``; None where there is none, where its folder holds no adapter (an installed copy
+    without it), or where it serves everyday prose only and ``text`` is not (None: any
+    text, the route as listed)."""
+    scope = frozenset(intentions)
+    name = BUILTIN_SPECIALISTS.get(scope)
+    if name and text is not None and scope & set(BUILTIN_EVERYDAY_ONLY) and not is_everyday(text):
+        return None
     folder = BUILTIN_ADAPTER.parent / name if name else None
     return folder if folder and AdapterBundle.has_generation_adapter(folder) else None
 
@@ -489,18 +505,19 @@ def build_app(settings: Settings, store: Store | None = None):
             if specialist is not None:
                 register_builtin(registry, specialist)
 
-    def serving_adapter(intentions: tuple[str, ...] = ()) -> AdapterChoice:
-        """The adapter new requests for ``intentions`` use, read per request (an
-        activation needs no restart): the registry's active adapter for that intention
-        set (else the default one); before any admin has activated anything (the base
-        model included), ITUNE_ADAPTER, or where that is the built-in adapter, its
-        specialist for exactly these intentions if it has one; else the base model.
-        Revisions record the registry's name, so acceptance per adapter adds up."""
+    def serving_adapter(intentions: tuple[str, ...] = (), text: str | None = None) -> AdapterChoice:
+        """The adapter new requests for ``intentions`` (about ``text``; None: the route
+        as listed) use, read per request (an activation needs no restart): the registry's
+        active adapter for that intention set (else the default one); before any admin
+        has activated anything (the base model included), ITUNE_ADAPTER, or where that is
+        the built-in adapter, its specialist for exactly these intentions and this text if
+        it has one; else the base model. Revisions record the registry's name, so
+        acceptance per adapter adds up."""
         active = registry.active_adapter(intentions)
         if active is not None:
             return active.name, Path(active.path)
         if settings.adapter is not None and not registry.has_choice(intentions):
-            folder = (serves_builtin and builtin_specialist(intentions)) or settings.adapter
+            folder = (serves_builtin and builtin_specialist(intentions, text)) or settings.adapter
             return adapter_name(folder), folder
         return None, None
 
@@ -518,6 +535,8 @@ def build_app(settings: Settings, store: Store | None = None):
         found = []
         for scope in BUILTIN_SPECIALISTS:
             (intention,) = scope
+            if intention not in BUILTIN_FOLLOWERS:
+                continue
             choice = serving_adapter(tuple(scope))
             asked = intention in intentions or not intentions
             if asked and choice[1] is not None and choice[1] == builtin_specialist(scope):
@@ -538,9 +557,9 @@ def build_app(settings: Settings, store: Store | None = None):
 
     slot = ModelSlot(settings, warm=warm).start()
 
-    def get_reviser(intentions: tuple[str, ...] = ()) -> Reviser:
+    def get_reviser(intentions: tuple[str, ...] = (), text: str | None = None) -> Reviser:
         pool = slot.pool()  # first: the adapter is chosen when the model is there to use it
-        reviser = pool.reviser_for(*serving_adapter(intentions))
+        reviser = pool.reviser_for(*serving_adapter(intentions, text))
         ups = follow_ups(intentions) if intentions else []
         for _, choice in ups:
             pool.reviser_for(*choice)  # attached (warm() has usually done it at start)

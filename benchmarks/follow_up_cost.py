@@ -31,7 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
-from app import BUILTIN_ADAPTER, BUILTIN_SPECIALISTS, ModelSlot, Settings  # noqa: E402
+from app import (  # noqa: E402
+    BUILTIN_ADAPTER,
+    BUILTIN_FOLLOWERS,
+    BUILTIN_SPECIALISTS,
+    ModelSlot,
+    Settings,
+)
 from benchmarks.record import machine, now, suffix, write  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -80,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     alone = pool.reviser_for(BUILTIN_ADAPTER.name, BUILTIN_ADAPTER)
     specialists = []
     for scope, name in BUILTIN_SPECIALISTS.items():
+        if not set(scope) & set(BUILTIN_FOLLOWERS):
+            continue
         pool.reviser_for(name, BUILTIN_ADAPTER.parent / name)  # attached
         specialists += [(intention, name) for intention in scope]
     followed = replace(alone, follow_ups=tuple(specialists))

@@ -5,7 +5,9 @@ adapter's specialists: ``itune_core/bundle.py``). Greedy decoding answers each e
 alone, so the routed system's answer to an example is the specialist's where the example
 asks for exactly the specialist's intentions, and the general adapter's elsewhere. This
 writes that report, with the same examples in the same order, for ``benchmarks/paired.py``
-to score and compare. No model runs.
+to score and compare. No model runs. ``--everyday``: only the examples whose source reads
+as everyday prose are the specialist's (``itune_core/register.py``), as the app routes to
+the fluency specialist.
 
     python benchmarks/routed.py GENERAL.json SPECIALIST.json --alone clarity --output OUT.json
 """
@@ -20,32 +22,47 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from itune_core.metrics import evaluate_revisions  # noqa: E402
+from itune_core.register import is_everyday  # noqa: E402
 from training.evaluate import output_counts  # noqa: E402
 
 
 def routed_report(
-    general: dict[str, Any], specialist: dict[str, Any], alone: tuple[str, ...]
+    general: dict[str, Any],
+    specialist: dict[str, Any],
+    alone: tuple[str, ...],
+    everyday: bool = False,
 ) -> dict[str, Any]:
-    """``general`` with each example that asks for exactly ``alone`` answered as in
-    ``specialist``, scored as ``evaluate`` scores (its metrics, the outputs left unchanged
-    and those that change a fact token); refuses two reports of different examples."""
+    """``general`` with each example that asks for exactly ``alone`` (and, with
+    ``everyday``, whose source reads as everyday prose) answered as in ``specialist``,
+    scored as ``evaluate`` scores (its metrics, the outputs left unchanged and those that
+    change a fact token); refuses two reports of different examples."""
     first, second = general["examples"], specialist["examples"]
     keys = [(e.get("id"), e["before"]) for e in first]
     if keys != [(e.get("id"), e["before"]) for e in second]:
         raise ValueError("the two reports do not hold the same examples in the same order")
     wanted = sorted(alone)
-    examples = [
-        dict(b) if sorted(a["labels"]) == wanted else dict(a)
-        for a, b in zip(first, second, strict=True)
-    ]
-    routed = sum(sorted(a["labels"]) == wanted for a in first)
+
+    def routes(example: dict[str, Any]) -> bool:
+        asks = sorted(example["labels"]) == wanted
+        return asks and (not everyday or is_everyday(example["before"]))
+
+    examples = [dict(b) if routes(a) else dict(a) for a, b in zip(first, second, strict=True)]
+    routed = sum(map(routes, first))
     general_name = Path(str((general.get("target") or {}).get("adapter"))).name
     specialist_name = Path(str((specialist.get("target") or {}).get("adapter"))).name
     return {
-        "target": {"adapter": f"{general_name}, {'+'.join(wanted)} alone by {specialist_name}"},
+        "target": {
+            "adapter": f"{general_name}, {'+'.join(wanted)} alone"
+            f"{' in everyday prose' if everyday else ''} by {specialist_name}"
+        },
         "data": general.get("data"),
         "generation": general.get("generation"),
-        "routed": {"intentions": wanted, "examples": routed, "of": len(first)},
+        "routed": {
+            "intentions": wanted,
+            "everyday": everyday,
+            "examples": routed,
+            "of": len(first),
+        },
         **scored(examples),
     }
 
@@ -81,13 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("general", type=Path, help="the report of the adapter for the rest")
     parser.add_argument("specialist", type=Path, help="the report of the specialist")
     parser.add_argument("--alone", nargs="+", required=True, help="the specialist's intentions")
+    parser.add_argument(
+        "--everyday",
+        action="store_true",
+        help="route only the examples whose source reads as everyday prose",
+    )
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         reports = [
             json.loads(p.read_text(encoding="utf-8")) for p in (args.general, args.specialist)
         ]
-        report = routed_report(*reports, tuple(args.alone))
+        report = routed_report(*reports, tuple(args.alone), args.everyday)
     except (OSError, ValueError, KeyError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

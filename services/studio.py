@@ -74,9 +74,11 @@ class Studio:
     """The writer's actions over one reviser and one store.
 
     Attributes:
-        get_reviser: returns the reviser for a new request for the given intentions,
-            with the adapter serving that intention set now (``()``: the default one, for
-            a request that has no intentions yet); blocks while the model is loading.
+        get_reviser: returns the reviser for a new request for the given intentions about
+            the given text, with the adapter serving that intention set (and that text:
+            a built-in specialist may serve everyday prose only) now (``()``: the default
+            one, for a request that has no intentions yet); blocks while the model is
+            loading.
         store: where every action is recorded.
         max_chars: the longest text accepted.
         current_adapter: the name of the adapter serving new requests now (None: the
@@ -99,7 +101,7 @@ class Studio:
             model's queue.
     """
 
-    get_reviser: Callable[[tuple[str, ...]], Reviser]
+    get_reviser: Callable[[tuple[str, ...], str], Reviser]
     store: Store
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
@@ -155,7 +157,7 @@ class Studio:
         check_text(text, self.max_chars)
         wanted = parse_intentions(intentions)
         rejected = set() if parent_id is None else self._rejected_in_lineage(parent_id, user)
-        reviser = self._reviser(wanted, adapter)
+        reviser = self._reviser(wanted, adapter, text)
         with self._slot(user if user is not None else f"session:{session_id}"):
             yield from self._revise(reviser, text, wanted, rejected, session_id, user, parent_id)
 
@@ -251,7 +253,7 @@ class Studio:
 
         self._who(user)  # refused where login is required and there is none
         check_text(text, self.max_chars)
-        reviser = self._reviser((), None)
+        reviser = self._reviser((), None, text)
         if reviser.labeller is None:
             raise InvalidState(NO_PREDICTOR)
         trial = reviser.revise(text, INTENTIONS)
@@ -355,11 +357,13 @@ class Studio:
         self.store.record_rating(revision_id, rating)
         return revision_view(self.store.get_revision(revision_id))
 
-    def _reviser(self, wanted: tuple[str, ...], adapter: object) -> Reviser:
-        """The reviser for a request; an adapter that cannot be loaded is named to the
-        writer without the server's paths (the log keeps the whole message)."""
+    def _reviser(self, wanted: tuple[str, ...], adapter: object, text: str) -> Reviser:
+        """The reviser for a request about ``text``; an adapter that cannot be loaded is
+        named to the writer without the server's paths (the log keeps the whole message)."""
         try:
-            return self.get_reviser(wanted) if adapter is None else self._reviser_named(adapter)
+            if adapter is None:
+                return self.get_reviser(wanted, text)
+            return self._reviser_named(adapter)
         except ModelLoadError as err:
             name = adapter if isinstance(adapter, str) else self.current_adapter()
             logger.error("cannot serve adapter %r: %s", name, err)

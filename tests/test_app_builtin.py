@@ -3,9 +3,11 @@ it on the page and in ``/serving``, lists it in the registry as built-in, and an
 still switch to the base model; over HTTP, it fixes learner errors and leaves the rest, and
 a request for clarity alone goes to its clarity specialist (adapters/itune-default-clarity),
 which cuts wordy phrases, and one for style alone to its style specialist
-(adapters/itune-default-style), which makes casual wording formal; asked for several
-intentions, the built-in adapter revises and each specialist whose intention was asked
-revises its answer again, unless an admin has chosen for the set or the specialist's own."""
+(adapters/itune-default-style), which makes casual wording formal, and one for fluency
+alone to its fluency specialist (adapters/itune-default-fluency), which also mends errors of
+everyday usage; asked for several intentions, the built-in adapter revises and the clarity
+and style specialists, where their intention was asked, revise its answer again, unless an
+admin has chosen for the set or the specialist's own."""
 
 import json
 import sqlite3
@@ -95,8 +97,24 @@ COMBINED = [
         [("is a lot of", "are many", "style")],
     ),
 ]
+# Errors of everyday usage the fluency specialist mends when fluency alone is asked for
+# (step 4 leaves each of them as written).
+EVERYDAY = [
+    (
+        "My neighbour works in the garage since 2019.",
+        "My neighbour has worked in the garage since 2019.",
+    ),
+    ("Can you explain me this exercise?", "Can you explain this exercise to me?"),
+    ("We are agree with the new timetable.", "We agree with the new timetable."),
+]
+FORMAL_PROSE = (
+    "Delegates of the United Nations Framework Convention on Climate Change met in Bonn on "
+    "Friday, where the European Union, Canada and Japan discussed whether a target for "
+    "industrialised nations can be agreed before the talks end."
+)
 CLARITY = BUILTIN_ADAPTER.parent / "itune-default-clarity"
 STYLE = BUILTIN_ADAPTER.parent / "itune-default-style"
+FLUENCY = BUILTIN_ADAPTER.parent / "itune-default-fluency"
 DRAFT = (
     "Their is many reason why peoples likes to travel. It broaden the mind and you meets new "
     "friend. However, travel can also be expensive, and its not always easy to plan."
@@ -137,15 +155,25 @@ def test_the_built_in_adapter_is_shipped_whole():
 def test_the_specialists_are_shipped_and_serve_their_intention_alone():
     assert builtin_specialist(["clarity"]) == CLARITY
     assert builtin_specialist(["style"]) == STYLE
+    assert builtin_specialist(["fluency"]) == FLUENCY
     assert builtin_specialist(["clarity", "fluency"]) is builtin_specialist(["style", "clarity"])
     assert builtin_specialist(["clarity", "fluency"]) is None
-    assert builtin_specialist(["fluency"]) is builtin_specialist([]) is None
-    for folder, pairs in ((CLARITY, "wordiness"), (STYLE, "informal")):
+    assert builtin_specialist([]) is None
+    # the fluency specialist serves everyday prose only
+    assert builtin_specialist(["fluency"], EVERYDAY[1][0]) == FLUENCY
+    assert builtin_specialist(["fluency"], FORMAL_PROSE) is None
+    assert builtin_specialist(["clarity"], FORMAL_PROSE) == CLARITY
+    for folder, pairs, seeds in (
+        (CLARITY, "+wordiness+wordiness", 3),
+        (STYLE, "+informal+informal", 3),
+        (FLUENCY, "+usage-errors+everyday", 6),
+    ):
         lineage = json.loads((folder / "lineage.json").read_text())
-        assert lineage["data"]["name"].endswith(f"+mixed-errors+{pairs}+{pairs}")
-        # step 4 and three seeds trained on from it, weighted 3:5:5:5
+        assert lineage["data"]["name"].endswith(f"+mixed-errors{pairs}")
+        # step 4 and the seeds trained on from it, step 4 at 3 to each seed's 5
         assert lineage["parent"]["name"] == "itune-default"
-        assert lineage["average"]["weights"] == pytest.approx([3 / 18, 5 / 18, 5 / 18, 5 / 18])
+        total = 3 + 5 * seeds
+        assert lineage["average"]["weights"] == pytest.approx([3 / total] + [5 / total] * seeds)
         step4 = json.loads((BUILTIN_ADAPTER / "lineage.json").read_text())
         assert lineage["s_gen"] == step4["s_gen"]
         assert (folder / "predictor" / "predictor.json").is_file()
@@ -172,12 +200,14 @@ def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
     assert client.predict(api_name="/serving") == "itune-default"
     assert studio.serving_routes() == [
         (("clarity",), "itune-default-clarity"),
+        (("fluency",), "itune-default-fluency"),
         (("style",), "itune-default-style"),
     ]
     listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
     assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [
         ("itune-default", "intention-tuning", True, str(BUILTIN_ADAPTER)),
         ("itune-default-clarity", "intention-tuning", True, str(CLARITY)),
+        ("itune-default-fluency", "intention-tuning", True, str(FLUENCY)),
         ("itune-default-style", "intention-tuning", True, str(STYLE)),
     ]
 
@@ -235,13 +265,37 @@ def test_several_intentions_get_step_4_s_fixes_and_the_specialists_after_it(
 def test_it_fixes_one_learner_error_and_changes_nothing_else(running, draft, fixed):
     client, db, _ = running
     view = client.predict(draft, ["fluency"], api_name="/revise")[0]
-    assert view["adapter"] == "itune-default"
+    assert view["adapter"] == "itune-default-fluency"
     assert view["revised"] == fixed
     with sqlite3.connect(db) as conn:
         stored = conn.execute(
             "SELECT adapter_name, revised_text FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
-    assert stored == [("itune-default", fixed)]
+    assert stored == [("itune-default-fluency", fixed)]
+
+
+@pytest.mark.parametrize(("draft", "fixed"), EVERYDAY)
+def test_a_request_for_fluency_alone_mends_everyday_usage(running, draft, fixed):
+    client, _, _ = running
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert (view["adapter"], view["revised"]) == ("itune-default-fluency", fixed)
+    # asked with another intention, step 4 revises for fluency (the fluency specialist does
+    # not follow it) and leaves it as written
+    both = client.predict(draft, ["coherence", "fluency"], api_name="/revise")[0]
+    assert (both["adapter"], both["revised"]) == ("itune-default", draft)
+
+
+def test_a_formal_text_asking_for_fluency_alone_gets_step_4(running):
+    # long sentences full of names read as the news, not as everyday prose
+    # (itune_core/register.py): the fluency specialist serves only the latter
+    client, db, _ = running
+    view = client.predict(FORMAL_PROSE, ["fluency"], api_name="/revise")[0]
+    assert view["adapter"] == "itune-default"
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
+        ).fetchall()
+    assert stored == [("itune-default",)]
 
 
 def test_the_learner_draft_comes_back_fixed_with_its_connectors_kept(running):
@@ -384,12 +438,18 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
 
 
 def test_an_edit_that_would_tell_of_someone_else_is_only_a_suggestion(running):
-    # the model mends "said me" as "He said I was tired": now the writer was tired; the
-    # person guard offers the sentence as written and the swap as a suggestion
+    # step 4 mends "said me" as "He said I was tired": now the writer was tired; the
+    # person guard offers the sentence as written and the swap as a suggestion (the fluency
+    # specialist, which serves this request, writes "He told me that he was tired")
     client, db, _ = running
     draft = "He said me that he was tired."
     view = client.predict(draft, ["fluency"], api_name="/revise")[0]
-    assert view["final_text"] == draft
+    assert (view["adapter"], view["final_text"]) == (
+        "itune-default-fluency",
+        "He told me that he was tired.",
+    )
+    view = client.predict(draft, ["fluency"], "itune-default", api_name="/revise_with")
+    assert (view["adapter"], view["final_text"]) == ("itune-default", draft)
     (suggestion,) = view["edits"]
     assert (suggestion["before"], suggestion["after"]) == ("me that he", "I")
     assert suggestion["status"] == "suggested" and "someone else" in suggestion["held"]

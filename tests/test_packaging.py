@@ -177,7 +177,8 @@ def test_wheel_holds_migrations_configs_corpora_and_the_builtin_adapter(wheel_na
         "training/configs/intention-tuning-default.yaml",
         "training/corpora/SHA256SUMS",
     }
-    for name in ("itune-default", "itune-default-clarity", "itune-default-style"):  # + specialists
+    specialists = ("itune-default-clarity", "itune-default-style", "itune-default-fluency")
+    for name in ("itune-default", *specialists):
         adapter = ROOT / "adapters" / name
         for path in adapter.rglob("*"):
             if path.is_file():
@@ -187,6 +188,7 @@ def test_wheel_holds_migrations_configs_corpora_and_the_builtin_adapter(wheel_na
     assert "itune_adapters/itune-default/predictor/predictor.json" in expected
     assert "itune_adapters/itune-default-clarity/adapter_model.safetensors" in expected
     assert "itune_adapters/itune-default-style/adapter_model.safetensors" in expected
+    assert "itune_adapters/itune-default-fluency/adapter_model.safetensors" in expected
     assert sorted(expected - wheel_names) == []
     assert not [name for name in wheel_names if "__pycache__" in name or name.endswith(".pyc")]
 

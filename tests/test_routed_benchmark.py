@@ -38,7 +38,12 @@ def test_only_the_examples_asking_for_the_specialist_s_intentions_alone_are_rout
         "Because it rained, we left.",  # clarity alone: the specialist
         "It rained, so we left in 2020.",  # clarity and fluency: the general adapter
     ]
-    assert report["routed"] == {"intentions": ["clarity"], "examples": 1, "of": 3}
+    assert report["routed"] == {
+        "intentions": ["clarity"],
+        "everyday": False,
+        "examples": 1,
+        "of": 3,
+    }
     assert report["target"]["adapter"] == "general, clarity alone by clear"
     assert report["outputs"] == {"unchanged": 0, "fact_changing": 0}
     general_only = routed_report(GENERAL, GENERAL, ("clarity",))
@@ -58,3 +63,30 @@ def test_reports_of_other_examples_are_refused(tmp_path):
     out = tmp_path / "routed.json"
     assert main([*map(str, paths), "--alone", "clarity", "--output", str(out)]) == 2
     assert not out.exists()
+
+
+def test_everyday_routes_only_the_examples_that_read_as_everyday_prose(tmp_path):
+    formal = json.loads(json.dumps(GENERAL))
+    extra = {
+        "id": 3,
+        "before": "Simon Adkin of the BBC met Leicestershire County Council in Leicester.",
+        "reference": "Simon Adkin of the BBC met the Leicestershire County Council in Leicester.",
+        "labels": ["fluency"],
+    }
+    formal["examples"].append({**extra, "output": extra["before"]})
+    specialist = json.loads(json.dumps(SPECIALIST))
+    specialist["examples"].append({**extra, "output": "The " + extra["before"]})
+    paths = []
+    for name, report in (("general", formal), ("specialist", specialist)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(report))
+    out = tmp_path / "routed.json"
+    assert main([*map(str, paths), "--alone", "fluency", "--everyday", "--output", str(out)]) == 0
+    report = json.loads(out.read_text())
+    outputs = [e["output"] for e in report["examples"]]
+    assert outputs[0] == "The result is good."  # everyday prose: the specialist
+    assert outputs[3] == extra["before"]  # names and acronyms: the general adapter
+    assert report["routed"]["examples"] == 1 and report["routed"]["everyday"] is True
+    assert report["target"]["adapter"] == "general, fluency alone in everyday prose by clear"
+    # without it, both examples asking for fluency alone are the specialist's
+    assert routed_report(formal, specialist, ("fluency",))["routed"]["examples"] == 2

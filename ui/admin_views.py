@@ -294,9 +294,12 @@ def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
             "**Serving now:** the base model, or the adapter the server was started with"
             " (`ITUNE_ADAPTER`), until an admin activates one; where that is the built-in"
             " adapter, requests for clarity alone go to its clarity specialist"
-            " (`itune-default-clarity`) and requests for style alone to its style specialist"
-            " (`itune-default-style`), and each revises again, for its intention alone, what"
-            " the built-in adapter revised for several intentions among which its own"
+            " (`itune-default-clarity`), requests for style alone to its style specialist"
+            " (`itune-default-style`) and requests for fluency alone about everyday prose"
+            " (short sentences, few names) to its fluency specialist"
+            " (`itune-default-fluency`); the first two also revise again, each for"
+            " its intention alone, what the built-in adapter revised for several intentions"
+            " among which its own"
         ]
     lines += [
         f"- for {scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"

@@ -302,7 +302,7 @@ def test_activate_changes_the_serving_now_line(h, admin):
     _, picker, serving, history = h.registry(None, ADA)
     assert "ITUNE_ADAPTER" in serving and "itune-default-clarity" in serving and history == []
     assert "revises again, for its intention alone" in serving
-    assert "itune-default-style" in serving
+    assert "itune-default-style" in serving and "itune-default-fluency" in serving
     assert [value for _, value in picker.choices] == ["base", "1"]
     table, _, serving, history = h.activate("1", [], ADA)
     assert serving.startswith("**Serving now:** adapter `a1` (#1")
