@@ -301,7 +301,7 @@ def test_activate_changes_the_serving_now_line(h, admin):
     _adapter(admin, "a1")
     _, picker, serving, history = h.registry(None, ADA)
     assert "ITUNE_ADAPTER" in serving and "itune-default-clarity" in serving and history == []
-    assert "revises again, for its intention alone" in serving
+    assert "revise again, each for its intention alone" in serving and "everyday prose" in serving
     assert "itune-default-style" in serving and "itune-default-fluency" in serving
     assert [value for _, value in picker.choices] == ["base", "1"]
     table, _, serving, history = h.activate("1", [], ADA)
