@@ -25,10 +25,13 @@ What is not held back:
   two childs and they lives in London" came back as "... and he lives in London", which
   mends the verb by making the brother the one who lives there; a third-person plural
   made singular names one person where the sentence named several, so it is held back
-  too (the other way, "he or she" -> "they", passes: it names the same person);
+  too (the other way, "he or she" -> "they", passes: it names the same person). So is
+  the possessive made singular, "their" made "his" or "her": "lives with her husband and
+  their two childs" came back as "... and her two children", which makes the children
+  hers alone;
 - a pronoun put in place of a noun or a noun in place of a pronoun: "it" -> "the
   method", "our model" -> "it" (no person is brought in where another went: "my", "our",
-  "his", "its" and "their" say whose a thing is, and are not counted);
+  "his", "its" and "their" say whose a thing is, and are not counted as persons);
 - an edit where the sentence keeps its count of each person, the change split over two
   edits;
 - anything when meaning-changed was asked for.
@@ -48,12 +51,12 @@ _PERSON = {
     **dict.fromkeys(("it", "itself", "they", "them", "theirs", "themselves"), 3),
 }  # possessive determiners ("my", "our", "his", "its") name whose, not who: not counted
 _SUBJECTS = frozenset(("i", "we", "you", "he", "she", "it", "they"))
-_SEVERAL = frozenset(("they", "them", "themselves"))
-_ONE = frozenset(("he", "him", "himself", "she", "her", "hers", "herself"))
+_SEVERAL = frozenset(("they", "them", "themselves", "their", "theirs"))
+_ONE = frozenset(("he", "him", "himself", "his", "she", "her", "hers", "herself"))
 REASON = "puts another person in place of one the sentence named: it would tell of someone else"
 NARROWING_REASON = (
-    "puts one person where the sentence named several ('they' made 'he' or 'she'): it would "
-    "tell of someone else"
+    "puts one person where the sentence named several ('they' or 'their' made 'he', 'she', "
+    "'his' or 'her'): it would tell of someone else"
 )
 
 
@@ -83,8 +86,9 @@ def _several_and_one(text: str) -> tuple[int, int]:
 
 
 def narrows_person(before: str, after: str) -> bool:
-    """Whether ``after`` has fewer of "they", "them", "themselves" than ``before`` and more
-    of "he", "she", "him", "her" and their reflexives: several people made one."""
+    """Whether ``after`` has fewer of "they", "them", "their" and their other forms than
+    ``before`` and more of "he", "she", "him", "his", "her" and theirs: several people
+    made one."""
     (several_before, one_before), (several_after, one_after) = map(
         _several_and_one, (before, after)
     )

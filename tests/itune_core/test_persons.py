@@ -68,6 +68,12 @@ def test_pronoun_fixes_within_a_person_pass(source, answer):
             "My brother has two children and they lives in London.",
         ),
         ("I called them yesterday.", "I called her yesterday.", None),
+        (
+            "My colleague lives with her husband and their two childs.",
+            "My colleague lives with her husband and her two children.",
+            "My colleague lives with her husband and their two children.",
+        ),
+        ("Anna and Tom sold their car.", "Anna and Tom sold his car.", None),
     ],
 )
 def test_several_people_made_one_is_held_back(source, answer, offered):
