@@ -543,13 +543,22 @@ def build_app(settings: Settings, store: Store | None = None):
                 found.append((intention, choice))
         return found
 
-    def routes() -> list[tuple[tuple[str, ...], str | None]]:
-        """The intention sets that another adapter than the default's serves now."""
+    def routes() -> list[tuple[tuple[str, ...], str | None, str | None]]:
+        """The intention sets that another adapter than the default's serves now, each
+        with that adapter's name and the texts it serves (None: every text; "everyday
+        prose": a built-in specialist that serves only those, the default the rest)."""
         default = serving_adapter()[0]
         scopes = {scope for scope in registry.active_by_scope() if scope}
         scopes |= {tuple(sorted(scope)) for scope in BUILTIN_SPECIALISTS}
-        chosen = [(scope, serving_adapter(scope)[0]) for scope in sorted(scopes)]
-        return [(scope, name) for scope, name in chosen if name != default]
+        found = []
+        for scope in sorted(scopes):
+            name, folder = serving_adapter(scope)
+            if name == default:
+                continue
+            builtin = folder is not None and folder == builtin_specialist(scope)
+            everyday = builtin and set(scope) & set(BUILTIN_EVERYDAY_ONLY)
+            found.append((scope, name, "everyday prose" if everyday else None))
+        return found
 
     def warm() -> list[AdapterChoice]:
         """What serves every request now, and each built-in specialist's intentions."""

@@ -85,7 +85,8 @@ class Studio:
             base model); cheap, it loads no model.
         current_routes: the intention sets that another adapter serves now (an admin's
             choice for that set, or a built-in specialist), each with its name (None: the
-            base model); cheap, it loads no model.
+            base model) and the texts it serves (None: every text; e.g. "everyday prose"
+            for a specialist that serves only those); cheap, it loads no model.
         current_follow_ups: the adapters that revise again, each for one intention alone,
             what the default adapter revised for several intentions among which that one
             (the built-in adapter's specialists), in order, each ``(intention, name)``;
@@ -105,7 +106,7 @@ class Studio:
     store: Store
     max_chars: int
     current_adapter: Callable[[], str | None] = _base_model
-    current_routes: Callable[[], list[tuple[tuple[str, ...], str | None]]] = list
+    current_routes: Callable[[], list[tuple[tuple[str, ...], str | None, str | None]]] = list
     current_follow_ups: Callable[[], list[tuple[str, str]]] = list
     reviser_named: Callable[[str], Reviser] | None = None
     identify: Callable[[str | None], str | None] | None = None
@@ -120,9 +121,9 @@ class Studio:
         """The adapter new revisions are made with (None: the base model)."""
         return self.current_adapter()
 
-    def serving_routes(self) -> list[tuple[tuple[str, ...], str | None]]:
+    def serving_routes(self) -> list[tuple[tuple[str, ...], str | None, str | None]]:
         """The intention sets whose requests another adapter revises, each with its name
-        (None: the base model)."""
+        (None: the base model) and the texts it revises (None: every text)."""
         return self.current_routes()
 
     def serving_follow_ups(self) -> list[tuple[str, str]]:

@@ -199,9 +199,9 @@ def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
     client, _, studio = running
     assert client.predict(api_name="/serving") == "itune-default"
     assert studio.serving_routes() == [
-        (("clarity",), "itune-default-clarity"),
-        (("fluency",), "itune-default-fluency"),
-        (("style",), "itune-default-style"),
+        (("clarity",), "itune-default-clarity", None),
+        (("fluency",), "itune-default-fluency", "everyday prose"),
+        (("style",), "itune-default-style", None),
     ]
     listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
     assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [

@@ -42,16 +42,18 @@ def _session(request: gr.Request | None) -> tuple[str | None, str | None]:
 
 def _serving_line(
     adapter: str | None,
-    routes: Sequence[tuple[Sequence[str], str | None]] = (),
+    routes: Sequence[tuple[Sequence[str], str | None, str | None]] = (),
     follow_ups: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``Serving: adapter `a``` and, for each intention set another adapter serves, what
-    serves requests for that set alone; for each adapter that follows the default one on
-    requests for several intentions, which intention it revises for."""
+    serves requests for that set alone (and about which texts, where not every text);
+    for each adapter that follows the default one on requests for several intentions,
+    which intention it revises for."""
     line = f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
     other = [
-        f"{', '.join(scope)} alone: " + (f"adapter `{name}`" if name else "base model")
-        for scope, name in routes
+        f"{', '.join(scope)} alone{f' in {texts}' if texts else ''}: "
+        + (f"adapter `{name}`" if name else "base model")
+        for scope, name, texts in routes
     ]
     other += [f"{intention} among others: then adapter `{name}`" for intention, name in follow_ups]
     return f"{line} ({'; '.join(other)})" if other else line

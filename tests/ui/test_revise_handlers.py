@@ -278,16 +278,21 @@ def test_serving_line_names_the_adapter_the_base_model_or_the_error():
 
 
 def test_serving_line_names_what_serves_an_intention_set_of_its_own():
-    routes = [(("clarity",), "itune-default-clarity"), (("fluency", "style"), None)]
+    routes = [
+        (("clarity",), "itune-default-clarity", None),
+        (("fluency",), "itune-default-fluency", "everyday prose"),
+        (("fluency", "style"), None, None),
+    ]
     assert RevisionHandlers(FakeStudio(routes=routes)).show_serving() == (
         "Serving: adapter `itune-default` (clarity alone: adapter `itune-default-clarity`; "
+        "fluency alone in everyday prose: adapter `itune-default-fluency`; "
         "fluency, style alone: base model)"
     )
 
 
 def test_serving_line_names_the_adapters_that_follow_on_several_intentions():
     studio = FakeStudio(
-        routes=[(("clarity",), "itune-default-clarity")],
+        routes=[(("clarity",), "itune-default-clarity", None)],
         follow_ups=[("clarity", "itune-default-clarity"), ("style", "itune-default-style")],
     )
     assert RevisionHandlers(studio).show_serving() == (
