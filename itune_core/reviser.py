@@ -102,7 +102,8 @@ class ReviseSettings:
         connector_guard: when fluency alone was asked for, hold back the edits that drop
             a connector such as "however" or "also" (``itune_core.connectors``).
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
-            three words or more (``itune_core.deletions``).
+            three words or more, or replace words and lose three more than they bring in
+            (``itune_core.deletions``).
         clause_guard: unless ``meaning-changed`` was asked for, hold back the edits that
             drop one of two parts joined by "and", "but", "or" or "yet" (a conjunction and
             three words more than the edit brings in; ``itune_core.deletions``).
