@@ -8,7 +8,9 @@ its answers to the examples that ask for the specialist's intention among others
 reference and the example's id kept beside each); ``python -m training evaluate
 SPECIALIST --data THAT.jsonl`` decodes the pass; ``compose`` puts the pass's answers in
 place of the last ones and scores them against the texts as written, as ``evaluate``
-scores, for ``benchmarks/paired.py``. No model runs here.
+scores, for ``benchmarks/paired.py``. No model runs here. ``--everyday``: the pass
+follows only the examples whose text as written reads as everyday prose
+(``itune_core/register.py``).
 
     python benchmarks/chained.py inputs GENERAL.json --intention clarity --output PASS.jsonl
     python -m training evaluate SPECIALIST --data PASS.jsonl --split dev --output PASS.json
@@ -28,12 +30,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages sit one level up
 
 from benchmarks.routed import scored, summary  # noqa: E402
+from itune_core.register import is_everyday  # noqa: E402
 
 
-def chained(example: dict[str, Any], intention: str) -> bool:
+def chained(example: dict[str, Any], intention: str, everyday: bool = False) -> bool:
     """Whether the pass for ``intention`` follows on this example: it asks for the
-    intention among others."""
-    return intention in example["labels"] and len(example["labels"]) > 1
+    intention among others (and, with ``everyday``, its text as written reads as everyday
+    prose)."""
+    among = intention in example["labels"] and len(example["labels"]) > 1
+    return among and (not everyday or is_everyday(example["before"]))
 
 
 def _reference(example: dict[str, Any]) -> str:
@@ -41,7 +46,9 @@ def _reference(example: dict[str, Any]) -> str:
     return reference if isinstance(reference, str) else reference[0]
 
 
-def pass_inputs(general: dict[str, Any], intention: str) -> list[dict[str, Any]]:
+def pass_inputs(
+    general: dict[str, Any], intention: str, everyday: bool = False
+) -> list[dict[str, Any]]:
     """The JSON Lines rows of the pass: each chained example's last answer to revise for
     ``intention`` alone (its reference, which the pass's own scores use, and its id)."""
     return [
@@ -52,17 +59,17 @@ def pass_inputs(general: dict[str, Any], intention: str) -> list[dict[str, Any]]
             "doc_id": f"{e.get('id')}#{k}",
         }
         for k, e in enumerate(general["examples"])
-        if chained(e, intention)
+        if chained(e, intention, everyday)
     ]
 
 
 def composed_report(
-    general: dict[str, Any], passed: dict[str, Any], intention: str
+    general: dict[str, Any], passed: dict[str, Any], intention: str, everyday: bool = False
 ) -> dict[str, Any]:
     """``general`` with each chained example answered as the pass answered it, scored
     against the texts as written; refuses a pass that did not start from these answers."""
     rows = passed["examples"]
-    chain = [k for k, e in enumerate(general["examples"]) if chained(e, intention)]
+    chain = [k for k, e in enumerate(general["examples"]) if chained(e, intention, everyday)]
     starts = [(f"{general['examples'][k].get('id')}#{k}", general["examples"][k]["output"])
               for k in chain]  # fmt: skip
     if starts != [(e.get("id"), e["before"]) for e in rows]:
@@ -93,16 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     compose.add_argument("passed", type=Path, help="the pass's own report")
     for command in (inputs, compose):
         command.add_argument("--intention", required=True, help="the pass's one intention")
+        command.add_argument(
+            "--everyday",
+            action="store_true",
+            help="follow only the examples whose text reads as everyday prose",
+        )
         command.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         general = json.loads(args.general.read_text(encoding="utf-8"))
         if args.command == "inputs":
-            rows = pass_inputs(general, args.intention)
+            rows = pass_inputs(general, args.intention, args.everyday)
             text = "".join(json.dumps(row) + "\n" for row in rows)
         else:
             passed = json.loads(args.passed.read_text(encoding="utf-8"))
-            report = composed_report(general, passed, args.intention)
+            report = composed_report(general, passed, args.intention, args.everyday)
             text = json.dumps(report, indent=1)
     except (OSError, ValueError, KeyError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -7,7 +7,8 @@ asks for exactly the specialist's intentions, and the general adapter's elsewher
 writes that report, with the same examples in the same order, for ``benchmarks/paired.py``
 to score and compare. No model runs. ``--everyday``: only the examples whose source reads
 as everyday prose are the specialist's (``itune_core/register.py``), as the app routes to
-the fluency specialist.
+the fluency specialist. ``--among``: so are the examples that ask for the specialist's
+intentions among others (the specialist's report answers them for all they ask).
 
     python benchmarks/routed.py GENERAL.json SPECIALIST.json --alone clarity --output OUT.json
 """
@@ -31,9 +32,11 @@ def routed_report(
     specialist: dict[str, Any],
     alone: tuple[str, ...],
     everyday: bool = False,
+    among: bool = False,
 ) -> dict[str, Any]:
-    """``general`` with each example that asks for exactly ``alone`` (and, with
-    ``everyday``, whose source reads as everyday prose) answered as in ``specialist``,
+    """``general`` with each example that asks for exactly ``alone`` (with ``among``, for
+    them among others; with ``everyday``, whose source reads as everyday prose) answered
+    as in ``specialist``,
     scored as ``evaluate`` scores (its metrics, the outputs left unchanged and those that
     change a fact token); refuses two reports of different examples."""
     first, second = general["examples"], specialist["examples"]
@@ -43,7 +46,8 @@ def routed_report(
     wanted = sorted(alone)
 
     def routes(example: dict[str, Any]) -> bool:
-        asks = sorted(example["labels"]) == wanted
+        labels = sorted(example["labels"])
+        asks = set(wanted) <= set(labels) if among else labels == wanted
         return asks and (not everyday or is_everyday(example["before"]))
 
     examples = [dict(b) if routes(a) else dict(a) for a, b in zip(first, second, strict=True)]
@@ -52,7 +56,8 @@ def routed_report(
     specialist_name = Path(str((specialist.get("target") or {}).get("adapter"))).name
     return {
         "target": {
-            "adapter": f"{general_name}, {'+'.join(wanted)} alone"
+            "adapter": f"{general_name}, {'+'.join(wanted)}"
+            f"{' among others too' if among else ' alone'}"
             f"{' in everyday prose' if everyday else ''} by {specialist_name}"
         },
         "data": general.get("data"),
@@ -60,6 +65,7 @@ def routed_report(
         "routed": {
             "intentions": wanted,
             "everyday": everyday,
+            "among": among,
             "examples": routed,
             "of": len(first),
         },
@@ -103,13 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="route only the examples whose source reads as everyday prose",
     )
+    parser.add_argument(
+        "--among",
+        action="store_true",
+        help="route the examples that ask for those intentions among others too",
+    )
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         reports = [
             json.loads(p.read_text(encoding="utf-8")) for p in (args.general, args.specialist)
         ]
-        report = routed_report(*reports, tuple(args.alone), args.everyday)
+        report = routed_report(*reports, tuple(args.alone), args.everyday, args.among)
     except (OSError, ValueError, KeyError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -97,3 +97,25 @@ def test_a_pass_that_did_not_start_from_these_answers_is_refused(tmp_path):
     assert [json.loads(line) for line in jsonl.read_text().splitlines()] == pass_inputs(
         GENERAL, "clarity"
     )
+
+
+def test_everyday_follows_only_the_texts_that_read_as_everyday_prose(tmp_path):
+    formal = json.loads(json.dumps(GENERAL))
+    text = "Simon Adkin of the BBC met Leicestershire County Council in Leicester."
+    formal["examples"].append(
+        {"id": "d3", "before": text, "reference": text, "labels": ["clarity", "fluency"],
+         "output": text}
+    )  # fmt: skip
+    assert [r["doc_id"] for r in pass_inputs(formal, "clarity")] == ["d2#2", "d3#3"]
+    rows = pass_inputs(formal, "clarity", everyday=True)
+    assert [r["doc_id"] for r in rows] == ["d2#2"]  # names and acronyms: not followed
+    report = composed_report(formal, _pass(rows, ["Because it rained, we left."]), "clarity", True)
+    assert report["chained"] == [{"intention": "clarity", "examples": 1}]
+    assert [e["output"] for e in report["examples"]][2:] == ["Because it rained, we left.", text]
+    with pytest.raises(ValueError, match="did not start from these answers"):
+        composed_report(formal, _pass(rows, ["x"]), "clarity")  # every text: another chain
+    general, jsonl = tmp_path / "general.json", tmp_path / "in.jsonl"
+    general.write_text(json.dumps(formal))
+    args = ["inputs", str(general), "--intention", "clarity", "--everyday", "--output", str(jsonl)]
+    assert main(args) == 0
+    assert [json.loads(line) for line in jsonl.read_text().splitlines()] == rows

@@ -1,5 +1,6 @@
 """benchmarks/routed.py: the specialist answers exactly the examples that ask for its
-intentions alone, the general adapter the rest, and the report is scored as evaluate's."""
+intentions alone (with --among, for them among others too), the general adapter the rest,
+and the report is scored as evaluate's."""
 
 import json
 
@@ -41,6 +42,7 @@ def test_only_the_examples_asking_for_the_specialist_s_intentions_alone_are_rout
     assert report["routed"] == {
         "intentions": ["clarity"],
         "everyday": False,
+        "among": False,
         "examples": 1,
         "of": 3,
     }
@@ -90,3 +92,31 @@ def test_everyday_routes_only_the_examples_that_read_as_everyday_prose(tmp_path)
     assert report["target"]["adapter"] == "general, fluency alone in everyday prose by clear"
     # without it, both examples asking for fluency alone are the specialist's
     assert routed_report(formal, specialist, ("fluency",))["routed"]["examples"] == 2
+
+
+def test_among_routes_the_examples_asking_for_the_intention_with_others_too(tmp_path):
+    # the third example asks for clarity and fluency: routed for fluency only with --among
+    assert routed_report(GENERAL, SPECIALIST, ("fluency",))["routed"]["examples"] == 1
+    report = routed_report(GENERAL, SPECIALIST, ("fluency",), among=True)
+    assert report["routed"] == {
+        "intentions": ["fluency"],
+        "everyday": False,
+        "among": True,
+        "examples": 2,
+        "of": 3,
+    }
+    outputs = [e["output"] for e in report["examples"]]
+    assert outputs == [
+        "The result is good.",  # fluency alone: the specialist
+        "Due to the fact that it rained, we left.",  # clarity alone: the general adapter
+        "It rained, so we left.",  # fluency among others: the specialist
+    ]
+    assert report["target"]["adapter"] == "general, fluency among others too by clear"
+    paths = []
+    for name, report in (("general", GENERAL), ("specialist", SPECIALIST)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(report))
+    out = tmp_path / "routed.json"
+    args = [*map(str, paths), "--alone", "fluency", "--among", "--output", str(out)]
+    assert main(args) == 0
+    assert json.loads(out.read_text())["examples"][2]["output"] == "It rained, so we left."
