@@ -104,16 +104,26 @@ BUILTIN_EVERYDAY_ONLY = ("fluency",)
 # fluency alone, and the built-in adapter already revises for fluency when it is asked
 # with others.
 BUILTIN_FOLLOWERS = ("clarity", "style")
+# The specialists that also lead on a request asking for their intention among others about
+# everyday prose: they revise for every intention asked in the built-in adapter's place,
+# and the followers follow them ("Suggested intentions lose the fluency specialist": the
+# Revise page's suggestion often ticks clarity beside fluency on a learner's draft).
+BUILTIN_LEADERS = ("fluency",)
 
 
 def builtin_specialist(intentions: Iterable[str], text: str | None = None) -> Path | None:
     """The built-in specialist for a request asking for exactly ``intentions`` about
-    ``text``; None where there is none, where its folder holds no adapter (an installed copy
-    without it), or where it serves everyday prose only and ``text`` is not (None: any
-    text, the route as listed)."""
+    ``text``, or, for a request asking for several about everyday prose, the one that
+    leads on them; None where there is none, where its folder holds no adapter (an
+    installed copy without it), or where it serves everyday prose only and ``text`` is not
+    (None: any text, the route as listed: a specialist for exactly ``intentions``)."""
     scope = frozenset(intentions)
     name = BUILTIN_SPECIALISTS.get(scope)
-    if name and text is not None and scope & set(BUILTIN_EVERYDAY_ONLY) and not is_everyday(text):
+    everyday = text is not None and is_everyday(text)
+    if name is None and len(scope) > 1 and everyday:
+        leader = next((i for i in BUILTIN_LEADERS if i in scope), None)
+        name = BUILTIN_SPECIALISTS[frozenset({leader})] if leader else None
+    elif name and text is not None and scope & set(BUILTIN_EVERYDAY_ONLY) and not everyday:
         return None
     folder = BUILTIN_ADAPTER.parent / name if name else None
     return folder if folder and AdapterBundle.has_generation_adapter(folder) else None
@@ -510,8 +520,9 @@ def build_app(settings: Settings, store: Store | None = None):
         as listed) use, read per request (an activation needs no restart): the registry's
         active adapter for that intention set (else the default one); before any admin
         has activated anything (the base model included), ITUNE_ADAPTER, or where that is
-        the built-in adapter, its specialist for exactly these intentions and this text if
-        it has one; else the base model. Revisions record the registry's name, so
+        the built-in adapter, its specialist for exactly these intentions and this text (or
+        the one that leads on these intentions about this text) if it has one; else the
+        base model. Revisions record the registry's name, so
         acceptance per adapter adds up."""
         active = registry.active_adapter(intentions)
         if active is not None:
@@ -542,6 +553,20 @@ def build_app(settings: Settings, store: Store | None = None):
             if asked and choice[1] is not None and choice[1] == builtin_specialist(scope):
                 found.append((intention, choice))
         return found
+
+    def leads() -> list[tuple[str, str]]:
+        """The built-in specialists that revise first, in the built-in adapter's place, a
+        request for their intention among others about everyday prose that no admin has
+        chosen for, each ``(intention, name)``; none where an admin chose for every
+        request."""
+        if not serves_builtin or registry.active_adapter(()) is not None or registry.has_choice(()):
+            return []
+        found = (builtin_specialist((intention,)) for intention in BUILTIN_LEADERS)
+        return [
+            (intention, adapter_name(folder))
+            for intention, folder in zip(BUILTIN_LEADERS, found, strict=True)
+            if folder is not None
+        ]
 
     def routes() -> list[tuple[tuple[str, ...], str | None, str | None]]:
         """The intention sets that another adapter than the default's serves now, each
@@ -591,6 +616,7 @@ def build_app(settings: Settings, store: Store | None = None):
         current_adapter=lambda: serving_adapter()[0],
         current_routes=routes,
         current_follow_ups=lambda: [(i, name) for i, (name, _) in follow_ups()],
+        current_leads=leads,
         reviser_named=reviser_named,
         identify=access.identity,
     )

@@ -87,6 +87,10 @@ class Studio:
             choice for that set, or a built-in specialist), each with its name (None: the
             base model) and the texts it serves (None: every text; e.g. "everyday prose"
             for a specialist that serves only those); cheap, it loads no model.
+        current_leads: the adapters that revise first, in the default one's place, a
+            request for their intention among others about everyday prose (the built-in
+            adapter's fluency specialist), each ``(intention, name)``; cheap, it loads no
+            model.
         current_follow_ups: the adapters that revise again, each for one intention alone,
             what the default adapter revised for several intentions among which that one
             (the built-in adapter's specialists), in order, each ``(intention, name)``;
@@ -108,6 +112,7 @@ class Studio:
     current_adapter: Callable[[], str | None] = _base_model
     current_routes: Callable[[], list[tuple[tuple[str, ...], str | None, str | None]]] = list
     current_follow_ups: Callable[[], list[tuple[str, str]]] = list
+    current_leads: Callable[[], list[tuple[str, str]]] = list
     reviser_named: Callable[[str], Reviser] | None = None
     identify: Callable[[str | None], str | None] | None = None
     max_in_flight: int = 2
@@ -125,6 +130,11 @@ class Studio:
         """The intention sets whose requests another adapter revises, each with its name
         (None: the base model) and the texts it revises (None: every text)."""
         return self.current_routes()
+
+    def serving_leads(self) -> list[tuple[str, str]]:
+        """The adapters that revise first a request for their intention among others about
+        everyday prose, each with that intention."""
+        return self.current_leads()
 
     def serving_follow_ups(self) -> list[tuple[str, str]]:
         """The adapters that follow the default one on a request for several intentions,

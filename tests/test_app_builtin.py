@@ -80,9 +80,10 @@ FORMAL = [
     ),
 ]
 # A learner error and a padding phrase or a casual turn, asked for fluency and clarity or
-# style: step 4 fixes the error, the specialist that follows it the rest; an edit the
-# specialist made first is labelled with its intention, and one where both passes changed
-# the same words ("is a lot of" -> "are a lot of" -> "are many") with the last pass's.
+# style: the fluency specialist leads (everyday prose) and fixes the error, the specialist
+# that follows it the rest; an edit the follower made first is labelled with its intention,
+# and one where both passes changed the same words ("is a lot of" -> "are a lot of" -> "are
+# many") with the last pass's.
 COMBINED = [
     (
         "In order to pass the exam, he need to study every day.",
@@ -163,6 +164,12 @@ def test_the_specialists_are_shipped_and_serve_their_intention_alone():
     assert builtin_specialist(["fluency"], EVERYDAY[1][0]) == FLUENCY
     assert builtin_specialist(["fluency"], FORMAL_PROSE) is None
     assert builtin_specialist(["clarity"], FORMAL_PROSE) == CLARITY
+    # several intentions among which fluency, about everyday prose: the fluency specialist
+    # leads (the clarity and style specialists follow it)
+    assert builtin_specialist(["clarity", "fluency"], EVERYDAY[1][0]) == FLUENCY
+    assert builtin_specialist(["fluency", "style", "coherence"], EVERYDAY[1][0]) == FLUENCY
+    assert builtin_specialist(["clarity", "fluency"], FORMAL_PROSE) is None
+    assert builtin_specialist(["clarity", "style"], EVERYDAY[1][0]) is None
     for folder, pairs, seeds in (
         (CLARITY, "+wordiness+wordiness", 3),
         (STYLE, "+informal+informal", 3),
@@ -203,6 +210,7 @@ def test_it_serves_with_no_setting_and_is_listed_as_built_in(running):
         (("fluency",), "itune-default-fluency", "everyday prose"),
         (("style",), "itune-default-style", None),
     ]
+    assert studio.serving_leads() == [("fluency", "itune-default-fluency")]
     listed = sorted(Registry(studio.store.engine).list_adapters(), key=lambda a: a.name)
     assert [(a.name, a.method, a.lineage.get("builtin"), a.path) for a in listed] == [
         ("itune-default", "intention-tuning", True, str(BUILTIN_ADAPTER)),
@@ -222,11 +230,11 @@ def test_a_request_for_clarity_alone_is_revised_by_the_clarity_specialist(runnin
             "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
     assert stored == [("itune-default-clarity",)]
-    # asked for clarity and fluency together, the general adapter revises, then the
-    # specialist revises its answer for clarity alone
+    # asked for clarity and fluency together about everyday prose, the fluency specialist
+    # revises, then the clarity specialist revises its answer for clarity alone
     both = client.predict(draft, ["clarity", "fluency"], api_name="/revise")[0]
-    assert (both["adapter"], both["revised"]) == ("itune-default", cut)
-    assert {e["intention"] for e in both["edits"]} == {"clarity"}
+    assert (both["adapter"], both["revised"]) == ("itune-default-fluency", cut)
+    assert {e["intention"] for e in both["edits"] if not e["held"]} == {"clarity"}
 
 
 @pytest.mark.parametrize(("draft", "formal"), FORMAL)
@@ -239,20 +247,20 @@ def test_a_request_for_style_alone_is_revised_by_the_style_specialist(running, d
             "SELECT adapter_name FROM revisions WHERE id=?", (view["revision_id"],)
         ).fetchall()
     assert stored == [("itune-default-style",)]
-    # asked for style and fluency together, the general adapter revises, then the
-    # specialist revises its answer for style alone
+    # asked for style and fluency together about everyday prose, the fluency specialist
+    # revises, then the style specialist revises its answer for style alone
     both = client.predict(draft, ["fluency", "style"], api_name="/revise")[0]
-    assert (both["adapter"], both["revised"]) == ("itune-default", formal)
+    assert (both["adapter"], both["revised"]) == ("itune-default-fluency", formal)
     assert {e["intention"] for e in both["edits"]} == {"style"}
 
 
 @pytest.mark.parametrize(("draft", "fixed", "intentions", "kinds"), COMBINED)
-def test_several_intentions_get_step_4_s_fixes_and_the_specialists_after_it(
+def test_several_intentions_get_the_fluency_specialist_s_fixes_and_the_specialists_after_it(
     running, draft, fixed, intentions, kinds
 ):
     client, _, studio = running
     view = client.predict(draft, intentions, api_name="/revise")[0]
-    assert (view["adapter"], view["revised"]) == ("itune-default", fixed)
+    assert (view["adapter"], view["revised"]) == ("itune-default-fluency", fixed)
     edits = {(e["before"], e["after"], e["intention"]) for e in view["edits"]}
     assert edits == set(kinds)
     assert studio.serving_follow_ups() == [
@@ -279,16 +287,18 @@ def test_a_request_for_fluency_alone_mends_everyday_usage(running, draft, fixed)
     client, _, _ = running
     view = client.predict(draft, ["fluency"], api_name="/revise")[0]
     assert (view["adapter"], view["revised"]) == ("itune-default-fluency", fixed)
-    # asked with another intention, step 4 revises for fluency (the fluency specialist does
-    # not follow it) and leaves it as written
+    # asked with another intention, the fluency specialist leads on everyday prose too
     both = client.predict(draft, ["coherence", "fluency"], api_name="/revise")[0]
-    assert (both["adapter"], both["revised"]) == ("itune-default", draft)
+    assert (both["adapter"], both["revised"]) == ("itune-default-fluency", fixed)
 
 
-def test_a_formal_text_asking_for_fluency_alone_gets_step_4(running):
+def test_a_formal_text_asking_for_fluency_gets_step_4(running):
     # long sentences full of names read as the news, not as everyday prose
-    # (itune_core/register.py): the fluency specialist serves only the latter
+    # (itune_core/register.py): the fluency specialist serves only the latter, alone or
+    # asked with other intentions
     client, db, _ = running
+    both = client.predict(FORMAL_PROSE, ["coherence", "fluency"], api_name="/revise")[0]
+    assert both["adapter"] == "itune-default"
     view = client.predict(FORMAL_PROSE, ["fluency"], api_name="/revise")[0]
     assert view["adapter"] == "itune-default"
     with sqlite3.connect(db) as conn:
@@ -475,6 +485,7 @@ def test_an_admin_can_switch_to_the_base_model_and_back(running):
         assert view["adapter"] is None
         assert studio.serving_routes() == []  # the base model serves clarity and style too
         assert studio.serving_follow_ups() == []  # and no specialist follows it
+        assert studio.serving_leads() == []  # nor leads in its place
         view = client.predict(COMBINED[0][0], ["clarity", "fluency"], api_name="/revise")[0]
         assert view["adapter"] is None
         registry.activate(registry.get_adapter_by_name("itune-default").id, by_user="test")
@@ -494,8 +505,9 @@ def test_an_admin_s_choice_for_a_set_ends_the_follow_ups_there(running):
         registry.activate(None, by_user="test", intentions=["clarity"])
         assert studio.serving_follow_ups() == [("style", "itune-default-style")]
         view = client.predict(draft, intentions, api_name="/revise")[0]
-        assert view["adapter"] == "itune-default"
-        assert view["revised"] == draft.replace("he need", "he needs")  # step 4's fix alone
+        assert view["adapter"] == "itune-default-fluency"
+        # the fluency specialist's answer alone
+        assert view["revised"] == draft.replace("he need", "he needs")
         # itune-default chosen for fluency and style together: nothing follows there
         style_draft, _, style_intentions, _ = COMBINED[1]
         builtin = registry.get_adapter_by_name("itune-default").id

@@ -297,9 +297,10 @@ def serving_text(serving: Sequence[Mapping[str, Any]]) -> str:
             " (`itune-default-clarity`), requests for style alone to its style specialist"
             " (`itune-default-style`) and requests for fluency alone about everyday prose"
             " (short sentences, few names) to its fluency specialist"
-            " (`itune-default-fluency`); the first two also revise again, each for"
-            " its intention alone, what the built-in adapter revised for several intentions"
-            " among which its own"
+            " (`itune-default-fluency`), which also revises first, in the built-in adapter's"
+            " place, requests for fluency among others about everyday prose; the first two"
+            " also revise again, each for its intention alone, what was revised for several"
+            " intentions among which its own"
         ]
     lines += [
         f"- for {scope_text(s['intentions'])} only: {_serving_what(s['adapter'])}"

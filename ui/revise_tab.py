@@ -44,16 +44,23 @@ def _serving_line(
     adapter: str | None,
     routes: Sequence[tuple[Sequence[str], str | None, str | None]] = (),
     follow_ups: Sequence[tuple[str, str]] = (),
+    leads: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``Serving: adapter `a``` and, for each intention set another adapter serves, what
     serves requests for that set alone (and about which texts, where not every text);
-    for each adapter that follows the default one on requests for several intentions,
-    which intention it revises for."""
+    for each adapter that revises first, in the default one's place, requests for its
+    intention among others about everyday prose, which intention; for each adapter that
+    follows the default one on requests for several intentions, which intention it revises
+    for."""
     line = f"Serving: adapter `{adapter}`" if adapter else "Serving: base model (no adapter)"
     other = [
         f"{', '.join(scope)} alone{f' in {texts}' if texts else ''}: "
         + (f"adapter `{name}`" if name else "base model")
         for scope, name, texts in routes
+    ]
+    other += [
+        f"{intention} among others in everyday prose: first adapter `{name}`"
+        for intention, name in leads
     ]
     other += [f"{intention} among others: then adapter `{name}`" for intention, name in follow_ups]
     return f"{line} ({'; '.join(other)})" if other else line
@@ -208,7 +215,10 @@ class RevisionHandlers:
         try:
             studio = self.studio
             return _serving_line(
-                studio.serving(), studio.serving_routes(), studio.serving_follow_ups()
+                studio.serving(),
+                studio.serving_routes(),
+                studio.serving_follow_ups(),
+                studio.serving_leads(),
             )
         except ItuneError as err:
             return f"Serving: unknown ({err})"

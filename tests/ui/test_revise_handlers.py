@@ -39,6 +39,7 @@ class FakeStudio:
     adapter: str | None = "itune-default"
     routes: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
     found: list[dict] = field(default_factory=list)
     error: Exception | None = None
     calls: list[tuple] = field(default_factory=list)
@@ -57,6 +58,9 @@ class FakeStudio:
 
     def serving_follow_ups(self):
         return self.follow_ups
+
+    def serving_leads(self):
+        return self.leads
 
     def suggest(self, text, *, user=None):
         self._answer("suggest", text, user=user)
@@ -290,13 +294,15 @@ def test_serving_line_names_what_serves_an_intention_set_of_its_own():
     )
 
 
-def test_serving_line_names_the_adapters_that_follow_on_several_intentions():
+def test_serving_line_names_the_adapters_that_lead_and_follow_on_several_intentions():
     studio = FakeStudio(
         routes=[(("clarity",), "itune-default-clarity", None)],
         follow_ups=[("clarity", "itune-default-clarity"), ("style", "itune-default-style")],
+        leads=[("fluency", "itune-default-fluency")],
     )
     assert RevisionHandlers(studio).show_serving() == (
         "Serving: adapter `itune-default` (clarity alone: adapter `itune-default-clarity`; "
+        "fluency among others in everyday prose: first adapter `itune-default-fluency`; "
         "clarity among others: then adapter `itune-default-clarity`; "
         "style among others: then adapter `itune-default-style`)"
     )
