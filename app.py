@@ -99,15 +99,14 @@ BUILTIN_SPECIALISTS: dict[frozenset[str], str] = {
 # (itune_core/register.py); a formal text asking for their intentions alone gets the
 # built-in adapter.
 BUILTIN_EVERYDAY_ONLY = ("fluency",)
-# The specialists that also follow the built-in adapter on a request for several
-# intentions ("Requests that combine intentions"); the fluency specialist was chosen for
-# fluency alone, and the built-in adapter already revises for fluency when it is asked
-# with others.
+# The specialists that also follow the built-in adapter (or the specialist leading in its
+# place) on a request for several intentions ("Requests that combine intentions"); the
+# fluency specialist leads instead of following (below).
 BUILTIN_FOLLOWERS = ("clarity", "style")
 # The specialists that also lead on a request asking for their intention among others about
 # everyday prose: they revise for every intention asked in the built-in adapter's place,
 # and the followers follow them ("Suggested intentions lose the fluency specialist": the
-# Revise page's suggestion often ticks clarity beside fluency on a learner's draft).
+# Revise page's suggestion ticked clarity beside fluency on two of four learner drafts probed).
 BUILTIN_LEADERS = ("fluency",)
 
 
