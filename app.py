@@ -527,7 +527,10 @@ def build_app(settings: Settings, store: Store | None = None):
         if active is not None:
             return active.name, Path(active.path)
         if settings.adapter is not None and not registry.has_choice(intentions):
-            folder = (serves_builtin and builtin_specialist(intentions, text)) or settings.adapter
+            folder = serves_builtin and builtin_specialist(intentions, text)
+            if folder and len(set(intentions)) > 1:  # a leader: only while it leads
+                folder = folder if any(folder == f for _, (_, f) in leads()) else None
+            folder = folder or settings.adapter
             return adapter_name(folder), folder
         return None, None
 
@@ -553,19 +556,19 @@ def build_app(settings: Settings, store: Store | None = None):
                 found.append((intention, choice))
         return found
 
-    def leads() -> list[tuple[str, str]]:
+    def leads() -> list[tuple[str, AdapterChoice]]:
         """The built-in specialists that revise first, in the built-in adapter's place, a
         request for their intention among others about everyday prose that no admin has
-        chosen for, each ``(intention, name)``; none where an admin chose for every
-        request."""
+        chosen for, each with its intention: each that still serves its intention alone;
+        none where an admin chose for every request."""
         if not serves_builtin or registry.active_adapter(()) is not None or registry.has_choice(()):
             return []
-        found = (builtin_specialist((intention,)) for intention in BUILTIN_LEADERS)
-        return [
-            (intention, adapter_name(folder))
-            for intention, folder in zip(BUILTIN_LEADERS, found, strict=True)
-            if folder is not None
-        ]
+        found = []
+        for intention in BUILTIN_LEADERS:
+            folder = builtin_specialist((intention,))
+            if folder is not None and serving_adapter((intention,))[1] == folder:
+                found.append((intention, (adapter_name(folder), folder)))
+        return found
 
     def routes() -> list[tuple[tuple[str, ...], str | None, str | None]]:
         """The intention sets that another adapter than the default's serves now, each
@@ -615,7 +618,7 @@ def build_app(settings: Settings, store: Store | None = None):
         current_adapter=lambda: serving_adapter()[0],
         current_routes=routes,
         current_follow_ups=lambda: [(i, name) for i, (name, _) in follow_ups()],
-        current_leads=leads,
+        current_leads=lambda: [(i, name) for i, (name, _) in leads()],
         reviser_named=reviser_named,
         identify=access.identity,
     )

@@ -514,6 +514,11 @@ def test_an_admin_s_choice_for_a_set_ends_the_follow_ups_there(running):
         registry.activate(builtin, by_user="test", intentions=style_intentions)
         view = client.predict(style_draft, style_intentions, api_name="/revise")[0]
         assert view["revised"] == "There are a lot of reasons to doubt the survey."
+        # the base model for fluency alone: the fluency specialist no longer leads either
+        registry.activate(None, by_user="test", intentions=["fluency"])
+        assert studio.serving_leads() == []
+        view = client.predict(draft, intentions, api_name="/revise")[0]
+        assert view["adapter"] == "itune-default"
     finally:
         with sqlite3.connect(db) as conn:
             conn.execute("DELETE FROM activations")
@@ -521,4 +526,5 @@ def test_an_admin_s_choice_for_a_set_ends_the_follow_ups_there(running):
         ("clarity", "itune-default-clarity"),
         ("style", "itune-default-style"),
     ]
+    assert studio.serving_leads() == [("fluency", "itune-default-fluency")]
     assert client.predict(draft, intentions, api_name="/revise")[0]["revised"] == fixed
