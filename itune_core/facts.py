@@ -15,7 +15,12 @@ every piece's answer before it offers it:
   **introduces** one (in the answer, nowhere in the piece) is held back;
 - an edit that **moves** a word across a fact token (the word is deleted in one edit and
   inserted in another, with a fact token between the two) is held back, together with its
-  partner: that is how "base" and "large" trade places around "16GB".
+  partner: that is how "base" and "large" trade places around "16GB";
+- an edit that puts **"for" before a year** where the sentence had another word keeps the
+  year but makes a point in time a length of time: "are married since 2015" came back as
+  "have been married for 2015", and "stayed with our cousins in 2020" as "... for 2020".
+  No human revision of ITERATER-sent train or dev does that (docs/default-adapter.md, "A
+  year made a length of time").
 
 Held-back edits are undone (any subset of edits applies cleanly, see ``itune_core.edits``)
 and reported with their reason, so the writer sees what was not offered and why. The
@@ -50,6 +55,14 @@ _CALENDAR = _wordset(
 )
 # Capitalised words that carry no fact of their own wherever they stand.
 _NOT_NAMES = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
+# "for" before a year (1000-2099): a length of time where a year is a point in time. A
+# year ends its phrase (punctuation, the end, or a word that starts another); a number
+# before a noun ("for 2000 people") is a quantity, not a year.
+_FOR_YEAR = re.compile(
+    r"\bfor\s+(?:1\d{3}|20\d{2})(?=\s*(?:[^\w\s]|$)|\s+(?:and|but|or|so|when|while|because"
+    r"|until|before|after|in|at|on|to|with|the|a|an|we|i|he|she|they|it|you)\b)",
+    re.IGNORECASE,
+)
 # Words whose move across a fact is not worth holding back (function words).
 _LIGHT = _wordset(
     "a an the of to in on at for by with from and or but as is are was were be been "
@@ -135,6 +148,20 @@ def _moves(source: str, edits: Sequence[Edit]) -> dict[int, str]:
     return held
 
 
+def years_made_lengths(source: str, edits: Sequence[Edit]) -> dict[int, str]:
+    """Edits that put "for" before a year where the piece had another word ("since 2015"
+    -> "for 2015", "planned in 2030" -> "planned for 2030"): index -> reason. Each edit is
+    read with the few characters of the piece that follow it, where the year usually
+    stands."""
+    held: dict[int, str] = {}
+    for i, edit in enumerate(edits):
+        after = source[edit.end_char_pos : edit.end_char_pos + 16]
+        made = _FOR_YEAR.findall(edit.after + after)
+        if len(made) > len(_FOR_YEAR.findall(edit.before + after)):
+            held[i] = f"puts 'for' before a year ({made[0]!r}): it would say another thing of it"
+    return held
+
+
 def guard_facts(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
@@ -165,6 +192,8 @@ def guard_facts(
             elif added:
                 held[i] = f"introduces {_original(edit.after, added[0])!r}"
     for i, reason in _moves(source, edits).items():
+        held.setdefault(i, reason)
+    for i, reason in years_made_lengths(source, edits).items():
         held.setdefault(i, reason)
     if not held:
         return revised, ()

@@ -567,7 +567,8 @@ def generation_settings(
         "min_similarity": settings.min_similarity,
         "guards": (
             "a cut-off answer or one less similar than min_similarity keeps the piece; "
-            "edits that change a number, date or name are held back unless meaning-changed "
+            "edits that change a number, date or name (or put 'for' before a year) are held "
+            "back unless meaning-changed "
             "was asked (itune_core.facts), and so are those that drop or add a negation "
             "(itune_core.negations), those that put a pronoun of another person where the "
             "piece named one (itune_core.persons) and those that put a piece naming no "

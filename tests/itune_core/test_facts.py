@@ -1,5 +1,6 @@
-"""The fact guard: edits that change a number, a date or a name are held back, unless the
-writer asked for meaning-changed; everything else passes untouched."""
+"""The fact guard: edits that change a number, a date or a name, or put "for" before a
+year, are held back, unless the writer asked for meaning-changed; everything else passes
+untouched."""
 
 from collections import Counter
 from itertools import combinations, product
@@ -9,7 +10,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from itune_core.edits import apply_edits, compute_edits
-from itune_core.facts import changed_facts, changes_facts, fact_tokens, guard_facts
+from itune_core.facts import (
+    changed_facts,
+    changes_facts,
+    fact_tokens,
+    guard_facts,
+    years_made_lengths,
+)
+from training.data import load_iterater_sent
 
 PROPHETNET = (
     "We pre-train ProphetNet using a base scale dataset (16GB) and a large scale dataset (160GB)."
@@ -65,10 +73,50 @@ def test_an_introduced_fact_is_held_back():
         ("the rugby world cup in 2011 was big.", "The Rugby World Cup in 2011 was big."),
         ("In 2011 , 17 people was hurt.", "In 2011, 17 people were hurt."),
         ("John and Mary goes home.", "John and Mary go home."),
+        ("I live here since five years.", "I have lived here for five years."),
+        ("I lived in Rome in 2015.", "I have lived in Rome since 2015."),
+        ("We booked tickets of 2000 people.", "We booked tickets for 2000 people."),
     ],
 )
 def test_fixes_that_keep_the_facts_pass_untouched(source, revised):
     assert guard_facts(source, revised, ["fluency"]) == (revised, ())
+
+
+@pytest.mark.parametrize(
+    ("source", "revised", "offered", "held"),
+    [
+        (
+            "Maria and Carlos are married since 2015 and they live in Madrid.",
+            "Maria and Carlos have been married for 2015 and they live in Madrid.",
+            "Maria and Carlos have been married since 2015 and they live in Madrid.",
+            ("since", "for"),
+        ),
+        (
+            "We have stayed with our cousins in 2020.",
+            "We stayed with our cousins for 2020.",
+            "We stayed with our cousins in 2020.",
+            ("in", "for"),
+        ),
+    ],
+)
+def test_a_year_made_a_length_of_time_is_held_back(source, revised, offered, held):
+    got, reasons = guard_facts(source, revised, ["fluency"])
+    assert got == offered
+    assert [(h.before, h.after) for h in reasons] == [held]
+    assert "puts 'for' before a year" in reasons[0].reason
+    assert guard_facts(source, revised, ["meaning-changed"]) == (revised, ())
+
+
+def test_no_human_revision_of_iterater_makes_a_year_a_length_of_time():
+    """The check holds back nothing ITERATER's writers did (the evidence that it costs no
+    real revision)."""
+    examples = [e for split in ("train", "dev") for e in load_iterater_sent(split).examples]
+    assert len(examples) > 3000
+    assert not [
+        (e.before, e.after)
+        for e in examples
+        if years_made_lengths(e.before, compute_edits(e.before, e.after))
+    ]
 
 
 def test_meaning_changed_lets_facts_change():
