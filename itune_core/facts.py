@@ -49,7 +49,8 @@ _NUMBER_WORDS = _wordset(
     "sixty seventy eighty ninety hundred thousand million billion trillion dozen "
     "half twice thrice first second third fourth fifth percent"
 )
-_CALENDAR = _wordset(
+# Month and weekday names: capitalised in English, yet words of every register.
+CALENDAR = _wordset(
     "january february march april may june july august september october november "
     "december monday tuesday wednesday thursday friday saturday sunday"
 )
@@ -81,7 +82,7 @@ def _is_fact(tokens: Sequence[re.Match], i: int) -> bool:
     lower = word.lower()
     if any(ch.isdigit() for ch in word):
         return True
-    if lower in _NUMBER_WORDS or (lower in _CALENDAR and word[0].isupper()):
+    if lower in _NUMBER_WORDS or (lower in CALENDAR and word[0].isupper()):
         return True
     if not word[:1].isalpha() or lower in _NOT_NAMES:
         return False

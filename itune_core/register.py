@@ -21,6 +21,7 @@ learner sentence, to the specialist.
 
 import re
 
+from itune_core.facts import CALENDAR
 from itune_core.segment import split_pieces
 
 MAX_WORDS_PER_SENTENCE = 20
@@ -28,14 +29,6 @@ MAX_NAMES_PER_SENTENCE = 2
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PRONOUN_I = re.compile(r"I(?:['’][a-z]+)?")
-# capitalised in English, but the words of every register, not names
-_CALENDAR = frozenset(
-    [
-        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-        *("january", "february", "march", "april", "may", "june", "july", "august"),
-        *("september", "october", "november", "december"),
-    ]
-)
 
 
 def _names(sentence: str) -> int:
@@ -44,7 +37,7 @@ def _names(sentence: str) -> int:
     return sum(
         word[0].isupper()
         and not _PRONOUN_I.fullmatch(word)
-        and word.lower().removesuffix("s") not in _CALENDAR
+        and word.lower().removesuffix("s") not in CALENDAR
         for word in words
     )
 
