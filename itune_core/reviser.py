@@ -14,15 +14,18 @@ stripped; an empty answer leaves the piece unchanged. Then the edits that change
 are held back (``itune_core.facts``), and so are those that drop or add a negation
 (``itune_core.negations``) or put another person in place of one the sentence named
 (``itune_core.persons``); under fluency alone those that drop a connector
-(``itune_core.connectors``) or delete a phrase (``itune_core.deletions``), and under any
+(``itune_core.connectors``), delete a phrase (``itune_core.deletions``) or drop an adverb
+such as "very" or "always" (``itune_core.modifiers``), and under any
 intention those that rewrite an address, a file name or code (``itune_core.literals``) or
 only respell a word in the other variety of English (``itune_core.varieties``); those the
 model is unsure of are left out (``itune_core.confidence``); what was held back or left
 out is placed beside the edits as suggestions the writer may take
-(``itune_core.suggestions``). A sentence that tells of the past is also revised with the
-sentences after it, for the tenses they need (``itune_core.context``); those sentences
-show when both answers are in. Follow-up passes (``Reviser.follow_ups``) may then revise
-every piece again with another adapter, each for one of the intentions asked.
+(``itune_core.suggestions``). Asked for fluency, the pronoun "i", "alot" and "a"/"an" are
+mended whatever the model answered (``itune_core.mechanics``). A sentence that tells of
+the past is also revised with the sentences after it, for the tenses they need
+(``itune_core.context``); those sentences show when both answers are in. Follow-up passes
+(``Reviser.follow_ups``) may then revise every piece again with another adapter, each for
+one of the intentions asked.
 """
 
 import difflib
@@ -47,6 +50,8 @@ from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
 from itune_core.intentions import parse_intentions
 from itune_core.literals import guard_literals
+from itune_core.mechanics import fix_mechanics
+from itune_core.modifiers import guard_adverbs
 from itune_core.negations import guard_negations
 from itune_core.persons import guard_persons
 from itune_core.scheduler import BatchScheduler
@@ -104,6 +109,9 @@ class ReviseSettings:
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
             three words or more, or replace words and lose three more than they bring in
             (``itune_core.deletions``).
+        adverb_guard: when fluency alone was asked for, keep an adverb of degree,
+            frequency or focus ("very", "always", "only") that an edit drops while
+            shortening the text (``itune_core.modifiers``).
         clause_guard: unless ``meaning-changed`` was asked for, hold back the edits that
             drop one of two parts joined by "and", "but", "or" or "yet" (a conjunction and
             three words more than the edit brings in; ``itune_core.deletions``).
@@ -112,6 +120,9 @@ class ReviseSettings:
         variety_guard: hold back the edits that only spell a word the other variety's
             way ("organise" -> "organize", "color" -> "colour"), whatever was asked
             (``itune_core.varieties``).
+        mechanical_fixes: when fluency was asked for, alone or among others, mend the
+            pronoun "i", "alot" and "a"/"an" before a word of the other sound in the text
+            offered, whatever the model answered (``itune_core.mechanics``).
         tense_context: revise each sentence that tells of the past together with the
             sentences after it in its paragraph as well, and take from that answer the
             edits that put those sentences into the past (``itune_core.context``).
@@ -141,9 +152,11 @@ class ReviseSettings:
     literal_guard: bool = True
     connector_guard: bool = True
     deletion_guard: bool = True
+    adverb_guard: bool = True
     clause_guard: bool = True
     tense_guard: bool = True
     variety_guard: bool = True
+    mechanical_fixes: bool = True
     tense_context: bool = True
     min_edit_margin: float | None = 0.5
     follow_up_margin: float | None = 1.0
@@ -295,6 +308,7 @@ _GUARDS: tuple[tuple[str, Callable[..., tuple[str, tuple[HeldEdit, ...]]]], ...]
     ("literal_guard", guard_literals),
     ("connector_guard", guard_connectors),
     ("deletion_guard", guard_deletions),
+    ("adverb_guard", guard_adverbs),
     ("clause_guard", guard_clauses),
     ("tense_guard", guard_tenses),
     ("variety_guard", guard_varieties),
@@ -320,12 +334,17 @@ def accept_answer(
     guard those that delete a phrase under fluency, the clause guard those that drop one of
     two joined parts, the tense guard those that put a piece
     naming no past time into the past and the variety guard those that only respell a
-    word in the other variety of English; and, given a ``scorer`` for the piece's prompt
-    and a ``settings.min_edit_margin``, the edits the model is unsure of are undone. The
-    app and evaluation both call this, so they agree.
+    word in the other variety of English (the adverb guard, after the deletion guard,
+    keeps the adverbs a fluency edit drops); given a ``scorer`` for the piece's prompt
+    and a ``settings.min_edit_margin``, the edits the model is unsure of are undone; last,
+    with ``settings.mechanical_fixes``, the mechanical fixes are made when fluency was
+    asked for, in the piece itself where the answer was discarded. The app and evaluation
+    both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
+        if settings.mechanical_fixes:
+            return Answer(fix_mechanics(piece, intentions), discarded=True)
         return Answer(piece, discarded=True)
     proposed = candidate
     held: tuple[HeldEdit, ...] = ()
@@ -339,6 +358,8 @@ def accept_answer(
             piece, candidate, scorer, settings.min_edit_margin, check_rest=settings.half_fix_check
         )
         unsure = tuple(replace(h, by=MARGIN) for h in unsure)
+    if settings.mechanical_fixes:
+        candidate = fix_mechanics(candidate, intentions)
     return Answer(candidate, held=held, unsure=unsure, proposed=proposed)
 
 

@@ -1,0 +1,89 @@
+"""Mechanical fixes: asked for fluency, the pronoun "i" becomes "I", "alot" "a lot", and
+"a"/"an" follow the next word's first letter; variables, acronyms, words whose sound is
+not their letter's and requests without fluency are left alone."""
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from itune_core.mechanics import fix_mechanics
+from itune_core.reviser import ReviseSettings, accept_answer
+
+
+def fix(text: str) -> str:
+    return fix_mechanics(text, ["fluency"])
+
+
+def test_the_pronoun_i_becomes_a_capital():
+    assert fix("I live here and i like it.") == "I live here and I like it."
+    assert (
+        fix("i'm tired, i've seen it, i'll go, i'd say.")
+        == "I'm tired, I've seen it, I'll go, I'd say."
+    )
+    assert fix("Yesterday i went home, so i couldn't sleep.") == (
+        "Yesterday I went home, so I couldn't sleep."
+    )
+    assert fix("i really think i can.") == "I really think I can."
+
+
+def test_an_i_that_is_no_pronoun_stays():
+    for text in [
+        "where i ranges over the rows and i is the index",  # a variable takes "ranges"
+        "for i = 1 to n",
+        "Zakon o zakljucivanju i izvrsenju",  # another language's "i"
+        "see (i) and (ii), i.e. both",
+        "the vitamin i",
+    ]:
+        assert fix(text) == text, text
+
+
+def test_alot_and_the_articles():
+    assert fix("He gives us alot of homework. Alot of people came.") == (
+        "He gives us a lot of homework. A lot of people came."
+    )
+    assert fix("She is a engineer and an doctor.") == "She is an engineer and a doctor."
+    assert fix("a Italian, an Saudi, an year, A apple, An car") == (
+        "an Italian, a Saudi, a year, An apple, A car"
+    )
+
+
+def test_articles_whose_word_does_not_sound_like_its_letter_stay():
+    text = ("a one-way ticket, a once-famous band, an hour, an honest man, an NGO, a European, "
+            "a university, an umbrella, a.k.a APRICOT, a and b, a priori, an historic day, "
+            "an x-ray, an mp3 file, a e")  # fmt: skip
+    assert fix(text) == text
+
+
+def test_nothing_changes_without_fluency():
+    text = "i think a apple is alot."
+    for intentions in (["clarity"], ["style"], ["coherence"], ["meaning-changed"], []):
+        assert fix_mechanics(text, intentions) == text
+    assert fix_mechanics(text, ["clarity", "fluency"]) == "I think an apple is a lot."
+
+
+def test_accept_answer_mends_the_answer_and_a_discarded_piece_and_can_be_switched_off():
+    piece = "My teacher give us alot of homework and i like it."
+    answer = accept_answer("My teacher gives us alot of homework and i like it.", piece, False,
+                           ["fluency"], ReviseSettings())  # fmt: skip
+    assert answer.text == "My teacher gives us a lot of homework and I like it."
+    discarded = accept_answer("A new text.", piece, True, ["fluency"], ReviseSettings())
+    assert discarded.discarded
+    assert discarded.text == "My teacher give us a lot of homework and I like it."
+    off = accept_answer("x", piece, True, ["fluency"], ReviseSettings(mechanical_fixes=False))
+    assert off.text == piece
+
+
+_WORDS = ["i", "a", "an", "alot", "apple", "car", "think", "is", "one", "hour", "NGO", "went",
+          "ranges", "i'm", "the", "and", ",", "."]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=12))
+def test_it_changes_only_those_words_and_a_second_time_nothing(words):
+    text = " ".join(words)
+    fixed = fix(text)
+    assert fix(fixed) == fixed
+    # the same words, up to "i" -> "I", "alot" -> "a lot", "a" <-> "an"
+    normal = re.compile(r"\b(?:an|a)\b", re.I)
+    squash = lambda s: normal.sub("A", s.replace("a lot", "alot").replace("A lot", "Alot")).lower()  # noqa: E731
+    assert squash(fixed) == squash(text)
