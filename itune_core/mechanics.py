@@ -1,9 +1,10 @@
 """Mechanical fixes: what every grammar checker mends, made whenever fluency is asked.
 
 The model leaves a few errors that need no judgement: "and i like it" kept its "i",
-"gives us alot of homework" kept "alot", "she is a engineer" kept "a". A writer who asks
-for fluency expects those mended, so ``fix_mechanics`` makes three fixes in the text
-offered (or in the piece, where the model's answer was discarded):
+"gives us alot of homework" kept "alot", "she is a engineer" kept "a", "Im very happy"
+kept "Im". A writer who asks for fluency expects those mended, so ``fix_mechanics``
+makes these fixes in the text offered (or in the piece, where the model's answer was
+discarded):
 
 - the pronoun "i" becomes "I": a lower-case "i" standing alone before a verb form that
   goes with "I" ("i think", "i went", "i can"; not "i ranges", which names a variable),
@@ -14,18 +15,26 @@ offered (or in the piece, where the model's answer was discarded):
   does not follow their first letter (``_NOT_BY_LETTER``: "a one-way", "a European"),
   "u" and "h" words both ways ("a university", "an hour"), words in capitals or with
   digits ("an NGO", "an mp3"), words of one letter and function words ("a and b" names a
-  variable), and an article joined to the word before it ("a.k.a").
+  variable), and an article joined to the word before it ("a.k.a");
+- a contraction written without its apostrophe gets it (``_CONTRACTIONS``: "dont",
+  "thats", "youre"; and "Im" before a lower-case word); "cant" and "wont" are words too,
+  and stay;
+- "its" before "not", "a", "an", "going", "been", "very", "so" or "too" becomes "it's";
+- a function word written twice is written once ("the the"; not "had had", "that that"
+  or "is is", which are English);
+- a piece begun in lower case, its first word one the dictionary knows and its end a
+  sentence's (".", "!", "?"), gets its capital (not "iPhone", "e.g.").
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were
-chosen on dev under a rule written before their scores (docs/default-adapter.md,
-"Mechanical fixes").
+chosen on dev under rules written before their scores (docs/default-adapter.md, "Adverbs
+kept, and mechanical fixes" and "More mechanical fixes").
 """
 
 import re
 from collections.abc import Sequence
 
-from itune_core.verb_forms import verb_lemmas
+from itune_core.verb_forms import parts_of_speech, verb_lemmas
 
 # Adverbs that stand between "I" and its verb.
 _PRONOUN_ADVERBS = frozenset(
@@ -100,6 +109,37 @@ _FUNCTION_WORDS = frozenset(
 # Beginnings whose sound is not their first letter's ("a one-way", "a European").
 _NOT_BY_LETTER = ("one", "once", "eu", "ewe", "uni", "use", "usu", "ur", "ouija")
 
+# Contractions written without their apostrophe; "cant" and "wont" are words too.
+_CONTRACTIONS = {
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "isnt": "isn't",
+    "arent": "aren't",
+    "wasnt": "wasn't",
+    "werent": "weren't",
+    "hasnt": "hasn't",
+    "havent": "haven't",
+    "hadnt": "hadn't",
+    "couldnt": "couldn't",
+    "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't",
+    "thats": "that's",
+    "whats": "what's",
+    "youre": "you're",
+    "theyre": "they're",
+}
+# Written twice by a slip; "had had", "that that" and "is is" ("what it is is") are English.
+_DOUBLED = ("the", "a", "an", "and", "to", "of", "in", "on", "at", "for", "with", "my", "your",
+            "our", "we", "they", "he", "she", "you")  # fmt: skip
+# After "its", these make it "it's": "its not", "its a good idea".
+_ITS_BEFORE = ("not", "a", "an", "going", "been", "very", "so", "too")
+
+_CONTRACTION = re.compile(r"(?<![\w'’])(" + "|".join(_CONTRACTIONS) + r")(?![\w'’])", re.I)
+_IM = re.compile(r"(?<![\w'’])[Ii]m(?=\s+[a-z])")
+_TWICE = re.compile(r"(?<![\w'’])(" + "|".join(_DOUBLED) + r")(?:\s+\1)+(?![\w'’])", re.I)
+_ITS = re.compile(r"(?<![\w'’])([Ii])ts(?=\s+(?:" + "|".join(_ITS_BEFORE) + r")\b)")
+_START = re.compile(r"^(\s*)([a-z]+)(?=[\s,;:])")
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
 _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
 _ARTICLE = re.compile(r"(?<![\w.\-'’])([Aa]n?)(\s+)([A-Za-z][\w'’-]*)")
@@ -137,11 +177,35 @@ def _article(match: re.Match) -> str:
     return f"{article}{space}{word}"
 
 
+def _contraction(match: re.Match) -> str:
+    word = match.group(0)
+    fixed = _CONTRACTIONS[word.lower()]
+    return fixed[0].upper() + fixed[1:] if word[0].isupper() else fixed
+
+
+def _capital(text: str) -> str:
+    """``text`` with its first word capitalised where it is a sentence begun in lower
+    case: a word the dictionary knows, the text ending as a sentence ends."""
+    match = _START.match(text)
+    if match is None or not text.rstrip().rstrip("\"'”’)").endswith((".", "!", "?")):
+        return text
+    word = match.group(2)
+    if word not in _FUNCTION_WORDS and not parts_of_speech(word):
+        return text
+    start = match.start(2)
+    return text[:start] + word[0].upper() + text[start + 1 :]
+
+
 def fix_mechanics(text: str, intentions: Sequence[str]) -> str:
-    """``text`` with the pronoun "i", "alot" and "a"/"an" mended when ``intentions``
-    include fluency; ``text`` itself otherwise."""
+    """``text`` with the mechanical slips above mended when ``intentions`` include
+    fluency; ``text`` itself otherwise."""
     if "fluency" not in intentions:
         return text
-    text = _PRONOUN.sub(_pronoun, text)
     text = _ALOT.sub(lambda m: f"{m.group(1)} lot", text)
-    return _ARTICLE.sub(_article, text)
+    text = _CONTRACTION.sub(_contraction, text)
+    text = _IM.sub("I'm", text)
+    text = _ITS.sub(lambda m: f"{m.group(1)}t's", text)
+    text = _PRONOUN.sub(_pronoun, text)
+    text = _TWICE.sub(lambda m: m.group(1), text)
+    text = _ARTICLE.sub(_article, text)
+    return _capital(text)

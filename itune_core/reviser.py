@@ -20,8 +20,10 @@ intention those that rewrite an address, a file name or code (``itune_core.liter
 only respell a word in the other variety of English (``itune_core.varieties``); those the
 model is unsure of are left out (``itune_core.confidence``); what was held back or left
 out is placed beside the edits as suggestions the writer may take
-(``itune_core.suggestions``). Asked for fluency, the pronoun "i", "alot" and "a"/"an" are
-mended whatever the model answered (``itune_core.mechanics``). A sentence that tells of
+(``itune_core.suggestions``). Asked for fluency, a bare verb the answer put into the
+present in a past narrative gets the past (``itune_core.harmony``), and the pronoun "i",
+"alot", "a"/"an", a lower-case start, a doubled word, a missing apostrophe are mended
+whatever the model answered (``itune_core.mechanics``). A sentence that tells of
 the past is also revised with the sentences after it, for the tenses they need
 (``itune_core.context``); those sentences show when both answers are in. Follow-up passes
 (``Reviser.follow_ups``) may then revise every piece again with another adapter, each for
@@ -48,6 +50,7 @@ from itune_core.deletions import guard_clauses, guard_deletions
 from itune_core.edits import Edit, HeldEdit, compute_edits, piecewise_edits, shift_edits
 from itune_core.errors import InvalidText
 from itune_core.facts import guard_facts
+from itune_core.harmony import harmonise_tenses
 from itune_core.intentions import parse_intentions
 from itune_core.literals import guard_literals
 from itune_core.mechanics import fix_mechanics
@@ -120,9 +123,15 @@ class ReviseSettings:
         variety_guard: hold back the edits that only spell a word the other variety's
             way ("organise" -> "organize", "color" -> "colour"), whatever was asked
             (``itune_core.varieties``).
-        mechanical_fixes: when fluency was asked for, alone or among others, mend the
-            pronoun "i", "alot" and "a"/"an" before a word of the other sound in the text
-            offered, whatever the model answered (``itune_core.mechanics``).
+        tense_harmony: when fluency was asked for (and meaning-changed was not), in a
+            piece that tells of the past and names neither the present nor the future,
+            give the simple past to a bare verb the answer put into its -s form ("feel"
+            -> "felt", not "feels"; ``itune_core.harmony``).
+        mechanical_fixes: when fluency was asked for, alone or among others, mend in the
+            text offered, whatever the model answered, the pronoun "i", "alot", "a"/"an"
+            before a word of the other sound, a lower-case start, a doubled function
+            word, a contraction without its apostrophe and "its" for "it's"
+            (``itune_core.mechanics``).
         tense_context: revise each sentence that tells of the past together with the
             sentences after it in its paragraph as well, and take from that answer the
             edits that put those sentences into the past (``itune_core.context``).
@@ -156,6 +165,7 @@ class ReviseSettings:
     clause_guard: bool = True
     tense_guard: bool = True
     variety_guard: bool = True
+    tense_harmony: bool = True
     mechanical_fixes: bool = True
     tense_context: bool = True
     min_edit_margin: float | None = 0.5
@@ -336,10 +346,11 @@ def accept_answer(
     naming no past time into the past and the variety guard those that only respell a
     word in the other variety of English (the adverb guard, after the deletion guard,
     keeps the adverbs a fluency edit drops); given a ``scorer`` for the piece's prompt
-    and a ``settings.min_edit_margin``, the edits the model is unsure of are undone; last,
-    with ``settings.mechanical_fixes``, the mechanical fixes are made when fluency was
-    asked for, in the piece itself where the answer was discarded. The app and evaluation
-    both call this, so they agree.
+    and a ``settings.min_edit_margin``, the edits the model is unsure of are undone; then,
+    with ``settings.tense_harmony``, a bare verb put into its -s form in a past narrative
+    gets the past, and last, with ``settings.mechanical_fixes``, the mechanical fixes are
+    made when fluency was asked for, in the piece itself where the answer was discarded.
+    The app and evaluation both call this, so they agree.
     """
     candidate = clean_output(raw, piece)
     if cut_off or word_similarity(candidate, piece) < settings.min_similarity:
@@ -358,6 +369,8 @@ def accept_answer(
             piece, candidate, scorer, settings.min_edit_margin, check_rest=settings.half_fix_check
         )
         unsure = tuple(replace(h, by=MARGIN) for h in unsure)
+    if settings.tense_harmony:
+        candidate = harmonise_tenses(piece, candidate, intentions)
     if settings.mechanical_fixes:
         candidate = fix_mechanics(candidate, intentions)
     return Answer(candidate, held=held, unsure=unsure, proposed=proposed)

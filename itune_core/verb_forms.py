@@ -3,10 +3,12 @@ a word can be.
 
 The answers come from lemminflect's dictionary of English inflections (a table of forms
 shipped with the package, no model); a word it does not know is no verb here. The tense
-guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, and
-the synthetic learner errors (``training.learner_errors``) which verb a word is the
-third-person or the -ing form of, and whether it can also be a noun: both read the
-tables through this module only.
+guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, the
+tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
+fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
+and the synthetic learner errors (``training.learner_errors``) which verb a word is the
+third-person or the -ing form of, and whether it can also be a noun: all read the tables
+through this module only.
 """
 
 from collections.abc import Iterable
@@ -36,3 +38,11 @@ def parts_of_speech(word: str) -> frozenset[str]:
     """The parts of speech (Universal tags: "VERB", "NOUN", "ADJ"...) the dictionary knows
     ``word`` as a form of ("lives": VERB and NOUN); empty for a word it does not know."""
     return frozenset(lemminflect.getAllLemmas(word))
+
+
+@lru_cache(maxsize=4096)
+def simple_past(lemma: str) -> str | None:
+    """The simple past of the verb ``lemma`` ("feel": "felt"), or None where the dictionary
+    has none."""
+    forms = lemminflect.getInflection(lemma, tag="VBD")
+    return forms[0] if forms else None

@@ -3,7 +3,7 @@ tables, as the tense guard and the synthetic learner errors both read them."""
 
 import pytest
 
-from itune_core.verb_forms import parts_of_speech, verb_lemmas
+from itune_core.verb_forms import parts_of_speech, simple_past, verb_lemmas
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,13 @@ def test_the_parts_of_speech_a_word_can_be():
     assert parts_of_speech("went") == {"VERB"}
     assert parts_of_speech("happy") == {"ADJ"}
     assert parts_of_speech("qwzx") == frozenset()
+
+
+def test_the_simple_past_of_a_verb():
+    assert [simple_past(v) for v in ("feel", "start", "go", "cry", "be")] == [
+        "felt",
+        "started",
+        "went",
+        "cried",
+        "was",
+    ]

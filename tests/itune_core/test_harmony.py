@@ -1,0 +1,53 @@
+"""Tenses in step with the story: asked for fluency, in a piece that tells of the past and
+names no present time, a bare verb the answer put into its -s form gets the simple past;
+"be", new verbs, nouns made plural, the present named, meaning-changed and other requests
+are left alone."""
+
+from itune_core.harmony import harmonise_tenses
+from itune_core.reviser import ReviseSettings, accept_answer
+
+
+def test_an_agreement_fix_in_a_past_story_takes_the_past():
+    for source, answer, expected in [
+        ("Yesterday he go to the doctor because he feel sick.",
+         "Yesterday he went to the doctor because he feels sick.",
+         "Yesterday he went to the doctor because he felt sick."),
+        ("The childrens was playing when it start to rain.",
+         "The children were playing when it starts to rain.",
+         "The children were playing when it started to rain."),
+        ("Last night it rain for an hour.", "Last night it rains for an hour.",
+         "Last night it rained for an hour."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(source, answer, ["fluency"]) == expected, source
+        assert harmonise_tenses(source, answer, ["fluency", "clarity"]) == expected
+
+
+def test_what_it_leaves_as_the_model_answered():
+    for source, answer in [
+        ("My sister live in Paris.", "My sister lives in Paris."),  # no past told
+        ("She moved to Madrid last year and teach English there now.",
+         "She moved to Madrid last year and teaches English there now."),  # the present named
+        ("Yesterday the shop are closed.", "Yesterday the shop is closed."),  # "be"
+        ("Yesterday he feel sick.", "Yesterday he seems sick."),  # a new verb
+        ("Yesterday he went home and works.", "Yesterday he went home and works hard."),
+        ("Yesterday I bought two book.", "Yesterday I bought two books."),  # a plural
+        ("She told me that she will come if she have time.",
+         "She told me that she will come if she has time."),  # the future named
+        ("Last night the baby cry.", "Last night the baby cries."),  # "cry" could be a noun
+        ("We gave labels to large set of examples.", "We gave labels to large sets of examples."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(source, answer, ["fluency"]) == answer, source
+    story = ("Yesterday he feel sick.", "Yesterday he feels sick.")
+    for intentions in (["clarity"], ["fluency", "meaning-changed"], ["style"]):
+        assert harmonise_tenses(*story, intentions) == story[1], intentions
+
+
+def test_accept_answer_runs_it_and_can_switch_it_off():
+    source, answer = (
+        "Yesterday he go home because he feel sick.",
+        ("Yesterday he went home because he feels sick."),
+    )
+    on = accept_answer(answer, source, False, ["fluency"], ReviseSettings())
+    assert on.text == "Yesterday he went home because he felt sick."
+    off = accept_answer(answer, source, False, ["fluency"], ReviseSettings(tense_harmony=False))
+    assert off.text == answer
