@@ -23,17 +23,24 @@ discarded):
 - a function word written twice is written once ("the the"; not "had had", "that that"
   or "is is", which are English);
 - a piece begun in lower case, its first word one the dictionary knows and its end a
-  sentence's (".", "!", "?"), gets its capital (not "iPhone", "e.g.").
+  sentence's (".", "!", "?"), gets its capital (not "iPhone", "e.g.");
+- "X and me" opening a sentence before its verb becomes "X and I" ("My friends and me
+  often play", "Yesterday my brother and me went"; not "Between you and me," or "She saw
+  Tom and me play", where "me" is an object);
+- an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
+  advice about" -> "some advice about"; ``itune_core.uncountables``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were
 chosen on dev under rules written before their scores (docs/default-adapter.md, "Adverbs
-kept, and mechanical fixes" and "More mechanical fixes").
+kept, and mechanical fixes", "More mechanical fixes" and "Uncountable nouns").
 """
 
 import re
 from collections.abc import Sequence
 
+from itune_core.modifiers import ADVERBS
+from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
 
 # Adverbs that stand between "I" and its verb.
@@ -63,6 +70,7 @@ _PRONOUN_ADVERBS = frozenset(
         "shouldn't",
     )
 )
+_SUBJECT_PRONOUNS = frozenset(("i", "you", "he", "she", "it", "we", "they"))
 _MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 # The forms of a verb that follow "I": base ("I go"), present ("I am") and past ("I went").
 _PRONOUN_TAGS = ("VB", "VBP", "VBD")
@@ -140,6 +148,14 @@ _IM = re.compile(r"(?<![\w'’])[Ii]m(?=\s+[a-z])")
 _TWICE = re.compile(r"(?<![\w'’])(" + "|".join(_DOUBLED) + r")(?:\s+\1)+(?![\w'’])", re.I)
 _ITS = re.compile(r"(?<![\w'’])([Ii])ts(?=\s+(?:" + "|".join(_ITS_BEFORE) + r")\b)")
 _START = re.compile(r"^(\s*)([a-z]+)(?=[\s,;:])")
+# "X and me" opening a sentence before its verb: "My friends and me often play".
+_TIME_WORDS = ("yesterday", "today", "tonight", "then", "later", "now")
+_ME_SUBJECT = re.compile(
+    r"^(\s*(?:(?:" + "|".join(_TIME_WORDS) + r")\s*,?\s+)?)"
+    r"((?:(?:my|our|his|her|their|your|the)\s+(?:[a-z-]+\s+)?[a-z-]+|[A-Z][a-z-]+(?:\s+[A-Z][a-z-]+)?)"
+    r"\s+and\s+)me(\s+)(?:(" + "|".join(sorted(ADVERBS)) + r")\s+)?([a-z]+)\b",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
 _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
 _ARTICLE = re.compile(r"(?<![\w.\-'’])([Aa]n?)(\s+)([A-Za-z][\w'’-]*)")
@@ -177,6 +193,19 @@ def _article(match: re.Match) -> str:
     return f"{article}{space}{word}"
 
 
+def _me_subject(match: re.Match) -> str:
+    """The match with "me" made "I" where it is "X and me" opening a sentence before its
+    verb."""
+    _, named, space, _, verb = match.groups()
+    if named.split()[0].lower() in _SUBJECT_PRONOUNS or verb.lower() in ("is", "has", "does"):
+        return match.group(0)
+    if not verb_lemmas(verb.lower(), _PRONOUN_TAGS) and verb.lower() not in _MODALS:
+        return match.group(0)
+    if verb_lemmas(verb.lower(), ("VBZ",)) and not verb_lemmas(verb.lower(), _PRONOUN_TAGS):
+        return match.group(0)
+    return match.group(0).replace(f"and me{space}", f"and I{space}", 1)
+
+
 def _contraction(match: re.Match) -> str:
     word = match.group(0)
     fixed = _CONTRACTIONS[word.lower()]
@@ -206,6 +235,8 @@ def fix_mechanics(text: str, intentions: Sequence[str]) -> str:
     text = _IM.sub("I'm", text)
     text = _ITS.sub(lambda m: f"{m.group(1)}t's", text)
     text = _PRONOUN.sub(_pronoun, text)
+    text = _ME_SUBJECT.sub(_me_subject, text)
     text = _TWICE.sub(lambda m: m.group(1), text)
     text = _ARTICLE.sub(_article, text)
+    text = mend_uncountables(text)
     return _capital(text)

@@ -100,6 +100,24 @@ def test_words_that_look_like_those_slips_stay():
         assert fix(text) == text, text
 
 
+def test_me_as_a_subject_becomes_i():
+    for text, expected in [
+        ("My friends and me often play football.", "My friends and I often play football."),
+        ("Yesterday my brother and me went home.", "Yesterday my brother and I went home."),
+        ("Yesterday, Anna and me went home.", "Yesterday, Anna and I went home."),
+        ("Tom and me will go.", "Tom and I will go."),
+    ]:
+        assert fix(text) == expected, text
+    for text in [
+        "Between you and me, it is fine.",
+        "She saw my sister and me play.",  # an object before a bare verb
+        "Give it to Tom and me.",
+        "Tom and me is here.",  # the verb does not go with "I"
+        "They and me went home.",
+    ]:
+        assert fix(text) == text, text
+
+
 _WORDS = ["i", "a", "an", "alot", "apple", "car", "think", "is", "one", "hour", "NGO", "went",
           "ranges", "i'm", "the", "and", "dont", "its", "not", "yesterday", ",", "."]  # fmt: skip
 _SAME = re.compile(r"\b(\w+)(?:\s+\1\b)+")
