@@ -108,6 +108,28 @@ EVERYDAY = [
     ("Can you explain me this exercise?", "Can you explain this exercise to me?"),
     ("We are agree with the new timetable.", "We agree with the new timetable."),
 ]
+# Fixes the model makes by half, made whole after it: an uncountable noun, an adverb the fix
+# dropped, a tense out of step with the story, "me" as a subject, "alot" and "i"
+# (itune_core/mechanics.py, modifiers.py, harmony.py).
+HALF_FIXES = [
+    ("He gave me an advice about my job.", "He gave me some advice about my job."),
+    (
+        "Many student think that the exam was very dificult.",
+        "Many students think that the exam was very difficult.",
+    ),
+    (
+        "Yesterday he go to the doctor because he feel sick.",
+        "Yesterday he went to the doctor because he felt sick.",
+    ),
+    (
+        "My friends and me often plays football after school.",
+        "My friends and I often play football after school.",
+    ),
+    (
+        "I live in this city since five years and i like alot.",
+        "I have lived in this city for five years and I like a lot.",
+    ),
+]
 FORMAL_PROSE = (
     "Delegates of the United Nations Framework Convention on Climate Change met in Bonn on "
     "Friday, where the European Union, Canada and Japan discussed whether a target for "
@@ -290,6 +312,13 @@ def test_a_request_for_fluency_alone_mends_everyday_usage(running, draft, fixed)
     # asked with another intention, the fluency specialist leads on everyday prose too
     both = client.predict(draft, ["coherence", "fluency"], api_name="/revise")[0]
     assert (both["adapter"], both["revised"]) == ("itune-default-fluency", fixed)
+
+
+@pytest.mark.parametrize(("draft", "fixed"), HALF_FIXES)
+def test_fixes_the_model_makes_by_half_reach_the_page_whole(running, draft, fixed):
+    client, _, _ = running
+    view = client.predict(draft, ["fluency"], api_name="/revise")[0]
+    assert (view["adapter"], view["revised"]) == ("itune-default-fluency", fixed)
 
 
 def test_a_formal_text_asking_for_fluency_gets_step_4(running):
