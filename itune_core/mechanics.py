@@ -28,7 +28,10 @@ discarded):
   often play", "Yesterday my brother and me went"; not "Between you and me," or "She saw
   Tom and me play", where "me" is an object);
 - an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
-  advice about" -> "some advice about"; ``itune_core.uncountables``).
+  advice about" -> "some advice about"; ``itune_core.uncountables``);
+- a short adjective compared with "more"/"most" takes its own forms ("more bigger" ->
+  "bigger", "is more old." -> "is older.", "the most big" -> "the biggest";
+  ``itune_core.comparatives``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were
@@ -39,6 +42,7 @@ kept, and mechanical fixes", "More mechanical fixes" and "Uncountable nouns").
 import re
 from collections.abc import Sequence
 
+from itune_core.comparatives import mend_comparatives
 from itune_core.modifiers import ADVERBS
 from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
@@ -239,4 +243,5 @@ def fix_mechanics(text: str, intentions: Sequence[str]) -> str:
     text = _TWICE.sub(lambda m: m.group(1), text)
     text = _ARTICLE.sub(_article, text)
     text = mend_uncountables(text)
+    text = mend_comparatives(text)
     return _capital(text)

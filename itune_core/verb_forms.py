@@ -1,11 +1,12 @@
-"""English verb forms: which verbs a word is a given form of, and which parts of speech
-a word can be.
+"""English verb forms: which verbs a word is a given form of, which parts of speech a
+word can be, and the forms of verbs and adjectives.
 
 The answers come from lemminflect's dictionary of English inflections (a table of forms
 shipped with the package, no model); a word it does not know is no verb here. The tense
 guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, the
 tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
 fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
+the comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms,
 and the synthetic learner errors (``training.learner_errors``) which verb a word is the
 third-person or the -ing form of, and whether it can also be a noun: all read the tables
 through this module only.
@@ -46,3 +47,12 @@ def simple_past(lemma: str) -> str | None:
     has none."""
     forms = lemminflect.getInflection(lemma, tag="VBD")
     return forms[0] if forms else None
+
+
+@lru_cache(maxsize=1024)
+def adjective_forms(adjective: str) -> tuple[str, str]:
+    """The comparative and the superlative of ``adjective`` ("big": "bigger", "biggest"),
+    the dictionary's first of each (for a word it does not know, its spelling rules')."""
+    comparative = lemminflect.getInflection(adjective, tag="JJR")
+    superlative = lemminflect.getInflection(adjective, tag="JJS")
+    return comparative[0], superlative[0]

@@ -3,7 +3,7 @@ tables, as the tense guard and the synthetic learner errors both read them."""
 
 import pytest
 
-from itune_core.verb_forms import parts_of_speech, simple_past, verb_lemmas
+from itune_core.verb_forms import adjective_forms, parts_of_speech, simple_past, verb_lemmas
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,9 @@ def test_the_simple_past_of_a_verb():
         "cried",
         "was",
     ]
+
+
+def test_the_comparative_and_superlative_of_an_adjective():
+    assert adjective_forms("big") == ("bigger", "biggest")
+    assert adjective_forms("good") == ("better", "best")
+    assert adjective_forms("nice") == ("nicer", "nicest")
