@@ -30,6 +30,7 @@ future after test (docs/default-adapter.md, "Tenses in step with the story").
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from itune_core.context import names_the_present
 from itune_core.edits import Edit, apply_edits, compute_edits
@@ -88,12 +89,7 @@ def _in_step(edit: Edit, lead: str) -> Edit:
             return word
         return form[0].upper() + form[1:] if word[0].isupper() else form
 
-    after = _WORD.sub(past, edit.after)
-    return (
-        edit
-        if after == edit.after
-        else Edit(edit.type, edit.before, after, edit.start_char_pos, edit.end_char_pos)
-    )
+    return replace(edit, after=_WORD.sub(past, edit.after))
 
 
 def harmonise_tenses(source: str, revised: str, intentions: Sequence[str]) -> str:

@@ -204,9 +204,7 @@ def _me_subject(match: re.Match) -> str:
     if named.split()[0].lower() in _SUBJECT_PRONOUNS or verb.lower() in ("is", "has", "does"):
         return match.group(0)
     if not verb_lemmas(verb.lower(), _PRONOUN_TAGS) and verb.lower() not in _MODALS:
-        return match.group(0)
-    if verb_lemmas(verb.lower(), ("VBZ",)) and not verb_lemmas(verb.lower(), _PRONOUN_TAGS):
-        return match.group(0)
+        return match.group(0)  # no verb that goes with "I" ("plays", "football")
     return match.group(0).replace(f"and me{space}", f"and I{space}", 1)
 
 

@@ -88,11 +88,11 @@ def _split(edit: Edit, lost: Counter) -> tuple[Edit, HeldEdit] | None:
     gone = {w for w in before if w in ADVERBS and lost[w] > 0 and w not in after}
     if not gone or len(after) >= len(before) or (Counter(before) - Counter(after)) - lost:
         return None  # no adverb lost, nothing shortened, or a word of it moved elsewhere
+    if len(gone) != 1 or not after:
+        return None  # a deletion, or more than one adverb: the model's answer stands
     words = list(_WORD.finditer(edit.before))
     first, last = words[0], words[-1]
     start = edit.start_char_pos
-    if len(gone) != 1 or not after:
-        return None  # a deletion, or more than one adverb: the model's answer stands
     if first.group().lower() in gone:
         # "very dificult" -> "difficult": "very " stays, "dificult" -> "difficult" is offered
         cut = len(edit.before) - len(edit.before[first.end() :].lstrip())
@@ -109,11 +109,10 @@ def guard_adverbs(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
     """``revised`` (the answer for the piece ``source``, after the guards before it) with
-    every adverb of ``ADVERBS`` that an edit drops while shortening the text put back when
-    ``intentions`` is fluency alone: the adverb's deletion is held back and the rest of
-    the edit offered where the adverb begins or ends the edit, the whole edit held back
-    elsewhere; returns the text to offer and the held edits with their reasons, in text
-    order, as ``guard_deletions`` does."""
+    the adverb of ``ADVERBS`` put back that a replacement drops at either end while
+    shortening the text, when ``intentions`` is fluency alone: the adverb's deletion is
+    held back and the rest of the replacement offered; returns the text to offer and the
+    held edits with their reasons, in text order, as ``guard_deletions`` does."""
     if not fluency_alone(intentions) or source == revised:
         return revised, ()
     lost = Counter(_words(source)) - Counter(_words(revised))
