@@ -126,7 +126,8 @@ class ReviseSettings:
         tense_harmony: when fluency was asked for (and meaning-changed was not), in a
             piece that tells of the past and names neither the present nor the future,
             give the simple past to a bare verb the answer put into its -s form ("feel"
-            -> "felt", not "feels"; ``itune_core.harmony``).
+            -> "felt", not "feels") and to a present perfect beside a finished time ("have
+            seen it last month" -> "saw"; ``itune_core.harmony``).
         mechanical_fixes: when fluency was asked for, alone or among others, mend in the
             text offered, whatever the model answered, the pronoun "i", "alot", "a"/"an"
             before a word of the other sound, a lower-case start, a doubled function

@@ -108,9 +108,10 @@ EVERYDAY = [
     ("Can you explain me this exercise?", "Can you explain this exercise to me?"),
     ("We are agree with the new timetable.", "We agree with the new timetable."),
 ]
-# Fixes the model makes by half, made whole after it: an uncountable noun, an adverb the fix
-# dropped, a tense out of step with the story, "me" as a subject, "alot" and "i"
-# (itune_core/mechanics.py, modifiers.py, harmony.py).
+# Fixes the model makes by half, or not at all, made whole after it: an uncountable noun, an
+# adverb the fix dropped, a tense out of step with the story, "me" as a subject, "alot",
+# "i", a present perfect beside a finished time (itune_core/mechanics.py, modifiers.py,
+# harmony.py).
 HALF_FIXES = [
     ("He gave me an advice about my job.", "He gave me some advice about my job."),
     (
@@ -128,6 +129,10 @@ HALF_FIXES = [
     (
         "I live in this city since five years and i like alot.",
         "I have lived in this city for five years and I like a lot.",
+    ),
+    (
+        "I have seen this film at the cinema last month.",
+        "I saw this film at the cinema last month.",
     ),
 ]
 FORMAL_PROSE = (

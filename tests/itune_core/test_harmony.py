@@ -51,3 +51,27 @@ def test_accept_answer_runs_it_and_can_switch_it_off():
     assert on.text == "Yesterday he went home because he felt sick."
     off = accept_answer(answer, source, False, ["fluency"], ReviseSettings(tense_harmony=False))
     assert off.text == answer
+
+
+def test_a_present_perfect_beside_a_finished_time_becomes_the_simple_past():
+    for text, expected in [
+        ("I have seen this film at the cinema last month.",
+         "I saw this film at the cinema last month."),
+        ("We have stayed with our cousins in 2020.", "We stayed with our cousins in 2020."),
+        ("I have already seen it yesterday.", "I already saw it yesterday."),
+        ("They have had lunch an hour ago.", "They had lunch an hour ago."),
+    ]:  # fmt: skip
+        # the model left it as written: the rule makes the fix itself
+        assert harmonise_tenses(text, text, ["fluency"]) == expected, text
+    for text in [
+        "She has lived here since 2019.",  # "since": the perfect is right
+        "I haven't seen it yesterday.",  # a negative
+        "Have you seen it yesterday?",  # a question
+        "It has been built in 2010.",  # "been"
+        "I have been there in the past.",  # no finished time
+        "I have seen it last week and I will see it again.",  # the future named
+    ]:
+        assert harmonise_tenses(text, text, ["fluency"]) == text, text
+    finished = "I have seen it last week."
+    assert harmonise_tenses(finished, finished, ["clarity"]) == finished
+    assert harmonise_tenses(finished, finished, ["fluency", "meaning-changed"]) == finished
