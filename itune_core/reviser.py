@@ -127,7 +127,8 @@ class ReviseSettings:
             piece that tells of the past and names neither the present nor the future,
             give the simple past to a bare verb the answer put into its -s form ("feel"
             -> "felt", not "feels") and to a present perfect beside a finished time ("have
-            seen it last month" -> "saw"; ``itune_core.harmony``).
+            seen it last month" -> "saw"); in any piece, drop "will" from a clause of time
+            or condition ("If it will rain" -> "If it rains"; ``itune_core.harmony``).
         mechanical_fixes: when fluency was asked for, alone or among others, mend in the
             text offered, whatever the model answered, the pronoun "i", "alot", "a"/"an"
             before a word of the other sound, a lower-case start, a doubled function

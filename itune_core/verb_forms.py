@@ -56,3 +56,9 @@ def adjective_forms(adjective: str) -> tuple[str, str]:
     comparative = lemminflect.getInflection(adjective, tag="JJR")
     superlative = lemminflect.getInflection(adjective, tag="JJS")
     return comparative[0], superlative[0]
+
+
+@lru_cache(maxsize=4096)
+def present_third(lemma: str) -> str:
+    """The third-person present of the verb ``lemma`` ("rain": "rains", "go": "goes")."""
+    return lemminflect.getInflection(lemma, tag="VBZ")[0]

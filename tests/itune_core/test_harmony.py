@@ -75,3 +75,22 @@ def test_a_present_perfect_beside_a_finished_time_becomes_the_simple_past():
     finished = "I have seen it last week."
     assert harmonise_tenses(finished, finished, ["clarity"]) == finished
     assert harmonise_tenses(finished, finished, ["fluency", "meaning-changed"]) == finished
+
+
+def test_will_goes_from_a_clause_of_time_or_condition():
+    for text, expected in [
+        ("If it will rain tomorrow, we will stay at home.",
+         "If it rains tomorrow, we will stay at home."),
+        ("If Paul will come next month, we go.", "If Paul comes next month, we go."),
+        ("I will call you as soon as I will get home.", "I will call you as soon as I get home."),
+        ("If the students will pass, they get a prize.", "If the students pass, they get a prize."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(text, text, ["fluency"]) == expected, text
+    for text in [
+        "I wonder if she will come to the party tomorrow.",  # a question inside: "will" stays
+        "I don't know when he will arrive.",
+        "If it will be sunny, we go out.",  # "will be" is left to the model
+    ]:
+        assert harmonise_tenses(text, text, ["fluency"]) == text, text
+    condition = "If it will rain, we stay."
+    assert harmonise_tenses(condition, condition, ["style"]) == condition

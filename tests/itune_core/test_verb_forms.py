@@ -3,7 +3,13 @@ tables, as the tense guard and the synthetic learner errors both read them."""
 
 import pytest
 
-from itune_core.verb_forms import adjective_forms, parts_of_speech, simple_past, verb_lemmas
+from itune_core.verb_forms import (
+    adjective_forms,
+    parts_of_speech,
+    present_third,
+    simple_past,
+    verb_lemmas,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,7 @@ def test_the_comparative_and_superlative_of_an_adjective():
     assert adjective_forms("big") == ("bigger", "biggest")
     assert adjective_forms("good") == ("better", "best")
     assert adjective_forms("nice") == ("nicer", "nicest")
+
+
+def test_the_third_person_present_of_a_verb():
+    assert [present_third(v) for v in ("rain", "go", "come")] == ["rains", "goes", "comes"]
