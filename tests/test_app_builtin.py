@@ -110,8 +110,8 @@ EVERYDAY = [
 ]
 # Fixes the model makes by half, or not at all, made whole after it: an uncountable noun, an
 # adverb the fix dropped, a tense out of step with the story, "me" as a subject, "alot",
-# "i", a present perfect beside a finished time (itune_core/mechanics.py, modifiers.py,
-# harmony.py).
+# "i", a present perfect beside a finished time, "will" in a condition
+# (itune_core/mechanics.py, modifiers.py, harmony.py).
 HALF_FIXES = [
     ("He gave me an advice about my job.", "He gave me some advice about my job."),
     (
@@ -133,6 +133,10 @@ HALF_FIXES = [
     (
         "I have seen this film at the cinema last month.",
         "I saw this film at the cinema last month.",
+    ),
+    (
+        "If it will rain tomorrow, we will stay at home.",
+        "If it rains tomorrow, we will stay at home.",
     ),
 ]
 FORMAL_PROSE = (
