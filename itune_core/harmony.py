@@ -84,6 +84,9 @@ _WILL = re.compile(
     + _SUBJECT
     + r"\s+will\s+(?P<verb>[a-z]+)\b"
 )
+# Subjects that take the -s form; and the determiners after which a noun's own -s tells
+# its number ("the student", "my brothers"; not the tense guard's list, which holds
+# "these", "some" and "many", always plural).
 _ONE = frozenset(("he", "she", "it", "this", "that"))
 _DETERMINERS = frozenset(
     ("the", "a", "an", "my", "your", "his", "her", "our", "their", "this", "that")

@@ -165,11 +165,16 @@ _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
 _ARTICLE = re.compile(r"(?<![\w.\-'’])([Aa]n?)(\s+)([A-Za-z][\w'’-]*)")
 
 
-def _follows_i(word: str) -> bool:
-    """Whether ``word`` (lower case) can follow the pronoun "I"."""
-    if word in _PRONOUN_ADVERBS or word in _MODALS:
+def _goes_with_i(word: str) -> bool:
+    """Whether ``word`` (lower case) is a verb form that takes "I" as its subject."""
+    if word in _MODALS:
         return True
     return word not in ("is", "has", "does") and bool(verb_lemmas(word, _PRONOUN_TAGS))
+
+
+def _follows_i(word: str) -> bool:
+    """Whether ``word`` (lower case) can follow the pronoun "I"."""
+    return word in _PRONOUN_ADVERBS or _goes_with_i(word)
 
 
 def _pronoun(match: re.Match) -> str:
@@ -201,10 +206,8 @@ def _me_subject(match: re.Match) -> str:
     """The match with "me" made "I" where it is "X and me" opening a sentence before its
     verb."""
     _, named, space, _, verb = match.groups()
-    if named.split()[0].lower() in _SUBJECT_PRONOUNS or verb.lower() in ("is", "has", "does"):
-        return match.group(0)
-    if not verb_lemmas(verb.lower(), _PRONOUN_TAGS) and verb.lower() not in _MODALS:
-        return match.group(0)  # no verb that goes with "I" ("plays", "football")
+    if named.split()[0].lower() in _SUBJECT_PRONOUNS or not _goes_with_i(verb.lower()):
+        return match.group(0)  # a pronoun before "and", or no verb for "I" ("plays", "is")
     return match.group(0).replace(f"and me{space}", f"and I{space}", 1)
 
 
