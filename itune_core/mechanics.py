@@ -31,7 +31,12 @@ discarded):
   advice about" -> "some advice about"; ``itune_core.uncountables``);
 - a short adjective compared with "more"/"most" takes its own forms ("more bigger" ->
   "bigger", "is more old." -> "is older.", "the most big" -> "the biggest";
-  ``itune_core.comparatives``).
+  ``itune_core.comparatives``);
+- a time that runs up to now takes "for" and the present perfect ("I am living here since
+  two years" -> "I have been living here for two years"; ``itune_core.perfects``);
+- fixed constructions take their one right form: a double negative, "Although ..., but",
+  "explain me", "good" for "well", "enough" before an adjective
+  (``itune_core.constructions``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were
@@ -43,7 +48,9 @@ import re
 from collections.abc import Sequence
 
 from itune_core.comparatives import mend_comparatives
+from itune_core.constructions import mend_constructions
 from itune_core.modifiers import ADVERBS
+from itune_core.perfects import mend_perfects
 from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
 
@@ -230,9 +237,10 @@ def _capital(text: str) -> str:
     return text[:start] + word[0].upper() + text[start + 1 :]
 
 
-def fix_mechanics(text: str, intentions: Sequence[str]) -> str:
+def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = None) -> str:
     """``text`` with the mechanical slips above mended when ``intentions`` include
-    fluency; ``text`` itself otherwise."""
+    fluency; ``text`` itself otherwise. ``source`` is the writer's piece where ``text``
+    is the model's answer to it."""
     if "fluency" not in intentions:
         return text
     text = _ALOT.sub(lambda m: f"{m.group(1)} lot", text)
@@ -245,4 +253,6 @@ def fix_mechanics(text: str, intentions: Sequence[str]) -> str:
     text = _ARTICLE.sub(_article, text)
     text = mend_uncountables(text)
     text = mend_comparatives(text)
+    text = mend_perfects(text, source)
+    text = mend_constructions(text)
     return _capital(text)

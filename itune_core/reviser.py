@@ -374,7 +374,7 @@ def accept_answer(
     if settings.tense_harmony:
         candidate = harmonise_tenses(piece, candidate, intentions)
     if settings.mechanical_fixes:
-        candidate = fix_mechanics(candidate, intentions)
+        candidate = fix_mechanics(candidate, intentions, source=piece)
     return Answer(candidate, held=held, unsure=unsure, proposed=proposed)
 
 

@@ -49,6 +49,21 @@ def simple_past(lemma: str) -> str | None:
     return forms[0] if forms else None
 
 
+def verb_forms(lemma: str) -> frozenset[str]:
+    """Every form of the verb ``lemma`` ("speak": "speak", "speaks", "spoke", "spoken",
+    "speaking")."""
+    forms = lemminflect.getAllInflections(lemma, upos="VERB")
+    return frozenset(form for tag_forms in forms.values() for form in tag_forms) | {lemma}
+
+
+@lru_cache(maxsize=4096)
+def past_participle(lemma: str) -> str | None:
+    """The past participle of the verb ``lemma`` ("know": "known"), or None where the
+    dictionary has none."""
+    forms = lemminflect.getInflection(lemma, tag="VBN")
+    return forms[0] if forms else None
+
+
 @lru_cache(maxsize=1024)
 def adjective_forms(adjective: str) -> tuple[str, str]:
     """The comparative and the superlative of ``adjective`` ("big": "bigger", "biggest"),

@@ -1,0 +1,73 @@
+"""Fixed constructions: a double negative, "Although ..., but", "explain me", "good" for
+"well" and "enough" before an adjective take their one right form; the sentences that
+only look like them stay."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from itune_core.constructions import mend_constructions
+from itune_core.mechanics import fix_mechanics
+
+
+def test_each_construction_takes_its_right_form():
+    for text, expected in [
+        ("I didn't see nobody at the station.", "I didn't see anybody at the station."),
+        ("He didn't tell me nothing about it.", "He didn't tell me anything about it."),
+        ("We don't go nowhere at the weekend.", "We don't go anywhere at the weekend."),
+        ("He never tells nothing to his parents.", "He never tells anything to his parents."),
+        ("Although it was raining, but we went out.", "Although it was raining, we went out."),
+        ("Even though he studied, but he failed.", "Even though he studied, he failed."),
+        ("Because I was tired, so I went to bed.", "Because I was tired, I went to bed."),
+        ("Can you explain me how it works?", "Can you explain to me how it works?"),
+        ("She explained them that it was late.", "She explained to them that it was late."),
+        ("The teacher explained us the new rule.", "The teacher explained the new rule to us."),
+        ("He described me his new job, and I listened.",
+         "He described his new job to me, and I listened."),
+        ("My brother speaks French very good.", "My brother speaks French very well."),
+        ("She sings good and dances even better.", "She sings well and dances even better."),
+        ("It works good, and it is cheap.", "It works well, and it is cheap."),
+        ("The room is not enough big for us.", "The room is not big enough for us."),
+        ("I am not enough old to drive.", "I am not old enough to drive."),
+    ]:  # fmt: skip
+        assert mend_constructions(text) == expected, text
+
+
+def test_what_only_looks_like_them_stays():
+    for text in [
+        "There is nothing I can't do.",
+        "I couldn't believe nobody came.",  # "nobody" opens a clause of its own
+        "I can't do nothing but wait.",
+        "It must either hold nowhere or not hold nowhere.",  # one set against the other
+        "I don't know, and nobody told me.",
+        "Although the hotel was cheap, it was clean, but the food was bad.",
+        "Please explain to me why you are late.",
+        "He explained her problem to the doctor.",
+        "He described him as a liar.",
+        "The soup tastes very good.",
+        "She looks good.",
+        "He plays a very good game of chess.",
+        "She cooks food that tastes good.",
+        "We don't have enough money for a holiday.",
+        "There is enough light to read.",
+    ]:
+        assert mend_constructions(text) == text, text
+
+
+def test_only_fluency_asks_for_them():
+    text = "I didn't see nobody."
+    assert fix_mechanics(text, ["fluency"]) == "I didn't see anybody."
+    assert fix_mechanics(text, ["coherence"]) == text
+
+
+_WORDS = ["I", "didn't", "not", "see", "nobody", "nothing", "but", "Although", "it", "rained",
+          ",", "explained", "me", "us", "the", "rule", "how", "plays", "very", "good", "enough",
+          "big", "for", "money", "."]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=12))
+def test_it_only_swaps_reorders_or_drops_those_words_and_a_second_time_nothing(words):
+    text = " ".join(words)
+    mended = mend_constructions(text)
+    assert mend_constructions(mended) == mended, (text, mended)
+    assert set(mended.split()) - set(words) <= {"anybody", "anything", "well", "to"}, (text, mended)
+    assert len(mended.split()) in range(len(words) - 1, len(words) + 2)
