@@ -138,6 +138,17 @@ HALF_FIXES = [
         "If it will rain tomorrow, we will stay at home.",
         "If it rains tomorrow, we will stay at home.",
     ),
+    (
+        "We know each other since we were children.",
+        "We have known each other since we were children.",
+    ),
+    ("We don't go nowhere at the weekend.", "We don't go anywhere at the weekend."),
+    ("He described me his new job.", "He described his new job to me."),
+    ("My brother speaks French very good.", "My brother speaks French very well."),
+    (
+        "The room is not enough big for three people.",
+        "The room is not big enough for three people.",
+    ),
 ]
 FORMAL_PROSE = (
     "Delegates of the United Nations Framework Convention on Climate Change met in Bonn on "
