@@ -24,18 +24,34 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   object, "good" (with or without "very", "really", "so", "quite", "too", "pretty") that
   ends the clause becomes "well" ("speaks French very good." -> "very well."); a verb
   that links ("looks", "is") between them leaves it;
+- "suggest me to": a form of "suggest" or "recommend" before a pronoun, "to" and a verb
+  becomes "... that", the subject pronoun and the bare verb ("suggested me to buy" ->
+  "suggested that I buy");
+- a question inside a sentence: a question word (and at most one word: "what time",
+  "how much") after "ask", "know", "wonder", "tell me", "remember", "sure" and the like,
+  then "do", "does" or "did", a subject (a pronoun, or a determiner and a noun) and a
+  bare verb, loses the "do" and gives the verb its tense ("asked me where do I live" ->
+  "where I live", "what does this word mean" -> "what this word means", "why did he
+  leave" -> "why he left");
 - "enough" before an adjective: "enough" followed by an adjective (a word the dictionary
   knows as an adjective and not as a noun, or one of ``_ADJECTIVES``), then "to", "for"
   or the clause's end, goes after it ("not enough big for" -> "not big enough for").
 
-Chosen on dev under a rule written before its scores (docs/default-adapter.md, "Time up
-to now, and five fixed constructions").
+Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
+to now, and five fixed constructions", and "Collocations and verb patterns" for the
+second and third verb patterns).
 """
 
 import re
 from functools import lru_cache
 
-from itune_core.verb_forms import parts_of_speech, verb_forms, verb_lemmas
+from itune_core.verb_forms import (
+    parts_of_speech,
+    present_third,
+    simple_past,
+    verb_forms,
+    verb_lemmas,
+)
 
 # Words that open another clause: a construction does not reach across them.
 _CLAUSE_WORDS = frozenset(
@@ -62,6 +78,24 @@ _DETERMINERS = "the|a|an|my|your|his|her|our|their|this|that|these|those|some|al
 _EXPLAIN_OBJECT = re.compile(
     r"\b(" + _EXPLAIN_FORMS + r")\s+(" + _PRONOUNS + r")\s+((?:" + _DETERMINERS + r")"
     r"(?:\s+[A-Za-z'’-]+){1,4}?)(?=\s*(?:[,;:.!?]|$))",
+    re.IGNORECASE,
+)
+_SUGGEST = re.compile(
+    r"\b(suggest|suggests|suggested|suggesting|recommend|recommends|recommended|recommending)"
+    r"\s+(me|you|him|her|us|them)\s+to\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
+_SUBJECT_OF = {"me": "I", "you": "you", "him": "he", "her": "she", "us": "we", "them": "they"}
+# A question inside a sentence: what asks it, the question word, "do", the subject, the verb.
+_ASKING = (
+    r"ask|asks|asked|asking|know|knows|knew|wonder|wonders|wondered|wondering|tell\s+me"
+    r"|tell\s+us|told\s+me|told\s+us|remember|remembered|understand|understood|sure|idea"
+    r"|find\s+out|found\s+out"
+)
+_EMBEDDED = re.compile(
+    r"\b((?:" + _ASKING + r")(?:\s+(?:me|you|him|her|us|them))?\s+(?:what|where|when|why|how"
+    r"|who|which)(?:\s+(?:time|much|many|long|often|old|kind\s+of\s+[a-z]+))?)\s+(do|does|did)\s+"
+    r"(I|you|we|they|he|she|it|(?:the|this|that|my|your|his|her|our|their)\s+[a-z]+)\s+([a-z]+)\b",
     re.IGNORECASE,
 )
 # Verbs of action that "well", not "good", follows.
@@ -139,11 +173,32 @@ def _enough(match: re.Match) -> str:
     return f"{_keep_case(capital, word)} enough"
 
 
+def _suggest(match: re.Match) -> str:
+    verb, pronoun, following = match.groups()
+    if "VERB" not in parts_of_speech(following.lower()):
+        return match.group(0)
+    return f"{verb} that {_SUBJECT_OF[pronoun.lower()]} {following}"
+
+
+def _embedded(match: re.Match) -> str:
+    asking, do, subject, verb = match.groups()
+    low = verb.lower()
+    if not verb_lemmas(low, ("VB",)):
+        return match.group(0)
+    if do.lower() == "does":
+        verb = present_third(low)
+    elif do.lower() == "did":
+        verb = simple_past(low) or verb
+    return f"{asking} {subject} {verb}"
+
+
 def mend_constructions(text: str) -> str:
     """``text`` with the fixed constructions above mended."""
     text = _DOUBLE_NEGATIVE.sub(_double_negative, text)
     text = _PAIRED.sub(lambda m: m.group(1)[: -len("but" if m.group(1).endswith("but") else "so")],
                        text)  # fmt: skip
+    text = _SUGGEST.sub(_suggest, text)
+    text = _EMBEDDED.sub(_embedded, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

@@ -35,8 +35,11 @@ discarded):
 - a time that runs up to now takes "for" and the present perfect ("I am living here since
   two years" -> "I have been living here for two years"; ``itune_core.perfects``);
 - fixed constructions take their one right form: a double negative, "Although ..., but",
-  "explain me", "good" for "well", "enough" before an adjective
-  (``itune_core.constructions``).
+  "explain me", "good" for "well", "enough" before an adjective, "suggest me to", a
+  question inside a sentence (``itune_core.constructions``);
+- words take the partners English gives them: "make a decision", "take a photo", "lend
+  me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
+  25 years old" (``itune_core.collocations``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were
@@ -47,6 +50,7 @@ kept, and mechanical fixes", "More mechanical fixes" and "Uncountable nouns").
 import re
 from collections.abc import Sequence
 
+from itune_core.collocations import mend_collocations
 from itune_core.comparatives import mend_comparatives
 from itune_core.constructions import mend_constructions
 from itune_core.modifiers import ADVERBS
@@ -255,4 +259,5 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     text = mend_comparatives(text)
     text = mend_perfects(text, source)
     text = mend_constructions(text)
+    text = mend_collocations(text, source)
     return _capital(text)

@@ -1,5 +1,5 @@
 """Time up to now: a length of time runs "for", and a state or an action that runs up to
-now takes the present perfect.
+now, or happens for the first time, takes the present perfect.
 
 Learners carry the present of their own language into English: "I am living in London
 since three years" came back from the model unchanged, and so did "We know each other
@@ -27,8 +27,13 @@ with a modal, "do", "does", a past, or "have" in any form ("have lived", "I have
 car"); a question. Where the clause holds "am", "is" or "are", only that verb is made
 perfect (in "The bus stops are closed", "stops" is no verb).
 
-Chosen on dev under a rule written before its scores (docs/default-adapter.md, "Time up
-to now, and five fixed constructions").
+"It is (This is) the first (second, third, only) time" before a subject pronoun and a
+verb in the present makes that verb present perfect too: "It is the first time I am in
+London" -> "... I have been in London", "This is the first time I eat sushi" -> "... I
+have eaten sushi" ("It was the first time I saw the sea" stays).
+
+Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
+to now, and five fixed constructions", and "Collocations and verb patterns").
 """
 
 import re
@@ -160,6 +165,20 @@ def _perfect(clause: str) -> str:
     return clause
 
 
+def _first_time(match: re.Match) -> str:
+    """The match of ``_FIRST_TIME`` with its verb made present perfect, or itself."""
+    lead, subject, verb = match.groups()
+    low = verb.lower()
+    aux = _PRONOUNS[subject.lower()]
+    if low in _BE:
+        return f"{lead}{subject} {aux} been"
+    lemmas = verb_lemmas(low, ("VBZ",) if aux == "has" else ("VBP",))
+    participle = past_participle(lemmas[0]) if lemmas else None
+    if participle is None or low in _BLOCKERS:
+        return match.group(0)
+    return f"{lead}{subject} {aux} {participle}"
+
+
 def _clause_start(text: str, end: int) -> int:
     """Where the clause that ends at ``end`` begins."""
     start = 0
@@ -173,12 +192,20 @@ def _lengths(text: str) -> set[str]:
     return {" ".join(m.group(2).split()).lower() for m in _SINCE_LENGTH.finditer(text)}
 
 
+# "It is the first time I am here": the verb after it takes the present perfect.
+_FIRST_TIME = re.compile(
+    r"(\b(?:[Ii]t|[Tt]his|[Tt]hat)(?:\s+is|['’]s)\s+(?:the|my|our|his|her|their)\s+(?:first"
+    r"|second|third|only)\s+time\s+(?:that\s+)?)(I|you|we|they|he|she|it)\s+([a-z]+)\b"
+)
+
+
 def mend_perfects(text: str, source: str | None = None) -> str:
     """``text`` with "since" before a length made "for", and a present verb before a
     time that runs up to now made present perfect. ``source``, the writer's own words
     where ``text`` is the model's answer to them, adds the lengths the writer put after
     "since" that the answer already put after "for" ("He is waiting for the bus since
     half an hour" answered "... for half an hour")."""
+    text = _FIRST_TIME.sub(_first_time, text)
     lengths = _lengths(source) if source else set()
     if "?" in text or not (lengths or re.search(r"\bsince\b", text, re.IGNORECASE)):
         return text

@@ -149,6 +149,10 @@ HALF_FIXES = [
         "The room is not enough big for three people.",
         "The room is not big enough for three people.",
     ),
+    ("I need to do a decision about my job.", "I need to make a decision about my job."),
+    ("He suggested me to buy a new laptop.", "He suggested that I buy a new laptop."),
+    ("It is the first time I am in London.", "It is the first time I have been in London."),
+    ("I have been in Paris last year.", "I was in Paris last year."),
 ]
 FORMAL_PROSE = (
     "Delegates of the United Nations Framework Convention on Climate Change met in Bonn on "

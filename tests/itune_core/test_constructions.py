@@ -28,6 +28,12 @@ def test_each_construction_takes_its_right_form():
         ("It works good, and it is cheap.", "It works well, and it is cheap."),
         ("The room is not enough big for us.", "The room is not big enough for us."),
         ("I am not enough old to drive.", "I am not old enough to drive."),
+        ("He suggested me to buy a laptop.", "He suggested that I buy a laptop."),
+        ("She recommended us to rest.", "She recommended that we rest."),
+        ("He asked me where do I live.", "He asked me where I live."),
+        ("I don't know what does this word mean.", "I don't know what this word means."),
+        ("I wonder why did he leave.", "I wonder why he left."),
+        ("Tell me what time does the shop open.", "Tell me what time the shop opens."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
@@ -49,6 +55,9 @@ def test_what_only_looks_like_them_stays():
         "She cooks food that tastes good.",
         "We don't have enough money for a holiday.",
         "There is enough light to read.",
+        "Where do you live?",  # a question of its own
+        "I know what you did last summer.",
+        "He suggested me for the job.",
     ]:
         assert mend_constructions(text) == text, text
 

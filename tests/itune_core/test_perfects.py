@@ -30,6 +30,17 @@ def test_a_present_before_a_time_up_to_now_takes_the_present_perfect():
         assert mend_perfects(text) == expected, text
 
 
+def test_the_first_time_takes_the_present_perfect():
+    for text, expected in [
+        ("It is the first time I am in London.", "It is the first time I have been in London."),
+        ("This is the first time I eat sushi.", "This is the first time I have eaten sushi."),
+        ("It's the first time she visits us.", "It's the first time she has visited us."),
+    ]:  # fmt: skip
+        assert mend_perfects(text) == expected, text
+    for text in ["It was the first time I saw the sea.", "It is the first time I have seen it."]:
+        assert mend_perfects(text) == text, text
+
+
 def test_a_length_the_writer_put_after_since_counts_where_the_answer_made_it_for():
     source = "He is waiting for the bus since half an hour."
     answer = "He is waiting for the bus for half an hour."

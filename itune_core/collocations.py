@@ -1,0 +1,186 @@
+"""Collocations: the words English puts together, where learners reach for another word,
+mended whenever fluency is asked.
+
+The model mends many wrong partners by itself ("married with", "depends of"), and left
+these: "I need to do a decision" and "I did a big mistake" kept "do", "Can you make a
+photo of us?" kept "make", "Can you borrow me your pen?" kept "borrow", "In the other
+hand" and "Despite of the rain" stayed, "The most of people" too, and "I have 25 years"
+kept its "have"; "There are less people" became "There is less people", and "I went to
+home" "I went to the home". Each has one right form:
+
+- a form of "do" before a noun that takes "make" (``_MAKE_NOUNS``: "a decision", "a big
+  mistake", "so much noise") becomes that form of "make" (not where "do" opens the piece,
+  a clause or a question as an auxiliary: "How does this decision affect ...");
+- a form of "make" before a photo or a picture becomes that form of "take";
+- "borrow" before a person and a thing ("borrow me your pen") becomes "lend";
+- "less" before a plural noun becomes "fewer" ("less people", "less friends"; not "less
+  money", "less news", "more or less equals"), and "There is fewer" "There are fewer";
+- "In the other hand" becomes "On the other hand", and "despite of" "despite";
+- "to home" after a verb of going becomes "home", and "in home" after "stay" "at home";
+  where the model had written "to the home" or "in the house" for the writer's "to home"
+  or "in home", its words are mended the same way;
+- "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
+  before a plural noun (not after "make the most of");
+- a subject with "have" or "has" and a number of years that ends the clause says its age
+  with "be" ("I have 25 years and" -> "I am 25 years old and"; not "10 years of
+  experience", "two years to finish", or a capitalised word the dictionary knows:
+  "Students have 3 years.").
+
+Chosen on dev under a rule written before its scores (docs/default-adapter.md,
+"Collocations and verb patterns").
+"""
+
+import re
+
+from itune_core.verb_forms import parts_of_speech
+
+_DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
+_QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
+_MAKE = {"make": "take", "makes": "takes", "made": "took", "making": "taking"}
+_MAKE_NOUNS = (r"decisions?|mistakes?|noise|efforts?|choices?|complaints?|suggestions?"
+               r"|promises?")  # fmt: skip
+# What stands between the verb and its noun: a determiner or quantifier, then at most one
+# adjective.
+_DETERMINER = (
+    r"(?:(?:a|an|the|my|your|his|her|our|their|this|that|these|those|some|any|no|many"
+    r"|so\s+much|too\s+much|a\s+lot\s+of|lots\s+of|a\s+few|several)\s+)"
+)
+_ADJECTIVE = r"(?:[a-z]+\s+)?"
+_DO_MAKE = re.compile(
+    r"\b("
+    + "|".join(_DO)
+    + r")\s+("
+    + _DETERMINER
+    + r"?"
+    + _ADJECTIVE
+    + r")("
+    + _MAKE_NOUNS
+    + r")\b",
+    re.IGNORECASE,
+)
+_MAKE_TAKE = re.compile(
+    r"\b(" + "|".join(_MAKE) + r")\s+(" + _DETERMINER + r"?" + _ADJECTIVE + r")"
+    r"(photos?|pictures?|photographs?)\b",
+    re.IGNORECASE,
+)
+_PERSONS = r"me|you|him|her|us|them"
+_BORROW = re.compile(
+    r"\b(borrow|borrows|borrowed|borrowing)(\s+(?:" + _PERSONS + r")\s+(?:my|your|his|her|our"
+    r"|their|the|a|an|some|this|that)\b)",
+    re.IGNORECASE,
+)
+_LEND = {"borrow": "lend", "borrows": "lends", "borrowed": "lent", "borrowing": "lending"}
+_LESS = re.compile(r"\b([Ll])ess(\s+)([a-z]+)\b")
+# Plural nouns without an "s", and words in "s" that are no plurals.
+_PLURALS = frozenset(("people", "children", "men", "women", "police"))
+_NOT_PLURALS = frozenset(
+    ("news", "mathematics", "physics", "economics", "politics", "series", "species", "means",
+     "progress", "success", "stress", "business")
+)  # fmt: skip
+# "fewer" takes a plural: "There is fewer people" (the model's "is" for the writer's "are").
+_FEWER = re.compile(r"\b([Tt]here)\s+(is|was|['’]s)\s+fewer\b")
+_ARE = {"is": "are", "was": "were", "'s": "are", "’s": "are"}
+_OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
+_DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
+_GOING = r"go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting|return|returned"
+_TO_HOME = re.compile(r"\b(" + _GOING + r")\s+to\s+home\b", re.IGNORECASE)
+_TO_THE_HOME = re.compile(r"\b(" + _GOING + r")\s+to\s+the\s+home\b(?!\s+of\b)", re.IGNORECASE)
+_STAYING = r"stay|stays|stayed|staying"
+_IN_HOME = re.compile(r"\b(" + _STAYING + r")\s+in\s+home\b", re.IGNORECASE)
+_IN_THE_HOUSE = re.compile(r"\b(" + _STAYING + r")\s+in\s+the\s+(?:house|home)\b", re.IGNORECASE)
+_THE_MOST_OF = re.compile(r"(?<![\w'’])([Tt])he\s+most\s+of\s+([a-z]+)\b")
+_MAKE_FORMS = frozenset(("make", "makes", "made", "making", "get", "gets", "got", "getting"))
+_DETERMINERS = frozenset(
+    ("the", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "them",
+     "us", "you", "it")
+)  # fmt: skip
+_AGE = re.compile(
+    r"\b(I|you|we|they|he|she|[A-Z][a-z]+|(?:[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+[a-z]+)"
+    r"\s+(have|has)\s+"
+    r"(\d{1,3}|[a-z]+-?[a-z]*)\s+years\b(?!\s+old\b)(?=\s*(?:[,;.!?]|$|\s+(?:and|but)\b))"
+)
+_NUMBER_WORDS = frozenset(
+    ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+     "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+)  # fmt: skip
+
+
+def _keep_case(old: str, new: str) -> str:
+    return new[0].upper() + new[1:] if old[0].isupper() else new
+
+
+def _plural(noun: str) -> bool:
+    """Whether ``noun`` is a plural noun ("people", "friends"; not "news", "less")."""
+    if noun in _PLURALS:
+        return True
+    if noun in _NOT_PLURALS or not noun.endswith("s") or noun.endswith("ss"):
+        return False
+    return "NOUN" in parts_of_speech(noun[:-1]) or "NOUN" in parts_of_speech(noun[:-2])
+
+
+def _less(match: re.Match) -> str:
+    capital, space, noun = match.groups()
+    before = match.string[: match.start()].split()[-1:]
+    if len(noun) < 4 or not _plural(noun) or before == ["or"]:
+        return match.group(0)  # "less is more", "more or less equals"
+    return ("F" if capital == "L" else "f") + f"ewer{space}{noun}"
+
+
+def _the_most_of(match: re.Match) -> str:
+    before = match.string[: match.start()].split()
+    if before and before[-1].lower() in _MAKE_FORMS:
+        return match.group(0)  # "made the most of her time"
+    capital, word = match.groups()
+    most = "Most" if capital == "T" else "most"
+    if word in _DETERMINERS:
+        return f"{most} of {word}"
+    if _plural(word):
+        return f"{most} {word}"
+    return match.group(0)
+
+
+def _age(match: re.Match) -> str:
+    subject, verb, number = match.groups()
+    if not (number.isdigit() or number.split("-")[0] in _NUMBER_WORDS):
+        return match.group(0)
+    if (
+        " " not in subject
+        and subject not in ("I", "He", "She")
+        and parts_of_speech(subject.lower())
+    ):
+        return match.group(0)  # a word, not a name: "Students have 3 years"
+    be = "am" if subject == "I" else ("is" if verb == "has" else "are")
+    return f"{subject} {be} {number} years old"
+
+
+def _swap(table: dict[str, str]):
+    def swap(match: re.Match) -> str:
+        verb = match.group(1)
+        before = match.string[: match.start()].strip()
+        if not before or before[-1] in ",;:" or before.split()[-1].lower() in _QUESTION_WORDS:
+            return match.group(0)  # an auxiliary: "Does the choice matter?", "How did ..."
+        return _keep_case(verb, table[verb.lower()]) + match.group(0)[len(verb) :]
+
+    return swap
+
+
+def mend_collocations(text: str, source: str | None = None) -> str:
+    """``text`` with the collocations above mended; ``source``, the writer's own words
+    where ``text`` is the model's answer to them, lets the model's "to the home" and "in
+    the house" for the writer's "to home" and "in home" be mended too."""
+    text = _DO_MAKE.sub(_swap(_DO), text)
+    text = _MAKE_TAKE.sub(_swap(_MAKE), text)
+    text = _BORROW.sub(_swap(_LEND), text)
+    text = _LESS.sub(_less, text)
+    text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
+    text = _OTHER_HAND.sub(lambda m: _keep_case(m.group(1), "on") + " the other hand", text)
+    text = _DESPITE_OF.sub(lambda m: m.group(1) + "espite", text)
+    text = _TO_HOME.sub(lambda m: f"{m.group(1)} home", text)
+    text = _IN_HOME.sub(lambda m: f"{m.group(1)} at home", text)
+    if source and _TO_HOME.search(source):
+        text = _TO_THE_HOME.sub(lambda m: f"{m.group(1)} home", text)
+    if source and _IN_HOME.search(source):
+        text = _IN_THE_HOUSE.sub(lambda m: f"{m.group(1)} at home", text)
+    text = _THE_MOST_OF.sub(_the_most_of, text)
+    return _AGE.sub(_age, text)

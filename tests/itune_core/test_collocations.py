@@ -1,0 +1,86 @@
+"""Collocations: "do" a decision becomes "make", "make" a photo "take", "borrow me"
+"lend me", "less" before a plural "fewer", "In the other hand" "On the other hand",
+"despite of" "despite", "to home" "home", "The most of" "Most (of)", "I have 25 years"
+"I am 25 years old"; what only looks like them stays."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from itune_core.collocations import mend_collocations
+from itune_core.mechanics import fix_mechanics
+
+
+def test_each_word_takes_its_partner():
+    for text, expected in [
+        ("I need to do a decision.", "I need to make a decision."),
+        ("I did a big mistake.", "I made a big mistake."),
+        ("Please don't do so much noise.", "Please don't make so much noise."),
+        ("Can you make a photo of us?", "Can you take a photo of us?"),
+        ("We made a lot of pictures.", "We took a lot of pictures."),
+        ("Can you borrow me your pen?", "Can you lend me your pen?"),
+        ("He borrowed me his car.", "He lent me his car."),
+        ("There are less people here.", "There are fewer people here."),
+        ("There is less people here.", "There are fewer people here."),
+        ("I have less friends now.", "I have fewer friends now."),
+        ("In the other hand, it is cheap.", "On the other hand, it is cheap."),
+        ("We went out despite of the cold.", "We went out despite the cold."),
+        ("Despite of the rain, we played.", "Despite the rain, we played."),
+        ("I went to home early.", "I went home early."),
+        ("We stayed in home all day.", "We stayed at home all day."),
+        ("The most of people work.", "Most people work."),
+        ("The most of my friends live here.", "Most of my friends live here."),
+        ("I have 25 years and I live here.", "I am 25 years old and I live here."),
+        ("My sister has 19 years.", "My sister is 19 years old."),
+        ("Maria has twenty-two years.", "Maria is twenty-two years old."),
+    ]:  # fmt: skip
+        assert mend_collocations(text) == expected, text
+
+
+def test_the_model_s_words_for_the_writer_s_home_are_mended_only_where_the_writer_wrote_it():
+    answer = "I went to the home early."
+    assert mend_collocations(answer, "I went to home early.") == "I went home early."
+    assert mend_collocations(answer) == answer
+    stayed = "We stayed in the house all weekend."
+    assert mend_collocations(stayed, "We stayed in home all weekend.") == (
+        "We stayed at home all weekend."
+    )
+    assert mend_collocations(stayed) == stayed
+
+
+def test_what_only_looks_like_them_stays():
+    for text in [
+        "I did my homework and made dinner.",
+        "How does this decision affect us?",  # "does" as an auxiliary
+        "Does the choice matter?",
+        "Can I borrow your pen?",
+        "I have less money than before.",
+        "There is less news today.",
+        "It is more or less equals.",
+        "She went to the home of her grandmother.",
+        "She made the most of her time in Paris.",
+        "I have 10 years of experience in sales.",
+        "We have two years to finish the project.",
+        "Students have 3 years.",
+    ]:
+        assert mend_collocations(text) == text, text
+
+
+def test_only_fluency_asks_for_them():
+    text = "I did a mistake."
+    assert fix_mechanics(text, ["fluency"]) == "I made a mistake."
+    assert fix_mechanics(text, ["style"]) == text
+
+
+_WORDS = ["I", "did", "do", "a", "mistake", "make", "photo", "borrow", "me", "your", "less",
+          "people", "money", "In", "the", "other", "hand", "despite", "of", "went", "to",
+          "home", "most", "have", "25", "years", "and", ",", "."]  # fmt: skip
+_NEW = {"make", "made", "take", "took", "lend", "fewer", "On", "on", "Most", "most", "am", "is",
+        "are", "old", "at"}  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=12))
+def test_it_only_puts_partners_in_and_a_second_time_nothing(words):
+    text = " ".join(words)
+    mended = mend_collocations(text)
+    assert mend_collocations(mended) == mended, (text, mended)
+    assert set(mended.split()) - set(words) <= _NEW, (text, mended)
