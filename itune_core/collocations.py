@@ -33,6 +33,7 @@ Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 import re
 
 from itune_core.verb_forms import parts_of_speech
+from itune_core.words import keep_case
 
 _DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
 _QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
@@ -106,10 +107,6 @@ _NUMBER_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _keep_case(old: str, new: str) -> str:
-    return new[0].upper() + new[1:] if old[0].isupper() else new
-
-
 def _plural(noun: str) -> bool:
     """Whether ``noun`` is a plural noun ("people", "friends"; not "news", "less")."""
     if noun in _PLURALS:
@@ -160,7 +157,7 @@ def _swap(table: dict[str, str]):
         before = match.string[: match.start()].strip()
         if not before or before[-1] in ",;:" or before.split()[-1].lower() in _QUESTION_WORDS:
             return match.group(0)  # an auxiliary: "Does the choice matter?", "How did ..."
-        return _keep_case(verb, table[verb.lower()]) + match.group(0)[len(verb) :]
+        return keep_case(verb, table[verb.lower()]) + match.group(0)[len(verb) :]
 
     return swap
 
@@ -174,7 +171,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BORROW.sub(_swap(_LEND), text)
     text = _LESS.sub(_less, text)
     text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
-    text = _OTHER_HAND.sub(lambda m: _keep_case(m.group(1), "on") + " the other hand", text)
+    text = _OTHER_HAND.sub(lambda m: keep_case(m.group(1), "on") + " the other hand", text)
     text = _DESPITE_OF.sub(lambda m: m.group(1) + "espite", text)
     text = _TO_HOME.sub(lambda m: f"{m.group(1)} home", text)
     text = _IN_HOME.sub(lambda m: f"{m.group(1)} at home", text)

@@ -22,12 +22,12 @@ Ambiguous words stay off the list: ``then`` (the fix "then" -> "than" is a fluen
 edits applies cleanly, see ``itune_core.edits``).
 """
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
 from itune_core.intentions import fluency_alone
+from itune_core.words import WORD
 
 CONNECTORS = frozenset(
     [
@@ -58,17 +58,16 @@ CONNECTORS = frozenset(
         "yet",
     ]
 )
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def _connectors(text: str) -> list[str]:
-    return [w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in CONNECTORS]
+    return [w for w in (m.group().lower() for m in WORD.finditer(text)) if w in CONNECTORS]
 
 
 def _neighbours(source: str, edit: Edit) -> set[str]:
     """The words right before and right after the edit's span in the source."""
-    before = _WORD.findall(source[: edit.start_char_pos])
-    after = _WORD.findall(source[edit.end_char_pos :])
+    before = WORD.findall(source[: edit.start_char_pos])
+    after = WORD.findall(source[edit.end_char_pos :])
     return {w.lower() for w in before[-1:] + after[:1]}
 
 
@@ -86,7 +85,7 @@ _PAIRED = {
 def _said_twice(word: str, source: str, answer: str) -> bool:
     """Whether ``word`` is one of a pair of ``_PAIRED`` connectors in ``source`` whose
     other one ``answer`` keeps."""
-    said, kept = ({m.group().lower() for m in _WORD.finditer(text)} for text in (source, answer))
+    said, kept = ({m.group().lower() for m in WORD.finditer(text)} for text in (source, answer))
     return any(other in said and other in kept for other in _PAIRED.get(word, ()))
 
 

@@ -52,6 +52,7 @@ from itune_core.verb_forms import (
     verb_forms,
     verb_lemmas,
 )
+from itune_core.words import keep_case
 
 # Words that open another clause: a construction does not reach across them.
 _CLAUSE_WORDS = frozenset(
@@ -119,10 +120,6 @@ def _clause_words(words: str) -> bool:
     return any(w.lower() in _CLAUSE_WORDS for w in words.split())
 
 
-def _keep_case(old: str, new: str) -> str:
-    return new[0].upper() + new[1:] if old[0].isupper() else new
-
-
 def _double_negative(match: re.Match) -> str:
     between, negative, _, following = match.groups()
     if _clause_words(between) or len(re.findall(rf"\b{negative}\b", match.string, re.I)) > 1:
@@ -133,7 +130,7 @@ def _double_negative(match: re.Match) -> str:
     start = match.start(2) - match.start(0)
     end = match.end(2) - match.start(0)
     whole = match.group(0)
-    return whole[:start] + _keep_case(negative, _ANY[negative.lower()]) + whole[end:]
+    return whole[:start] + keep_case(negative, _ANY[negative.lower()]) + whole[end:]
 
 
 def _explain_object(match: re.Match) -> str:
@@ -170,7 +167,7 @@ def _enough(match: re.Match) -> str:
     capital, word = match.groups()
     if not _adjective(word):
         return match.group(0)
-    return f"{_keep_case(capital, word)} enough"
+    return f"{keep_case(capital, word)} enough"
 
 
 def _suggest(match: re.Match) -> str:

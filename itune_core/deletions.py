@@ -43,22 +43,17 @@ brings in "meet" and "a") is held back with its reason. It was chosen on dev und
 written before its scores (docs/default-adapter.md, "Dropped clauses").
 """
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from itune_core.edits import HeldEdit, compute_edits, hold_back
 from itune_core.intentions import fluency_alone
+from itune_core.words import words
 
 MIN_WORDS = 3
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 # What joins two parts of a sentence as equals; losing one with a part drops that part.
 CONJUNCTIONS = frozenset(("and", "but", "or", "yet"))
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
 
 
 def guard_deletions(
@@ -71,12 +66,12 @@ def guard_deletions(
     their reasons, in text order, as ``guard_connectors`` does."""
     if not fluency_alone(intentions) or source == revised:
         return revised, ()
-    lost = Counter(_words(source)) - Counter(_words(revised))
+    lost = Counter(words(source)) - Counter(words(revised))
     edits = compute_edits(source, revised)
     held: dict[int, str] = {}
     for i, edit in enumerate(edits):
-        gone = sum((Counter(_words(edit.before)) & lost).values())
-        brought = sum((Counter(_words(edit.after)) - Counter(_words(edit.before))).values())
+        gone = sum((Counter(words(edit.before)) & lost).values())
+        brought = sum((Counter(words(edit.after)) - Counter(words(edit.before))).values())
         if gone - brought < MIN_WORDS:
             continue
         what = f"deletes {edit.before.strip()!r}"
@@ -88,10 +83,10 @@ def guard_deletions(
 
 def _clause_reason(before: str, after: str, lost: Counter) -> str | None:
     """Why the edit ``before`` -> ``after`` drops one of two joined parts, or None."""
-    gone = Counter(_words(before)) & lost
+    gone = Counter(words(before)) & lost
     joined = [w for w in gone if w in CONJUNCTIONS]
     others = sum(n for w, n in gone.items() if w not in CONJUNCTIONS)
-    brought = sum((Counter(_words(after)) - Counter(_words(before))).values())
+    brought = sum((Counter(words(after)) - Counter(words(before))).values())
     if not joined or others - brought < MIN_WORDS:
         return None
     cut = f"cuts {before.strip()!r}" + (f" to {after.strip()!r}" if after.strip() else "")
@@ -107,7 +102,7 @@ def guard_clauses(
     with their reasons, in text order, as ``guard_deletions`` does."""
     if "meaning-changed" in intentions or source == revised:
         return revised, ()
-    lost = Counter(_words(source)) - Counter(_words(revised))
+    lost = Counter(words(source)) - Counter(words(revised))
     if not any(w in CONJUNCTIONS for w in lost):
         return revised, ()
     edits = compute_edits(source, revised)

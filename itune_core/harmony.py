@@ -56,6 +56,7 @@ from itune_core.edits import Edit, apply_edits, compute_edits
 from itune_core.modifiers import ADVERBS
 from itune_core.tenses import tells_the_past
 from itune_core.verb_forms import parts_of_speech, present_third, simple_past, verb_lemmas
+from itune_core.words import keep_case
 
 _WORD = re.compile(r"[A-Za-z]+")
 _BARE_TAGS = ("VB", "VBP")
@@ -134,7 +135,7 @@ def _in_step(edit: Edit, lead: str) -> Edit:
         form = simple_past(lemmas[0]) if lemmas else None
         if form is None:
             return word
-        return form[0].upper() + form[1:] if word[0].isupper() else form
+        return keep_case(word, form)
 
     return replace(edit, after=_WORD.sub(past, edit.after))
 

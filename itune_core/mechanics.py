@@ -57,6 +57,7 @@ from itune_core.modifiers import ADVERBS
 from itune_core.perfects import mend_perfects
 from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
+from itune_core.words import keep_case
 
 # Adverbs that stand between "I" and its verb.
 _PRONOUN_ADVERBS = frozenset(
@@ -225,7 +226,7 @@ def _me_subject(match: re.Match) -> str:
 def _contraction(match: re.Match) -> str:
     word = match.group(0)
     fixed = _CONTRACTIONS[word.lower()]
-    return fixed[0].upper() + fixed[1:] if word[0].isupper() else fixed
+    return keep_case(word, fixed)
 
 
 def _capital(text: str) -> str:

@@ -32,12 +32,12 @@ dev under a rule written before its scores and narrowed to replacements by a fol
 (docs/default-adapter.md, "Adverbs kept").
 """
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits
 from itune_core.intentions import fluency_alone
+from itune_core.words import WORD, words
 
 # Adverbs of degree, frequency and focus: what they say is part of the sentence's meaning.
 ADVERBS = frozenset(
@@ -64,12 +64,6 @@ ADVERBS = frozenset(
     )
 )
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
 
 def _reason(what: str) -> str:
     return f"drops {what}: a fluency edit keeps what the writer says about how much or how often"
@@ -84,14 +78,14 @@ def _split(edit: Edit, lost: Counter) -> tuple[Edit, HeldEdit] | None:
     """The part of ``edit`` to offer and the adverb's deletion to hold back, where the
     edit replaces words, shortens the text and loses one of ``ADVERBS`` at either end of
     its text; None where it does not."""
-    before, after = _words(edit.before), _words(edit.after)
+    before, after = words(edit.before), words(edit.after)
     gone = {w for w in before if w in ADVERBS and lost[w] > 0 and w not in after}
     if not gone or len(after) >= len(before) or (Counter(before) - Counter(after)) - lost:
         return None  # no adverb lost, nothing shortened, or a word of it moved elsewhere
     if len(gone) != 1 or not after:
         return None  # a deletion, or more than one adverb: the model's answer stands
-    words = list(_WORD.finditer(edit.before))
-    first, last = words[0], words[-1]
+    found = list(WORD.finditer(edit.before))
+    first, last = found[0], found[-1]
     start = edit.start_char_pos
     if first.group().lower() in gone:
         # "very dificult" -> "difficult": "very " stays, "dificult" -> "difficult" is offered
@@ -115,7 +109,7 @@ def guard_adverbs(
     held edits with their reasons, in text order, as ``guard_deletions`` does."""
     if not fluency_alone(intentions) or source == revised:
         return revised, ()
-    lost = Counter(_words(source)) - Counter(_words(revised))
+    lost = Counter(words(source)) - Counter(words(revised))
     if not any(w in ADVERBS for w in lost):
         return revised, ()
     offered: list[Edit] = []

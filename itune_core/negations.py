@@ -21,12 +21,11 @@ What is not held back:
 - anything when meaning-changed was asked for.
 """
 
-import re
 from collections.abc import Sequence
 
 from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
+from itune_core.words import words
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 _NEGATIONS = frozenset(
     ("not", "no", "never", "none", "nobody", "nothing", "nowhere", "neither", "nor",
      "cannot", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant",
@@ -35,10 +34,6 @@ _NEGATIONS = frozenset(
 )  # fmt: skip
 # How many words before an edit still deny what the edit's words say.
 _REACH = 4
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
 
 
 def negations(words: Sequence[str], following: str | None = None) -> int:
@@ -55,13 +50,13 @@ def negations(words: Sequence[str], following: str | None = None) -> int:
 
 def _reason(source: str, edit: Edit) -> str | None:
     """Why ``edit`` (of ``source``) turns the clause around, or None when it does not."""
-    next_word = (_words(source[edit.end_char_pos :])[:1] or [None])[0]
-    before = negations(_words(edit.before), next_word)
-    after = negations(_words(edit.after), next_word)
+    next_word = (words(source[edit.end_char_pos :])[:1] or [None])[0]
+    before = negations(words(edit.before), next_word)
+    after = negations(words(edit.after), next_word)
     if before == after:
         return None
     # A negation within reach before the edit, in the text the writer will see.
-    left = negations(_words(source[: edit.start_char_pos])[-_REACH:], None)
+    left = negations(words(source[: edit.start_char_pos])[-_REACH:], None)
     if before > after and left == 0:
         return "drops a negation: the sentence would say the opposite"
     if after > before and left == 0 and before == 0:
@@ -86,7 +81,7 @@ def guard_negations(
     """
     if "meaning-changed" in intentions or source == revised:
         return revised, ()
-    if negations(_words(source)) == negations(_words(revised)):
+    if negations(words(source)) == negations(words(revised)):
         return revised, ()  # negations reworded or moved ("no money" -> "don't ... any")
     edits = compute_edits(source, revised)
     held = {i: why for i, e in enumerate(edits) if (why := _reason(source, e))}

@@ -21,6 +21,8 @@ nouns").
 
 import re
 
+from itune_core.words import keep_case
+
 UNCOUNTABLE = (
     "advice", "furniture", "luggage", "baggage", "information", "homework", "equipment",
     "knowledge", "evidence", "feedback", "traffic", "progress", "scenery", "machinery",
@@ -50,10 +52,6 @@ _COUNTED = re.compile(
 )
 
 
-def _keep_case(word: str, like: str) -> str:
-    return word[0].upper() + word[1:] if like[0].isupper() else word
-
-
 def _counted(match: re.Match) -> str:
     degree, quantifier, space, between, noun = match.group(1, 2, 3, 4, 5)
     following = match.group(7)
@@ -64,10 +62,10 @@ def _counted(match: re.Match) -> str:
     if quantifier.lower() == "many":
         if degree:
             return f"{degree} much{space}{between}{noun}"
-        return f"{_keep_case('a lot of', quantifier)}{space}{between}{noun}"
+        return f"{keep_case(quantifier, 'a lot of')}{space}{between}{noun}"
     if degree:
         return match.group(0)
-    return f"{_keep_case('some', quantifier)}{space}{between}{noun}"
+    return f"{keep_case(quantifier, 'some')}{space}{between}{noun}"
 
 
 def mend_uncountables(text: str) -> str:

@@ -1,0 +1,23 @@
+"""Words as the guards and the fixes read them: one pattern for a word, its lower-case
+list, and a replacement written in the case of the word it replaces.
+
+Several guards (deletions, adverbs, negations, connectors) compare the words of a piece
+and of an answer, and several fixes (mechanics, uncountables, tenses, constructions,
+collocations) put a word in another's place; they share these so that they agree on
+what a word is ("don't" is one, "state-of-the-art" four) and on keeping a capital.
+"""
+
+import re
+
+# A word: letters or digits, with an apostrophe inside ("don't", "writer’s").
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, in lower case."""
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def keep_case(like: str, word: str) -> str:
+    """``word`` with a capital first letter where ``like`` has one ("Its" -> "It's")."""
+    return word[0].upper() + word[1:] if like[:1].isupper() else word
