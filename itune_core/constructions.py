@@ -33,13 +33,24 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   bare verb, loses the "do" and gives the verb its tense ("asked me where do I live" ->
   "where I live", "what does this word mean" -> "what this word means", "why did he
   leave" -> "why he left");
+- a question inside a sentence with "be" before a subject that ends the clause puts "be"
+  after it ("asked the receptionist where is the manager." -> "where the manager is.",
+  "what time is it" -> "what time it is");
+- purpose: "for" before a bare verb and its object becomes "to" ("for study English" ->
+  "to study English", "for buy some bread" -> "to buy some bread"); a verb that is a noun
+  too needs a possessive, "a", "an", "some" or a language after it ("for help the other
+  day", "for study purposes", "for colour TV" and "is for study." stay), and a word that
+  is an adverb or adjective too is left ("for over a hundred years"); where the model had
+  made the writer's "for study English" "for studying English" or "for visit our
+  grandparents" "for the visit our grandparents", that is made "to" too;
 - "enough" before an adjective: "enough" followed by an adjective (a word the dictionary
   knows as an adjective and not as a noun, or one of ``_ADJECTIVES``), then "to", "for"
   or the clause's end, goes after it ("not enough big for" -> "not big enough for").
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
-second and third verb patterns).
+second and third verb patterns; "Purpose, questions after a noun, and a double negative
+narrowed" for the last two).
 """
 
 import re
@@ -47,6 +58,7 @@ from functools import lru_cache
 
 from itune_core.verb_forms import (
     parts_of_speech,
+    present_participle,
     present_third,
     simple_past,
     verb_forms,
@@ -93,12 +105,33 @@ _ASKING = (
     r"|tell\s+us|told\s+me|told\s+us|remember|remembered|understand|understood|sure|idea"
     r"|find\s+out|found\s+out"
 )
+# Who is asked: a pronoun, or a determiner and a noun ("asked the receptionist").
+_ASKED = r"(?:\s+(?:me|you|him|her|us|them|(?:the|a|an|my|your|his|her|our|their)\s+[a-z]+))?"
+_QUESTION = (
+    r"\s+(?:what|where|when|why|how|who|which)(?:\s+(?:time|much|many|long|often|old"
+    r"|kind\s+of\s+[a-z]+))?"
+)
 _EMBEDDED = re.compile(
-    r"\b((?:" + _ASKING + r")(?:\s+(?:me|you|him|her|us|them))?\s+(?:what|where|when|why|how"
-    r"|who|which)(?:\s+(?:time|much|many|long|often|old|kind\s+of\s+[a-z]+))?)\s+(do|does|did)\s+"
+    r"\b((?:" + _ASKING + r")" + _ASKED + _QUESTION + r")\s+(do|does|did)\s+"
     r"(I|you|we|they|he|she|it|(?:the|this|that|my|your|his|her|our|their)\s+[a-z]+)\s+([a-z]+)\b",
     re.IGNORECASE,
 )
+# The same with "be" before a subject that ends the clause: "where is the manager."
+_EMBEDDED_BE = re.compile(
+    r"\b((?:" + _ASKING + r")" + _ASKED + _QUESTION + r")\s+(is|are|was|were)\s+"
+    r"((?:the|a|an|my|your|his|her|our|their|this|that|these|those)(?:\s+[a-z'’]+){1,2}"
+    r"|it|he|she|they|we|you|I)(?=\s*(?:[,;:.!?]|$)|\s+(?:but|and|because|so)\b)",
+    re.IGNORECASE,
+)
+# "for" before a bare verb and its object: "for study English", "for buy some bread".
+_FOR_VERB = re.compile(r"\b([Ff])or\s+([a-z]+)(?=\s+([A-Za-z]+)\b)")
+_OBJECTS = frozenset(("my", "your", "his", "her", "our", "their", "a", "an", "some"))
+_MORE_OBJECTS = frozenset(("the", "this", "that", "these", "those"))
+_LANGUAGES = frozenset(
+    ("English", "Spanish", "French", "German", "Italian", "Portuguese", "Chinese", "Japanese",
+     "Korean", "Russian", "Arabic", "Turkish", "Polish", "Dutch", "Greek", "Hindi")
+)  # fmt: skip
+
 # Verbs of action that "well", not "good", follows.
 _ACTIONS = ("speak", "sing", "play", "dance", "cook", "swim", "write", "drive", "work",
             "explain", "run", "draw", "read")  # fmt: skip
@@ -131,6 +164,42 @@ def _double_negative(match: re.Match) -> str:
     end = match.end(2) - match.start(0)
     whole = match.group(0)
     return whole[:start] + keep_case(negative, _ANY[negative.lower()]) + whole[end:]
+
+
+def _purpose_verb(match: re.Match) -> str | None:
+    """The verb of a match of ``_FOR_VERB`` that is a purpose ("for study English":
+    "study"), or None."""
+    _, verb, following = match.groups()
+    tags = parts_of_speech(verb)
+    if not verb_lemmas(verb, ("VB",)) or tags & {"ADJ", "ADV"}:
+        return None  # no verb, or "for over a hundred years"
+    objects = _OBJECTS if "NOUN" in tags else _OBJECTS | _MORE_OBJECTS
+    if following.lower() not in objects and following not in _LANGUAGES:
+        return None  # "for help the other day", "for colour TV", "for film Behan"
+    return verb
+
+
+def _for_verb(match: re.Match) -> str:
+    verb = _purpose_verb(match)
+    if verb is None:
+        return match.group(0)
+    return f"{'T' if match.group(1) == 'F' else 't'}o {verb}"
+
+
+def _purpose(text: str, source: str | None) -> str:
+    """``text`` with "for" before a verb of purpose made "to"; where ``source`` (the
+    writer's words) had such a "for" and ``text`` (the model's answer) made the verb an
+    "-ing" form or a noun ("for studying English", "for the visit our grandparents"),
+    that is made "to" and the verb too."""
+    text = _FOR_VERB.sub(_for_verb, text)
+    for match in _FOR_VERB.finditer(source or ""):
+        verb = _purpose_verb(match)
+        if verb is None:
+            continue
+        forms = "|".join(re.escape(f) for f in {verb, present_participle(verb)})
+        made = re.compile(rf"\b([Ff])or\s+(?:the\s+)?(?:{forms})\b")
+        text = made.sub(lambda m, verb=verb: f"{'T' if m.group(1) == 'F' else 't'}o {verb}", text)
+    return text
 
 
 def _explain_object(match: re.Match) -> str:
@@ -189,13 +258,16 @@ def _embedded(match: re.Match) -> str:
     return f"{asking} {subject} {verb}"
 
 
-def mend_constructions(text: str) -> str:
-    """``text`` with the fixed constructions above mended."""
+def mend_constructions(text: str, source: str | None = None) -> str:
+    """``text`` with the fixed constructions above mended; ``source`` is the writer's
+    piece where ``text`` is the model's answer to it."""
     text = _DOUBLE_NEGATIVE.sub(_double_negative, text)
     text = _PAIRED.sub(lambda m: m.group(1)[: -len("but" if m.group(1).endswith("but") else "so")],
                        text)  # fmt: skip
     text = _SUGGEST.sub(_suggest, text)
     text = _EMBEDDED.sub(_embedded, text)
+    text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
+    text = _purpose(text, source)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

@@ -259,6 +259,6 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     text = mend_uncountables(text)
     text = mend_comparatives(text)
     text = mend_perfects(text, source)
-    text = mend_constructions(text)
+    text = mend_constructions(text, source)
     text = mend_collocations(text, source)
     return _capital(text)

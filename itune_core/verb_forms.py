@@ -57,6 +57,12 @@ def verb_forms(lemma: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
+def present_participle(lemma: str) -> str:
+    """The -ing form of the verb ``lemma`` ("study": "studying")."""
+    return lemminflect.getInflection(lemma, tag="VBG")[0]
+
+
+@lru_cache(maxsize=4096)
 def past_participle(lemma: str) -> str | None:
     """The past participle of the verb ``lemma`` ("know": "known"), or None where the
     dictionary has none."""

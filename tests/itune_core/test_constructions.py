@@ -34,6 +34,14 @@ def test_each_construction_takes_its_right_form():
         ("I don't know what does this word mean.", "I don't know what this word means."),
         ("I wonder why did he leave.", "I wonder why he left."),
         ("Tell me what time does the shop open.", "Tell me what time the shop opens."),
+        ("I asked the receptionist where is the manager.",
+         "I asked the receptionist where the manager is."),
+        ("I don't know what time is it.", "I don't know what time it is."),
+        ("I wonder who is that man, but nobody knows.",
+         "I wonder who that man is, but nobody knows."),
+        ("I came to London for study English.", "I came to London to study English."),
+        ("She went out for buy some bread.", "She went out to buy some bread."),
+        ("It is good for learn the language.", "It is good to learn the language."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
@@ -58,8 +66,27 @@ def test_what_only_looks_like_them_stays():
         "Where do you live?",  # a question of its own
         "I know what you did last summer.",
         "He suggested me for the job.",
+        "Where is the station?",
+        "I know where is the key to the garden shed kept.",  # no subject that ends the clause
+        "He asked for help the other day.",
+        "This room is for study.",
+        "The fee is 42 a year for colour TV.",
+        "Land trusts have been used for over a hundred years.",
+        "He won an award for film Behan Bhai.",
     ]:
         assert mend_constructions(text) == text, text
+
+
+def test_the_model_s_own_half_of_a_purpose_is_mended_where_the_writer_wrote_it():
+    source = "I came to London for study English."
+    for answer in [
+        "I came to London for studying English.",
+        "I came to London for the study English.",
+    ]:
+        assert mend_constructions(answer, source) == "I came to London to study English."
+        assert mend_constructions(answer) == answer
+    room = "This room is for studying."
+    assert mend_constructions(room, "This room is for study.") == room
 
 
 def test_only_fluency_asks_for_them():
