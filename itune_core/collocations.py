@@ -47,23 +47,13 @@ _DETERMINER = (
     r"|so\s+much|too\s+much|a\s+lot\s+of|lots\s+of|a\s+few|several)\s+)"
 )
 _ADJECTIVE = r"(?:[a-z]+\s+)?"
-_DO_MAKE = re.compile(
-    r"\b("
-    + "|".join(_DO)
-    + r")\s+("
-    + _DETERMINER
-    + r"?"
-    + _ADJECTIVE
-    + r")("
-    + _MAKE_NOUNS
-    + r")\b",
-    re.IGNORECASE,
-)
+_BETWEEN = r")\s+(" + _DETERMINER + r"?" + _ADJECTIVE + r")("
+_DO_MAKE = re.compile(r"\b(" + "|".join(_DO) + _BETWEEN + _MAKE_NOUNS + r")\b", re.IGNORECASE)
 _MAKE_TAKE = re.compile(
-    r"\b(" + "|".join(_MAKE) + r")\s+(" + _DETERMINER + r"?" + _ADJECTIVE + r")"
-    r"(photos?|pictures?|photographs?)\b",
-    re.IGNORECASE,
+    r"\b(" + "|".join(_MAKE) + _BETWEEN + r"photos?|pictures?|photographs?)\b", re.IGNORECASE
 )
+# After these, "made" is a participle: "have made a photo" -> "have taken".
+_PERFECT = frozenset(("have", "has", "had", "'ve", "’ve", "been", "was", "were", "be"))
 _PERSONS = r"me|you|him|her|us|them"
 _BORROW = re.compile(
     r"\b(borrow|borrows|borrowed|borrowing)(\s+(?:" + _PERSONS + r")\s+(?:my|your|his|her|our"
@@ -157,7 +147,10 @@ def _swap(table: dict[str, str]):
         before = match.string[: match.start()].strip()
         if not before or before[-1] in ",;:" or before.split()[-1].lower() in _QUESTION_WORDS:
             return match.group(0)  # an auxiliary: "Does the choice matter?", "How did ..."
-        return keep_case(verb, table[verb.lower()]) + match.group(0)[len(verb) :]
+        new = table[verb.lower()]
+        if new == "took" and before.split()[-1].lower() in _PERFECT:
+            new = "taken"  # "have made a photo" -> "have taken a photo"
+        return keep_case(verb, new) + match.group(0)[len(verb) :]
 
     return swap
 
