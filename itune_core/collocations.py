@@ -19,6 +19,15 @@ home" "I went to the home". Each has one right form:
 - "to home" after a verb of going becomes "home", and "in home" after "stay" "at home";
   where the model had written "to the home" or "in the house" for the writer's "to home"
   or "in home", its words are mended the same way;
+- a preposition of time or place: "in/at" before a day of the week or a date becomes
+  "on" ("in Monday morning", "at Friday", "in June 5th"; not "in Monday's Financial
+  Times"; the model's "in the Monday" for
+  the writer's "in Monday" too), "in Christmas" and "in Easter" "at", "at the morning",
+  "afternoon", "evening" "in the ...", and "in the beach", "in the internet", "in TV", "in
+  the radio" "on ..." (none of the last three before a noun: "at the morning meeting",
+  "in TV shows");
+- where the writer wrote a verb of going, "to" and a place ("We travelled to Spain") and
+  the model made it "in", "at" or "into", "to" is put back;
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
 - a subject with "have" or "has" and a number of years that ends the clause says its age
@@ -27,7 +36,7 @@ home" "I went to the home". Each has one right form:
   "Students have 3 years.").
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
-"Collocations and verb patterns").
+"Collocations and verb patterns", and "Prepositions of time and place" for those).
 """
 
 import re
@@ -71,6 +80,37 @@ _NOT_PLURALS = frozenset(
 # "fewer" takes a plural: "There is fewer people" (the model's "is" for the writer's "are").
 _FEWER = re.compile(r"\b([Tt]here)\s+(is|was|['’]s)\s+fewer\b")
 _ARE = {"is": "are", "was": "were", "'s": "are", "’s": "are"}
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)"
+)
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+# "in/at" before a day of the week or a date: "on Monday", "on June 5th", "on 5th June";
+# not a day's own ("in Monday's Financial Times").
+_DATES = (
+    _DAYS + r"s?\b(?!['’])",
+    _MONTHS + r"\s+" + _ORDINAL + r"\b",
+    _ORDINAL + r"\s+(?:of\s+)?" + _MONTHS + r"\b",
+    r"the\s+" + _ORDINAL + r"\s+of\s+" + _MONTHS + r"\b",
+)
+_ON_DAY = re.compile(r"\b([Ii]n|[Aa]t)(\s+(?:" + "|".join(_DATES) + r"))")
+_IN_THE_DAY = re.compile(r"\b([Ii]n)\s+the\s+(" + _DAYS + r")\b")
+_AT_FEAST = re.compile(r"\b([Ii]n)(\s+(?:Christmas|Easter))\b")
+_AT_THE_MORNING = re.compile(r"\b([Aa]t)(\s+the\s+(?:morning|afternoon|evening))\b")
+_ON_PLACE = re.compile(r"\b([Ii]n)(\s+(?:the\s+beach|the\s+[Ii]nternet|TV|the\s+radio))\b")
+_FUNCTION_WORDS = frozenset(
+    ("all", "we", "us", "i", "every", "each", "this", "that", "last", "next", "so", "then",
+     "there", "here")
+)  # fmt: skip
+# A verb of going, "to" and a place, as the writer wrote it.
+_GOING_TO = re.compile(
+    r"\b((?:travel|travels|travelled|traveled|travelling|traveling|go|goes|went|going|gone"
+    r"|come|comes|came|coming|move|moves|moved|moving|fly|flies|flew|flying|flown|drive"
+    r"|drives|drove|driving|driven|walk|walks|walked|walking|return|returns|returned"
+    r"|returning))\s+to\s+([A-Za-z]+)\b",
+    re.IGNORECASE,
+)
 _OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
 _DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
 _GOING = r"go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting|return|returned"
@@ -95,6 +135,50 @@ _NUMBER_WORDS = frozenset(
      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
      "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 )  # fmt: skip
+
+
+def _before_a_noun(text: str, end: int) -> bool:
+    """Whether the word after ``end`` in ``text`` is a noun ("the beach house", "the morning
+    meeting"), not a time adverb or a function word ("the beach all afternoon", "TV
+    tonight")."""
+    match = re.match(r"\s+([A-Za-z]+)", text[end:])
+    if match is None:
+        return False
+    word = match.group(1).lower()
+    tags = parts_of_speech(word)
+    return "NOUN" in tags and "ADV" not in tags and word not in _FUNCTION_WORDS
+
+
+def _time_and_place(text: str, source: str | None) -> str:
+    """``text`` with the prepositions of time and place above mended."""
+    text = _ON_DAY.sub(lambda m: keep_case(m.group(1), "on") + m.group(2), text)
+    if source and _ON_DAY.search(source):
+        text = _IN_THE_DAY.sub(lambda m: keep_case(m.group(1), "on") + " " + m.group(2), text)
+    text = _AT_FEAST.sub(
+        lambda m: m.group(0) if _before_a_noun(m.string, m.end())
+        else keep_case(m.group(1), "at") + m.group(2),
+        text,
+    )  # fmt: skip
+    text = _AT_THE_MORNING.sub(
+        lambda m: m.group(0) if _before_a_noun(m.string, m.end())
+        else keep_case(m.group(1), "in") + m.group(2),
+        text,
+    )  # fmt: skip
+    return _ON_PLACE.sub(
+        lambda m: m.group(0) if _before_a_noun(m.string, m.end())
+        else keep_case(m.group(1), "on") + m.group(2),
+        text,
+    )  # fmt: skip
+
+
+def _travel_to(text: str, source: str | None) -> str:
+    """``text`` with "to" put back where the writer wrote a verb of going, "to" and a
+    place, and ``text`` has the same verb and "in", "at" or "into" before that place."""
+    for match in _GOING_TO.finditer(source or ""):
+        verb, place = match.groups()
+        changed = re.compile(rf"\b({re.escape(verb)})\s+(?:in|at|into)\s+({re.escape(place)})\b")
+        text = changed.sub(lambda m: f"{m.group(1)} to {m.group(2)}", text)
+    return text
 
 
 def _plural(noun: str) -> bool:
@@ -172,5 +256,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
         text = _TO_THE_HOME.sub(lambda m: f"{m.group(1)} home", text)
     if source and _IN_HOME.search(source):
         text = _IN_THE_HOUSE.sub(lambda m: f"{m.group(1)} at home", text)
+    text = _time_and_place(text, source)
+    text = _travel_to(text, source)
     text = _THE_MOST_OF.sub(_the_most_of, text)
     return _AGE.sub(_age, text)

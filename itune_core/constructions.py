@@ -43,6 +43,15 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   is an adverb or adjective too is left ("for over a hundred years"); where the model had
   made the writer's "for study English" "for studying English" or "for visit our
   grandparents" "for the visit our grandparents", that is made "to" too;
+- a second verb that shares its subject: a sentence that opens with "he", "she", "it", a
+  capitalised name, or a determiner and a noun, then a verb in its -s form, and later in
+  the same clause "and" and a bare verb before an object (a pronoun, an article, a
+  possessive or a demonstrative; not a preposition: "a dog and cat at home"), gives that verb
+  its -s form ("He has a smartphone and use it" -> "uses it"); not where "to" (after a
+  verb that is not one of going: "goes to work" passes), a word that opens a clause
+  ("as", "when", "that"...), a modal, another bare verb or a
+  pronoun and a verb stand between ("wants to buy a car and drive it", "helps me cook and
+  clean");
 - "enough" before an adjective: "enough" followed by an adjective (a word the dictionary
   knows as an adjective and not as a noun, or one of ``_ADJECTIVES``), then "to", "for"
   or the clause's end, goes after it ("not enough big for" -> "not big enough for").
@@ -55,6 +64,7 @@ narrowed" for the last two).
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from itune_core.verb_forms import (
     parts_of_speech,
@@ -132,6 +142,16 @@ _LANGUAGES = frozenset(
      "Korean", "Russian", "Arabic", "Turkish", "Polish", "Dutch", "Greek", "Hindi")
 )  # fmt: skip
 
+# A second verb that shares its subject: "He has a smartphone and use it".
+_SECOND_VERB = re.compile(
+    r"^(\s*(?:He|She|It|[A-Z][a-z]+|(?:The|My|His|Her|Our|Their|Your|This|That)\s+[a-z]+)\s+"
+    r"([a-z]+)\b([^,;:.!?]*?)\band\s+)([a-z]+)(?=\s+(?:it|them|him|her|me|us|the|a|an|my|his"
+    r"|our|their|your|this|that|these|those|some|every|all)\b)"
+)
+_GOING = frozenset(
+    ("go", "come", "walk", "drive", "travel", "run", "move", "return", "fly", "ride")
+)
+_OBJECT_PRONOUNS = frozenset(("me", "you", "him", "her", "us", "them", "it"))
 # Verbs of action that "well", not "good", follows.
 _ACTIONS = ("speak", "sing", "play", "dance", "cook", "swim", "write", "drive", "work",
             "explain", "run", "draw", "read")  # fmt: skip
@@ -202,6 +222,28 @@ def _purpose(text: str, source: str | None) -> str:
     return text
 
 
+def _second_verb(match: re.Match) -> str:
+    """The match of ``_SECOND_VERB`` with its second verb in the -s form, or itself."""
+    lead, first, between, second = match.groups()
+    firsts = verb_lemmas(first, ("VBZ",))
+    if not firsts or second in _MODALS or "VERB" not in parts_of_speech(second):
+        return match.group(0)
+    if not verb_lemmas(second, ("VB",)) or verb_lemmas(second, ("VBZ", "VBD")):
+        return match.group(0)
+    said = between.lower().split()
+    if _clause_words(between) or "as" in said:
+        return match.group(0)  # "This comes as the mayor begins to abandon ... and turn"
+    if any(w in _MODALS for w in said) or (
+        "to" in said and not set(firsts) & _GOING  # "wants to buy ... and"; not "goes to work"
+    ):
+        return match.group(0)
+    if any(a in _OBJECT_PRONOUNS and b for a, b in pairwise(said)):
+        return match.group(0)  # "helps me cook and clean": the bare verbs go together
+    if any(verb_lemmas(w, ("VB",)) and "NOUN" not in parts_of_speech(w) for w in said):
+        return match.group(0)  # another bare verb between
+    return lead + present_third(verb_lemmas(second, ("VB",))[0])
+
+
 def _explain_object(match: re.Match) -> str:
     verb, pronoun, thing = match.groups()
     if _clause_words(thing.split(None, 1)[1] if " " in thing else ""):
@@ -268,6 +310,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _EMBEDDED.sub(_embedded, text)
     text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
     text = _purpose(text, source)
+    text = _SECOND_VERB.sub(_second_verb, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

@@ -153,6 +153,17 @@ HALF_FIXES = [
     ("He suggested me to buy a new laptop.", "He suggested that I buy a new laptop."),
     ("It is the first time I am in London.", "It is the first time I have been in London."),
     ("I have been in Paris last year.", "I was in Paris last year."),
+    (
+        "We always visit my grandparents in Christmas.",
+        "We always visit my grandparents at Christmas.",
+    ),
+    (
+        "He has a smartphone and use it all the time.",
+        "He has a smartphone and uses it all the time.",
+    ),
+    ("I came to London for study English.", "I came to London to study English."),
+    ("Can you tell me where is the station?", "Can you tell me where the station is?"),
+    ("We travelled to Spain by car last summer.", "We travelled to Spain by car last summer."),
 ]
 FORMAL_PROSE = (
     "Delegates of the United Nations Framework Convention on Climate Change met in Bonn on "

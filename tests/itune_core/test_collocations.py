@@ -33,6 +33,14 @@ def test_each_word_takes_its_partner():
         ("I have 25 years and I live here.", "I am 25 years old and I live here."),
         ("My sister has 19 years.", "My sister is 19 years old."),
         ("Maria has twenty-two years.", "Maria is twenty-two years old."),
+        ("We spent the day in the beach.", "We spent the day on the beach."),
+        ("I will see you in Monday morning.", "I will see you on Monday morning."),
+        ("The shop closes at Sunday.", "The shop closes on Sunday."),
+        ("They got married in June 5th.", "They got married on June 5th."),
+        ("We visit them in Christmas.", "We visit them at Christmas."),
+        ("I met him at the morning on the bus.", "I met him in the morning on the bus."),
+        ("I read it in the internet.", "I read it on the internet."),
+        ("There is a film in TV tonight.", "There is a film on TV tonight."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -62,8 +70,21 @@ def test_what_only_looks_like_them_stays():
         "I have 10 years of experience in sales.",
         "We have two years to finish the project.",
         "Students have 3 years.",
+        "He was speaking in Monday's Financial Times.",
+        "We met at the morning meeting.",
+        "We stayed in the beach house.",
+        "I woke up in the night.",
+        "We will meet in June.",
     ]:
         assert mend_collocations(text) == text, text
+
+
+def test_the_model_s_in_for_the_writer_s_to_and_in_the_monday_are_mended():
+    assert mend_collocations("We travelled in Spain.", "We travelled to Spain.") == (
+        "We travelled to Spain."
+    )
+    assert mend_collocations("We travelled in Spain.") == "We travelled in Spain."
+    assert mend_collocations("See you in the Monday.", "See you in Monday.") == "See you on Monday."
 
 
 def test_only_fluency_asks_for_them():

@@ -42,6 +42,9 @@ def test_each_construction_takes_its_right_form():
         ("I came to London for study English.", "I came to London to study English."),
         ("She went out for buy some bread.", "She went out to buy some bread."),
         ("It is good for learn the language.", "It is good to learn the language."),
+        ("He has a smartphone and use it a lot.", "He has a smartphone and uses it a lot."),
+        ("She works in a shop and help her parents.", "She works in a shop and helps her parents."),
+        ("He goes to work and take the bus.", "He goes to work and takes the bus."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
@@ -73,6 +76,10 @@ def test_what_only_looks_like_them_stays():
         "The fee is 42 a year for colour TV.",
         "Land trusts have been used for over a hundred years.",
         "He won an award for film Behan Bhai.",
+        "He wants to buy a car and drive it to work.",
+        "She helps me cook and clean the kitchen.",
+        "He has a dog and cat at home.",
+        "This comes as the mayor begins to abandon the city and turn it over.",
     ]:
         assert mend_constructions(text) == text, text
 
