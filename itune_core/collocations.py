@@ -70,7 +70,7 @@ _BORROW = re.compile(
     re.IGNORECASE,
 )
 _LEND = {"borrow": "lend", "borrows": "lends", "borrowed": "lent", "borrowing": "lending"}
-_LESS = re.compile(r"\b([Ll])ess(\s+)([a-z]+)\b")
+_LESS = re.compile(r"(?<![\w'’-])([Ll])ess(\s+)([a-z]+)\b")  # not "driver-less cars"
 # Plural nouns without an "s", and words in "s" that are no plurals.
 _PLURALS = frozenset(("people", "children", "men", "women", "police"))
 _NOT_PLURALS = frozenset(
@@ -225,12 +225,24 @@ def _age(match: re.Match) -> str:
     return f"{subject} {be} {number} years old"
 
 
+def _adjective_between(between: str) -> bool:
+    """Whether ``between`` (what stands between a verb and its noun) is at most a determiner
+    and an adjective ("a big ", "so much "; not "make ")."""
+    match = re.fullmatch(_DETERMINER + r"?(?:([a-z]+)\s+)?", between, re.IGNORECASE)
+    if match is None:
+        return False
+    word = match.group(1)
+    return word is None or "ADJ" in parts_of_speech(word.lower())
+
+
 def _swap(table: dict[str, str]):
     def swap(match: re.Match) -> str:
         verb = match.group(1)
         before = match.string[: match.start()].strip()
         if not before or before[-1] in ",;:" or before.split()[-1].lower() in _QUESTION_WORDS:
             return match.group(0)  # an auxiliary: "Does the choice matter?", "How did ..."
+        if match.re is not _BORROW and not _adjective_between(match.group(2)):
+            return match.group(0)  # "computers do make mistakes": "make" is no adjective
         new = table[verb.lower()]
         if new == "took" and before.split()[-1].lower() in _PERFECT:
             new = "taken"  # "have made a photo" -> "have taken a photo"

@@ -149,6 +149,8 @@ def _perfect(clause: str) -> str:
         plain = verb_lemmas(low, ("VBP",)) if subject != "name" else ()
         if not (third or plain) or low in _ADVERBS:
             continue
+        if verb_lemmas(low, ("VBD",)):
+            return clause  # a past ("I saw him since ...": "saw" is also "to saw"): left
         if subject == "phrase" and not _agrees(words[i - 1].lower(), bool(third)):
             continue
         lemma = (third or plain)[0]
@@ -174,7 +176,8 @@ def _first_time(match: re.Match) -> str:
         return f"{lead}{subject} {aux} been"
     lemmas = verb_lemmas(low, ("VBZ",) if aux == "has" else ("VBP",))
     participle = past_participle(lemmas[0]) if lemmas else None
-    if participle is None or low in _BLOCKERS:
+    if participle is None or low in _BLOCKERS or verb_lemmas(low, ("VBD",)):
+        # a past: "the first time I saw" ("saw" is also the present of "to saw")
         return match.group(0)
     return f"{lead}{subject} {aux} {participle}"
 

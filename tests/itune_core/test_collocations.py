@@ -75,6 +75,8 @@ def test_what_only_looks_like_them_stays():
         "We stayed in the beach house.",
         "I woke up in the night.",
         "We will meet in June.",
+        "Driver-less cars will not be as safe.",  # "-less" is no "less"
+        "But, computers do make mistakes.",  # "make" is no adjective between "do" and its noun
     ]:
         assert mend_collocations(text) == text, text
 

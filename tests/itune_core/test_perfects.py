@@ -37,7 +37,11 @@ def test_the_first_time_takes_the_present_perfect():
         ("It's the first time she visits us.", "It's the first time she has visited us."),
     ]:  # fmt: skip
         assert mend_perfects(text) == expected, text
-    for text in ["It was the first time I saw the sea.", "It is the first time I have seen it."]:
+    for text in [
+        "It was the first time I saw the sea.",
+        "It is the first time I have seen it.",
+        "That is the first time I saw a car.",  # a past: not "have sawn"
+    ]:
         assert mend_perfects(text) == text, text
 
 
@@ -62,6 +66,7 @@ def test_reasons_pasts_perfects_questions_and_no_subjects_stay():
         'They would be "the first major cuts by either government since 1996".',
         "He left two years ago, since then I live alone.",
         "I lived there since two years ago.",
+        "I saw him since Monday.",  # a past: not "have sawn"
     ]:
         assert mend_perfects(text) == text, text
 
