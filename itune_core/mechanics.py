@@ -16,7 +16,7 @@ discarded):
   "u" and "h" words both ways ("a university", "an hour"), words in capitals or with
   digits ("an NGO", "an mp3"), words of one letter and function words ("a and b" names a
   variable), and an article joined to the word before it ("a.k.a");
-- a contraction written without its apostrophe gets it (``_CONTRACTIONS``: "dont",
+- a contraction written without its apostrophe gets it (``CONTRACTIONS``: "dont",
   "thats", "youre"; and "Im" before a lower-case word); "cant" and "wont" are words too,
   and stay;
 - "its" before "not", "a", "an", "going", "been", "very", "so" or "too" becomes "it's";
@@ -134,7 +134,7 @@ _FUNCTION_WORDS = frozenset(
 _NOT_BY_LETTER = ("one", "once", "eu", "ewe", "uni", "use", "usu", "ur", "ouija")
 
 # Contractions written without their apostrophe; "cant" and "wont" are words too.
-_CONTRACTIONS = {
+CONTRACTIONS = {
     "dont": "don't",
     "doesnt": "doesn't",
     "didnt": "didn't",
@@ -159,7 +159,7 @@ _DOUBLED = ("the", "a", "an", "and", "to", "of", "in", "on", "at", "for", "with"
 # After "its", these make it "it's": "its not", "its a good idea".
 _ITS_BEFORE = ("not", "a", "an", "going", "been", "very", "so", "too")
 
-_CONTRACTION = re.compile(r"(?<![\w'’])(" + "|".join(_CONTRACTIONS) + r")(?![\w'’])", re.I)
+_CONTRACTION = re.compile(r"(?<![\w'’])(" + "|".join(CONTRACTIONS) + r")(?![\w'’])", re.I)
 _IM = re.compile(r"(?<![\w'’])[Ii]m(?=\s+[a-z])")
 _TWICE = re.compile(r"(?<![\w'’])(" + "|".join(_DOUBLED) + r")(?:\s+\1)+(?![\w'’])", re.I)
 _ITS = re.compile(r"(?<![\w'’])([Ii])ts(?=\s+(?:" + "|".join(_ITS_BEFORE) + r")\b)")
@@ -225,7 +225,7 @@ def _me_subject(match: re.Match) -> str:
 
 def _contraction(match: re.Match) -> str:
     word = match.group(0)
-    fixed = _CONTRACTIONS[word.lower()]
+    fixed = CONTRACTIONS[word.lower()]
     return keep_case(word, fixed)
 
 

@@ -54,6 +54,7 @@ from itune_core.harmony import harmonise_tenses
 from itune_core.intentions import parse_intentions
 from itune_core.literals import guard_literals
 from itune_core.mechanics import fix_mechanics
+from itune_core.misspellings import guard_misspellings
 from itune_core.modifiers import guard_adverbs
 from itune_core.negations import guard_negations
 from itune_core.persons import guard_persons
@@ -123,6 +124,10 @@ class ReviseSettings:
         variety_guard: hold back the edits that only spell a word the other variety's
             way ("organise" -> "organize", "color" -> "colour"), whatever was asked
             (``itune_core.varieties``).
+        misspelling_guard: hold back the edits that make a word no dictionary knows into
+            another word, not its spelling ("becouse" -> "until"), and offer its spelling
+            instead ("because"), unless meaning-changed was asked for
+            (``itune_core.misspellings``).
         tense_harmony: when fluency was asked for (and meaning-changed was not), in a
             piece that tells of the past and names neither the present nor the future,
             give the simple past to a bare verb the answer put into its -s form ("feel"
@@ -167,6 +172,7 @@ class ReviseSettings:
     clause_guard: bool = True
     tense_guard: bool = True
     variety_guard: bool = True
+    misspelling_guard: bool = True
     tense_harmony: bool = True
     mechanical_fixes: bool = True
     tense_context: bool = True
@@ -324,6 +330,7 @@ _GUARDS: tuple[tuple[str, Callable[..., tuple[str, tuple[HeldEdit, ...]]]], ...]
     ("clause_guard", guard_clauses),
     ("tense_guard", guard_tenses),
     ("variety_guard", guard_varieties),
+    ("misspelling_guard", guard_misspellings),
 )
 
 
@@ -345,8 +352,9 @@ def accept_answer(
     or code, the connector guard those that drop a connector under fluency, the deletion
     guard those that delete a phrase under fluency, the clause guard those that drop one of
     two joined parts, the tense guard those that put a piece
-    naming no past time into the past and the variety guard those that only respell a
-    word in the other variety of English (the adverb guard, after the deletion guard,
+    naming no past time into the past, the variety guard those that only respell a
+    word in the other variety of English and the misspelling guard those that make a
+    misspelt word another word (offering its spelling) (the adverb guard, after the deletion guard,
     keeps the adverbs a fluency edit drops); given a ``scorer`` for the piece's prompt
     and a ``settings.min_edit_margin``, the edits the model is unsure of are undone; then,
     with ``settings.tense_harmony``, a bare verb put into its -s form in a past narrative
