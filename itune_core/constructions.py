@@ -74,7 +74,7 @@ from itune_core.verb_forms import (
     verb_forms,
     verb_lemmas,
 )
-from itune_core.words import keep_case
+from itune_core.words import MODALS, keep_case
 
 # Words that open another clause: a construction does not reach across them.
 _CLAUSE_WORDS = frozenset(
@@ -87,7 +87,6 @@ _DOUBLE_NEGATIVE = re.compile(
     r"(?!\s+(?:but|else)\b)(\s+([A-Za-z]+))?",
     re.IGNORECASE,
 )
-_MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 _PAIRED = re.compile(r"^(\s*(?:(?:Although|Though|Even though)\b[^,;.!?]*,\s*)but|\s*(?:Because"
                      r"\b[^,;.!?]*,\s*)so)\s+")  # fmt: skip
 _PRONOUNS = "me|us|him|her|them"
@@ -178,7 +177,7 @@ def _double_negative(match: re.Match) -> str:
     if _clause_words(between) or len(re.findall(rf"\b{negative}\b", match.string, re.I)) > 1:
         return match.group(0)  # another clause, or a negative set against itself (logic)
     following = (following or "").lower()
-    if following in _MODALS or verb_lemmas(following, ("VBD", "VBZ")):
+    if following in MODALS or verb_lemmas(following, ("VBD", "VBZ")):
         return match.group(0)  # "nobody came": a clause of its own
     start = match.start(2) - match.start(0)
     end = match.end(2) - match.start(0)
@@ -226,14 +225,14 @@ def _second_verb(match: re.Match) -> str:
     """The match of ``_SECOND_VERB`` with its second verb in the -s form, or itself."""
     lead, first, between, second = match.groups()
     firsts = verb_lemmas(first, ("VBZ",))
-    if not firsts or second in _MODALS or "VERB" not in parts_of_speech(second):
+    if not firsts or second in MODALS or "VERB" not in parts_of_speech(second):
         return match.group(0)
     if not verb_lemmas(second, ("VB",)) or verb_lemmas(second, ("VBZ", "VBD")):
         return match.group(0)
     said = between.lower().split()
     if _clause_words(between) or "as" in said:
         return match.group(0)  # "This comes as the mayor begins to abandon ... and turn"
-    if any(w in _MODALS for w in said) or (
+    if any(w in MODALS for w in said) or (
         "to" in said and not set(firsts) & _GOING  # "wants to buy ... and"; not "goes to work"
     ):
         return match.group(0)

@@ -57,7 +57,7 @@ from itune_core.modifiers import ADVERBS
 from itune_core.perfects import mend_perfects
 from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
-from itune_core.words import keep_case
+from itune_core.words import MODALS, keep_case
 
 # Adverbs that stand between "I" and its verb.
 _PRONOUN_ADVERBS = frozenset(
@@ -87,7 +87,6 @@ _PRONOUN_ADVERBS = frozenset(
     )
 )
 _SUBJECT_PRONOUNS = frozenset(("i", "you", "he", "she", "it", "we", "they"))
-_MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 # The forms of a verb that follow "I": base ("I go"), present ("I am") and past ("I went").
 _PRONOUN_TAGS = ("VB", "VBP", "VBD")
 
@@ -179,7 +178,7 @@ _ARTICLE = re.compile(r"(?<![\w.\-'’])([Aa]n?)(\s+)([A-Za-z][\w'’-]*)")
 
 def _goes_with_i(word: str) -> bool:
     """Whether ``word`` (lower case) is a verb form that takes "I" as its subject."""
-    if word in _MODALS:
+    if word in MODALS:
         return True
     return word not in ("is", "has", "does") and bool(verb_lemmas(word, _PRONOUN_TAGS))
 

@@ -39,6 +39,7 @@ to now, and five fixed constructions", and "Collocations and verb patterns").
 import re
 
 from itune_core.verb_forms import parts_of_speech, past_participle, verb_lemmas
+from itune_core.words import MODALS
 
 _NUMBERS = (
     r"\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
@@ -69,11 +70,10 @@ _DETERMINERS = frozenset(
 )  # fmt: skip
 _BE = {"am": "have", "is": "has", "are": "have"}
 _ADVERBS = frozenset(("not", "never", "still", "already", "always", "also", "just", "really"))
-_MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 # Plural nouns that do not end in "s".
 _PLURALS = frozenset(("people", "children", "men", "women", "police"))
 # A clause with any of these is left as it is.
-_BLOCKERS = _MODALS | {"do", "does", "did", "don't", "doesn't", "didn't", "was", "were", "had",
+_BLOCKERS = MODALS | {"do", "does", "did", "don't", "doesn't", "didn't", "was", "were", "had",
                        "has", "have", "been"}  # fmt: skip
 
 
@@ -90,16 +90,16 @@ def _a_time(after: str) -> bool:
         return bool(past)
     return not any(
         w in ("am", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did")
-        or w in _MODALS
+        or w in MODALS
         or verb_lemmas(w, ("VBZ", "VBD"))
         for w in words
     )
 
 
 def _subject_end(words: list[str], verb: int) -> str | None:
-    """The auxiliary ("have" or "has") that the subject ending right before ``words[verb]``
-    takes, or None where no subject stands there. A pronoun decides; a name or a noun
-    phrase leaves it to the verb (None then means "no subject")."""
+    """What subject ends right before ``words[verb]``: for a pronoun, the auxiliary it
+    takes ("have" or "has"); "name" or "phrase" for a name or a noun phrase, whose verb
+    decides; None where no subject stands there."""
     if verb == 0:
         return None
     before = words[verb - 1]
