@@ -15,7 +15,10 @@ home" "I went to the home". Each has one right form:
 - "borrow" before a person and a thing ("borrow me your pen") becomes "lend";
 - "less" before a plural noun becomes "fewer" ("less people", "less friends"; not "less
   money", "less news", "more or less equals"), and "There is fewer" "There are fewer";
-- "In the other hand" becomes "On the other hand", and "despite of" "despite";
+- "In the other hand" becomes "On the other hand", and "despite of" "despite"; "For",
+  "From", "In" or "By" and "(the) one side," or "(the) other side," opening a sentence
+  become "On the one hand," and "On the other hand," ("From the other side," only after a
+  sentence that opened with "... one side,": it may be a place);
 - "to home" after a verb of going becomes "home", and "in home" after "stay" "at home";
   where the model had written "to the home" or "in the house" for the writer's "to home"
   or "in home", its words are mended the same way;
@@ -111,6 +114,8 @@ _GOING_TO = re.compile(
     r"|returning))\s+to\s+([A-Za-z]+)\b",
     re.IGNORECASE,
 )
+# "For one side, ... For other side, ...": "On the one hand, ... On the other hand, ...".
+_SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+side,", re.IGNORECASE)
 _OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
 _DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
 _GOING = r"go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting|return|returned"
@@ -179,6 +184,20 @@ def _travel_to(text: str, source: str | None) -> str:
         changed = re.compile(rf"\b({re.escape(verb)})\s+(?:in|at|into)\s+({re.escape(place)})\b")
         text = changed.sub(lambda m: f"{m.group(1)} to {m.group(2)}", text)
     return text
+
+
+def _side(match: re.Match) -> str:
+    """The match of ``_SIDE`` as "On the one hand," or "On the other hand,"; "From the
+    other side," stays unless a sentence before it opened with "... one side," (it may
+    be a place: "From the other side, the house looks bigger")."""
+    lead, word, which = match.groups()
+    if word.lower() == "from" and which.lower() == "other":
+        before = match.string[: match.start()]
+        if not re.search(
+            r"(?:^|[.!?]\s+)(?:For|From|In|By)\s+(?:the\s+)?one\s+side,", before, re.I
+        ):
+            return match.group(0)
+    return f"{lead}On the {which.lower()} hand,"
 
 
 def _plural(noun: str) -> bool:
@@ -260,6 +279,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BORROW.sub(_swap(_LEND), text)
     text = _LESS.sub(_less, text)
     text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
+    text = _SIDE.sub(_side, text)
     text = _OTHER_HAND.sub(lambda m: keep_case(m.group(1), "on") + " the other hand", text)
     text = _DESPITE_OF.sub(lambda m: m.group(1) + "espite", text)
     text = _TO_HOME.sub(lambda m: f"{m.group(1)} home", text)

@@ -41,6 +41,11 @@ def test_each_word_takes_its_partner():
         ("I met him at the morning on the bus.", "I met him in the morning on the bus."),
         ("I read it in the internet.", "I read it on the internet."),
         ("There is a film in TV tonight.", "There is a film on TV tonight."),
+        ("For one side, it is cheap. For other side, it is slow.",
+         "On the one hand, it is cheap. On the other hand, it is slow."),
+        ("In the other side, it is slow.", "On the other hand, it is slow."),
+        ("From one side, it is cheap. From the other side, it is slow.",
+         "On the one hand, it is cheap. On the other hand, it is slow."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -75,6 +80,8 @@ def test_what_only_looks_like_them_stays():
         "We stayed in the beach house.",
         "I woke up in the night.",
         "We will meet in June.",
+        "From the other side, the house looks bigger.",  # a place
+        "He lives on the other side of the river.",
         "Driver-less cars will not be as safe.",  # "-less" is no "less"
         "But, computers do make mistakes.",  # "make" is no adjective between "do" and its noun
     ]:
