@@ -31,6 +31,9 @@ home" "I went to the home". Each has one right form:
   "in TV shows");
 - where the writer wrote a verb of going, "to" and a place ("We travelled to Spain") and
   the model made it "in", "at" or "into", "to" is put back;
+- "The life" opening a sentence before "in" or "is" loses "The" ("The life in big cities
+  is" -> "Life in big cities is"; not "The life of a farmer"); "There is/was a lot of"
+  and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
 - a subject with "have" or "has" and a number of years that ends the clause says its age
@@ -116,6 +119,16 @@ _GOING_TO = re.compile(
 )
 # "For one side, ... For other side, ...": "On the one hand, ... On the other hand, ...".
 _SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+side,", re.IGNORECASE)
+# "The life in big cities is": life in general takes no article.
+_THE_LIFE = re.compile(r"(^\s*|[.!?]\s+)The\s+life(?=\s+(?:in|is|was|can|will)\b)")
+# "There was a lot of people": the verb agrees with the plural.
+_THERE_LOT = re.compile(r"\b([Tt]here)\s+(is|was)(\s+(?:a\s+lot|lots)\s+of\s+)([a-z]+)\b")
+_SAY = {"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
+_SAY_ME = re.compile(
+    r"\b(say|says|said|saying)(?=\s+(?:me|us|him|them|her(?=\s+(?:that|what|how|where|when|why"
+    r"|the|a|an)\b))\b)",  # "said her name" keeps "said"
+    re.IGNORECASE,
+)
 _OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
 _DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
 _GOING = r"go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting|return|returned"
@@ -280,6 +293,13 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _LESS.sub(_less, text)
     text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
     text = _SIDE.sub(_side, text)
+    text = _THE_LIFE.sub(lambda m: f"{m.group(1)}Life", text)
+    text = _THERE_LOT.sub(
+        lambda m: m.group(0) if not _plural(m.group(4))
+        else f"{m.group(1)} {'are' if m.group(2) == 'is' else 'were'}{m.group(3)}{m.group(4)}",
+        text,
+    )  # fmt: skip
+    text = _SAY_ME.sub(lambda m: keep_case(m.group(1), _SAY[m.group(1).lower()]), text)
     text = _OTHER_HAND.sub(lambda m: keep_case(m.group(1), "on") + " the other hand", text)
     text = _DESPITE_OF.sub(lambda m: m.group(1) + "espite", text)
     text = _TO_HOME.sub(lambda m: f"{m.group(1)} home", text)

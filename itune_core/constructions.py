@@ -52,6 +52,11 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   ("as", "when", "that"...), a modal, another bare verb or a
   pronoun and a verb stand between ("wants to buy a car and drive it", "helps me cook and
   clean");
+- "Always" opening a sentence before a subject pronoun and its verb goes after the subject,
+  or after "be" or a modal ("Always I go" -> "I always go", "Always I am late" -> "I am
+  always late"; "Sometimes I go" stays);
+- after "make" or "let" and an object pronoun, an "-ing" form becomes the bare verb ("made
+  me laughing" -> "made me laugh"; "I had him working" stays);
 - "enough" before an adjective: "enough" followed by an adjective (a word the dictionary
   knows as an adjective and not as a noun, or one of ``_ADJECTIVES``), then "to", "for"
   or the clause's end, goes after it ("not enough big for" -> "not big enough for").
@@ -151,6 +156,14 @@ _GOING = frozenset(
     ("go", "come", "walk", "drive", "travel", "run", "move", "return", "fly", "ride")
 )
 _OBJECT_PRONOUNS = frozenset(("me", "you", "him", "her", "us", "them", "it"))
+# "Always I go": "always" goes after the subject.
+_ALWAYS_FIRST = re.compile(r"^(\s*)Always\s+(I|you|he|she|it|we|they)\s+([a-z]+)\b")
+# "made me laughing": after "make" or "let" and its object, the bare verb.
+_MAKE_LET = re.compile(
+    r"\b((?:make|makes|made|making|let|lets|letting)\s+(?:me|you|him|her|us|them|it)\s+)"
+    r"([a-z]+ing)\b",
+    re.IGNORECASE,
+)
 # Verbs of action that "well", not "good", follows.
 _ACTIONS = ("speak", "sing", "play", "dance", "cook", "swim", "write", "drive", "work",
             "explain", "run", "draw", "read")  # fmt: skip
@@ -243,6 +256,21 @@ def _second_verb(match: re.Match) -> str:
     return lead + present_third(verb_lemmas(second, ("VB",))[0])
 
 
+def _always_first(match: re.Match) -> str:
+    lead, subject, verb = match.groups()
+    if not verb_lemmas(verb, _VERB_TAGS) and verb not in MODALS:
+        return match.group(0)
+    if verb in MODALS or verb in ("am", "is", "are", "was", "were"):
+        return f"{lead}{keep_case('A', subject)} {verb} always"  # "I am always", "we can always"
+    return f"{lead}{keep_case('A', subject)} always {verb}"
+
+
+def _bare(match: re.Match) -> str:
+    lead, form = match.groups()
+    lemmas = verb_lemmas(form.lower(), ("VBG",))
+    return f"{lead}{lemmas[0]}" if lemmas else match.group(0)
+
+
 def _explain_object(match: re.Match) -> str:
     verb, pronoun, thing = match.groups()
     if _clause_words(thing.split(None, 1)[1] if " " in thing else ""):
@@ -310,6 +338,8 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
     text = _purpose(text, source)
     text = _SECOND_VERB.sub(_second_verb, text)
+    text = _ALWAYS_FIRST.sub(_always_first, text)
+    text = _MAKE_LET.sub(_bare, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

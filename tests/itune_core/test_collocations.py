@@ -44,6 +44,13 @@ def test_each_word_takes_its_partner():
         ("For one side, it is cheap. For other side, it is slow.",
          "On the one hand, it is cheap. On the other hand, it is slow."),
         ("In the other side, it is slow.", "On the other hand, it is slow."),
+        ("The life in big cities is hard.", "Life in big cities is hard."),
+        ("It rained. The life is hard.", "It rained. Life is hard."),
+        ("There was a lot of people there.", "There were a lot of people there."),
+        ("There is lots of cars here.", "There are lots of cars here."),
+        ("Can you say me the time?", "Can you tell me the time?"),
+        ("He said us that it was late.", "He told us that it was late."),
+        ("He said her that it was late.", "He told her that it was late."),
         ("From one side, it is cheap. From the other side, it is slow.",
          "On the one hand, it is cheap. On the other hand, it is slow."),
     ]:  # fmt: skip
@@ -82,6 +89,9 @@ def test_what_only_looks_like_them_stays():
         "We will meet in June.",
         "From the other side, the house looks bigger.",  # a place
         "He lives on the other side of the river.",
+        "The life of a farmer is hard.",
+        "There was a lot of noise.",
+        "He said her name loudly.",
         "Driver-less cars will not be as safe.",  # "-less" is no "less"
         "But, computers do make mistakes.",  # "make" is no adjective between "do" and its noun
     ]:

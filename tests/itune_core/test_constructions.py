@@ -45,6 +45,11 @@ def test_each_construction_takes_its_right_form():
         ("He has a smartphone and use it a lot.", "He has a smartphone and uses it a lot."),
         ("She works in a shop and help her parents.", "She works in a shop and helps her parents."),
         ("He goes to work and take the bus.", "He goes to work and takes the bus."),
+        ("Always I go to school by bus.", "I always go to school by bus."),
+        ("Always we can talk.", "We can always talk."),
+        ("Always I am late.", "I am always late."),
+        ("He made me laughing all evening.", "He made me laugh all evening."),
+        ("They let us going home.", "They let us go home."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
@@ -79,6 +84,9 @@ def test_what_only_looks_like_them_stays():
         "He wants to buy a car and drive it to work.",
         "She helps me cook and clean the kitchen.",
         "He has a dog and cat at home.",
+        "Sometimes I go to school by bus.",
+        "I had him working all day.",
+        "Always hungry, he ate.",
         "This comes as the mayor begins to abandon the city and turn it over.",
     ]:
         assert mend_constructions(text) == text, text
