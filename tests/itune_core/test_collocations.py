@@ -51,6 +51,8 @@ def test_each_word_takes_its_partner():
         ("Can you say me the time?", "Can you tell me the time?"),
         ("He said us that it was late.", "He told us that it was late."),
         ("He said her that it was late.", "He told her that it was late."),
+        ("We went to the airport by the bus.", "We went to the airport by bus."),
+        ("I go to the gym by foot.", "I go to the gym on foot."),
         ("From one side, it is cheap. From the other side, it is slow.",
          "On the one hand, it is cheap. On the other hand, it is slow."),
     ]:  # fmt: skip
@@ -92,6 +94,9 @@ def test_what_only_looks_like_them_stays():
         "The life of a farmer is hard.",
         "There was a lot of noise.",
         "He said her name loudly.",
+        "It was hit by the bus.",  # the bus did it
+        "He went home, hit by a car.",
+        "We waited by the bus.",  # no verb of going
         "Driver-less cars will not be as safe.",  # "-less" is no "less"
         "But, computers do make mistakes.",  # "make" is no adjective between "do" and its noun
     ]:
@@ -104,6 +109,14 @@ def test_the_model_s_in_for_the_writer_s_to_and_in_the_monday_are_mended():
     )
     assert mend_collocations("We travelled in Spain.") == "We travelled in Spain."
     assert mend_collocations("See you in the Monday.", "See you in Monday.") == "See you on Monday."
+
+
+def test_the_writer_s_by_bus_is_put_back_where_the_model_spoilt_it():
+    assert mend_collocations("I go by the bus.", "I go by bus.") == "I go by bus."
+    assert mend_collocations("He goes by biking.", "He goes by bike.") == "He goes by bike."
+    assert mend_collocations("It was hit by the bus.", "It was hit by the bus.") == (
+        "It was hit by the bus."
+    )
 
 
 def test_only_fluency_asks_for_them():
