@@ -513,9 +513,9 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
 
 def test_an_edit_that_would_tell_of_someone_else_is_only_a_suggestion(running):
     # step 4 mends "said me" as "He said I was tired": now the writer was tired; the
-    # person guard offers the sentence as written and the swap as a suggestion (the fluency
-    # specialist, which serves this request, writes "He told me that he was tired")
-    client, db, _ = running
+    # person guard holds the swap back (the fluency specialist, which serves this request,
+    # writes "He told me that he was tired")
+    client, _, _ = running
     draft = "He said me that he was tired."
     view = client.predict(draft, ["fluency"], api_name="/revise")[0]
     assert (view["adapter"], view["final_text"]) == (
@@ -523,15 +523,14 @@ def test_an_edit_that_would_tell_of_someone_else_is_only_a_suggestion(running):
         "He told me that he was tired.",
     )
     view = client.predict(draft, ["fluency"], "itune-default", api_name="/revise_with")
-    assert (view["adapter"], view["final_text"]) == ("itune-default", draft)
-    (suggestion,) = view["edits"]
-    assert (suggestion["before"], suggestion["after"]) == ("me that he", "I")
-    assert suggestion["status"] == "suggested" and "someone else" in suggestion["held"]
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute(
-            "SELECT held_by FROM edits WHERE revision_id = ?", (view["revision_id"],)
-        ).fetchall()
-    assert stored == [("person",)]
+    # the swap is held back, and the mechanical fixes mend "said me" as "told me"
+    # (itune_core/collocations.py): the writer keeps who was tired and gets the verb; the
+    # held swap touches that edit, so it is not offered as a suggestion either
+    assert (view["adapter"], view["final_text"]) == (
+        "itune-default",
+        "He told me that he was tired.",
+    )
+    assert [(e["before"], e["after"], e["held"]) for e in view["edits"]] == [("said", "told", None)]
 
 
 def test_an_admin_can_switch_to_the_base_model_and_back(running):
