@@ -33,13 +33,17 @@ discarded):
   "bigger", "is more old." -> "is older.", "the most big" -> "the biggest";
   ``itune_core.comparatives``);
 - a time that runs up to now takes "for" and the present perfect ("I am living here since
-  two years" -> "I have been living here for two years"; ``itune_core.perfects``);
+  two years" -> "I have been living here for two years", "the first time I am here" -> "I
+  have been here"; ``itune_core.perfects``);
 - fixed constructions take their one right form: a double negative, "Although ..., but",
   "explain me", "good" for "well", "enough" before an adjective, "suggest me to", a
-  question inside a sentence (``itune_core.constructions``);
+  question inside a sentence, "for" of purpose, a second verb that shares its subject,
+  "Always I go", "made me laughing" (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
-  25 years old" (``itune_core.collocations``).
+  25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",
+  "There were a lot of people", "tell me", "by bus", and the writer's "travelled to" and
+  "by bus" where the model spoilt them (``itune_core.collocations``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
 change two of its sentences, both rightly ("a intensive", "an punitive"). The rules were

@@ -511,7 +511,7 @@ def test_a_held_back_edit_is_offered_as_a_suggestion_the_writer_can_take(running
     assert stored[-1] == (1, "prioritize", "variety") and sum(h for h, _, _ in stored) == 1
 
 
-def test_an_edit_that_would_tell_of_someone_else_is_only_a_suggestion(running):
+def test_an_edit_that_would_tell_of_someone_else_is_held_back(running):
     # step 4 mends "said me" as "He said I was tired": now the writer was tired; the
     # person guard holds the swap back (the fluency specialist, which serves this request,
     # writes "He told me that he was tired")
