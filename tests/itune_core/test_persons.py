@@ -101,11 +101,15 @@ def test_meaning_changed_may_tell_of_someone_else():
 
 def test_the_reviser_applies_it_and_it_can_be_switched_off():
     source, answer = "He said me that he was tired.", "He said I was tired."
-    guarded = accept_answer(answer, source, False, ["fluency"], ReviseSettings())
+    alone = ReviseSettings(mechanical_fixes=False)  # the guard by itself
+    guarded = accept_answer(answer, source, False, ["fluency"], alone)
     assert guarded.text == source
     assert [(h.before, h.after, h.by) for h in guarded.held] == [("me that he", "I", "person")]
-    off = ReviseSettings(person_guard=False)
+    off = ReviseSettings(person_guard=False, mechanical_fixes=False)
     assert accept_answer(answer, source, False, ["fluency"], off).text == answer
+    # as served, the mechanical fixes then mend "said me" as "told me" (the swap stays held)
+    served = accept_answer(answer, source, False, ["fluency"], ReviseSettings())
+    assert served.text == "He told me that he was tired." and len(served.held) == 1
 
 
 WORDS = ["the", "said", "was", "tired", "that", "book", "gave", ",", ".", "i", "me", "my", "we"]
