@@ -32,7 +32,8 @@ home" "I went to the home". Each has one right form:
 - "by" and a means of transport takes no article in a piece with a verb of going ("We
   went to the airport by the bus" -> "by bus"; not "was hit by the bus", nor "by the bus
   of the school" or "by the bus that ..."), and where the writer wrote "by bus" and
-  the model "by the bus" or "by biking", the writer's words are put back; "by foot" is "on
+  the model "by the bus", "by biking" or another preposition ("from the taxi", "in the
+  metro"), the writer's words are put back; "by foot" is "on
   foot";
 - where the writer wrote a verb of going, "to" and a place ("We travelled to Spain") and
   the model made it "in", "at" or "into", "to" is put back;
@@ -243,7 +244,8 @@ def _by_the_means(match: re.Match) -> str:
 def _by_means(text: str, source: str | None) -> str:
     """``text`` with "by" and a means of transport bare ("by the bus" -> "by bus"), and
     where ``source`` (the writer's words) had "by bus" and the answer "by the bus", "by a
-    bus" or "by busing", the writer's words put back; "by foot" is "on foot"."""
+    bus" or "by busing", or another preposition ("from the taxi", "in the metro"), the
+    writer's words put back; "by foot" is "on foot"."""
     if _GOING_VERB.search(text):
         text = _BY_THE_MEANS.sub(_by_the_means, text)
     for match in _BY_MEANS.finditer(source or ""):
@@ -251,6 +253,13 @@ def _by_means(text: str, source: str | None) -> str:
         stem = means[:-1] if means.endswith("e") else means
         made = re.compile(rf"\b([Bb]y)\s+(?:(?:the|a)\s+{means}|{stem}\w*ing)\b")
         text = made.sub(lambda m, means=means: f"{m.group(1)} {means}", text)
+        other = re.compile(rf"\b(?:from|in|on|with|at)\s+(?:(?:the|a)\s+)?{means}\b", re.I)
+        if (
+            not re.search(rf"\bby\s+{means}\b", text, re.IGNORECASE)
+            and not other.search(source)
+            and len(other.findall(text)) == 1
+        ):  # the one "from the taxi" the model wrote for the writer's "by taxi"
+            text = other.sub(lambda m, means=means: keep_case(m.group(), f"by {means}"), text)
     return _BY_FOOT.sub(lambda m: keep_case(m.group(0), "on foot"), text)
 
 

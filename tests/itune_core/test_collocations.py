@@ -114,6 +114,12 @@ def test_the_model_s_in_for_the_writer_s_to_and_in_the_monday_are_mended():
 def test_the_writer_s_by_bus_is_put_back_where_the_model_spoilt_it():
     assert mend_collocations("I go by the bus.", "I go by bus.") == "I go by bus."
     assert mend_collocations("He goes by biking.", "He goes by bike.") == "He goes by bike."
+    assert mend_collocations("We go home from the taxi.", "We go home by taxi.") == (
+        "We go home by taxi."
+    )
+    # the writer's own "in the taxi" is no answer's change
+    source = "We went by taxi. In the taxi we talked."
+    assert mend_collocations("In the taxi we talked.", source) == "In the taxi we talked."
     assert mend_collocations("It was hit by the bus.", "It was hit by the bus.") == (
         "It was hit by the bus."
     )
