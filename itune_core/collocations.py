@@ -53,8 +53,8 @@ Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 
 import re
 
-from itune_core.verb_forms import parts_of_speech, verb_lemmas
-from itune_core.words import keep_case
+from itune_core.verb_forms import forms_pattern, parts_of_speech, verb_lemmas
+from itune_core.words import PLURALS_WITHOUT_S, keep_case
 
 _DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
 _QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
@@ -83,8 +83,7 @@ _BORROW = re.compile(
 )
 _LEND = {"borrow": "lend", "borrows": "lends", "borrowed": "lent", "borrowing": "lending"}
 _LESS = re.compile(r"(?<![\w'’-])([Ll])ess(\s+)([a-z]+)\b")  # not "driver-less cars"
-# Plural nouns without an "s", and words in "s" that are no plurals.
-_PLURALS = frozenset(("people", "children", "men", "women", "police"))
+# Words in "s" that are no plurals.
 _NOT_PLURALS = frozenset(
     ("news", "mathematics", "physics", "economics", "politics", "series", "species", "means",
      "progress", "success", "stress", "business")
@@ -115,13 +114,11 @@ _FUNCTION_WORDS = frozenset(
     ("all", "we", "us", "i", "every", "each", "this", "that", "last", "next", "so", "then",
      "there", "here")
 )  # fmt: skip
-# A verb of going, "to" and a place, as the writer wrote it.
+# Verbs of going whose "to" before a place is right, as the writer wrote it (not
+# "arrive": "arrived to Spain" is the learner's error, "in Spain" the fix).
+_TO_A_PLACE = ("travel", "go", "come", "move", "fly", "drive", "walk", "return")
 _GOING_TO = re.compile(
-    r"\b((?:travel|travels|travelled|traveled|travelling|traveling|go|goes|went|going|gone"
-    r"|come|comes|came|coming|move|moves|moved|moving|fly|flies|flew|flying|flown|drive"
-    r"|drives|drove|driving|driven|walk|walks|walked|walking|return|returns|returned"
-    r"|returning))\s+to\s+([A-Za-z]+)\b",
-    re.IGNORECASE,
+    r"\b(" + forms_pattern(_TO_A_PLACE) + r")\s+to\s+([A-Za-z]+)\b", re.IGNORECASE
 )
 # "For one side, ... For other side, ...": "On the one hand, ... On the other hand, ...".
 _SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+side,", re.IGNORECASE)
@@ -142,17 +139,15 @@ _BY_MEANS = re.compile(r"\bby\s+(" + _MEANS + r")\b")
 _BY_THE_MEANS = re.compile(
     r"\b([Bb]y)\s+(?:the|a)\s+(" + _MEANS + r")\b(?!\s+(?:of|that|which|who)\b)"
 )
+# Verbs of going that go "home" or "by bus" (not "walk" or "drive": "We walked by the bus"
+# passes it).
+_GOING = ("go", "come", "travel", "get", "return", "commute", "ride", "arrive")
 # A verb of going: "by the bus" then means how, not who (as in "was hit by the bus").
-_GOING_VERB = re.compile(
-    r"\b(?:go|goes|went|going|gone|come|comes|came|coming|travel|travels|travelled|traveled"
-    r"|travelling|traveling|get|gets|got|getting|return|returns|returned|commute|commutes"
-    r"|commuted|ride|rides|rode|arrive|arrives|arrived)\b",
-    re.IGNORECASE,
-)
+_GOING_VERB = re.compile(r"\b(?:" + forms_pattern(_GOING) + r")\b", re.IGNORECASE)
 _BY_FOOT = re.compile(r"\b[Bb]y\s+foot\b")
 _OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
 _DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
-_HOMEWARD = r"go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting|return|returned"
+_HOMEWARD = forms_pattern(_GOING)
 _TO_HOME = re.compile(r"\b(" + _HOMEWARD + r")\s+to\s+home\b", re.IGNORECASE)
 _TO_THE_HOME = re.compile(r"\b(" + _HOMEWARD + r")\s+to\s+the\s+home\b(?!\s+of\b)", re.IGNORECASE)
 _STAYING = r"stay|stays|stayed|staying"
@@ -164,6 +159,13 @@ _DETERMINERS = frozenset(
     ("the", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "them",
      "us", "you", "it")
 )  # fmt: skip
+_REASON_BECAUSE = re.compile(r"\b([Rr]easons?)\s+because\b")
+_FELT_ASLEEP = re.compile(r"\b([Ff])elt\s+asleep\b")
+_ACCORDING_TO_ME = re.compile(r"\b([Aa])ccording\s+to\s+me(?=\s*[,.;])")
+_THIS_TIME = re.compile(
+    r"\b([Ii]n|[Oo]n|[Aa]t)\s+((?:this|next|last)\s+(?:summer|winter|spring|autumn|week|weekend"
+    r"|month|year|" + _DAYS + r"))(?![\w'’-]|\s+of\b)"
+)
 _AGE = re.compile(
     r"\b(I|you|we|they|he|she|[A-Z][a-z]+|(?:[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+[a-z]+)"
     r"\s+(have|has)\s+"
@@ -265,7 +267,7 @@ def _by_means(text: str, source: str | None) -> str:
 
 def _plural(noun: str) -> bool:
     """Whether ``noun`` is a plural noun ("people", "friends"; not "news", "less")."""
-    if noun in _PLURALS:
+    if noun in PLURALS_WITHOUT_S:
         return True
     if noun in _NOT_PLURALS or not noun.endswith("s") or noun.endswith("ss"):
         return False
@@ -362,4 +364,8 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _travel_to(text, source)
     text = _by_means(text, source)
     text = _THE_MOST_OF.sub(_the_most_of, text)
+    text = _REASON_BECAUSE.sub(lambda m: f"{m.group(1)} why", text)
+    text = _FELT_ASLEEP.sub(lambda m: f"{m.group(1)}ell asleep", text)
+    text = _ACCORDING_TO_ME.sub(lambda m: keep_case(m.group(1), "in my opinion"), text)
+    text = _THIS_TIME.sub(lambda m: keep_case(m.group(1), m.group(2)), text)
     return _AGE.sub(_age, text)

@@ -117,7 +117,8 @@ _SUBJECT_OF = {"me": "I", "you": "you", "him": "he", "her": "she", "us": "we", "
 _ASKING = (
     r"ask|asks|asked|asking|know|knows|knew|wonder|wonders|wondered|wondering|tell\s+me"
     r"|tell\s+us|told\s+me|told\s+us|remember|remembered|understand|understood|sure|idea"
-    r"|find\s+out|found\s+out"
+    r"|find\s+out|found\s+out|explain|explains|explained|explain\s+to\s+(?:me|us)"
+    r"|explained\s+to\s+(?:me|us)"
 )
 # Who is asked: a pronoun, or a determiner and a noun ("asked the receptionist").
 _ASKED = r"(?:\s+(?:me|you|him|her|us|them|(?:the|a|an|my|your|his|her|our|their)\s+[a-z]+))?"
@@ -318,6 +319,8 @@ def _suggest(match: re.Match) -> str:
 def _embedded(match: re.Match) -> str:
     asking, do, subject, verb = match.groups()
     low = verb.lower()
+    if do.lower() == "does" and verb_lemmas(low, ("VBZ",)):
+        return f"{asking} {subject} {verb}"  # the model's "how does it works"
     if not verb_lemmas(low, ("VB",)):
         return match.group(0)
     if do.lower() == "does":

@@ -32,17 +32,20 @@ discarded):
 - a short adjective compared with "more"/"most" takes its own forms ("more bigger" ->
   "bigger", "is more old." -> "is older.", "the most big" -> "the biggest";
   ``itune_core.comparatives``);
+- the verb after "do", a modal or "to" is bare ("he didn't came" -> "come", "She can
+  speaks" -> "speak", "I want to went" -> "go"; ``itune_core.auxiliaries``);
 - a time that runs up to now takes "for" and the present perfect ("I am living here since
   two years" -> "I have been living here for two years", "the first time I am here" -> "I
   have been here"; ``itune_core.perfects``);
 - fixed constructions take their one right form: a double negative, "Although ..., but",
   "explain me", "good" for "well", "enough" before an adjective, "suggest me to", a
   question inside a sentence, "for" of purpose, a second verb that shares its subject,
-  "Always I go", "made me laughing" (``itune_core.constructions``);
+  "Always I go", "made me laughing", a question after "explain" (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
   25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",
-  "There were a lot of people", "tell me", "by bus", and the writer's "travelled to" and
+  "There were a lot of people", "tell me", "by bus", "the reason why", "fell asleep",
+  "In my opinion", "this summer", and the writer's "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
 
 ITERATER-sent (4,018 rows) holds no pronoun "i" and no "alot"; the article rule would
@@ -54,6 +57,7 @@ kept, and mechanical fixes", "More mechanical fixes" and "Uncountable nouns").
 import re
 from collections.abc import Sequence
 
+from itune_core.auxiliaries import mend_auxiliaries
 from itune_core.collocations import mend_collocations
 from itune_core.comparatives import mend_comparatives
 from itune_core.constructions import mend_constructions
@@ -261,6 +265,7 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     text = _ARTICLE.sub(_article, text)
     text = mend_uncountables(text)
     text = mend_comparatives(text)
+    text = mend_auxiliaries(text, source)
     text = mend_perfects(text, source)
     text = mend_constructions(text, source)
     text = mend_collocations(text, source)

@@ -39,7 +39,7 @@ to now, and five fixed constructions", and "Collocations and verb patterns").
 import re
 
 from itune_core.verb_forms import parts_of_speech, past_participle, verb_lemmas
-from itune_core.words import MODALS
+from itune_core.words import MODALS, PLURALS_WITHOUT_S
 
 _NUMBERS = (
     r"\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
@@ -70,8 +70,6 @@ _DETERMINERS = frozenset(
 )  # fmt: skip
 _BE = {"am": "have", "is": "has", "are": "have"}
 _ADVERBS = frozenset(("not", "never", "still", "already", "always", "also", "just", "really"))
-# Plural nouns that do not end in "s".
-_PLURALS = frozenset(("people", "children", "men", "women", "police"))
 # A clause with any of these is left as it is.
 _BLOCKERS = MODALS | {"do", "does", "did", "don't", "doesn't", "didn't", "was", "were", "had",
                        "has", "have", "been"}  # fmt: skip
@@ -121,7 +119,7 @@ def _agrees(noun: str, third: bool) -> bool:
     live"; not "the first major cuts", where "first" is no plural and "major" no verb."""
     if "NOUN" not in parts_of_speech(noun):
         return False
-    plural = noun in _PLURALS or (noun.endswith("s") and not noun.endswith("ss"))
+    plural = noun in PLURALS_WITHOUT_S or (noun.endswith("s") and not noun.endswith("ss"))
     return plural != third
 
 

@@ -7,6 +7,7 @@ guard (``itune_core.tenses``) asks which verbs a word is a present or a past for
 tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
 fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
 the comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms,
+the collocations (``itune_core.collocations``) every form of the verbs of going,
 and the synthetic learner errors (``training.learner_errors``) which verb a word is the
 third-person or the -ing form of, and whether it can also be a noun: all read the tables
 through this module only.
@@ -54,6 +55,13 @@ def verb_forms(lemma: str) -> frozenset[str]:
     "speaking")."""
     forms = lemminflect.getAllInflections(lemma, upos="VERB")
     return frozenset(form for tag_forms in forms.values() for form in tag_forms) | {lemma}
+
+
+def forms_pattern(lemmas: Iterable[str]) -> str:
+    """A regular-expression alternation of every form of the verbs ``lemmas``, longest
+    first ("go", "come": "coming|comes|going|came|come|gone|goes|went|go")."""
+    forms = {form for lemma in lemmas for form in verb_forms(lemma)}
+    return "|".join(sorted(forms, key=lambda form: (-len(form), form)))
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,8 @@ what a word is ("don't" is one, "state-of-the-art" four) and on keeping a capita
 
 import re
 
+# Plural nouns that do not end in "s".
+PLURALS_WITHOUT_S = frozenset(("people", "children", "men", "women", "police"))
 # The modal verbs: no "-s", no "do" before them, a bare verb after.
 MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 # A word: letters or digits, with an apostrophe inside ("don't", "writer’s").

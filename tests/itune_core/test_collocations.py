@@ -1,7 +1,9 @@
 """Collocations: "do" a decision becomes "make", "make" a photo "take", "borrow me"
 "lend me", "less" before a plural "fewer", "In the other hand" "On the other hand",
 "despite of" "despite", "to home" "home", "The most of" "Most (of)", "I have 25 years"
-"I am 25 years old"; what only looks like them stays."""
+"I am 25 years old", "the reason because" "the reason why", "felt asleep" "fell asleep",
+"According to me" "In my opinion", "in this summer" "this summer"; what only looks like
+them stays."""
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,6 +57,13 @@ def test_each_word_takes_its_partner():
         ("I go to the gym by foot.", "I go to the gym on foot."),
         ("From one side, it is cheap. From the other side, it is slow.",
          "On the one hand, it is cheap. On the other hand, it is slow."),
+        ("This is the reason because I left.", "This is the reason why I left."),
+        ("I felt asleep on the sofa.", "I fell asleep on the sofa."),
+        ("According to me, it is too hard.", "In my opinion, it is too hard."),
+        ("It is too hard, according to me.", "It is too hard, in my opinion."),
+        ("We will visit them in this summer.", "We will visit them this summer."),
+        ("I started on last Monday.", "I started last Monday."),
+        ("In next year I will finish.", "Next year I will finish."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -99,6 +108,14 @@ def test_what_only_looks_like_them_stays():
         "We waited by the bus.",  # no verb of going
         "Driver-less cars will not be as safe.",  # "-less" is no "less"
         "But, computers do make mistakes.",  # "make" is no adjective between "do" and its noun
+        "The reason for the delay was the weather.",
+        "He felt sleepy after lunch.",
+        "According to the report, prices rose.",
+        "According to me and my sister, it was fine.",  # not "in my opinion and my sister"
+        "At this moment I cannot answer.",
+        "On this day in 1969, they landed.",
+        "In this year's report, sales rose.",
+        "We met at last week's meeting.",
     ]:
         assert mend_collocations(text) == text, text
 

@@ -32,6 +32,10 @@ def test_each_construction_takes_its_right_form():
         ("She recommended us to rest.", "She recommended that we rest."),
         ("He asked me where do I live.", "He asked me where I live."),
         ("I don't know what does this word mean.", "I don't know what this word means."),
+        ("Can you explain me how does this machine work?",
+         "Can you explain to me how this machine works?"),
+        ("Can you explain to me how does this machine works?",  # the model's "-s"
+         "Can you explain to me how this machine works?"),
         ("I wonder why did he leave.", "I wonder why he left."),
         ("Tell me what time does the shop open.", "Tell me what time the shop opens."),
         ("I asked the receptionist where is the manager.",

@@ -125,8 +125,11 @@ _SAME = re.compile(r"\b(\w+)(?:\s+\1\b)+")
 
 def _normal(text: str) -> str:
     """``text`` as the fixes leave it alone: lower case, no apostrophes, "alot" two words,
-    "an" as "a", a doubled word single."""
+    "an" as "a", a doubled word single, the verb after "don't" bare ("went" as "go",
+    "ranges" as "range")."""
     text = re.sub(r"\balot\b", "a lot", text.lower().replace("'", ""))
+    bare = {"went": "go", "ranges": "range"}
+    text = re.sub(r"\b(dont(?: dont)*) (went|ranges)\b", lambda m: f"{m[1]} {bare[m[2]]}", text)
     return _SAME.sub(r"\1", re.sub(r"\ban\b", "a", text))
 
 
