@@ -45,10 +45,21 @@ home" "I went to the home". Each has one right form:
 - a subject with "have" or "has" and a number of years that ends the clause says its age
   with "be" ("I have 25 years and" -> "I am 25 years old and"; not "10 years of
   experience", "two years to finish", or a capitalised word the dictionary knows:
-  "Students have 3 years.").
+  "Students have 3 years.");
+- "the reason because" becomes "the reason why", "felt asleep" "fell asleep", and
+  "According to me" before a comma or a stop "In my opinion" ("According to me and my
+  sister" stays);
+- "in", "on" or "at" before "this", "next" or "last" and a season, a day of the week,
+  "week", "weekend", "month" or "year" goes ("in this summer" -> "this summer", "In next
+  year" -> "Next year"; not before "'s" or "of": "In this year's report", nor "At this
+  moment", "On this day");
+- "in", "for", "after" or "within" before "few" and a unit of time takes "a few" ("in few
+  seconds" -> "in a few seconds"; "Very few people" stays).
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
-"Collocations and verb patterns", and "Prepositions of time and place" for those).
+"Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
+after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opinion and
+"this summer", and "'would like that you send', 'in few seconds'" for "a few").
 """
 
 import re
@@ -159,6 +170,10 @@ _DETERMINERS = frozenset(
     ("the", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "them",
      "us", "you", "it")
 )  # fmt: skip
+_A_FEW = re.compile(
+    r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
+    r"|years)\b)"
+)
 _REASON_BECAUSE = re.compile(r"\b([Rr]easons?)\s+because\b")
 _FELT_ASLEEP = re.compile(r"\b([Ff])elt\s+asleep\b")
 _ACCORDING_TO_ME = re.compile(r"\b([Aa])ccording\s+to\s+me(?=\s*[,.;])")
@@ -367,5 +382,6 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _REASON_BECAUSE.sub(lambda m: f"{m.group(1)} why", text)
     text = _FELT_ASLEEP.sub(lambda m: f"{m.group(1)}ell asleep", text)
     text = _ACCORDING_TO_ME.sub(lambda m: keep_case(m.group(1), "in my opinion"), text)
+    text = _A_FEW.sub(lambda m: f"{m.group(1)} a few", text)
     text = _THIS_TIME.sub(lambda m: keep_case(m.group(1), m.group(2)), text)
     return _AGE.sub(_age, text)

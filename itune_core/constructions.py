@@ -27,6 +27,11 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
 - "suggest me to": a form of "suggest" or "recommend" before a pronoun, "to" and a verb
   becomes "... that", the subject pronoun and the bare verb ("suggested me to buy" ->
   "suggested that I buy");
+- "want that you come": a form of "want" or "would like" before "that", a subject
+  pronoun and a verb in the present becomes the object pronoun, "to" and the bare verb
+  ("I would like that you send" -> "I would like you to send", "that they are happy" ->
+  "them to be happy"); not "I would like that book", "I want that to stop", nor where
+  the pronoun is the wanter's own ("I want that I ...");
 - a question inside a sentence: a question word (and at most one word: "what time",
   "how much") after "ask", "know", "wonder", "tell me", "remember", "sure" and the like,
   then "do", "does" or "did", a subject (a pronoun, or a determiner and a noun) and a
@@ -64,7 +69,8 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
 second and third verb patterns; "Purpose, questions after a noun, and a double negative
-narrowed" for the last two).
+narrowed" for the last two; "'would like that you send', 'in few seconds'" for "want
+that you come").
 """
 
 import re
@@ -113,6 +119,15 @@ _SUGGEST = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_OF = {"me": "I", "you": "you", "him": "he", "her": "she", "us": "we", "them": "they"}
+# "I would like that you send": the object pronoun, "to" and the bare verb.
+_WANT_THAT = re.compile(
+    r"\b((?:want|wants|wanted|would\s+like)\s+)that\s+(I|you|he|she|it|we|they)\s+([a-z]+)\b"
+    r"(?!['’])",
+    re.IGNORECASE,
+)
+_OBJECT_OF = {"i": "me", "you": "you", "he": "him", "she": "her", "it": "it", "we": "us",
+              "they": "them"}  # fmt: skip
+_BE_PRESENT = frozenset(("am", "is", "are"))
 # A question inside a sentence: what asks it, the question word, "do", the subject, the verb.
 _ASKING = (
     r"ask|asks|asked|asking|know|knows|knew|wonder|wonders|wondered|wondering|tell\s+me"
@@ -316,6 +331,16 @@ def _suggest(match: re.Match) -> str:
     return f"{verb} that {_SUBJECT_OF[pronoun.lower()]} {following}"
 
 
+def _want_that(match: re.Match) -> str:
+    lead, pronoun, verb = match.groups()
+    low = verb.lower()
+    lemmas = ("be",) if low in _BE_PRESENT else verb_lemmas(low, ("VB", "VBP", "VBZ"))
+    wanter = match.string[: match.start()].split()[-1:]
+    if not lemmas or low in MODALS or [w.lower() for w in wanter] == [pronoun.lower()]:
+        return match.group(0)  # no verb, or "I want that I ..."
+    return f"{lead}{_OBJECT_OF[pronoun.lower()]} to {lemmas[0]}"
+
+
 def _embedded(match: re.Match) -> str:
     asking, do, subject, verb = match.groups()
     low = verb.lower()
@@ -337,6 +362,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _PAIRED.sub(lambda m: m.group(1)[: -len("but" if m.group(1).endswith("but") else "so")],
                        text)  # fmt: skip
     text = _SUGGEST.sub(_suggest, text)
+    text = _WANT_THAT.sub(_want_that, text)
     text = _EMBEDDED.sub(_embedded, text)
     text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
     text = _purpose(text, source)

@@ -22,7 +22,9 @@ What is not held back:
   piece was in the present;
 - forms that are the same in the present and the past ("read", "put", "cut");
 - a participle after an auxiliary ("we have cover" -> "we have covered", "can never be
-  attain" -> "be attained", "it close" -> "it's closed");
+  attain" -> "be attained", "it close" -> "it's closed"), and an adjective after a
+  linking verb ("It makes me feel relax" -> "feel relaxed", "You look tire" -> "look
+  tired"; docs/default-adapter.md, "'would like that you send', 'in few seconds'");
 - anything when meaning-changed was asked for.
 
 Verb forms come from ``itune_core.verb_forms`` (lemminflect's dictionary of English
@@ -117,7 +119,8 @@ def into_the_past(before: str, after: str, lead: str = "") -> str | None:
     """The past form an edit from ``before`` to ``after`` puts a present-tense verb into
     (or the "was"/"were" it inserts), else None. ``lead`` is the text before the edit: a
     form right after an auxiliary ("have cover" -> "have covered", "be attained") is a
-    participle, not a past tense."""
+    participle, and one right after a linking verb ("feel relaxed") an adjective, not a
+    past tense."""
     old = _words(before)
     present = {lemma for w in old for lemma in _tenses(w)[1]}
     new = _words(after)
@@ -126,8 +129,9 @@ def into_the_past(before: str, after: str, lead: str = "") -> str | None:
         if word in old:
             continue
         at = len(context) - len(new) + k
-        if any(_auxiliary(w) for w in context[max(0, at - _AUXILIARY_REACH) : at]):
-            continue
+        lead = context[max(0, at - _AUXILIARY_REACH) : at]
+        if any(_auxiliary(w) or w in _LINKING for w in lead):
+            continue  # a participle ("have covered") or an adjective ("feel relaxed")
         if _tenses(word)[0] & present or (not old and word in _PAST_COPULAS):
             return word
     return None

@@ -2,8 +2,8 @@
 "lend me", "less" before a plural "fewer", "In the other hand" "On the other hand",
 "despite of" "despite", "to home" "home", "The most of" "Most (of)", "I have 25 years"
 "I am 25 years old", "the reason because" "the reason why", "felt asleep" "fell asleep",
-"According to me" "In my opinion", "in this summer" "this summer"; what only looks like
-them stays."""
+"According to me" "In my opinion", "in this summer" "this summer", "in few seconds" "in
+a few seconds"; what only looks like them stays."""
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -64,6 +64,9 @@ def test_each_word_takes_its_partner():
         ("We will visit them in this summer.", "We will visit them this summer."),
         ("I started on last Monday.", "I started last Monday."),
         ("In next year I will finish.", "Next year I will finish."),
+        ("It arrives in few seconds.", "It arrives in a few seconds."),
+        ("We stayed for few days.", "We stayed for a few days."),
+        ("After few minutes, it left.", "After a few minutes, it left."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -116,6 +119,9 @@ def test_what_only_looks_like_them_stays():
         "On this day in 1969, they landed.",
         "In this year's report, sales rose.",
         "We met at last week's meeting.",
+        "Very few people came.",
+        "In the few days we had, we rested.",
+        "Few students passed.",
     ]:
         assert mend_collocations(text) == text, text
 

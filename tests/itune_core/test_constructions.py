@@ -36,6 +36,10 @@ def test_each_construction_takes_its_right_form():
          "Can you explain to me how this machine works?"),
         ("Can you explain to me how does this machine works?",  # the model's "-s"
          "Can you explain to me how this machine works?"),
+        ("I would like that you send me a new one.", "I would like you to send me a new one."),
+        ("My parents want that I study medicine.", "My parents want me to study medicine."),
+        ("I want that he tells me the truth.", "I want him to tell me the truth."),
+        ("We want that they are happy.", "We want them to be happy."),
         ("I wonder why did he leave.", "I wonder why he left."),
         ("Tell me what time does the shop open.", "Tell me what time the shop opens."),
         ("I asked the receptionist where is the manager.",
@@ -92,6 +96,11 @@ def test_what_only_looks_like_them_stays():
         "I had him working all day.",
         "Always hungry, he ate.",
         "This comes as the mayor begins to abandon the city and turn it over.",
+        "I would like that book, please.",  # "that" is no conjunction
+        "I want that to stop.",
+        "She said that we come from the same town.",
+        "I want that I pass the exam.",  # the wanter's own pronoun
+        "I want that you will come.",  # a modal
     ]:
         assert mend_constructions(text) == text, text
 

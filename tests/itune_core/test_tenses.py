@@ -48,8 +48,18 @@ def test_present_fixes_pieces_about_the_past_and_misspelled_past_forms_pass():
         ("It may have seem far away.", "It may have seemed far away."),
         ("It has not change much.", "It has not changed much."),
         ("The shop close at eight.", "The shop's closed at eight."),
+        ("It makes me feel relax.", "It makes me feel relaxed."),  # adjectives
+        ("You look tire today.", "You look tired today."),
+        ("He seems interest in it.", "He seems interested in it."),
     ]:
         assert guard_tenses(source, answer, ["fluency"]) == (answer, ()), source
+
+
+def test_an_adjective_after_a_linking_verb_passes_and_a_verb_beside_it_is_still_held():
+    source = "I feel tire and I cook every day."
+    offered, held = guard_tenses(source, "I feel tired and I cooked every day.", ["fluency"])
+    assert offered == "I feel tired and I cook every day."
+    assert [(h.before, h.after) for h in held] == [("cook", "cooked")]
 
 
 def test_an_adjective_that_looks_like_a_past_does_not_let_a_verb_into_the_past():
