@@ -358,7 +358,11 @@ def _embedded(match: re.Match) -> str:
 def mend_constructions(text: str, source: str | None = None) -> str:
     """``text`` with the fixed constructions above mended; ``source`` is the writer's
     piece where ``text`` is the model's answer to it."""
-    text = _DOUBLE_NEGATIVE.sub(_double_negative, text)
+    for _ in range(3):  # "didn't tell nobody nothing": one negative word a pass
+        mended = _DOUBLE_NEGATIVE.sub(_double_negative, text)
+        if mended == text:
+            break
+        text = mended
     text = _PAIRED.sub(lambda m: m.group(1)[: -len("but" if m.group(1).endswith("but") else "so")],
                        text)  # fmt: skip
     text = _SUGGEST.sub(_suggest, text)

@@ -32,6 +32,7 @@ def test_each_construction_takes_its_right_form():
         ("She recommended us to rest.", "She recommended that we rest."),
         ("He asked me where do I live.", "He asked me where I live."),
         ("I don't know what does this word mean.", "I don't know what this word means."),
+        ("He didn't tell nobody nothing.", "He didn't tell anybody anything."),
         ("Can you explain me how does this machine work?",
          "Can you explain to me how this machine works?"),
         ("Can you explain to me how does this machine works?",  # the model's "-s"
