@@ -54,12 +54,19 @@ home" "I went to the home". Each has one right form:
   year" -> "Next year"; not before "'s" or "of": "In this year's report", nor "At this
   moment", "On this day");
 - "in", "for", "after" or "within" before "few" and a unit of time takes "a few" ("in few
-  seconds" -> "in a few seconds"; "Very few people" stays).
+  seconds" -> "in a few seconds"; "Very few people" stays);
+- words learners choose wrongly: "lose" a bus, a train or a flight (no noun after it: "lost
+  my bus ticket" stays) becomes "miss"; "make" a person a question "ask"; "remember" a
+  person to do something "remind"; "rob" a wallet, a bag, a phone... "steal" ("robbed a
+  bank" stays); "am/is/are/was/were agree" "agree(s/d)" ("do not agree" with "not"; not
+  "Let's agree"); "tell that" before a subject pronoun or "there" "say that" (not "I was
+  told that", "He told that story").
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
 after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opinion and
-"this summer", and "'would like that you send', 'in few seconds'" for "a few").
+"this summer", "'would like that you send', 'in few seconds'" for "a few", and "Words
+learners choose wrongly" for the last).
 """
 
 import re
@@ -170,6 +177,50 @@ _DETERMINERS = frozenset(
     ("the", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "them",
      "us", "you", "it")
 )  # fmt: skip
+# Words learners choose wrongly: the verb English uses there.
+_MISS = {"lose": "miss", "loses": "misses", "lost": "missed", "losing": "missing"}
+_ASK = {"make": "ask", "makes": "asks", "made": "asked", "making": "asking"}
+_REMIND = {"remember": "remind", "remembers": "reminds", "remembered": "reminded",
+           "remembering": "reminding"}  # fmt: skip
+_STEAL = {"rob": "steal", "robs": "steals", "robbed": "stole", "robbing": "stealing"}
+_POSSESSIVE = r"(?:the|my|your|his|her|our|their)\s+"
+# What may follow a thing missed, where no noun does ("lost my bus ticket" stays).
+_NO_NOUN = (
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|or|but|so|because|this|that|yesterday|today|tonight"
+    r"|again|home|to|from|in|at|on|by|for|every|twice|once)\b)"
+)
+_LOSE_MEANS = re.compile(
+    r"\b(" + "|".join(_MISS) + r")(\s+(?:" + _POSSESSIVE + r")?(?:(?:last|first|next|early"
+    r"|late)\s+)?(?:bus|train|flight|plane|coach|tram|connection))\b" + _NO_NOUN,
+    re.IGNORECASE,
+)
+_MAKE_QUESTION = re.compile(
+    r"\b(" + "|".join(_ASK) + r")(\s+(?:" + _PERSONS + r")\s+(?:(?:a|one|two|three|a\s+few"
+    r"|few|many|some|any|several|a\s+lot\s+of|lots\s+of|more)\s+)?questions?)\b",
+    re.IGNORECASE,
+)
+_REMEMBER_TO = re.compile(
+    r"\b(" + "|".join(_REMIND) + r")(\s+(?:" + _PERSONS + r")\s+to\s+([a-z]+))\b", re.IGNORECASE
+)
+_CARRIED = (r"wallets?|purses?|bags?|handbags?|backpacks?|suitcases?|phones?|mobiles?|money"
+            r"|bikes?|bicycles?|passports?|watch|watches|laptops?|cameras?|keys|jewellery"
+            r"|jewelry|rings?|necklaces?|cars?")  # fmt: skip
+_ROB = re.compile(
+    r"\b(" + "|".join(_STEAL) + r")(\s+(?:(?:" + _POSSESSIVE + r")|(?:a|an|some)\s+)?(?:"
+    + _CARRIED + r"))\b",
+    re.IGNORECASE,
+)  # fmt: skip
+# "I'm agree": "agree" is a verb.
+_BE_AGREE = re.compile(r"(\s+(?:am|is|are|was|were)|['’](?:m|re))(\s+not)?\s+agree\b")
+_AGREE = {"am": "agree", "m": "agree", "are": "agree", "re": "agree", "is": "agrees",
+          "was": "agreed", "were": "agreed"}  # fmt: skip
+_DO_NOT = {"agree": "do", "agrees": "does", "agreed": "did"}
+_SAY_TO = {"tell": "say", "tells": "says", "told": "said", "telling": "saying"}
+_TOLD_THAT = re.compile(
+    r"\b(tell|tells|told|telling)(?=\s+that\s+(?:I|you|he|she|it|we|they|there)\b)",
+    re.IGNORECASE,
+)
+_BE_FORMS = frozenset(("am", "is", "are", "was", "were", "be", "been", "being"))
 _A_FEW = re.compile(
     r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
     r"|years)\b)"
@@ -350,6 +401,44 @@ def _swap(table: dict[str, str]):
     return swap
 
 
+def _choose(table: dict[str, str]):
+    """A replacement for a match whose first group is a form of a verb learners choose
+    wrongly: that form of the verb ``table`` gives ("lost" -> "missed"; "robbed" after
+    "have" -> "stolen")."""
+
+    def choose(match: re.Match) -> str:
+        verb = match.group(1)
+        new = table[verb.lower()]
+        before = match.string[: match.start()].split()[-1:]
+        if new == "stole" and before and before[0].lower() in _PERFECT:
+            new = "stolen"
+        return keep_case(verb, new) + match.group(0)[len(verb) :]
+
+    return choose
+
+
+def _remind(match: re.Match) -> str:
+    following = match.group(3).lower()
+    if following in ("be", "have") or not verb_lemmas(following, ("VB",)):
+        return match.group(0)  # "remember him to have been kind"
+    return _choose(_REMIND)(match)
+
+
+def _be_agree(match: re.Match) -> str:
+    be, negative = match.group(1), match.group(2)
+    agree = _AGREE[be.strip().lstrip("'’").lower()]
+    if negative:
+        return f" {_DO_NOT[agree]} not agree"
+    return f" {agree}"
+
+
+def _told_that(match: re.Match) -> str:
+    before = match.string[: match.start()].split()[-1:]
+    if before and before[0].lower() in _BE_FORMS:
+        return match.group(0)  # "I was told that"
+    return keep_case(match.group(1), _SAY_TO[match.group(1).lower()])
+
+
 def mend_collocations(text: str, source: str | None = None) -> str:
     """``text`` with the collocations above mended; ``source``, the writer's own words
     where ``text`` is the model's answer to them, lets the model's "to the home" and "in
@@ -383,5 +472,11 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _FELT_ASLEEP.sub(lambda m: f"{m.group(1)}ell asleep", text)
     text = _ACCORDING_TO_ME.sub(lambda m: keep_case(m.group(1), "in my opinion"), text)
     text = _A_FEW.sub(lambda m: f"{m.group(1)} a few", text)
+    text = _LOSE_MEANS.sub(_choose(_MISS), text)
+    text = _MAKE_QUESTION.sub(_choose(_ASK), text)
+    text = _REMEMBER_TO.sub(_remind, text)
+    text = _ROB.sub(_choose(_STEAL), text)
+    text = _BE_AGREE.sub(_be_agree, text)
+    text = _TOLD_THAT.sub(_told_that, text)
     text = _THIS_TIME.sub(lambda m: keep_case(m.group(1), m.group(2)), text)
     return _AGE.sub(_age, text)

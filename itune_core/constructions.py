@@ -32,6 +32,10 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   ("I would like that you send" -> "I would like you to send", "that they are happy" ->
   "them to be happy"); not "I would like that book", "I want that to stop", nor where
   the pronoun is the wanter's own ("I want that I ...");
+- "was used to" and a bare verb after "I", "you", "he", "she" or "we", in a piece that
+  tells of the past, is "used to" ("He was used to play tennis when he was young" -> "He
+  used to play"; "She is used to working" stays, and "it" and "they", which may be things
+  used, are left);
 - a question inside a sentence: a question word (and at most one word: "what time",
   "how much") after "ask", "know", "wonder", "tell me", "remember", "sure" and the like,
   then "do", "does" or "did", a subject (a pronoun, or a determiner and a noun) and a
@@ -70,13 +74,14 @@ Chosen on dev under rules written before their scores (docs/default-adapter.md, 
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
 second and third verb patterns; "Purpose, questions after a noun, and a double negative
 narrowed" for the last two; "'would like that you send', 'in few seconds'" for "want
-that you come").
+that you come", and "Words learners choose wrongly" for "used to").
 """
 
 import re
 from functools import lru_cache
 from itertools import pairwise
 
+from itune_core.tenses import tells_the_past
 from itune_core.verb_forms import (
     parts_of_speech,
     present_participle,
@@ -128,6 +133,11 @@ _WANT_THAT = re.compile(
 _OBJECT_OF = {"i": "me", "you": "you", "he": "him", "she": "her", "it": "it", "we": "us",
               "they": "them"}  # fmt: skip
 _BE_PRESENT = frozenset(("am", "is", "are"))
+# "He was used to play tennis when he was young": a past habit is "used to".
+_USED_TO = re.compile(
+    r"\b(I|you|he|she|we)(?:\s+(?:am|is|are|was|were)|['’](?:m|re))\s+used\s+to\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
 # A question inside a sentence: what asks it, the question word, "do", the subject, the verb.
 _ASKING = (
     r"ask|asks|asked|asking|know|knows|knew|wonder|wonders|wondered|wondering|tell\s+me"
@@ -341,6 +351,13 @@ def _want_that(match: re.Match) -> str:
     return f"{lead}{_OBJECT_OF[pronoun.lower()]} to {lemmas[0]}"
 
 
+def _used_to(match: re.Match) -> str:
+    subject, verb = match.groups()
+    if not verb_lemmas(verb.lower(), ("VB",)) or not tells_the_past(match.string):
+        return match.group(0)  # "She is used to working", or no past in the piece
+    return f"{subject} used to {verb}"
+
+
 def _embedded(match: re.Match) -> str:
     asking, do, subject, verb = match.groups()
     low = verb.lower()
@@ -367,6 +384,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
                        text)  # fmt: skip
     text = _SUGGEST.sub(_suggest, text)
     text = _WANT_THAT.sub(_want_that, text)
+    text = _USED_TO.sub(_used_to, text)
     text = _EMBEDDED.sub(_embedded, text)
     text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
     text = _purpose(text, source)

@@ -41,6 +41,10 @@ def test_each_construction_takes_its_right_form():
         ("My parents want that I study medicine.", "My parents want me to study medicine."),
         ("I want that he tells me the truth.", "I want him to tell me the truth."),
         ("We want that they are happy.", "We want them to be happy."),
+        ("He was used to play tennis when he was young.",
+         "He used to play tennis when he was young."),
+        ("When I was a child, I'm used to walk to school.",
+         "When I was a child, I used to walk to school."),
         ("I wonder why did he leave.", "I wonder why he left."),
         ("Tell me what time does the shop open.", "Tell me what time the shop opens."),
         ("I asked the receptionist where is the manager.",
@@ -102,6 +106,10 @@ def test_what_only_looks_like_them_stays():
         "She said that we come from the same town.",
         "I want that I pass the exam.",  # the wanter's own pronoun
         "I want that you will come.",  # a modal
+        "She is used to working at night.",
+        "I am used to wake up early.",  # no past: "used to" or "used to waking"?
+        "They were used to build houses in 1900.",  # things used
+        "Flour was used to make bread in the past.",
     ]:
         assert mend_constructions(text) == text, text
 
