@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itune_core.mechanics import fix_mechanics
+from itune_core.mechanics import fix_mechanics, rules_first
 from itune_core.reviser import ReviseSettings, accept_answer
 
 
@@ -139,3 +139,37 @@ def test_it_changes_only_those_words_and_a_second_time_nothing(words):
     fixed = fix(text)
     assert fix(fixed) == fixed
     assert _normal(fixed) == _normal(text)
+
+
+def test_the_rules_reading_of_the_writer_s_words_stands_where_the_model_rewrote_them():
+    for answer, source, expected in [
+        ("I would like to call you back.", "I would like that you call me back.",
+         "I would like you to call me back."),  # who calls whom kept
+        ("My mother remembered me taking an umbrella.",
+         "My mother remembered me to take an umbrella.",
+         "My mother reminded me to take an umbrella."),
+        ("He told me that he was tired.", "He told that he was tired.",
+         "He said that he was tired."),  # no listener made up
+        ("In the next year, I will finish.", "In next year I will finish.",
+         "Next year I will finish."),
+        ("Can you explain to me the rules?", "Can you explain me the rules?",
+         "Can you explain the rules to me?"),
+    ]:  # fmt: skip
+        assert rules_first(answer, source) == expected, source
+        assert fix_mechanics(answer, ["fluency"], source) == expected, source
+        assert fix_mechanics(answer, ["clarity"], source) == answer, source
+
+
+def test_the_model_s_own_fix_and_its_fixes_beside_the_rule_s_stand():
+    for answer, source in [
+        ("She can speak three languages very well.", "She can speaks three language very well."),
+        ("I agree with this opinion because it makes sense.",
+         "I am agree with this opinion because it make sense."),
+        ("Can you explain to me how this machine works?",
+         "Can you explain me how does this machine work?"),
+        # a rewrite of more than four words is the model's, kept whole
+        ("Some companies have analyzed potential security issues which threaten WiMAX.",
+         "Although some companies analyzed issues of WiMAX, but the question is open."),
+    ]:  # fmt: skip
+        assert rules_first(answer, source) == answer, source
+    assert rules_first("I went home.", "I went home.") == "I went home."  # nothing to mend
