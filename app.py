@@ -54,6 +54,7 @@ from itune_core.adapters import check_adapter_dir
 from itune_core.bundle import AdapterBundle
 from itune_core.decoding import MAX_PROMPT_LOOKUP, check_prompt_lookup
 from itune_core.errors import ItuneError, ModelLoadError
+from itune_core.misspellings import preload as preload_speller
 from itune_core.model import LoadedModel, default_device, default_dtype, load_model
 from itune_core.register import is_everyday
 from itune_core.reviser import Reviser, ReviseSettings
@@ -385,9 +386,10 @@ class ModelSlot:
             self._ready.set()
 
     def _warm_up(self) -> None:
-        """Read the tense guard's verb tables, attach the adapters serving now and load
-        their predictors, before any request."""
+        """Read the tense guard's verb tables and the speller's word list, attach the
+        adapters serving now and load their predictors, before any request."""
         preload_tenses()
+        preload_speller()
         if self._warm is None:
             return
         try:

@@ -214,7 +214,7 @@ _ROB = re.compile(
 _BE_AGREE = re.compile(r"(\s+(?:am|is|are|was|were)|['’](?:m|re))(\s+not)?\s+agree\b")
 _AGREE = {"am": "agree", "m": "agree", "are": "agree", "re": "agree", "is": "agrees",
           "was": "agreed", "were": "agreed"}  # fmt: skip
-_DO_NOT = {"agree": "do", "agrees": "does", "agreed": "did"}
+_NEGATED = {"agree": "do", "agrees": "does", "agreed": "did"}  # "am not agree" -> "do not agree"
 _SAY_TO = {"tell": "say", "tells": "says", "told": "said", "telling": "saying"}
 _TOLD_THAT = re.compile(
     r"\b(tell|tells|told|telling)(?=\s+that\s+(?:I|you|he|she|it|we|they|there)\b)",
@@ -428,7 +428,7 @@ def _be_agree(match: re.Match) -> str:
     be, negative = match.group(1), match.group(2)
     agree = _AGREE[be.strip().lstrip("'’").lower()]
     if negative:
-        return f" {_DO_NOT[agree]} not agree"
+        return f" {_NEGATED[agree]} not agree"
     return f" {agree}"
 
 

@@ -281,10 +281,9 @@ def _reach(source: str, fix: Edit) -> Edit:
     inside = [
         k for k, (a, b) in enumerate(spans) if b > fix.start_char_pos and a < fix.end_char_pos
     ]
-    if not inside:  # an insertion between two words
-        inside = [k for k, (a, _) in enumerate(spans) if a >= fix.start_char_pos][:1] or [
-            len(spans) - 1
-        ]
+    if not inside:  # an insertion between two words: the word after it
+        after = (k for k, (a, _) in enumerate(spans) if a >= fix.start_char_pos)
+        inside = [next(after, len(spans) - 1)]
     first = spans[max(0, inside[0] - _REACH)][0] if spans else fix.start_char_pos
     last = spans[min(len(spans) - 1, inside[-1] + _REACH)][1] if spans else fix.end_char_pos
     start, end = min(first, fix.start_char_pos), max(last, fix.end_char_pos)

@@ -53,6 +53,12 @@ def _speller() -> SpellChecker:
     return SpellChecker(language="en", distance=2)
 
 
+def preload() -> None:
+    """Read the speller's word list now (about 0.15 s) rather than in the first revision
+    that changes a word."""
+    _speller()
+
+
 def _known(word: str) -> bool:
     return bool(_speller().known([word, american_spelling(word)]) or parts_of_speech(word))
 

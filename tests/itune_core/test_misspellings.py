@@ -73,3 +73,12 @@ def test_it_only_ever_puts_the_writer_s_words_or_their_spellings_in(source_words
         assert text == answer
     allowed = set(source_words) | set(answer_words) | {"because", "terrible", "tomorrow"}
     assert set(text.split()) <= allowed, (source, answer, text)
+
+
+def test_preload_reads_the_word_list_before_any_revision():
+    from itune_core.misspellings import _speller, preload
+
+    _speller.cache_clear()
+    preload()
+    assert _speller.cache_info().currsize == 1
+    assert misspelt("becouse") and not misspelt("because")
