@@ -60,13 +60,22 @@ home" "I went to the home". Each has one right form:
   person to do something "remind"; "rob" a wallet, a bag, a phone... "steal" ("robbed a
   bank" stays); "am/is/are/was/were agree" "agree(s/d)" ("do not agree" with "not"; not
   "Let's agree"); "tell that" before a subject pronoun or "there" "say that" (not "I was
-  told that", "He told that story").
+  told that", "He told that story");
+- "much" before a plural noun becomes "many" ("much tourists"; "much work" stays), with
+  "There is/was (too/so) much" "There are/were (too/so) many"; "the same with" before
+  "mine", "yours"... "the same as" ("It's the same with me" stays); "hardly" after
+  "work", "study", "try", "train", "practise" "hard" ("hardly any" stays); a party, a
+  trip, a day... that "was funny" "was fun" ("a funny film" stays); "assist to/at" a
+  meeting, a class, a lecture... "attend" ("assisted the doctor" stays); a noun, "what"
+  and a subject pronoun "that" ("The book what I bought" -> "that"; "I know what I want"
+  stays); "go to walk" before "in", "on", "along"... "go for a walk" ("go to walk the
+  dog" stays).
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
 after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opinion and
-"this summer", "'would like that you send', 'in few seconds'" for "a few", and "Words
-learners choose wrongly" for the last).
+"this summer", "'would like that you send', 'in few seconds'" for "a few", "Words
+learners choose wrongly" for those, and "Questions without inversion" for the last).
 """
 
 import re
@@ -221,6 +230,38 @@ _TOLD_THAT = re.compile(
     re.IGNORECASE,
 )
 _BE_FORMS = frozenset(("am", "is", "are", "was", "were", "be", "been", "being"))
+# "much people": "many" counts.
+_MUCH = re.compile(r"\b(?:([Tt]here)\s+(is|was)\s+((?:too|so)\s+)?)?([Mm])uch\s+([a-z]+)\b")
+_SAME_WITH = re.compile(
+    r"\b(the\s+same)\s+with(?=\s+(?:mine|yours|his|hers|ours|theirs|that\s+of)\b)", re.IGNORECASE
+)
+_HARDLY = re.compile(
+    r"\b((?:work|works|worked|working|study|studies|studied|studying|try|tries|tried|trying"
+    r"|train|trains|trained|training|practise|practises|practised|practising|practice"
+    r"|practices|practiced|practicing)(?:\s+(?:very|so|really))?)\s+hardly\b"
+    r"(?!\s+(?:any|ever|anything|anyone|anybody|at\s+all)\b)",
+    re.IGNORECASE,
+)
+_FUNNY = re.compile(
+    r"\b((?:party|trip|day|evening|night|weekend|holiday|game|time|journey|excursion)"
+    r"(?:\s+[a-z]+){0,4}?\s+(?:was|is|were|are)(?:\s+(?:very|so|really))?)\s+funny\b"
+)
+_ATTEND = {"assist": "attend", "assists": "attends", "assisted": "attended",
+           "assisting": "attending"}  # fmt: skip
+_ASSIST_TO = re.compile(
+    r"\b(assist|assists|assisted|assisting)\s+(?:to|at)\s+((?:the|a|an|my|his|her|our|their"
+    r"|this|that)\s+)?(meetings?|class(?:es)?|lectures?|conferences?|courses?|part(?:y|ies)"
+    r"|weddings?|concerts?|ceremon(?:y|ies))\b",
+    re.IGNORECASE,
+)
+_WHAT_THAT = re.compile(
+    r"\b((?:[Tt]he|[Aa]|[Aa]n|[Tt]his|[Tt]hat|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+"
+    r"(?:[a-z]+\s+)?([a-z]+))\s+what(?=\s+(?:I|you|he|she|we|they)\b)"
+)
+_GO_TO_WALK = re.compile(
+    r"\b(go|goes|went|going|gone)\s+to\s+walk(?=\s+(?:in|on|along|around|by|through|to)\b)",
+    re.IGNORECASE,
+)
 _A_FEW = re.compile(
     r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
     r"|years)\b)"
@@ -439,6 +480,22 @@ def _told_that(match: re.Match) -> str:
     return keep_case(match.group(1), _SAY_TO[match.group(1).lower()])
 
 
+def _much(match: re.Match) -> str:
+    there, be, too, m, noun = match.groups()
+    if not _plural(noun):
+        return match.group(0)  # "much work"
+    many = keep_case(m, "many")
+    if there:
+        return f"{there} {'are' if be == 'is' else 'were'} {too or ''}{many} {noun}"
+    return f"{many} {noun}"
+
+
+def _what_that(match: re.Match) -> str:
+    if "NOUN" not in parts_of_speech(match.group(2)):
+        return match.group(0)
+    return f"{match.group(1)} that"
+
+
 def mend_collocations(text: str, source: str | None = None) -> str:
     """``text`` with the collocations above mended; ``source``, the writer's own words
     where ``text`` is the model's answer to them, lets the model's "to the home" and "in
@@ -478,5 +535,17 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _ROB.sub(_choose(_STEAL), text)
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
+    text = _MUCH.sub(_much, text)
+    text = _SAME_WITH.sub(lambda m: f"{m.group(1)} as", text)
+    text = _HARDLY.sub(lambda m: f"{m.group(1)} hard", text)
+    text = _FUNNY.sub(lambda m: f"{m.group(1)} fun", text)
+    text = _ASSIST_TO.sub(
+        lambda m: (
+            f"{keep_case(m.group(1), _ATTEND[m.group(1).lower()])} {m.group(2) or ''}{m.group(3)}"
+        ),
+        text,
+    )
+    text = _WHAT_THAT.sub(_what_that, text)
+    text = _GO_TO_WALK.sub(lambda m: f"{m.group(1)} for a walk", text)
     text = _THIS_TIME.sub(lambda m: keep_case(m.group(1), m.group(2)), text)
     return _AGE.sub(_age, text)

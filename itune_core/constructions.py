@@ -36,6 +36,18 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   tells of the past, is "used to" ("He was used to play tennis when he was young" -> "He
   used to play"; "She is used to working" stays, and "it" and "they", which may be things
   used, are left);
+- a question without inversion: a piece that opens with a question word (perhaps with
+  "time", "much", "many", "often", "long"), then a subject pronoun, and ends with "?",
+  puts "be", a modal or "have" before a participle ahead of the subject ("Why you are
+  late?" -> "Why are you late?") and otherwise brings in "do", "does" or "did" with the
+  bare verb ("Where you bought it?" -> "Where did you buy it?"); "What you need is rest."
+  has no "?" and stays;
+- "one of" and a determiner take a plural noun ("One of my friend is" -> "friends", "one
+  of the best player in" -> "players"), where the noun ends its phrase (``_ends_phrase``:
+  not "one of the attribute spaces", "one of the man's hands") and is no group ("one of
+  my family");
+- "that I have ever visited it": after "that" or "which", a subject pronoun, "have" and
+  "ever" or "never" and a verb, "it" or "them" ending the clause goes;
 - a question inside a sentence: a question word (and at most one word: "what time",
   "how much") after "ask", "know", "wonder", "tell me", "remember", "sure" and the like,
   then "do", "does" or "did", a subject (a pronoun, or a determiner and a noun) and a
@@ -74,7 +86,8 @@ Chosen on dev under rules written before their scores (docs/default-adapter.md, 
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
 second and third verb patterns; "Purpose, questions after a noun, and a double negative
 narrowed" for the last two; "'would like that you send', 'in few seconds'" for "want
-that you come", and "Words learners choose wrongly" for "used to").
+that you come", "Words learners choose wrongly" for "used to", and "Questions without
+inversion" for the question, "one of" and "ever visited it").
 """
 
 import re
@@ -82,7 +95,9 @@ from functools import lru_cache
 from itertools import pairwise
 
 from itune_core.tenses import tells_the_past
+from itune_core.uncountables import UNCOUNTABLE
 from itune_core.verb_forms import (
+    noun_plural,
     parts_of_speech,
     present_participle,
     present_third,
@@ -133,6 +148,36 @@ _WANT_THAT = re.compile(
 _OBJECT_OF = {"i": "me", "you": "you", "he": "him", "she": "her", "it": "it", "we": "us",
               "they": "them"}  # fmt: skip
 _BE_PRESENT = frozenset(("am", "is", "are"))
+# A question without inversion: "Why you are late?", "Where you bought it?".
+_UNINVERTED = re.compile(
+    r"^(\s*)((?:Why|Where|When|How|What|Who|Which)(?:\s+(?:time|much|many|often|long))?)\s+"
+    r"(I|you|he|she|it|we|they)\s+([a-z]+(?:['’]t)?)\b(?=[^?.!]*\?\s*$)"
+)
+_AUXILIARIES = MODALS | {"am", "is", "are", "was", "were", "isn't", "aren't", "wasn't",
+                         "weren't", "can't", "couldn't", "won't", "wouldn't", "shouldn't",
+                         "mustn't", "don't", "doesn't", "didn't", "haven't", "hasn't",
+                         "hadn't"}  # fmt: skip
+_HAVE = frozenset(("have", "has", "had"))
+# "one of my friend": "one of" takes a plural.
+_ONE_OF = re.compile(
+    r"\b([Oo]ne\s+of\s+(?:my|your|his|her|our|their|the|these|those)\s+(?:most\s+)?)"
+    r"([a-z]+)(?![\w'’-])(?:\s+([a-z]+)(?![\w'’-]))?(\s*[,.;:!?]|\s+[a-z'’]+|$)?"
+)
+# What may follow the noun of "one of my friend" where it ends its phrase.
+_ENDS_PHRASE = frozenset(
+    ("is", "was", "has", "had", "can", "could", "will", "would", "should", "must", "may",
+     "might", "does", "did", "who", "that", "which", "in", "on", "at", "from", "of", "with",
+     "for", "to", "and", "or", "but", "because", "when", "where", "i", "he", "she", "we",
+     "they", "you")
+)  # fmt: skip
+_GROUPS = frozenset(("family", "team", "class", "staff", "crew", "group", "couple", "public",
+                     "audience", "government", "company", "who", "which", "what", "few",
+                     "many", "most", "main"))  # fmt: skip
+# "the city that I have ever visited it": the relative clause's object said twice.
+_EVER_IT = re.compile(
+    r"\b((?:that|which)\s+(?:I|you|he|she|we|they)\s+(?:have|has|had|['’]ve)\s+(?:ever|never)"
+    r"\s+[a-z]+)\s+(?:it|them)(?=\s*(?:[,.;:!?]|$))"
+)
 # "He was used to play tennis when he was young": a past habit is "used to".
 _USED_TO = re.compile(
     r"\b(I|you|he|she|we)(?:\s+(?:am|is|are|was|were)|['’](?:m|re))\s+used\s+to\s+([a-z]+)\b",
@@ -351,6 +396,62 @@ def _want_that(match: re.Match) -> str:
     return f"{lead}{_OBJECT_OF[pronoun.lower()]} to {lemmas[0]}"
 
 
+def _uninverted(match: re.Match) -> str:
+    lead, asking, subject, verb = match.groups()
+    low = verb.lower().replace("’", "'")
+    rest = match.string[match.end() :].split()
+    following = rest[0].lower().strip("?,") if rest else ""
+    if low in _AUXILIARIES or (low in _HAVE and verb_lemmas(following, ("VBN",))):
+        return f"{lead}{asking} {verb} {subject}"  # "Why are you", "Where have you been"
+    pasts = verb_lemmas(low, ("VBD",))
+    if pasts and not verb_lemmas(low, ("VB",)):
+        return f"{lead}{asking} did {subject} {pasts[0]}"
+    thirds = verb_lemmas(low, ("VBZ",))
+    if thirds:
+        return f"{lead}{asking} does {subject} {thirds[0]}"
+    if verb_lemmas(low, ("VB",)):
+        return f"{lead}{asking} do {subject} {verb}"
+    return match.group(0)
+
+
+def _countable(noun: str | None) -> str | None:
+    """The plural of ``noun`` where it is a singular noun that "one of" may take."""
+    if noun is None or noun in _GROUPS or noun in UNCOUNTABLE:
+        return None
+    return noun_plural(noun)
+
+
+def _ends_phrase(after: str | None) -> bool:
+    """Whether ``after`` (what follows a noun: a word, punctuation or nothing) shows the
+    noun ends its phrase: punctuation, the end, a function word, or a verb form that is no
+    noun and no participle ("one of my friend is", "... winner of", "... friend went"; not
+    "the attribute spaces", "the author constructed data")."""
+    word = (after or "").strip().lower()
+    if not word or not word[0].isalpha():
+        return True
+    tags = parts_of_speech(word)
+    participle = word.endswith("ed") or verb_lemmas(word, ("VBN",))
+    pasts = () if participle else verb_lemmas(word, ("VBD",))
+    verb = bool(pasts or verb_lemmas(word, ("VBZ",)))  # "went", "lives"; not "constructed"
+    return word in _ENDS_PHRASE or (verb and "NOUN" not in tags)
+
+
+def _one_of(match: re.Match) -> str:
+    lead, first, second, after = match.groups()
+    if second is not None and "ADJ" in parts_of_speech(first) and _countable(second):
+        noun, k = second, 1  # "one of the best player"
+    elif _countable(first) and _ends_phrase(second if second is not None else after):
+        noun, k = first, 0
+    else:
+        return match.group(0)
+    if k == 1 and not _ends_phrase(after):
+        return match.group(0)
+    words = [first, second]
+    words[k] = _countable(noun)
+    tail = after or ""
+    return lead + " ".join(w for w in words if w is not None) + tail
+
+
 def _used_to(match: re.Match) -> str:
     subject, verb = match.groups()
     if not verb_lemmas(verb.lower(), ("VB",)) or not tells_the_past(match.string):
@@ -385,6 +486,9 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _SUGGEST.sub(_suggest, text)
     text = _WANT_THAT.sub(_want_that, text)
     text = _USED_TO.sub(_used_to, text)
+    text = _UNINVERTED.sub(_uninverted, text)
+    text = _ONE_OF.sub(_one_of, text)
+    text = _EVER_IT.sub(lambda m: m.group(1), text)
     text = _EMBEDDED.sub(_embedded, text)
     text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
     text = _purpose(text, source)

@@ -7,7 +7,8 @@ guard (``itune_core.tenses``) asks which verbs a word is a present or a past for
 tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
 fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
 the comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms,
-the collocations (``itune_core.collocations``) every form of the verbs of going,
+the collocations (``itune_core.collocations``) every form of the verbs of going, the
+fixed constructions (``itune_core.constructions``) a noun's plural,
 and the synthetic learner errors (``training.learner_errors``) which verb a word is the
 third-person or the -ing form of, and whether it can also be a noun: all read the tables
 through this module only.
@@ -91,3 +92,13 @@ def adjective_forms(adjective: str) -> tuple[str, str]:
 def present_third(lemma: str) -> str:
     """The third-person present of the verb ``lemma`` ("rain": "rains", "go": "goes")."""
     return lemminflect.getInflection(lemma, tag="VBZ")[0]
+
+
+@lru_cache(maxsize=4096)
+def noun_plural(noun: str) -> str | None:
+    """The plural of the singular noun ``noun`` ("friend": "friends", "city": "cities"),
+    or None where the dictionary knows it as no singular noun ("friends", "quickly")."""
+    if noun not in lemminflect.getAllLemmas(noun).get("NOUN", ()):
+        return None
+    plural = lemminflect.getInflection(noun, tag="NNS")
+    return plural[0] if plural and plural[0] != noun else None

@@ -80,6 +80,16 @@ def test_each_word_takes_its_partner():
         ("She is agree with it.", "She agrees with it."),
         ("He was not agree.", "He did not agree."),
         ("He told that he was tired.", "He said that he was tired."),
+        ("There is much people here.", "There are many people here."),
+        ("There is too much cars in the city.", "There are too many cars in the city."),
+        ("We saw much tourists.", "We saw many tourists."),
+        ("My opinion is the same with yours.", "My opinion is the same as yours."),
+        ("I work very hardly every day.", "I work very hard every day."),
+        ("The party was very funny.", "The party was very fun."),
+        ("I didn't assist to the meeting.", "I didn't attend the meeting."),
+        ("They assisted at the lecture.", "They attended the lecture."),
+        ("The book what I bought is old.", "The book that I bought is old."),
+        ("We went to walk along the river.", "We went for a walk along the river."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -134,6 +144,15 @@ def test_what_only_looks_like_them_stays():
         "We met at last week's meeting.",
         "Very few people came.",
         "I lost my bus ticket.",  # a noun follows
+        "There is much work to do.",
+        "It's the same with me.",
+        "I hardly ever go out.",
+        "He worked hardly any hours.",
+        "It was a very funny film.",
+        "The nurse assisted the doctor.",
+        "I know what I want.",
+        "I need to go to walk the dog.",
+        "I like very much to read.",  # "really like" was tried and is not served
         "I lost my keys on the bus.",
         "He lost the match.",
         "They made questions for the exam.",  # no person asked

@@ -43,6 +43,18 @@ def test_each_construction_takes_its_right_form():
         ("We want that they are happy.", "We want them to be happy."),
         ("He was used to play tennis when he was young.",
          "He used to play tennis when he was young."),
+        ("Why you are always late for the class?", "Why are you always late for the class?"),
+        ("Where you bought this dress?", "Where did you buy this dress?"),
+        ("What you think about it?", "What do you think about it?"),
+        ("How he knows my name?", "How does he know my name?"),
+        ("When she will arrive?", "When will she arrive?"),
+        ("Why you didn't call me?", "Why didn't you call me?"),
+        ("Where you have been?", "Where have you been?"),
+        ("One of my friend is going to Australia.", "One of my friends is going to Australia."),
+        ("He is one of the best player in the team.", "He is one of the best players in the team."),
+        ("One of the most important thing in life is love.",
+         "One of the most important things in life is love."),
+        ("It is the city that I have ever visited it.", "It is the city that I have ever visited."),
         ("When I was a child, I'm used to walk to school.",
          "When I was a child, I used to walk to school."),
         ("I wonder why did he leave.", "I wonder why he left."),
@@ -110,6 +122,16 @@ def test_what_only_looks_like_them_stays():
         "I am used to wake up early.",  # no past: "used to" or "used to waking"?
         "They were used to build houses in 1900.",  # things used
         "Flour was used to make bread in the past.",
+        "Why are you always late?",
+        "What you need is a good rest.",  # no question mark
+        "How come you are here?",
+        "One of my family lives in Canada.",  # a group
+        "One of the main reasons is cost.",  # "main" is an adjective here
+        "In one of the attribute spaces, it works.",  # a compound noun
+        "One of the man's hands was hurt.",
+        "One of the up-and-coming debates is this.",
+        "In one of the author constructed data models.",  # a participle follows
+        "It is the best film that I have ever seen.",
     ]:
         assert mend_constructions(text) == text, text
 
