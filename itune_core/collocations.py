@@ -69,13 +69,17 @@ home" "I went to the home". Each has one right form:
   meeting, a class, a lecture... "attend" ("assisted the doctor" stays); a noun, "what"
   and a subject pronoun "that" ("The book what I bought" -> "that"; "I know what I want"
   stays); "go to walk" before "in", "on", "along"... "go for a walk" ("go to walk the
-  dog" stays).
+  dog" stays);
+- a letter's close is "Yours sincerely", "Yours faithfully", "Yours truly" (the model had
+  made the writer's "Yours sincerely" "Your sincerely"), and "In my point of view" is "From
+  my point of view".
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
 after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opinion and
 "this summer", "'would like that you send', 'in few seconds'" for "a few", "Words
-learners choose wrongly" for those, and "Questions without inversion" for the last).
+learners choose wrongly" for those, "Questions without inversion" for those after, and
+"'Yours sincerely' kept" for the last).
 """
 
 import re
@@ -262,6 +266,9 @@ _GO_TO_WALK = re.compile(
     r"\b(go|goes|went|going|gone)\s+to\s+walk(?=\s+(?:in|on|along|around|by|through|to)\b)",
     re.IGNORECASE,
 )
+# A letter's close: "Yours sincerely", never "Your sincerely".
+_YOURS = re.compile(r"\b([Yy])our(?=\s+(?:sincerely|faithfully|truly)\b)")
+_POINT_OF_VIEW = re.compile(r"\b([Ii])n(?=\s+my\s+point\s+of\s+view\b)")
 _A_FEW = re.compile(
     r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
     r"|years)\b)"
@@ -536,6 +543,8 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
     text = _MUCH.sub(_much, text)
+    text = _YOURS.sub(lambda m: f"{m.group(1)}ours", text)
+    text = _POINT_OF_VIEW.sub(lambda m: keep_case(m.group(1), "from"), text)
     text = _SAME_WITH.sub(lambda m: f"{m.group(1)} as", text)
     text = _HARDLY.sub(lambda m: f"{m.group(1)} hard", text)
     text = _FUNNY.sub(lambda m: f"{m.group(1)} fun", text)

@@ -90,6 +90,8 @@ def test_each_word_takes_its_partner():
         ("They assisted at the lecture.", "They attended the lecture."),
         ("The book what I bought is old.", "The book that I bought is old."),
         ("We went to walk along the river.", "We went for a walk along the river."),
+        ("Your sincerely, Maria.", "Yours sincerely, Maria."),
+        ("In my point of view, it is wrong.", "From my point of view, it is wrong."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -153,6 +155,8 @@ def test_what_only_looks_like_them_stays():
         "I know what I want.",
         "I need to go to walk the dog.",
         "I like very much to read.",  # "really like" was tried and is not served
+        "Your sincere friend, Paul.",
+        "Yours truly, Mark.",
         "I lost my keys on the bus.",
         "He lost the match.",
         "They made questions for the exam.",  # no person asked
