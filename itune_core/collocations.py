@@ -70,6 +70,9 @@ home" "I went to the home". Each has one right form:
   and a subject pronoun "that" ("The book what I bought" -> "that"; "I know what I want"
   stays); "go to walk" before "in", "on", "along"... "go for a walk" ("go to walk the
   dog" stays);
+- "enter in" before a determiner is "enter" ("entered in the room"; "entered into an
+  agreement" stays), "Every body" before a verb in its "-s" form "Everybody" ("Every body
+  part" stays), and "who's" before a noun and "is/was" "whose" ("who's name is");
 - a letter's close is "Yours sincerely", "Yours faithfully", "Yours truly" (the model had
   made the writer's "Yours sincerely" "Your sincerely"), and "In my point of view" is "From
   my point of view".
@@ -79,7 +82,8 @@ Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opinion and
 "this summer", "'would like that you send', 'in few seconds'" for "a few", "Words
 learners choose wrongly" for those, "Questions without inversion" for those after, and
-"'Yours sincerely' kept" for the last).
+"'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
+"enter in", "Every body", "whose" and the age rule's subjects).
 """
 
 import re
@@ -269,6 +273,12 @@ _GO_TO_WALK = re.compile(
 # A letter's close: "Yours sincerely", never "Your sincerely".
 _YOURS = re.compile(r"\b([Yy])our(?=\s+(?:sincerely|faithfully|truly)\b)")
 _POINT_OF_VIEW = re.compile(r"\b([Ii])n(?=\s+my\s+point\s+of\s+view\b)")
+_ENTER_IN = re.compile(
+    r"\b(enter|enters|entered|entering)\s+in\s+(?=(?:the|a|an|my|his|her|our|their|this|that)\b)",
+    re.IGNORECASE,
+)
+_EVERY_BODY = re.compile(r"\b([Ee])very\s+body\s+(?=([a-z]+)\b)")
+_WHOSE = re.compile(r"\b([Ww])ho['’]s\s+(?=([a-z]+)\s+(?:is|was|are|were)\b)")
 _A_FEW = re.compile(
     r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
     r"|years)\b)"
@@ -285,6 +295,7 @@ _AGE = re.compile(
     r"\s+(have|has)\s+"
     r"(\d{1,3}|[a-z]+-?[a-z]*)\s+years\b(?!\s+old\b)(?=\s*(?:[,;.!?]|$|\s+(?:and|but)\b))"
 )
+_BE_OF = {"i": "am", "he": "is", "she": "is", "we": "are", "you": "are", "they": "are"}
 _NUMBER_WORDS = frozenset(
     ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
@@ -410,16 +421,16 @@ def _the_most_of(match: re.Match) -> str:
 
 
 def _age(match: re.Match) -> str:
-    subject, verb, number = match.groups()
+    subject, _, number = match.groups()
     if not (number.isdigit() or number.split("-")[0] in _NUMBER_WORDS):
         return match.group(0)
-    if (
-        " " not in subject
-        and subject not in ("I", "He", "She")
-        and parts_of_speech(subject.lower())
-    ):
+    low = subject.lower()
+    if " " not in subject and low not in _BE_OF and parts_of_speech(low):
         return match.group(0)  # a word, not a name: "Students have 3 years"
-    be = "am" if subject == "I" else ("is" if verb == "has" else "are")
+    if low in _BE_OF:
+        be = _BE_OF[low]
+    else:  # a name, or "my brother": the noun's number
+        be = "are" if " " in subject and _plural(subject.split()[-1]) else "is"
     return f"{subject} {be} {number} years old"
 
 
@@ -497,6 +508,21 @@ def _much(match: re.Match) -> str:
     return f"{many} {noun}"
 
 
+def _every_body(match: re.Match) -> str:
+    following = match.group(2)
+    if not verb_lemmas(following, ("VBZ",)) or "NOUN" in parts_of_speech(following):
+        return match.group(0)  # "Every body part"
+    return f"{match.group(1)}verybody "
+
+
+def _whose(match: re.Match) -> str:
+    noun = match.group(2)
+    tags = parts_of_speech(noun)
+    if "NOUN" not in tags or noun.endswith(("ing", "ed")) or tags & {"ADJ", "ADV"}:
+        return match.group(0)  # "who's coming is", "who's ready is"
+    return f"{match.group(1)}hose "
+
+
 def _what_that(match: re.Match) -> str:
     if "NOUN" not in parts_of_speech(match.group(2)):
         return match.group(0)
@@ -543,6 +569,9 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
     text = _MUCH.sub(_much, text)
+    text = _ENTER_IN.sub(lambda m: f"{m.group(1)} ", text)
+    text = _EVERY_BODY.sub(_every_body, text)
+    text = _WHOSE.sub(_whose, text)
     text = _YOURS.sub(lambda m: f"{m.group(1)}ours", text)
     text = _POINT_OF_VIEW.sub(lambda m: keep_case(m.group(1), "from"), text)
     text = _SAME_WITH.sub(lambda m: f"{m.group(1)} as", text)

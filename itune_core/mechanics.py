@@ -307,8 +307,10 @@ def rules_first(text: str, source: str) -> str:
     you call me back" answered "I would like to call you back" -> "I would like you to call
     me back"). Where a model edit that touches such a fix or the two words either side of
     it rewrites the words the fix reads without making the fix (after it the closed forms
-    make fewer fixes of ``source``), the model's edits there go and the fixes stand; not
-    where one of those edits is longer than four words (a rewrite, kept whole)."""
+    make fewer fixes of ``source``), the model's edits there go and the fixes stand; where
+    such an edit is longer than four words (a rewrite: "When she will arrive?" answered
+    "When she arrives, she will arrive."), the whole answer goes and the writer's piece
+    is offered with the fixes alone."""
     fixes = compute_edits(source, _closed_forms(source))
     if not fixes:
         return text
@@ -316,9 +318,10 @@ def rules_first(text: str, source: str) -> str:
     chosen, dropped = list(answer), False
     for fix in fixes:
         near = [e for e in answer if touch(e, _reach(source, fix))]
-        if any(max(len(e.before.split()), len(e.after.split())) > _LONGEST for e in near):
-            continue  # the model rewrote the sentence there: its words stand as a whole
-        if any(_undoes(source, e, fix, len(fixes)) for e in near):
+        undone = [e for e in near if _undoes(source, e, fix, len(fixes))]
+        if any(max(len(e.before.split()), len(e.after.split())) > _LONGEST for e in undone):
+            return apply_edits(source, fixes)  # a rewrite: the writer's words, mended
+        if undone:
             chosen = [e for e in chosen if e not in near]
             dropped = True
     if not dropped:

@@ -91,6 +91,12 @@ def test_each_word_takes_its_partner():
         ("The book what I bought is old.", "The book that I bought is old."),
         ("We went to walk along the river.", "We went for a walk along the river."),
         ("Your sincerely, Maria.", "Yours sincerely, Maria."),
+        ("I have a sister and she have 15 years.", "I have a sister and she is 15 years old."),
+        ("My brother have twenty years.", "My brother is twenty years old."),
+        ("My parents have 60 years.", "My parents are 60 years old."),
+        ("The teacher entered in the classroom.", "The teacher entered the classroom."),
+        ("Every body knows it.", "Everybody knows it."),
+        ("I have a friend who's name is Ahmed.", "I have a friend whose name is Ahmed."),
         ("In my point of view, it is wrong.", "From my point of view, it is wrong."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
@@ -156,6 +162,10 @@ def test_what_only_looks_like_them_stays():
         "I need to go to walk the dog.",
         "I like very much to read.",  # "really like" was tried and is not served
         "Your sincere friend, Paul.",
+        "They entered into an agreement.",
+        "Every body part hurt.",
+        "Who's coming to the party?",
+        "Who's there?",
         "Yours truly, Mark.",
         "I lost my keys on the bus.",
         "He lost the match.",

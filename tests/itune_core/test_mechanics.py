@@ -167,9 +167,17 @@ def test_the_model_s_own_fix_and_its_fixes_beside_the_rule_s_stand():
          "I am agree with this opinion because it make sense."),
         ("Can you explain to me how this machine works?",
          "Can you explain me how does this machine work?"),
-        # a rewrite of more than four words is the model's, kept whole
-        ("Some companies have analyzed potential security issues which threaten WiMAX.",
-         "Although some companies analyzed issues of WiMAX, but the question is open."),
     ]:  # fmt: skip
         assert rules_first(answer, source) == answer, source
     assert rules_first("I went home.", "I went home.") == "I went home."  # nothing to mend
+
+
+def test_a_long_rewrite_over_a_closed_form_gives_way_to_the_writer_s_words_mended():
+    source = "I have a brother who's name is Carlos and he have twenty years."
+    answer = "I have a brother who's name is Carlos and he has been with me for twenty years."
+    assert rules_first(answer, source) == (
+        "I have a brother whose name is Carlos and he is twenty years old."
+    )
+    # a long rewrite elsewhere in the piece, away from any closed form, stands
+    other = "I have a sister and she is 15 years old, and she is clever."
+    assert rules_first(other, "I have a sister and she is 15 years old.") == other
