@@ -23,6 +23,12 @@ against the words after joined: "pretrained" -> "pre-trained" is a respelling); 
 speller has no spelling for the word, the edit stands. Under meaning-changed the writer
 asked for other words, and the guard does not hold.
 
+The model misspells a verb form now and then too: "It broaden the mind" came back "It
+broades the mind" (bf16, the learner draft through the app). Where an edit puts a word no
+dictionary knows in place of a verb, and the word begins with that verb (less its last two
+letters) and ends in "s", "ed" or "ing", it gets the verb's own form with that ending
+("broadens"; docs/default-adapter.md, "A verb form the model misspells").
+
 The word list is the pyspellchecker package's (MIT), shipped in its wheel: nothing is
 downloaded. Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "A misspelt word made another word").
@@ -36,10 +42,16 @@ from functools import cache, lru_cache
 
 from spellchecker import SpellChecker
 
-from itune_core.edits import HeldEdit, apply_edits, compute_edits
+from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits
 from itune_core.mechanics import CONTRACTIONS
 from itune_core.varieties import american_spelling
-from itune_core.verb_forms import parts_of_speech
+from itune_core.verb_forms import (
+    parts_of_speech,
+    present_participle,
+    present_third,
+    simple_past,
+    verb_lemmas,
+)
 from itune_core.words import WORD, words
 
 REASON = "replaced a misspelt word with another word: its spelling is offered instead"
@@ -108,6 +120,39 @@ def _spelling(word: str, after: str) -> str | None:
     return candidates[0]
 
 
+def _inflection(word: str, before: str) -> str | None:
+    """The right form of a verb in ``before`` where ``word`` (a word no dictionary knows,
+    in the model's answer) is a misspelt form of it: the same beginning, less the verb's
+    last two letters, and an ending of "s", "ed" or "ing" ("broades" for "broaden":
+    "broadens"); None otherwise."""
+    for verb in words(before):
+        if len(verb) < 4 or not verb_lemmas(verb, ("VB", "VBP")) or verb == word:
+            continue
+        if not word.startswith(verb[:-2]):
+            continue
+        if word.endswith("ing"):
+            return present_participle(verb)
+        if word.endswith("ed"):
+            return simple_past(verb)
+        if word.endswith("s"):
+            return present_third(verb)
+    return None
+
+
+def _mend_inflections(edit: Edit) -> Edit:
+    """``edit`` with each misspelt verb form the model put in it (``_inflection``) made
+    right."""
+    after = edit.after
+    for match in reversed(list(WORD.finditer(after))):
+        word = match.group()
+        if not (word.islower() and _LETTERS.fullmatch(word)) or _known(word):
+            continue  # a word the dictionary knows, or no word of letters
+        right = _inflection(word, edit.before)
+        if right is not None and right != word:
+            after = after[: match.start()] + right + after[match.end() :]
+    return edit if after == edit.after else replace(edit, after=after)
+
+
 def guard_misspellings(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
@@ -124,7 +169,7 @@ def guard_misspellings(
     """
     if source == revised or "meaning-changed" in intentions:
         return revised, ()
-    edits = compute_edits(source, revised)
+    edits = [_mend_inflections(e) for e in compute_edits(source, revised)]
     offered, held = [], []
     for edit in edits:
         found = [
@@ -138,6 +183,4 @@ def guard_misspellings(
         after = edit.before[: word.start()] + spelling + edit.before[word.end() :]
         offered.append(replace(edit, after=after, type="R"))
         held.append(HeldEdit(edit.before, edit.after, REASON))
-    if not held:
-        return revised, ()
     return apply_edits(source, offered), tuple(held)

@@ -82,3 +82,22 @@ def test_preload_reads_the_word_list_before_any_revision():
     preload()
     assert _speller.cache_info().currsize == 1
     assert misspelt("becouse") and not misspelt("because")
+
+
+def test_a_verb_form_the_model_misspells_gets_the_verb_s_own_form():
+    source = "It broaden the mind and you meets new friend."
+    answer = "It broades the mind and you meet a new friend."  # the model's, bf16
+    assert guard_misspellings(source, answer, ["fluency"]) == (
+        "It broadens the mind and you meet a new friend.",
+        (),
+    )
+    assert guard_misspellings("She walk home.", "She walkes home.", ["fluency"])[0] == (
+        "She walks home."
+    )
+    # a known word, another word, or meaning-changed: left as the model wrote it
+    for source, answer, intentions in [
+        ("It broaden the mind.", "It broadens the mind.", ["fluency"]),
+        ("We finetuned it.", "We evaluated it.", ["fluency"]),
+        ("It broaden the mind.", "It broades the mind.", ["meaning-changed"]),
+    ]:
+        assert guard_misspellings(source, answer, intentions) == (answer, ())
