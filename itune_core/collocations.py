@@ -70,6 +70,11 @@ home" "I went to the home". Each has one right form:
   and a subject pronoun "that" ("The book what I bought" -> "that"; "I know what I want"
   stays); "go to walk" before "in", "on", "along"... "go for a walk" ("go to walk the
   dog" stays);
+- everyday choices of verb: "make (my) homework" is "do", "say lies/the truth/a story"
+  "tell", "I have cold/hungry" "I am cold/hungry" ("have been" before "since" or "for"),
+  "It's depend" "It depends", "do a party" "have a party", "open/close the light, the TV"
+  "turn on/off", "make a travel" "take a trip", "has a very good English" "speaks very
+  good English" ("has a good English teacher" stays), and "The most part of" is "Most of";
 - "enter in" before a determiner is "enter" ("entered in the room"; "entered into an
   agreement" stays), "Every body" before a verb in its "-s" form "Everybody" ("Every body
   part" stays), and "who's" before a noun and "is/was" "whose" ("who's name is");
@@ -83,13 +88,14 @@ after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opin
 "this summer", "'would like that you send', 'in few seconds'" for "a few", "Words
 learners choose wrongly" for those, "Questions without inversion" for those after, and
 "'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
-"enter in", "Every body", "whose" and the age rule's subjects).
+"enter in", "Every body", "whose" and the age rule's subjects, and "'make my homework',
+'say lies'" for the everyday choices of verb).
 """
 
 import re
 
 from itune_core.verb_forms import forms_pattern, parts_of_speech, verb_lemmas
-from itune_core.words import PLURALS_WITHOUT_S, keep_case
+from itune_core.words import LANGUAGES, PLURALS_WITHOUT_S, keep_case
 
 _DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
 _QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
@@ -279,6 +285,45 @@ _ENTER_IN = re.compile(
 )
 _EVERY_BODY = re.compile(r"\b([Ee])very\s+body\s+(?=([a-z]+)\b)")
 _WHOSE = re.compile(r"\b([Ww])ho['’]s\s+(?=([a-z]+)\s+(?:is|was|are|were)\b)")
+# Everyday choices of verb: "do homework", "tell lies", "turn on the light"...
+_DO_HOMEWORK = re.compile(
+    r"\b(make|makes|made|making)(?=\s+(?:(?:my|your|his|her|our|their|the)\s+)?homework\b)",
+    re.IGNORECASE,
+)
+_MAKE_DO = {"make": "do", "makes": "does", "made": "did", "making": "doing"}
+_SAY_LIES = re.compile(
+    r"\b(say|says|said|saying)(?=\s+(?:lies|a\s+lie|the\s+truth|a\s+story|stories|jokes"
+    r"|a\s+joke)\b)",
+    re.IGNORECASE,
+)
+_HAVE_COLD = re.compile(
+    r"\b(I|you|he|she|we|they)\s+(have|has)\s+(cold|hot|hungry|thirsty|sleepy|afraid)\b"
+    r"(?=([^,;.!?]*))",
+    re.IGNORECASE,
+)
+_BE_OF_SUBJECT = {"i": "am", "you": "are", "he": "is", "she": "is", "we": "are", "they": "are"}
+_IT_DEPEND = re.compile(r"\b([Ii]t|[Tt]hat)(?:['’]s|\s+is)\s+depend\b")
+_DO_PARTY = re.compile(r"\b(do|does|did|doing|done)(?=\s+a\s+(?:[a-z]+\s+)?party\b)", re.IGNORECASE)
+_DO_HAVE = {"do": "have", "does": "has", "did": "had", "doing": "having", "done": "had"}
+_SWITCH = re.compile(
+    r"\b(open|opens|opened|opening|close|closes|closed|closing)(?=\s+the\s+(?:lights?"
+    r"|television|TV|radio)\b)",
+    re.IGNORECASE,
+)
+_TURN = {"open": "turn on", "opens": "turns on", "opened": "turned on", "opening": "turning on",
+         "close": "turn off", "closes": "turns off", "closed": "turned off",
+         "closing": "turning off"}  # fmt: skip
+_MOST_PART = re.compile(r"\b([Tt])he\s+most\s+part\s+of\b")
+_MAKE_TRAVEL = re.compile(
+    r"\b(make|makes|made|making|do|does|did|doing)\s+a\s+travel\b", re.IGNORECASE
+)
+_TAKE = {"make": "take", "makes": "takes", "made": "took", "making": "taking", "do": "take",
+         "does": "takes", "did": "took", "doing": "taking"}  # fmt: skip
+_HAS_ENGLISH = re.compile(
+    r"\b(have|has|had)\s+an?\s+((?:very\s+)?(?:good|excellent|perfect|bad|poor|fluent)\s+(?:"
+    + "|".join(sorted(LANGUAGES)) + r"))\b(?=(\s+[a-z]+)?)",
+)  # fmt: skip
+_SPEAK = {"have": "speak", "has": "speaks", "had": "spoke"}
 _A_FEW = re.compile(
     r"\b([Ii]n|[Ff]or|[Aa]fter|[Ww]ithin)\s+few(?=\s+(?:seconds|minutes|hours|days|weeks|months"
     r"|years)\b)"
@@ -523,6 +568,20 @@ def _whose(match: re.Match) -> str:
     return f"{match.group(1)}hose "
 
 
+def _have_cold(match: re.Match) -> str:
+    subject, have, feeling, rest = match.groups()
+    if re.search(r"\b(?:since|for)\b", rest):
+        return f"{subject} {have} been {feeling}"  # "I have been hungry since the morning"
+    return f"{subject} {_BE_OF_SUBJECT[subject.lower()]} {feeling}"
+
+
+def _has_english(match: re.Match) -> str:
+    have, language, following = match.groups()
+    if following and "NOUN" in parts_of_speech(following.strip()):
+        return match.group(0)  # "a good English teacher"
+    return f"{_SPEAK[have]} {language}"
+
+
 def _what_that(match: re.Match) -> str:
     if "NOUN" not in parts_of_speech(match.group(2)):
         return match.group(0)
@@ -569,6 +628,17 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
     text = _MUCH.sub(_much, text)
+    text = _DO_HOMEWORK.sub(_choose(_MAKE_DO), text)
+    text = _SAY_LIES.sub(_choose(_SAY), text)
+    text = _HAVE_COLD.sub(_have_cold, text)
+    text = _IT_DEPEND.sub(lambda m: f"{m.group(1)} depends", text)
+    text = _DO_PARTY.sub(_choose(_DO_HAVE), text)
+    text = _SWITCH.sub(_choose(_TURN), text)
+    text = _MOST_PART.sub(lambda m: keep_case(m.group(1), "most") + " of", text)
+    text = _MAKE_TRAVEL.sub(
+        lambda m: f"{keep_case(m.group(1), _TAKE[m.group(1).lower()])} a trip", text
+    )
+    text = _HAS_ENGLISH.sub(_has_english, text)
     text = _ENTER_IN.sub(lambda m: f"{m.group(1)} ", text)
     text = _EVERY_BODY.sub(_every_body, text)
     text = _WHOSE.sub(_whose, text)

@@ -105,7 +105,7 @@ from itune_core.verb_forms import (
     verb_forms,
     verb_lemmas,
 )
-from itune_core.words import MODALS, keep_case
+from itune_core.words import LANGUAGES, MODALS, keep_case
 
 # Words that open another clause: a construction does not reach across them.
 _CLAUSE_WORDS = frozenset(
@@ -212,10 +212,6 @@ _EMBEDDED_BE = re.compile(
 _FOR_VERB = re.compile(r"\b([Ff])or\s+([a-z]+)(?=\s+([A-Za-z]+)\b)")
 _OBJECTS = frozenset(("my", "your", "his", "her", "our", "their", "a", "an", "some"))
 _MORE_OBJECTS = frozenset(("the", "this", "that", "these", "those"))
-_LANGUAGES = frozenset(
-    ("English", "Spanish", "French", "German", "Italian", "Portuguese", "Chinese", "Japanese",
-     "Korean", "Russian", "Arabic", "Turkish", "Polish", "Dutch", "Greek", "Hindi")
-)  # fmt: skip
 
 # A second verb that shares its subject: "He has a smartphone and use it".
 _SECOND_VERB = re.compile(
@@ -277,7 +273,7 @@ def _purpose_verb(match: re.Match) -> str | None:
     if not verb_lemmas(verb, ("VB",)) or tags & {"ADJ", "ADV"}:
         return None  # no verb, or "for over a hundred years"
     objects = _OBJECTS if "NOUN" in tags else _OBJECTS | _MORE_OBJECTS
-    if following.lower() not in objects and following not in _LANGUAGES:
+    if following.lower() not in objects and following not in LANGUAGES:
         return None  # "for help the other day", "for colour TV", "for film Behan"
     return verb
 

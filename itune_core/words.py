@@ -9,6 +9,11 @@ what a word is ("don't" is one, "state-of-the-art" four) and on keeping a capita
 
 import re
 
+# Languages a learner names ("for study English", "has a good English").
+LANGUAGES = frozenset(
+    ("English", "Spanish", "French", "German", "Italian", "Portuguese", "Chinese", "Japanese",
+     "Korean", "Russian", "Arabic", "Turkish", "Polish", "Dutch", "Greek", "Hindi")
+)  # fmt: skip
 # Plural nouns that do not end in "s".
 PLURALS_WITHOUT_S = frozenset(("people", "children", "men", "women", "police"))
 # The modal verbs: no "-s", no "do" before them, a bare verb after.
