@@ -170,9 +170,11 @@ _ENDS_PHRASE = frozenset(
      "for", "to", "and", "or", "but", "because", "when", "where", "i", "he", "she", "we",
      "they", "you")
 )  # fmt: skip
-_GROUPS = frozenset(("family", "team", "class", "staff", "crew", "group", "couple", "public",
-                     "audience", "government", "company", "who", "which", "what", "few",
-                     "many", "most", "main"))  # fmt: skip
+# Nouns "one of" leaves alone: nouns of a group ("one of my family"), and words the
+# dictionary also lists as nouns that are not nouns there ("one of the few who").
+_NOT_ONE_OF = frozenset(("family", "team", "class", "staff", "crew", "group", "couple",
+                         "public", "audience", "government", "company", "who", "which",
+                         "what", "few", "many", "most", "main"))  # fmt: skip
 # "the city that I have ever visited it": the relative clause's object said twice.
 _EVER_IT = re.compile(
     r"\b((?:that|which)\s+(?:I|you|he|she|we|they)\s+(?:have|has|had|['’]ve)\s+(?:ever|never)"
@@ -412,7 +414,7 @@ def _uninverted(match: re.Match) -> str:
 
 def _countable(noun: str | None) -> str | None:
     """The plural of ``noun`` where it is a singular noun that "one of" may take."""
-    if noun is None or noun in _GROUPS or noun in UNCOUNTABLE:
+    if noun is None or noun in _NOT_ONE_OF or noun in UNCOUNTABLE:
         return None
     return noun_plural(noun)
 

@@ -157,7 +157,8 @@ def guard_misspellings(
     source: str, revised: str, intentions: Sequence[str]
 ) -> tuple[str, tuple[HeldEdit, ...]]:
     """``revised`` with every edit that makes a misspelt word of ``source`` another word
-    held back, and the word's spelling offered in its place.
+    held back, and the word's spelling offered in its place; a verb form the model
+    misspelt in its own words gets the verb's right form (``_inflection``).
 
     Args:
         source: one piece (a sentence) as the writer wrote it.
