@@ -46,6 +46,9 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   of the best player in" -> "players"), where the noun ends its phrase (``_ends_phrase``:
   not "one of the attribute spaces", "one of the man's hands") and is no group ("one of
   my family");
+- "sorry for answer you": after "sorry for", "thank you for" or "thanks for", a bare verb
+  before an object pronoun takes its "-ing" form ("Thank you for help me" -> "helping me";
+  "Thank you for your help" stays);
 - "that I have ever visited it": after "that" or "which", a subject pronoun, "have" and
   "ever" or "never" and a verb, "it" or "them" ending the clause goes;
 - a question inside a sentence: a question word (and at most one word: "what time",
@@ -87,7 +90,8 @@ to now, and five fixed constructions", and "Collocations and verb patterns" for 
 second and third verb patterns; "Purpose, questions after a noun, and a double negative
 narrowed" for the last two; "'would like that you send', 'in few seconds'" for "want
 that you come", "Words learners choose wrongly" for "used to", and "Questions without
-inversion" for the question, "one of" and "ever visited it").
+inversion" for the question, "one of" and "ever visited it", and "'sorry for answer
+you'" for "sorry for").
 """
 
 import re
@@ -179,6 +183,11 @@ _NOT_ONE_OF = frozenset(("family", "team", "class", "staff", "crew", "group", "c
 _EVER_IT = re.compile(
     r"\b((?:that|which)\s+(?:I|you|he|she|we|they)\s+(?:have|has|had|['’]ve)\s+(?:ever|never)"
     r"\s+[a-z]+)\s+(?:it|them)(?=\s*(?:[,.;:!?]|$))"
+)
+# "sorry for answer you": after "sorry for", "thank(s) (you) for", the "-ing" form.
+_SORRY_FOR = re.compile(
+    r"\b((?:[Ss]orry|[Tt]hank\s+you|[Tt]hanks)\s+for)\s+([a-z]+)(?=\s+(?:me|you|him|her|us|them"
+    r"|it)\b)"
 )
 # "He was used to play tennis when he was young": a past habit is "used to".
 _USED_TO = re.compile(
@@ -450,6 +459,13 @@ def _one_of(match: re.Match) -> str:
     return lead + " ".join(w for w in words if w is not None) + tail
 
 
+def _sorry_for(match: re.Match) -> str:
+    lead, verb = match.groups()
+    if not verb_lemmas(verb, ("VB",)):
+        return match.group(0)
+    return f"{lead} {present_participle(verb)}"
+
+
 def _used_to(match: re.Match) -> str:
     subject, verb = match.groups()
     if not verb_lemmas(verb.lower(), ("VB",)) or not tells_the_past(match.string):
@@ -484,6 +500,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _SUGGEST.sub(_suggest, text)
     text = _WANT_THAT.sub(_want_that, text)
     text = _USED_TO.sub(_used_to, text)
+    text = _SORRY_FOR.sub(_sorry_for, text)
     text = _UNINVERTED.sub(_uninverted, text)
     text = _ONE_OF.sub(_one_of, text)
     text = _EVER_IT.sub(lambda m: m.group(1), text)

@@ -36,13 +36,14 @@ discarded):
   speaks" -> "speak", "I want to went" -> "go"; ``itune_core.auxiliaries``);
 - a time that runs up to now takes "for" and the present perfect ("I am living here since
   two years" -> "I have been living here for two years", "the first time I am here" -> "I
-  have been here"; ``itune_core.perfects``);
+  have been here", "I never was there before" -> "I have never been";
+  ``itune_core.perfects``);
 - fixed constructions take their one right form: a double negative, "Although ..., but",
   "explain me", "good" for "well", "enough" before an adjective, "suggest me to", a
   question inside a sentence, "for" of purpose, a second verb that shares its subject,
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
-  "ever visited it" (``itune_core.constructions``);
+  "ever visited it", "sorry for answer you" (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
   25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",

@@ -32,8 +32,14 @@ verb in the present makes that verb present perfect too: "It is the first time I
 London" -> "... I have been in London", "This is the first time I eat sushi" -> "... I
 have eaten sushi" ("It was the first time I saw the sea" stays).
 
+A subject pronoun, "never" and "been" take "have" or "has" ("We never been to Japan", the
+model's as well as the writer's, -> "We have never been"), and "never was/were" with
+"before" ending the clause is "have/has never been" ("I never was in Canada before" -> "I
+have never been in Canada before"; "He never was a good student" stays).
+
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
-to now, and five fixed constructions", and "Collocations and verb patterns").
+to now, and five fixed constructions", "Collocations and verb patterns", and "'sorry for
+answer you', and 'I never was ... before'").
 """
 
 import re
@@ -200,6 +206,20 @@ _FIRST_TIME = re.compile(
 )
 
 
+# "I never was in Canada before", and the model's "I never been": "have never been".
+_NEVER_BEEN = re.compile(r"\b(I|you|he|she|it|we|they)\s+never\s+been\b", re.IGNORECASE)
+_NEVER_WAS = re.compile(
+    r"\b(I|you|he|she|it|we|they)\s+never\s+(?:was|were)\b(?=[^,;.!?]*\bbefore\s*[,;.!?]?\s*$)",
+    re.IGNORECASE,
+)
+_HAVE_OF = {"he": "has", "she": "has", "it": "has"}
+
+
+def _never_been(match: re.Match) -> str:
+    subject = match.group(1)
+    return f"{subject} {_HAVE_OF.get(subject.lower(), 'have')} never been"
+
+
 def mend_perfects(text: str, source: str | None = None) -> str:
     """``text`` with "since" before a length made "for", and a present verb before a
     time that runs up to now made present perfect. ``source``, the writer's own words
@@ -207,6 +227,8 @@ def mend_perfects(text: str, source: str | None = None) -> str:
     "since" that the answer already put after "for" ("He is waiting for the bus since
     half an hour" answered "... for half an hour")."""
     text = _FIRST_TIME.sub(_first_time, text)
+    text = _NEVER_WAS.sub(_never_been, text)
+    text = _NEVER_BEEN.sub(_never_been, text)
     lengths = _lengths(source) if source else set()
     if "?" in text or not (lengths or re.search(r"\bsince\b", text, re.IGNORECASE)):
         return text

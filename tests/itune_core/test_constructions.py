@@ -55,6 +55,8 @@ def test_each_construction_takes_its_right_form():
         ("One of the most important thing in life is love.",
          "One of the most important things in life is love."),
         ("It is the city that I have ever visited it.", "It is the city that I have ever visited."),
+        ("I'm sorry for answer you so late.", "I'm sorry for answering you so late."),
+        ("Thank you for help me.", "Thank you for helping me."),
         ("When I was a child, I'm used to walk to school.",
          "When I was a child, I used to walk to school."),
         ("I wonder why did he leave.", "I wonder why he left."),
@@ -132,6 +134,8 @@ def test_what_only_looks_like_them_stays():
         "One of the up-and-coming debates is this.",
         "In one of the author constructed data models.",  # a participle follows
         "It is the best film that I have ever seen.",
+        "Thank you for your help.",
+        "I'm sorry for the delay.",
     ]:
         assert mend_constructions(text) == text, text
 

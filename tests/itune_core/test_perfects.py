@@ -89,3 +89,15 @@ def test_it_only_adds_have_has_been_and_participles_and_a_second_time_nothing(wo
     assert mend_perfects(mended) == mended
     added = set(mended.split()) - set(words)
     assert added <= {"have", "has", "been", "lived", "for"}, (text, mended)
+
+
+def test_never_been_takes_have_and_never_was_before_the_present_perfect():
+    for text, expected in [
+        ("We never been to Japan.", "We have never been to Japan."),
+        ("He never been abroad.", "He has never been abroad."),
+        ("I never was in Canada before.", "I have never been in Canada before."),
+        ("She never was on a plane before.", "She has never been on a plane before."),
+    ]:
+        assert mend_perfects(text) == expected, text
+    for text in ["He never was a good student.", "I was never late for work."]:
+        assert mend_perfects(text) == text, text
