@@ -34,7 +34,7 @@ have eaten sushi" ("It was the first time I saw the sea" stays).
 
 A subject pronoun, "never" and "been" take "have" or "has" ("We never been to Japan", the
 model's as well as the writer's, -> "We have never been"), and "never was/were" with
-"before" ending the clause is "have/has never been" ("I never was in Canada before" -> "I
+"before" ending the sentence is "have/has never been" ("I never was in Canada before" -> "I
 have never been in Canada before"; "He never was a good student" stays).
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
