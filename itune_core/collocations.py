@@ -301,7 +301,6 @@ _HAVE_COLD = re.compile(
     r"(?=([^,;.!?]*))",
     re.IGNORECASE,
 )
-_BE_OF_SUBJECT = {"i": "am", "you": "are", "he": "is", "she": "is", "we": "are", "they": "are"}
 _IT_DEPEND = re.compile(r"\b([Ii]t|[Tt]hat)(?:['’]s|\s+is)\s+depend\b")
 _DO_PARTY = re.compile(r"\b(do|does|did|doing|done)(?=\s+a\s+(?:[a-z]+\s+)?party\b)", re.IGNORECASE)
 _DO_HAVE = {"do": "have", "does": "has", "did": "had", "doing": "having", "done": "had"}
@@ -340,6 +339,7 @@ _AGE = re.compile(
     r"\s+(have|has)\s+"
     r"(\d{1,3}|[a-z]+-?[a-z]*)\s+years\b(?!\s+old\b)(?=\s*(?:[,;.!?]|$|\s+(?:and|but)\b))"
 )
+# "be" in the person of a subject pronoun ("I have cold" -> "I am cold", ages).
 _BE_OF = {"i": "am", "he": "is", "she": "is", "we": "are", "you": "are", "they": "are"}
 _NUMBER_WORDS = frozenset(
     ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -572,7 +572,7 @@ def _have_cold(match: re.Match) -> str:
     subject, have, feeling, rest = match.groups()
     if re.search(r"\b(?:since|for)\b", rest):
         return f"{subject} {have} been {feeling}"  # "I have been hungry since the morning"
-    return f"{subject} {_BE_OF_SUBJECT[subject.lower()]} {feeling}"
+    return f"{subject} {_BE_OF[subject.lower()]} {feeling}"
 
 
 def _has_english(match: re.Match) -> str:
