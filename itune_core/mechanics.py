@@ -269,13 +269,14 @@ _REACH = 2  # words either side of a closed form's fix that it reads
 _LONGEST = 4  # words of a model edit beyond which it is a rewrite, not a slip mended
 
 
-def _closed_forms(text: str) -> str:
-    """``text`` with the fixes that give a closed error its one right form made: time up
-    to now, the verb after "do" or a modal, the fixed constructions and the collocations."""
-    text = mend_auxiliaries(text)
-    text = mend_perfects(text)
-    text = mend_constructions(text)
-    return mend_collocations(text)
+def _closed_forms(text: str, source: str | None = None) -> str:
+    """``text`` with the fixes that give a closed error its one right form made: the verb
+    after "do" or a modal, time up to now, the fixed constructions and the collocations
+    (``source``: the writer's piece where ``text`` is the model's answer to it)."""
+    text = mend_auxiliaries(text, source)
+    text = mend_perfects(text, source)
+    text = mend_constructions(text, source)
+    return mend_collocations(text, source)
 
 
 def _reach(source: str, fix: Edit) -> Edit:
@@ -365,8 +366,5 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     text = _ARTICLE.sub(_article, text)
     text = mend_uncountables(text)
     text = mend_comparatives(text)
-    text = mend_auxiliaries(text, source)
-    text = mend_perfects(text, source)
-    text = mend_constructions(text, source)
-    text = mend_collocations(text, source)
+    text = _closed_forms(text, source)
     return _capital(text)
