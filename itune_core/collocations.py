@@ -81,6 +81,10 @@ home" "I went to the home". Each has one right form:
 - a letter's close is "Yours sincerely", "Yours faithfully", "Yours truly" (the model had
   made the writer's "Yours sincerely" "Your sincerely"), and "In my point of view" is "From
   my point of view".
+- "am/is/are/was/were disagree" is "disagree(s/d)", as with "agree"; "There is/was" (or
+  "isn't", "wasn't", "There's") before "many", "several", "a few" or a number from two up
+  and a plural noun is "There are/were" ("There was not many shops"; "There was not much
+  time" and "two hours' walk" stay); "near of" is "near".
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
@@ -88,8 +92,9 @@ after 'do', a modal or 'to', and four fixed phrases" for the reason, sleep, opin
 "this summer", "'would like that you send', 'in few seconds'" for "a few", "Words
 learners choose wrongly" for those, "Questions without inversion" for those after, and
 "'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
-"enter in", "Every body", "whose" and the age rule's subjects, and "'make my homework',
-'say lies'" for the everyday choices of verb).
+"enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
+'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
+"disagree", "There was many" and "near of").
 """
 
 import re
@@ -167,6 +172,15 @@ _SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+sid
 _THE_LIFE = re.compile(r"(^\s*|[.!?]\s+)The\s+life(?=\s+(?:in|is|was|can|will)\b)")
 # "There was a lot of people": the verb agrees with the plural.
 _THERE_LOT = re.compile(r"\b([Tt]here)\s+(is|was)(\s+(?:a\s+lot|lots)\s+of\s+)([a-z]+)\b")
+# "There was many shops": a count above one takes "are/were".
+_THERE_MANY = re.compile(
+    r"\b([Tt]here)(?:\s+(is|was)(\s+not|n['’]t)?|['’](s))\s+"
+    r"((?:many|several|(?:so|too)\s+many|a\s+few|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twelve|twenty|hundreds\s+of|thousands\s+of|[2-9]|[1-9]\d+)\s+)"
+    r"(?:([a-z]+)\s+)?([a-z]+)\b(?!['’])"  # "two hours' walk" is one thing
+)
+_WERE = {"is": "are", "s": "are", "was": "were"}
+_NEAR_OF = re.compile(r"\b([Nn]ear)\s+of\b")
 _SAY = {"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
 _SAY_ME = re.compile(
     r"\b(say|says|said|saying)(?=\s+(?:me|us|him|them|her(?=\s+(?:that|what|how|where|when|why"
@@ -234,7 +248,7 @@ _ROB = re.compile(
     re.IGNORECASE,
 )  # fmt: skip
 # "I'm agree": "agree" is a verb.
-_BE_AGREE = re.compile(r"(\s+(?:am|is|are|was|were)|['’](?:m|re))(\s+not)?\s+agree\b")
+_BE_AGREE = re.compile(r"(\s+(?:am|is|are|was|were)|['’](?:m|re))(\s+not)?\s+(dis)?agree\b")
 _AGREE = {"am": "agree", "m": "agree", "are": "agree", "re": "agree", "is": "agrees",
           "was": "agreed", "were": "agreed"}  # fmt: skip
 _NEGATED = {"agree": "do", "agrees": "does", "agreed": "did"}  # "am not agree" -> "do not agree"
@@ -529,11 +543,11 @@ def _remind(match: re.Match) -> str:
 
 
 def _be_agree(match: re.Match) -> str:
-    be, negative = match.group(1), match.group(2)
+    be, negative, dis = match.group(1), match.group(2), match.group(3) or ""
     agree = _AGREE[be.strip().lstrip("'’").lower()]
     if negative:
-        return f" {_NEGATED[agree]} not agree"
-    return f" {agree}"
+        return f" {_NEGATED[agree]} not {dis}agree"
+    return f" {dis}{agree}"
 
 
 def _told_that(match: re.Match) -> str:
@@ -551,6 +565,20 @@ def _much(match: re.Match) -> str:
     if there:
         return f"{there} {'are' if be == 'is' else 'were'} {too or ''}{many} {noun}"
     return f"{many} {noun}"
+
+
+def _there_many(match: re.Match) -> str:
+    there, be, negative, short, count, first, second = match.groups()
+    if first and _plural(first):
+        words = f"{first} {second}"  # "There was two shops in": the noun is the first word
+    elif _plural(second) and (first is None or "ADJ" in parts_of_speech(first)):
+        words = f"{first} {second}" if first else second  # "two big shops", "many shops"
+    else:
+        return match.group(0)  # "There was two hours' walk", "There is a few percent"
+    were = _WERE[(be or short).lower()]
+    if negative:
+        were += " not" if negative.strip() == "not" else f"n{negative[1]}t"
+    return f"{there} {were} {count}{words}"
 
 
 def _every_body(match: re.Match) -> str:
@@ -628,6 +656,8 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
     text = _MUCH.sub(_much, text)
+    text = _THERE_MANY.sub(_there_many, text)
+    text = _NEAR_OF.sub(lambda m: m.group(1), text)
     text = _DO_HOMEWORK.sub(_choose(_MAKE_DO), text)
     text = _SAY_LIES.sub(_choose(_SAY), text)
     text = _HAVE_COLD.sub(_have_cold, text)

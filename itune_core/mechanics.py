@@ -43,7 +43,9 @@ discarded):
   question inside a sentence, "for" of purpose, a second verb that shares its subject,
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
-  "ever visited it", "sorry for answer you" (``itune_core.constructions``);
+  "ever visited it", "sorry for answer you", "I was boring" for a feeling, and the "?"
+  of the writer's question where the model ended it with a stop
+  (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
   25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",
@@ -51,7 +53,7 @@ discarded):
   "In my opinion", "this summer", "a few seconds", "missed the bus", "ask you a
   question", "remind me", "stole my wallet", "I agree", "said that", "many people", "the
   same as", "work hard", "was fun", "attend the meeting", "the book that", "go for a
-  walk", and the writer's
+  walk", "I disagree", "There were many shops", "near the bank", and the writer's
   "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
 

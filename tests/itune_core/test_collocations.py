@@ -109,6 +109,14 @@ def test_each_word_takes_its_partner():
         ("We made a travel to Spain.", "We took a trip to Spain."),
         ("She has a very good English.", "She speaks very good English."),
         ("In my point of view, it is wrong.", "From my point of view, it is wrong."),
+        ("I am disagree with this idea.", "I disagree with this idea."),
+        ("She is disagree with her parents.", "She disagrees with her parents."),
+        ("There was not many shops in the village.", "There were not many shops in the village."),
+        ("There wasn't many tourists.", "There weren't many tourists."),
+        ("There's many reasons for it.", "There are many reasons for it."),
+        ("There is two big bedrooms.", "There are two big bedrooms."),
+        ("There was 20 people.", "There were 20 people."),
+        ("The bank is near of the station.", "The bank is near the station."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -126,6 +134,10 @@ def test_the_model_s_words_for_the_writer_s_home_are_mended_only_where_the_write
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "There was not much time left.",
+        "There was a lot of noise in the street.",
+        "There is many a slip.",
+        "There was two hours' walk to go.",
         "I did my homework and made dinner.",
         "How does this decision affect us?",  # "does" as an auxiliary
         "Does the choice matter?",

@@ -77,12 +77,21 @@ def test_each_construction_takes_its_right_form():
         ("Always I am late.", "I am always late."),
         ("He made me laughing all evening.", "He made me laugh all evening."),
         ("They let us going home.", "They let us go home."),
+        ("I was boring in the class.", "I was bored in the class."),
+        ("We were very exciting about the trip.", "We were very excited about the trip."),
+        ("I am interesting in learning Japanese.", "I am interested in learning Japanese."),
+        ("I felt very tiring after the journey.", "I felt very tired after the journey."),
+        ("I'm really disappointing with my results.", "I'm really disappointed with my results."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "The lesson was boring, so I fell asleep.",
+        "It was an exciting trip for all of us.",
+        "I was boring everyone with my stories.",  # "boring" with an object
+        "She was boring in the class.",  # only "I" and "we" say how they feel
         "There is nothing I can't do.",
         "I couldn't believe nobody came.",  # "nobody" opens a clause of its own
         "I can't do nothing but wait.",
@@ -150,6 +159,22 @@ def test_the_model_s_own_half_of_a_purpose_is_mended_where_the_writer_wrote_it()
         assert mend_constructions(answer) == answer
     room = "This room is for studying."
     assert mend_constructions(room, "This room is for study.") == room
+
+
+def test_the_writer_s_question_keeps_its_mark_where_the_model_ended_it_with_a_stop():
+    question = "Could you send me the report by Monday, please?"
+    answer = "Could you send me the report by Monday, please."
+    assert mend_constructions(answer, question) == question
+    assert mend_constructions("Where is the station.", "Where is the station?") == (
+        "Where is the station?"
+    )
+    for answer, source in [
+        ("When she arrives, she will call.", "When she will arrive?"),  # now a statement
+        ("Please send me the report.", "Could you send me the report?"),  # another opening
+        ("I wonder if you can help.", "I wonder if you can help?"),  # no question as written
+        ("Why is it so. We ask.", "Why is it so? We ask."),  # two sentences
+    ]:
+        assert mend_constructions(answer, source) == answer, answer
 
 
 def test_only_fluency_asks_for_them():
