@@ -84,7 +84,15 @@ home" "I went to the home". Each has one right form:
 - "am/is/are/was/were disagree" is "disagree(s/d)", as with "agree"; "There is/was" (or
   "isn't", "wasn't", "There's") before "many", "several", "a few" or a number from two up
   and a plural noun is "There are/were" ("There was not many shops"; "There was not much
-  time" and "two hours' walk" stay); "near of" is "near".
+  time" and "two hours' walk" stay); "near of" is "near";
+- "other" after a comma or opening a sentence, before a verb in the present ("..., other
+  prefer to"), is "others" ("Other people prefer" and "other work" stay); "can not" is
+  "cannot" ("can not only ... but also" stays); "once", "twice" or "times" and "for",
+  "in", "at" or "by" a day, week, month or year is "a" ("three times for week"; "per
+  week" stays); "like", "love", "hate" or "enjoy" right before "when" or "if" takes "it"
+  ("I don't like it when"; "It was like when" stays); a superlative and "of the" class,
+  school, team, world, city, country... is "in the" ("the tallest building in the world";
+  "the oldest member of the team" and "the hottest day of the year" stay).
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
@@ -94,12 +102,13 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 "'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
 "enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
-"disagree", "There was many" and "near of").
+"disagree", "There was many" and "near of", and "'other like', 'used to going'" for the
+last).
 """
 
 import re
 
-from itune_core.verb_forms import forms_pattern, parts_of_speech, verb_lemmas
+from itune_core.verb_forms import adjective_forms, forms_pattern, parts_of_speech, verb_lemmas
 from itune_core.words import LANGUAGES, PLURALS_WITHOUT_S, keep_case
 
 _DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
@@ -181,6 +190,39 @@ _THERE_MANY = re.compile(
 )
 _WERE = {"is": "are", "s": "are", "was": "were"}
 _NEAR_OF = re.compile(r"\b([Nn]ear)\s+of\b")
+# "..., other prefer to": the pronoun is "others".
+_OTHER_VERB = re.compile(r"((?:^|[,.!?;])\s*)([Oo])ther\s+([a-z]+)\b(?!-)(?=\s*(\S*))")
+_OBJECT_OPENERS = frozenset(
+    ("to", "that", "the", "a", "an", "my", "your", "his", "her", "our", "their", "it", "them",
+     "this", "these", "those")
+)  # fmt: skip
+# Words after "other" that are not its verb: nouns of mass, and "wise" of "other wise".
+_OTHER_KEPT = frozenset(
+    ("work", "research", "study", "help", "use", "time", "love", "support", "wise")
+)
+_CAN_NOT = re.compile(r"\b([Cc])an\s+not\b(?!\s+only\b)")
+# "three times for week": "a week".
+_TIMES_FOR = re.compile(
+    r"\b(once|twice|times)\s+(?:for|in|at|by)\s+(day|week|month|year)\b", re.IGNORECASE
+)
+# "I don't like when": "like it when".
+_LIKE_WHEN = re.compile(
+    r"\b((?:I|you|he|she|we|they|don['’]t|doesn['’]t|didn['’]t|do|does|did|not|never|really"
+    r"|also|always|would|I['’]d|we['’]d)\s+(?:like|likes|liked|love|loves|loved|hate|hates"
+    r"|hated|enjoy|enjoys|enjoyed))\s+(?=(?:when|if)\b)",
+    re.IGNORECASE,
+)
+# "the most intelligent girl of the class": a superlative within a place or group is "in".
+_BEST_OF = re.compile(
+    r"\b(the\s+(?:(?:most|least)\s+[a-z]+|([a-z]+))(?:\s+([a-z]+))?)\s+of\s+(the|my|our|this)"
+    r"\s+(class|school|team|world|city|country|town|village|company|office|group|family)\b"
+    r"(?!['’])",
+    re.IGNORECASE,
+)
+_OF_BY_ITSELF = frozenset(
+    ("member", "members", "part", "one", "half", "rest", "top", "end", "side", "centre",
+     "center", "head", "leader", "captain", "history", "heart", "name")
+)  # fmt: skip
 _SAY = {"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
 _SAY_ME = re.compile(
     r"\b(say|says|said|saying)(?=\s+(?:me|us|him|them|her(?=\s+(?:that|what|how|where|when|why"
@@ -581,6 +623,34 @@ def _there_many(match: re.Match) -> str:
     return f"{there} {were} {count}{words}"
 
 
+def _other_verb(match: re.Match) -> str:
+    lead, o, word, following = match.groups()
+    if not verb_lemmas(word, ("VBP",)) or word in _OTHER_KEPT:
+        return match.group(0)  # "Other people prefer", ", other work that we did"
+    if "NOUN" in parts_of_speech(word) and following.lower() not in _OBJECT_OPENERS:
+        return match.group(0)  # "other work we did"
+    return f"{lead}{o}thers {word}"
+
+
+def _superlative(word: str) -> bool:
+    """Whether ``word`` is an adjective's "-est" form ("tallest", "biggest"; not "forest")."""
+    if word in ("best", "worst"):
+        return True
+    if not word.endswith("est"):
+        return False
+    bases = {word[:-3], word[:-2], word[:-4], word[:-4] + "y"} - {""}
+    return any("ADJ" in parts_of_speech(b) and adjective_forms(b)[1] == word for b in bases)
+
+
+def _best_of(match: re.Match) -> str:
+    phrase, single, noun, determiner, place = match.groups()
+    if single and not _superlative(single.lower()):
+        return match.group(0)  # "the request of the company"
+    if noun and noun.lower() in _OF_BY_ITSELF:
+        return match.group(0)  # "the oldest member of the team"
+    return f"{phrase} in {determiner} {place}"
+
+
 def _every_body(match: re.Match) -> str:
     following = match.group(2)
     if not verb_lemmas(following, ("VBZ",)) or "NOUN" in parts_of_speech(following):
@@ -658,6 +728,11 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _MUCH.sub(_much, text)
     text = _THERE_MANY.sub(_there_many, text)
     text = _NEAR_OF.sub(lambda m: m.group(1), text)
+    text = _OTHER_VERB.sub(_other_verb, text)
+    text = _CAN_NOT.sub(lambda m: f"{m.group(1)}annot", text)
+    text = _TIMES_FOR.sub(lambda m: f"{m.group(1)} a {m.group(2)}", text)
+    text = _LIKE_WHEN.sub(lambda m: f"{m.group(1)} it ", text)
+    text = _BEST_OF.sub(_best_of, text)
     text = _DO_HOMEWORK.sub(_choose(_MAKE_DO), text)
     text = _SAY_LIES.sub(_choose(_SAY), text)
     text = _HAVE_COLD.sub(_have_cold, text)

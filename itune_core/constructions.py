@@ -93,7 +93,12 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   a question word or by an auxiliary or modal and a subject ("Could you ..."), and the
   model ended the same sentence with a full stop, the "?" is put back (not where the
   model's words open with a question word and a subject, a statement: "When she arrives,
-  ...").
+  ...");
+- "used to": an "-ing" form after "used to" that no form of "be" or "get" comes before
+  takes the bare verb ("I used to going" -> "I used to go"), and a bare verb after "I",
+  "you", "he", "she" or "we" and "am/is/are used to", or after "get used to", takes its
+  "-ing" form ("I am used to wake up" -> "waking up"; "It is used to make bread", a
+  passive, stays).
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
@@ -101,8 +106,8 @@ second and third verb patterns; "Purpose, questions after a noun, and a double n
 narrowed" for the last two; "'would like that you send', 'in few seconds'" for "want
 that you come", "Words learners choose wrongly" for "used to", and "Questions without
 inversion" for the question, "one of" and "ever visited it", "'sorry for answer
-you'" for "sorry for", and "'I was boring', 'I am disagree'" for the feeling and the
-question's mark).
+you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
+question's mark, and "'other like', 'used to going'" for "used to").
 """
 
 import re
@@ -204,6 +209,19 @@ _SORRY_FOR = re.compile(
 _USED_TO = re.compile(
     r"\b(I|you|he|she|we)(?:\s+(?:am|is|are|was|were)|['’](?:m|re))\s+used\s+to\s+([a-z]+)\b",
     re.IGNORECASE,
+)
+# "I used to going": a past habit takes the bare verb.
+_USED_TO_ING = re.compile(r"\b(\S+\s+)(used\s+to\s+)([a-z]+ing)\b")
+_BE_OR_GET = frozenset(
+    ("am", "is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "getting",
+     "become", "became", "becoming")
+)  # fmt: skip
+# "I am used to wake up": being used to something takes the "-ing" form.
+# Only a person is: "It is used to make bread" is a passive.
+_AM_USED_TO = re.compile(
+    r"\b((?:(?:I|[Yy]ou|[Hh]e|[Ss]he|[Ww]e)(?:\s+(?:am|is|are)|['’](?:m|re|s))"
+    r"(?:\s+(?:not|never|really|already|so|quite))?|get|gets|got|getting)\s+used\s+to\s+)"
+    r"([a-z]+)(?=\s+[A-Za-z])"
 )
 # A question inside a sentence: what asks it, the question word, "do", the subject, the verb.
 _ASKING = (
@@ -514,6 +532,22 @@ def _used_to(match: re.Match) -> str:
     return f"{subject} used to {verb}"
 
 
+def _used_to_ing(match: re.Match) -> str:
+    before, used_to, form = match.groups()
+    last = before.split()[0].lower()
+    lemmas = verb_lemmas(form, ("VBG",))
+    if last in _BE_OR_GET or re.search(r"['’](?:m|re|s)$", last) or not lemmas:
+        return match.group(0)  # "I am used to going", "it's used to"
+    return f"{before}{used_to}{lemmas[0]}"
+
+
+def _am_used_to(match: re.Match) -> str:
+    used_to, verb = match.groups()
+    if not verb_lemmas(verb, ("VB",)) or verb in MODALS or verb in ("be", "have"):
+        return match.group(0)  # "is used to my cooking"
+    return f"{used_to}{present_participle(verb)}"
+
+
 def _embedded(match: re.Match) -> str:
     asking, do, subject, verb = match.groups()
     low = verb.lower()
@@ -559,6 +593,8 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _SUGGEST.sub(_suggest, text)
     text = _WANT_THAT.sub(_want_that, text)
     text = _USED_TO.sub(_used_to, text)
+    text = _USED_TO_ING.sub(_used_to_ing, text)
+    text = _AM_USED_TO.sub(_am_used_to, text)
     text = _SORRY_FOR.sub(_sorry_for, text)
     text = _UNINVERTED.sub(_uninverted, text)
     text = _ONE_OF.sub(_one_of, text)

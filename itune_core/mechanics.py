@@ -43,8 +43,9 @@ discarded):
   question inside a sentence, "for" of purpose, a second verb that shares its subject,
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
-  "ever visited it", "sorry for answer you", "I was boring" for a feeling, and the "?"
-  of the writer's question where the model ended it with a stop
+  "ever visited it", "sorry for answer you", "I was boring" for a feeling, "I used to
+  going" and "I am used to wake", and the "?" of the writer's question where the model
+  ended it with a stop
   (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
@@ -53,7 +54,9 @@ discarded):
   "In my opinion", "this summer", "a few seconds", "missed the bus", "ask you a
   question", "remind me", "stole my wallet", "I agree", "said that", "many people", "the
   same as", "work hard", "was fun", "attend the meeting", "the book that", "go for a
-  walk", "I disagree", "There were many shops", "near the bank", and the writer's
+  walk", "I disagree", "There were many shops", "near the bank", "others prefer",
+  "cannot", "three times a week", "I don't like it when", "the tallest in the world", and
+  the writer's
   "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
 
@@ -366,6 +369,7 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     text = _ME_SUBJECT.sub(_me_subject, text)
     text = _TWICE.sub(lambda m: m.group(1), text)
     text = _ARTICLE.sub(_article, text)
+    text = _TWICE.sub(lambda m: m.group(1), text)  # "an a an car": the article made "a a"
     text = mend_uncountables(text)
     text = mend_comparatives(text)
     text = _closed_forms(text, source)

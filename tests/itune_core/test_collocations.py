@@ -117,6 +117,17 @@ def test_each_word_takes_its_partner():
         ("There is two big bedrooms.", "There are two big bedrooms."),
         ("There was 20 people.", "There were 20 people."),
         ("The bank is near of the station.", "The bank is near the station."),
+        ("Some prefer it, other prefer to study in groups.",
+         "Some prefer it, others prefer to study in groups."),
+        ("Other think that it is wrong.", "Others think that it is wrong."),
+        ("They can not understand it.", "They cannot understand it."),
+        ("I go to the gym three times for week.", "I go to the gym three times a week."),
+        ("We eat fish once in month.", "We eat fish once a month."),
+        ("I don't like when people shout.", "I don't like it when people shout."),
+        ("She loves when it snows.", "She loves it when it snows."),
+        ("She is the most intelligent girl of the class.",
+         "She is the most intelligent girl in the class."),
+        ("It is the tallest building of the world.", "It is the tallest building in the world."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -134,6 +145,16 @@ def test_the_model_s_words_for_the_writer_s_home_are_mended_only_where_the_write
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "Other people prefer to study in groups.",
+        "Some came, other work was lost.",
+        "It was kept in custody, other wise known as jail.",
+        "You can not only read it but also watch it.",
+        "I go to the gym three times per week.",
+        "It was like when we were kids.",
+        "She is the best of the three sisters.",
+        "He is the oldest member of the team.",
+        "It was the request of the company.",  # no superlative
+        "It was the hottest day of the year.",
         "There was not much time left.",
         "There was a lot of noise in the street.",
         "There is many a slip.",

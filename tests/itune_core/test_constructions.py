@@ -82,12 +82,21 @@ def test_each_construction_takes_its_right_form():
         ("I am interesting in learning Japanese.", "I am interested in learning Japanese."),
         ("I felt very tiring after the journey.", "I felt very tired after the journey."),
         ("I'm really disappointing with my results.", "I'm really disappointed with my results."),
+        ("When I was younger I used to going to the beach.",
+         "When I was younger I used to go to the beach."),
+        ("I am used to wake up early.", "I am used to waking up early."),
+        ("She's not used to drive on the left.", "She's not used to driving on the left."),
+        ("I got used to live alone.", "I got used to living alone."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "I am used to working at night.",
+        "It is used to make bread.",  # a passive
+        "The old truck was used to carry wood.",
+        "He is used to hard work.",
         "The lesson was boring, so I fell asleep.",
         "It was an exciting trip for all of us.",
         "I was boring everyone with my stories.",  # "boring" with an object
@@ -130,7 +139,7 @@ def test_what_only_looks_like_them_stays():
         "I want that I pass the exam.",  # the wanter's own pronoun
         "I want that you will come.",  # a modal
         "She is used to working at night.",
-        "I am used to wake up early.",  # no past: "used to" or "used to waking"?
+        "I used to wake up early.",
         "They were used to build houses in 1900.",  # things used
         "Flour was used to make bread in the past.",
         "Why are you always late?",

@@ -81,6 +81,7 @@ def test_contractions_its_doubled_words_and_a_lower_case_start():
     assert fix("Thats fine, Im sure whats next.") == "That's fine, I'm sure what's next."
     assert fix("Its not easy, but its a good idea.") == "It's not easy, but it's a good idea."
     assert fix("We walked to the the park and and home.") == "We walked to the park and home."
+    assert fix("an a an car") == "an a car"  # the article's "a" before "a" is written once
     assert fix("yesterday we went home.") == "Yesterday we went home."
     assert fix("the weather was cold, so we stayed in!") == "The weather was cold, so we stayed in!"
 
