@@ -98,7 +98,16 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   takes the bare verb ("I used to going" -> "I used to go"), and a bare verb after "I",
   "you", "he", "she" or "we" and "am/is/are used to", or after "get used to", takes its
   "-ing" form ("I am used to wake up" -> "waking up"; "It is used to make bread", a
-  passive, stays).
+  passive, stays);
+- a missing "it": "Is" or "Was" opening a sentence before an adjective (a degree adverb
+  may stand between) and "to", "that" or "for", or "is"/"was" and an adjective after
+  "because" or "since", takes "it" ("Is very important to study" -> "It is very
+  important", "because is too expensive" -> "because it is"; "Is it ...?" stays);
+- "let" or "make" and an object pronoun lose the "to" before a bare verb ("Let me to
+  explain" -> "Let me explain"); "explain you" is mended as "explain me" is;
+- the subject said twice: a sentence opening with a possessive or "The" and one or two
+  words, a comma and the subject pronoun before its verb loses the comma and the pronoun
+  ("My friend, he lives" -> "My friend lives"; "The answer, it seems, is" stays).
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
@@ -107,7 +116,8 @@ narrowed" for the last two; "'would like that you send', 'in few seconds'" for "
 that you come", "Words learners choose wrongly" for "used to", and "Questions without
 inversion" for the question, "one of" and "ever visited it", "'sorry for answer
 you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
-question's mark, and "'other like', 'used to going'" for "used to").
+question's mark, "'other like', 'used to going'" for "used to", and "'Is very important
+to', 'let me to'" for the last three and "explain you").
 """
 
 import re
@@ -140,7 +150,7 @@ _DOUBLE_NEGATIVE = re.compile(
 )
 _PAIRED = re.compile(r"^(\s*(?:(?:Although|Though|Even though)\b[^,;.!?]*,\s*)but|\s*(?:Because"
                      r"\b[^,;.!?]*,\s*)so)\s+")  # fmt: skip
-_PRONOUNS = "me|us|him|her|them"
+_PRONOUNS = "me|you|us|him|her|them"
 _EXPLAIN_FORMS = "explain|explains|explained|explaining|describe|describes|described|describing"
 _QUESTION_WORDS = "how|what|why|where|when|who|which|whether|if|that"
 _EXPLAIN_ASKED = re.compile(
@@ -285,6 +295,25 @@ _ADJECTIVES = frozenset(
 _ENOUGH = re.compile(
     r"\b([Ee])nough\s+([a-z]+)(?=\s+(?:to|for)\b|\s*[,;:.!?]|\s*$)",
 )
+
+# "Is very important to": the sentence's "it" is missing.
+_NO_IT = re.compile(
+    r"(^\s*(?=Is|Was)|\b(?:because|since)\s+)(Is|Was|is|was)(?=(\s+(?:very|so|really|quite|too"
+    r"|extremely|not))?\s+([a-z]+)\b(\s+(?:to|that|for)\b)?)"
+)
+# "let me to explain": "let" and "make" take the bare verb.
+_LET_TO = re.compile(
+    r"\b((?:make|makes|made|making|let|lets|letting)\s+(?:me|you|him|her|us|them)\s+)to\s+"
+    r"(?=([a-z]+)\b)",
+    re.IGNORECASE,
+)
+# "My friend, he lives": the subject said twice.
+_SAID_TWICE = re.compile(
+    r"^(\s*(?:My|Our|Your|His|Her|Their|The)\s+[a-z]+(?:\s+[a-z]+)?),\s+(he|she|it|they)\s+"
+    r"(?=([a-z]+)\b(?!\s*,))"
+)
+_PRONOUN_OF = {"he": "VBZ", "she": "VBZ", "it": "VBZ", "they": "VBP"}
+_SUBJECT_VERBS = frozenset(("is", "was", "has", "are", "were", "have", "does", "do", "did"))
 
 # "I was boring in the class": a feeling is the "-ed" form.
 _FEELINGS = {
@@ -562,6 +591,29 @@ def _embedded(match: re.Match) -> str:
     return f"{asking} {subject} {verb}"
 
 
+def _no_it(match: re.Match) -> str:
+    lead, be, _, adjective, then = match.groups()
+    if adjective in ("there", "here") or "ADJ" not in parts_of_speech(adjective):
+        return match.group(0)  # "Is there to ...", no adjective
+    if be[0].isupper() and (not then or "?" in match.string):
+        return match.group(0)  # "Is ready." may ask, and "Is it ...?" does
+    return f"{lead}{'It' if be[0].isupper() else 'it'} {be.lower()}"
+
+
+def _let_to(match: re.Match) -> str:
+    lead, verb = match.groups()
+    return lead if verb_lemmas(verb.lower(), ("VB",)) else match.group(0)
+
+
+def _said_twice(match: re.Match) -> str:
+    subject, pronoun, verb = match.groups()
+    low = verb.lower()
+    tags = (_PRONOUN_OF[pronoun], "VBD")
+    if not (low in _SUBJECT_VERBS or low in MODALS or verb_lemmas(low, tags)):
+        return match.group(0)  # "The answer, it seems," has its comma; no verb
+    return f"{subject} "
+
+
 def _felt(match: re.Match) -> str:
     return match.group(1) + keep_case(match.group(2), _FEELINGS[match.group(2).lower()])
 
@@ -605,6 +657,9 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _SECOND_VERB.sub(_second_verb, text)
     text = _ALWAYS_FIRST.sub(_always_first, text)
     text = _MAKE_LET.sub(_bare, text)
+    text = _LET_TO.sub(_let_to, text)
+    text = _NO_IT.sub(_no_it, text)
+    text = _SAID_TWICE.sub(_said_twice, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

@@ -28,7 +28,8 @@ discarded):
   often play", "Yesterday my brother and me went"; not "Between you and me," or "She saw
   Tom and me play", where "me" is an object);
 - an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
-  advice about" -> "some advice about"; ``itune_core.uncountables``);
+  advice about" -> "some advice about", "a very good news" -> "some very good news";
+  ``itune_core.uncountables``);
 - a short adjective compared with "more"/"most" takes its own forms ("more bigger" ->
   "bigger", "is more old." -> "is older.", "the most big" -> "the biggest";
   ``itune_core.comparatives``);
@@ -44,7 +45,8 @@ discarded):
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
   "ever visited it", "sorry for answer you", "I was boring" for a feeling, "I used to
-  going" and "I am used to wake", and the "?" of the writer's question where the model
+  going" and "I am used to wake", "Is very important to" without its "it", "Let me to
+  explain", "My friend, he lives", and the "?" of the writer's question where the model
   ended it with a stop
   (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend

@@ -8,7 +8,8 @@ advice" as written. For the nouns of ``UNCOUNTABLE``, which English does not cou
 - the plural becomes the noun ("advices" -> "advice");
 - "many" before it (one word at most between) becomes "a lot of", and "too many", "so
   many", "how many" become "too much", "so much", "how much";
-- "a" or "an" before it (one word at most between) becomes "some".
+- "a" or "an" before it (one word at most between, and a degree adverb before that word:
+  "a very good news for you" -> "some very good news") becomes "some".
 
 The last two only where the noun ends its phrase, followed by punctuation, the end, or one
 of ``_PHRASE_ENDS`` (a preposition, a function word or an auxiliary: "advice about",
@@ -26,7 +27,7 @@ from itune_core.words import keep_case
 UNCOUNTABLE = (
     "advice", "furniture", "luggage", "baggage", "information", "homework", "equipment",
     "knowledge", "evidence", "feedback", "traffic", "progress", "scenery", "machinery",
-    "jewellery", "jewelry", "garbage", "rubbish", "housework", "accommodation",
+    "jewellery", "jewelry", "garbage", "rubbish", "housework", "accommodation", "news",
 )  # fmt: skip
 
 # Words that may follow a noun which ends its phrase.
@@ -44,9 +45,11 @@ _MEASURES = frozenset(("little", "lot", "bit", "piece", "great", "good-sized"))
 
 _NOUNS = "|".join(UNCOUNTABLE)
 _PLURAL = re.compile(rf"\b({_NOUNS})s\b", re.IGNORECASE)
-# "many" / "a" / "an", at most one word, the noun, and what follows it.
+# "many" / "a" / "an", at most one word (and a degree adverb before it), the noun, and
+# what follows it.
 _COUNTED = re.compile(
-    rf"\b(?:(too|so|how)\s+)?(many|an?)(\s+)((?:[A-Za-z-]+\s+)?)({_NOUNS})\b"
+    rf"\b(?:(too|so|how)\s+)?(many|an?)(\s+)((?:(?:very|really|quite)\s+)?(?:[A-Za-z-]+\s+)?)"
+    rf"({_NOUNS})\b"
     r"(?=(\s*[^\w\s]|\s*$|\s+([A-Za-z']+)))",
     re.IGNORECASE,
 )

@@ -87,12 +87,26 @@ def test_each_construction_takes_its_right_form():
         ("I am used to wake up early.", "I am used to waking up early."),
         ("She's not used to drive on the left.", "She's not used to driving on the left."),
         ("I got used to live alone.", "I got used to living alone."),
+        ("Is very important to study every day.", "It is very important to study every day."),
+        ("Was difficult to find a hotel.", "It was difficult to find a hotel."),
+        ("I like it because is very beautiful.", "I like it because it is very beautiful."),
+        ("Let me to explain the situation.", "Let me explain the situation."),
+        ("My parents made me to study medicine.", "My parents made me study medicine."),
+        ("I will explain you the problem.", "I will explain the problem to you."),
+        ("Let me explain you how it works.", "Let me explain to you how it works."),
+        ("My friend, he lives in London.", "My friend lives in London."),
+        ("My sister, she works in a hospital.", "My sister works in a hospital."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "Is it very important to study every day?",
+        "The plan is good but is expensive to run.",
+        "Is there to stay.",
+        "The answer, it seems, is no.",
+        "My teacher, Mrs Brown, is very kind.",
         "I am used to working at night.",
         "It is used to make bread.",  # a passive
         "The old truck was used to carry wood.",

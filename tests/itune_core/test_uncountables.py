@@ -16,6 +16,8 @@ def test_a_counted_uncountable_is_mended():
         ("I have too many homeworks this week.", "I have too much homework this week."),
         ("We need more informations.", "We need more information."),
         ("An advice: rest.", "Some advice: rest."),
+        ("We have a very good news for you.", "We have some very good news for you."),
+        ("I heard a news on the radio.", "I heard some news on the radio."),
     ]:  # fmt: skip
         assert mend_uncountables(text) == expected, text
 
@@ -27,6 +29,7 @@ def test_compounds_measures_and_other_nouns_stay():
         "She gave me a little advice and a bit of information.",
         "He has many friends and an idea.",
         "a lot of homework",
+        "The news agency sent a reporter and wrote a news story.",
     ]:
         assert mend_uncountables(text) == text, text
 
