@@ -86,8 +86,8 @@ home" "I went to the home". Each has one right form:
   and a plural noun is "There are/were" ("There was not many shops"; "There was not much
   time" and "two hours' walk" stay); "near of" is "near";
 - "other" after a comma or opening a sentence, before a verb in the present ("..., other
-  prefer to"), is "others" ("Other people prefer" and "other work" stay); "can not" is
-  "cannot" ("can not only ... but also" stays); "once", "twice" or "times" and "for",
+  prefer to"), is "others" ("Other people prefer" and "other work" stay); "once", "twice"
+  or "times" and "for",
   "in", "at" or "by" a day, week, month or year is "a" ("three times for week"; "per
   week" stays); "like", "love", "hate" or "enjoy" right before "when" or "if" takes "it"
   ("I don't like it when"; "It was like when" stays); a superlative and "of the" class,
@@ -200,7 +200,6 @@ _OBJECT_OPENERS = frozenset(
 _OTHER_KEPT = frozenset(
     ("work", "research", "study", "help", "use", "time", "love", "support", "wise")
 )
-_CAN_NOT = re.compile(r"\b([Cc])an\s+not\b(?!\s+only\b)")
 # "three times for week": "a week".
 _TIMES_FOR = re.compile(
     r"\b(once|twice|times)\s+(?:for|in|at|by)\s+(day|week|month|year)\b", re.IGNORECASE
@@ -729,7 +728,6 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THERE_MANY.sub(_there_many, text)
     text = _NEAR_OF.sub(lambda m: m.group(1), text)
     text = _OTHER_VERB.sub(_other_verb, text)
-    text = _CAN_NOT.sub(lambda m: f"{m.group(1)}annot", text)
     text = _TIMES_FOR.sub(lambda m: f"{m.group(1)} a {m.group(2)}", text)
     text = _LIKE_WHEN.sub(lambda m: f"{m.group(1)} it ", text)
     text = _BEST_OF.sub(_best_of, text)

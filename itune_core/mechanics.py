@@ -9,7 +9,8 @@ discarded):
 - the pronoun "i" becomes "I": a lower-case "i" standing alone before a verb form that
   goes with "I" ("i think", "i went", "i can"; not "i ranges", which names a variable),
   one of ``_PRONOUN_ADVERBS`` ("i really"), or written "i'm", "i've", "i'll", "i'd";
-- "alot" becomes "a lot";
+- "alot" becomes "a lot", and "can not" "cannot" ("can not only ... but also" stays; the
+  model's "can't" for it stands too);
 - "a" before a word that begins with a, e, i or o becomes "an", and "an" before one that
   begins with a consonant other than h or x becomes "a". Left alone: words whose sound
   does not follow their first letter (``_NOT_BY_LETTER``: "a one-way", "a European"),
@@ -57,7 +58,7 @@ discarded):
   question", "remind me", "stole my wallet", "I agree", "said that", "many people", "the
   same as", "work hard", "was fun", "attend the meeting", "the book that", "go for a
   walk", "I disagree", "There were many shops", "near the bank", "others prefer",
-  "cannot", "three times a week", "I don't like it when", "the tallest in the world", and
+  "three times a week", "I don't like it when", "the tallest in the world", and
   the writer's
   "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
@@ -204,6 +205,7 @@ _ME_SUBJECT = re.compile(
 )
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
 _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
+_CAN_NOT = re.compile(r"(?<![\w'’])([Cc])an\s+not\b(?!\s+only\b)")
 _ARTICLE = re.compile(r"(?<![\w.\-'’])([Aa]n?)(\s+)([A-Za-z][\w'’-]*)")
 
 
@@ -364,6 +366,7 @@ def fix_mechanics(text: str, intentions: Sequence[str], source: str | None = Non
     if source is not None:
         text = rules_first(text, source)
     text = _ALOT.sub(lambda m: f"{m.group(1)} lot", text)
+    text = _CAN_NOT.sub(lambda m: f"{m.group(1)}annot", text)
     text = _CONTRACTION.sub(_contraction, text)
     text = _IM.sub("I'm", text)
     text = _ITS.sub(lambda m: f"{m.group(1)}t's", text)

@@ -82,6 +82,13 @@ def test_contractions_its_doubled_words_and_a_lower_case_start():
     assert fix("Its not easy, but its a good idea.") == "It's not easy, but it's a good idea."
     assert fix("We walked to the the park and and home.") == "We walked to the park and home."
     assert fix("an a an car") == "an a car"  # the article's "a" before "a" is written once
+    assert fix("They can not understand it.") == "They cannot understand it."
+    assert fix("You can not only read it but also watch it.") == (
+        "You can not only read it but also watch it."
+    )
+    # a mechanical fix, not a closed form: the model's "can't" for it stands
+    answer, source = "They can't understand it.", "They can not understand it."
+    assert fix_mechanics(answer, ["fluency"], source) == answer
     assert fix("yesterday we went home.") == "Yesterday we went home."
     assert fix("the weather was cold, so we stayed in!") == "The weather was cold, so we stayed in!"
 
