@@ -92,7 +92,10 @@ home" "I went to the home". Each has one right form:
   week" stays); "like", "love", "hate" or "enjoy" right before "when" or "if" takes "it"
   ("I don't like it when"; "It was like when" stays); a superlative and "of the" class,
   school, team, world, city, country... is "in the" ("the tallest building in the world";
-  "the oldest member of the team" and "the hottest day of the year" stay).
+  "the oldest member of the team" and "the hottest day of the year" stay);
+- a possessive and a language "is/was (not) (very) well" is "good" ("My English is not very
+  well"; "I am not very well" stays); "all the day", "night", "morning", "afternoon",
+  "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you").
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
@@ -102,8 +105,8 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 "'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
 "enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
-"disagree", "There was many" and "near of", and "'other like', 'used to going'" for the
-last).
+"disagree", "There was many" and "near of", "'other like', 'used to going'" for the
+last but one, and "'Me and my sister went', 'waiting you'" for the last).
 """
 
 import re
@@ -199,6 +202,16 @@ _OBJECT_OPENERS = frozenset(
 # Words after "other" that are not its verb: nouns of mass, and "wise" of "other wise".
 _OTHER_KEPT = frozenset(
     ("work", "research", "study", "help", "use", "time", "love", "support", "wise")
+)
+# "My English is not very well": a language is "good".
+_LANGUAGE_WELL = re.compile(
+    r"\b((?:[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+([A-Z][a-z]+)\s+(?:is|was)(?:\s+not)?"
+    r"(?:\s+(?:very|so|really|quite))?\s+)well\b"
+)
+_ALL_THE = re.compile(r"\b([Aa]ll)\s+the\s+(day|night|morning|afternoon|evening)\b(?!['’])")
+# "waiting you": "wait for you".
+_WAIT_ME = re.compile(
+    r"\b((?:wait|waits|waited|waiting)\s+)(?=(?:me|you|him|her|us|them)\b)", re.IGNORECASE
 )
 # "three times for week": "a week".
 _TIMES_FOR = re.compile(
@@ -728,6 +741,11 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THERE_MANY.sub(_there_many, text)
     text = _NEAR_OF.sub(lambda m: m.group(1), text)
     text = _OTHER_VERB.sub(_other_verb, text)
+    text = _LANGUAGE_WELL.sub(
+        lambda m: m.group(0) if m.group(2) not in LANGUAGES else f"{m.group(1)}good", text
+    )
+    text = _ALL_THE.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
+    text = _WAIT_ME.sub(lambda m: f"{m.group(1)}for ", text)
     text = _TIMES_FOR.sub(lambda m: f"{m.group(1)} a {m.group(2)}", text)
     text = _LIKE_WHEN.sub(lambda m: f"{m.group(1)} it ", text)
     text = _BEST_OF.sub(_best_of, text)

@@ -107,7 +107,14 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   explain" -> "Let me explain"); "explain you" is mended as "explain me" is;
 - the subject said twice: a sentence opening with a possessive or "The" and one or two
   words, a comma and the subject pronoun before its verb loses the comma and the pronoun
-  ("My friend, he lives" -> "My friend lives"; "The answer, it seems, is" stays).
+  ("My friend, he lives" -> "My friend lives"; "The answer, it seems, is" stays);
+- "where", at most three words and "was/were born in" ending the sentence lose the "in"
+  ("the house where I was born in." -> "where I was born.");
+- a question whose verb comes before its subject: "Where", "When" or "How", a verb in the
+  "-s" form (or bare), a determiner or possessive and one or two words, then "?", takes
+  "does" (or "do") and the bare verb ("Where lives your sister?" -> "Where does your
+  sister live?"); after "What" only "means" does ("What means this word?"), since "What
+  makes the difference?" asks about its subject; "be", "have", "do" and modals stay.
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
@@ -117,7 +124,8 @@ that you come", "Words learners choose wrongly" for "used to", and "Questions wi
 inversion" for the question, "one of" and "ever visited it", "'sorry for answer
 you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
 question's mark, "'other like', 'used to going'" for "used to", and "'Is very important
-to', 'let me to'" for the last three and "explain you").
+to', 'let me to'" for the last three and "explain you", and "'Me and my sister went',
+'waiting you'" for "born in" and the question).
 """
 
 import re
@@ -314,6 +322,15 @@ _SAID_TWICE = re.compile(
 )
 _PRONOUN_OF = {"he": "VBZ", "she": "VBZ", "it": "VBZ", "they": "VBP"}
 _SUBJECT_VERBS = frozenset(("is", "was", "has", "are", "were", "have", "does", "do", "did"))
+
+# "the house where I was born in.": "where" already says "in".
+_BORN_IN = re.compile(r"\b([Ww]here\s+(?:\S+\s+){1,3}?(?:was|were)\s+born)\s+in(?=\s*[.!]|\s*$)")
+# "Where lives your sister?": a question whose verb comes before its subject.
+_VERB_FIRST = re.compile(
+    r"^(\s*)(Where|When|How|What)\s+([a-z]+)\s+((?:the|this|that|these|those|my|your|his|her"
+    r"|our|their)(?:\s+[a-z]+){1,2})\s*\?\s*$"
+)
+_NOT_MOVED = frozenset(("is", "are", "was", "were", "has", "have", "had", "does", "do", "did"))
 
 # "I was boring in the class": a feeling is the "-ed" form.
 _FEELINGS = {
@@ -614,6 +631,18 @@ def _said_twice(match: re.Match) -> str:
     return f"{subject} "
 
 
+def _verb_first(match: re.Match) -> str:
+    lead, asking, verb, subject = match.groups()
+    if verb in _NOT_MOVED or verb in MODALS or (asking == "What" and verb not in ("means", "mean")):
+        return match.group(0)  # "Where is the station?"; "What makes the difference?"
+    third = verb_lemmas(verb, ("VBZ",))
+    bare = verb_lemmas(verb, ("VBP",)) if not third else ()
+    if not third and not bare:
+        return match.group(0)
+    do = "does" if third else "do"
+    return f"{lead}{asking} {do} {subject} {(third or bare)[0]}?"
+
+
 def _felt(match: re.Match) -> str:
     return match.group(1) + keep_case(match.group(2), _FEELINGS[match.group(2).lower()])
 
@@ -660,6 +689,8 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _LET_TO.sub(_let_to, text)
     text = _NO_IT.sub(_no_it, text)
     text = _SAID_TWICE.sub(_said_twice, text)
+    text = _BORN_IN.sub(lambda m: m.group(1), text)
+    text = _VERB_FIRST.sub(_verb_first, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)

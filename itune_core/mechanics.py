@@ -27,7 +27,10 @@ discarded):
   sentence's (".", "!", "?"), gets its capital (not "iPhone", "e.g.");
 - "X and me" opening a sentence before its verb becomes "X and I" ("My friends and me
   often play", "Yesterday my brother and me went"; not "Between you and me," or "She saw
-  Tom and me play", where "me" is an object);
+  Tom and me play", where "me" is an object), and "Me and my sister" (or the model's "I
+  and my sister") opening a sentence, or after a time, before such a verb becomes "My
+  sister and I" ("Last weekend me and my family went" -> "my family and I went"; it is
+  one of the closed forms that ``rules_first`` reads);
 - an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
   advice about" -> "some advice about", "a very good news" -> "some very good news";
   ``itune_core.uncountables``);
@@ -47,8 +50,8 @@ discarded):
   "was used to play" in a past story, a question without inversion, "one of my friend",
   "ever visited it", "sorry for answer you", "I was boring" for a feeling, "I used to
   going" and "I am used to wake", "Is very important to" without its "it", "Let me to
-  explain", "My friend, he lives", and the "?" of the writer's question where the model
-  ended it with a stop
+  explain", "My friend, he lives", "where I was born in", "Where lives your sister?",
+  and the "?" of the writer's question where the model ended it with a stop
   (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
@@ -58,8 +61,8 @@ discarded):
   question", "remind me", "stole my wallet", "I agree", "said that", "many people", "the
   same as", "work hard", "was fun", "attend the meeting", "the book that", "go for a
   walk", "I disagree", "There were many shops", "near the bank", "others prefer",
-  "three times a week", "I don't like it when", "the tallest in the world", and
-  the writer's
+  "three times a week", "I don't like it when", "the tallest in the world", "My English
+  is very good", "all day", "wait for you", and the writer's
   "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
 
@@ -203,6 +206,12 @@ _ME_SUBJECT = re.compile(
     r"\s+and\s+)me(\s+)(?:(" + "|".join(sorted(ADVERBS)) + r")\s+)?([a-z]+)\b",
     re.IGNORECASE,
 )
+# "Me and my sister went", and the model's "I and my sister went": "My sister and I".
+_ME_FIRST = re.compile(
+    r"^(\s*(?:(?:" + "|".join(_TIME_WORDS) + r"|last\s+(?:week|weekend|month|year|summer|night))"
+    r"\s*,?\s+)?)(?:[Mm]e|I)\s+and\s+((?:my|our|his|her|their|your)(?:\s+[a-z-]+){2,3})\b",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
 _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
 _CAN_NOT = re.compile(r"(?<![\w'’])([Cc])an\s+not\b(?!\s+only\b)")
@@ -255,6 +264,18 @@ def _me_subject(match: re.Match) -> str:
     return match.group(0).replace(f"and me{space}", f"and I{space}", 1)
 
 
+def _me_first(match: re.Match) -> str:
+    """The match with "me and X" (or "I and X") made "X and I" where it opens a sentence
+    before a verb that goes with "I"."""
+    lead, words = match.group(1), match.group(2).split()
+    for k in (2, 3):  # "my sister went", "my little sister went"
+        if k < len(words) and _goes_with_i(words[k].lower()):
+            named = " ".join(words[:k])
+            first = named[0].upper() + named[1:] if not lead.strip() else named
+            return f"{lead}{first} and I {' '.join(words[k:])}"
+    return match.group(0)
+
+
 def _contraction(match: re.Match) -> str:
     word = match.group(0)
     fixed = CONTRACTIONS[word.lower()]
@@ -282,6 +303,7 @@ def _closed_forms(text: str, source: str | None = None) -> str:
     """``text`` with the fixes that give a closed error its one right form made: the verb
     after "do" or a modal, time up to now, the fixed constructions and the collocations
     (``source``: the writer's piece where ``text`` is the model's answer to it)."""
+    text = _ME_FIRST.sub(_me_first, text)
     text = mend_auxiliaries(text, source)
     text = mend_perfects(text, source)
     text = mend_constructions(text, source)

@@ -127,6 +127,10 @@ def test_each_word_takes_its_partner():
         ("She is the most intelligent girl of the class.",
          "She is the most intelligent girl in the class."),
         ("It is the tallest building of the world.", "It is the tallest building in the world."),
+        ("My English is not very well.", "My English is not very good."),
+        ("We stayed at home all the day.", "We stayed at home all day."),
+        ("I have been waiting you for hours.", "I have been waiting for you for hours."),
+        ("Please wait me at the station.", "Please wait for me at the station."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -144,6 +148,10 @@ def test_the_model_s_words_for_the_writer_s_home_are_mended_only_where_the_write
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "I am not very well today.",
+        "My Mother is not very well.",  # no language
+        "All the day's work was lost.",
+        "I will wait for you.",
         "Other people prefer to study in groups.",
         "Some came, other work was lost.",
         "It was kept in custody, other wise known as jail.",

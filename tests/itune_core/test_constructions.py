@@ -96,12 +96,22 @@ def test_each_construction_takes_its_right_form():
         ("Let me explain you how it works.", "Let me explain to you how it works."),
         ("My friend, he lives in London.", "My friend lives in London."),
         ("My sister, she works in a hospital.", "My sister works in a hospital."),
+        ("This is the house where I was born in.", "This is the house where I was born."),
+        ("Where lives your sister?", "Where does your sister live?"),
+        ("Where live your parents?", "Where do your parents live?"),
+        ("How works this machine?", "How does this machine work?"),
+        ("What means this word?", "What does this word mean?"),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "This is the city I was born in.",
+        "What makes the difference?",  # "What" is the subject
+        "Who wants this cake?",
+        "Where is the station?",
+        "Where can the children play?",
         "Is it very important to study every day?",
         "The plan is good but is expensive to run.",
         "Is there to stay.",

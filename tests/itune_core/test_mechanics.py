@@ -82,6 +82,14 @@ def test_contractions_its_doubled_words_and_a_lower_case_start():
     assert fix("Its not easy, but its a good idea.") == "It's not easy, but it's a good idea."
     assert fix("We walked to the the park and and home.") == "We walked to the park and home."
     assert fix("an a an car") == "an a car"  # the article's "a" before "a" is written once
+    assert fix("Me and my sister went home.") == "My sister and I went home."
+    assert fix("Last week me and my family went.") == "Last week my family and I went."
+    assert fix("She gave it to me and my sister.") == "She gave it to me and my sister."
+    assert fix("Me and my friends.") == "Me and my friends."  # no verb
+    # the writer's "me and my friends" read before the model's "my friends and my friends"
+    answer = "Yesterday my friends and my friends played."
+    source = "Yesterday me and my friends played."
+    assert fix_mechanics(answer, ["fluency"], source) == "Yesterday my friends and I played."
     assert fix("They can not understand it.") == "They cannot understand it."
     assert fix("You can not only read it but also watch it.") == (
         "You can not only read it but also watch it."
