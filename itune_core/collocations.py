@@ -95,7 +95,15 @@ home" "I went to the home". Each has one right form:
   "the oldest member of the team" and "the hottest day of the year" stay);
 - a possessive and a language "is/was (not) (very) well" is "good" ("My English is not very
   well"; "I am not very well" stays); "all the day", "night", "morning", "afternoon",
-  "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you").
+  "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you");
+- where the writer wrote "discussed a lot about" (or "much about"), the answer's
+  "discussed a lot about" or "discussed a lot of" (the model's, which says another thing)
+  is "talked a lot about"; it reads the answer, not the writer's words alone, so a right
+  rewrite of the model's ("discussed the project a lot") stands; in a sentence about
+  the future ("will", "going to"), "the next week", "month", "year"... ending the clause
+  after a word that is no preposition loses "the" ("buy a car the next month." -> "next
+  month."; "in the next week" and "We bought it the next month" stay); "On one hand," is
+  "On the one hand,".
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
@@ -106,7 +114,8 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 "enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
 "disagree", "There was many" and "near of", "'other like', 'used to going'" for the
-last but one, and "'Me and my sister went', 'waiting you'" for the last).
+last but two, "'Me and my sister went', 'waiting you'" for the last but one, and
+"'discussed a lot about', 'a person very kind'" for the last).
 """
 
 import re
@@ -203,6 +212,24 @@ _OBJECT_OPENERS = frozenset(
 _OTHER_KEPT = frozenset(
     ("work", "research", "study", "help", "use", "time", "love", "support", "wise")
 )
+# "On one hand,": "On the one hand,".
+_ONE_HAND = re.compile(r"(^\s*|[.!?]\s+)On\s+one\s+hand,")
+# "We discussed a lot about politics": "talked a lot about".
+_DISCUSS_ABOUT = re.compile(
+    r"\b(discuss|discusses|discussed|discussing)(\s+(?:a\s+lot|much)\s+)(about|of)\b",
+    re.IGNORECASE,
+)
+_TALK = {"discuss": "talk", "discusses": "talks", "discussed": "talked", "discussing": "talking"}
+# "buy a car the next month" in a sentence about the future: "next month".
+_THE_NEXT = re.compile(
+    r"(?<=[a-z])(\s+)the\s+(next\s+(?:week|weekend|month|year|summer|winter|spring|autumn))"
+    r"(?=\s*[.!?,;]|\s*$)"
+)
+_AHEAD = re.compile(r"\b(?:will|going\s+to)\b|['’]ll\b", re.IGNORECASE)
+_PREPOSITIONS = frozenset(
+    ("in", "for", "during", "over", "within", "until", "till", "by", "from", "of", "after",
+     "before", "throughout", "through", "since", "on", "at")
+)  # fmt: skip
 # "My English is not very well": a language is "good".
 _LANGUAGE_WELL = re.compile(
     r"\b((?:[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+([A-Z][a-z]+)\s+(?:is|was)(?:\s+not)?"
@@ -644,6 +671,13 @@ def _other_verb(match: re.Match) -> str:
     return f"{lead}{o}thers {word}"
 
 
+def _the_next(match: re.Match) -> str:
+    before = match.string[: match.start()].split()[-1:]
+    if not before or before[0].lower() in _PREPOSITIONS:
+        return match.group(0)  # "in the next week"
+    return f"{match.group(1)}{match.group(2)}"
+
+
 def _superlative(word: str) -> bool:
     """Whether ``word`` is an adjective's "-est" form ("tallest", "biggest"; not "forest")."""
     if word in ("best", "worst"):
@@ -741,6 +775,13 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THERE_MANY.sub(_there_many, text)
     text = _NEAR_OF.sub(lambda m: m.group(1), text)
     text = _OTHER_VERB.sub(_other_verb, text)
+    text = _ONE_HAND.sub(lambda m: f"{m.group(1)}On the one hand,", text)
+    if source is not None and any(m.group(3) == "about" for m in _DISCUSS_ABOUT.finditer(source)):
+        text = _DISCUSS_ABOUT.sub(
+            lambda m: f"{keep_case(m.group(1), _TALK[m.group(1).lower()])}{m.group(2)}about", text
+        )
+    if _AHEAD.search(text):
+        text = _THE_NEXT.sub(_the_next, text)
     text = _LANGUAGE_WELL.sub(
         lambda m: m.group(0) if m.group(2) not in LANGUAGES else f"{m.group(1)}good", text
     )

@@ -114,7 +114,13 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   "-s" form (or bare), a determiner or possessive and one or two words, then "?", takes
   "does" (or "do") and the bare verb ("Where lives your sister?" -> "Where does your
   sister live?"); after "What" only "means" does ("What means this word?"), since "What
-  makes the difference?" asks about its subject; "be", "have", "do" and modals stay.
+  makes the difference?" asks about its subject; "be", "have", "do" and modals stay;
+- "a person very kind and generous.": "a" or "an", a person or a place, "very" (or "so",
+  "really", "quite") and one adjective, or two joined by "and", ending the clause put the
+  adjectives before the noun ("a very kind and generous person.");
+- "It's a long time that I don't see you" is "It's been a long time since I saw you" ("It
+  is" takes "It has been"; a subject pronoun and "don't", "doesn't", "do not" or "does
+  not" before a bare verb).
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
@@ -123,9 +129,10 @@ narrowed" for the last two; "'would like that you send', 'in few seconds'" for "
 that you come", "Words learners choose wrongly" for "used to", and "Questions without
 inversion" for the question, "one of" and "ever visited it", "'sorry for answer
 you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
-question's mark, "'other like', 'used to going'" for "used to", and "'Is very important
-to', 'let me to'" for the last three and "explain you", and "'Me and my sister went',
-'waiting you'" for "born in" and the question).
+question's mark, "'other like', 'used to going'" for "used to", "'Is very important to',
+'let me to'" for the missing "it", "let me to", the subject said twice and "explain
+you", "'Me and my sister went', 'waiting you'" for "born in" and the question, and
+"'discussed a lot about', 'a person very kind'" for the last two).
 """
 
 import re
@@ -331,6 +338,17 @@ _VERB_FIRST = re.compile(
     r"|our|their)(?:\s+[a-z]+){1,2})\s*\?\s*$"
 )
 _NOT_MOVED = frozenset(("is", "are", "was", "were", "has", "have", "had", "does", "do", "did"))
+
+# "a person very kind and generous.": the adjectives go before the noun.
+_NOUN_VERY = re.compile(
+    r"\b([Aa]n?)\s+(person|man|woman|boy|girl|teacher|student|friend|city|place|town|country"
+    r"|village|house)\s+(very|so|really|quite)\s+([a-z]+)(?:\s+and\s+([a-z]+))?(?=\s*[.,!?;]|\s*$)"
+)
+# "It's a long time that I don't see you": "It's been a long time since I saw you".
+_LONG_TIME = re.compile(
+    r"\b([Ii]t['’]s|[Ii]t\s+is)\s+a\s+long\s+time\s+(?:that\s+)?(I|you|he|she|we|they)\s+"
+    r"(?:don['’]t|doesn['’]t|do\s+not|does\s+not)\s+([a-z]+)\b"
+)
 
 # "I was boring in the class": a feeling is the "-ed" form.
 _FEELINGS = {
@@ -643,6 +661,24 @@ def _verb_first(match: re.Match) -> str:
     return f"{lead}{asking} {do} {subject} {(third or bare)[0]}?"
 
 
+def _noun_very(match: re.Match) -> str:
+    article, noun, degree, first, second = match.groups()
+    adjectives = [first] + ([second] if second else [])
+    if any("ADJ" not in parts_of_speech(a) for a in adjectives):
+        return match.group(0)  # "a man so much" : no adjective
+    return f"{keep_case(article, 'a')} {degree} {' and '.join(adjectives)} {noun}"
+
+
+def _long_time(match: re.Match) -> str:
+    it_is, subject, verb = match.groups()
+    lemmas = verb_lemmas(verb, ("VB",))
+    past = simple_past(lemmas[0]) if lemmas else None
+    if past is None:
+        return match.group(0)
+    been = f"{it_is} been" if it_is.endswith(("'s", "’s")) else f"{it_is[:2]} has been"
+    return f"{been} a long time since {subject} {past}"
+
+
 def _felt(match: re.Match) -> str:
     return match.group(1) + keep_case(match.group(2), _FEELINGS[match.group(2).lower()])
 
@@ -690,6 +726,8 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _NO_IT.sub(_no_it, text)
     text = _SAID_TWICE.sub(_said_twice, text)
     text = _BORN_IN.sub(lambda m: m.group(1), text)
+    text = _NOUN_VERY.sub(_noun_very, text)
+    text = _LONG_TIME.sub(_long_time, text)
     text = _VERB_FIRST.sub(_verb_first, text)
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)

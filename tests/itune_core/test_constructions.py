@@ -101,12 +101,20 @@ def test_each_construction_takes_its_right_form():
         ("Where live your parents?", "Where do your parents live?"),
         ("How works this machine?", "How does this machine work?"),
         ("What means this word?", "What does this word mean?"),
+        ("He is a person very kind and generous.", "He is a very kind and generous person."),
+        ("Rome is a city very beautiful.", "Rome is a very beautiful city."),
+        ("It's a long time that I don't see you.", "It's been a long time since I saw you."),
+        ("It is a long time that we don't visit them.",
+         "It has been a long time since we visited them."),
     ]:  # fmt: skip
         assert mend_constructions(text) == expected, text
 
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "She is a very kind person.",
+        "He is a man so much loved.",
+        "It's a long time since I saw you.",
         "This is the city I was born in.",
         "What makes the difference?",  # "What" is the subject
         "Who wants this cake?",
