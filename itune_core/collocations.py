@@ -103,7 +103,11 @@ home" "I went to the home". Each has one right form:
   the future ("will", "going to"), "the next week", "month", "year"... ending the clause
   after a word that is no preposition loses "the" ("buy a car the next month." -> "next
   month."; "in the next week" and "We bought it the next month" stay); "On one hand," is
-  "On the one hand,".
+  "On the one hand,";
+- "during" before "a", "an", a number, "several", "a few" or "many" and a unit of time is
+  "for" ("talked during an hour"; "during the two hours", "during the night" stay); "The
+  last summer" (week, year...) opening a sentence before a subject pronoun loses "The";
+  "a camping" not before a noun is "a campsite" ("a camping stove" stays).
 
 Chosen on dev under a rule written before its scores (docs/default-adapter.md,
 "Collocations and verb patterns", "Prepositions of time and place" for those, "A verb
@@ -114,8 +118,9 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 "enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
 "disagree", "There was many" and "near of", "'other like', 'used to going'" for the
-last but two, "'Me and my sister went', 'waiting you'" for the last but one, and
-"'discussed a lot about', 'a person very kind'" for the last).
+last but three, "'Me and my sister went', 'waiting you'" for the last but two,
+"'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
+more important', 'during an hour'" for the last).
 """
 
 import re
@@ -212,6 +217,18 @@ _OBJECT_OPENERS = frozenset(
 _OTHER_KEPT = frozenset(
     ("work", "research", "study", "help", "use", "time", "love", "support", "wise")
 )
+# "talked during an hour": a length of time takes "for".
+_DURING = re.compile(
+    r"\b([Dd])uring(?=\s+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty"
+    r"|several|a\s+few|many|\d+)\s+(?:(?:long|whole)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?"
+    r"|months?|years?)\b)"
+)
+# "The last summer I went": "Last summer".
+_THE_LAST = re.compile(
+    r"(^\s*|[.!?]\s+)The\s+(last\s+(?:week|weekend|month|year|summer|winter|spring|autumn"
+    r"|night))(?=\s*,?\s+(?:I|you|he|she|we|they)\b)"
+)
+_A_CAMPING = re.compile(r"\b([Aa])\s+camping\b(?=\s*[.,!?;]|\s+(?:in|near|by|on|at|with)\b|\s*$)")
 # "On one hand,": "On the one hand,".
 _ONE_HAND = re.compile(r"(^\s*|[.!?]\s+)On\s+one\s+hand,")
 # "We discussed a lot about politics": "talked a lot about".
@@ -776,6 +793,9 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _NEAR_OF.sub(lambda m: m.group(1), text)
     text = _OTHER_VERB.sub(_other_verb, text)
     text = _ONE_HAND.sub(lambda m: f"{m.group(1)}On the one hand,", text)
+    text = _DURING.sub(lambda m: keep_case(m.group(1) + "uring", "for"), text)
+    text = _THE_LAST.sub(lambda m: f"{m.group(1)}L{m.group(2)[1:]}", text)
+    text = _A_CAMPING.sub(lambda m: f"{m.group(1)} campsite", text)
     if source is not None and any(m.group(3) == "about" for m in _DISCUSS_ABOUT.finditer(source)):
         text = _DISCUSS_ABOUT.sub(
             lambda m: f"{keep_case(m.group(1), _TALK[m.group(1).lower()])}{m.group(2)}about", text

@@ -101,7 +101,9 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   passive, stays);
 - a missing "it": "Is" or "Was" opening a sentence before an adjective (a degree adverb
   may stand between) and "to", "that" or "for", or "is"/"was" and an adjective after
-  "because" or "since", takes "it" ("Is very important to study" -> "It is very
+  "because", "since", or "think", "believe", "sure", "know", "feel" ("I think is more
+  important" -> "I think it is"; after "... that" only before "to", "that" or "for": "I
+  know that is true" stays), takes "it" ("Is very important to study" -> "It is very
   important", "because is too expensive" -> "because it is"; "Is it ...?" stays);
 - "let" or "make" and an object pronoun lose the "to" before a bare verb ("Let me to
   explain" -> "Let me explain"); "explain you" is mended as "explain me" is;
@@ -131,8 +133,9 @@ inversion" for the question, "one of" and "ever visited it", "'sorry for answer
 you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
 question's mark, "'other like', 'used to going'" for "used to", "'Is very important to',
 'let me to'" for the missing "it", "let me to", the subject said twice and "explain
-you", "'Me and my sister went', 'waiting you'" for "born in" and the question, and
-"'discussed a lot about', 'a person very kind'" for the last two).
+you", "'Me and my sister went', 'waiting you'" for "born in" and the question,
+"'discussed a lot about', 'a person very kind'" for the last two, and "'I think is more
+important'" for "it" after "think").
 """
 
 import re
@@ -313,7 +316,8 @@ _ENOUGH = re.compile(
 
 # "Is very important to": the sentence's "it" is missing.
 _NO_IT = re.compile(
-    r"(^\s*(?=Is|Was)|\b(?:because|since)\s+)(Is|Was|is|was)(?=(\s+(?:very|so|really|quite|too"
+    r"(^\s*(?=Is|Was)|\b(?:because|since|(?:think|believe|sure|know|feel)(?:\s+that)?)\s+)"
+    r"(Is|Was|is|was)(?=(\s+(?:very|so|really|quite|too"
     r"|extremely|not))?\s+([a-z]+)\b(\s+(?:to|that|for)\b)?)"
 )
 # "let me to explain": "let" and "make" take the bare verb.
@@ -628,10 +632,12 @@ def _embedded(match: re.Match) -> str:
 
 def _no_it(match: re.Match) -> str:
     lead, be, _, adjective, then = match.groups()
-    if adjective in ("there", "here") or "ADJ" not in parts_of_speech(adjective):
-        return match.group(0)  # "Is there to ...", no adjective
+    if adjective in ("there", "here", "one") or "ADJ" not in parts_of_speech(adjective):
+        return match.group(0)  # "Is there to ...", a number, no adjective
     if be[0].isupper() and (not then or "?" in match.string):
         return match.group(0)  # "Is ready." may ask, and "Is it ...?" does
+    if lead.rstrip().endswith("that") and not then:
+        return match.group(0)  # "I know that is true": "that" may be the subject
     return f"{lead}{'It' if be[0].isupper() else 'it'} {be.lower()}"
 
 

@@ -50,9 +50,9 @@ discarded):
   "was used to play" in a past story, a question without inversion, "one of my friend",
   "ever visited it", "sorry for answer you", "I was boring" for a feeling, "I used to
   going" and "I am used to wake", "Is very important to" without its "it", "Let me to
-  explain", "My friend, he lives", "where I was born in", "Where lives your sister?", "a
-  person very kind", "It's a long time that I don't see you", and the "?" of the writer's
-  question where the model ended it with a stop
+  explain", "I think it is", "My friend, he lives", "where I was born in", "Where lives
+  your sister?", "a person very kind", "It's a long time that I don't see you", and the
+  "?" of the writer's question where the model ended it with a stop
   (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
@@ -64,7 +64,7 @@ discarded):
   walk", "I disagree", "There were many shops", "near the bank", "others prefer",
   "three times a week", "I don't like it when", "the tallest in the world", "My English
   is very good", "all day", "wait for you", "talked a lot about", "next month", "On the
-  one hand", and the writer's
+  one hand", "for an hour", "Last summer I went", "a campsite", and the writer's
   "travelled to" and
   "by bus" where the model spoilt them (``itune_core.collocations``).
 

@@ -134,6 +134,10 @@ def test_each_word_takes_its_partner():
         ("I am going to buy a car the next month.", "I am going to buy a car next month."),
         ("We will visit them the next weekend.", "We will visit them next weekend."),
         ("On one hand, cities offer jobs.", "On the one hand, cities offer jobs."),
+        ("We talked during an hour.", "We talked for an hour."),
+        ("They walked during five hours.", "They walked for five hours."),
+        ("The last summer I went to Greece.", "Last summer I went to Greece."),
+        ("We stayed in a camping near the sea.", "We stayed in a campsite near the sea."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 
@@ -162,6 +166,10 @@ def test_discussed_a_lot_about_is_talked_where_the_writer_wrote_it_and_the_answe
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "We met during the two hours of the break.",
+        "It rained during the night.",
+        "The last summer of the war was hard.",
+        "We bought a camping stove.",
         "We discussed the problem for an hour.",
         "The next month was very difficult for us.",
         "I will call you in the next week.",  # after a preposition

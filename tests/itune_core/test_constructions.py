@@ -90,6 +90,9 @@ def test_each_construction_takes_its_right_form():
         ("Is very important to study every day.", "It is very important to study every day."),
         ("Was difficult to find a hotel.", "It was difficult to find a hotel."),
         ("I like it because is very beautiful.", "I like it because it is very beautiful."),
+        ("I think is more important to build schools.",
+         "I think it is more important to build schools."),
+        ("I believe that is necessary to act.", "I believe that it is necessary to act."),
         ("Let me to explain the situation.", "Let me explain the situation."),
         ("My parents made me to study medicine.", "My parents made me study medicine."),
         ("I will explain you the problem.", "I will explain the problem to you."),
@@ -112,6 +115,8 @@ def test_each_construction_takes_its_right_form():
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "I know that is true.",  # "that" may be the subject
+        "I think that is a good idea.",
         "She is a very kind person.",
         "He is a man so much loved.",
         "It's a long time since I saw you.",
