@@ -87,12 +87,12 @@ home" "I went to the home". Each has one right form:
   time" and "two hours' walk" stay); "near of" is "near";
 - "other" after a comma or opening a sentence, before a verb in the present ("..., other
   prefer to"), is "others" ("Other people prefer" and "other work" stay); "once", "twice"
-  or "times" and "for",
-  "in", "at" or "by" a day, week, month or year is "a" ("three times for week"; "per
-  week" stays); "like", "love", "hate" or "enjoy" right before "when" or "if" takes "it"
-  ("I don't like it when"; "It was like when" stays); a superlative and "of the" class,
-  school, team, world, city, country... is "in the" ("the tallest building in the world";
-  "the oldest member of the team" and "the hottest day of the year" stay);
+  or "times" and "for", "in", "at" or "by" a day, week, month or year is "a" ("three
+  times for week"; "per week" stays); "like", "love", "hate" or "enjoy" right before
+  "when" or "if" takes "it" ("I don't like it when"; "It was like when" stays); a
+  superlative and "of the" class, school, team, world, city, country... is "in the" ("the
+  tallest building in the world"; "the oldest member of the team" and "the hottest day of
+  the year" stay);
 - a possessive and a language "is/was (not) (very) well" is "good" ("My English is not very
   well"; "I am not very well" stays); "all the day", "night", "morning", "afternoon",
   "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you");
@@ -299,7 +299,7 @@ _GOING = ("go", "come", "travel", "get", "return", "commute", "ride", "arrive")
 _GOING_VERB = re.compile(r"\b(?:" + forms_pattern(_GOING) + r")\b", re.IGNORECASE)
 _BY_FOOT = re.compile(r"\b[Bb]y\s+foot\b")
 _OTHER_HAND = re.compile(r"\b([Ii])n the other hand\b")
-_DESPITE_OF = re.compile(r"\b([Dd])espite\s+of\b")
+_DESPITE_OF = re.compile(r"\b([Dd])espite(?:\s+of\b)+")  # "despite of of": once is enough
 _HOMEWARD = forms_pattern(_GOING)
 _TO_HOME = re.compile(r"\b(" + _HOMEWARD + r")\s+to\s+home\b", re.IGNORECASE)
 _TO_THE_HOME = re.compile(r"\b(" + _HOMEWARD + r")\s+to\s+the\s+home\b(?!\s+of\b)", re.IGNORECASE)

@@ -671,7 +671,7 @@ def _noun_very(match: re.Match) -> str:
     article, noun, degree, first, second = match.groups()
     adjectives = [first] + ([second] if second else [])
     if any("ADJ" not in parts_of_speech(a) for a in adjectives):
-        return match.group(0)  # "a man so much" : no adjective
+        return match.group(0)  # "a man so much loved": no adjective
     return f"{keep_case(article, 'a')} {degree} {' and '.join(adjectives)} {noun}"
 
 

@@ -83,7 +83,7 @@ _FINISHED = re.compile(
     flags=re.IGNORECASE,
 )
 _SINCE = re.compile(r"\bsince\b", flags=re.IGNORECASE)
-_PRONOUN_SUBJECTS = ("I", "you", "You", "he", "He", "she", "She", "we", "We", "they", "They")
+_PRONOUN_SUBJECTS = frozenset(("i", "you", "he", "she", "we", "they"))
 # What may stand between a perfect and its finished time: at most five words, no comma.
 _NEAR = re.compile(r"(?:\s+[^\s,;:.!?]+){0,5}\s+")
 # "have"/"has", at most one adverb, a past participle ("have seen", "has already left").
@@ -181,7 +181,8 @@ def _told_near(match: re.Match) -> bool:
     have lived in Madrid when I was a child"; not "He has worked with them on shows such
     as ... in 1989")."""
     text = match.string
-    if text[: match.start()].split()[-1:] not in ([p] for p in _PRONOUN_SUBJECTS):
+    before = text[: match.start()].split()[-1:]
+    if not before or before[0].lower() not in _PRONOUN_SUBJECTS:
         return False
     opening = _FINISHED.match(text.lstrip())
     if opening and not re.search(r"[.!?]", text[: match.start()]):
