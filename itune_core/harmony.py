@@ -63,7 +63,7 @@ from itune_core.edits import Edit, apply_edits, compute_edits
 from itune_core.modifiers import ADVERBS
 from itune_core.tenses import tells_the_past
 from itune_core.verb_forms import parts_of_speech, present_third, simple_past, verb_lemmas
-from itune_core.words import keep_case
+from itune_core.words import SUBJECT_PRONOUNS, keep_case
 
 _WORD = re.compile(r"[A-Za-z]+")
 _BARE_TAGS = ("VB", "VBP")
@@ -83,7 +83,8 @@ _FINISHED = re.compile(
     flags=re.IGNORECASE,
 )
 _SINCE = re.compile(r"\bsince\b", flags=re.IGNORECASE)
-_PRONOUN_SUBJECTS = frozenset(("i", "you", "he", "she", "we", "they"))
+# A person's subject: "It has rained yesterday" is left to the model.
+_PERSONS = SUBJECT_PRONOUNS - {"it"}
 # What may stand between a perfect and its finished time: at most five words, no comma.
 _NEAR = re.compile(r"(?:\s+[^\s,;:.!?]+){0,5}\s+")
 # "have"/"has", at most one adverb, a past participle ("have seen", "has already left").
@@ -182,7 +183,7 @@ def _told_near(match: re.Match) -> bool:
     as ... in 1989")."""
     text = match.string
     before = text[: match.start()].split()[-1:]
-    if not before or before[0].lower() not in _PRONOUN_SUBJECTS:
+    if not before or before[0].lower() not in _PERSONS:
         return False
     opening = _FINISHED.match(text.lstrip())
     if opening and not re.search(r"[.!?]", text[: match.start()]):

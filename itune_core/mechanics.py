@@ -94,7 +94,7 @@ from itune_core.modifiers import ADVERBS
 from itune_core.perfects import mend_perfects
 from itune_core.uncountables import mend_uncountables
 from itune_core.verb_forms import parts_of_speech, verb_lemmas
-from itune_core.words import MODALS, keep_case
+from itune_core.words import MODALS, SUBJECT_PRONOUNS, keep_case
 
 # Adverbs that stand between "I" and its verb.
 _PRONOUN_ADVERBS = frozenset(
@@ -123,7 +123,6 @@ _PRONOUN_ADVERBS = frozenset(
         "shouldn't",
     )
 )
-_SUBJECT_PRONOUNS = frozenset(("i", "you", "he", "she", "it", "we", "they"))
 # The forms of a verb that follow "I": base ("I go"), present ("I am") and past ("I went").
 _PRONOUN_TAGS = ("VB", "VBP", "VBD")
 
@@ -261,7 +260,7 @@ def _me_subject(match: re.Match) -> str:
     """The match with "me" made "I" where it is "X and me" opening a sentence before its
     verb."""
     _, named, space, _, verb = match.groups()
-    if named.split()[0].lower() in _SUBJECT_PRONOUNS or not _goes_with_i(verb.lower()):
+    if named.split()[0].lower() in SUBJECT_PRONOUNS or not _goes_with_i(verb.lower()):
         return match.group(0)  # a pronoun before "and", or no verb for "I" ("plays", "is")
     return match.group(0).replace(f"and me{space}", f"and I{space}", 1)
 

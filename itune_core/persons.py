@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from itune_core.edits import Edit, HeldEdit, compute_edits, hold_back
+from itune_core.words import SUBJECT_PRONOUNS
 
 _WORD = re.compile(r"\w+")
 _PERSON = {
@@ -50,7 +51,6 @@ _PERSON = {
     **dict.fromkeys(("he", "him", "himself", "she", "her", "hers", "herself"), 3),
     **dict.fromkeys(("it", "itself", "they", "them", "theirs", "themselves"), 3),
 }  # possessive determiners ("my", "our", "his", "its") name whose, not who: not counted
-_SUBJECTS = frozenset(("i", "we", "you", "he", "she", "it", "they"))
 _SEVERAL = frozenset(("they", "them", "themselves", "their", "theirs"))
 _ONE = frozenset(("he", "him", "himself", "his", "she", "her", "hers", "herself"))
 REASON = "puts another person in place of one the sentence named: it would tell of someone else"
@@ -65,7 +65,7 @@ def person_counts(text: str) -> tuple[Counter, Counter]:
     words = [w.lower() for w in _WORD.findall(text)]
     return (
         Counter(_PERSON[w] for w in words if w in _PERSON),
-        Counter(_PERSON[w] for w in words if w in _SUBJECTS),
+        Counter(_PERSON[w] for w in words if w in SUBJECT_PRONOUNS),
     )
 
 

@@ -16,6 +16,8 @@ LANGUAGES = frozenset(
 )  # fmt: skip
 # Plural nouns that do not end in "s".
 PLURALS_WITHOUT_S = frozenset(("people", "children", "men", "women", "police"))
+# The subject pronouns, in lower case.
+SUBJECT_PRONOUNS = frozenset(("i", "you", "he", "she", "it", "we", "they"))
 # The modal verbs: no "-s", no "do" before them, a bare verb after.
 MODALS = frozenset(("can", "could", "will", "would", "shall", "should", "may", "might", "must"))
 # A word: letters or digits, with an apostrophe inside ("don't", "writer’s").
