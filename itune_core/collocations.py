@@ -87,12 +87,12 @@ home" "I went to the home". Each has one right form:
   time" and "two hours' walk" stay); "near of" is "near";
 - "other" after a comma or opening a sentence, before a verb in the present ("..., other
   prefer to"), is "others" ("Other people prefer" and "other work" stay); "once", "twice"
-  or "times" and "for", "in", "at" or "by" a day, week, month or year is "a" ("three
-  times for week"; "per week" stays); "like", "love", "hate" or "enjoy" right before
-  "when" or "if" takes "it" ("I don't like it when"; "It was like when" stays); a
-  superlative and "of the" class, school, team, world, city, country... is "in the" ("the
-  tallest building in the world"; "the oldest member of the team" and "the hottest day of
-  the year" stay);
+  or "times" and "for", "for a", "in", "at" or "by" a day, week, month or year is "a"
+  ("three times for week", "once for a month"; "per week" stays); "like", "love", "hate"
+  or "enjoy" right before "when" or "if" takes "it" ("I don't like it when"; "It was like
+  when" stays); a superlative and "of the" class, school, team, world, city, country... is
+  "in the" ("the tallest building in the world"; "the oldest member of the team" and "the
+  hottest day of the year" stay);
 - a possessive and a language "is/was (not) (very) well" is "good" ("My English is not very
   well"; "I am not very well" stays); "all the day", "night", "morning", "afternoon",
   "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you");
@@ -257,9 +257,9 @@ _ALL_THE = re.compile(r"\b([Aa]ll)\s+the\s+(day|night|morning|afternoon|evening)
 _WAIT_ME = re.compile(
     r"\b((?:wait|waits|waited|waiting)\s+)(?=(?:me|you|him|her|us|them)\b)", re.IGNORECASE
 )
-# "three times for week": "a week".
+# "three times for week", "once for a month": "a week", "a month".
 _TIMES_FOR = re.compile(
-    r"\b(once|twice|times)\s+(?:for|in|at|by)\s+(day|week|month|year)\b", re.IGNORECASE
+    r"\b(once|twice|times)\s+(?:for\s+a|for|in|at|by)\s+(day|week|month|year)\b", re.IGNORECASE
 )
 # "I don't like when": "like it when".
 _LIKE_WHEN = re.compile(

@@ -15,7 +15,9 @@ What is not held back:
 - a deletion with nothing in its place ("She drinks always tea in the morning" -> "She
   drinks tea every morning"): putting the adverb back there reads worse than either
   ("She drinks always tea every morning"), and "not only in" -> "in" would keep "only"
-  without "not";
+  without "not". The deletion guard (``itune_core.deletions``) holds such a deletion
+  whole where it drops a word of meaning ("tastes very good" -> "tastes good"), but not
+  an adverb of frequency;
 - an edit that loses an adverb in its middle, or two of them;
 - an adverb that reappears elsewhere in the answer (moved: "She drinks always tea" ->
   "She always drinks tea"), and an edit any other word of which does (putting it back

@@ -14,21 +14,20 @@ stripped; an empty answer leaves the piece unchanged. Then the edits that change
 are held back (``itune_core.facts``), and so are those that drop or add a negation
 (``itune_core.negations``) or put another person in place of one the sentence named
 (``itune_core.persons``); under fluency alone those that drop a connector
-(``itune_core.connectors``), delete a phrase (``itune_core.deletions``) or drop an adverb
-such as "very" or "always" (``itune_core.modifiers``), and under any
-intention those that rewrite an address, a file name or code (``itune_core.literals``) or
-only respell a word in the other variety of English (``itune_core.varieties``); those the
-model is unsure of are left out (``itune_core.confidence``); what was held back or left
-out is placed beside the edits as suggestions the writer may take
-(``itune_core.suggestions``). Asked for fluency, a bare verb the answer put into the
-present in a past narrative gets the past (``itune_core.harmony``), and the pronoun "i",
-"alot", "a"/"an", a lower-case start, a doubled word, a missing apostrophe are mended
-whatever the model answered (``itune_core.mechanics``). A sentence that tells of
-the past is also revised with the sentences after it, for the tenses they need
-(``itune_core.context``); those sentences show when both answers are in. Follow-up passes
-(``Reviser.follow_ups``) may then revise every piece again with another adapter, each for
-one of the intentions asked.
-"""
+(``itune_core.connectors``), delete a phrase or a word of meaning
+(``itune_core.deletions``) or drop an adverb such as "very" or "always"
+(``itune_core.modifiers``), and under any intention those that rewrite an address, a file
+name or code (``itune_core.literals``) or only respell a word in the other variety of
+English (``itune_core.varieties``); those the model is unsure of are left out
+(``itune_core.confidence``); what was held back or left out is placed beside the edits as
+suggestions the writer may take (``itune_core.suggestions``). Asked for fluency, a bare
+verb the answer put into the present in a past narrative gets the past
+(``itune_core.harmony``), and the pronoun "i", "alot", "a"/"an", a lower-case start, a
+doubled word, a missing apostrophe are mended whatever the model answered
+(``itune_core.mechanics``). A sentence that tells of the past is also revised with the
+sentences after it, for the tenses they need (``itune_core.context``); those sentences
+show when both answers are in. Follow-up passes (``Reviser.follow_ups``) may then revise
+every piece again with another adapter, each for one of the intentions asked."""
 
 import difflib
 import logging
@@ -111,8 +110,9 @@ class ReviseSettings:
         connector_guard: when fluency alone was asked for, hold back the edits that drop
             a connector such as "however" or "also" (``itune_core.connectors``).
         deletion_guard: when fluency alone was asked for, hold back the edits that delete
-            three words or more, or replace words and lose three more than they bring in
-            (``itune_core.deletions``).
+            three words or more, or replace words and lose three more than they bring in,
+            or delete one or two words and lose a word of meaning ("tastes very good" ->
+            "tastes good"; ``itune_core.deletions``).
         adverb_guard: when fluency alone was asked for, keep an adverb of degree,
             frequency or focus ("very", "always", "only") that an edit drops while
             shortening the text (``itune_core.modifiers``).

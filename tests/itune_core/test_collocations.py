@@ -121,6 +121,7 @@ def test_each_word_takes_its_partner():
          "Some prefer it, others prefer to study in groups."),
         ("Other think that it is wrong.", "Others think that it is wrong."),
         ("I go to the gym three times for week.", "I go to the gym three times a week."),
+        ("We eat fish once for a month.", "We eat fish once a month."),
         ("We eat fish once in month.", "We eat fish once a month."),
         ("I don't like when people shout.", "I don't like it when people shout."),
         ("She loves when it snows.", "She loves it when it snows."),

@@ -1,6 +1,7 @@
 """The deletion guard: under fluency alone, an edit that deletes three words or more, or
-replaces words and loses three more than it brings in, is held back with its reason;
-shorter deletions, moved phrases, replacements that lose less and other intentions pass;
+replaces words and loses three more than it brings in, or deletes fewer and loses a word of
+meaning, is held back with its reason; shorter deletions of function words, words said
+again or otherwise, moved phrases, replacements that lose less and other intentions pass;
 the grammar fixes beside a held deletion are kept. The clause guard: an edit that drops
 one of two joined parts is held back under any request but meaning-changed."""
 
@@ -27,7 +28,7 @@ def test_a_deleted_phrase_is_held_back_and_the_fix_beside_it_kept():
 
 def test_short_deletions_moves_and_replacements_pass():
     for source, answer in [
-        ("He was very very tired.", "He was tired."),  # two words
+        ("We went to the home early.", "We went home early."),  # two words
         ("He left while he was drunk.", "He left while drunk."),
         ("I like very much this song.", "I like this song very much."),  # moved
         ("In order to win we train.", "To win we train."),  # replaced, two words lost
@@ -35,6 +36,53 @@ def test_short_deletions_moves_and_replacements_pass():
         ("The the the result is good.", "The result is good."),  # a doubled word, twice
     ]:
         assert guard_deletions(source, answer, ["fluency"]) == (answer, ()), source
+
+
+def test_a_short_deletion_of_a_word_of_meaning_is_held_back():
+    for source, answer, offered in [
+        ("The soup tastes very good.", "The soup tastes good.", None),
+        ("We stayed there for few days.", "We stayed for a few days.",
+         "We stayed there for a few days."),
+        ("My sister go to university by metro every day.",
+         "My sister goes to university every day.",
+         "My sister goes to university by metro every day."),
+    ]:  # fmt: skip
+        guarded, held = guard_deletions(source, answer, ["fluency"])
+        assert guarded == (offered or source), source
+        assert len(held) == 1 and not held[0].after
+        assert f"deletes {held[0].before.strip()!r}" in held[0].reason
+    assert guard_deletions("The soup tastes very good.", "The soup tastes good.", ["style"]) == (
+        "The soup tastes good.",
+        (),
+    )
+
+
+def test_a_word_of_meaning_said_again_otherwise_or_as_function_passes():
+    for source, answer in [
+        ("He was very very tired.", "He was very tired."),  # still said
+        ("I like to listen music.", "I like listening to music."),  # another form
+        ("They discussed much about the project.", "They discussed the project a lot."),
+        ("She drinks always tea in the morning.", "She drinks tea every morning."),
+        ("I am agree with you.", "I agree with you."),  # function words
+        ("This book is more better than that one.", "This book is better than that one."),
+        ("There there is a park.", "There is a park."),  # the empty subject
+        ("It was too much expensive.", "It was too expensive."),  # "much"
+        ("I returned back to my country.", "I returned to my country."),  # the verb says it
+        ("A fire in a bag facory.", "A fire in a bag."),  # misspelt: the misspelling guard's
+    ]:
+        assert guard_deletions(source, answer, ["fluency"]) == (answer, ()), source
+
+
+def test_in_the_reviser_a_dropped_misspelt_word_comes_back_spelt():
+    source = "A fire broke out in a leather bag facory in Kolkata."
+    answer = "A fire broke out in a leather bag in Kolkata."
+    guarded = accept_answer(answer, source, False, ["fluency"], ReviseSettings())
+    assert guarded.text == "A fire broke out in a leather bag factory in Kolkata."
+    assert [h.by for h in guarded.held] == ["misspelling"]
+    dropped = accept_answer("We stayed for a week.", "We stayed there for a week.", False,
+                            ["fluency"], ReviseSettings())  # fmt: skip
+    assert dropped.text == "We stayed there for a week."
+    assert [h.by for h in dropped.held] == ["deletion"]
 
 
 def test_a_phrase_lost_inside_a_replacement_is_held_back():
