@@ -45,7 +45,12 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
 - "one of" and a determiner take a plural noun ("One of my friend is" -> "friends", "one
   of the best player in" -> "players"), where the noun ends its phrase (``_ends_phrase``:
   not "one of the attribute spaces", "one of the man's hands") and is no group ("one of
-  my family");
+  my family"), or where a verb's "-s" form that is also a noun follows it, then a
+  preposition, a determiner or "here" or "there" ("One of my friend lives in" ->
+  "friends"; the "-s" word reads as the verb);
+- "which" after a determiner and a noun for a person (``_PERSONS``), a comma between
+  allowed, is "who" ("the person which helped me" -> "who"; "The book which I bought"
+  stays);
 - "sorry for answer you": after "sorry for", "thank you for" or "thanks for", a bare verb
   before an object pronoun takes its "-ing" form ("Thank you for help me" -> "helping me";
   "Thank you for your help" stays);
@@ -88,7 +93,11 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   degree may stand between), an "-ing" adjective of feeling (``_FEELINGS``) before a stop,
   a comma or a word that cannot begin its object ("about", "with", "because", ...) takes
   its "-ed" form ("I was boring in the class" -> "bored"; "I was boring everyone" and "The
-  lesson was boring" stay);
+  lesson was boring" stay); and the other way round, a thing one watches, reads, attends
+  or goes on (``_THINGS``) after a determiner and a form of "be" (an adverb of degree may
+  stand between) gives the feeling, so an "-ed" adjective of feeling before a stop, a
+  comma or "that", "and", "but", "for" or "because" takes its "-ing" form ("The film was
+  so bored that I fell asleep" -> "boring"; "The students were bored" stays);
 - a question's mark: where the writer's piece is one question ending with "?", opened by
   a question word or by an auxiliary or modal and a subject ("Could you ..."), and the
   model ended the same sentence with a full stop, the "?" is put back (not where the
@@ -220,6 +229,11 @@ _ENDS_PHRASE = frozenset(
 )  # fmt: skip
 # Nouns "one of" leaves alone: nouns of a group ("one of my family"), and words the
 # dictionary also lists as nouns that are not nouns there ("one of the few who").
+# What follows "lives", "works" after "one of my friend" where the "-s" word is the verb.
+_AFTER_VERB = frozenset(
+    ("in", "on", "at", "to", "with", "for", "near", "from", "as", "the", "a", "an", "my",
+     "his", "her", "our", "their", "here", "there", "very")
+)  # fmt: skip
 _NOT_ONE_OF = frozenset(("family", "team", "class", "staff", "crew", "group", "couple",
                          "public", "audience", "government", "company", "who", "which",
                          "what", "few", "many", "most", "main"))  # fmt: skip
@@ -363,6 +377,37 @@ _FEELINGS = {
     "terrifying": "terrified", "amusing": "amused", "annoying": "annoyed",
     "frustrating": "frustrated",
 }  # fmt: skip
+# "The film was so bored": a thing that gives the feeling takes the "-ing" form.
+_THINGS = (
+    "films?|movies?|books?|lessons?|lectures?|games?|match|matches|party|parties|trips?"
+    "|journeys?|stor(?:y|ies)|shows?|programmes?|programs?|concerts?|courses?|exams?|days?"
+    "|weekends?|holidays?|museums?|plays?|speech|speeches|videos?|novels?|experiences?"
+    "|documentar(?:y|ies)|series"
+)
+_DEGREE = (
+    r"(?:\s+(?:not|very|so|really|too|quite|extremely|rather|totally|completely|a\s+bit"
+    r"|a\s+little))*"
+)
+_THING_ED = re.compile(
+    r"\b((?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur"
+    r"|[Tt]heir)\s+(?:"
+    + _THINGS
+    + r")\s+(?:is|was|are|were)"
+    + _DEGREE
+    + r"\s+)("
+    + "|".join(_FEELINGS.values())
+    + r")\b(?=\s*(?:[.,!?;]|$)|\s+(?:that|and|but|for|because)\b)"
+)
+_GIVES = {felt: giving for giving, felt in _FEELINGS.items()}
+# "the person which helped me": a person takes "who".
+_PERSONS = (
+    "person|people|man|men|woman|women|boys?|girls?|friends?|teachers?|students?|doctors?"
+    "|child|children|guys?|lady|ladies|neighbou?rs?|cousins?|brothers?|sisters?"
+)
+_PERSON_WHICH = re.compile(
+    r"\b((?:[Tt]he|[Aa]n?|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir|[Tt]his|[Tt]hat"
+    r"|[Tt]hese|[Tt]hose)\s+(?:" + _PERSONS + r")(?:\s*,)?\s+)which\b"
+)
 _FELT_ING = re.compile(
     r"\b((?:I|[Ww]e)(?:\s+(?:am|are|was|were|feel|felt|get|got|become|became)|['’](?:m|re))"
     r"(?:\s+(?:not|never|always|often|very|so|really|too|quite|extremely|rather|totally"
@@ -576,6 +621,8 @@ def _one_of(match: re.Match) -> str:
         noun, k = second, 1  # "one of the best player"
     elif _countable(first) and _ends_phrase(second if second is not None else after):
         noun, k = first, 0
+    elif _countable(first) and second is not None and _verb_before(second, after):
+        noun, k = first, 0  # "One of my friend lives in"
     else:
         return match.group(0)
     if k == 1 and not _ends_phrase(after):
@@ -584,6 +631,12 @@ def _one_of(match: re.Match) -> str:
     words[k] = _countable(noun)
     tail = after or ""
     return lead + " ".join(w for w in words if w is not None) + tail
+
+
+def _verb_before(word: str, after: str | None) -> bool:
+    """Whether ``word``, a verb's "-s" form that may be a noun too ("lives"), reads as the
+    verb: a preposition, a determiner or "here" or "there" follows it (``after``)."""
+    return bool(verb_lemmas(word, ("VBZ",))) and (after or "").strip().lower() in _AFTER_VERB
 
 
 def _sorry_for(match: re.Match) -> str:
@@ -739,5 +792,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)
     text = _FELT_ING.sub(_felt, text)
+    text = _THING_ED.sub(lambda m: m.group(1) + _GIVES[m.group(2)], text)
+    text = _PERSON_WHICH.sub(lambda m: f"{m.group(1)}who", text)
     text = _question_mark(text, source)
     return _ENOUGH.sub(_enough, text)

@@ -48,12 +48,12 @@ discarded):
   question inside a sentence, "for" of purpose, a second verb that shares its subject,
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
-  "ever visited it", "sorry for answer you", "I was boring" for a feeling, "I used to
-  going" and "I am used to wake", "Is very important to" without its "it", "Let me to
-  explain", "I think it is", "My friend, he lives", "where I was born in", "Where lives
-  your sister?", "a person very kind", "It's a long time that I don't see you", and the
-  "?" of the writer's question where the model ended it with a stop
-  (``itune_core.constructions``);
+  "ever visited it", "sorry for answer you", "I was boring" for a feeling and "The film
+  was so bored" for what gives it, "the person which", "I used to going" and "I am used to
+  wake", "Is very important to" without its "it", "Let me to explain", "I think it is",
+  "My friend, he lives", "where I was born in", "Where lives your sister?", "a person very
+  kind", "It's a long time that I don't see you", and the "?" of the writer's question
+  where the model ended it with a stop (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
   25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",
@@ -64,9 +64,9 @@ discarded):
   walk", "I disagree", "There were many shops", "near the bank", "others prefer",
   "three times a week", "I don't like it when", "the tallest in the world", "My English
   is very good", "all day", "wait for you", "talked a lot about", "next month", "On the
-  one hand", "for an hour", "Last summer I went", "a campsite", and the writer's
-  "travelled to" and
-  "by bus" where the model spoilt them (``itune_core.collocations``).
+  one hand", "for an hour", "Last summer I went", "a campsite", "prefer ... rather than",
+  and the writer's "travelled to" and "by bus" where the model spoilt them
+  (``itune_core.collocations``).
 
 Where the model met one of the closed errors (time up to now, the verb after "do" or a
 modal, the fixed constructions, the collocations) and rewrote those words its own way,

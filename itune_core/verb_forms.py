@@ -7,7 +7,8 @@ guard (``itune_core.tenses``) asks which verbs a word is a present or a past for
 tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
 fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
 the comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms,
-the collocations (``itune_core.collocations``) every form of the verbs of going, the
+the collocations (``itune_core.collocations``) every form of the verbs of going and
+whether a word is a comparative, the
 fixed constructions (``itune_core.constructions``) a noun's plural,
 and the synthetic learner errors (``training.learner_errors``) which verb a word is the
 third-person or the -ing form of, and whether it can also be a noun: all read the tables
@@ -95,6 +96,13 @@ def present_third(lemma: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def is_comparative(word: str) -> bool:
+    """Whether the dictionary knows ``word`` as an adjective's comparative ("quieter" of
+    "quiet", "better" of "good")."""
+    lemmas = lemminflect.getAllLemmas(word).get("ADJ", ())
+    return any(word != lem and word in lemminflect.getInflection(lem, tag="JJR") for lem in lemmas)
+
+
 def noun_plural(noun: str) -> str | None:
     """The plural of the singular noun ``noun`` ("friend": "friends", "city": "cities"),
     or None where the dictionary knows it as no singular noun ("friends", "quickly")."""

@@ -139,6 +139,11 @@ def test_each_word_takes_its_partner():
         ("They walked during five hours.", "They walked for five hours."),
         ("The last summer I went to Greece.", "Last summer I went to Greece."),
         ("We stayed in a camping near the sea.", "We stayed in a campsite near the sea."),
+        ("I prefer going by bicycle than by car.", "I prefer going by bicycle rather than by car."),
+        ("She preferred to walk than to drive.", "She preferred to walk rather than to drive."),
+        ("I prefer a quieter place than this one.", "I prefer a quieter place than this one."),
+        ("We prefer more money than time.", "We prefer more money than time."),
+        ("I prefer it, and he runs faster than me.", "I prefer it, and he runs faster than me."),
     ]:  # fmt: skip
         assert mend_collocations(text) == expected, text
 

@@ -51,6 +51,8 @@ def test_each_construction_takes_its_right_form():
         ("Why you didn't call me?", "Why didn't you call me?"),
         ("Where you have been?", "Where have you been?"),
         ("One of my friend is going to Australia.", "One of my friends is going to Australia."),
+        ("One of my friend lives in Canada.", "One of my friends lives in Canada."),
+        ("One of my cousin works in a hospital.", "One of my cousins works in a hospital."),
         ("He is one of the best player in the team.", "He is one of the best players in the team."),
         ("One of the most important thing in life is love.",
          "One of the most important things in life is love."),
@@ -82,6 +84,11 @@ def test_each_construction_takes_its_right_form():
         ("I am interesting in learning Japanese.", "I am interested in learning Japanese."),
         ("I felt very tiring after the journey.", "I felt very tired after the journey."),
         ("I'm really disappointing with my results.", "I'm really disappointed with my results."),
+        ("The film was so bored that I fell asleep.", "The film was so boring that I fell asleep."),
+        ("The trip was really tired, but fun.", "The trip was really tiring, but fun."),
+        ("My lessons are interested.", "My lessons are interesting."),
+        ("He is the person which helped me.", "He is the person who helped me."),
+        ("I have a friend, which plays the guitar.", "I have a friend, who plays the guitar."),
         ("When I was younger I used to going to the beach.",
          "When I was younger I used to go to the beach."),
         ("I am used to wake up early.", "I am used to waking up early."),
@@ -138,6 +145,12 @@ def test_what_only_looks_like_them_stays():
         "It was an exciting trip for all of us.",
         "I was boring everyone with my stories.",  # "boring" with an object
         "She was boring in the class.",  # only "I" and "we" say how they feel
+        "The students were bored during the lecture.",  # people feel
+        "The class was excited about the trip.",  # a class is people
+        "The film was interested in money.",  # not before a stop, "that", "and"...
+        "The book which I bought is very interesting.",  # a thing takes "which"
+        "One of my student books is lost.",  # "books" followed by a verb: a noun
+        "One of my friends lives in Canada.",
         "There is nothing I can't do.",
         "I couldn't believe nobody came.",  # "nobody" opens a clause of its own
         "I can't do nothing but wait.",

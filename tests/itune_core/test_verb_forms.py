@@ -5,6 +5,7 @@ import pytest
 
 from itune_core.verb_forms import (
     adjective_forms,
+    is_comparative,
     parts_of_speech,
     present_third,
     simple_past,
@@ -55,6 +56,11 @@ def test_the_comparative_and_superlative_of_an_adjective():
     assert adjective_forms("big") == ("bigger", "biggest")
     assert adjective_forms("good") == ("better", "best")
     assert adjective_forms("nice") == ("nicer", "nicest")
+
+
+def test_a_comparative_is_an_adjective_s_er_form():
+    assert is_comparative("quieter") and is_comparative("better") and is_comparative("older")
+    assert not any(is_comparative(w) for w in ("quiet", "teacher", "water", "computer", "best"))
 
 
 def test_the_third_person_present_of_a_verb():
