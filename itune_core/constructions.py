@@ -48,6 +48,11 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   my family"), or where a verb's "-s" form that is also a noun follows it, then a
   preposition, a determiner or "here" or "there" ("One of my friend lives in" ->
   "friends"; the "-s" word reads as the verb);
+- "very", "really" or "extremely" and an adjective after "is", "was", "am", "'s" or
+  "'m", before a counted noun of a closed list (``_COUNTED``: people, places and things)
+  that ends its clause or phrase, take "a" ("an" before "extremely"): "My best friend is
+  very good person" -> "is a very good person" ("They are very good friends" and "The
+  weather is very nice today" stay);
 - "which" after a determiner and a noun for a person (``_PERSONS``), a comma between
   allowed, is "who" ("the person which helped me" -> "who"; "The book which I bought"
   stays);
@@ -408,6 +413,19 @@ _PERSON_WHICH = re.compile(
     r"\b((?:[Tt]he|[Aa]n?|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir|[Tt]his|[Tt]hat"
     r"|[Tt]hese|[Tt]hose)\s+(?:" + _PERSONS + r")(?:\s*,)?\s+)which\b"
 )
+# "is very good person": a counted noun after a degree word and an adjective takes "a".
+_COUNTED = (
+    "person|man|woman|boy|girl|friend|teacher|student|doctor|player|singer|actor|writer"
+    "|cook|mother|father|brother|sister|child|neighbou?r|place|city|town|village|country"
+    "|book|film|movie|idea|experience|job|school|house|restaurant|hotel|game|question"
+    "|story|trip|holiday|example|opportunity|day|time"
+)
+_A_VERY = re.compile(
+    r"\b((?:is|was|am|['’]s|['’]m)\s+)(very|really|extremely)(\s+)([a-z]+)(?=\s+(?:"
+    + _COUNTED
+    + r")(?:\s*(?:[.,!?;]|$)|\s+(?:and|but|who|that|which|in|at|with|for|because|from|to|of"
+    r"|near|on)\b))"
+)
 _FELT_ING = re.compile(
     r"\b((?:I|[Ww]e)(?:\s+(?:am|are|was|were|feel|felt|get|got|become|became)|['’](?:m|re))"
     r"(?:\s+(?:not|never|always|often|very|so|really|too|quite|extremely|rather|totally"
@@ -639,6 +657,14 @@ def _verb_before(word: str, after: str | None) -> bool:
     return bool(verb_lemmas(word, ("VBZ",))) and (after or "").strip().lower() in _AFTER_VERB
 
 
+def _a_very(match: re.Match) -> str:
+    be, degree, gap, adjective = match.groups()
+    if "ADJ" not in parts_of_speech(adjective):
+        return match.group(0)
+    article = "an" if degree[0] in "aeiou" else "a"
+    return f"{be}{article} {degree}{gap}{adjective}"
+
+
 def _sorry_for(match: re.Match) -> str:
     lead, verb = match.groups()
     if not verb_lemmas(verb, ("VB",)):
@@ -794,5 +820,6 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _FELT_ING.sub(_felt, text)
     text = _THING_ED.sub(lambda m: m.group(1) + _GIVES[m.group(2)], text)
     text = _PERSON_WHICH.sub(lambda m: f"{m.group(1)}who", text)
+    text = _A_VERY.sub(_a_very, text)
     text = _question_mark(text, source)
     return _ENOUGH.sub(_enough, text)

@@ -49,11 +49,12 @@ discarded):
   "Always I go", "made me laughing", a question after "explain", "want that you come",
   "was used to play" in a past story, a question without inversion, "one of my friend",
   "ever visited it", "sorry for answer you", "I was boring" for a feeling and "The film
-  was so bored" for what gives it, "the person which", "I used to going" and "I am used to
-  wake", "Is very important to" without its "it", "Let me to explain", "I think it is",
-  "My friend, he lives", "where I was born in", "Where lives your sister?", "a person very
-  kind", "It's a long time that I don't see you", and the "?" of the writer's question
-  where the model ended it with a stop (``itune_core.constructions``);
+  was so bored" for what gives it, "the person which", "is a very good person", "I used to
+  going" and "I am used to wake", "Is very important to" without its "it", "Let me to
+  explain", "I think it is", "My friend, he lives", "where I was born in", "Where lives
+  your sister?", "a person very kind", "It's a long time that I don't see you", and the
+  "?" of the writer's question where the model ended it with a stop
+  (``itune_core.constructions``);
 - words take the partners English gives them: "make a decision", "take a photo", "lend
   me", "fewer people", "On the other hand", "despite", "went home", "Most people", "I am
   25 years old", "on Monday", "at Christmas", "on the beach", "Life in big cities",

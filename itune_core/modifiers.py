@@ -24,7 +24,9 @@ What is not held back:
   would say that word twice);
 - a one-for-one swap ("According still officials" -> "According to officials", where the
   adverb was a slip for a preposition: the two such fluency revisions of ITERATER-sent's
-  854 do that);
+  854 do that), but for an article put in the adverb's place: "My best friend is very good
+  person" came back "is a good person", and the article goes in before the adverb instead
+  ("is a very good person"), the swap held back;
 - anything when the writer also asked for clarity, coherence, style or meaning-changed:
   cutting "very" is then part of the request.
 
@@ -67,6 +69,10 @@ ADVERBS = frozenset(
 )
 
 
+# An article a model puts in the place of an adverb ("very" -> "a") belongs before it.
+_ARTICLES = (["a"], ["an"], ["the"])
+
+
 def _reason(what: str) -> str:
     return f"drops {what}: a fluency edit keeps what the writer says about how much or how often"
 
@@ -81,6 +87,11 @@ def _split(edit: Edit, lost: Counter) -> tuple[Edit, HeldEdit] | None:
     edit replaces words, shortens the text and loses one of ``ADVERBS`` at either end of
     its text; None where it does not."""
     before, after = words(edit.before), words(edit.after)
+    if len(before) == 1 and before[0] in ADVERBS and lost[before[0]] and after in _ARTICLES:
+        # "is very good person" -> "is a good person": the article goes in before the adverb
+        held = HeldEdit(edit.before.strip(), edit.after.strip(), _reason(repr(edit.before.strip())))
+        start = edit.start_char_pos
+        return Edit("A", "", f"{edit.after.strip()} ", start, start), held
     gone = {w for w in before if w in ADVERBS and lost[w] > 0 and w not in after}
     if not gone or len(after) >= len(before) or (Counter(before) - Counter(after)) - lost:
         return None  # no adverb lost, nothing shortened, or a word of it moved elsewhere

@@ -115,7 +115,8 @@ class ReviseSettings:
             "tastes good"; ``itune_core.deletions``).
         adverb_guard: when fluency alone was asked for, keep an adverb of degree,
             frequency or focus ("very", "always", "only") that an edit drops while
-            shortening the text (``itune_core.modifiers``).
+            shortening the text or swaps for an article ("is very good person" -> "is a
+            good person" is offered "is a very good person"; ``itune_core.modifiers``).
         clause_guard: unless ``meaning-changed`` was asked for, hold back the edits that
             drop one of two parts joined by "and", "but", "or" or "yet" (a conjunction and
             three words more than the edit brings in; ``itune_core.deletions``).

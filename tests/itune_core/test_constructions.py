@@ -88,6 +88,8 @@ def test_each_construction_takes_its_right_form():
         ("The trip was really tired, but fun.", "The trip was really tiring, but fun."),
         ("My lessons are interested.", "My lessons are interesting."),
         ("He is the person which helped me.", "He is the person who helped me."),
+        ("My best friend is very good person.", "My best friend is a very good person."),
+        ("She is extremely talented singer.", "She is an extremely talented singer."),
         ("I have a friend, which plays the guitar.", "I have a friend, who plays the guitar."),
         ("When I was younger I used to going to the beach.",
          "When I was younger I used to go to the beach."),
@@ -151,6 +153,9 @@ def test_what_only_looks_like_them_stays():
         "The book which I bought is very interesting.",  # a thing takes "which"
         "One of my student books is lost.",  # "books" followed by a verb: a noun
         "One of my friends lives in Canada.",
+        "The weather is very nice today.",  # no counted noun
+        "They are very good friends.",  # plural
+        "It is very good time management.",  # the noun goes on
         "There is nothing I can't do.",
         "I couldn't believe nobody came.",  # "nobody" opens a clause of its own
         "I can't do nothing but wait.",

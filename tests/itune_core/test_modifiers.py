@@ -1,7 +1,8 @@
 """The adverb guard: under fluency alone, a replacement that shortens the text and loses
 an adverb of degree, frequency or focus at either end keeps it: the rest is offered and
-the adverb's deletion held back with its reason; deletions, moved adverbs, one-for-one
-swaps and other intentions pass."""
+the adverb's deletion held back with its reason, and an article the model put in its place
+goes in before it; deletions, moved adverbs, other one-for-one swaps and other intentions
+pass."""
 
 import re
 from collections import Counter
@@ -31,6 +32,14 @@ def test_an_adverb_at_the_end_of_a_replacement_is_kept_too():
     offered, held = guard_adverbs("They goes often.", "They go.", ["fluency"])
     assert offered == "They go often."
     assert [h.before for h in held] == ["often"]
+
+
+def test_an_article_put_in_the_adverb_s_place_goes_in_before_it():
+    source = "My best friend is very good person."
+    offered, held = guard_adverbs(source, "My best friend is a good person.", ["fluency"])
+    assert offered == "My best friend is a very good person."
+    assert [(h.before, h.after) for h in held] == [("very", "a")]
+    assert "drops 'very'" in held[0].reason
 
 
 def test_deletions_and_adverbs_inside_an_edit_pass():
