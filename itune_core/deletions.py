@@ -26,16 +26,17 @@ phrase lost inside a replacement").
 A deletion of one or two words is held back too where one of them is a word of meaning
 (``is_meaning_word``): "The soup tastes very good" came back as "tastes good", "We stayed
 there for few days" as "We stayed for a few days", "go to university by metro" as "go to
-university". The short deletions the learner sets' references share are all function
-words ("I am agree", "more taller", "discussed about", "made me to"), and so are all but
-five of the 854 ITERATER-sent train and dev fluency revisions' ("the research done on" ->
-"the research on"). Such a deletion goes on where the word still stands elsewhere in the
-answer, where a word the answer brings in begins with its first four letters (the same
-word in another form: "to listen music" -> "listening to music"), where another edit
-brings in more words of meaning than it takes out (the model said it another way:
-"discussed much about the project" -> "discussed the project a lot"), and where the word
-is misspelt (the misspelling guard offers its spelling); docs/default-adapter.md, "A word
-of meaning deleted".
+university". The short deletions the learner sets' references share are all function words
+("I am agree", "more taller", "discussed about", "made me to"; a question word is one too:
+"everything what I need" -> "everything I need"), and so are all but five of the 854
+ITERATER-sent train and dev fluency revisions' ("the research done on" -> "the research
+on"). Such a deletion goes on where the word still stands elsewhere in the answer, where a
+word the answer brings in begins with its first four letters (the same word in another
+form: "to listen music" -> "listening to music"), where another edit brings in more words
+of meaning than it takes out (the model said it another way: "discussed much about the
+project" -> "discussed the project a lot"), and where the word is misspelt (the
+misspelling guard offers its spelling); docs/default-adapter.md, "A word of meaning
+deleted".
 
 What is not held back:
 
@@ -60,6 +61,7 @@ written before its scores (docs/default-adapter.md, "Dropped clauses").
 from collections import Counter
 from collections.abc import Sequence
 
+from itune_core.connectors import CONNECTORS
 from itune_core.edits import Edit, HeldEdit, apply_edits, compute_edits, hold_back
 from itune_core.intentions import fluency_alone
 from itune_core.misspellings import misspelt
@@ -72,9 +74,10 @@ MIN_WORDS = 3
 CONJUNCTIONS = frozenset(("and", "but", "or", "yet"))
 
 # What a sentence is built with rather than what it says: articles and determiners,
-# prepositions, pronouns, "be", "have", "do" and the modals, conjunctions and relative
-# words, the comparatives' "more" and "most", "much" ("too much expensive"), and "not" and
-# "no" (the negation guard's).
+# prepositions, pronouns, "be", "have", "do" and the modals, conjunctions, relative and
+# question words ("everything what I need"), a pronoun's contraction with its verb, the
+# comparatives' "more" and "most", "much" ("too much expensive"), and "not" and "no" (the
+# negation guard's).
 FUNCTION_WORDS = frozenset(
     ("a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all",
      "both", "either", "neither",
@@ -90,7 +93,11 @@ FUNCTION_WORDS = frozenset(
      "do", "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might",
      "must",
      "and", "but", "or", "nor", "yet", "so", "because", "although", "though", "if", "when",
-     "while", "which", "who", "whom", "whose", "where", "whether", "than",
+     "while", "which", "who", "whom", "whose", "where", "whether", "than", "what", "how",
+     "why", "whatever", "whoever", "whenever", "wherever",
+     "i'm", "you're", "he's", "she's", "it's", "we're", "they're", "that's", "there's",
+     "i've", "you've", "we've", "they've", "i'll", "you'll", "he'll", "she'll", "it'll",
+     "we'll", "they'll", "i'd", "you'd", "he'd", "she'd", "we'd", "they'd", "let's",
      "more", "most", "much", "not", "no")
 )  # fmt: skip
 # Adverbs of frequency: a learner misplaces them ("She drinks always tea"), and a model
@@ -147,11 +154,14 @@ def guard_deletions(
 
 def is_meaning_word(word: str, previous: str | None = None, following: str | None = None) -> bool:
     """Whether ``word`` (lower case, between the words ``previous`` and ``following``) says
-    something of its own: not a function word, an adverb of frequency, a number or a letter
-    alone (the "'s" of tokenised text), nor "there" or "here" as the empty subject before a
-    form of "be", nor a word the verb before it already says ("returned back")."""
+    something of its own: not a function word, an adverb of frequency, a connector (the
+    connector guard's: "also"), a number or a letter alone (the "'s" of tokenised text), nor
+    "there" or "here" as the empty subject before a form of "be", nor a word the verb before
+    it already says ("returned back")."""
     if word in FUNCTION_WORDS or word in FREQUENCY or word.isdigit() or len(word) < 2:
         return False
+    if word in CONNECTORS:
+        return False  # the connector guard's
     if word in _PLACES and following in _BE:
         return False
     return previous not in _SAID_BY_VERB.get(word, ())

@@ -67,6 +67,7 @@ def test_a_word_of_meaning_said_again_otherwise_or_as_function_passes():
         ("This book is more better than that one.", "This book is better than that one."),
         ("There there is a park.", "There is a park."),  # the empty subject
         ("It was too much expensive.", "It was too expensive."),  # "much"
+        ("It has everything what I need.", "It has everything I need."),  # a question word
         ("I returned back to my country.", "I returned to my country."),  # the verb says it
         ("A fire in a bag facory.", "A fire in a bag."),  # misspelt: the misspelling guard's
     ]:
