@@ -46,7 +46,7 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   of the best player in" -> "players"), where the noun ends its phrase (``_ends_phrase``:
   not "one of the attribute spaces", "one of the man's hands") and is no group ("one of
   my family"), or where a verb's "-s" form that is also a noun follows it, then a
-  preposition, a determiner or "here" or "there" ("One of my friend lives in" ->
+  preposition, a determiner, "here", "there" or "very" ("One of my friend lives in" ->
   "friends"; the "-s" word reads as the verb);
 - "very", "really" or "extremely" and an adjective after "is", "was", "am", "'s" or
   "'m", before a counted noun of a closed list (``_COUNTED``: people, places and things)
@@ -653,7 +653,7 @@ def _one_of(match: re.Match) -> str:
 
 def _verb_before(word: str, after: str | None) -> bool:
     """Whether ``word``, a verb's "-s" form that may be a noun too ("lives"), reads as the
-    verb: a preposition, a determiner or "here" or "there" follows it (``after``)."""
+    verb: a preposition, a determiner, "here", "there" or "very" follows it (``after``)."""
     return bool(verb_lemmas(word, ("VBZ",))) and (after or "").strip().lower() in _AFTER_VERB
 
 

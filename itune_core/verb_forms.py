@@ -4,15 +4,15 @@ word can be, and the forms of verbs and adjectives.
 The answers come from lemminflect's dictionary of English inflections (a table of forms
 shipped with the package, no model); a word it does not know is no verb here. The tense
 guard (``itune_core.tenses``) asks which verbs a word is a present or a past form of, the
-tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical
-fixes (``itune_core.mechanics``) which forms can follow "I" and whether a word is known,
-the comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms,
-the collocations (``itune_core.collocations``) every form of the verbs of going and
-whether a word is a comparative, the
-fixed constructions (``itune_core.constructions``) a noun's plural,
-and the synthetic learner errors (``training.learner_errors``) which verb a word is the
-third-person or the -ing form of, and whether it can also be a noun: all read the tables
-through this module only.
+tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical fixes
+(``itune_core.mechanics``) which forms can follow "I" and whether a word is known, the
+comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms, the
+collocations (``itune_core.collocations``) every form of the verbs of going and whether a
+word is a comparative, the deletion guard (``itune_core.deletions``) every form of
+"return" and "repeat", the fixed constructions (``itune_core.constructions``) a noun's
+plural, and the synthetic learner errors (``training.learner_errors``) which verb a word
+is the third-person or the -ing form of, and whether it can also be a noun: all read the
+tables through this module only.
 """
 
 from collections.abc import Iterable
