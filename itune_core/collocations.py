@@ -134,13 +134,12 @@ from itune_core.verb_forms import (
     forms_pattern,
     is_comparative,
     parts_of_speech,
+    same_form,
     verb_lemmas,
 )
 from itune_core.words import LANGUAGES, PLURALS_WITHOUT_S, keep_case, words
 
-_DO = {"do": "make", "does": "makes", "did": "made", "doing": "making", "done": "made"}
 _QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
-_MAKE = {"make": "take", "makes": "takes", "made": "took", "making": "taking"}
 _MAKE_NOUNS = (r"decisions?|mistakes?|noise|efforts?|choices?|complaints?|suggestions?"
                r"|promises?")  # fmt: skip
 # What stands between the verb and its noun: a determiner or quantifier, then at most one
@@ -151,11 +150,14 @@ _DETERMINER = (
 )
 _ADJECTIVE = r"(?:[a-z]+\s+)?"
 _BETWEEN = r")\s+(" + _DETERMINER + r"?" + _ADJECTIVE + r")("
-_DO_MAKE = re.compile(r"\b(" + "|".join(_DO) + _BETWEEN + _MAKE_NOUNS + r")\b", re.IGNORECASE)
-_MAKE_TAKE = re.compile(
-    r"\b(" + "|".join(_MAKE) + _BETWEEN + r"photos?|pictures?|photographs?)\b", re.IGNORECASE
+_DO_MAKE = re.compile(
+    r"\b(" + forms_pattern(("do",)) + _BETWEEN + _MAKE_NOUNS + r")\b", re.IGNORECASE
 )
-# After these, "made" is a participle: "have made a photo" -> "have taken".
+_MAKE_TAKE = re.compile(
+    r"\b(" + forms_pattern(("make",)) + _BETWEEN + r"photos?|pictures?|photographs?)\b",
+    re.IGNORECASE,
+)
+# After these, a past is a participle: "have made a photo" -> "have taken".
 _PERFECT = frozenset(("have", "has", "had", "'ve", "’ve", "been", "was", "were", "be"))
 _PERSONS = r"me|you|him|her|us|them"
 _BORROW = re.compile(
@@ -163,7 +165,6 @@ _BORROW = re.compile(
     r"|their|the|a|an|some|this|that)\b)",
     re.IGNORECASE,
 )
-_LEND = {"borrow": "lend", "borrows": "lends", "borrowed": "lent", "borrowing": "lending"}
 _LESS = re.compile(r"(?<![\w'’-])([Ll])ess(\s+)([a-z]+)\b")  # not "driver-less cars"
 # Words in "s" that are no plurals.
 _NOT_PLURALS = frozenset(
@@ -246,7 +247,6 @@ _DISCUSS_ABOUT = re.compile(
     r"\b(discuss|discusses|discussed|discussing)(\s+(?:a\s+lot|much)\s+)(about|of)\b",
     re.IGNORECASE,
 )
-_TALK = {"discuss": "talk", "discusses": "talks", "discussed": "talked", "discussing": "talking"}
 # "buy a car the next month" in a sentence about the future: "next month".
 _THE_NEXT = re.compile(
     r"(?<=[a-z])(\s+)the\s+(next\s+(?:week|weekend|month|year|summer|winter|spring|autumn))"
@@ -294,7 +294,6 @@ _OF_BY_ITSELF = frozenset(
     ("member", "members", "part", "one", "half", "rest", "top", "end", "side", "centre",
      "center", "head", "leader", "captain", "history", "heart", "name")
 )  # fmt: skip
-_SAY = {"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
 _SAY_ME = re.compile(
     r"\b(say|says|said|saying)(?=\s+(?:me|us|him|them|her(?=\s+(?:that|what|how|where|when|why"
     r"|the|a|an)\b))\b)",  # "said her name" keeps "said"
@@ -328,11 +327,6 @@ _DETERMINERS = frozenset(
      "us", "you", "it")
 )  # fmt: skip
 # Words learners choose wrongly: the verb English uses there.
-_MISS = {"lose": "miss", "loses": "misses", "lost": "missed", "losing": "missing"}
-_ASK = {"make": "ask", "makes": "asks", "made": "asked", "making": "asking"}
-_REMIND = {"remember": "remind", "remembers": "reminds", "remembered": "reminded",
-           "remembering": "reminding"}  # fmt: skip
-_STEAL = {"rob": "steal", "robs": "steals", "robbed": "stole", "robbing": "stealing"}
 _POSSESSIVE = r"(?:the|my|your|his|her|our|their)\s+"
 # What may follow a thing missed, where no noun does ("lost my bus ticket" stays).
 _NO_NOUN = (
@@ -340,23 +334,28 @@ _NO_NOUN = (
     r"|again|home|to|from|in|at|on|by|for|every|twice|once)\b)"
 )
 _LOSE_MEANS = re.compile(
-    r"\b(" + "|".join(_MISS) + r")(\s+(?:" + _POSSESSIVE + r")?(?:(?:last|first|next|early"
+    r"\b(" + forms_pattern(("lose",)) + r")(\s+(?:" + _POSSESSIVE + r")?(?:(?:last|first|next|early"
     r"|late)\s+)?(?:bus|train|flight|plane|coach|tram|connection))\b" + _NO_NOUN,
     re.IGNORECASE,
 )
 _MAKE_QUESTION = re.compile(
-    r"\b(" + "|".join(_ASK) + r")(\s+(?:" + _PERSONS + r")\s+(?:(?:a|one|two|three|a\s+few"
+    r"\b("
+    + forms_pattern(("make",))
+    + r")(\s+(?:"
+    + _PERSONS
+    + r")\s+(?:(?:a|one|two|three|a\s+few"
     r"|few|many|some|any|several|a\s+lot\s+of|lots\s+of|more)\s+)?questions?)\b",
     re.IGNORECASE,
 )
 _REMEMBER_TO = re.compile(
-    r"\b(" + "|".join(_REMIND) + r")(\s+(?:" + _PERSONS + r")\s+to\s+([a-z]+))\b", re.IGNORECASE
+    r"\b(" + forms_pattern(("remember",)) + r")(\s+(?:" + _PERSONS + r")\s+to\s+([a-z]+))\b",
+    re.IGNORECASE,
 )
 _CARRIED = (r"wallets?|purses?|bags?|handbags?|backpacks?|suitcases?|phones?|mobiles?|money"
             r"|bikes?|bicycles?|passports?|watch|watches|laptops?|cameras?|keys|jewellery"
             r"|jewelry|rings?|necklaces?|cars?")  # fmt: skip
 _ROB = re.compile(
-    r"\b(" + "|".join(_STEAL) + r")(\s+(?:(?:" + _POSSESSIVE + r")|(?:a|an|some)\s+)?(?:"
+    r"\b(" + forms_pattern(("rob",)) + r")(\s+(?:(?:" + _POSSESSIVE + r")|(?:a|an|some)\s+)?(?:"
     + _CARRIED + r"))\b",
     re.IGNORECASE,
 )  # fmt: skip
@@ -387,8 +386,6 @@ _FUNNY = re.compile(
     r"\b((?:party|trip|day|evening|night|weekend|holiday|game|time|journey|excursion)"
     r"(?:\s+[a-z]+){0,4}?\s+(?:was|is|were|are)(?:\s+(?:very|so|really))?)\s+funny\b"
 )
-_ATTEND = {"assist": "attend", "assists": "attends", "assisted": "attended",
-           "assisting": "attending"}  # fmt: skip
 _ASSIST_TO = re.compile(
     r"\b(assist|assists|assisted|assisting)\s+(?:to|at)\s+((?:the|a|an|my|his|her|our|their"
     r"|this|that)\s+)?(meetings?|class(?:es)?|lectures?|conferences?|courses?|part(?:y|ies)"
@@ -417,7 +414,6 @@ _DO_HOMEWORK = re.compile(
     r"\b(make|makes|made|making)(?=\s+(?:(?:my|your|his|her|our|their|the)\s+)?homework\b)",
     re.IGNORECASE,
 )
-_MAKE_DO = {"make": "do", "makes": "does", "made": "did", "making": "doing"}
 _SAY_LIES = re.compile(
     r"\b(say|says|said|saying)(?=\s+(?:lies|a\s+lie|the\s+truth|a\s+story|stories|jokes"
     r"|a\s+joke)\b)",
@@ -430,21 +426,15 @@ _HAVE_COLD = re.compile(
 )
 _IT_DEPEND = re.compile(r"\b([Ii]t|[Tt]hat)(?:['’]s|\s+is)\s+depend\b")
 _DO_PARTY = re.compile(r"\b(do|does|did|doing|done)(?=\s+a\s+(?:[a-z]+\s+)?party\b)", re.IGNORECASE)
-_DO_HAVE = {"do": "have", "does": "has", "did": "had", "doing": "having", "done": "had"}
 _SWITCH = re.compile(
     r"\b(open|opens|opened|opening|close|closes|closed|closing)(?=\s+the\s+(?:lights?"
     r"|television|TV|radio)\b)",
     re.IGNORECASE,
 )
-_TURN = {"open": "turn on", "opens": "turns on", "opened": "turned on", "opening": "turning on",
-         "close": "turn off", "closes": "turns off", "closed": "turned off",
-         "closing": "turning off"}  # fmt: skip
 _MOST_PART = re.compile(r"\b([Tt])he\s+most\s+part\s+of\b")
 _MAKE_TRAVEL = re.compile(
     r"\b(make|makes|made|making|do|does|did|doing)\s+a\s+travel\b", re.IGNORECASE
 )
-_TAKE = {"make": "take", "makes": "takes", "made": "took", "making": "taking", "do": "take",
-         "does": "takes", "did": "took", "doing": "taking"}  # fmt: skip
 _HAS_ENGLISH = re.compile(
     r"\b(have|has|had)\s+an?\s+((?:very\s+)?(?:good|excellent|perfect|bad|poor|fluent)\s+(?:"
     + "|".join(sorted(LANGUAGES)) + r"))\b(?=(\s+[a-z]+)?)",
@@ -616,43 +606,48 @@ def _adjective_between(between: str) -> bool:
     return word is None or "ADJ" in parts_of_speech(word.lower())
 
 
-def _swap(table: dict[str, str]):
+def _verb_as(match: re.Match, lemma: str) -> str:
+    """The first group of ``match``, a form of a verb a learner chose wrongly, as the same
+    form of the verb ``lemma``, in its case ("lost" -> "missed"; "robbed" after "have" ->
+    "stolen")."""
+    verb = match.group(1)
+    before = match.string[: match.start()].split()[-1:]
+    participle = bool(before) and before[0].lower() in _PERFECT
+    return keep_case(verb, same_form(verb, lemma, participle))
+
+
+def _swap(lemma: str):
     def swap(match: re.Match) -> str:
-        verb = match.group(1)
         before = match.string[: match.start()].strip()
         if not before or before[-1] in ",;:" or before.split()[-1].lower() in _QUESTION_WORDS:
             return match.group(0)  # an auxiliary: "Does the choice matter?", "How did ..."
         if match.re is not _BORROW and not _adjective_between(match.group(2)):
             return match.group(0)  # "computers do make mistakes": "make" is no adjective
-        new = table[verb.lower()]
-        if new == "took" and before.split()[-1].lower() in _PERFECT:
-            new = "taken"  # "have made a photo" -> "have taken a photo"
-        return keep_case(verb, new) + match.group(0)[len(verb) :]
+        return _verb_as(match, lemma) + match.group(0)[len(match.group(1)) :]
 
     return swap
 
 
-def _choose(table: dict[str, str]):
+def _choose(lemma: str, particle: str = ""):
     """A replacement for a match whose first group is a form of a verb learners choose
-    wrongly: that form of the verb ``table`` gives ("lost" -> "missed"; "robbed" after
-    "have" -> "stolen")."""
+    wrongly: that form of the verb ``lemma``, then ``particle`` ("opened" -> "turned on")."""
 
     def choose(match: re.Match) -> str:
-        verb = match.group(1)
-        new = table[verb.lower()]
-        before = match.string[: match.start()].split()[-1:]
-        if new == "stole" and before and before[0].lower() in _PERFECT:
-            new = "stolen"
-        return keep_case(verb, new) + match.group(0)[len(verb) :]
+        return _verb_as(match, lemma) + particle + match.group(0)[len(match.group(1)) :]
 
     return choose
+
+
+def _switch(match: re.Match) -> str:
+    particle = " on" if match.group(1).lower().startswith("open") else " off"
+    return _choose("turn", particle)(match)
 
 
 def _remind(match: re.Match) -> str:
     following = match.group(3).lower()
     if following in ("be", "have") or not verb_lemmas(following, ("VB",)):
         return match.group(0)  # "remember him to have been kind"
-    return _choose(_REMIND)(match)
+    return _choose("remind")(match)
 
 
 def _be_agree(match: re.Match) -> str:
@@ -775,9 +770,9 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     """``text`` with the collocations above mended; ``source``, the writer's own words
     where ``text`` is the model's answer to them, lets the model's "to the home" and "in
     the house" for the writer's "to home" and "in home" be mended too."""
-    text = _DO_MAKE.sub(_swap(_DO), text)
-    text = _MAKE_TAKE.sub(_swap(_MAKE), text)
-    text = _BORROW.sub(_swap(_LEND), text)
+    text = _DO_MAKE.sub(_swap("make"), text)
+    text = _MAKE_TAKE.sub(_swap("take"), text)
+    text = _BORROW.sub(_swap("lend"), text)
     text = _LESS.sub(_less, text)
     text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
     text = _SIDE.sub(_side, text)
@@ -787,7 +782,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
         else f"{m.group(1)} {'are' if m.group(2) == 'is' else 'were'}{m.group(3)}{m.group(4)}",
         text,
     )  # fmt: skip
-    text = _SAY_ME.sub(lambda m: keep_case(m.group(1), _SAY[m.group(1).lower()]), text)
+    text = _SAY_ME.sub(_choose("tell"), text)
     text = _OTHER_HAND.sub(lambda m: keep_case(m.group(1), "on") + " the other hand", text)
     text = _DESPITE_OF.sub(lambda m: m.group(1) + "espite", text)
     text = _TO_HOME.sub(lambda m: f"{m.group(1)} home", text)
@@ -804,10 +799,10 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _FELT_ASLEEP.sub(lambda m: f"{m.group(1)}ell asleep", text)
     text = _ACCORDING_TO_ME.sub(lambda m: keep_case(m.group(1), "in my opinion"), text)
     text = _A_FEW.sub(lambda m: f"{m.group(1)} a few", text)
-    text = _LOSE_MEANS.sub(_choose(_MISS), text)
-    text = _MAKE_QUESTION.sub(_choose(_ASK), text)
+    text = _LOSE_MEANS.sub(_choose("miss"), text)
+    text = _MAKE_QUESTION.sub(_choose("ask"), text)
     text = _REMEMBER_TO.sub(_remind, text)
-    text = _ROB.sub(_choose(_STEAL), text)
+    text = _ROB.sub(_choose("steal"), text)
     text = _BE_AGREE.sub(_be_agree, text)
     text = _TOLD_THAT.sub(_told_that, text)
     text = _MUCH.sub(_much, text)
@@ -819,9 +814,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THE_LAST.sub(lambda m: f"{m.group(1)}L{m.group(2)[1:]}", text)
     text = _A_CAMPING.sub(lambda m: f"{m.group(1)} campsite", text)
     if source is not None and any(m.group(3) == "about" for m in _DISCUSS_ABOUT.finditer(source)):
-        text = _DISCUSS_ABOUT.sub(
-            lambda m: f"{keep_case(m.group(1), _TALK[m.group(1).lower()])}{m.group(2)}about", text
-        )
+        text = _DISCUSS_ABOUT.sub(lambda m: f"{_verb_as(m, 'talk')}{m.group(2)}about", text)
     if _AHEAD.search(text):
         text = _THE_NEXT.sub(_the_next, text)
     text = _LANGUAGE_WELL.sub(
@@ -833,16 +826,14 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _LIKE_WHEN.sub(lambda m: f"{m.group(1)} it ", text)
     text = _PREFER_THAN.sub(_prefer_than, text)
     text = _BEST_OF.sub(_best_of, text)
-    text = _DO_HOMEWORK.sub(_choose(_MAKE_DO), text)
-    text = _SAY_LIES.sub(_choose(_SAY), text)
+    text = _DO_HOMEWORK.sub(_choose("do"), text)
+    text = _SAY_LIES.sub(_choose("tell"), text)
     text = _HAVE_COLD.sub(_have_cold, text)
     text = _IT_DEPEND.sub(lambda m: f"{m.group(1)} depends", text)
-    text = _DO_PARTY.sub(_choose(_DO_HAVE), text)
-    text = _SWITCH.sub(_choose(_TURN), text)
+    text = _DO_PARTY.sub(_choose("have"), text)
+    text = _SWITCH.sub(_switch, text)
     text = _MOST_PART.sub(lambda m: keep_case(m.group(1), "most") + " of", text)
-    text = _MAKE_TRAVEL.sub(
-        lambda m: f"{keep_case(m.group(1), _TAKE[m.group(1).lower()])} a trip", text
-    )
+    text = _MAKE_TRAVEL.sub(lambda m: f"{_verb_as(m, 'take')} a trip", text)
     text = _HAS_ENGLISH.sub(_has_english, text)
     text = _ENTER_IN.sub(lambda m: f"{m.group(1)} ", text)
     text = _EVERY_BODY.sub(_every_body, text)
@@ -853,9 +844,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _HARDLY.sub(lambda m: f"{m.group(1)} hard", text)
     text = _FUNNY.sub(lambda m: f"{m.group(1)} fun", text)
     text = _ASSIST_TO.sub(
-        lambda m: (
-            f"{keep_case(m.group(1), _ATTEND[m.group(1).lower()])} {m.group(2) or ''}{m.group(3)}"
-        ),
+        lambda m: f"{_verb_as(m, 'attend')} {m.group(2) or ''}{m.group(3)}",
         text,
     )
     text = _WHAT_THAT.sub(_what_that, text)

@@ -142,9 +142,10 @@ def guard_deletions(
             what = f"replaces {edit.before.strip()!r} with {edit.after.strip()!r}"
         held[i] = f"{what}: a fluency edit fixes how the sentence reads, not what it says"
     # The short deletions are read against what the phrases held back leave.
-    offered = apply_edits(source, [e for i, e in enumerate(edits) if i not in held])
+    said = Counter(words(apply_edits(source, [e for i, e in enumerate(edits) if i not in held])))
+    brought_in = said - Counter(words(source))
     for i, edit in enumerate(edits):
-        if i not in held and _meaning_deleted(source, offered, edits, i, set(held)):
+        if i not in held and _meaning_deleted(source, edits, i, set(held), said, brought_in):
             held[i] = (
                 f"deletes {edit.before.strip()!r}: a fluency edit fixes how the sentence reads, "
                 "not what it says"
@@ -179,18 +180,21 @@ def _meaning_words(source: str, start: int, end: int, text: str) -> list[str]:
 
 
 def _meaning_deleted(
-    source: str, offered: str, edits: Sequence[Edit], i: int, undone: set[int]
+    source: str,
+    edits: Sequence[Edit],
+    i: int,
+    undone: set[int],
+    said: Counter[str],
+    brought: Counter[str],
 ) -> bool:
     """Whether ``edits[i]``, a deletion of fewer than ``MIN_WORDS`` words, drops a word of
-    meaning from ``offered`` (the answer with the edits ``undone`` undone): not where the
-    word still stands there or comes back in another form, nor where another edit says
-    more instead."""
+    meaning from the answer with the edits ``undone`` undone, whose words are ``said``,
+    ``brought`` in where the source has none: not where the word still stands there or
+    comes back in another form, nor where another edit says more instead."""
     edit = edits[i]
     gone = words(edit.before)
     if edit.after.strip() or not gone or len(gone) >= MIN_WORDS:
         return False
-    said = Counter(words(offered))
-    brought = said - Counter(words(source))
     meaning = [
         w
         for w in _meaning_words(source, edit.start_char_pos, edit.end_char_pos, edit.before)

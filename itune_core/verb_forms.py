@@ -7,9 +7,10 @@ guard (``itune_core.tenses``) asks which verbs a word is a present or a past for
 tense harmony (``itune_core.harmony``) that and a verb's simple past, the mechanical fixes
 (``itune_core.mechanics``) which forms can follow "I" and whether a word is known, the
 comparatives (``itune_core.comparatives``) an adjective's "-er" and "-est" forms, the
-collocations (``itune_core.collocations``) every form of the verbs of going and whether a
-word is a comparative, the deletion guard (``itune_core.deletions``) every form of
-"return" and "repeat", the fixed constructions (``itune_core.constructions``) a noun's
+collocations (``itune_core.collocations``) every form of the verbs of going, the same form
+of the verb English uses where a learner chose another ("lost the bus": "missed"), and
+whether a word is a comparative, the deletion guard (``itune_core.deletions``) every form
+of "return" and "repeat", the fixed constructions (``itune_core.constructions``) a noun's
 plural, and the synthetic learner errors (``training.learner_errors``) which verb a word
 is the third-person or the -ing form of, and whether it can also be a noun: all read the
 tables through this module only.
@@ -93,6 +94,30 @@ def adjective_forms(adjective: str) -> tuple[str, str]:
 def present_third(lemma: str) -> str:
     """The third-person present of the verb ``lemma`` ("rain": "rains", "go": "goes")."""
     return lemminflect.getInflection(lemma, tag="VBZ")[0]
+
+
+@lru_cache(maxsize=4096)
+def same_form(word: str, lemma: str, participle: bool = False) -> str:
+    """``word``, a form of some verb, as the same form of the verb ``lemma`` ("robbed",
+    "steal": "stole"; "done", "make": "made"). A simple past that can also be a participle
+    ("robbed", "made") becomes the participle where ``participle`` says that it is one
+    ("have robbed": "stolen"); a word the dictionary knows as no verb form gets ``lemma``."""
+    word = word.lower()
+    tags = {
+        tag
+        for source in lemminflect.getAllLemmas(word, upos="VERB").get("VERB", ())
+        for tag, forms in lemminflect.getAllInflections(source, upos="VERB").items()
+        if word in forms
+    }
+    if "VBG" in tags:
+        return present_participle(lemma)
+    if "VBZ" in tags:
+        return present_third(lemma)
+    if ("VBN" in tags and "VBD" not in tags) or ("VBD" in tags and participle):
+        return past_participle(lemma) or lemma
+    if "VBD" in tags:
+        return simple_past(lemma) or lemma
+    return lemma
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,7 @@ from itune_core.verb_forms import (
     is_comparative,
     parts_of_speech,
     present_third,
+    same_form,
     simple_past,
     verb_lemmas,
 )
@@ -65,3 +66,21 @@ def test_a_comparative_is_an_adjective_s_er_form():
 
 def test_the_third_person_present_of_a_verb():
     assert [present_third(v) for v in ("rain", "go", "come")] == ["rains", "goes", "comes"]
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma", "participle", "form"),
+    [
+        ("lost", "miss", False, "missed"),
+        ("robbed", "steal", False, "stole"),
+        ("robbed", "steal", True, "stolen"),  # "has robbed": no participle in the table
+        ("made", "take", True, "taken"),
+        ("done", "make", False, "made"),  # a participle only: one whatever stands before
+        ("did", "have", False, "had"),
+        ("Opening", "turn", False, "turning"),
+        ("does", "make", False, "makes"),
+        ("borrow", "lend", False, "lend"),
+    ],
+)
+def test_the_same_form_of_another_verb(word, lemma, participle, form):
+    assert same_form(word, lemma, participle) == form
