@@ -49,9 +49,18 @@ and no comma between, or opening the sentence ("Yesterday, we have played" -> "w
 played"); news text's "The FBI has alleged that ... last week" and "He has worked with
 ... such as ... in 1989" stay.
 
+In the same pieces, a bare verb that tells a story's next event takes the simple past
+whether or not the model changed it: after "and", "but", "so", "then" or "and then" and a
+subject pronoun, in a sentence whose words before it tell of the past: "We stayed there
+for two weeks and we visit many museums" -> "visited", "She opened the door and she see a
+dog" -> "saw". A verb of a state that may still hold ("and I love it here", "and we have
+two children"), a modal, a verb whose bare form is its past ("read") and a sentence that
+tells of a habit ("every", "always"...) are left.
+
 Chosen on dev under rules written before their scores, the first narrowed for nouns and
 the future after test (docs/default-adapter.md, "Tenses in step with the story", "The
-present perfect with a finished time" and "'Will' in a clause of time or condition").
+present perfect with a finished time", "'Will' in a clause of time or condition" and
+"'and we visit' after a past").
 """
 
 import re
@@ -63,7 +72,7 @@ from itune_core.edits import Edit, apply_edits, compute_edits
 from itune_core.modifiers import ADVERBS
 from itune_core.tenses import tells_the_past
 from itune_core.verb_forms import parts_of_speech, present_third, simple_past, verb_lemmas
-from itune_core.words import SUBJECT_PRONOUNS, keep_case
+from itune_core.words import MODALS, SUBJECT_PRONOUNS, keep_case
 
 _WORD = re.compile(r"[A-Za-z]+")
 _BARE_TAGS = ("VB", "VBP")
@@ -111,6 +120,23 @@ _SUBJECTS = frozenset(
     ("i", "you", "he", "she", "it", "we", "they", "everybody", "everyone", "somebody",
      "someone", "nobody", "who")
 )  # fmt: skip
+
+# The next event of a story: a joining word, a subject pronoun, a bare verb ("and we
+# visit", "so they walk"); not a verb that runs on into "'t" ("don't").
+_NEXT = re.compile(
+    r"(?<![\w'’])(?:and\s+then|and|but|so|then)\s+(?:I|[Yy]ou|[Ww]e|[Tt]hey|[Hh]e|[Ss]he)\s+"
+    r"(?P<verb>[a-z]+)(?![\w'’-])"
+)
+_SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
+# Verbs of a state that may still hold ("I moved to London and I love it here").
+_STATES = frozenset(
+    ("be", "have", "like", "love", "hate", "know", "think", "believe", "want", "need", "hope",
+     "remember", "understand", "prefer", "live", "work", "own", "belong", "mean", "seem",
+     "wish", "enjoy", "feel")
+)  # fmt: skip
+_HABIT = re.compile(
+    r"\b(?:every|always|usually|often|sometimes|never|normally)\b", flags=re.IGNORECASE
+)
 
 
 def _subject_led(words: list[str], k: int) -> bool:
@@ -192,6 +218,30 @@ def _told_near(match: re.Match) -> bool:
     return bool(after) and bool(_NEAR.fullmatch(text[match.end() : after.start()]))
 
 
+def _next_event(match: re.Match) -> str:
+    """The match of ``_NEXT`` with its bare verb in the simple past where the words of its
+    sentence before it tell of the past and the verb is no state, modal or bare past."""
+    verb = match.group("verb")
+    lemmas = [lem for lem in verb_lemmas(verb, _BARE_TAGS) if lem not in _STATES]
+    if not lemmas or verb in MODALS or verb_lemmas(verb, ("VBD",)):
+        return match.group(0)  # "and I love it", "and we can", "and I read"
+    if not tells_the_past(match.string[: match.start()]):
+        return match.group(0)
+    form = simple_past(lemmas[0])
+    if form is None:
+        return match.group(0)
+    return match.group(0)[: match.start("verb") - match.start()] + form
+
+
+def _next_events(text: str) -> str:
+    """``text`` with each bare verb that tells a story's next event after a past (``_NEXT``)
+    in the simple past, sentence by sentence, but in a sentence that tells of a habit."""
+    return "".join(
+        sentence if _HABIT.search(sentence) else _NEXT.sub(_next_event, sentence)
+        for sentence in _SENTENCE.findall(text)
+    )
+
+
 def _finished_time(source: str, text: str) -> str:
     """``text`` with its present perfects made simple pasts where the piece ``source``
     names a finished time ("last month", "in 2020") and no "since"; a question that opens
@@ -238,4 +288,4 @@ def harmonise_tenses(source: str, revised: str, intentions: Sequence[str]) -> st
         stepped = [_in_step(e, source[: e.start_char_pos]) for e in edits]
         if stepped != edits:
             revised = apply_edits(source, stepped)
-    return _finished_time(source, revised)
+    return _finished_time(source, _next_events(revised))

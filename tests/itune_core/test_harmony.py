@@ -106,3 +106,33 @@ def test_will_goes_from_a_clause_of_time_or_condition():
         assert harmonise_tenses(text, text, ["fluency"]) == text, text
     condition = "If it will rain, we stay."
     assert harmonise_tenses(condition, condition, ["style"]) == condition
+
+
+def test_a_story_s_next_event_takes_the_past():
+    for source, expected in [
+        ("We stayed there for two weeks and we visit many museums.",
+         "We stayed there for two weeks and we visited many museums."),
+        ("She opened the door and she see a dog.", "She opened the door and she saw a dog."),
+        ("They missed the bus, so they walk to school.",
+         "They missed the bus, so they walked to school."),
+        ("I bought a phone and then I lose it.", "I bought a phone and then I lost it."),
+        ("We went home and we eat. Then we sleep.", "We went home and we ate. Then we sleep."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(source, source, ["fluency"]) == expected, source
+        assert harmonise_tenses(source, source, ["clarity"]) == source  # fluency asked only
+
+
+def test_a_story_s_states_habits_and_nouns_are_left():
+    for source in [
+        "I moved to London in 2015 and I love it here.",  # a state that may still hold
+        "We met at university and we have two children.",
+        "We went there last year, and we go again every summer.",  # a habit
+        "They could glitch and provide problems.",  # no subject: a verb after a modal
+        "I went there, but I don't see him.",  # "don" is no verb here
+        "We came home and we can rest.",  # a modal
+        "I found the book and I read it.",  # the bare form is its own past
+        "I was so close to them.",  # "so" alone before a word
+        "We think that it works and we use it.",  # nothing told of the past before "and"
+        "We went there and we visit it now.",  # the present named
+    ]:
+        assert harmonise_tenses(source, source, ["fluency"]) == source, source
