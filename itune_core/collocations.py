@@ -82,9 +82,11 @@ home" "I went to the home". Each has one right form:
   made the writer's "Yours sincerely" "Your sincerely"), and "In my point of view" is "From
   my point of view".
 - "am/is/are/was/were disagree" is "disagree(s/d)", as with "agree"; "There is/was" (or
-  "isn't", "wasn't", "There's") before "many", "several", "a few" or a number from two up
-  and a plural noun is "There are/were" ("There was not many shops"; "There was not much
-  time" and "two hours' walk" stay); "near of" is "near";
+  "isn't", "wasn't", "There's") before "many", "several", "a few" or a number from two up,
+  or "more", "some", "no", "any", "other", "different", "various" or "enough", and a plural
+  noun is "There are/were" ("There was not many shops", "If there is more buses"; "There
+  was not much time", "There is some news" and "two hours' walk" stay); "near of" is
+  "near";
 - "other" after a comma or opening a sentence, before a verb in the present ("..., other
   prefer to"), is "others" ("Other people prefer" and "other work" stay); "once", "twice"
   or "times" and "for", "for a", "in", "at" or "by" a day, week, month or year is "a"
@@ -121,7 +123,8 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 "'Yours sincerely' kept" for the last, and "'he have twenty years', a long rewrite" for
 "enter in", "Every body", "whose" and the age rule's subjects, "'make my homework',
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
-"disagree", "There was many" and "near of", "'other like', 'used to going'" for the
+"disagree", "There was many" and "near of" ("'If there is more buses'" for its "more",
+"some", "no"...), "'other like', 'used to going'" for the
 last but three, "'Me and my sister went', 'waiting you'" for the last but two,
 "'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
 more important', 'during an hour'" for the last).
@@ -209,11 +212,13 @@ _SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+sid
 _THE_LIFE = re.compile(r"(^\s*|[.!?]\s+)The\s+life(?=\s+(?:in|is|was|can|will)\b)")
 # "There was a lot of people": the verb agrees with the plural.
 _THERE_LOT = re.compile(r"\b([Tt]here)\s+(is|was)(\s+(?:a\s+lot|lots)\s+of\s+)([a-z]+)\b")
-# "There was many shops": a count above one takes "are/were".
+# "There was many shops": a count above one takes "are/were"; so does a plural after "more",
+# "some", "no"... ("There is some problems"; "There is some news" stays).
 _THERE_MANY = re.compile(
     r"\b([Tt]here)(?:\s+(is|was)(\s+not|n['’]t)?|['’](s))\s+"
     r"((?:many|several|(?:so|too)\s+many|a\s+few|two|three|four|five|six|seven|eight|nine|ten"
-    r"|twelve|twenty|hundreds\s+of|thousands\s+of|[2-9]|[1-9]\d+)\s+)"
+    r"|twelve|twenty|hundreds\s+of|thousands\s+of|[2-9]|[1-9]\d+|more|some|no|any|other"
+    r"|different|various|enough)\s+)"
     r"(?:([a-z]+)\s+)?([a-z]+)\b(?!['’])"  # "two hours' walk" is one thing
 )
 _WERE = {"is": "are", "s": "are", "was": "were"}
