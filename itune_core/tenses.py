@@ -47,6 +47,8 @@ _AUXILIARIES = frozenset(
 )
 _AUXILIARY_REACH = 2
 _CONTRACTED = ("'s", "'re", "'ve", "'m", "'d")
+# The dictionary's pasts of "can", "will", "shall" and "may".
+_MODAL_PASTS = frozenset(("could", "would", "should", "might"))
 # Inserted with no verb replaced: the copula a learner drops ("She very happy").
 _PAST_COPULAS = frozenset(("was", "were"))
 _PAST_TIME = re.compile(
@@ -93,18 +95,20 @@ def _auxiliary(word: str) -> bool:
     return word in _AUXILIARIES or word.replace("’", "'").endswith(_CONTRACTED)
 
 
-def tells_the_past(text: str) -> bool:
+def tells_the_past(text: str, *, modal_pasts: bool = True) -> bool:
     """Whether ``text`` names a past time or tells something in the simple past: a verb
     that can only be a past form ("went", "didn't"), not an adjective or participle right
     after an auxiliary, a linking verb or a determiner ("is tired", "has finished", "feel
     bored", "the proposed method"). Edits into the past pass the guard where it does, and
-    it opens tense context (``itune_core.context``)."""
+    it opens tense context (``itune_core.context``). With ``modal_pasts`` False, "could",
+    "would", "should" and "might" tell nothing: more often a request, a wish or advice
+    ("Could you tell me", "I would like") than a past, as the tense harmony reads them."""
     if _PAST_TIME.search(text):
         return True
     words = _words(text)
     for k, word in enumerate(words):
         base = word[:-3] if word.endswith(("n't", "n’t")) else word
-        if not _tenses(base)[0]:
+        if not _tenses(base)[0] or (not modal_pasts and base in _MODAL_PASTS):
             continue
         lead = words[max(0, k - _AUXILIARY_REACH) : k]
         if any(_auxiliary(w) or w in _LINKING for w in lead):

@@ -136,3 +136,18 @@ def test_a_story_s_states_habits_and_nouns_are_left():
         "We went there and we visit it now.",  # the present named
     ]:
         assert harmonise_tenses(source, source, ["fluency"]) == source, source
+
+
+def test_a_request_a_wish_or_advice_is_no_story():
+    for source, answer in [
+        ("Could you tell me what time does the museum open?",
+         "Could you tell me what time the museum opens?"),
+        ("I would like to know if it have a pool.", "I would like to know if it has a pool."),
+        ("You should visit Rome because it have many museums.",
+         "You should visit Rome because it has many museums."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(source, answer, ["fluency"]) == answer, source
+    source = "I could not sleep, so I called my mother because she know."  # "called" tells it
+    assert harmonise_tenses(source, source.replace("know", "knows"), ["fluency"]) == (
+        "I could not sleep, so I called my mother because she knew."
+    )
