@@ -156,9 +156,9 @@ _BETWEEN = r")\s+(" + _DETERMINER + r"?" + _ADJECTIVE + r")("
 _DO_MAKE = re.compile(
     r"\b(" + forms_pattern(("do",)) + _BETWEEN + _MAKE_NOUNS + r")\b", re.IGNORECASE
 )
+_MAKING = forms_pattern(("make",))
 _MAKE_TAKE = re.compile(
-    r"\b(" + forms_pattern(("make",)) + _BETWEEN + r"photos?|pictures?|photographs?)\b",
-    re.IGNORECASE,
+    r"\b(" + _MAKING + _BETWEEN + r"photos?|pictures?|photographs?)\b", re.IGNORECASE
 )
 # After these, a past is a participle: "have made a photo" -> "have taken".
 _PERFECT = frozenset(("have", "has", "had", "'ve", "’ve", "been", "was", "were", "be"))
@@ -344,11 +344,7 @@ _LOSE_MEANS = re.compile(
     re.IGNORECASE,
 )
 _MAKE_QUESTION = re.compile(
-    r"\b("
-    + forms_pattern(("make",))
-    + r")(\s+(?:"
-    + _PERSONS
-    + r")\s+(?:(?:a|one|two|three|a\s+few"
+    r"\b(" + _MAKING + r")(\s+(?:" + _PERSONS + r")\s+(?:(?:a|one|two|three|a\s+few"
     r"|few|many|some|any|several|a\s+lot\s+of|lots\s+of|more)\s+)?questions?)\b",
     re.IGNORECASE,
 )
