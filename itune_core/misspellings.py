@@ -57,6 +57,7 @@ from itune_core.words import WORD, words
 REASON = "replaced a misspelt word with another word: its spelling is offered instead"
 # Below this likeness to the words after, those words are no respelling of the word.
 _LIKE = 0.75
+_AROUND = " .,;:!?"  # what may stand around a one-word edit's word
 _LETTERS = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -104,6 +105,16 @@ def _candidates(word: str) -> tuple[str, ...]:
     speller = _speller()
     found = speller.candidates(word) or set()
     return tuple(sorted(found, key=lambda w: (-speller.word_usage_frequency(w), w)))
+
+
+def mends_spelling(before: str, after: str) -> bool:
+    """Whether an edit from ``before`` to ``after`` only spells a word right: ``before`` is
+    one lower-case misspelt word (``misspelt``), ``after`` one of its spellings within two
+    letters ("bussinessman" -> "businessman"), each with any spaces and stops around it."""
+    word, spelled = before.strip(_AROUND), after.strip(_AROUND)
+    if not word.islower() or not misspelt(word) or not spelled:
+        return False
+    return spelled in _candidates(word)
 
 
 def _spelling(word: str, after: str) -> str | None:

@@ -250,3 +250,21 @@ def test_a_fix_made_by_half_is_not_offered():
     )
     scores[piece] = -11.0
     assert keep_confident(piece, answer, scorer, 0.5)[0] == "This finding suggest it."
+
+
+def test_a_spelling_mended_is_never_unsure():
+    # "bussinessman" -> "businessman" at a margin of 0.03 is offered; "a" -> "the" is held
+    piece, answer = "He is a good bussinessman.", "He is the good businessman."
+    scores = {
+        answer: -10.0,
+        "He is a good businessman.": -10.1,  # "the" undone: margin 0.1, unsure
+        "He is the good bussinessman.": -10.03,  # the spelling undone: margin 0.03
+        piece: -11.0,
+    }
+
+    def scorer(answers):
+        return [scores[a] for a in answers]
+
+    offered, held = keep_confident(piece, answer, scorer, 0.5)
+    assert offered == "He is a good businessman."
+    assert [(h.before, h.after) for h in held] == [("a", "the")]

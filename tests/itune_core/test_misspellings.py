@@ -101,3 +101,17 @@ def test_a_verb_form_the_model_misspells_gets_the_verb_s_own_form():
         ("It broaden the mind.", "It broades the mind.", ["meaning-changed"]),
     ]:
         assert guard_misspellings(source, answer, intentions) == (answer, ())
+
+
+def test_an_edit_that_only_spells_a_word_right():
+    from itune_core.misspellings import mends_spelling
+
+    assert mends_spelling("bussinessman", "businessman")
+    assert mends_spelling(" enviroment.", " environment.")
+    for before, after in [
+        ("becouse", "until"),  # another word
+        ("work", "works"),  # no misspelling
+        ("Silvio", "Slavo"),  # a name
+        ("recieve the", "receive a"),  # more than the word
+    ]:
+        assert not mends_spelling(before, after), before
