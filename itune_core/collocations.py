@@ -97,7 +97,12 @@ home" "I went to the home". Each has one right form:
   hottest day of the year" stay);
 - a possessive and a language "is/was (not) (very) well" is "good" ("My English is not very
   well"; "I am not very well" stays); "all the day", "night", "morning", "afternoon",
-  "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you");
+  "evening" lose "the"; "wait" before an object pronoun takes "for" ("waiting you"); a
+  form of "listen" before "music", "songs", "the radio", "the news", a podcast, an object
+  pronoun or a possessive and its noun takes "to" ("listening music"; "listen carefully",
+  "listened the whole day" stay); the verb "answer" before "to" and a possessive or "the"
+  and an email, a letter, a message, a question, a call or the phone loses "to" ("answer to
+  my email"; the noun's "an answer to my question" stays);
 - where the writer wrote "discussed a lot about" (or "much about"), the answer's
   "discussed a lot about" or "discussed a lot of" (the model's, which says another thing)
   is "talked a lot about"; it reads the answer, not the writer's words alone, so a right
@@ -125,7 +130,8 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 'say lies'" for the everyday choices of verb, and "'I was boring', 'I am disagree'" for
 "disagree", "There was many" and "near of" ("'If there is more buses'" for its "more",
 "some", "no"...), "'other like', 'used to going'" for the
-last but three, "'Me and my sister went', 'waiting you'" for the last but two,
+last but three, "'Me and my sister went', 'waiting you'" for the last but two ("'listening music',
+'answer to my email'" for "listen" and "answer"),
 "'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
 more important', 'during an hour'" for the last).
 """
@@ -272,6 +278,24 @@ _ALL_THE = re.compile(r"\b([Aa]ll)\s+the\s+(day|night|morning|afternoon|evening)
 _WAIT_ME = re.compile(
     r"\b((?:wait|waits|waited|waiting)\s+)(?=(?:me|you|him|her|us|them)\b)", re.IGNORECASE
 )
+# "listening music", "listen your teacher": "listen to".
+_LISTEN = re.compile(
+    r"\b((?:" + forms_pattern(("listen",)) + r")\s+)(?!the\s+(?:whole|same|rest|time|day|night)\b)"
+    r"(?=(?:music|songs|a\s+song|the\s+radio"
+    r"|the\s+news|podcasts|a\s+podcast|me|him|her|us|them|(?:my|your|his|our|their|the)"
+    r"\s+[a-z]+)\b)",
+    re.IGNORECASE,
+)
+# "answer to my email": "answer my email" (the noun's "an answer to my question" stays).
+_ANSWER_TO = re.compile(
+    r"\b(" + forms_pattern(("answer",)) + r")\s+to\s+(?=(?:my|your|his|her|our|their|the)\s+"
+    r"(?:emails?|letters?|messages?|questions?|calls?|phone)\b)",
+    re.IGNORECASE,
+)
+_BEFORE_A_NOUN = frozenset(
+    ("a", "an", "the", "my", "your", "his", "her", "our", "their", "its", "no", "any", "some",
+     "this", "that", "these", "those")
+)  # fmt: skip
 # "three times for week", "once for a month": "a week", "a month".
 _TIMES_FOR = re.compile(
     r"\b(once|twice|times)\s+(?:for\s+a|for|in|at|by)\s+(day|week|month|year)\b", re.IGNORECASE
@@ -760,6 +784,18 @@ def _what_that(match: re.Match) -> str:
     return f"{match.group(1)} that"
 
 
+def _answer_to(match: re.Match) -> str:
+    """ "answer to my email" as "answer my email" where "answer" is the verb: not after a
+    determiner or an adjective ("an answer to", "a quick answer to")."""
+    verb = match.group(1)
+    before = match.string[: match.start()].split()[-1:]
+    if verb.lower() in ("answer", "answers") and before:
+        word = before[0].lower()
+        if word in _BEFORE_A_NOUN or "ADJ" in parts_of_speech(word):
+            return match.group(0)
+    return f"{verb} "
+
+
 def _prefer_than(match: re.Match) -> str:
     between = words(match.group(1))[1:]
     if any(w in _NOT_PREFERRED or is_comparative(w) for w in between):
@@ -823,6 +859,8 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     )
     text = _ALL_THE.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
     text = _WAIT_ME.sub(lambda m: f"{m.group(1)}for ", text)
+    text = _LISTEN.sub(lambda m: f"{m.group(1)}to ", text)
+    text = _ANSWER_TO.sub(_answer_to, text)
     text = _TIMES_FOR.sub(lambda m: f"{m.group(1)} a {m.group(2)}", text)
     text = _LIKE_WHEN.sub(lambda m: f"{m.group(1)} it ", text)
     text = _PREFER_THAN.sub(_prefer_than, text)
