@@ -135,6 +135,7 @@ def test_a_story_s_states_habits_and_nouns_are_left():
         "We think that it works and we use it.",  # nothing told of the past before "and"
         "We went there and we visit it now.",  # the present named
         "I play it since I was seven and I train three times a week.",  # "I play": no story
+        "We bought a new car, but we use it only at weekends.",  # a habit
     ]:
         assert harmonise_tenses(source, source, ["fluency"]) == source, source
 
