@@ -136,7 +136,12 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   adjectives before the noun ("a very kind and generous person.");
 - "It's a long time that I don't see you" is "It's been a long time since I saw you" ("It
   is" takes "It has been"; a subject pronoun and "don't", "doesn't", "do not" or "does
-  not" before a bare verb).
+  not" before a bare verb);
+- two verbs after one "to": after a form of "be", "want", "need", "try", "decide",
+  "plan", "hope", "like", "love", "prefer", "learn", "start" or "begin", "to" and a bare
+  verb, at most five words with no "-ing" word or "to" among them, then "and" and an
+  "-ing" form, that form becomes the bare verb ("is to do exercise regularly and eating
+  healthy food" -> "and eat"; "a quiet and relaxing holiday", two adjectives, stays).
 
 Chosen on dev under rules written before their scores (docs/default-adapter.md, "Time up
 to now, and five fixed constructions", and "Collocations and verb patterns" for the
@@ -148,8 +153,9 @@ you'" for "sorry for", "'I was boring', 'I am disagree'" for the feeling and the
 question's mark, "'other like', 'used to going'" for "used to", "'Is very important to',
 'let me to'" for the missing "it", "let me to", the subject said twice and "explain
 you", "'Me and my sister went', 'waiting you'" for "born in" and the question,
-"'discussed a lot about', 'a person very kind'" for the last two, and "'I think is more
-important'" for "it" after "think").
+"'discussed a lot about', 'a person very kind'" for the two before the last, "'I think
+is more important'" for "it" after "think", and "'to do exercise and eating'" for the
+last).
 """
 
 import re
@@ -159,6 +165,7 @@ from itertools import pairwise
 from itune_core.tenses import tells_the_past
 from itune_core.uncountables import UNCOUNTABLE
 from itune_core.verb_forms import (
+    forms_pattern,
     noun_plural,
     parts_of_speech,
     present_participle,
@@ -340,6 +347,17 @@ _NO_IT = re.compile(
     r"|extremely|not))?\s+([a-z]+)\b(\s+(?:to|that|for)\b)?)"
 )
 # "let me to explain": "let" and "make" take the bare verb.
+# "is to do exercise regularly and eating healthy food": the second verb as the first.
+_PARALLEL = re.compile(
+    r"\b(?:" + forms_pattern(("be", "want", "need", "try", "decide", "plan", "hope", "like",
+                               "love", "prefer", "learn", "start", "begin"))
+    + r")\s+to\s+([a-z]+)((?:\s+[A-Za-z]+){0,5}?)\s+and\s+([a-z]+ing)\b"
+)  # fmt: skip
+# Before an adjective, these make "and" join two adjectives ("a quiet and relaxing place").
+_BEFORE_ADJECTIVE = frozenset(
+    ("a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "very",
+     "really", "so", "quite", "too")
+)  # fmt: skip
 _LET_TO = re.compile(
     r"\b((?:make|makes|made|making|let|lets|letting)\s+(?:me|you|him|her|us|them)\s+)to\s+"
     r"(?=([a-z]+)\b)",
@@ -720,6 +738,21 @@ def _no_it(match: re.Match) -> str:
     return f"{lead}{'It' if be[0].isupper() else 'it'} {be.lower()}"
 
 
+def _parallel(match: re.Match) -> str:
+    """The match of ``_PARALLEL`` with its "-ing" form as the bare verb, where the verb
+    after "to" is bare, no "-ing" word or "to" stands between, and "and" does not join two
+    adjectives (one after a determiner or a degree word: "a quiet and relaxing holiday")."""
+    first, between, form = match.groups()
+    words = [first, *between.lower().split()]
+    if not verb_lemmas(first, ("VB",)) or any(w.endswith("ing") or w == "to" for w in words):
+        return match.group(0)
+    adjectives = len(words) > 1 and words[-2] in _BEFORE_ADJECTIVE
+    lemmas = verb_lemmas(form, ("VBG",))
+    if not lemmas or (adjectives and "ADJ" in parts_of_speech(words[-1])):
+        return match.group(0)
+    return match.group(0)[: match.start(3) - match.start()] + lemmas[0]
+
+
 def _let_to(match: re.Match) -> str:
     lead, verb = match.groups()
     return lead if verb_lemmas(verb.lower(), ("VB",)) else match.group(0)
@@ -808,6 +841,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _ALWAYS_FIRST.sub(_always_first, text)
     text = _MAKE_LET.sub(_bare, text)
     text = _LET_TO.sub(_let_to, text)
+    text = _PARALLEL.sub(_parallel, text)
     text = _NO_IT.sub(_no_it, text)
     text = _SAID_TWICE.sub(_said_twice, text)
     text = _BORN_IN.sub(lambda m: m.group(1), text)

@@ -89,6 +89,9 @@ def test_each_construction_takes_its_right_form():
         ("My lessons are interested.", "My lessons are interesting."),
         ("He is the person which helped me.", "He is the person who helped me."),
         ("My best friend is very good person.", "My best friend is a very good person."),
+        ("The best way is to do exercise regularly and eating healthy food.",
+         "The best way is to do exercise regularly and eat healthy food."),
+        ("I hope to visit Japan and learning more.", "I hope to visit Japan and learn more."),
         ("She is extremely talented singer.", "She is an extremely talented singer."),
         ("I have a friend, which plays the guitar.", "I have a friend, who plays the guitar."),
         ("When I was younger I used to going to the beach.",
@@ -124,6 +127,9 @@ def test_each_construction_takes_its_right_form():
 
 def test_what_only_looks_like_them_stays():
     for text in [
+        "I want to have a quiet and relaxing holiday.",  # two adjectives
+        "I like to go running and cycling on Sundays.",  # an "-ing" word between
+        "We wanted to go to the beach and swimming was fun.",  # "to" between
         "I know that is true.",  # "that" may be the subject
         "I think that is a good idea.",
         "She is a very kind person.",
