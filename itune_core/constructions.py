@@ -346,7 +346,6 @@ _NO_IT = re.compile(
     r"(Is|Was|is|was)(?=(\s+(?:very|so|really|quite|too"
     r"|extremely|not))?\s+([a-z]+)\b(\s+(?:to|that|for)\b)?)"
 )
-# "let me to explain": "let" and "make" take the bare verb.
 # "is to do exercise regularly and eating healthy food": the second verb as the first.
 _PARALLEL = re.compile(
     r"\b(?:" + forms_pattern(("be", "want", "need", "try", "decide", "plan", "hope", "like",
@@ -358,6 +357,7 @@ _BEFORE_ADJECTIVE = frozenset(
     ("a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "very",
      "really", "so", "quite", "too")
 )  # fmt: skip
+# "let me to explain": "let" and "make" take the bare verb.
 _LET_TO = re.compile(
     r"\b((?:make|makes|made|making|let|lets|letting)\s+(?:me|you|him|her|us|them)\s+)to\s+"
     r"(?=([a-z]+)\b)",
