@@ -38,7 +38,12 @@ home" "I went to the home". Each has one right form:
 - where the writer wrote a verb of going, "to" and a place ("We travelled to Spain") and
   the model made it "in", "at" or "into", "to" is put back;
 - "The life" opening a sentence before "in" or "is" loses "The" ("The life in big cities
-  is" -> "Life in big cities is"; not "The life of a farmer"); "There is/was a lot of"
+  is" -> "Life in big cities is"; not "The life of a farmer"); so does a sport or game
+  after a form of "play" or "sport is" ("play the football" -> "play football", "My
+  favourite sport is the tennis" -> "is tennis"; not before a noun, "the tennis match",
+  nor "kicked the football" or "play the guitar"), and "nature" where "of", "and", "or",
+  "vs" or a noun does not follow ("in the nature" -> "in nature"; "the nature of the
+  problem", "the nature reserve" stay); "There is/was a lot of"
   and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
@@ -61,7 +66,8 @@ home" "I went to the home". Each has one right form:
   bank" stays); "am/is/are/was/were agree" "agree(s/d)" ("do not agree" with "not"; not
   "Let's agree"); "tell that" before a subject pronoun or "there" "say that" (not "I was
   told that", "He told that story");
-- "much" before a plural noun becomes "many" ("much tourists"; "much work" stays), with
+- "much" before a plural noun becomes "many" ("much tourists"; "much work" stays, and so
+  does a verb's "-s" form before its subject or "to": "How much does it cost?"), with
   "There is/was (too/so) much" "There are/were (too/so) many"; "the same with" before
   "mine", "yours"... "the same as" ("It's the same with me" stays); "hardly" after
   "work", "study", "try", "train", "practise" "hard" ("hardly any" stays); a party, a
@@ -133,7 +139,8 @@ learners choose wrongly" for those, "Questions without inversion" for those afte
 last but three, "'Me and my sister went', 'waiting you'" for the last but two ("'listening music',
 'answer to my email'" for "listen" and "answer"),
 "'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
-more important', 'during an hour'" for the last).
+more important', 'during an hour'" for the last; "Questions inside a sentence, 'the
+tennis', 'me and my brother'" for a sport, nature, and "much" before a verb).
 """
 
 import re
@@ -216,6 +223,26 @@ _GOING_TO = re.compile(
 _SIDE = re.compile(r"(^|[.!?]\s+)(For|From|In|By)\s+(?:the\s+)?(one|other)\s+side,", re.IGNORECASE)
 # "The life in big cities is": life in general takes no article.
 _THE_LIFE = re.compile(r"(^\s*|[.!?]\s+)The\s+life(?=\s+(?:in|is|was|can|will)\b)")
+# "play the football", "My favourite sport is the tennis": a sport or game takes no article
+# (not "kicked the football", "the tennis match", "play the guitar").
+_SPORTS = (
+    r"football|tennis|basketball|volleyball|baseball|golf|hockey|rugby|cricket|badminton"
+    r"|handball|chess|swimming"
+)
+_THE_SPORT = re.compile(
+    r"\b((?:play|plays|played|playing|sport\s+is|sports\s+are)\s+)the\s+(" + _SPORTS + r")\b"
+    r"(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))",
+    re.IGNORECASE,
+)
+# "in the nature", "The nature is beautiful": nature in general takes no article (not "the
+# nature of the problem", "the nature reserve", "the nature and extent of").
+_THE_NATURE = re.compile(r"\b([Tt])he\s+nature\b(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))")
+_NOT_AFTER_NATURE = frozenset(("of", "and", "or", "vs", "versus"))
+# After a verb's "-s" form, these make it a verb: "How much does it cost", "much remains to".
+_AFTER_A_VERB = frozenset(
+    ("it", "the", "a", "an", "this", "that", "he", "she", "they", "we", "you", "i", "his", "her",
+     "my", "your", "our", "their", "its", "to")
+)  # fmt: skip
 # "There was a lot of people": the verb agrees with the plural.
 _THERE_LOT = re.compile(r"\b([Tt]here)\s+(is|was)(\s+(?:a\s+lot|lots)\s+of\s+)([a-z]+)\b")
 # "There was many shops": a count above one takes "are/were"; so does a plural after "more",
@@ -577,6 +604,18 @@ def _by_means(text: str, source: str | None) -> str:
     return _BY_FOOT.sub(lambda m: keep_case(m.group(0), "on foot"), text)
 
 
+def _a_verb_here(match: re.Match) -> bool:
+    """Whether the last word of ``match`` is a verb's "-s" form with its subject or object
+    after it, or ends the clause ("How much does it cost?", "Much remains to be done")."""
+    noun = match.groups()[-1]
+    if noun in ("does", "has", "is", "was"):
+        return True
+    if not verb_lemmas(noun, ("VBZ",)):
+        return False
+    after = re.match(r"\s*([A-Za-z]+|[,;:.!?]|$)", match.string[match.end() :])
+    return bool(after) and (not after.group(1).isalpha() or after.group(1).lower() in _AFTER_A_VERB)
+
+
 def _plural(noun: str) -> bool:
     """Whether ``noun`` is a plural noun ("people", "friends"; not "news", "less")."""
     if noun in PLURALS_WITHOUT_S:
@@ -692,8 +731,8 @@ def _told_that(match: re.Match) -> str:
 
 def _much(match: re.Match) -> str:
     there, be, too, m, noun = match.groups()
-    if not _plural(noun):
-        return match.group(0)  # "much work"
+    if not _plural(noun) or _a_verb_here(match):
+        return match.group(0)  # "much work", "How much does it cost?"
     many = keep_case(m, "many")
     if there:
         return f"{there} {'are' if be == 'is' else 'were'} {too or ''}{many} {noun}"
@@ -796,6 +835,15 @@ def _answer_to(match: re.Match) -> str:
     return f"{verb} "
 
 
+def _no_article(match: re.Match, word: str, also: frozenset[str] = frozenset()) -> str:
+    """``word`` in place of the match where the word after it (group ``-1``) is none of
+    ``also`` and cannot be a noun."""
+    after = match.groups()[-1]
+    if after and (after.lower() in also or "NOUN" in parts_of_speech(after.lower())):
+        return match.group(0)
+    return word
+
+
 def _prefer_than(match: re.Match) -> str:
     between = words(match.group(1))[1:]
     if any(w in _NOT_PREFERRED or is_comparative(w) for w in between):
@@ -814,6 +862,11 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _FEWER.sub(lambda m: f"{m.group(1)} {_ARE[m.group(2).lower()]} fewer", text)
     text = _SIDE.sub(_side, text)
     text = _THE_LIFE.sub(lambda m: f"{m.group(1)}Life", text)
+    text = _THE_SPORT.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
+    text = _THE_NATURE.sub(
+        lambda m: _no_article(m, "Nature" if m.group(1) == "T" else "nature", _NOT_AFTER_NATURE),
+        text,
+    )
     text = _THERE_LOT.sub(
         lambda m: m.group(0) if not _plural(m.group(4))
         else f"{m.group(1)} {'are' if m.group(2) == 'is' else 'were'}{m.group(3)}{m.group(4)}",

@@ -70,6 +70,12 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
 - a question inside a sentence with "be" before a subject that ends the clause puts "be"
   after it ("asked the receptionist where is the manager." -> "where the manager is.",
   "what time is it" -> "what time it is");
+- a question inside a sentence with a modal before its subject (a pronoun, or a
+  determiner and one or two words, the last of which can be a noun, then a bare verb)
+  puts the modal after it ("tell me what should I bring" -> "what I should bring", "I
+  wonder when will the next bus arrive" -> "when the next bus will arrive"); a second
+  question joined to one by "and" or "or" in the same sentence is read like the first
+  ("how much it costs and when does it start" -> "and when it starts");
 - purpose: "for" before a bare verb and its object becomes "to" ("for study English" ->
   "to study English", "for buy some bread" -> "to buy some bread"); a verb that is a noun
   too needs a possessive, "a", "an", "some" or a language after it ("for help the other
@@ -154,8 +160,9 @@ question's mark, "'other like', 'used to going'" for "used to", "'Is very import
 'let me to'" for the missing "it", "let me to", the subject said twice and "explain
 you", "'Me and my sister went', 'waiting you'" for "born in" and the question,
 "'discussed a lot about', 'a person very kind'" for the two before the last, "'I think
-is more important'" for "it" after "think", and "'to do exercise and eating'" for the
-last).
+is more important'" for "it" after "think", "'to do exercise and eating'" for the two
+verbs after one "to", and "Questions inside a sentence, 'the tennis', 'me and my brother'"
+for the modal and the second question).
 """
 
 import re
@@ -290,18 +297,35 @@ _QUESTION = (
     r"\s+(?:what|where|when|why|how|who|which)(?:\s+(?:time|much|many|long|often|old"
     r"|kind\s+of\s+[a-z]+))?"
 )
-_EMBEDDED = re.compile(
-    r"\b((?:" + _ASKING + r")" + _ASKED + _QUESTION + r")\s+(do|does|did)\s+"
-    r"(I|you|we|they|he|she|it|(?:the|this|that|my|your|his|her|our|their)\s+[a-z]+)\s+([a-z]+)\b",
-    re.IGNORECASE,
+# What leads the question: what asks it ("asked me where"), or "and"/"or" and a question
+# word after a question inside the same sentence ("how much it costs and when"; the
+# substitutions check what stands before).
+_ASK_LEAD = r"\b((?:" + _ASKING + r")" + _ASKED + _QUESTION + r")"
+_AND_LEAD = r"\b((?:and|or)" + _QUESTION + r")"
+_ASKED_BEFORE = re.compile(r"\b(?:" + _ASKING + r")" + _ASKED + _QUESTION + r"\b", re.IGNORECASE)
+_DO_PART = (
+    r"\s+(do|does|did)\s+"
+    r"(I|you|we|they|he|she|it|(?:the|this|that|my|your|his|her|our|their)\s+[a-z]+)\s+([a-z]+)\b"
 )
 # The same with "be" before a subject that ends the clause: "where is the manager."
-_EMBEDDED_BE = re.compile(
-    r"\b((?:" + _ASKING + r")" + _ASKED + _QUESTION + r")\s+(is|are|was|were)\s+"
+_BE_PART = (
+    r"\s+(is|are|was|were)\s+"
     r"((?:the|a|an|my|your|his|her|our|their|this|that|these|those)(?:\s+[a-z'’]+){1,2}"
-    r"|it|he|she|they|we|you|I)(?=\s*(?:[,;:.!?]|$)|\s+(?:but|and|because|so)\b)",
-    re.IGNORECASE,
+    r"|it|he|she|they|we|you|I)(?=\s*(?:[,;:.!?]|$)|\s+(?:but|and|because|so)\b)"
 )
+# The same with a modal before its subject: "tell me what should I bring", "when will the
+# next bus arrive" (the subject: a pronoun, or a determiner and one or two words).
+_MODAL_PART = (
+    r"\s+(can|could|should|will|would|may|might|must|shall)\s+"
+    r"((?:I|you|we|they|he|she|it)\s+[a-z]+"
+    r"|(?:the|this|that|these|those|my|your|his|her|our|their)(?:\s+[a-z]+){2,3})\b"
+)
+_EMBEDDED = re.compile(_ASK_LEAD + _DO_PART, re.IGNORECASE)
+_EMBEDDED_BE = re.compile(_ASK_LEAD + _BE_PART, re.IGNORECASE)
+_EMBEDDED_MODAL = re.compile(_ASK_LEAD + _MODAL_PART, re.IGNORECASE)
+_AND_EMBEDDED = re.compile(_AND_LEAD + _DO_PART, re.IGNORECASE)
+_AND_EMBEDDED_BE = re.compile(_AND_LEAD + _BE_PART, re.IGNORECASE)
+_AND_EMBEDDED_MODAL = re.compile(_AND_LEAD + _MODAL_PART, re.IGNORECASE)
 # "for" before a bare verb and its object: "for study English", "for buy some bread".
 _FOR_VERB = re.compile(r"\b([Ff])or\s+([a-z]+)(?=\s+([A-Za-z]+)\b)")
 _OBJECTS = frozenset(("my", "your", "his", "her", "our", "their", "a", "an", "some"))
@@ -727,6 +751,40 @@ def _embedded(match: re.Match) -> str:
     return f"{asking} {subject} {verb}"
 
 
+def _embedded_be(match: re.Match) -> str:
+    return f"{match.group(1)} {match.group(3)} {match.group(2)}"
+
+
+def _embedded_modal(match: re.Match) -> str:
+    """The match of a ``_MODAL_PART`` pattern with the modal put after its subject: the
+    shortest subject that ends in a pronoun or a word that can be a noun and is followed by
+    a bare verb ("when will the next bus arrive" -> "when the next bus will arrive")."""
+    asking, modal, rest = match.groups()
+    words = rest.split()
+    for k in range(1, len(words)):
+        subject, verb = words[:k], words[k]
+        last = subject[-1].lower()
+        noun = last in ("i", "you", "we", "they", "he", "she", "it") or (
+            k > 1 and "NOUN" in parts_of_speech(last)
+        )
+        if noun and verb_lemmas(verb.lower(), ("VB",)):
+            tail = " ".join(words[k + 1 :])
+            return f"{asking} {' '.join(subject)} {modal} {verb}" + (f" {tail}" if tail else "")
+    return match.group(0)
+
+
+def _after_a_question(replace):
+    """``replace`` for an ``_AND_`` pattern's match, where a question inside the same
+    sentence stands before it ("how much it costs and when does it start"); else the
+    match as it is."""
+
+    def wrapped(match: re.Match) -> str:
+        lead = re.split(r"[.!?]\s", match.string[: match.start()])[-1]
+        return replace(match) if _ASKED_BEFORE.search(lead) else match.group(0)
+
+    return wrapped
+
+
 def _no_it(match: re.Match) -> str:
     lead, be, _, adjective, then = match.groups()
     if adjective in ("there", "here", "one") or "ADJ" not in parts_of_speech(adjective):
@@ -835,7 +893,11 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _ONE_OF.sub(_one_of, text)
     text = _EVER_IT.sub(lambda m: m.group(1), text)
     text = _EMBEDDED.sub(_embedded, text)
-    text = _EMBEDDED_BE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}", text)
+    text = _EMBEDDED_BE.sub(_embedded_be, text)
+    text = _EMBEDDED_MODAL.sub(_embedded_modal, text)
+    text = _AND_EMBEDDED.sub(_after_a_question(_embedded), text)
+    text = _AND_EMBEDDED_BE.sub(_after_a_question(_embedded_be), text)
+    text = _AND_EMBEDDED_MODAL.sub(_after_a_question(_embedded_modal), text)
     text = _purpose(text, source)
     text = _SECOND_VERB.sub(_second_verb, text)
     text = _ALWAYS_FIRST.sub(_always_first, text)

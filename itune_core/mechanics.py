@@ -28,9 +28,12 @@ discarded):
 - "X and me" opening a sentence before its verb becomes "X and I" ("My friends and me
   often play", "Yesterday my brother and me went"; not "Between you and me," or "She saw
   Tom and me play", where "me" is an object), and "Me and my sister" (or the model's "I
-  and my sister") opening a sentence, or after a time, before such a verb becomes "My
-  sister and I" ("Last weekend me and my family went" -> "my family and I went"; it is
-  one of the closed forms that ``rules_first`` reads);
+  and my sister") opening a sentence, or after a time ("Yesterday", "Last weekend",
+  "Every summer,", "On Sundays", "In the evening,", "After school"...), before such a
+  verb, or an adverb and such a verb, becomes "My sister and I" ("Last weekend me and my
+  family went" -> "my family and I went", "Every summer, me and my brother usually swam"
+  -> "my brother and I usually swam"; it is one of the closed forms that ``rules_first``
+  reads);
 - an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
   advice about" -> "some advice about", "a very good news" -> "some very good news";
   ``itune_core.uncountables``);
@@ -209,9 +212,22 @@ _ME_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # "Me and my sister went", and the model's "I and my sister went": "My sister and I".
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_PERIODS = (
+    r"day|week|weekend|month|year|summer|winter|spring|autumn|morning|afternoon|evening|night"
+)
+# Openers of time before it: "Yesterday", "Last summer", "Every summer,", "On Sundays", "At
+# the weekend", "In the evening", "After school".
+_TIME_OPENER = (
+    r"(?:" + "|".join(_TIME_WORDS) + r"|last\s+(?:week|weekend|month|year|summer|night)"
+    r"|(?:every|each|next|this)\s+(?:" + _PERIODS + r"|" + _DAYS + r")"
+    r"|on\s+(?:(?:" + _DAYS + r")s?|weekends|the\s+weekend)|at\s+(?:the\s+)?weekends?"
+    r"|in\s+the\s+(?:morning|afternoon|evening|summer|winter|spring|autumn)"
+    r"|after\s+(?:school|work|class|lunch|dinner))"
+)
 _ME_FIRST = re.compile(
-    r"^(\s*(?:(?:" + "|".join(_TIME_WORDS) + r"|last\s+(?:week|weekend|month|year|summer|night))"
-    r"\s*,?\s+)?)(?:[Mm]e|I)\s+and\s+((?:my|our|his|her|their|your)(?:\s+[a-z-]+){2,3})\b",
+    r"^(\s*(?:" + _TIME_OPENER + r"\s*,?\s+)?)(?:[Mm]e|I)\s+and\s+"
+    r"((?:my|our|his|her|their|your)(?:\s+[a-z-]+){2,3})\b",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
@@ -271,7 +287,8 @@ def _me_first(match: re.Match) -> str:
     before a verb that goes with "I"."""
     lead, words = match.group(1), match.group(2).split()
     for k in (2, 3):  # "my sister went", "my little sister went"
-        if k < len(words) and _goes_with_i(words[k].lower()):
+        verb = k + (k + 1 < len(words) and words[k].lower() in ADVERBS)  # "usually play"
+        if verb < len(words) and _goes_with_i(words[verb].lower()):
             named = " ".join(words[:k])
             first = named[0].upper() + named[1:] if not lead.strip() else named
             return f"{lead}{first} and I {' '.join(words[k:])}"

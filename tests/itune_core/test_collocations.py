@@ -331,3 +331,37 @@ def test_it_only_puts_partners_in_and_a_second_time_nothing(words):
     mended = mend_collocations(text)
     assert mend_collocations(mended) == mended, (text, mended)
     assert set(mended.split()) - set(words) <= _NEW, (text, mended)
+
+
+def test_a_sport_and_nature_in_general_lose_the_article():
+    for text, expected in [
+        ("My favourite sport is the tennis.", "My favourite sport is tennis."),
+        ("I play the football with my friends.", "I play football with my friends."),
+        ("We played the basketball after school.", "We played basketball after school."),
+        ("I like to spend time in the nature.", "I like to spend time in nature."),
+        ("The nature is very beautiful here.", "Nature is very beautiful here."),
+        ("We must protect the nature.", "We must protect nature."),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "He kicked the football over the fence.",  # the ball
+        "I play the guitar in a band.",  # an instrument takes "the"
+        "We played the tennis match on Sunday.",  # a noun follows
+        "The nature of the problem is not clear.",
+        "We visited the nature reserve.",
+        "It relates to the nature and extent of the damage.",
+        "It relates to the nature vs. nurture debate.",
+    ]:
+        assert mend_collocations(text) == text, text
+
+
+def test_much_before_a_verb_stays():
+    for text in [
+        "How much does it cost?",
+        "How much does the ticket cost?",
+        "Much remains to be done.",
+        "I know how much has changed.",
+    ]:
+        assert mend_collocations(text) == text, text
+    assert mend_collocations("I have much friends.") == "I have many friends."
+    assert mend_collocations("Much tourists come here.") == "Many tourists come here."

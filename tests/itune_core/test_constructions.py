@@ -265,3 +265,44 @@ def test_it_only_swaps_reorders_or_drops_those_words_and_a_second_time_nothing(w
     assert mend_constructions(mended) == mended, (text, mended)
     assert set(mended.split()) - set(words) <= {"anybody", "anything", "well", "to"}, (text, mended)
     assert len(mended.split()) in range(len(words) - 1, len(words) + 2)
+
+
+def test_a_modal_inside_a_question_goes_after_its_subject():
+    for text, expected in [
+        ("Can you tell me what should I bring?", "Can you tell me what I should bring?"),
+        ("I wonder when will the next bus arrive.", "I wonder when the next bus will arrive."),
+        ("I am not sure when will my parents arrive.",
+         "I am not sure when my parents will arrive."),
+        ("Do you know where can my sister buy bread?",
+         "Do you know where my sister can buy bread?"),
+        ("Please tell us what time should we arrive.",
+         "Please tell us what time we should arrive."),
+    ]:  # fmt: skip
+        assert mend_constructions(text) == expected, text
+    for text in [
+        "What should I bring to the party?",  # a question of its own
+        "Do you know what can happen?",  # "what" is the subject
+        "I know who can help us.",
+        "I wonder, what should I do?",  # asked after a comma: left to the model
+        "I don't know. Where can I go?",
+    ]:
+        assert mend_constructions(text) == text, text
+
+
+def test_a_second_question_after_and_is_read_the_same_way():
+    for text, expected in [
+        ("I would like to know how much does it cost and when does it start.",
+         "I would like to know how much it costs and when it starts."),
+        ("I asked her where did she live and what did she do.",
+         "I asked her where she lived and what she did."),
+        ("Tell me where is the key and where is the car.",
+         "Tell me where the key is and where the car is."),
+        ("I don't know where can I sleep or what can I eat.",
+         "I don't know where I can sleep or what I can eat."),
+    ]:  # fmt: skip
+        assert mend_constructions(text) == expected, text
+    for text in [
+        "It is late and when does the film start?",  # no question inside before it
+        "I know where she lives. And when does she work?",  # another sentence
+    ]:
+        assert mend_constructions(text) == text, text

@@ -84,6 +84,17 @@ def test_contractions_its_doubled_words_and_a_lower_case_start():
     assert fix("an a an car") == "an a car"  # the article's "a" before "a" is written once
     assert fix("Me and my sister went home.") == "My sister and I went home."
     assert fix("Last week me and my family went.") == "Last week my family and I went."
+    assert fix("Every summer, me and my brother swam.") == "Every summer, my brother and I swam."
+    assert fix("On Sundays me and my family go out.") == "On Sundays my family and I go out."
+    assert fix("In the evening, me and my friends played.") == (
+        "In the evening, my friends and I played."
+    )
+    assert fix("Yesterday me and my friends always went out.") == (
+        "Yesterday my friends and I always went out."  # an adverb before the verb
+    )
+    assert fix("Every summer, they visited me and my brother.") == (
+        "Every summer, they visited me and my brother."  # an object
+    )
     assert fix("She gave it to me and my sister.") == "She gave it to me and my sister."
     assert fix("Me and my friends.") == "Me and my friends."  # no verb
     # the writer's "me and my friends" read before the model's "my friends and my friends"
