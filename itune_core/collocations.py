@@ -43,7 +43,16 @@ home" "I went to the home". Each has one right form:
   favourite sport is the tennis" -> "is tennis"; not before a noun, "the tennis match",
   nor "kicked the football" or "play the guitar"), and "nature" where "of", "and", "or",
   "vs" or a noun does not follow ("in the nature" -> "in nature"; "the nature of the
-  problem", "the nature reserve" stay); "There is/was a lot of"
+  problem", "the nature reserve" stay);
+- "a little of" or "a few of" before a noun with no determiner or pronoun loses "of" ("a
+  little of French" -> "a little French"; "a few of my friends" stays); "the life" ending
+  a clause after "about", "enjoy", "love" or "like" loses "the"; "on/at the next weekend"
+  (week, month, year, season) in a sentence about the future or a question that is not
+  about the past is "next weekend"; "The breakfast/lunch/dinner/supper" opening a sentence
+  before "is"/"was" loses "The"; "go/come/get to the work" before a stop, "by", "early"...
+  is "to work" ("the work of this artist" stays); a person's "feel like home" is "feel at
+  home" ("This house feels like home" stays); and where the writer wrote "more or less"
+  and the answer says "or less", "more" is put back; "There is/was a lot of"
   and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
@@ -140,7 +149,8 @@ last but three, "'Me and my sister went', 'waiting you'" for the last but two ("
 'answer to my email'" for "listen" and "answer"),
 "'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
 more important', 'during an hour'" for the last; "Questions inside a sentence, 'the
-tennis', 'me and my brother'" for a sport, nature, and "much" before a verb).
+tennis', 'me and my brother'" for a sport, nature, and "much" before a verb; "'a little of
+French', 'has always good marks', 'go to the work'" for the phrases after nature).
 """
 
 import re
@@ -238,6 +248,41 @@ _THE_SPORT = re.compile(
 # nature of the problem", "the nature reserve", "the nature and extent of").
 _THE_NATURE = re.compile(r"\b([Tt])he\s+nature\b(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))")
 _NOT_AFTER_NATURE = frozenset(("of", "and", "or", "vs", "versus"))
+# "a little of French", "a few of people": "of" before a noun with no determiner goes.
+_A_LITTLE_OF = re.compile(r"\b([Aa]\s+(?:little|few))\s+of\s+(?=([A-Za-z]+)\b)")
+_NOT_AFTER_OF = frozenset(
+    ("the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its",
+     "our", "their", "it", "them", "us", "you", "him", "me", "what", "which", "whom",
+     "everything", "each", "all", "both")
+)  # fmt: skip
+# "learn about the life.": life in general, ending the clause after these.
+_ABOUT_THE_LIFE = re.compile(
+    r"\b(about|enjoy|enjoys|enjoyed|enjoying|love|loves|loved|loving|like|likes|liked"
+    r"|liking)\s+the\s+life(?=\s*(?:[,;:.!?]|$))",
+    re.IGNORECASE,
+)
+# "meet on the next weekend?": "next weekend" takes no preposition.
+_ON_THE_NEXT = re.compile(
+    r"\b(?:on|at)\s+the\s+(next\s+(?:week|weekend|month|year|summer|winter|spring|autumn))\b",
+    re.IGNORECASE,
+)
+_PAST_QUESTION = re.compile(r"\b(?:did|was|were)\b", re.IGNORECASE)
+# "The lunch is the most important meal": a meal in general takes no article.
+_THE_MEAL = re.compile(r"(^\s*|[.!?]\s+)The\s+(breakfast|lunch|dinner|supper)(?=\s+(?:is|was)\b)")
+# "I go to the work by bus": going to work takes no article.
+_TO_THE_WORK = re.compile(
+    r"\b((?:go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting)\s+to)\s+the"
+    r"\s+work(?=\s*[,.;:!?]|\s*$|\s+(?:by|on|at|every|early|late|in|and)\b)",
+    re.IGNORECASE,
+)
+# "I feel like home": a person feels "at home" ("This house feels like home" stays).
+_FEEL_LIKE_HOME = re.compile(
+    r"\b((?:I|[Ww]e|[Yy]ou|[Tt]hey|[Hh]e|[Ss]he)\s+(?:(?:really|always|already|now|finally)\s+)?"
+    r"(?:feel|feels|felt))\s+like\s+home\b"
+)
+# The model's "forty minutes or less" for the writer's "more or less".
+_OR_LESS = re.compile(r"(?<!\bmore)(\s+)or\s+less\b", re.IGNORECASE)
+_MORE_OR_LESS = re.compile(r"\bmore\s+or\s+less\b", re.IGNORECASE)
 # After a verb's "-s" form, these make it a verb: "How much does it cost", "much remains to".
 _AFTER_A_VERB = frozenset(
     ("it", "the", "a", "an", "this", "that", "he", "she", "they", "we", "you", "i", "his", "her",
@@ -863,6 +908,17 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _SIDE.sub(_side, text)
     text = _THE_LIFE.sub(lambda m: f"{m.group(1)}Life", text)
     text = _THE_SPORT.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
+    text = _A_LITTLE_OF.sub(
+        lambda m: m.group(0) if m.group(2).lower() in _NOT_AFTER_OF else f"{m.group(1)} ", text
+    )
+    text = _ABOUT_THE_LIFE.sub(lambda m: f"{m.group(1)} life", text)
+    if _AHEAD.search(text) or ("?" in text and not _PAST_QUESTION.search(text)):
+        text = _ON_THE_NEXT.sub(lambda m: keep_case(m.group(0), m.group(1)), text)
+    text = _THE_MEAL.sub(lambda m: f"{m.group(1)}{m.group(2).capitalize()}", text)
+    text = _TO_THE_WORK.sub(lambda m: f"{m.group(1)} work", text)
+    text = _FEEL_LIKE_HOME.sub(lambda m: f"{m.group(1)} at home", text)
+    if source and _MORE_OR_LESS.search(source) and not _MORE_OR_LESS.search(text):
+        text = _OR_LESS.sub(lambda m: f"{m.group(1)}more or less", text, count=1)
     text = _THE_NATURE.sub(
         lambda m: _no_article(m, "Nature" if m.group(1) == "T" else "nature", _NOT_AFTER_NATURE),
         text,

@@ -76,6 +76,9 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   wonder when will the next bus arrive" -> "when the next bus will arrive"); a second
   question joined to one by "and" or "or" in the same sentence is read like the first
   ("how much it costs and when does it start" -> "and when it starts");
+- "has always" or "have always" before a word that cannot be a past participle (the verb
+  "have", not the perfect's) becomes "always has/have" ("She has always good marks" ->
+  "She always has good marks"; "has always been", "has always wanted" stay);
 - purpose: "for" before a bare verb and its object becomes "to" ("for study English" ->
   "to study English", "for buy some bread" -> "to buy some bread"); a verb that is a noun
   too needs a possessive, "a", "an", "some" or a language after it ("for help the other
@@ -162,7 +165,8 @@ you", "'Me and my sister went', 'waiting you'" for "born in" and the question,
 "'discussed a lot about', 'a person very kind'" for the two before the last, "'I think
 is more important'" for "it" after "think", "'to do exercise and eating'" for the two
 verbs after one "to", and "Questions inside a sentence, 'the tennis', 'me and my brother'"
-for the modal and the second question).
+for the modal and the second question; "'a little of French', 'has always good marks', 'go
+to the work'" for "always has").
 """
 
 import re
@@ -343,6 +347,8 @@ _GOING = frozenset(
 _OBJECT_PRONOUNS = frozenset(("me", "you", "him", "her", "us", "them", "it"))
 # "Always I go": "always" goes after the subject.
 _ALWAYS_FIRST = re.compile(r"^(\s*)Always\s+(I|you|he|she|it|we|they)\s+([a-z]+)\b")
+# "She has always good marks": "have" the verb, not the perfect's, goes after "always".
+_HAS_ALWAYS = re.compile(r"\b(has|have)\s+always\s+(?=([a-z]+)\b)")
 # "made me laughing": after "make" or "let" and its object, the bare verb.
 _MAKE_LET = re.compile(
     r"\b((?:make|makes|made|making|let|lets|letting)\s+(?:me|you|him|her|us|them|it)\s+)"
@@ -573,6 +579,15 @@ def _always_first(match: re.Match) -> str:
     if verb in MODALS or verb in ("am", "is", "are", "was", "were"):
         return f"{lead}{keep_case('A', subject)} {verb} always"  # "I am always", "we can always"
     return f"{lead}{keep_case('A', subject)} always {verb}"
+
+
+def _has_always(match: re.Match) -> str:
+    """ "always" put before "has"/"have" where the word after cannot be a past participle
+    ("has always good marks"; not "has always been")."""
+    have, following = match.groups()
+    if verb_lemmas(following, ("VBN", "VBD")):  # the dictionary has "wanted" as a past only
+        return match.group(0)
+    return f"always {have} "
 
 
 def _bare(match: re.Match) -> str:
@@ -901,6 +916,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _purpose(text, source)
     text = _SECOND_VERB.sub(_second_verb, text)
     text = _ALWAYS_FIRST.sub(_always_first, text)
+    text = _HAS_ALWAYS.sub(_has_always, text)
     text = _MAKE_LET.sub(_bare, text)
     text = _LET_TO.sub(_let_to, text)
     text = _PARALLEL.sub(_parallel, text)

@@ -365,3 +365,44 @@ def test_much_before_a_verb_stays():
         assert mend_collocations(text) == text, text
     assert mend_collocations("I have much friends.") == "I have many friends."
     assert mend_collocations("Much tourists come here.") == "Many tourists come here."
+
+
+def test_everyday_phrases_take_their_right_form():
+    for text, expected in [
+        ("I speak a little of French.", "I speak a little French."),
+        ("Only a few of people came.", "Only a few people came."),
+        ("I want to learn about the life.", "I want to learn about life."),
+        ("They enjoy the life, and they travel.", "They enjoy life, and they travel."),
+        ("Do you want to meet on the next weekend?", "Do you want to meet next weekend?"),
+        ("We will move on the next month.", "We will move next month."),
+        ("The lunch is the most important meal.", "Lunch is the most important meal."),
+        ("I go to the work by bus.", "I go to work by bus."),
+        ("She went to the work early.", "She went to work early."),
+        ("Now I feel like home.", "Now I feel at home."),
+        ("We felt like home there.", "We felt at home there."),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "I ate a little of the cake.",
+        "A few of my friends came.",
+        "A few of them were late.",
+        "The life of a farmer is hard.",
+        "It was the best night of my life.",
+        "We met on the next day.",
+        "Did you see him on the next weekend?",  # a past question
+        "We moved on the next weekend.",  # no future
+        "The lunch we had was delicious.",
+        "I admire the work of this artist.",
+        "This house feels like home.",
+    ]:
+        assert mend_collocations(text) == text, text
+
+
+def test_the_writer_s_more_or_less_is_put_back_where_the_model_dropped_more():
+    source = "The journey takes forty minutes more or less."
+    answer = "The journey takes forty minutes or less."
+    assert fix_mechanics(answer, ["fluency"], source) == source
+    # the writer's own "or less" stays
+    assert fix_mechanics(
+        "It costs ten euros or less.", ["fluency"], "It costs ten euros or less."
+    ) == ("It costs ten euros or less.")

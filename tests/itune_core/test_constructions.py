@@ -306,3 +306,18 @@ def test_a_second_question_after_and_is_read_the_same_way():
         "I know where she lives. And when does she work?",  # another sentence
     ]:
         assert mend_constructions(text) == text, text
+
+
+def test_always_goes_before_have_the_verb_not_the_perfect_s():
+    for text, expected in [
+        ("She has always good marks.", "She always has good marks."),
+        ("They have always a lot of work.", "They always have a lot of work."),
+        ("We have always to work hard.", "We always have to work hard."),
+    ]:
+        assert mend_constructions(text) == expected, text
+    for text in [
+        "She has always been kind.",
+        "He has always wanted a dog.",
+        "I have always had it.",
+    ]:
+        assert mend_constructions(text) == text, text
