@@ -52,7 +52,12 @@ home" "I went to the home". Each has one right form:
   before "is"/"was" loses "The"; "go/come/get to the work" before a stop, "by", "early"...
   is "to work" ("the work of this artist" stays); a person's "feel like home" is "feel at
   home" ("This house feels like home" stays); and where the writer wrote "more or less"
-  and the answer says "or less", "more" is put back; "There is/was a lot of"
+  and the answer says "or less", "more" is put back;
+- "write you" before "because", "to", "about", a stop... is "write to you" ("write you a
+  letter" stays); "season is the autumn" loses "the" as "sport is the tennis" does;
+  "tired", "busy", "stressed" or "bored" "in/at the work" is "at work"; and where the
+  writer wrote "on the internet" and the answer says "at" or "in the internet", "on" is
+  put back; "There is/was a lot of"
   and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
@@ -150,7 +155,9 @@ last but three, "'Me and my sister went', 'waiting you'" for the last but two ("
 "'discussed a lot about', 'a person very kind'" for the last but one, and "'I think is
 more important', 'during an hour'" for the last; "Questions inside a sentence, 'the
 tennis', 'me and my brother'" for a sport, nature, and "much" before a verb; "'a little of
-French', 'has always good marks', 'go to the work'" for the phrases after nature).
+French', 'has always good marks', 'go to the work'" for the phrases after nature, and
+"'I am writing you', 'the service was very slowly', 'why is she angry'" for "write to you",
+the season, "at work" and "on the internet").
 """
 
 import re
@@ -280,6 +287,25 @@ _FEEL_LIKE_HOME = re.compile(
     r"\b((?:I|[Ww]e|[Yy]ou|[Tt]hey|[Hh]e|[Ss]he)\s+(?:(?:really|always|already|now|finally)\s+)?"
     r"(?:feel|feels|felt))\s+like\s+home\b"
 )
+# "I am writing you because": a letter is written "to you" ("write you a letter" stays).
+_WRITE_YOU = re.compile(
+    r"\b((?:write|writes|wrote|writing|written)\s+)you(?=\s*[,.;:!?]|\s*$"
+    r"|\s+(?:because|to|about|for|with|as|again)\b)",
+    re.IGNORECASE,
+)
+# "My favourite season is the autumn": a season in general takes no article.
+_THE_SEASON = re.compile(
+    r"\b(seasons?\s+(?:is|are)\s+)the\s+(spring|summer|autumn|winter|fall)\b"
+    r"(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))",
+    re.IGNORECASE,
+)
+# "tired in the work": "at work".
+_IN_THE_WORK = re.compile(
+    r"\b(tired|busy|stressed|bored)\s+(?:in|at)\s+the\s+work\b(?!\s+of\b)", re.IGNORECASE
+)
+# The model's "at the internet" for the writer's "on the internet".
+_AT_THE_INTERNET = re.compile(r"\b(?:at|in)\s+the\s+internet\b")
+_ON_THE_INTERNET = re.compile(r"\bon\s+the\s+internet\b", re.IGNORECASE)
 # The model's "forty minutes or less" for the writer's "more or less".
 _OR_LESS = re.compile(r"(?<!\bmore)(\s+)or\s+less\b", re.IGNORECASE)
 _MORE_OR_LESS = re.compile(r"\bmore\s+or\s+less\b", re.IGNORECASE)
@@ -908,6 +934,11 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _SIDE.sub(_side, text)
     text = _THE_LIFE.sub(lambda m: f"{m.group(1)}Life", text)
     text = _THE_SPORT.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
+    text = _WRITE_YOU.sub(lambda m: f"{m.group(1)}to you", text)
+    text = _THE_SEASON.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
+    text = _IN_THE_WORK.sub(lambda m: f"{m.group(1)} at work", text)
+    if source and _ON_THE_INTERNET.search(source):
+        text = _AT_THE_INTERNET.sub("on the internet", text)
     text = _A_LITTLE_OF.sub(
         lambda m: m.group(0) if m.group(2).lower() in _NOT_AFTER_OF else f"{m.group(1)} ", text
     )

@@ -76,6 +76,13 @@ very good" stayed, and "not enough reliable" too. Each has one right form:
   wonder when will the next bus arrive" -> "when the next bus will arrive"); a second
   question joined to one by "and" or "or" in the same sentence is read like the first
   ("how much it costs and when does it start" -> "and when it starts");
+- a question inside a sentence with "be" before a subject pronoun and more words puts "be"
+  after the pronoun, in the form the pronoun takes ("why is she angry" -> "why she is
+  angry", the model's "what is they doing" -> "what they are doing");
+- after a form of "be" (and "very", "so", "too", "really" or "quite"), a word in "-ly"
+  ending the clause whose stem is an adjective, and which is none itself, becomes that
+  adjective ("the service was very slowly." -> "very slow."; "was slowly improving",
+  "is friendly" stay);
 - "has always" or "have always" before a word that cannot be a past participle (the verb
   "have", not the perfect's) becomes "always has/have" ("She has always good marks" ->
   "She always has good marks"; "has always been", "has always wanted" stay);
@@ -166,7 +173,8 @@ you", "'Me and my sister went', 'waiting you'" for "born in" and the question,
 is more important'" for "it" after "think", "'to do exercise and eating'" for the two
 verbs after one "to", and "Questions inside a sentence, 'the tennis', 'me and my brother'"
 for the modal and the second question; "'a little of French', 'has always good marks', 'go
-to the work'" for "always has").
+to the work'" for "always has"; "'I am writing you', 'the service was very slowly', 'why
+is she angry'" for "be" before a pronoun and the adjective after "be").
 """
 
 import re
@@ -324,12 +332,26 @@ _MODAL_PART = (
     r"((?:I|you|we|they|he|she|it)\s+[a-z]+"
     r"|(?:the|this|that|these|those|my|your|his|her|our|their)(?:\s+[a-z]+){2,3})\b"
 )
+# The same with "be" before a subject pronoun and more words: "why is she angry".
+_BE_PRONOUN_PART = r"\s+(am|is|are|was|were)\s+(I|you|we|they|he|she|it)(?=\s+[a-z])"
 _EMBEDDED = re.compile(_ASK_LEAD + _DO_PART, re.IGNORECASE)
 _EMBEDDED_BE = re.compile(_ASK_LEAD + _BE_PART, re.IGNORECASE)
 _EMBEDDED_MODAL = re.compile(_ASK_LEAD + _MODAL_PART, re.IGNORECASE)
 _AND_EMBEDDED = re.compile(_AND_LEAD + _DO_PART, re.IGNORECASE)
 _AND_EMBEDDED_BE = re.compile(_AND_LEAD + _BE_PART, re.IGNORECASE)
 _AND_EMBEDDED_MODAL = re.compile(_AND_LEAD + _MODAL_PART, re.IGNORECASE)
+_EMBEDDED_BE_PRONOUN = re.compile(_ASK_LEAD + _BE_PRONOUN_PART, re.IGNORECASE)
+# Adverbs that say how sure or how much, not how: "That is exactly." is left as it is.
+_SENTENCE_ADVERBS = frozenset(
+    ("mostly", "exactly", "really", "nearly", "usually", "probably", "certainly", "definitely",
+     "finally", "actually", "obviously", "apparently", "mainly", "partly", "only", "merely",
+     "simply", "completely", "totally", "entirely", "fully", "likely", "clearly", "possibly")
+)  # fmt: skip
+# "the service was very slowly.": after "be", the adjective, not its adverb.
+_BE_ADVERB = re.compile(
+    r"\b((?:am|is|are|was|were|be|been|being)\s+(?:(?:very|so|too|really|quite)\s+)?)"
+    r"([a-z]+ly)(?=\s*(?:[,;:.!?]|$))"
+)
 # "for" before a bare verb and its object: "for study English", "for buy some bread".
 _FOR_VERB = re.compile(r"\b([Ff])or\s+([a-z]+)(?=\s+([A-Za-z]+)\b)")
 _OBJECTS = frozenset(("my", "your", "his", "her", "our", "their", "a", "an", "some"))
@@ -581,6 +603,20 @@ def _always_first(match: re.Match) -> str:
     return f"{lead}{keep_case('A', subject)} always {verb}"
 
 
+def _be_adjective(match: re.Match) -> str:
+    """The match of ``_BE_ADVERB`` with its adverb made the adjective it comes from
+    ("slowly" -> "slow", "easily" -> "easy", "terribly" -> "terrible"), where the adverb is
+    no adjective itself ("friendly", "lonely", "early" stay)."""
+    lead, adverb = match.groups()
+    if adverb in _SENTENCE_ADVERBS or "ADJ" in parts_of_speech(adverb):
+        return match.group(0)
+    stem = adverb[:-2]
+    for adjective in (stem, stem[:-1] + "y" if stem.endswith("i") else "", stem + "le"):
+        if adjective and "ADJ" in parts_of_speech(adjective):
+            return lead + adjective
+    return match.group(0)
+
+
 def _has_always(match: re.Match) -> str:
     """ "always" put before "has"/"have" where the word after cannot be a past participle
     ("has always good marks"; not "has always been")."""
@@ -770,6 +806,19 @@ def _embedded_be(match: re.Match) -> str:
     return f"{match.group(1)} {match.group(3)} {match.group(2)}"
 
 
+# The form of "be" each subject pronoun takes, in the present and in the past.
+_BE_OF = {"i": ("am", "was"), "he": ("is", "was"), "she": ("is", "was"), "it": ("is", "was"),
+          "we": ("are", "were"), "you": ("are", "were"), "they": ("are", "were")}  # fmt: skip
+
+
+def _embedded_be_pronoun(match: re.Match) -> str:
+    """The match of ``_EMBEDDED_BE_PRONOUN`` with "be" after its pronoun, in the form the
+    pronoun takes ("what is they doing", the model's "is", -> "what they are doing")."""
+    asking, be, pronoun = match.groups()
+    present, past = _BE_OF[pronoun.lower()]
+    return f"{asking} {pronoun} {past if be.lower() in ('was', 'were') else present}"
+
+
 def _embedded_modal(match: re.Match) -> str:
     """The match of a ``_MODAL_PART`` pattern with the modal put after its subject: the
     shortest subject that ends in a pronoun or a word that can be a noun and is followed by
@@ -910,6 +959,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _EMBEDDED.sub(_embedded, text)
     text = _EMBEDDED_BE.sub(_embedded_be, text)
     text = _EMBEDDED_MODAL.sub(_embedded_modal, text)
+    text = _EMBEDDED_BE_PRONOUN.sub(_embedded_be_pronoun, text)
     text = _AND_EMBEDDED.sub(_after_a_question(_embedded), text)
     text = _AND_EMBEDDED_BE.sub(_after_a_question(_embedded_be), text)
     text = _AND_EMBEDDED_MODAL.sub(_after_a_question(_embedded_modal), text)
@@ -929,6 +979,7 @@ def mend_constructions(text: str, source: str | None = None) -> str:
     text = _EXPLAIN_ASKED.sub(lambda m: f"{m.group(1)} to {m.group(2).lower()} ", text)
     text = _EXPLAIN_OBJECT.sub(_explain_object, text)
     text = _good_after_action().sub(_good, text)
+    text = _BE_ADVERB.sub(_be_adjective, text)
     text = _FELT_ING.sub(_felt, text)
     text = _THING_ED.sub(lambda m: m.group(1) + _GIVES[m.group(2)], text)
     text = _PERSON_WHICH.sub(lambda m: f"{m.group(1)}who", text)

@@ -32,8 +32,9 @@ discarded):
   "Every summer,", "On Sundays", "In the evening,", "After school"...), before such a
   verb, or an adverb and such a verb, becomes "My sister and I" ("Last weekend me and my
   family went" -> "my family and I went", "Every summer, me and my brother usually swam"
-  -> "my brother and I usually swam"; it is one of the closed forms that ``rules_first``
-  reads);
+  -> "my brother and I usually swam"; after "and", "but" or "so" too: "We won and me and
+  my teammates were proud" -> "my teammates and I were"; it is one of the closed forms
+  that ``rules_first`` reads);
 - an uncountable noun is no longer counted ("many advices" -> "a lot of advice", "an
   advice about" -> "some advice about", "a very good news" -> "some very good news";
   ``itune_core.uncountables``);
@@ -230,6 +231,10 @@ _ME_FIRST = re.compile(
     r"((?:my|our|his|her|their|your)(?:\s+[a-z-]+){2,3})\b",
     re.IGNORECASE,
 )
+# "and me and my teammates were": the same after a joining word.
+_ME_JOINED = re.compile(
+    r"(\b(?:and|but|so)\s+)(?:me|I)\s+and\s+((?:my|our|his|her|their|your)(?:\s+[a-z-]+){2,3})\b"
+)
 _PRONOUN = re.compile(r"(?<![\w.\-'’])i(?=(['’](?:m|ve|ll|d)\b)|\s+([A-Za-z]+(?:['’]t)?)\b)")
 _ALOT = re.compile(r"(?<![\w'’])([Aa])lot\b")
 _CAN_NOT = re.compile(r"(?<![\w'’])([Cc])an\s+not\b(?!\s+only\b)")
@@ -323,6 +328,7 @@ def _closed_forms(text: str, source: str | None = None) -> str:
     after "do" or a modal, time up to now, the fixed constructions and the collocations
     (``source``: the writer's piece where ``text`` is the model's answer to it)."""
     text = _ME_FIRST.sub(_me_first, text)
+    text = _ME_JOINED.sub(_me_first, text)
     text = mend_auxiliaries(text, source)
     text = mend_perfects(text, source)
     text = mend_constructions(text, source)

@@ -406,3 +406,24 @@ def test_the_writer_s_more_or_less_is_put_back_where_the_model_dropped_more():
     assert fix_mechanics(
         "It costs ten euros or less.", ["fluency"], "It costs ten euros or less."
     ) == ("It costs ten euros or less.")
+
+
+def test_writing_to_you_a_season_and_at_work():
+    for text, expected in [
+        ("I am writing you because I need help.", "I am writing to you because I need help."),
+        ("I wrote you about it.", "I wrote to you about it."),
+        ("My favourite season is the autumn.", "My favourite season is autumn."),
+        ("I am very tired in the work.", "I am very tired at work."),
+        ("She is busy at the work.", "She is busy at work."),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "Please write me a letter.",
+        "I will write you a long letter.",
+        "The season is the longest of the year.",
+        "I am tired of the work of others.",
+    ]:
+        assert mend_collocations(text) == text, text
+    # the writer's "on the internet", which the model made "at the internet", put back
+    source = "I looked on the internet."
+    assert fix_mechanics("I looked at the internet.", ["fluency"], source) == source

@@ -321,3 +321,26 @@ def test_always_goes_before_have_the_verb_not_the_perfect_s():
         "I have always had it.",
     ]:
         assert mend_constructions(text) == text, text
+
+
+def test_be_inside_a_question_follows_its_pronoun_and_an_adverb_after_be_its_adjective():
+    for text, expected in [
+        ("I don't know why is she angry.", "I don't know why she is angry."),
+        ("Can you tell me where is he going?", "Can you tell me where he is going?"),
+        ("I wonder what are they doing now.", "I wonder what they are doing now."),
+        ("The service was very slowly.", "The service was very slow."),
+        ("The exam was really easily.", "The exam was really easy."),
+        ("The film was terribly.", "The film was terrible."),
+    ]:
+        assert mend_constructions(text) == expected, text
+    # the model's "is" for the writer's "are": "be" takes the pronoun's form
+    source, answer = "I wonder what are they doing.", "I wonder what is they doing."
+    assert fix_mechanics(answer, ["fluency"], source) == "I wonder what they are doing."
+    for text in [
+        "I know why she is angry.",
+        "Why is she angry?",
+        "The service was slowly improving.",
+        "He is friendly.",
+        "That is exactly.",
+    ]:
+        assert mend_constructions(text) == text, text

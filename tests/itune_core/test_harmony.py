@@ -153,3 +153,19 @@ def test_a_request_a_wish_or_advice_is_no_story():
     assert harmonise_tenses(source, source.replace("know", "knows"), ["fluency"]) == (
         "I could not sleep, so I called my mother because she knew."
     )
+
+
+def test_must_in_a_story_becomes_had_to():
+    for source, expected in [
+        ("I broke my arm and I must stay in bed.", "I broke my arm and I had to stay in bed."),
+        ("The bus didn't come, so we must walk home.",
+         "The bus didn't come, so we had to walk home."),
+    ]:  # fmt: skip
+        assert harmonise_tenses(source, source, ["fluency"]) == expected, source
+    for source in [
+        "I must study hard for the exam.",  # no story
+        "He said that we must wait.",  # no "and", "so" or "but" before it
+        "I broke my arm and I must be careful now.",  # the present named
+        "I was ill and I must not go out.",  # no bare verb after it
+    ]:
+        assert harmonise_tenses(source, source, ["fluency"]) == source, source

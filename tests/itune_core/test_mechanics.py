@@ -92,6 +92,13 @@ def test_contractions_its_doubled_words_and_a_lower_case_start():
     assert fix("Yesterday me and my friends always went out.") == (
         "Yesterday my friends and I always went out."  # an adverb before the verb
     )
+    assert fix("We won and me and my teammates were proud.") == (
+        "We won and my teammates and I were proud."
+    )
+    assert fix("It rained, so me and my friends went home.") == (
+        "It rained, so my friends and I went home."
+    )
+    assert fix("She thanked Tom and me and my sister.") == "She thanked Tom and me and my sister."
     assert fix("Every summer, they visited me and my brother.") == (
         "Every summer, they visited me and my brother."  # an object
     )
