@@ -57,7 +57,15 @@ home" "I went to the home". Each has one right form:
   letter" stays); "season is the autumn" loses "the" as "sport is the tennis" does;
   "tired", "busy", "stressed" or "bored" "in/at the work" is "at work"; and where the
   writer wrote "on the internet" and the answer says "at" or "in the internet", "on" is
-  put back; "There is/was a lot of"
+  put back;
+- "interested in the" and a field (medicine, music, history, politics...) loses "the"
+  where neither "of" nor a noun follows ("interested in the technology", a technology the
+  writer names, is left); "is worth" ending a clause takes "it" (not "for what it's worth",
+  "than the convenience is worth"); "count until" is "count to"; "made a party" is "had a
+  party"; "and the life is" is "and life is"; "in the last years" ending a clause is "in
+  recent years"; "we see us soon" is "we see each other soon"; "during" reads the numbers
+  to ninety; and "pay" before a possessive and studies, a trip, a course... takes "for"
+  ("pay their studies" -> "pay for their studies"; "paid my rent" stays); "There is/was a lot of"
   and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
@@ -157,7 +165,8 @@ more important', 'during an hour'" for the last; "Questions inside a sentence, '
 tennis', 'me and my brother'" for a sport, nature, and "much" before a verb; "'a little of
 French', 'has always good marks', 'go to the work'" for the phrases after nature, and
 "'I am writing you', 'the service was very slowly', 'why is she angry'" for "write to you",
-the season, "at work" and "on the internet").
+the season, "at work" and "on the internet", and "'interested in the medicine', 'it is
+worth', 'pay their studies'" for the phrases after them).
 """
 
 import re
@@ -306,6 +315,39 @@ _IN_THE_WORK = re.compile(
 # The model's "at the internet" for the writer's "on the internet".
 _AT_THE_INTERNET = re.compile(r"\b(?:at|in)\s+the\s+internet\b")
 _ON_THE_INTERNET = re.compile(r"\bon\s+the\s+internet\b", re.IGNORECASE)
+# "interested in the medicine": a field in general takes no article.
+_FIELDS = (
+    r"medicine|music|art|history|science|politics|sport|sports|fashion|literature"
+    r"|photography|cooking|mathematics|maths|biology|chemistry|physics|economics"
+    r"|psychology|languages"
+)
+_INTERESTED_THE = re.compile(
+    r"\b(interested\s+in\s+)the\s+(" + _FIELDS + r")\b(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))",
+    re.IGNORECASE,
+)
+_NOT_AFTER_FIELD = frozenset(("of", "in", "at", "from", "that", "which", "who", "we", "they"))
+# "I think it is worth.": "worth it".
+_WORTH = re.compile(
+    r"\b((?:is|was|are|were|be|been|['’]s)\s+(?:really\s+|definitely\s+)?worth)(?=\s*[,;:.!?]|\s*$)"
+)
+# "count until one hundred": "count to".
+_COUNT_UNTIL = re.compile(
+    r"\b(count|counts|counted|counting)\s+until\b(?=\s+(?:\d|[a-z]+))", re.IGNORECASE
+)
+# "and the life is not expensive": life in general, after a joining word.
+_AND_THE_LIFE = re.compile(r"\b((?:and|but)\s+)the\s+life(?=\s+(?:in|is|was)\b)")
+# "in the last years": "in recent years" ("In the last years of his life" stays).
+_LAST_YEARS = re.compile(r"\b([Ii]n|[Oo]ver|[Dd]uring)\s+the\s+last\s+years(?=\s*[,;:.!?]|\s*$)")
+# "I hope we see us soon": "we see each other".
+_SEE_US = re.compile(
+    r"\b([Ww]e\s+(?:will\s+|can\s+|could\s+)?see)\s+us(?=\s+(?:soon|again|later|tomorrow)\b)"
+)
+# "to pay their studies": "pay for" what is bought, not the one paid ("paid the bill").
+_PAY_FOR = re.compile(
+    r"\b(pay|pays|paid|paying)(\s+(?:my|your|his|her|our|their)\s+(?:studies|education|trip|holidays?"
+    r"|course|university))\b",
+    re.IGNORECASE,
+)
 # The model's "forty minutes or less" for the writer's "more or less".
 _OR_LESS = re.compile(r"(?<!\bmore)(\s+)or\s+less\b", re.IGNORECASE)
 _MORE_OR_LESS = re.compile(r"\bmore\s+or\s+less\b", re.IGNORECASE)
@@ -339,8 +381,9 @@ _OTHER_KEPT = frozenset(
 )
 # "talked during an hour": a length of time takes "for".
 _DURING = re.compile(
-    r"\b([Dd])uring(?=\s+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty"
-    r"|several|a\s+few|many|\d+)\s+(?:(?:long|whole)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?"
+    r"\b([Dd])uring(?=\s+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|several|a\s+few|many|\d+)\s+(?:(?:long|whole)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?"
     r"|months?|years?)\b)"
 )
 # "The last summer I went": "Last summer".
@@ -548,6 +591,11 @@ _HAVE_COLD = re.compile(
     re.IGNORECASE,
 )
 _IT_DEPEND = re.compile(r"\b([Ii]t|[Tt]hat)(?:['’]s|\s+is)\s+depend\b")
+# "my neighbours made a party": "had a party" ("made a party hat" stays).
+_MAKE_PARTY = re.compile(
+    r"\b(make|makes|made|making)(?=\s+a\s+(?:[a-z]+\s+)?party\b(?!\s+(?:hat|dress|game|bag)))",
+    re.IGNORECASE,
+)
 _DO_PARTY = re.compile(r"\b(do|does|did|doing|done)(?=\s+a\s+(?:[a-z]+\s+)?party\b)", re.IGNORECASE)
 _SWITCH = re.compile(
     r"\b(open|opens|opened|opening|close|closes|closed|closing)(?=\s+the\s+(?:lights?"
@@ -915,6 +963,16 @@ def _no_article(match: re.Match, word: str, also: frozenset[str] = frozenset()) 
     return word
 
 
+def _worth_it(match: re.Match) -> str:
+    """The match ("is worth" ending a clause) with "it" after it, where nothing before it
+    in the clause says what it is worth ("for what it's worth", "how much it is worth",
+    "more danger than the convenience is worth")."""
+    clause = re.split(r"[,;:.!?]", match.string[: match.start()])[-1]
+    if re.search(r"\b(?:what|much|how|than)\b", clause, re.IGNORECASE):
+        return match.group(0)
+    return f"{match.group(1)} it"
+
+
 def _prefer_than(match: re.Match) -> str:
     between = words(match.group(1))[1:]
     if any(w in _NOT_PREFERRED or is_comparative(w) for w in between):
@@ -935,6 +993,15 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THE_LIFE.sub(lambda m: f"{m.group(1)}Life", text)
     text = _THE_SPORT.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
     text = _WRITE_YOU.sub(lambda m: f"{m.group(1)}to you", text)
+    text = _INTERESTED_THE.sub(
+        lambda m: _no_article(m, m.group(1) + m.group(2), _NOT_AFTER_FIELD), text
+    )
+    text = _WORTH.sub(_worth_it, text)
+    text = _COUNT_UNTIL.sub(lambda m: f"{m.group(1)} to", text)
+    text = _AND_THE_LIFE.sub(lambda m: f"{m.group(1)}life", text)
+    text = _LAST_YEARS.sub(lambda m: f"{m.group(1)} recent years", text)
+    text = _SEE_US.sub(lambda m: f"{m.group(1)} each other", text)
+    text = _PAY_FOR.sub(lambda m: f"{m.group(1)} for{m.group(2)}", text)
     text = _THE_SEASON.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
     text = _IN_THE_WORK.sub(lambda m: f"{m.group(1)} at work", text)
     if source and _ON_THE_INTERNET.search(source):
@@ -1010,6 +1077,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _HAVE_COLD.sub(_have_cold, text)
     text = _IT_DEPEND.sub(lambda m: f"{m.group(1)} depends", text)
     text = _DO_PARTY.sub(_choose("have"), text)
+    text = _MAKE_PARTY.sub(_choose("have"), text)
     text = _SWITCH.sub(_switch, text)
     text = _MOST_PART.sub(lambda m: keep_case(m.group(1), "most") + " of", text)
     text = _MAKE_TRAVEL.sub(lambda m: f"{_verb_as(m, 'take')} a trip", text)

@@ -427,3 +427,32 @@ def test_writing_to_you_a_season_and_at_work():
     # the writer's "on the internet", which the model made "at the internet", put back
     source = "I looked on the internet."
     assert fix_mechanics("I looked at the internet.", ["fluency"], source) == source
+
+
+def test_a_field_worth_it_count_to_a_party_recent_years_and_pay_for():
+    for text, expected in [
+        ("I am interested in the medicine.", "I am interested in medicine."),
+        ("I think it is worth.", "I think it is worth it."),
+        ("It was long, but it was worth.", "It was long, but it was worth it."),
+        ("He can count until one hundred.", "He can count to one hundred."),
+        ("My neighbours made a party.", "My neighbours had a party."),
+        ("People are kind and the life is cheap.", "People are kind and life is cheap."),
+        ("It has changed in the last years.", "It has changed in recent years."),
+        ("I hope we see us soon.", "I hope we see each other soon."),
+        ("We waited during forty minutes.", "We waited for forty minutes."),
+        ("They work to pay their studies.", "They work to pay for their studies."),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "I am interested in the history of Japan.",
+        "Hackers would be very interested in the technology.",  # a technology named before
+        "For what it's worth.",
+        "It creates more danger than the convenience is worth.",
+        "The house is worth a lot.",
+        "I will wait until one o'clock.",
+        "They made a party hat.",
+        "In the last years of his life he lived in Paris.",
+        "I paid my rent.",
+        "I didn't do a copy.",  # left to the model, whose "copy my files" is right
+    ]:
+        assert mend_collocations(text) == text, text
