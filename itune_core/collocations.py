@@ -9,7 +9,7 @@ kept its "have"; "There are less people" became "There is less people", and "I w
 home" "I went to the home". Each has one right form:
 
 - a form of "do" before a noun that takes "make" (``_MAKE_NOUNS``: "a decision", "a big
-  mistake", "so much noise") becomes that form of "make" (not where "do" opens the piece,
+  mistake", "so much noise", "a copy") becomes that form of "make" (not where "do" opens the piece,
   a clause or a question as an auxiliary: "How does this decision affect ...");
 - a form of "make" before a photo or a picture becomes that form of "take";
 - "borrow" before a person and a thing ("borrow me your pen") becomes "lend";
@@ -183,7 +183,7 @@ from itune_core.words import LANGUAGES, PLURALS_WITHOUT_S, keep_case, words
 
 _QUESTION_WORDS = frozenset(("how", "why", "what", "where", "when", "who", "which", "whose"))
 _MAKE_NOUNS = (r"decisions?|mistakes?|noise|efforts?|choices?|complaints?|suggestions?"
-               r"|promises?")  # fmt: skip
+               r"|promises?|copy|copies")  # fmt: skip
 # What stands between the verb and its noun: a determiner or quantifier, then at most one
 # adjective.
 _DETERMINER = (

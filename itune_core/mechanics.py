@@ -365,10 +365,12 @@ def rules_first(text: str, source: str) -> str:
     you call me back" answered "I would like to call you back" -> "I would like you to call
     me back"). Where a model edit that touches such a fix or the two words either side of
     it rewrites the words the fix reads without making the fix (after it the closed forms
-    make fewer fixes of ``source``), the model's edits there go and the fixes stand; where
-    such an edit is longer than four words (a rewrite: "When she will arrive?" answered
-    "When she arrives, she will arrive."), the whole answer goes and the writer's piece
-    is offered with the fixes alone."""
+    make fewer fixes of ``source``), the model's edits there go, with every model edit
+    within two words of one that goes (a rewrite goes whole: "I didn't do a copy of my
+    files" answered "I didn't copy my files" is not made "I didn't make a copy my files"),
+    and the fixes stand; where such an edit is longer than four words (a rewrite: "When
+    she will arrive?" answered "When she arrives, she will arrive."), the whole answer
+    goes and the writer's piece is offered with the fixes alone."""
     fixes = compute_edits(source, _closed_forms(source))
     if not fixes:
         return text
@@ -380,12 +382,28 @@ def rules_first(text: str, source: str) -> str:
         if any(max(len(e.before.split()), len(e.after.split())) > _LONGEST for e in undone):
             return apply_edits(source, fixes)  # a rewrite: the writer's words, mended
         if undone:
-            chosen = [e for e in chosen if e not in near]
+            gone = _whole_rewrite(source, answer, near)
+            chosen = [e for e in chosen if e not in gone]
             dropped = True
     if not dropped:
         return text
     free = [f for f in fixes if not any(touch(f, e) for e in chosen)]
     return apply_edits(source, chosen + free)
+
+
+def _whole_rewrite(source: str, answer: list[Edit], near: list[Edit]) -> list[Edit]:
+    """``near`` widened, again and again, to every edit of ``answer`` within ``_REACH``
+    words of one in it: the model's rewrite whole ("do a copy of" answered "copy": the
+    deletion of "of" goes with that of "do a")."""
+    gone = list(near)
+    grown = True
+    while grown:
+        grown = False
+        for e in answer:
+            if e not in gone and any(touch(e, _reach(source, g)) for g in gone):
+                gone.append(e)
+                grown = True
+    return gone
 
 
 def _undoes(source: str, edit: Edit, fix: Edit, count: int) -> bool:

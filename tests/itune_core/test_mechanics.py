@@ -206,6 +206,19 @@ def test_the_model_s_own_fix_and_its_fixes_beside_the_rule_s_stand():
     assert rules_first("I went home.", "I went home.") == "I went home."  # nothing to mend
 
 
+def test_a_model_rewrite_that_goes_goes_whole():
+    # "do a copy of" answered "copy": the deletion of "of", three words off the fix, goes
+    # with that of "do a", so the writer does not read "make a copy my files"
+    source, answer = "I didn't do a copy of my files.", "I didn't copy my files."
+    assert rules_first(answer, source) == "I didn't make a copy of my files."
+    # a model edit further off that no edit which goes reaches stands
+    source = "I didn't do a copy of my files, and my brother dont care."
+    answer = "I didn't copy my files, and my brother doesn't care."
+    assert rules_first(answer, source) == (
+        "I didn't make a copy of my files, and my brother doesn't care."
+    )
+
+
 def test_a_long_rewrite_over_a_closed_form_gives_way_to_the_writer_s_words_mended():
     source = "I have a brother who's name is Carlos and he have twenty years."
     answer = "I have a brother who's name is Carlos and he has been with me for twenty years."
