@@ -9,8 +9,8 @@ kept its "have"; "There are less people" became "There is less people", and "I w
 home" "I went to the home". Each has one right form:
 
 - a form of "do" before a noun that takes "make" (``_MAKE_NOUNS``: "a decision", "a big
-  mistake", "so much noise", "a copy") becomes that form of "make" (not where "do" opens the piece,
-  a clause or a question as an auxiliary: "How does this decision affect ...");
+  mistake", "so much noise", "a copy") becomes that form of "make" (not where "do" opens
+  the piece, a clause or a question as an auxiliary: "How does this decision affect ...");
 - a form of "make" before a photo or a picture becomes that form of "take";
 - "borrow" before a person and a thing ("borrow me your pen") becomes "lend";
 - "less" before a plural noun becomes "fewer" ("less people", "less friends"; not "less
@@ -38,12 +38,13 @@ home" "I went to the home". Each has one right form:
 - where the writer wrote a verb of going, "to" and a place ("We travelled to Spain") and
   the model made it "in", "at" or "into", "to" is put back;
 - "The life" opening a sentence before "in" or "is" loses "The" ("The life in big cities
-  is" -> "Life in big cities is"; not "The life of a farmer"); so does a sport or game
-  after a form of "play" or "sport is" ("play the football" -> "play football", "My
-  favourite sport is the tennis" -> "is tennis"; not before a noun, "the tennis match",
-  nor "kicked the football" or "play the guitar"), and "nature" where "of", "and", "or",
-  "vs" or a noun does not follow ("in the nature" -> "in nature"; "the nature of the
-  problem", "the nature reserve" stay);
+  is" -> "Life in big cities is"; not "The life of a farmer"); "There is/was a lot of"
+  and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
+- a sport or game after a form of "play" or "sport is" loses "the" ("play the football"
+  -> "play football", "My favourite sport is the tennis" -> "is tennis"; not before a
+  noun, "the tennis match", nor "kicked the football" or "play the guitar"), and so does
+  "nature" where "of", "and", "or", "vs" or a noun does not follow ("in the nature" -> "in
+  nature"; "the nature of the problem", "the nature reserve" stay);
 - "a little of" or "a few of" before a noun with no determiner or pronoun loses "of" ("a
   little of French" -> "a little French"; "a few of my friends" stays); "the life" ending
   a clause after "about", "enjoy", "love" or "like" loses "the"; "on/at the next weekend"
@@ -65,8 +66,7 @@ home" "I went to the home". Each has one right form:
   party"; "and the life is" is "and life is"; "in the last years" ending a clause is "in
   recent years"; "we see us soon" is "we see each other soon"; "during" reads the numbers
   to ninety; and "pay" before a possessive and studies, a trip, a course... takes "for"
-  ("pay their studies" -> "pay for their studies"; "paid my rent" stays); "There is/was a lot of"
-  and a plural noun takes "are/were"; "say me", "said us" become "tell me", "told us";
+  ("pay their studies" -> "pay for their studies"; "paid my rent" stays);
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
 - a subject with "have" or "has" and a number of years that ends the clause says its age
@@ -383,8 +383,8 @@ _OTHER_KEPT = frozenset(
 _DURING = re.compile(
     r"\b([Dd])uring(?=\s+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|several|a\s+few|many|\d+)\s+(?:(?:long|whole)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?"
-    r"|months?|years?)\b)"
+    r"|sixty|seventy|eighty|ninety|several|a\s+few|many|\d+)\s+(?:(?:long|whole)\s+)?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b)"
 )
 # "The last summer I went": "Last summer".
 _THE_LAST = re.compile(
