@@ -178,6 +178,7 @@ is she angry'" for "be" before a pronoun and the adjective after "be").
 """
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 
@@ -837,7 +838,7 @@ def _embedded_modal(match: re.Match) -> str:
     return match.group(0)
 
 
-def _after_a_question(replace):
+def _after_a_question(replace: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
     """``replace`` for an ``_AND_`` pattern's match, where a question inside the same
     sentence stands before it ("how much it costs and when does it start"); else the
     match as it is."""
