@@ -67,6 +67,10 @@ home" "I went to the home". Each has one right form:
   recent years"; "we see us soon" is "we see each other soon"; "during" reads the numbers
   to ninety; and "pay" before a possessive and studies, a trip, a course... takes "for"
   ("pay their studies" -> "pay for their studies"; "paid my rent" stays);
+- "start", "finish", "leave" or "begin the school" before "when", "at", "in", a stop...
+  loses "the" ("the school project" stays); "enjoyed a lot." is "enjoyed it a lot."; a
+  length of time and "after" ending the clause is "later" ("two days after." -> "two days
+  later."; "two days after the party" stays);
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
 - a subject with "have" or "has" and a number of years that ends the clause says its age
@@ -135,10 +139,10 @@ home" "I went to the home". Each has one right form:
   "discussed a lot about" or "discussed a lot of" (the model's, which says another thing)
   is "talked a lot about"; it reads the answer, not the writer's words alone, so a right
   rewrite of the model's ("discussed the project a lot") stands; in a sentence about
-  the future ("will", "going to"), "the next week", "month", "year"... ending the clause
-  after a word that is no preposition loses "the" ("buy a car the next month." -> "next
-  month."; "in the next week" and "We bought it the next month" stay); "On one hand," is
-  "On the one hand,";
+  the future ("will", "going to", "can", "should", "let's", "maybe", "want to"...), "the
+  next week", "month", "year"... ending the clause after a word that is no preposition
+  loses "the" ("buy a car the next month." -> "next month."; "in the next week" and "We
+  bought it the next month" stay); "On one hand," is "On the one hand,";
 - "during" before "a", "an", a number, "several", "a few" or "many" and a unit of time is
   "for" ("talked during an hour"; "during the two hours", "during the night" stay); "The
   last summer" (week, year...) opening a sentence before a subject pronoun loses "The";
@@ -166,7 +170,9 @@ tennis', 'me and my brother'" for a sport, nature, and "much" before a verb; "'a
 French', 'has always good marks', 'go to the work'" for the phrases after nature, and
 "'I am writing you', 'the service was very slowly', 'why is she angry'" for "write to you",
 the season, "at work" and "on the internet", and "'interested in the medicine', 'it is
-worth', 'pay their studies'" for the phrases after them).
+worth', 'pay their studies'" for the phrases after them, and "'go the next week', 'start
+the school', 'enjoyed a lot', 'two days after'" for the school, "enjoy it", "later" and
+the future's wider reading).
 """
 
 import re
@@ -346,6 +352,29 @@ _SEE_US = re.compile(
 _PAY_FOR = re.compile(
     r"\b(pay|pays|paid|paying)(\s+(?:my|your|his|her|our|their)\s+(?:studies|education|trip|holidays?"
     r"|course|university))\b",
+    re.IGNORECASE,
+)
+# "Maybe we can go the next week": these tell of what is ahead too, for "the next".
+_AHEAD_TOO = re.compile(
+    r"\b(?:can|should|must|might|may|maybe|let['’]s|(?:want|wants|plan|plans|hope|hopes)\s+to)\b",
+    re.IGNORECASE,
+)
+# "start the school when they are six": school as a stage of life takes no article.
+_THE_SCHOOL = re.compile(
+    r"\b((?:start|starts|started|starting|finish|finishes|finished|finishing|leave|leaves|left"
+    r"|leaving|begin|begins|began|beginning)\s+)the\s+school(?=\s*[,.;:!?]|\s*$"
+    r"|\s+(?:when|at|in|and|because|last|next|this)\b)",
+    re.IGNORECASE,
+)
+# "you enjoyed a lot.": "enjoy" takes an object ("enjoyed it a lot").
+_ENJOYED_A_LOT = re.compile(
+    r"\b((?:enjoy|enjoys|enjoyed|enjoying)\s+)(a\s+lot|very\s+much|so\s+much)(?=\s*[,.;:!?]|\s*$)",
+    re.IGNORECASE,
+)
+# "I received it two days after.": "two days later".
+_TIME_AFTER = re.compile(
+    r"\b((?:\d+|a\s+few|several|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?))\s+after(?=\s*[,.;:!?]|\s*$)",
     re.IGNORECASE,
 )
 # The model's "forty minutes or less" for the writer's "more or less".
@@ -1004,6 +1033,9 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _PAY_FOR.sub(lambda m: f"{m.group(1)} for{m.group(2)}", text)
     text = _THE_SEASON.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
     text = _IN_THE_WORK.sub(lambda m: f"{m.group(1)} at work", text)
+    text = _THE_SCHOOL.sub(lambda m: f"{m.group(1)}school", text)
+    text = _ENJOYED_A_LOT.sub(lambda m: f"{m.group(1)}it {m.group(2)}", text)
+    text = _TIME_AFTER.sub(lambda m: f"{m.group(1)} later", text)
     if source and _ON_THE_INTERNET.search(source):
         text = _AT_THE_INTERNET.sub("on the internet", text)
     text = _A_LITTLE_OF.sub(
@@ -1059,7 +1091,7 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _A_CAMPING.sub(lambda m: f"{m.group(1)} campsite", text)
     if source is not None and any(m.group(3) == "about" for m in _DISCUSS_ABOUT.finditer(source)):
         text = _DISCUSS_ABOUT.sub(lambda m: f"{_verb_as(m, 'talk')}{m.group(2)}about", text)
-    if _AHEAD.search(text):
+    if _AHEAD.search(text) or _AHEAD_TOO.search(text):
         text = _THE_NEXT.sub(_the_next, text)
     text = _LANGUAGE_WELL.sub(
         lambda m: m.group(0) if m.group(2) not in LANGUAGES else f"{m.group(1)}good", text

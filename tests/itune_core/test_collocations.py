@@ -456,3 +456,27 @@ def test_a_field_worth_it_count_to_a_party_recent_years_and_pay_for():
         "I paid my rent.",
     ]:
         assert mend_collocations(text) == text, text
+
+
+def test_next_week_school_enjoy_it_and_later():
+    for text, expected in [
+        ("Maybe we can go the next week.", "Maybe we can go next week."),
+        ("Let's meet the next month.", "Let's meet next month."),
+        (
+            "Children start the school when they are six.",
+            "Children start school when they are six.",
+        ),
+        ("She left the school at sixteen.", "She left school at sixteen."),
+        ("It seems that you enjoyed a lot.", "It seems that you enjoyed it a lot."),
+        ("I received it two days after.", "I received it two days later."),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "We went there the next week.",
+        "I can see the next week in my calendar.",
+        "She left the school building at five.",
+        "We enjoyed the party a lot.",
+        "Two days after the party, she left.",
+        "He arrived two days after me.",
+    ]:
+        assert mend_collocations(text) == text, text
