@@ -71,6 +71,10 @@ home" "I went to the home". Each has one right form:
   loses "the" ("the school project" stays); "enjoyed a lot." is "enjoyed it a lot."; a
   length of time and "after" ending the clause is "later" ("two days after." -> "two days
   later."; "two days after the party" stays);
+- "in the same time" before a stop, "and" or "but" is "at the same time" ("in the same
+  time frame" stays); a phrasal verb's object pronoun goes before its particle ("turn on
+  it" -> "turn it on", "woke up me" -> "woke me up"; for "turn", "switch" and the like
+  only a thing's pronoun: "The dog turned on me" stays);
 - "The most of" opening a noun phrase becomes "Most of" before a determiner and "Most"
   before a plural noun (not after "make the most of");
 - a subject with "have" or "has" and a number of years that ends the clause says its age
@@ -172,7 +176,7 @@ French', 'has always good marks', 'go to the work'" for the phrases after nature
 the season, "at work" and "on the internet", and "'interested in the medicine', 'it is
 worth', 'pay their studies'" for the phrases after them, and "'go the next week', 'start
 the school', 'enjoyed a lot', 'two days after'" for the school, "enjoy it", "later" and
-the future's wider reading).
+the future's wider reading, and "'in the same time', 'turn on it'" for the last).
 """
 
 import re
@@ -375,6 +379,28 @@ _ENJOYED_A_LOT = re.compile(
 _TIME_AFTER = re.compile(
     r"\b((?:\d+|a\s+few|several|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?))\s+after(?=\s*[,.;:!?]|\s*$)",
+    re.IGNORECASE,
+)
+# "study and work in the same time": "at the same time" ("in the same time frame" stays).
+_IN_THE_SAME_TIME = re.compile(
+    r"\b([Ii])n(\s+the\s+same\s+time)(?=\s*[,.;:!?]|\s*$|\s+(?:and|but)\b)"
+)
+# "When I turn on it": a phrasal verb's object pronoun goes before its particle. Each verb
+# with the particles it takes here.
+_PARTICLES = {
+    "turn": ("on", "off", "up", "down"), "switch": ("on", "off"), "pick": ("up",),
+    "give": ("up", "back"), "wake": ("up",), "throw": ("away", "out"), "take": ("off", "out"),
+    "put": ("away", "down", "off"), "fill": ("in", "out"), "write": ("down",), "try": ("on",),
+}  # fmt: skip
+_ANY_FORM = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
+# Verbs whose particle before these pronouns says something else ("turned on them": attacked
+# them): only a thing's pronoun is put before the particle.
+_THINGS_ONLY = {
+    pronoun: ("turn", "switch", "throw", "fill", "write", "try") for pronoun in ("him", "me", "us")
+} | {"them": ("turn",)}
+_PARTICLE_FIRST = re.compile(
+    r"\b(" + forms_pattern(tuple(_PARTICLES)) + r")\s+(on|off|up|down|back|away|out|in)\s+"
+    r"(it|them|him|me|us)\b(?![\w'’])",
     re.IGNORECASE,
 )
 # The model's "forty minutes or less" for the writer's "more or less".
@@ -992,6 +1018,18 @@ def _no_article(match: re.Match, word: str, also: frozenset[str] = frozenset()) 
     return word
 
 
+def _particle_after(match: re.Match) -> str:
+    """The match of ``_PARTICLE_FIRST`` with its pronoun before its particle, where the verb
+    takes that particle ("turn on it" -> "turn it on")."""
+    verb, particle, pronoun = match.groups()
+    lemmas = [lem for lem in verb_lemmas(verb.lower(), _ANY_FORM) if lem in _PARTICLES]
+    if not lemmas or particle.lower() not in _PARTICLES[lemmas[0]]:
+        return match.group(0)
+    if lemmas[0] in _THINGS_ONLY.get(pronoun.lower(), ()):
+        return match.group(0)  # "The dog turned on me": it attacked, it did not switch
+    return f"{verb} {pronoun} {particle}"
+
+
 def _worth_it(match: re.Match) -> str:
     """The match ("is worth" ending a clause) with "it" after it, where nothing before it
     in the clause says what it is worth ("for what it's worth", "how much it is worth",
@@ -1034,6 +1072,10 @@ def mend_collocations(text: str, source: str | None = None) -> str:
     text = _THE_SEASON.sub(lambda m: _no_article(m, m.group(1) + m.group(2)), text)
     text = _IN_THE_WORK.sub(lambda m: f"{m.group(1)} at work", text)
     text = _THE_SCHOOL.sub(lambda m: f"{m.group(1)}school", text)
+    text = _IN_THE_SAME_TIME.sub(
+        lambda m: ("A" if m.group(1) == "I" else "a") + "t" + m.group(2), text
+    )
+    text = _PARTICLE_FIRST.sub(_particle_after, text)
     text = _ENJOYED_A_LOT.sub(lambda m: f"{m.group(1)}it {m.group(2)}", text)
     text = _TIME_AFTER.sub(lambda m: f"{m.group(1)} later", text)
     if source and _ON_THE_INTERNET.search(source):

@@ -480,3 +480,23 @@ def test_next_week_school_enjoy_it_and_later():
         "He arrived two days after me.",
     ]:
         assert mend_collocations(text) == text, text
+
+
+def test_at_the_same_time_and_a_pronoun_before_its_particle():
+    for text, expected in [
+        ("They study and work in the same time.", "They study and work at the same time."),
+        ("When I turn on it, it stays black.", "When I turn it on, it stays black."),
+        ("Please switch off them.", "Please switch them off."),
+        ("My mother woke up me.", "My mother woke me up."),
+        ("Can you pick up me at six?", "Can you pick me up at six?"),
+    ]:
+        assert mend_collocations(text) == expected, text
+    for text in [
+        "They arrived in the same time frame.",
+        "Turn on the light, please.",
+        "Don't give up on it.",
+        "The dog turned on me.",  # it attacked
+        "The crowd turned on them.",
+        "She put on it a red ribbon.",  # "put on" takes no pronoun here
+    ]:
+        assert mend_collocations(text) == text, text
