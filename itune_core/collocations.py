@@ -266,7 +266,11 @@ _SPORTS = (
     r"|handball|chess|swimming"
 )
 _THE_SPORT = re.compile(
-    r"\b((?:play|plays|played|playing|sport\s+is|sports\s+are)\s+)the\s+(" + _SPORTS + r")\b"
+    r"\b((?:"
+    + forms_pattern(("play",))
+    + r"|sport\s+is|sports\s+are)\s+)the\s+("
+    + _SPORTS
+    + r")\b"
     r"(?=\s*(?:[,;:.!?]|$)|\s+([A-Za-z]+))",
     re.IGNORECASE,
 )
@@ -283,8 +287,9 @@ _NOT_AFTER_OF = frozenset(
 )  # fmt: skip
 # "learn about the life.": life in general, ending the clause after these.
 _ABOUT_THE_LIFE = re.compile(
-    r"\b(about|enjoy|enjoys|enjoyed|enjoying|love|loves|loved|loving|like|likes|liked"
-    r"|liking)\s+the\s+life(?=\s*(?:[,;:.!?]|$))",
+    r"\b(about|"
+    + forms_pattern(("enjoy", "love", "like"))
+    + r")\s+the\s+life(?=\s*(?:[,;:.!?]|$))",
     re.IGNORECASE,
 )
 # "meet on the next weekend?": "next weekend" takes no preposition.
@@ -297,7 +302,7 @@ _PAST_QUESTION = re.compile(r"\b(?:did|was|were)\b", re.IGNORECASE)
 _THE_MEAL = re.compile(r"(^\s*|[.!?]\s+)The\s+(breakfast|lunch|dinner|supper)(?=\s+(?:is|was)\b)")
 # "I go to the work by bus": going to work takes no article.
 _TO_THE_WORK = re.compile(
-    r"\b((?:go|goes|went|going|gone|come|comes|came|coming|get|gets|got|getting)\s+to)\s+the"
+    r"\b((?:" + forms_pattern(("go", "come", "get")) + r")\s+to)\s+the"
     r"\s+work(?=\s*[,.;:!?]|\s*$|\s+(?:by|on|at|every|early|late|in|and)\b)",
     re.IGNORECASE,
 )
@@ -308,7 +313,7 @@ _FEEL_LIKE_HOME = re.compile(
 )
 # "I am writing you because": a letter is written "to you" ("write you a letter" stays).
 _WRITE_YOU = re.compile(
-    r"\b((?:write|writes|wrote|writing|written)\s+)you(?=\s*[,.;:!?]|\s*$"
+    r"\b((?:" + forms_pattern(("write",)) + r")\s+)you(?=\s*[,.;:!?]|\s*$"
     r"|\s+(?:because|to|about|for|with|as|again)\b)",
     re.IGNORECASE,
 )
@@ -342,7 +347,7 @@ _WORTH = re.compile(
 )
 # "count until one hundred": "count to".
 _COUNT_UNTIL = re.compile(
-    r"\b(count|counts|counted|counting)\s+until\b(?=\s+(?:\d|[a-z]+))", re.IGNORECASE
+    r"\b(" + forms_pattern(("count",)) + r")\s+until\b(?=\s+(?:\d|[a-z]+))", re.IGNORECASE
 )
 # "and the life is not expensive": life in general, after a joining word.
 _AND_THE_LIFE = re.compile(r"\b((?:and|but)\s+)the\s+life(?=\s+(?:in|is|was)\b)")
@@ -354,7 +359,9 @@ _SEE_US = re.compile(
 )
 # "to pay their studies": "pay for" what is bought, not the one paid ("paid the bill").
 _PAY_FOR = re.compile(
-    r"\b(pay|pays|paid|paying)(\s+(?:my|your|his|her|our|their)\s+(?:studies|education|trip|holidays?"
+    r"\b("
+    + forms_pattern(("pay",))
+    + r")(\s+(?:my|your|his|her|our|their)\s+(?:studies|education|trip|holidays?"
     r"|course|university))\b",
     re.IGNORECASE,
 )
@@ -365,14 +372,15 @@ _AHEAD_TOO = re.compile(
 )
 # "start the school when they are six": school as a stage of life takes no article.
 _THE_SCHOOL = re.compile(
-    r"\b((?:start|starts|started|starting|finish|finishes|finished|finishing|leave|leaves|left"
-    r"|leaving|begin|begins|began|beginning)\s+)the\s+school(?=\s*[,.;:!?]|\s*$"
+    r"\b((?:" + forms_pattern(("start", "finish", "leave", "begin")) + r")\s+)the\s+school"
+    r"(?=\s*[,.;:!?]|\s*$"
     r"|\s+(?:when|at|in|and|because|last|next|this)\b)",
     re.IGNORECASE,
 )
 # "you enjoyed a lot.": "enjoy" takes an object ("enjoyed it a lot").
 _ENJOYED_A_LOT = re.compile(
-    r"\b((?:enjoy|enjoys|enjoyed|enjoying)\s+)(a\s+lot|very\s+much|so\s+much)(?=\s*[,.;:!?]|\s*$)",
+    r"\b((?:" + forms_pattern(("enjoy",)) + r")\s+)(a\s+lot|very\s+much|so\s+much)"
+    r"(?=\s*[,.;:!?]|\s*$)",
     re.IGNORECASE,
 )
 # "I received it two days after.": "two days later".
@@ -648,7 +656,7 @@ _HAVE_COLD = re.compile(
 _IT_DEPEND = re.compile(r"\b([Ii]t|[Tt]hat)(?:['’]s|\s+is)\s+depend\b")
 # "my neighbours made a party": "had a party" ("made a party hat" stays).
 _MAKE_PARTY = re.compile(
-    r"\b(make|makes|made|making)(?=\s+a\s+(?:[a-z]+\s+)?party\b(?!\s+(?:hat|dress|game|bag)))",
+    r"\b(" + _MAKING + r")(?=\s+a\s+(?:[a-z]+\s+)?party\b(?!\s+(?:hat|dress|game|bag)))",
     re.IGNORECASE,
 )
 _DO_PARTY = re.compile(r"\b(do|does|did|doing|done)(?=\s+a\s+(?:[a-z]+\s+)?party\b)", re.IGNORECASE)
